@@ -1,0 +1,143 @@
+"""Load claim files (TOML) into :class:`Claim` records.
+
+A claim file holds one source: a ``[source]`` table and ``[[claims]]``.
+Problems in the file (bad TOML, a missing field) become :class:`LoadError`
+records with the file, claim id and position, so the rest of the run goes on.
+"""
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+
+__all__ = ["Claim", "LoadError", "load_file", "load_paths", "catalogue_dir"]
+
+FIELDS = {"id", "section", "quote", "latex", "definitions", "symbols", "functions", "given",
+          "not_checkable", "sizes", "note", "topic"}
+
+
+@dataclass
+class Claim:
+    id: str
+    source: str                 # the seed/source file name
+    file: str                   # the claim file it came from
+    section: str = ""
+    quote: str = ""
+    latex: str = ""
+    definitions: list = field(default_factory=list)
+    symbols: dict = field(default_factory=dict)
+    functions: dict = field(default_factory=dict)
+    given: list = field(default_factory=list)
+    not_checkable: str = ""
+    sizes: list = field(default_factory=list)
+    note: str = ""
+    topic: str = ""
+
+
+@dataclass
+class LoadError:
+    file: str
+    id: str
+    message: str
+    position: str = ""
+
+    def __str__(self):
+        where = f" ({self.position})" if self.position else ""
+        return f"{self.file}: {self.id}: {self.message}{where}"
+
+
+def catalogue_dir() -> Path:
+    """The shipped catalogue (``formulas/`` in a checkout, package data when installed)."""
+    return Path(str(resources.files("formulas")))
+
+
+def _as_list(v, name):
+    if isinstance(v, str):
+        return [v]
+    if not isinstance(v, list) or not all(isinstance(x, str) for x in v):
+        raise TypeError(f"'{name}' must be a string or a list of strings")
+    return v
+
+
+def _as_table(v, name):
+    if not isinstance(v, dict) or not all(isinstance(x, str) for x in v.values()):
+        raise TypeError(f"'{name}' must be a table of strings")
+    return v
+
+
+def load_file(path: Path) -> tuple[list[Claim], list[LoadError]]:
+    path = Path(path)
+    name = path.name
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        return [], [LoadError(name, "-", f"malformed TOML: {exc}")]
+    except (OSError, UnicodeDecodeError) as exc:
+        return [], [LoadError(name, "-", f"cannot read: {exc}")]
+    src = data.get("source", {})
+    if not isinstance(src, dict) or not isinstance(src.get("file", ""), str):
+        return [], [LoadError(name, "-", "[source] must be a table with a 'file' string")]
+    source = src.get("file") or name
+    defaults_sym = src.get("symbols", {})
+    defaults_fun = src.get("functions", {})
+    claims, errors = [], []
+    raw = data.get("claims", [])
+    if not isinstance(raw, list):
+        return [], [LoadError(name, "-", "'claims' must be an array of tables ([[claims]])")]
+    seen = set()
+    for k, entry in enumerate(raw):
+        cid = entry.get("id") if isinstance(entry, dict) else None
+        label = cid if isinstance(cid, str) else f"claims[{k}]"
+        try:
+            if not isinstance(entry, dict):
+                raise TypeError("a claim must be a table")
+            if not isinstance(cid, str) or not cid:
+                raise TypeError("missing 'id'")
+            if cid in seen:
+                raise TypeError(f"duplicate id {cid!r}")
+            seen.add(cid)
+            unknown = set(entry) - FIELDS
+            if unknown:
+                raise TypeError(f"unknown field(s) {sorted(unknown)}")
+            for f in ("latex", "quote", "section", "not_checkable", "note", "topic"):
+                if not isinstance(entry.get(f, ""), str):
+                    raise TypeError(f"'{f}' must be a string")
+            if not entry.get("latex") and not entry.get("not_checkable"):
+                raise TypeError("a claim needs 'latex' or a 'not_checkable' reason")
+            sizes = entry.get("sizes", [])
+            if not isinstance(sizes, list) or not all(isinstance(s, int) and 1 <= s <= 30 for s in sizes):
+                raise TypeError("'sizes' must be a list of integers in 1..30")
+            claims.append(Claim(
+                id=cid, source=source, file=name, section=entry.get("section", ""),
+                quote=entry.get("quote", ""), latex=entry.get("latex", ""),
+                definitions=_as_list(entry.get("definitions", []), "definitions"),
+                symbols={**_as_table(defaults_sym, "source.symbols"), **_as_table(entry.get("symbols", {}), "symbols")},
+                functions={**_as_table(defaults_fun, "source.functions"),
+                           **_as_table(entry.get("functions", {}), "functions")},
+                given=_as_list(entry.get("given", []), "given"),
+                not_checkable=entry.get("not_checkable", ""), sizes=sizes,
+                note=entry.get("note", ""), topic=entry.get("topic", "")))
+        except TypeError as exc:
+            errors.append(LoadError(name, label, str(exc), f"claims[{k}]"))
+    return claims, errors
+
+
+def load_paths(paths) -> tuple[list[Claim], list[LoadError]]:
+    """Every ``*.toml`` under the given files or folders (the whole catalogue if none)."""
+    paths = [Path(p) for p in paths] or [catalogue_dir()]
+    files: list[Path] = []
+    errors: list[LoadError] = []
+    for p in paths:
+        if p.is_dir():
+            files.extend(sorted(p.glob("*.toml")))
+        elif p.is_file():
+            files.append(p)
+        else:
+            errors.append(LoadError(str(p), "-", "no such file or folder"))
+    claims: list[Claim] = []
+    for f in files:
+        c, e = load_file(f)
+        claims.extend(c)
+        errors.extend(e)
+    return claims, errors

@@ -1,0 +1,73 @@
+"""``nnderive``: the command line."""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections import Counter
+
+from .budget import DEFAULT_BUDGET, judge_all
+from .catalogue import load_paths
+from .verdict import VERDICTS, Verdict
+
+__all__ = ["main"]
+
+
+def _errors_as_verdicts(errors) -> list[Verdict]:
+    return [Verdict(id=e.id, source=e.file, verdict="error", reason=str(e),
+                    error={"file": e.file, "id": e.id, "field": "-", "position": e.position, "message": e.message})
+            for e in errors]
+
+
+def _short(text: str, width: int) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def print_table(verdicts, out=sys.stdout):
+    idw = max([len(v.id) for v in verdicts] + [2])
+    for v in verdicts:
+        out.write(f"{v.id:<{idw}}  {v.verdict:<13}  {_short(v.reason, 110)}\n")
+    counts = Counter(v.verdict for v in verdicts)
+    out.write("\n" + ", ".join(f"{counts[w]} {w}" for w in VERDICTS if counts[w]) + f"  ({len(verdicts)} claims)\n")
+
+
+def cmd_check(args) -> int:
+    claims, errors = load_paths(args.paths)
+    verdicts = _errors_as_verdicts(errors) + judge_all(claims, args.budget, args.jobs)
+    if args.json:
+        json.dump([v.to_dict() for v in verdicts], sys.stdout, indent=1, ensure_ascii=False)
+        sys.stdout.write("\n")
+    else:
+        print_table(verdicts)
+    return 1 if any(v.verdict in ("refuted", "error") for v in verdicts) else 0
+
+
+def cmd_bench(args) -> int:
+    from .bench import run
+    return run(args)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="nnderive", description=__doc__)
+    sub = p.add_subparsers(dest="command", required=True)
+    c = sub.add_parser("check", help="judge claims (default: the whole catalogue)")
+    c.add_argument("paths", nargs="*", help="claim files or folders")
+    c.add_argument("--json", action="store_true", help="print a JSON list of verdict records")
+    c.add_argument("--budget", type=float, default=DEFAULT_BUDGET, help="seconds per claim (0: no limit)")
+    c.add_argument("-j", "--jobs", type=int, default=None, help="claims judged at once (default: CPU count)")
+    c.set_defaults(func=cmd_check)
+    b = sub.add_parser("bench", help="time the whole catalogue check, cold and warm, with per-claim timings")
+    b.add_argument("paths", nargs="*")
+    b.add_argument("--top", type=int, default=15)
+    b.set_defaults(func=cmd_bench)
+    return p
+
+
+def main(argv=None) -> int:
+    args = build_parser().parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

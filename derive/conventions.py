@@ -1,0 +1,99 @@
+r"""Named conventions and the reference definitions of the losses.
+
+A *convention axis* is a choice on which correct sources differ.  A claim is
+judged under the reference choice of every axis it touches; if it is false
+there but true under one alternative, its verdict is **convention**, naming
+both.  Reference choices follow PyTorch's documented defaults where PyTorch
+has one.
+
+Losses (``pred`` is :math:`\hat y`, ``target`` is :math:`y`, vectors of
+length :math:`n`, or scalars for one example):
+
+* SSE  :math:`\sum_i (y_i - \hat y_i)^2`
+* MSE  :math:`\frac1n \sum_i (y_i - \hat y_i)^2` (``torch.nn.MSELoss``, mean)
+* BCE  :math:`-\frac1n \sum_i [y_i \ln \hat y_i + (1-y_i)\ln(1-\hat y_i)]` (``torch.nn.BCELoss``)
+* CCE  :math:`-\sum_i y_i \ln \hat y_i` for one example (``torch.nn.CrossEntropyLoss`` on probabilities)
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import sympy as sp
+
+from .arrays import is_array
+
+__all__ = ["Axis", "AXES", "LOSSES"]
+
+
+@dataclass(frozen=True)
+class Axis:
+    name: str
+    reference: str
+    choices: dict[str, str]       # choice -> human description
+    source: str                   # where the reference choice comes from
+
+
+AXES: dict[str, Axis] = {
+    "log_base": Axis("log base", "e", {
+        "e": r"natural log $\ln$",
+        "10": r"base-10 log $\log_{10}$",
+        "2": r"base-2 log $\log_2$"},
+        "ML convention: \\log is ln (PyTorch torch.log, cross-entropy in nats)"),
+    "mse_scale": Axis("MSE scaling", "mean", {
+        "mean": r"mean $\frac{1}{n}\sum_i(\hat y_i-y_i)^2$",
+        "half_mean": r"half mean $\frac{1}{2n}\sum_i(\hat y_i-y_i)^2$",
+        "half_sum": r"half sum $\frac{1}{2}\sum_i(\hat y_i-y_i)^2$",
+        "sum": r"sum $\sum_i(\hat y_i-y_i)^2$ (SSE)"},
+        "torch.nn.MSELoss(reduction='mean'); Goodfellow et al., Deep Learning, eq. 5.14"),
+    "bce_reduction": Axis("BCE reduction", "mean", {
+        "mean": r"mean over the $n$ examples",
+        "sum": r"sum over the $n$ examples"},
+        "torch.nn.BCELoss(reduction='mean')"),
+}
+
+
+def _pair(args, scope, pos, name):
+    from .latex import LatexError
+    if len(args) != 2:
+        raise LatexError(f"{name} takes (prediction, target)", pos)
+    p, t = args
+    if is_array(p) != is_array(t) or (is_array(p) and p.shape != t.shape):
+        raise LatexError(f"{name}: prediction and target shapes differ", pos)
+    return p, t
+
+
+def _terms(p, t, f):
+    """(sum of f over entries, count) for vectors; (f, 1) for scalars."""
+    if is_array(p):
+        k = sp.Dummy("k", integer=True)
+        return sp.Sum(f(p[k, 0], t[k, 0]), (k, 0, p.shape[0] - 1)), p.shape[0]
+    return f(p, t), sp.Integer(1)
+
+
+def _sse(args, scope, pos):
+    p, t = _pair(args, scope, pos, "SSE")
+    return _terms(p, t, lambda a, b: (b - a) ** 2)[0]
+
+
+def _mse(args, scope, pos):
+    p, t = _pair(args, scope, pos, "MSE")
+    scope.used_axes.add("mse_scale")
+    s, n = _terms(p, t, lambda a, b: (b - a) ** 2)
+    scale = {"mean": 1 / n, "half_mean": 1 / (2 * n), "half_sum": sp.Rational(1, 2), "sum": 1}
+    return scale[scope.conventions.get("mse_scale", "mean")] * s
+
+
+def _bce(args, scope, pos):
+    p, t = _pair(args, scope, pos, "BCE")
+    scope.used_axes.add("bce_reduction")
+    s, n = _terms(p, t, lambda a, b: -(b * sp.log(a) + (1 - b) * sp.log(1 - a)))
+    return s / n if scope.conventions.get("bce_reduction", "mean") == "mean" else s
+
+
+def _cce(args, scope, pos):
+    p, t = _pair(args, scope, pos, "CCE")
+    return _terms(p, t, lambda a, b: -b * sp.log(a))[0]
+
+
+#: Loss builders by catalogue function name: ``(args, scope, pos) -> expr``.
+LOSSES = {"sse": _sse, "mse": _mse, "bce": _bce, "cce": _cce}

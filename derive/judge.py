@@ -1,0 +1,609 @@
+r"""Judge one claim: derive both sides and prove, refute, or name a convention.
+
+The route for an equation ``lhs = rhs``:
+
+1. substitute the claim's definitions (a symbol being differentiated is held
+   fixed: :math:`\partial L/\partial \hat y` treats :math:`\hat y` as free),
+   evaluate derivatives, rewrite table primitives by their definitions;
+2. **proof** at symbolic sizes: ``lhs - rhs`` reduces to 0 exactly;
+3. otherwise at explicit sizes (every index value): a proof at each size is
+   recorded as such, and a nonzero difference at exact rational inputs is a
+   **counterexample**;
+4. a refuted claim that touched a convention axis is re-judged under each
+   alternative; if one proves it, the verdict is **convention**.
+
+Numbers never prove: sampling only finds counterexamples or, failing both,
+reports **undecided** with its evidence.
+"""
+from __future__ import annotations
+
+import itertools
+import random
+import re
+import time
+from fractions import Fraction
+
+import sympy as sp
+from sympy.calculus.util import minimum, maximum
+from sympy.matrices.expressions.matexpr import MatrixElement
+
+from .arrays import is_array
+from .conventions import AXES
+from .declarations import Decl, dim_symbol
+from .latex import LatexError, Parser, Scope, ShapeMismatch
+from .rules import elementary
+from .verdict import Verdict
+
+__all__ = ["judge_claim", "ClaimError"]
+
+
+class ClaimError(Exception):
+    """Bad claim content: carries the field and position."""
+
+    def __init__(self, message, field="latex", pos=None):
+        super().__init__(message)
+        self.message, self.field, self.pos = message, field, pos
+
+
+L = sp.latex
+
+
+# --------------------------------------------------------------------------- evaluation
+def _base(var):
+    return var.parent if isinstance(var, MatrixElement) else var
+
+
+def evaluate(e, defs: dict, exclude=frozenset()):
+    """Substitute definitions and carry out derivatives (see module docstring)."""
+    if isinstance(e, sp.Derivative):
+        (var, order), = e.variable_count
+        f = evaluate(e.expr, defs, exclude | {_base(var)})
+        f = elementary(f.doit())
+        return evaluate(sp.diff(f, var, order), defs, exclude)
+    if isinstance(e, sp.Subs):
+        return evaluate(e.doit(), defs, exclude)
+    if isinstance(e, (sp.Symbol, sp.MatrixSymbol)):
+        if e in defs and e not in exclude:
+            return evaluate(defs[e], defs, exclude)
+        return e
+    if isinstance(e, MatrixElement):
+        if e.parent in defs and e.parent not in exclude:
+            return evaluate(defs[e.parent][e.i, e.j], defs, exclude)
+        return e
+    if is_array(e) and not isinstance(e, sp.MatrixSymbol):
+        return e  # arrays are evaluated entry by entry by the caller
+    if not e.args:
+        return e
+    args = [evaluate(a, defs, exclude) if isinstance(a, sp.Basic) else a for a in e.args]
+    if isinstance(e, (sp.Sum, sp.Product)):
+        return e.func(args[0], *e.args[1:]).doit()
+    return e.func(*args)
+
+
+# --------------------------------------------------------------------------- zero test
+def _exp_to_symbols(e):
+    """Replace exp(c*s) by T_s**c (T_s > 0) so softmax/sigmoid algebra becomes rational."""
+    e = sp.expand(sp.powsimp(e), power_exp=True, mul=False, multinomial=False, log=False)
+    reps = {}
+    tsyms = {}
+    for a in e.atoms(sp.exp):
+        arg = sp.expand(a.args[0])
+        terms = sp.Add.make_args(arg)
+        val = sp.S.One
+        for t in terms:
+            c, rest = t.as_coeff_Mul()
+            if not (c.is_Rational and (rest.is_Symbol or isinstance(rest, MatrixElement))):
+                return None
+            if rest not in tsyms:
+                tsyms[rest] = sp.Dummy(f"T_{rest}", positive=True)
+            val *= tsyms[rest] ** c
+        reps[a] = val
+    return e.xreplace(reps)
+
+
+def is_zero(d) -> bool | None:
+    """True if ``d`` is identically 0 (exact reasoning), else None (unknown)."""
+    d = elementary(sp.sympify(d).doit())
+    if d == 0:
+        return True
+    if d.has(sp.Piecewise):
+        d = sp.piecewise_fold(d)
+        if isinstance(d, sp.Piecewise):
+            return True if all(is_zero(b) for b, _ in d.args) else None
+    try:
+        if sp.expand(d) == 0:
+            return True
+        r = _exp_to_symbols(d)
+        if r is not None and not r.has(sp.log, sp.Sum, sp.Derivative):
+            if sp.cancel(sp.together(r)) == 0:
+                return True
+        if sp.simplify(d) == 0:
+            return True
+        if d.has(sp.log) and sp.simplify(sp.expand_log(d, force=True)) == 0:
+            return True
+    except (TypeError, ValueError, NotImplementedError, RecursionError):
+        return None
+    return None
+
+
+# --------------------------------------------------------------------------- sampling
+_CANDIDATES = [Fraction(1, 2), Fraction(-1, 3), Fraction(2), Fraction(-3, 2), Fraction(1, 5),
+               Fraction(3, 4), Fraction(-2), Fraction(5, 3), Fraction(1, 7), Fraction(-5, 4)]
+
+
+def _in_interval(v: Fraction, iv) -> Fraction:
+    lo, hi, olo, ohi = iv
+    lo, hi = Fraction(lo), Fraction(hi)
+    u = Fraction(abs(v.numerator) % 7 + 1, 9)   # a rational strictly inside (0, 1)
+    return lo + (hi - lo) * u if (v < lo or v > hi or (olo and v == lo) or (ohi and v == hi)) else v
+
+
+def sample_points(symbols, intervals, count, seed=0):
+    rng = random.Random(seed)
+    syms = sorted(symbols, key=str)
+    for k in range(count):
+        yield {s: sp.Rational(_in_interval(rng.choice(_CANDIDATES) if k else _CANDIDATES[0], intervals.get(s, (-3, 3, False, False))))
+               for s in syms}
+
+
+def numeric(d, point, prec=60):
+    v = d.xreplace(point).doit()
+    v = elementary(v)
+    val = sp.N(v, prec)
+    if not val.is_number or val.has(sp.nan, sp.zoo, sp.oo, -sp.oo):
+        return None
+    return val
+
+
+# --------------------------------------------------------------------------- scope
+def build_scope(claim, conventions=None) -> tuple[Scope, Parser]:
+    from .declarations import parse_declaration, DeclarationError
+    symbols: dict[str, Decl] = {}
+    try:
+        for spelling, text in claim.symbols.items():
+            symbols[spelling] = parse_declaration(spelling, text)
+    except DeclarationError as exc:
+        raise ClaimError(str(exc), "symbols")
+    # Shape letters are positive integers usable in the LaTeX, one object per letter.
+    for d in list(symbols.values()):
+        for dim in d.dims:
+            if isinstance(dim, sp.Symbol):
+                symbols[dim.name] = Decl(dim.name, "scalar", (), "positive integer",
+                                         {"integer": True, "positive": True}, (1, 5, False, False), dim)
+    scope = Scope(symbols, dict(claim.functions), dict(conventions or {}))
+    try:
+        parser = Parser(scope)
+    except LatexError as exc:
+        raise ClaimError(f"bad symbol spelling: {exc.message}", "symbols")
+    return scope, parser
+
+
+def parse_definitions(claim, parser) -> dict:
+    defs = {}
+    for k, text in enumerate(claim.definitions):
+        try:
+            chain = parser.relation_chain(text)
+        except LatexError as exc:
+            raise ClaimError(exc.message, f"definitions[{k}]", exc.pos)
+        if len(chain) < 3 or chain[1] != "=" or not isinstance(chain[0], (sp.Symbol, sp.MatrixSymbol)):
+            raise ClaimError("a definition must read 'symbol = expression'", f"definitions[{k}]", 0)
+        target = chain[0]
+        if target in defs:
+            raise ClaimError(f"{target} is defined twice", f"definitions[{k}]", 0)
+        defs[target] = chain[2]
+        if is_array(target) != is_array(chain[2]) or (is_array(target) and target.shape != chain[2].shape):
+            raise ClaimError(f"definition of {target}: shapes differ", f"definitions[{k}]", 0)
+    _check_acyclic(defs)
+    return defs
+
+
+def _check_acyclic(defs):
+    def deps(e):
+        out = set(e.free_symbols) if not is_array(e) else set()
+        out |= {a for a in sp.preorder_traversal(e) if isinstance(a, sp.MatrixSymbol)}
+        return out & set(defs)
+    state = {}
+
+    def visit(s, path):
+        if state.get(s) == 1:
+            raise ClaimError(f"circular definitions: {' -> '.join(map(str, path + [s]))}", "definitions", 0)
+        if state.get(s) == 2:
+            return
+        state[s] = 1
+        for t in deps(defs[s]):
+            visit(t, path + [s])
+        state[s] = 2
+    for s in defs:
+        visit(s, [])
+
+
+# --------------------------------------------------------------------------- sizes
+def size_assignments(scope: Scope, claim) -> list[dict]:
+    dims = sorted({d for decl in scope.symbols.values() for d in decl.dims if isinstance(d, sp.Symbol)},
+                  key=str)
+    if not dims:
+        return [{}]
+    sizes = list(claim.sizes or [2, 3, 4])
+    out = []
+    for s in sizes:
+        out.append({d: sp.Integer(s + (k % 2 if len(dims) > 1 else 0)) for k, d in enumerate(dims)})
+    return out
+
+
+def _explicit(e, sizes, index_values):
+    rep = dict(sizes)
+    rep.update(index_values)
+    return e.xreplace(rep) if isinstance(e, sp.Basic) else e
+
+
+def _scalarize(e, decls_by_name):
+    """MatrixElements with explicit indices -> plain Symbols with the parent's assumptions."""
+    reps = {}
+    for me in e.atoms(MatrixElement):
+        if me.i.is_Integer and me.j.is_Integer:
+            d = decls_by_name.get(me.parent.name)
+            ass = d.assumptions if d else {"real": True}
+            name = f"{me.parent.name}_{{{me.i + 1}}}" if me.parent.shape[1] == 1 else \
+                f"{me.parent.name}_{{{me.i + 1}{me.j + 1}}}"
+            reps[me] = sp.Symbol(name, **ass)
+    return e.xreplace(reps), {v: k for k, v in reps.items()}
+
+
+# --------------------------------------------------------------------------- judging
+class _Outcome:
+    def __init__(self, verdict, reason, **kw):
+        self.verdict, self.reason, self.kw = verdict, reason, kw
+
+
+def _entries(x, shape):
+    if is_array(x):
+        return [[x[i, j] for j in range(shape[1])] for i in range(shape[0])]
+    return [[x]]
+
+
+def _interval_of(sym, decls_by_name, scope):
+    for d in scope.symbols.values():
+        if d.obj == sym:
+            return d.interval
+    name = sym.name.split("_{")[0]
+    d = decls_by_name.get(name)
+    return d.interval if d else (-3, 3, False, False)
+
+
+def judge_equation(lhs, rhs, claim, scope, defs, given) -> _Outcome:
+    steps = []
+    decls_by_name = {d.spelling: d for d in scope.symbols.values()}
+    # Shapes first: a mismatch is a refutation with the shapes as counterexample.
+    if is_array(lhs) or is_array(rhs):
+        ls = lhs.shape if is_array(lhs) else (1, 1)
+        rs = rhs.shape if is_array(rhs) else (1, 1)
+        if any(sp.simplify(a - b) != 0 for a, b in zip(ls, rs)):
+            return _Outcome("refuted", f"shapes differ: left side is {ls[0]}x{ls[1]}, right side is {rs[0]}x{rs[1]}",
+                            counterexample={"shapes": {"lhs": str(ls), "rhs": str(rs)}})
+    # 1. symbolic sizes (scalars: this is the whole proof)
+    has_arrays = is_array(lhs) or is_array(rhs) or any(d.is_array for d in scope.symbols.values()
+                                                        if d.obj in _all_symbols(lhs, rhs, defs))
+    free_idx = sorted({d.obj for d in scope.symbols.values() if d.kind == "index"}
+                      & (_free(lhs) | _free(rhs)), key=str)
+    if not has_arrays:
+        lv, rv = evaluate(lhs, defs), evaluate(rhs, defs)
+        steps.append(("substitute the definitions and differentiate", f"{L(lv)} \\;\\text{{vs}}\\; {L(rv)}"))
+        diff = elementary(lv - rv)
+        z = is_zero(diff)
+        if z:
+            steps.append(("rewrite with elementary definitions; lhs - rhs simplifies to", "0"))
+            return _Outcome("proved", "both sides reduce to the same expression", steps=steps)
+        return _search(diff, lv, rv, claim, scope, steps, {}, {})
+    # 2. explicit sizes, every index value
+    proved_sizes = []
+    for sizes in size_assignments(scope, claim):
+        ex_defs = {_explicit(k, sizes, {}): _explicit(v, sizes, {}) for k, v in defs.items()}
+        l0, r0 = _explicit(lhs, sizes, {}), _explicit(rhs, sizes, {})
+        shape = l0.shape if is_array(l0) else (r0.shape if is_array(r0) else (1, 1))
+        ranges = [range(1, int(sizes.get(_dim_of(i, scope), 1)) + 1) for i in free_idx]
+        for combo in itertools.product(*ranges):
+            iv = dict(zip(free_idx, map(sp.Integer, combo)))
+            le, re_ = _entries(_explicit(l0, {}, iv), shape), _entries(_explicit(r0, {}, iv), shape)
+            for a in range(int(shape[0])):
+                for b in range(int(shape[1])):
+                    lv = evaluate(le[a][b], ex_defs)
+                    rv = evaluate(re_[a][b], ex_defs)
+                    diff, back = _scalarize(elementary(sp.sympify(lv - rv).doit()), decls_by_name)
+                    diff = _apply_given(diff, given, sizes, decls_by_name)
+                    if is_zero(diff):
+                        continue
+                    where = {str(k): int(v) for k, v in list(sizes.items()) + list(iv.items())}
+                    if shape != (1, 1):
+                        where["entry"] = f"({a + 1},{b + 1})"
+                    lvs, _ = _scalarize(lv, decls_by_name)
+                    rvs, _ = _scalarize(rv, decls_by_name)
+                    return _search(diff, lvs, rvs, claim, scope, steps, where, decls_by_name, sizes=proved_sizes)
+        proved_sizes.append({str(k): int(v) for k, v in sizes.items()})
+    steps.append(("at each explicit size, every entry of lhs - rhs reduces to", "0"))
+    sz = ", ".join(",".join(f"{k}={v}" for k, v in s.items()) for s in proved_sizes)
+    return _Outcome("proved", f"proved at explicit sizes {sz} (not yet for general size)",
+                    steps=steps, sizes=proved_sizes)
+
+
+def _dim_of(idx, scope):
+    for d in scope.symbols.values():
+        if d.obj == idx and d.kind == "index":
+            return d.dims[0]
+    return None
+
+
+def _apply_given(diff, given, sizes, decls_by_name):
+    for g in given:
+        eq, _ = _scalarize(elementary(sp.sympify(_explicit(g, sizes, {})).doit()), decls_by_name)
+        syms = sorted(eq.free_symbols & diff.free_symbols, key=str)
+        if syms:
+            sol = sp.solve(eq, syms[-1], dict=True)
+            if sol:
+                diff = diff.xreplace(sol[0])
+    return diff
+
+
+def _all_symbols(*exprs):
+    out = set()
+    for e in exprs:
+        if isinstance(e, dict):
+            for k, v in e.items():
+                out |= _all_symbols(k, v)
+            continue
+        for a in sp.preorder_traversal(e):
+            if isinstance(a, (sp.Symbol, sp.MatrixSymbol)):
+                out.add(a)
+    return out
+
+
+def _free(e):
+    return {a for a in sp.preorder_traversal(e) if isinstance(a, sp.Symbol)} - _bound(e)
+
+
+def _bound(e):
+    out = set()
+    for a in sp.preorder_traversal(e):
+        if isinstance(a, (sp.Sum, sp.Product)):
+            out |= {lim[0] for lim in a.limits}
+    return out
+
+
+def _search(diff, lv, rv, claim, scope, steps, where, decls_by_name, sizes=None) -> _Outcome:
+    """No proof: look for an exact counterexample, else report numeric evidence."""
+    free = sorted(diff.free_symbols, key=str)
+    intervals = {s: _interval_of(s, decls_by_name, scope) for s in free}
+    worst = 0.0
+    n = 0
+    for pt in sample_points(free, intervals, 12, seed=hash(claim.id) & 0xFFFF):
+        val = numeric(diff, pt)
+        if val is None:
+            continue
+        n += 1
+        ref = numeric(lv, pt) if isinstance(lv, sp.Basic) else None
+        mag = abs(float(val))
+        scale = max(abs(float(ref)) if ref is not None else 0.0, 1e-300)
+        worst = max(worst, mag / scale if scale > 1e-300 else mag)
+        if abs(val) > sp.Float(10) ** -40:
+            ce = dict(where)
+            ce.update({str(k): str(v) for k, v in pt.items()})
+            lval, rval = numeric(lv, pt), numeric(rv, pt)
+            ce["lhs"] = str(sp.N(lval, 12)) if lval is not None else "?"
+            ce["rhs"] = str(sp.N(rval, 12)) if rval is not None else "?"
+            steps.append(("exact inputs where the sides differ", ", ".join(f"{k}={v}" for k, v in ce.items())))
+            return _Outcome("refuted", f"counterexample: lhs = {ce['lhs']}, rhs = {ce['rhs']} at "
+                            + ", ".join(f"{k} = {v}" for k, v in ce.items() if k not in ('lhs', 'rhs')),
+                            counterexample=ce, steps=steps, derived=lv)
+    return _Outcome("undecided", f"no symbolic proof and no counterexample in {n} exact samples "
+                    f"(largest relative difference {worst:.2e})", steps=steps,
+                    evidence={"points": n, "max_rel_error": worst})
+
+
+def judge_bound(lhs, rel, rhs, claim, scope, defs) -> _Outcome:
+    """``lhs <= rhs`` over the declared domain, by the extremum of ``rhs - lhs``."""
+    lv, rv = elementary(evaluate(lhs, defs).doit()), elementary(evaluate(rhs, defs).doit())
+    g = sp.simplify(rv - lv) if rel in ("<=", "<") else sp.simplify(lv - rv)
+    free = sorted(g.free_symbols, key=str)
+    steps = [("substitute and rewrite elementarily", f"{L(lv)} {rel} {L(rv)}")]
+    if len(free) == 0:
+        ok = bool(g >= 0) if rel in ("<=", ">=") else bool(g > 0)
+        return _Outcome("proved" if ok else "refuted", f"the constant difference is {L(g)}", steps=steps)
+    if len(free) != 1:
+        return _Outcome("undecided", "bounds are proved for one variable only", steps=steps)
+    x = free[0]
+    dom = sp.S.Reals
+    for d in scope.symbols.values():
+        if d.obj == x:
+            lo, hi, olo, ohi = d.interval
+            if d.domain != "real":
+                dom = sp.Interval(lo, hi, olo, ohi)
+    lowest = minimum(g, x, dom)
+    steps.append((f"minimum of the gap over {L(dom)} (critical points and limits)", L(lowest)))
+    strict = rel in ("<", ">")
+    if lowest.is_number and (lowest > 0 or (lowest >= 0 and not strict)):
+        crit = sp.solveset(sp.diff(g, x), x, dom)
+        tight = ""
+        if lowest == 0 and isinstance(crit, sp.FiniteSet):
+            tight = f"; equality at {L(x)} = {', '.join(L(c) for c in crit)}"
+        return _Outcome("proved", f"the gap has minimum {lowest} over the domain{tight}", steps=steps)
+    if lowest.is_number and lowest < 0:
+        crit = sp.solveset(sp.diff(g, x), x, dom)
+        pt = next(iter(crit)) if isinstance(crit, sp.FiniteSet) and crit else None
+        return _Outcome("refuted", f"the bound fails: the gap reaches {sp.N(lowest, 6)}",
+                        steps=steps, counterexample={str(x): str(pt), "gap": str(lowest)})
+    return _Outcome("undecided", "could not find the extremum", steps=steps)
+
+
+_DECIMAL = re.compile(r"^-?\d*\.(\d+)$|^-?(\d+)$")
+
+
+def judge_approx(lhs, rhs_text, claim, scope, defs) -> _Outcome:
+    """``lhs \\approx number``: the exact value, rounded to the printed digits, must match."""
+    m = _DECIMAL.match(rhs_text.replace(" ", "").replace("{", "").replace("}", ""))
+    if not m:
+        raise ClaimError(r"the right side of \approx must be a decimal number", "latex", None)
+    digits = len(m.group(1)) if m.group(1) else 0
+    printed = sp.Rational(rhs_text.replace(" ", "").replace("{", "").replace("}", ""))
+    exact = elementary(evaluate(lhs, defs).doit())
+    if exact.free_symbols:
+        return _Outcome("undecided", f"the value still depends on {sorted(map(str, exact.free_symbols))}")
+    val = sp.N(exact, 40)
+    half = sp.Rational(1, 2) * sp.Rational(1, 10 ** digits)
+    rounded = sp.Float(round(float(val), digits), 15)
+    steps = [("exact value", f"{L(exact)} = {sp.N(exact, 12)}"),
+             (f"rounded to {digits} decimals", f"{rounded:.{digits}f}")]
+    if abs(val - printed) <= half:
+        return _Outcome("proved", f"exact value {sp.N(exact, 8)} rounds to the printed {rhs_text}", steps=steps)
+    ulp = sp.Rational(1, 10 ** digits)
+    kind = "truncated instead of rounded" if abs(val - printed) < ulp else "wrong"
+    return _Outcome("refuted", f"exact value {sp.N(exact, 8)} rounds to {rounded:.{digits}f}, "
+                    f"not {rhs_text} ({kind})", steps=steps,
+                    counterexample={"exact": str(sp.N(exact, 15)), "printed": rhs_text},
+                    corrected_text=f"{L(lhs)} \\approx {rounded:.{digits}f}")
+
+
+def judge_shape(lhs, space, scope) -> _Outcome:
+    shape = lhs.shape if is_array(lhs) else (sp.Integer(1), sp.Integer(1))
+    want = tuple(space)
+    if all(sp.simplify(a - b) == 0 for a, b in zip(shape, want)):
+        return _Outcome("proved", f"the expression has shape {shape[0]} x {shape[1]} as claimed")
+    return _Outcome("refuted", f"the expression has shape {shape[0]} x {shape[1]}, not {want[0]} x {want[1]}",
+                    counterexample={"shape": f"{shape[0]} x {shape[1]}", "claimed": f"{want[0]} x {want[1]}"})
+
+
+# --------------------------------------------------------------------------- driver
+def _judge_once(claim, conventions=None):
+    scope, parser = build_scope(claim, conventions)
+    defs = parse_definitions(claim, parser)
+    given = []
+    for k, text in enumerate(claim.given):
+        try:
+            chain = parser.relation_chain(text)
+        except LatexError as exc:
+            raise ClaimError(exc.message, f"given[{k}]", exc.pos)
+        if len(chain) != 3 or chain[1] != "=":
+            raise ClaimError("a 'given' fact must be one equation", f"given[{k}]", 0)
+        given.append(chain[0] - chain[2])
+    try:
+        chain = parser.relation_chain(claim.latex)
+    except ShapeMismatch as exc:
+        return scope, "", [_Outcome("refuted", f"shape mismatch: {exc.message}",
+                                    counterexample={"shapes": exc.message})]
+    except LatexError as exc:
+        raise ClaimError(exc.message, "latex", exc.pos)
+    if len(chain) < 3:
+        raise ClaimError("a claim must be a relation (=, \\approx, \\le, \\in, ...)", "latex", 0)
+    parsed = " ".join(c if isinstance(c, str) else (L(c) if isinstance(c, sp.Basic) else
+                                                     r"\mathbb{R}^{%s}" % r" \times ".join(map(L, c)))
+                      for c in chain)
+    parsed = parsed.replace(" ~ ", r" \approx ").replace(" <= ", r" \le ").replace(" >= ", r" \ge ") \
+        .replace(" <- ", r" \leftarrow ").replace(" in ", r" \in ").replace(" != ", r" \ne ")
+    outcomes = []
+    approx_texts = _approx_sides(claim.latex)
+    for k in range(0, len(chain) - 2, 2):
+        lhs, rel, rhs = chain[k], chain[k + 1], chain[k + 2]
+        if rel == "=":
+            outcomes.append(judge_equation(lhs, rhs, claim, scope, defs, given))
+        elif rel == "~":
+            outcomes.append(judge_approx(lhs, approx_texts.pop(0), claim, scope, defs))
+        elif rel in ("<=", "<", ">=", ">"):
+            outcomes.append(judge_bound(lhs, rel, rhs, claim, scope, defs))
+        elif rel == "in":
+            outcomes.append(judge_shape(lhs, rhs, scope))
+        elif rel == "<-":
+            outcomes.append(_Outcome("undecided", "update rules are judged against derive's optimizer "
+                                     "derivations (not yet available)"))
+        else:
+            outcomes.append(_Outcome("undecided", f"relation {rel} is not judged"))
+    return scope, parsed, outcomes
+
+
+def _approx_sides(latex):
+    parts = re.split(r"\\approx", latex)
+    out = []
+    for p in parts[1:]:
+        m = re.match(r"\s*(-?\s*[\d.]+)", p)
+        out.append(m.group(1).replace(" ", "") if m else p.strip())
+    return out
+
+
+def _combine(outcomes) -> _Outcome:
+    order = ["refuted", "undecided", "proved"]
+    for word in order:
+        for o in outcomes:
+            if o.verdict == word:
+                if word == "proved" and len(outcomes) > 1:
+                    sizes = [o2.kw.get("sizes") for o2 in outcomes if o2.kw.get("sizes")]
+                    steps = [s for o2 in outcomes for s in o2.kw.get("steps", [])]
+                    reasons = list(dict.fromkeys(o2.reason for o2 in outcomes))
+                    return _Outcome("proved", "; ".join(reasons), steps=steps,
+                                    sizes=sizes[0] if sizes else None)
+                return o
+    return outcomes[0]
+
+
+def judge_claim(claim) -> Verdict:
+    """Judge one catalogue claim; never raises for bad claim content."""
+    t0 = time.perf_counter()
+    base = dict(id=claim.id, source=claim.source)
+    if claim.not_checkable:
+        return Verdict(**base, verdict="not checkable", reason=claim.not_checkable,
+                       seconds=time.perf_counter() - t0)
+    try:
+        scope, parsed, outcomes = _judge_once(claim)
+        out = _combine(outcomes)
+        conv = None
+        if out.verdict == "refuted" and scope.used_axes:
+            conv = _try_conventions(claim, scope)
+        if conv is not None:
+            axis, choice = conv
+            ax = AXES[axis]
+            ref = scope.conventions.get(axis, ax.reference)
+            v = Verdict(**base, verdict="convention",
+                        reason=f"true with {ax.name} = {ax.choices[choice]}; the reference uses "
+                               f"{ax.choices[ref]} ({ax.source})",
+                        parsed=parsed, steps=out.kw.get("steps", []), counterexample=out.kw.get("counterexample"),
+                        convention={"axis": ax.name, "claim": ax.choices[choice], "reference": ax.choices[ref],
+                                    "source": ax.source}, notes=scope.notes)
+        else:
+            corrected = out.kw.get("corrected_text")
+            if out.verdict == "refuted" and corrected is None and "derived" in out.kw:
+                corrected = _corrected(claim, parsed, out.kw["derived"])
+            v = Verdict(**base, verdict=out.verdict, reason=out.reason, parsed=parsed,
+                        steps=out.kw.get("steps", []), counterexample=out.kw.get("counterexample"),
+                        corrected=corrected, evidence=out.kw.get("evidence"), sizes=out.kw.get("sizes"),
+                        notes=scope.notes)
+    except ClaimError as exc:
+        v = Verdict(**base, verdict="error", reason=f"{claim.file}: claim {claim.id}: {exc.field}: "
+                    f"{exc.message}" + (f" (at character {exc.pos})" if exc.pos is not None else ""),
+                    error={"file": claim.file, "id": claim.id, "field": exc.field, "position": exc.pos,
+                           "message": exc.message})
+    except RecursionError:
+        v = Verdict(**base, verdict="undecided", reason="expression too deep to judge")
+    v.seconds = round(time.perf_counter() - t0, 3)
+    return v
+
+
+def _corrected(claim, parsed, derived):
+    lhs_text = parsed.split(" = ")[0] if " = " in parsed else None
+    if lhs_text is None:
+        return None
+    try:
+        return f"{lhs_text} = {L(sp.simplify(derived))}"
+    except Exception:
+        return f"{lhs_text} = {L(derived)}"
+
+
+def _try_conventions(claim, scope):
+    for axis in sorted(scope.used_axes):
+        ax = AXES[axis]
+        ref = scope.conventions.get(axis, ax.reference)
+        for choice in ax.choices:
+            if choice == ref:
+                continue
+            try:
+                _, _, outcomes = _judge_once(claim, {**scope.conventions, axis: choice})
+            except ClaimError:
+                continue
+            if _combine(outcomes).verdict == "proved":
+                return axis, choice
+    return None

@@ -1,0 +1,269 @@
+r"""The derivative table: one row per primitive, each row itself a claim.
+
+Every activation is a SymPy ``Function`` whose ``fdiff`` is the cheat-sheet
+form of its derivative (written with the forward output where sheets do so,
+as in autograd's ``defvjp``) and whose ``rewrite("elementary")`` is the
+textbook definition.  :func:`prove_rule` checks each row against
+``sympy.diff`` of the elementary definition, so the table is proved, not
+trusted.
+
+Kink convention: :math:`\mathrm{ReLU}'(0) = 0` and
+:math:`\mathrm{LeakyReLU}'(0) = \alpha` (the left branch), the choice of the
+cheat sheets and of PyTorch; any value in the subdifferential :math:`[0, 1]`
+would be as valid.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+import sympy as sp
+
+__all__ = [
+    "Sigmoid", "ReLU", "Step", "LeakyReLU", "Softplus", "ACTIVATIONS", "Rule",
+    "RULES", "prove_rule", "elementary",
+]
+
+
+class Sigmoid(sp.Function):
+    r"""Logistic sigmoid :math:`\sigma(x) = \frac{1}{1+e^{-x}}`.
+
+    :math:`\sigma'(x) = \sigma(x)\,(1-\sigma(x))` (rule ``sigmoid``).
+
+    >>> x = sp.Symbol("x", real=True)
+    >>> Sigmoid(x).diff(x)
+    (1 - \sigma(x))*\sigma(x)
+    >>> Sigmoid(0)
+    1/2
+    """
+
+    @classmethod
+    def eval(cls, x):
+        if x.is_zero:
+            return sp.Rational(1, 2)
+
+    def fdiff(self, argindex=1):
+        return self * (1 - self)
+
+    def _eval_rewrite_as_elementary(self, x, **kwargs):
+        return 1 / (1 + sp.exp(-x))
+
+    _eval_rewrite_as_exp = _eval_rewrite_as_elementary
+
+    def _eval_is_real(self):
+        return self.args[0].is_real
+
+    def _eval_is_positive(self):
+        if self.args[0].is_real:
+            return True
+
+    def _eval_evalf(self, prec):
+        return self.rewrite("elementary")._eval_evalf(prec)
+
+    def _latex(self, printer):
+        return r"\sigma\left(%s\right)" % printer._print(self.args[0])
+
+    def _sympystr(self, printer):
+        return r"\sigma(%s)" % printer._print(self.args[0])
+
+
+class Step(sp.Function):
+    r"""Heaviside step with the value at the kink stated: :math:`H(0) = 0`.
+
+    It is :math:`\mathrm{ReLU}'`; see the module docstring for the convention.
+    """
+
+    @classmethod
+    def eval(cls, x):
+        if x.is_positive:
+            return sp.S.One
+        if x.is_nonpositive:
+            return sp.S.Zero
+
+    def fdiff(self, argindex=1):
+        return sp.S.Zero  # almost everywhere; the kink is excluded by convention
+
+    def _eval_rewrite_as_elementary(self, x, **kwargs):
+        return sp.Piecewise((0, x <= 0), (1, True))
+
+    _eval_rewrite_as_Piecewise = _eval_rewrite_as_elementary
+
+    def _eval_is_real(self):
+        return True
+
+    def _latex(self, printer):
+        return r"H\left(%s\right)" % printer._print(self.args[0])
+
+
+class ReLU(sp.Function):
+    r""":math:`\mathrm{ReLU}(x) = \max(0, x)`, with :math:`\mathrm{ReLU}'(x) = H(x)`, :math:`H(0)=0`.
+
+    >>> x = sp.Symbol("x", real=True)
+    >>> ReLU(x).diff(x)
+    Step(x)
+    >>> ReLU(-3), ReLU(sp.Rational(1, 2))
+    (0, 1/2)
+    """
+
+    @classmethod
+    def eval(cls, x):
+        if x.is_nonpositive:
+            return sp.S.Zero
+        if x.is_positive:
+            return x
+
+    def fdiff(self, argindex=1):
+        return Step(self.args[0])
+
+    def _eval_rewrite_as_elementary(self, x, **kwargs):
+        return sp.Piecewise((0, x <= 0), (x, True))
+
+    _eval_rewrite_as_Piecewise = _eval_rewrite_as_elementary
+
+    def _eval_is_real(self):
+        return self.args[0].is_real
+
+    def _latex(self, printer):
+        return r"\operatorname{ReLU}\left(%s\right)" % printer._print(self.args[0])
+
+
+class LeakyReLU(sp.Function):
+    r""":math:`\mathrm{LeakyReLU}_\alpha(x) = x` for :math:`x>0`, :math:`\alpha x` for :math:`x \le 0`.
+
+    The derivative takes the left branch at the kink: :math:`\alpha`.
+    """
+
+    nargs = 2
+
+    @classmethod
+    def eval(cls, x, alpha):
+        if x.is_nonpositive:
+            return alpha * x
+        if x.is_positive:
+            return x
+
+    def fdiff(self, argindex=1):
+        x, alpha = self.args
+        if argindex == 1:
+            return sp.Piecewise((alpha, x <= 0), (1, True))
+        return sp.Piecewise((x, x <= 0), (0, True))
+
+    def _eval_rewrite_as_elementary(self, x, alpha, **kwargs):
+        return sp.Piecewise((alpha * x, x <= 0), (x, True))
+
+    _eval_rewrite_as_Piecewise = _eval_rewrite_as_elementary
+
+    def _latex(self, printer):
+        x, a = (printer._print(t) for t in self.args)
+        return r"\operatorname{LeakyReLU}_{%s}\left(%s\right)" % (a, x)
+
+
+class Softplus(sp.Function):
+    r""":math:`\mathrm{softplus}(x) = \log(1+e^{x})`, whose derivative is :math:`\sigma(x)`."""
+
+    def fdiff(self, argindex=1):
+        return Sigmoid(self.args[0])
+
+    def _eval_rewrite_as_elementary(self, x, **kwargs):
+        return sp.log(1 + sp.exp(x))
+
+    def _eval_is_real(self):
+        return self.args[0].is_real
+
+    def _latex(self, printer):
+        return r"\operatorname{softplus}\left(%s\right)" % printer._print(self.args[0])
+
+
+#: Activation functions by their catalogue name.
+ACTIVATIONS: dict[str, Callable[..., sp.Expr]] = {
+    "sigmoid": Sigmoid,
+    "tanh": sp.tanh,
+    "relu": ReLU,
+    "leaky_relu": LeakyReLU,
+    "softplus": Softplus,
+    "step": Step,
+}
+
+
+def elementary(expr: sp.Expr) -> sp.Expr:
+    """Rewrite every table primitive (and tanh) by its elementary definition."""
+    expr = expr.rewrite("elementary")
+    if expr.has(sp.tanh):
+        expr = expr.replace(sp.tanh, lambda u: (sp.exp(u) - sp.exp(-u)) / (sp.exp(u) + sp.exp(-u)))
+    return expr
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One row: ``f'(x)`` written with ``y = f(x)`` where the sheets use that form."""
+
+    name: str
+    function: Callable[..., sp.Expr]
+    definition: Callable[[sp.Expr], sp.Expr]
+    derivative: Callable[[sp.Expr, sp.Expr], sp.Expr]  # (y, x) -> f'(x)
+    latex: str
+    kink: str = ""
+
+
+_x = sp.Symbol("x", real=True)
+_alpha = sp.Symbol(r"\alpha", positive=True)
+
+#: The derivative table, in cheat-sheet form.
+RULES: tuple[Rule, ...] = (
+    Rule("sigmoid", Sigmoid, lambda x: 1 / (1 + sp.exp(-x)), lambda y, x: y * (1 - y),
+         r"\sigma'(x) = \sigma(x)\,(1 - \sigma(x))"),
+    Rule("tanh", sp.tanh, lambda x: (sp.exp(x) - sp.exp(-x)) / (sp.exp(x) + sp.exp(-x)),
+         lambda y, x: 1 - y**2, r"\tanh'(x) = 1 - \tanh^2(x)"),
+    Rule("relu", ReLU, lambda x: sp.Piecewise((0, x <= 0), (x, True)), lambda y, x: Step(x),
+         r"\operatorname{ReLU}'(x) = H(x)", kink=r"\operatorname{ReLU}'(0) := 0"),
+    Rule("leaky_relu", lambda x: LeakyReLU(x, _alpha),
+         lambda x: sp.Piecewise((_alpha * x, x <= 0), (x, True)),
+         lambda y, x: sp.Piecewise((_alpha, x <= 0), (1, True)),
+         r"\operatorname{LeakyReLU}_\alpha'(x) = \alpha \text{ if } x \le 0 \text{ else } 1",
+         kink=r"\operatorname{LeakyReLU}_\alpha'(0) := \alpha"),
+    Rule("softplus", Softplus, lambda x: sp.log(1 + sp.exp(x)), lambda y, x: Sigmoid(x),
+         r"\operatorname{softplus}'(x) = \sigma(x)"),
+)
+
+
+def _piecewise_zero(expr: sp.Expr, x: sp.Symbol) -> bool:
+    """Zero on every branch, except possibly at the single kink point x = 0."""
+    expr = sp.piecewise_fold(expr)
+    if isinstance(expr, sp.Piecewise):
+        return all(sp.simplify(e) == 0 or _only_at_zero(c, x) for e, c in expr.args)
+    return sp.simplify(expr) == 0
+
+
+def _only_at_zero(cond, x) -> bool:
+    return sp.solveset(cond, x, sp.S.Reals).is_subset(sp.FiniteSet(0))
+
+
+def prove_rule(rule: Rule) -> tuple[bool, list[tuple[str, str]]]:
+    """Prove ``rule`` against ``sympy.diff`` of the elementary definition.
+
+    Returns ``(proved, steps)``; at a kink the rule's stated convention is
+    checked to lie in the subdifferential (between the one-sided derivatives).
+
+    >>> all(prove_rule(r)[0] for r in RULES)
+    True
+    """
+    x = _x
+    f = rule.definition(x)
+    truth = sp.diff(f, x)
+    claimed = elementary(rule.derivative(rule.function(x), x))
+    steps = [
+        ("definition", sp.latex(sp.Eq(sp.Function("f")(x), f))),
+        ("differentiate the definition", sp.latex(truth)),
+        ("table rule, rewritten elementarily", sp.latex(claimed)),
+    ]
+    ok = _piecewise_zero(sp.simplify(truth - claimed), x)
+    if ok and rule.kink:
+        left = sp.limit(sp.diff(f, x), x, 0, "-")
+        right = sp.limit(sp.diff(f, x), x, 0, "+")
+        at0 = claimed.subs(x, 0)
+        lo, hi = sorted([left, right], key=lambda v: float(v.subs(_alpha, sp.Rational(1, 100))))
+        ok = bool(sp.simplify(at0 - lo) == 0 or sp.simplify(at0 - hi) == 0)
+        steps.append(("kink convention: one-sided derivatives at 0 are "
+                      f"{sp.latex(left)} and {sp.latex(right)}", rule.kink))
+    steps.append(("lhs - rhs simplifies to", "0" if ok else "\\ne 0"))
+    return ok, steps

@@ -1,0 +1,47 @@
+"""The result of judging one claim."""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+__all__ = ["Verdict", "VERDICTS"]
+
+#: Every verdict word, in report order.
+VERDICTS = ("proved", "refuted", "convention", "undecided", "not checkable", "error")
+
+
+@dataclass
+class Verdict:
+    """One claim's verdict, with everything a report needs (plain data, picklable)."""
+
+    id: str
+    source: str
+    verdict: str
+    reason: str
+    parsed: str = ""                     # LaTeX of the claim as understood
+    steps: list = field(default_factory=list)       # [(rule, latex)]
+    counterexample: dict | None = None   # exact inputs and both sides' values
+    corrected: str | None = None         # LaTeX of the corrected formula
+    convention: dict | None = None       # {"axis", "claim", "reference", "source"}
+    evidence: dict | None = None         # numeric evidence for undecided
+    error: dict | None = None            # {"file", "id", "field", "position", "message"}
+    sizes: list | None = None            # explicit sizes a proof covers, if not general
+    notes: list = field(default_factory=list)
+    seconds: float = 0.0
+
+    def __post_init__(self):
+        if self.verdict not in VERDICTS:
+            raise ValueError(f"unknown verdict {self.verdict!r}")
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    def _repr_markdown_(self) -> str:
+        lines = [f"**{self.id}** ({self.source}): **{self.verdict}**: {self.reason}"]
+        if self.parsed:
+            lines.append(f"\n$${self.parsed}$$")
+        if self.corrected:
+            lines.append(f"\nCorrected: $${self.corrected}$$")
+        return "\n".join(lines)
+
+    def _repr_latex_(self) -> str:
+        return f"$\\text{{{self.id}: {self.verdict}}}\\quad {self.parsed}$"

@@ -1,0 +1,1 @@
+"""The claim catalogue: one TOML file per source (package data)."""
