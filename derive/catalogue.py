@@ -33,6 +33,7 @@ class Claim:
     sizes: list = field(default_factory=list)
     note: str = ""
     topic: str = ""
+    own_definitions: int = 10**6   # definitions before this index are the claim's own
 
 
 @dataclass
@@ -81,6 +82,7 @@ def load_file(path: Path) -> tuple[list[Claim], list[LoadError]]:
     source = src.get("file") or name
     defaults_sym = src.get("symbols", {})
     defaults_fun = src.get("functions", {})
+    defaults_def = src.get("definitions", [])
     claims, errors = [], []
     raw = data.get("claims", [])
     if not isinstance(raw, list):
@@ -111,13 +113,16 @@ def load_file(path: Path) -> tuple[list[Claim], list[LoadError]]:
             claims.append(Claim(
                 id=cid, source=source, file=name, section=entry.get("section", ""),
                 quote=entry.get("quote", ""), latex=entry.get("latex", ""),
-                definitions=_as_list(entry.get("definitions", []), "definitions"),
+                definitions=_as_list(entry.get("definitions", []), "definitions")
+                + [d for d in _as_list(defaults_def, "source.definitions")
+                   if d.split("=")[0].strip() not in entry.get("symbols", {})],
                 symbols={**_as_table(defaults_sym, "source.symbols"), **_as_table(entry.get("symbols", {}), "symbols")},
                 functions={**_as_table(defaults_fun, "source.functions"),
                            **_as_table(entry.get("functions", {}), "functions")},
                 given=_as_list(entry.get("given", []), "given"),
                 not_checkable=entry.get("not_checkable", ""), sizes=sizes,
-                note=entry.get("note", ""), topic=entry.get("topic", "")))
+                note=entry.get("note", ""), topic=entry.get("topic", ""),
+                own_definitions=len(_as_list(entry.get("definitions", []), "definitions"))))
         except TypeError as exc:
             errors.append(LoadError(name, label, str(exc), f"claims[{k}]"))
     return claims, errors

@@ -22,7 +22,7 @@ import sympy as sp
 
 from .arrays import is_array
 
-__all__ = ["Axis", "AXES", "LOSSES"]
+__all__ = ["Axis", "AXES", "LOSSES", "INITS"]
 
 
 @dataclass(frozen=True)
@@ -45,6 +45,10 @@ AXES: dict[str, Axis] = {
         "half_sum": r"half sum $\frac{1}{2}\sum_i(\hat y_i-y_i)^2$",
         "sum": r"sum $\sum_i(\hat y_i-y_i)^2$ (SSE)"},
         "torch.nn.MSELoss(reduction='mean'); Goodfellow et al., Deep Learning, eq. 5.14"),
+    "layout": Axis("Jacobian layout", "numerator", {
+        "numerator": r"numerator layout, $(\partial f/\partial x)_{ij} = \partial f_i/\partial x_j$ ($m \times n$ for $f:\mathbb{R}^n\to\mathbb{R}^m$)",
+        "denominator": r"denominator layout, $(\partial f/\partial x)_{ij} = \partial f_j/\partial x_i$ ($n \times m$)"},
+        "the sheets' own Jacobian definition; Magnus & Neudecker, Matrix Differential Calculus"),
     "bce_reduction": Axis("BCE reduction", "mean", {
         "mean": r"mean over the $n$ examples",
         "sum": r"sum over the $n$ examples"},
@@ -97,3 +101,21 @@ def _cce(args, scope, pos):
 
 #: Loss builders by catalogue function name: ``(args, scope, pos) -> expr``.
 LOSSES = {"sse": _sse, "mse": _mse, "bce": _bce, "cce": _cce}
+
+
+def _uniform_variance(a):
+    r""":math:`\mathrm{Var}(U[-a, a]) = \int_{-a}^{a} \frac{x^2}{2a}\,dx` (mean 0), derived, not quoted."""
+    x = sp.Dummy("x", real=True)
+    aa = sp.Dummy("a", positive=True)
+    return sp.integrate(x**2 / (2 * aa), (x, -aa, aa)).subs(aa, a)
+
+
+#: Reference initialisation variances: name -> (builder, arity).
+#: Glorot & Bengio 2010 eq. 12-16 (Xavier: 2/(n_in+n_out)); He et al. 2015 eq. 10
+#: (2/n_in, torch.nn.init.kaiming_normal_); LeCun et al. 1998 (1/n_in).
+INITS = {
+    "uniform_variance": (_uniform_variance, 1),
+    "xavier_variance": (lambda a, b: 2 / (a + b), 2),
+    "he_variance": (lambda a: 2 / a, 1),
+    "lecun_variance": (lambda a: 1 / a, 1),
+}

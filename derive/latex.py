@@ -423,7 +423,7 @@ class Parser:
             elif k == "num":
                 if "." in x:
                     whole, frac = x.split(".")
-                    out.append(r"{\frac{%d}{%d}}" % (int(whole + frac), 10 ** len(frac)))
+                    out.append(r"(\frac{%d}{%d})" % (int(whole + frac), 10 ** len(frac)))
                 else:
                     out.append(" " + x + " ")
                 i += 1
@@ -541,11 +541,13 @@ class Parser:
         fname = self._fkeys.get(base_key) or self._fkeys.get(a.key(sup=False))
         if fname is None and toks[i].kind == "cmd" and toks[i].text in STANDARD_FUNCTIONS:
             fname = STANDARD_FUNCTIONS[toks[i].text]
+        if fname == "generic":
+            fname = "generic:" + base_key
         if fname is not None and fname != "kronecker":
             val, j = self._function(toks, i, fname)
             return self._ph(phs, val), j
-        if fname == "kronecker" or (base_key == r"\delta" and base_key not in self._keys
-                                    and a.sub is not None):
+        declared = any(k in self._keys for k in (a.key(), a.key(sup=False), a.key(sub=False), base_key))
+        if fname == "kronecker" or (base_key == r"\delta" and not declared and a.sub is not None):
             idx = self._indices(a.sub, a.pos)
             if len(idx) != 2:
                 raise LatexError("Kronecker delta needs two indices", a.pos)
@@ -626,6 +628,8 @@ class Parser:
                     f, j = self.expr(nxt.children), j + 1
                 else:
                     a = read_atom(toks, j)
+                    if a is None and nxt.kind == "cmd" and nxt.text in STANDARD_FUNCTIONS:
+                        a = Atom([nxt], None, None, False, j, j + 1, nxt.pos)
                     if a is None:
                         raise LatexError("cannot tell what the derivative applies to", nxt.pos)
                     end = a.end
@@ -636,7 +640,7 @@ class Parser:
                 var_toks = var_toks[:-2]
             var = self.expr(var_toks)
             self._frac_end = j
-            return self._ph(phs, _derivative(f, var, order, toks[i].pos))
+            return self._ph(phs, _derivative(f, var, order, toks[i].pos, self.scope))
         self._frac_end = j
         return r"\frac{" + self._emit(num, phs) + "}{" + self._emit(den, phs) + "}"
 
@@ -767,6 +771,12 @@ class Parser:
                 raise LatexError(f"{fname} takes one argument, got {len(args)}", pos)
             return args[0]
 
+        if fname.startswith("generic:"):
+            f = sp.Function(fname.split(":", 1)[1], real=True)
+            if prime:
+                u = sp.Dummy("x", real=True)
+                return sp.Subs(sp.Derivative(f(u), u), u, one())
+            return f(*args)
         if fname in ("log", "ln"):
             x = one()
             if fname == "log" and base is not None:
@@ -805,9 +815,14 @@ class Parser:
                 u = sp.Dummy("x", real=True)
                 return sp.Subs(sp.Derivative(f(u), u), u, x)
             return f(x)
-        from .conventions import LOSSES
+        from .conventions import INITS, LOSSES
         if fname in LOSSES:
             return LOSSES[fname](args, scope, pos)
+        if fname in INITS:
+            fn, arity = INITS[fname]
+            if len(args) != arity:
+                raise LatexError(f"{fname} takes {arity} argument(s)", pos)
+            return fn(*args)
         raise LatexError(f"unknown function {fname!r}", pos)
 
     def _cases(self, toks, i):
@@ -882,13 +897,19 @@ def _differential(toks):
     return order, rest
 
 
-def _derivative(f, var, order, pos):
+def _derivative(f, var, order, pos, scope=None):
+    if is_array(f) and tuple(f.shape) == (1, 1):
+        f = f[0, 0]  # x^T A x and friends are scalars
     if is_array(var):
         if order != 1:
             raise LatexError("second derivatives by a vector are not supported yet", pos)
         if is_array(f):
             if f.shape[1] != 1 or var.shape[1] != 1:
                 raise LatexError("Jacobians are supported for vectors only", pos)
+            if scope is not None:
+                scope.used_axes.add("layout")
+                if scope.conventions.get("layout", "numerator") == "denominator":
+                    return sp.Transpose(Jacobian(f, var))
             return Jacobian(f, var)
         return Grad(f, var)
     if is_array(f):
