@@ -64,7 +64,10 @@ def evaluate(e, defs: dict, exclude=frozenset()):
         f = evaluate(e.expr, defs, exclude | {_base(var)}).doit()
         return evaluate(sp.diff(f, var, order), defs, exclude)
     if isinstance(e, sp.Subs):
-        return evaluate(e.doit(), defs, exclude)
+        done = e.doit()
+        if isinstance(done, sp.Subs):  # f'(u) of an undefined f stays a Subs
+            return sp.Subs(done.expr, done.variables, [evaluate(p, defs, exclude) for p in done.point])
+        return evaluate(done, defs, exclude)
     if isinstance(e, (sp.Symbol, sp.MatrixSymbol)):
         if e in defs and e not in exclude:
             return evaluate(defs[e], defs, exclude)
