@@ -5,6 +5,8 @@ A declaration is a whitespace-separated string::
     scalar real            scalar (0,1)          scalar integer positive
     vector n real          vector n_{out} (0,1)  matrix m n real
     index n                (an index running over 1..n)
+    ones n                 (the all-ones vector of length n)
+    scalar small           (an asymptotic parameter: series at 0)
 
 Shapes are written in letters (LaTeX spellings such as ``n_{in}``) or whole
 numbers; each shape letter becomes a positive integer symbol that the claim's
@@ -37,6 +39,7 @@ DOMAINS: dict[str, tuple[dict, tuple]] = {
     "(0,1]": ({"positive": True}, (0, 1, True, False)),
     "[0,1)": ({"nonnegative": True}, (0, 1, False, True)),
     "integer": ({"integer": True}, (-3, 3, False, False)),
+    "small": ({"positive": True}, (0, sp.Rational(1, 10), True, False)),  # an asymptotic parameter -> 0
 }
 
 _DIM = re.compile(r"^(?:[A-Za-z](?:_\{?[A-Za-z0-9]+\}?)?|[0-9]+)$")
@@ -80,10 +83,10 @@ def parse_declaration(spelling: str, text: str) -> Decl:
     if not words:
         raise DeclarationError(f"empty declaration for {spelling!r}")
     kind, rest = words[0], words[1:]
-    ndims = {"scalar": 0, "vector": 1, "matrix": 2, "index": 1}.get(kind)
+    ndims = {"scalar": 0, "vector": 1, "matrix": 2, "index": 1, "ones": 1}.get(kind)
     if ndims is None:
         raise DeclarationError(
-            f"declaration of {spelling!r}: kind must be scalar, vector, matrix or index, got {kind!r}")
+            f"declaration of {spelling!r}: kind must be scalar, vector, matrix, index or ones, got {kind!r}")
     dims = rest[:ndims]
     if len(dims) < ndims or not all(_DIM.match(d) for d in dims):
         raise DeclarationError(
@@ -107,6 +110,9 @@ def parse_declaration(spelling: str, text: str) -> Decl:
         decl.obj = sp.Symbol(spelling, integer=True, positive=True)
     elif kind == "vector":
         decl.obj = sp.MatrixSymbol(spelling, sizes[0], 1)
+    elif kind == "ones":
+        decl.kind = "vector"
+        decl.obj = sp.OneMatrix(sizes[0], 1)
     else:
         decl.obj = sp.MatrixSymbol(spelling, sizes[0], sizes[1])
     return decl

@@ -30,7 +30,7 @@ from sympy.matrices.expressions.matexpr import MatrixElement
 from .arrays import is_array
 from .conventions import AXES
 from .declarations import Decl, dim_symbol
-from .latex import LatexError, Parser, Scope, ShapeMismatch
+from .latex import LatexError, Parser, Scope, ShapeMismatch, Unsupported
 from .rules import elementary
 from .verdict import Verdict
 
@@ -98,7 +98,7 @@ def _exp_to_symbols(e):
         val = sp.S.One
         for t in terms:
             c, rest = t.as_coeff_Mul()
-            if not (c.is_Rational and (rest.is_Symbol or isinstance(rest, MatrixElement))):
+            if not c.is_Rational or rest.is_Add or rest.is_Mul or rest.is_number:
                 return None
             if rest not in tsyms:
                 tsyms[rest] = sp.Dummy(f"T_{rest}", positive=True)
@@ -193,7 +193,9 @@ def parse_definitions(claim, parser) -> dict:
             raise ClaimError(exc.message, f"definitions[{k}]", exc.pos)
         if len(chain) < 3 or chain[1] != "=" or not isinstance(chain[0], (sp.Symbol, sp.MatrixSymbol)):
             raise ClaimError("a definition must read 'symbol = expression'", f"definitions[{k}]", 0)
-        target = chain[0]
+        target, value = chain[0], chain[2]
+        if is_array(value) and tuple(value.shape) == (1, 1) and not is_array(target):
+            chain[2] = value[0, 0]
         if target in defs and k >= claim.own_definitions:
             continue  # a source-wide definition the claim overrides
         if target in defs:
@@ -378,7 +380,8 @@ def _bound(e):
 
 def _search(diff, lv, rv, claim, scope, steps, where, decls_by_name, sizes=None, defs=None) -> _Outcome:
     """No proof: look for an exact counterexample, else report numeric evidence."""
-    free = sorted(diff.free_symbols, key=str)
+    free = sorted(diff.free_symbols | getattr(lv, "free_symbols", set()) | getattr(rv, "free_symbols", set()),
+                  key=str)
     intervals = {s: _interval_of(s, decls_by_name, scope) for s in free}
     worst = 0.0
     n = 0
@@ -450,6 +453,8 @@ _DECIMAL = re.compile(r"^-?\d*\.(\d+)$|^-?(\d+)$")
 
 def judge_approx(lhs, rhs_text, claim, scope, defs) -> _Outcome:
     """``lhs \\approx number``: the exact value, rounded to the printed digits, must match."""
+    if not isinstance(rhs_text, str):
+        return judge_asymptotic(lhs, rhs_text, claim, scope, defs)
     m = _DECIMAL.match(rhs_text.replace(" ", "").replace("{", "").replace("}", ""))
     if not m:
         raise ClaimError(r"the right side of \approx must be a decimal number", "latex", None)
@@ -471,6 +476,28 @@ def judge_approx(lhs, rhs_text, claim, scope, defs) -> _Outcome:
                     f"not {rhs_text} ({kind})", steps=steps,
                     counterexample={"exact": str(sp.N(exact, 15)), "printed": rhs_text},
                     corrected_text=f"{L(lhs)} \\approx {rounded:.{digits}f}")
+
+
+def judge_asymptotic(lhs, rhs, claim, scope, defs) -> _Outcome:
+    """``lhs \approx rhs`` as the small parameter -> 0: the order of the error term."""
+    small = [d.obj for d in scope.symbols.values() if d.domain == "small"]
+    if len(small) != 1 or not isinstance(rhs, sp.Basic):
+        raise ClaimError(r"the right side of \approx must be a decimal number, or declare one "
+                         r"'scalar small' parameter for an asymptotic claim", "latex", None)
+    eps = small[0]
+    d = evaluate(lhs, defs) - evaluate(rhs, defs)
+    ser = sp.series(d, eps, 0, 6).removeO().doit()
+    ser = sp.expand(ser)
+    steps = [("expand lhs - rhs in a Taylor series at " + L(eps) + " = 0", L(sp.simplify(ser)))]
+    if ser == 0:
+        return _Outcome("proved", "the two sides agree to every order computed", steps=steps)
+    order = min(sp.Poly(t, eps).degree() if t.has(eps) else 0 for t in sp.Add.make_args(ser))
+    lead = sp.simplify(sum(t for t in sp.Add.make_args(ser) if (sp.Poly(t, eps).degree() if t.has(eps) else 0) == order))
+    if order >= 1:
+        return _Outcome("proved", f"the error is O({eps}^{order}) as {eps} -> 0, leading term {lead}",
+                        steps=steps + [("leading error term", L(lead))])
+    return _Outcome("refuted", f"the difference does not vanish as {eps} -> 0: it tends to {lead}",
+                    steps=steps, counterexample={"limit": str(lead)})
 
 
 def judge_shape(lhs, space, scope) -> _Outcome:
@@ -497,6 +524,8 @@ def _judge_once(claim, conventions=None):
         given.append(chain[0] - chain[2])
     try:
         chain = parser.relation_chain(claim.latex)
+    except Unsupported as exc:
+        return scope, "", [_Outcome("undecided", f"not supported yet: {exc.message}")]
     except ShapeMismatch as exc:
         return scope, "", [_Outcome("refuted", f"shape mismatch: {exc.message}",
                                     counterexample={"shapes": exc.message})]
@@ -516,7 +545,9 @@ def _judge_once(claim, conventions=None):
         if rel == "=":
             outcomes.append(judge_equation(lhs, rhs, claim, scope, defs, given))
         elif rel == "~":
-            outcomes.append(judge_approx(lhs, approx_texts.pop(0), claim, scope, defs))
+            text = approx_texts.pop(0)
+            outcomes.append(judge_approx(lhs, text if _DECIMAL.match(text.replace("{", "").replace("}", ""))
+                                         else rhs, claim, scope, defs))
         elif rel in ("<=", "<", ">=", ">"):
             outcomes.append(judge_bound(lhs, rel, rhs, claim, scope, defs))
         elif rel == "in":

@@ -374,6 +374,8 @@ class Parser:
                 out = _rebuild(out)
         except sp.ShapeError as exc:
             raise ShapeMismatch(str(exc), pos)
+        except (TypeError, ValueError, NotImplementedError, AttributeError) as exc:
+            raise Unsupported(f"cannot combine the parsed parts: {type(exc).__name__}: {exc}", pos)
         return out
 
     def _ph(self, phs: list, value) -> str:
@@ -772,7 +774,7 @@ class Parser:
             return args[0]
 
         if fname.startswith("generic:"):
-            f = sp.Function(fname.split(":", 1)[1], real=True)
+            f = GenericFunction(fname.split(":", 1)[1])
             if prime:
                 u = sp.Dummy("x", real=True)
                 return sp.Subs(sp.Derivative(f(u), u), u, one())
@@ -794,6 +796,8 @@ class Parser:
                 other = args[1] if args[0] == 0 else args[0]
                 scope.note(r"\max(0, z) is read as ReLU(z), with ReLU'(0) = 0")
                 return self._apply("relu", [other], prime, pos)
+            if len(args) == 1 and is_array(args[0]):
+                return (VecMax if fname == "max" else VecMin)(args[0])
             return (sp.Max if fname == "max" else sp.Min)(*args)
         if fname == "softmax":
             z = one()
@@ -863,8 +867,66 @@ class Parser:
         return ops[rel](lhs, rhs)
 
 
+class VecMax(sp.Function):
+    r""":math:`\max_i v_i` of a vector; expanded to ``Max`` of the entries at explicit sizes."""
+
+    is_commutative = True
+    is_real = True
+
+    def doit(self, **hints):
+        v = self.args[0]
+        if v.shape[0].is_Integer:
+            return sp.Max(*[v[i, 0] for i in range(int(v.shape[0]))])
+        return self
+
+
+class VecMin(sp.Function):
+    is_commutative = True
+    is_real = True
+
+    def doit(self, **hints):
+        v = self.args[0]
+        if v.shape[0].is_Integer:
+            return sp.Min(*[v[i, 0] for i in range(int(v.shape[0]))])
+        return self
+
+
+class GenericFunction:
+    """An arbitrary differentiable function; a vector argument is spread into its entries."""
+
+    def __init__(self, name):
+        self.f = sp.Function(name, real=True)
+
+    def __call__(self, *args):
+        flat = []
+        for a in args:
+            if is_array(a):
+                if not all(d.is_Integer for d in a.shape):
+                    return _GenericOfArray(sp.Symbol(self.f.__name__), *args)
+                flat.extend(a[i, j] for i in range(int(a.shape[0])) for j in range(int(a.shape[1])))
+            else:
+                flat.append(a)
+        return self.f(*flat)
+
+
+class _GenericOfArray(sp.Function):
+    """A generic function of an array at symbolic size, spread out once sizes are explicit."""
+
+    is_commutative = True
+    is_real = True
+
+    def doit(self, **hints):
+        name, *args = self.args
+        out = GenericFunction(name.name)(*args)
+        return out if not isinstance(out, _GenericOfArray) else self
+
+
 class ShapeMismatch(LatexError):
     """Shapes that do not fit: a refutation, not a parse error."""
+
+
+class Unsupported(LatexError):
+    """Well-formed notation derive/ cannot judge yet: the claim is undecided, not in error."""
 
 
 def _strip_punct(toks):
@@ -902,10 +964,10 @@ def _derivative(f, var, order, pos, scope=None):
         f = f[0, 0]  # x^T A x and friends are scalars
     if is_array(var):
         if order != 1:
-            raise LatexError("second derivatives by a vector are not supported yet", pos)
+            raise Unsupported("second derivatives by a vector are not supported yet", pos)
         if is_array(f):
             if f.shape[1] != 1 or var.shape[1] != 1:
-                raise LatexError("Jacobians are supported for vectors only", pos)
+                raise Unsupported("derivatives of a matrix by a matrix are not supported yet", pos)
             if scope is not None:
                 scope.used_axes.add("layout")
                 if scope.conventions.get("layout", "numerator") == "denominator":
@@ -913,7 +975,7 @@ def _derivative(f, var, order, pos, scope=None):
             return Jacobian(f, var)
         return Grad(f, var)
     if is_array(f):
-        raise LatexError("derivative of an array by a scalar is not supported yet", pos)
+        raise Unsupported("derivative of an array by a scalar is not supported yet", pos)
     if not (var.is_Symbol or isinstance(var, (sp.Indexed, sp.matrices.expressions.matexpr.MatrixElement))
             or isinstance(var, sp.Function)):
         raise LatexError(f"cannot differentiate with respect to {var}", pos)
