@@ -41,8 +41,9 @@ class SoftmaxVec(MatrixExpr):
 class Elementwise(MatrixExpr):
     """A table activation (or its derivative, ``order=1``) applied entry by entry."""
 
-    def __new__(cls, name: str, x, order: int = 0):
-        return MatrixExpr.__new__(cls, sp.Symbol(name), x, sp.Integer(order))
+    def __new__(cls, name, x, order=0):
+        name = name if isinstance(name, sp.Symbol) else sp.Symbol(name)
+        return MatrixExpr.__new__(cls, name, x, sp.Integer(order))
 
     @property
     def shape(self):

@@ -56,8 +56,12 @@ def _base(var):
 def evaluate(e, defs: dict, exclude=frozenset()):
     """Substitute definitions and carry out derivatives (see module docstring)."""
     if isinstance(e, sp.Derivative) and isinstance(e.expr, sp.core.function.AppliedUndef):
-        return e.subs({k: evaluate(v, defs, exclude) for k, v in defs.items()
-                       if k not in exclude and not is_array(k)})
+        reps = {k: evaluate(v, defs, exclude) for k, v in defs.items()
+                if k not in exclude and not is_array(k) and e.has(k)}
+        for me in e.atoms(MatrixElement):
+            if me.parent in defs and me.parent not in exclude:
+                reps[me] = evaluate(defs[me.parent][me.i, me.j], defs, exclude)
+        return e.subs(reps) if reps else e
     if isinstance(e, sp.Derivative):
         (var, order), = e.variable_count
         # Table primitives differentiate by their (proved) rule rows: see derive.rules.
@@ -148,14 +152,23 @@ def sample_points(symbols, intervals, count, seed=0):
     rng = random.Random(seed)
     syms = sorted(symbols, key=str)
     for k in range(count):
-        yield {s: sp.Rational(_in_interval(rng.choice(_CANDIDATES) if k else _CANDIDATES[0], intervals.get(s, (-3, 3, False, False))))
-               for s in syms}
+        pt = {}
+        for s in syms:
+            iv = intervals.get(s, (-3, 3, False, False))
+            if s.is_integer:
+                lo = 1 if s.is_positive else (0 if s.is_nonnegative else -3)
+                pt[s] = sp.Integer(lo + rng.randrange(6) if k else lo + 2)
+            else:
+                pt[s] = sp.Rational(_in_interval(rng.choice(_CANDIDATES) if k else _CANDIDATES[0], iv))
+        yield pt
 
 
 def numeric(d, point, prec=60):
-    v = d.xreplace(point).doit()
-    v = elementary(v)
-    val = sp.N(v, prec)
+    try:
+        v = elementary(d.xreplace(point).doit())
+        val = sp.N(v, prec)
+    except (ValueError, TypeError, ZeroDivisionError, NotImplementedError):
+        return None
     if not val.is_number or val.has(sp.nan, sp.zoo, sp.oo, -sp.oo):
         return None
     return val
@@ -380,6 +393,9 @@ def _bound(e):
 
 def _search(diff, lv, rv, claim, scope, steps, where, decls_by_name, sizes=None, defs=None) -> _Outcome:
     """No proof: look for an exact counterexample, else report numeric evidence."""
+    if diff.atoms(sp.core.function.AppliedUndef):
+        return _Outcome("undecided", "no symbolic proof, and the claim involves arbitrary functions, "
+                        "which cannot be sampled", steps=steps)
     free = sorted(diff.free_symbols | getattr(lv, "free_symbols", set()) | getattr(rv, "free_symbols", set()),
                   key=str)
     intervals = {s: _interval_of(s, decls_by_name, scope) for s in free}

@@ -121,7 +121,25 @@ def tokenize(s: str) -> list[Tok]:
             i += 1
     if stack:
         raise LatexError("unbalanced '{'", stack[-1][1])
-    return [t for t in root if not (t.kind == "cmd" and t.text in _SPACING and t.text not in (r"\left", r"\right"))]
+    return _strip(root)
+
+
+def _strip(toks: list[Tok]) -> list[Tok]:
+    """Drop spacing commands and \left/\right (with a following '.' delimiter), recursively."""
+    out: list[Tok] = []
+    skip_dot = False
+    for t in toks:
+        if skip_dot and t.kind == "char" and t.text == ".":
+            skip_dot = False
+            continue
+        skip_dot = False
+        if t.kind == "cmd" and t.text in _SPACING:
+            skip_dot = t.text in (r"\left", r"\right")
+            continue
+        if t.kind == "group":
+            t = Tok("group", t.text, t.pos, _strip(t.children))
+        out.append(t)
+    return out
 
 
 RELATIONS = {"=": "=", r"\approx": "~", r"\le": "<=", r"\leq": "<=", r"\ge": ">=", r"\geq": ">=",
@@ -724,6 +742,8 @@ class Parser:
                 j = nj
         elif a.sup is not None:
             power = a.sup
+        if sub is not None and a is not None and a.key(sup=False) in self._fkeys:
+            sub = None  # the subscript is part of a declared function name
         if sub is not None and fname in ("log",):
             base = self.expr(sub)
             sub = None
