@@ -51,7 +51,8 @@ class Elementwise(MatrixExpr):
 
     def _entry(self, i, j, **kwargs):
         from .rules import ACTIVATIONS
-        f = ACTIVATIONS[self.args[0].name]
+        name = self.args[0].name
+        f = ACTIVATIONS.get(name) or sp.Function(name, real=True)
         u = self.args[1][i, j]
         if self.args[2] == 0:
             return f(u)

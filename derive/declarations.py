@@ -42,7 +42,7 @@ DOMAINS: dict[str, tuple[dict, tuple]] = {
     "small": ({"positive": True}, (0, sp.Rational(1, 10), True, False)),  # an asymptotic parameter -> 0
 }
 
-_DIM = re.compile(r"^(?:[A-Za-z](?:_\{?[A-Za-z0-9]+\}?)?|[0-9]+)$")
+_DIM = re.compile(r"^(?:[A-Za-z](?:_\{?[A-Za-z0-9+-]+\}?)?(?:\+[0-9]+)?|[0-9]+)$")
 
 
 @dataclass
@@ -63,8 +63,12 @@ class Decl:
 
 
 def dim_symbol(spelling: str):
+    """``n`` -> a positive integer symbol; ``s_{l}+1`` -> that symbol plus 1; ``3`` -> 3."""
     if spelling.isdigit():
         return sp.Integer(int(spelling))
+    base, plus, extra = spelling.rpartition("+") if not spelling.endswith("}") else (spelling, "", "")
+    if plus and extra.isdigit():
+        return sp.Symbol(base, integer=True, positive=True) + int(extra)
     return sp.Symbol(spelling, integer=True, positive=True)
 
 

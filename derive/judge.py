@@ -65,7 +65,7 @@ def evaluate(e, defs: dict, exclude=frozenset()):
     if isinstance(e, sp.Derivative):
         (var, order), = e.variable_count
         # Table primitives differentiate by their (proved) rule rows: see derive.rules.
-        f = evaluate(e.expr, defs, exclude | {_base(var)}).doit()
+        f = _settle(e.expr, defs, exclude | {_base(var)})
         return evaluate(sp.diff(f, var, order), defs, exclude)
     if isinstance(e, sp.Subs):
         done = e.doit()
@@ -88,6 +88,19 @@ def evaluate(e, defs: dict, exclude=frozenset()):
     if isinstance(e, (sp.Sum, sp.Product)):
         return e.func(args[0], *e.args[1:]).doit()
     return e.func(*args)
+
+
+def _settle(e, defs, exclude, rounds=12):
+    """Substitute and expand until nothing changes: entries created by ``doit`` (a sum
+    spelled out, a generic function spread over a vector) may name defined symbols,
+    and missing one would differentiate to a silent 0."""
+    for _ in range(rounds):
+        new = evaluate(e, defs, exclude)
+        new = new.doit() if isinstance(new, sp.Basic) else new
+        if new == e:
+            return new
+        e = new
+    raise ClaimError("definitions do not settle (too deeply nested)", "definitions", None)
 
 
 # --------------------------------------------------------------------------- zero test
@@ -185,7 +198,7 @@ def build_scope(claim, conventions=None) -> tuple[Scope, Parser]:
         raise ClaimError(str(exc), "symbols")
     # Shape letters are positive integers usable in the LaTeX, one object per letter.
     for d in list(symbols.values()):
-        for dim in d.dims:
+        for dim in [x for dd in d.dims for x in getattr(dd, "free_symbols", ())]:
             if isinstance(dim, sp.Symbol):
                 symbols[dim.name] = Decl(dim.name, "scalar", (), "positive integer",
                                          {"integer": True, "positive": True}, (1, 5, False, False), dim)
@@ -242,8 +255,8 @@ def _check_acyclic(defs):
 
 # --------------------------------------------------------------------------- sizes
 def size_assignments(scope: Scope, claim) -> list[dict]:
-    dims = sorted({d for decl in scope.symbols.values() for d in decl.dims if isinstance(d, sp.Symbol)},
-                  key=str)
+    dims = sorted({x for decl in scope.symbols.values() for d in decl.dims
+                   for x in getattr(d, "free_symbols", ())}, key=str)
     if not dims:
         return [{}]
     sizes = list(claim.sizes or [2, 3, 4])
@@ -394,8 +407,22 @@ def _bound(e):
 def _search(diff, lv, rv, claim, scope, steps, where, decls_by_name, sizes=None, defs=None) -> _Outcome:
     """No proof: look for an exact counterexample, else report numeric evidence."""
     if diff.atoms(sp.core.function.AppliedUndef):
-        return _Outcome("undecided", "no symbolic proof, and the claim involves arbitrary functions, "
-                        "which cannot be sampled", steps=steps)
+        # A claim for every function fails if it fails for one: try a fixed polynomial.
+        inst = {}
+        for app in diff.atoms(sp.core.function.AppliedUndef):
+            k = len(app.args)
+            xs = sp.symbols(f"u1:{k + 1}", real=True)
+            poly = sum(sp.Rational(j + 2, j + 3) * x + sp.Rational(1, j + 2) * x ** 2 for j, x in enumerate(xs))
+            poly += sp.Rational(1, 3) * xs[0] ** 3 + (xs[0] * xs[-1] if k > 1 else 0)
+            inst[app.func] = sp.Lambda(xs, poly)
+        steps.append(("arbitrary functions instantiated for the counterexample search",
+                      ", ".join(f"{L(f(*v.variables))} = {L(v.expr)}" for f, v in inst.items())))
+        sub = lambda e: e.replace(lambda a: isinstance(a, sp.core.function.AppliedUndef) and a.func in inst,
+                                  lambda a: inst[a.func](*a.args)).doit() if isinstance(e, sp.Basic) else e
+        diff, lv, rv = sub(diff), sub(lv), sub(rv)
+        if is_zero(diff):
+            return _Outcome("undecided", "no symbolic proof for arbitrary functions; the claim holds for "
+                            "the polynomial instance tried", steps=steps)
     free = sorted(diff.free_symbols | getattr(lv, "free_symbols", set()) | getattr(rv, "free_symbols", set()),
                   key=str)
     intervals = {s: _interval_of(s, decls_by_name, scope) for s in free}
@@ -638,6 +665,11 @@ def judge_claim(claim) -> Verdict:
                            "message": exc.message})
     except RecursionError:
         v = Verdict(**base, verdict="undecided", reason="expression too deep to judge")
+    except Exception as exc:  # a SymPy failure on one claim must not stop the run
+        v = Verdict(**base, verdict="error", reason=f"{claim.file}: claim {claim.id}: internal error while "
+                    f"judging: {type(exc).__name__}: {str(exc)[:200]}",
+                    error={"file": claim.file, "id": claim.id, "field": "-", "position": None,
+                           "message": f"internal error: {type(exc).__name__}"})
     v.seconds = round(time.perf_counter() - t0, 3)
     return v
 
@@ -650,9 +682,9 @@ def _corrected(claim, parsed, derived, defs=None):
     back = {v: k for k, v in (defs or {}).items() if not is_array(k)}
     try:
         d = sp.factor(sp.simplify(derived.xreplace(back))).xreplace(back)
+        return f"{lhs_text} = {L(d)}"
     except Exception:
-        d = derived
-    return f"{lhs_text} = {L(d)}"
+        return None
 
 
 def _try_conventions(claim, scope):

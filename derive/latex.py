@@ -360,6 +360,9 @@ class Parser:
         """Parse one side (no relations) to a SymPy expression."""
         if not toks:
             raise LatexError("empty expression", None)
+        while (len(toks) > 2 and toks[0].kind == "char" and toks[0].text == "("
+               and _match(toks, 0, "(", ")") == len(toks) - 1):
+            toks = toks[1:-1]  # a fully bracketed expression is its inside
         phs: list = []
         toks = self._hadamard(toks, phs)
         skeleton = self._emit(toks, phs).strip()
@@ -370,8 +373,28 @@ class Parser:
             raw = _latex2sympy(skeleton, shapes)
         except Exception as exc:  # latex2sympy raises bare Exception on syntax errors
             msg = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+            terms = split_top(toks, {"+", "-"})
+            if "Mix of Matrix and Scalar" in msg and len(terms) > 1:
+                return self._broadcast_sum(terms, toks[0].pos)
             raise LatexError(f"latex2sympy2 could not parse the normalised form: {msg}", toks[0].pos)
         return self._substitute(raw, phs, toks[0].pos)
+
+    def _broadcast_sum(self, terms, pos):
+        """``1 - a`` with a vector: each term on its own, scalars broadcast over the entries."""
+        vals = []
+        for sep, part in terms:
+            if not part:
+                if sep is None:
+                    continue
+                raise LatexError("empty term", pos)
+            v = self.expr(part)
+            vals.append(-v if sep == "-" else v)
+        shapes = {tuple(v.shape) for v in vals if is_array(v)}
+        if len(shapes) != 1:
+            raise ShapeMismatch(f"sum of shapes {sorted(map(str, shapes))}", pos)
+        shape = shapes.pop()
+        self.scope.note("a scalar added to a vector is broadcast over its entries")
+        return sp.MatAdd(*[v if is_array(v) else v * sp.OneMatrix(*shape) for v in vals])
 
     # ---------------------------------------------------------------- skeleton
     def _substitute(self, raw, phs, pos):
@@ -561,8 +584,8 @@ class Parser:
         fname = self._fkeys.get(base_key) or self._fkeys.get(a.key(sup=False))
         if fname is None and toks[i].kind == "cmd" and toks[i].text in STANDARD_FUNCTIONS:
             fname = STANDARD_FUNCTIONS[toks[i].text]
-        if fname == "generic":
-            fname = "generic:" + base_key
+        if fname in ("generic", "activation"):
+            fname = fname + ":" + base_key
         if fname is not None and fname != "kronecker":
             val, j = self._function(toks, i, fname)
             return self._ph(phs, val), j
@@ -793,6 +816,16 @@ class Parser:
                 raise LatexError(f"{fname} takes one argument, got {len(args)}", pos)
             return args[0]
 
+        if fname.startswith("activation:"):
+            x = one()
+            name = fname.split(":", 1)[1]
+            if is_array(x):
+                return Elementwise(name, x, 1 if prime else 0)
+            f = sp.Function(name, real=True)
+            if prime:
+                u = sp.Dummy("x", real=True)
+                return sp.Subs(sp.Derivative(f(u), u), u, x)
+            return f(x)
         if fname.startswith("generic:"):
             f = GenericFunction(fname.split(":", 1)[1])
             if prime:
@@ -1037,9 +1070,11 @@ def _rebuild(expr):
         return sp.Mul(*scal) * out if scal else out
     if isinstance(expr, (sp.MatAdd, sp.Add)) and any(is_array(a) for a in args):
         shapes = {tuple(a.shape) for a in args if is_array(a)}
-        if len(shapes) > 1 or len([a for a in args if not is_array(a)]):
-            raise sp.ShapeError(f"sum of shapes {sorted(map(str, shapes))}" +
-                                (" and a scalar" if any(not is_array(a) for a in args) else ""))
+        if len(shapes) > 1:
+            raise sp.ShapeError(f"sum of shapes {sorted(map(str, shapes))}")
+        shape = shapes.pop()
+        # A scalar added to an array is broadcast over its entries (Octave/NumPy style, as in 1 - a).
+        args = [a if is_array(a) else a * sp.OneMatrix(*shape) for a in args]
         return sp.MatAdd(*args)
     if isinstance(expr, (sp.Pow, sp.MatPow)) and is_array(args[0]):
         if args[0].shape[1] != 1 or args[1].free_symbols:

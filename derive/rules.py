@@ -60,8 +60,9 @@ class Sigmoid(sp.Function):
     def _eval_evalf(self, prec):
         return self.rewrite("elementary")._eval_evalf(prec)
 
-    def _latex(self, printer):
-        return r"\sigma\left(%s\right)" % printer._print(self.args[0])
+    def _latex(self, printer, exp=None):
+        tex = r"\sigma\left(%s\right)" % printer._print(self.args[0])
+        return tex if exp is None else r"\left(%s\right)^{%s}" % (tex, exp)
 
     def _sympystr(self, printer):
         return r"\sigma(%s)" % printer._print(self.args[0])
@@ -91,8 +92,9 @@ class Step(sp.Function):
     def _eval_is_real(self):
         return True
 
-    def _latex(self, printer):
-        return r"H\left(%s\right)" % printer._print(self.args[0])
+    def _latex(self, printer, exp=None):
+        tex = r"H\left(%s\right)" % printer._print(self.args[0])
+        return tex if exp is None else r"\left(%s\right)^{%s}" % (tex, exp)
 
 
 class ReLU(sp.Function):
@@ -123,8 +125,9 @@ class ReLU(sp.Function):
     def _eval_is_real(self):
         return self.args[0].is_real
 
-    def _latex(self, printer):
-        return r"\operatorname{ReLU}\left(%s\right)" % printer._print(self.args[0])
+    def _latex(self, printer, exp=None):
+        tex = r"\operatorname{ReLU}\left(%s\right)" % printer._print(self.args[0])
+        return tex if exp is None else r"\left(%s\right)^{%s}" % (tex, exp)
 
 
 class LeakyReLU(sp.Function):
@@ -153,9 +156,10 @@ class LeakyReLU(sp.Function):
 
     _eval_rewrite_as_Piecewise = _eval_rewrite_as_elementary
 
-    def _latex(self, printer):
+    def _latex(self, printer, exp=None):
         x, a = (printer._print(t) for t in self.args)
-        return r"\operatorname{LeakyReLU}_{%s}\left(%s\right)" % (a, x)
+        tex = r"\operatorname{LeakyReLU}_{%s}\left(%s\right)" % (a, x)
+        return tex if exp is None else r"\left(%s\right)^{%s}" % (tex, exp)
 
 
 class Softplus(sp.Function):
@@ -170,8 +174,9 @@ class Softplus(sp.Function):
     def _eval_is_real(self):
         return self.args[0].is_real
 
-    def _latex(self, printer):
-        return r"\operatorname{softplus}\left(%s\right)" % printer._print(self.args[0])
+    def _latex(self, printer, exp=None):
+        tex = r"\operatorname{softplus}\left(%s\right)" % printer._print(self.args[0])
+        return tex if exp is None else r"\left(%s\right)^{%s}" % (tex, exp)
 
 
 #: Activation functions by their catalogue name.
