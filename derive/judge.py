@@ -18,6 +18,7 @@ reports **undecided** with its evidence.
 from __future__ import annotations
 
 import itertools
+import zlib
 import random
 import re
 import time
@@ -428,7 +429,7 @@ def _search(diff, lv, rv, claim, scope, steps, where, decls_by_name, sizes=None,
     intervals = {s: _interval_of(s, decls_by_name, scope) for s in free}
     worst = 0.0
     n = 0
-    for pt in sample_points(free, intervals, 12, seed=hash(claim.id) & 0xFFFF):
+    for pt in sample_points(free, intervals, 12, seed=zlib.crc32(claim.id.encode())):
         val = numeric(diff, pt)
         if val is None:
             continue
