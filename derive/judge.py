@@ -177,6 +177,17 @@ def sample_points(symbols, intervals, count, seed=0):
         yield pt
 
 
+def _show(expr, point, approx):
+    """An exact value when it is rational, else 12 significant digits."""
+    try:
+        v = sp.cancel(elementary(expr.xreplace(point).doit())) if isinstance(expr, sp.Basic) else None
+        if v is not None and v.is_Rational:
+            return str(v)
+    except Exception:
+        pass
+    return str(sp.N(approx, 12)) if approx is not None else "?"
+
+
 def numeric(d, point, prec=60):
     try:
         v = elementary(d.xreplace(point).doit())
@@ -442,12 +453,13 @@ def _search(diff, lv, rv, claim, scope, steps, where, decls_by_name, sizes=None,
             ce = dict(where)
             ce.update({str(k): str(v) for k, v in pt.items()})
             lval, rval = numeric(lv, pt), numeric(rv, pt)
-            ce["lhs"] = str(sp.N(lval, 12)) if lval is not None else "?"
-            ce["rhs"] = str(sp.N(rval, 12)) if rval is not None else "?"
+            ce["lhs"] = _show(lv, pt, lval)
+            ce["rhs"] = _show(rv, pt, rval)
+            where_txt = ", ".join(f"{k} = {v}" for k, v in ce.items() if k not in ('lhs', 'rhs'))
             steps.append(("exact inputs where the sides differ", ", ".join(f"{k}={v}" for k, v in ce.items())))
-            return _Outcome("refuted", f"counterexample: lhs = {ce['lhs']}, rhs = {ce['rhs']} at "
-                            + ", ".join(f"{k} = {v}" for k, v in ce.items() if k not in ('lhs', 'rhs')),
-                            counterexample=ce, steps=steps, derived=lv, defs=defs)
+            reason = (f"counterexample: lhs = {ce['lhs']}, rhs = {ce['rhs']} at {where_txt}" if where_txt
+                      else f"the sides are different constants: lhs = {ce['lhs']}, rhs = {ce['rhs']}")
+            return _Outcome("refuted", reason, counterexample=ce, steps=steps, derived=lv, defs=defs)
     return _Outcome("undecided", f"no symbolic proof and no counterexample in {n} exact samples "
                     f"(largest relative difference {worst:.2e})", steps=steps,
                     evidence={"points": n, "max_rel_error": worst})
