@@ -6,6 +6,7 @@ A declaration is a whitespace-separated string::
     vector n real          vector n_{out} (0,1)  matrix m n real
     index n                (an index running over 1..n)
     ones n                 (the all-ones vector of length n)
+    identity n             (the n x n identity matrix)
     scalar small           (an asymptotic parameter: series at 0)
 
 Shapes are written in letters (LaTeX spellings such as ``n_{in}``) or whole
@@ -87,10 +88,10 @@ def parse_declaration(spelling: str, text: str) -> Decl:
     if not words:
         raise DeclarationError(f"empty declaration for {spelling!r}")
     kind, rest = words[0], words[1:]
-    ndims = {"scalar": 0, "vector": 1, "matrix": 2, "index": 1, "ones": 1}.get(kind)
+    ndims = {"scalar": 0, "vector": 1, "matrix": 2, "index": 1, "ones": 1, "identity": 1}.get(kind)
     if ndims is None:
         raise DeclarationError(
-            f"declaration of {spelling!r}: kind must be scalar, vector, matrix, index or ones, got {kind!r}")
+            f"declaration of {spelling!r}: kind must be scalar, vector, matrix, index, ones or identity, got {kind!r}")
     dims = rest[:ndims]
     if len(dims) < ndims or not all(_DIM.match(d) for d in dims):
         raise DeclarationError(
@@ -114,6 +115,9 @@ def parse_declaration(spelling: str, text: str) -> Decl:
         decl.obj = sp.Symbol(spelling, integer=True, positive=True)
     elif kind == "vector":
         decl.obj = sp.MatrixSymbol(spelling, sizes[0], 1)
+    elif kind == "identity":
+        decl.kind = "matrix"
+        decl.obj = sp.Identity(sizes[0])
     elif kind == "ones":
         decl.kind = "vector"
         decl.obj = sp.OneMatrix(sizes[0], 1)

@@ -581,9 +581,9 @@ def _judge_once(claim, conventions=None):
     try:
         chain = parser.relation_chain(claim.latex)
     except Unsupported as exc:
-        return scope, "", [_Outcome("undecided", f"not supported yet: {exc.message}")]
+        return scope, claim.latex, [_Outcome("undecided", f"not supported yet: {exc.message}")]
     except ShapeMismatch as exc:
-        return scope, "", [_Outcome("refuted", f"shape mismatch: {exc.message}",
+        return scope, claim.latex, [_Outcome("refuted", f"shape mismatch: {exc.message}",
                                     counterexample={"shapes": exc.message})]
     except LatexError as exc:
         raise ClaimError(exc.message, "latex", exc.pos)

@@ -125,7 +125,7 @@ def tokenize(s: str) -> list[Tok]:
 
 
 def _strip(toks: list[Tok]) -> list[Tok]:
-    """Drop spacing commands and \left/\right (with a following '.' delimiter), recursively."""
+    r"""Drop spacing commands and \left/\right (with a following '.' delimiter), recursively."""
     out: list[Tok] = []
     skip_dot = False
     for t in toks:
@@ -669,15 +669,10 @@ class Parser:
                     f, j = self.expr(toks[j + 1:m]), m + 1
                 elif nxt.kind == "group":
                     f, j = self.expr(nxt.children), j + 1
-                else:
-                    a = read_atom(toks, j)
-                    if a is None and nxt.kind == "cmd" and nxt.text in STANDARD_FUNCTIONS:
-                        a = Atom([nxt], None, None, False, j, j + 1, nxt.pos)
-                    if a is None:
+                else:  # the operator applies to the rest of the product term
+                    end = _term_end(toks, j)
+                    if end == j:
                         raise LatexError("cannot tell what the derivative applies to", nxt.pos)
-                    end = a.end
-                    if end < len(toks) and toks[end].text == "(":
-                        end = _match(toks, end, "(", ")") + 1
                     f, j = self.expr(toks[j:end]), end
             if order == 2 and len(var_toks) >= 2 and var_toks[-2].text == "^":
                 var_toks = var_toks[:-2]
@@ -699,18 +694,7 @@ class Parser:
             else:
                 upper = arg
             j = nj
-        # The summand runs to the next top-level + or - (or the end).
-        end = j
-        depth = 0
-        while end < len(toks):
-            u = toks[end]
-            if u.text in _BRACKETS:
-                depth += 1
-            elif u.text in _BRACKETS.values():
-                depth -= 1
-            if depth == 0 and u.kind == "char" and u.text in "+-" and end > j:
-                break
-            end += 1
+        end = _term_end(toks, j)  # the summand runs to the next top-level + or -
         body = toks[j:end]
         if not body:
             raise LatexError("sum with nothing to sum", cmd.pos)
@@ -980,6 +964,21 @@ class ShapeMismatch(LatexError):
 
 class Unsupported(LatexError):
     """Well-formed notation derive/ cannot judge yet: the claim is undecided, not in error."""
+
+
+def _term_end(toks, j):
+    """Index where the product term starting at ``j`` ends (next top-level + or -)."""
+    end, depth = j, 0
+    while end < len(toks):
+        u = toks[end]
+        if u.text in _BRACKETS:
+            depth += 1
+        elif u.text in _BRACKETS.values():
+            depth -= 1
+        if depth == 0 and u.kind == "char" and u.text in "+-" and end > j:
+            break
+        end += 1
+    return end
 
 
 def _strip_punct(toks):
