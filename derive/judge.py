@@ -208,12 +208,6 @@ def build_scope(claim, conventions=None) -> tuple[Scope, Parser]:
             symbols[spelling] = parse_declaration(spelling, text)
     except DeclarationError as exc:
         raise ClaimError(str(exc), "symbols")
-    # Shape letters are positive integers usable in the LaTeX, one object per letter.
-    for d in list(symbols.values()):
-        for dim in [x for dd in d.dims for x in getattr(dd, "free_symbols", ())]:
-            if isinstance(dim, sp.Symbol):
-                symbols[dim.name] = Decl(dim.name, "scalar", (), "positive integer",
-                                         {"integer": True, "positive": True}, (1, 5, False, False), dim)
     scope = Scope(symbols, dict(claim.functions), dict(conventions or {}))
     try:
         parser = Parser(scope)

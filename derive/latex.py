@@ -313,6 +313,11 @@ class Parser:
 
     def __init__(self, scope: Scope):
         self.scope = scope
+        # Shape letters are positive integers the LaTeX may use, one object per letter.
+        for d in list(scope.symbols.values()):
+            for dim in sorted({x for dd in d.dims for x in getattr(dd, "free_symbols", ())}, key=str):
+                scope.symbols[dim.name] = Decl(dim.name, "scalar", (), "positive integer",
+                                               {"integer": True, "positive": True}, (1, 5, False, False), dim)
         self.index_decls = {k: d for k, d in scope.symbols.items() if d.kind == "index"}
         self._keys = {}
         for spelling, decl in scope.symbols.items():

@@ -1,0 +1,105 @@
+"""``nnderive bench``: wall time of checking the catalogue, cold and warm, per claim.
+
+* cold: a fresh interpreter runs ``nnderive check -j 1`` (imports, parser and
+  SymPy caches all empty), the way a user meets it;
+* warm: the same claims judged twice in this process; the second pass has
+  warm caches, the ratio shows what caching buys;
+* where the time goes: one profiled pass, grouped by stage.
+"""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from collections import defaultdict
+
+from .catalogue import load_paths
+from .judge import judge_claim
+
+__all__ = ["run"]
+
+STAGES = [  # (label, module, attribute): outermost calls are timed, nested ones not double counted
+    ("parse LaTeX (normaliser + latex2sympy2)", "derive.latex", "Parser.relation_chain"),
+    ("substitute definitions + differentiate", "derive.judge", "evaluate"),
+    ("zero test (expand / cancel / simplify)", "derive.judge", "is_zero"),
+    ("counterexample search / sampling", "derive.judge", "_search"),
+    ("extremum for bounds", "derive.judge", "judge_bound"),
+    ("Taylor series for asymptotic claims", "derive.judge", "judge_asymptotic"),
+]
+
+
+def _one_core_env():
+    env = dict(os.environ)
+    for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+        env[var] = "1"
+    return env
+
+
+def _timed_pass(claims) -> tuple[float, dict[str, float]]:
+    """Judge every claim once with the stage functions wrapped in timers."""
+    import importlib
+    totals = defaultdict(float)
+    active = set()
+    patches = []
+    for label, modname, attr in STAGES:
+        owner = importlib.import_module(modname)
+        *path, name = attr.split(".")
+        for part in path:
+            owner = getattr(owner, part)
+        original = getattr(owner, name)
+
+        def wrapper(*a, _orig=original, _label=label, **k):
+            if _label in active:
+                return _orig(*a, **k)
+            active.add(_label)
+            t = time.perf_counter()
+            try:
+                return _orig(*a, **k)
+            finally:
+                totals[_label] += time.perf_counter() - t
+                active.discard(_label)
+        setattr(owner, name, wrapper)
+        patches.append((owner, name, original))
+    t0 = time.perf_counter()
+    try:
+        for c in claims:
+            judge_claim(c)
+    finally:
+        for owner, name, original in patches:
+            setattr(owner, name, original)
+    return time.perf_counter() - t0, dict(totals)
+
+
+def run(args) -> int:
+    claims, errors = load_paths(args.paths)
+    print(f"catalogue: {len(claims)} claims ({len(errors)} load errors), one core")
+    cmd = [sys.executable, "-m", "derive", "check", "-j", "1", "--json", *map(str, args.paths)]
+    t0 = time.perf_counter()
+    subprocess.run(cmd, capture_output=True, env=_one_core_env())
+    cold = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    first = [judge_claim(c) for c in claims]
+    pass1 = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    second = [judge_claim(c) for c in claims]
+    pass2 = time.perf_counter() - t0
+    timed_total, stages = _timed_pass(claims)
+    print(f"cold  (fresh interpreter, nnderive check -j 1): {cold:7.2f} s")
+    print(f"warm  pass 1 in this process:                  {pass1:7.2f} s")
+    print(f"warm  pass 2 in this process:                  {pass2:7.2f} s   "
+          f"(pass 2 / cold = {pass2 / cold:.2f}x)")
+    assert [v.verdict for v in first] == [v.verdict for v in second], "verdicts must not depend on caches"
+    by_source = defaultdict(float)
+    for v in first:
+        by_source[v.source] += v.seconds
+    print("\nper source (pass 1):")
+    for src, t in sorted(by_source.items()):
+        print(f"  {src:32s} {t:6.2f} s")
+    print(f"\nslowest {args.top} claims (pass 1 / pass 2):")
+    for v1, v2 in sorted(zip(first, second), key=lambda p: -p[0].seconds)[: args.top]:
+        print(f"  {v1.seconds:6.2f} s  {v2.seconds:6.2f} s  {v1.verdict:13s} {v1.id}")
+    print(f"\nwhere the time goes (a timed pass of {timed_total:.2f} s; stages overlap where one calls another):")
+    for label, t in sorted(stages.items(), key=lambda kv: -kv[1]):
+        print(f"  {label:42s} {t:6.2f} s  {100 * t / timed_total:5.1f}%")
+    return 0
