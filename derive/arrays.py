@@ -75,7 +75,10 @@ class Grad(MatrixExpr):
         return self.args[1].shape
 
     def _entry(self, i, j, **kwargs):
-        return sp.Derivative(self.args[0], self.args[1][i, j])
+        f = self.args[0]
+        if is_array(f):  # a 1 x 1 matrix expression such as x^T A x
+            f = f[0, 0]
+        return sp.Derivative(f, self.args[1][i, j])
 
     def _latex(self, printer):
         return r"\frac{\partial %s}{\partial %s}" % tuple(printer._print(a) for a in self.args)

@@ -69,8 +69,8 @@ def _pair(args, scope, pos, name):
 def _terms(p, t, f):
     """(sum of f over entries, count) for vectors; (f, 1) for scalars."""
     if is_array(p):
-        k = sp.Dummy("k", integer=True)
-        return sp.Sum(f(p[k, 0], t[k, 0]), (k, 0, p.shape[0] - 1)), p.shape[0]
+        k = sp.Symbol("k", integer=True, positive=True)
+        return sp.Sum(f(p[k - 1, 0], t[k - 1, 0]), (k, 1, p.shape[0])), p.shape[0]
     return f(p, t), sp.Integer(1)
 
 
@@ -110,12 +110,31 @@ def _uniform_variance(a):
     return sp.integrate(x**2 / (2 * aa), (x, -aa, aa)).subs(aa, a)
 
 
+def _named(name: str, tex: str, arity: int, builder, doc: str):
+    """A reference quantity that prints by its name and rewrites to its value."""
+    def rewrite(self, *args, **kwargs):
+        return builder(*args)
+
+    def latex(self, printer, exp=None):
+        body = r"%s\left(%s\right)" % (tex, ", ".join(printer._print(a) for a in self.args))
+        return body if exp is None else r"\left(%s\right)^{%s}" % (body, exp)
+    return type(name, (sp.Function,), {"nargs": arity, "__doc__": doc, "is_real": True,
+                                       "_eval_rewrite_as_elementary": rewrite, "_latex": latex})
+
+
+UniformVariance = _named("UniformVariance", r"\operatorname{Var}_{U[-a,a]}", 1, _uniform_variance,
+                         "Var of U[-a, a], derived by integration.")
+XavierVariance = _named("XavierVariance", r"\operatorname{Var}_{\text{Xavier}}", 2, lambda a, b: 2 / (a + b),
+                        "Glorot & Bengio 2010, eq. 12: 2/(n_in + n_out); torch.nn.init.xavier_*.")
+HeVariance = _named("HeVariance", r"\operatorname{Var}_{\text{He}}", 1, lambda a: 2 / a,
+                    "He et al. 2015, eq. 10: 2/n_in; torch.nn.init.kaiming_normal_.")
+LecunVariance = _named("LecunVariance", r"\operatorname{Var}_{\text{LeCun}}", 1, lambda a: 1 / a,
+                       "LeCun et al. 1998, Efficient BackProp: 1/n_in.")
+
 #: Reference initialisation variances: name -> (builder, arity).
-#: Glorot & Bengio 2010 eq. 12-16 (Xavier: 2/(n_in+n_out)); He et al. 2015 eq. 10
-#: (2/n_in, torch.nn.init.kaiming_normal_); LeCun et al. 1998 (1/n_in).
 INITS = {
-    "uniform_variance": (_uniform_variance, 1),
-    "xavier_variance": (lambda a, b: 2 / (a + b), 2),
-    "he_variance": (lambda a: 2 / a, 1),
-    "lecun_variance": (lambda a: 1 / a, 1),
+    "uniform_variance": (UniformVariance, 1),
+    "xavier_variance": (XavierVariance, 2),
+    "he_variance": (HeVariance, 1),
+    "lecun_variance": (LecunVariance, 1),
 }

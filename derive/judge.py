@@ -32,6 +32,7 @@ from .arrays import is_array
 from .conventions import AXES
 from .declarations import Decl, dim_symbol
 from .latex import LatexError, Parser, Scope, ShapeMismatch, Unsupported
+from .printing import tex
 from .rules import elementary
 from .verdict import Verdict
 
@@ -46,7 +47,7 @@ class ClaimError(Exception):
         self.message, self.field, self.pos = message, field, pos
 
 
-L = sp.latex
+L = tex
 
 
 # --------------------------------------------------------------------------- evaluation
@@ -359,12 +360,51 @@ def judge_equation(lhs, rhs, claim, scope, defs, given) -> _Outcome:
                         where["entry"] = f"({a + 1},{b + 1})"
                     lvs, _ = _scalarize(lv, decls_by_name)
                     rvs, _ = _scalarize(rv, decls_by_name)
-                    return _search(diff, lvs, rvs, claim, scope, steps, where, decls_by_name, sizes=proved_sizes)
+                    out = _search(diff, lvs, rvs, claim, scope, steps, where, decls_by_name, sizes=proved_sizes,
+                                  defs=ex_defs)
+                    if out.verdict == "refuted" and "derived" in out.kw and not out.kw.get("instantiated"):
+                        if shape != (1, 1):  # name the entry of the array, not its expanded form
+                            inst = sp.Symbol(r"\left[%s\right]_{%s}" % (L(lhs), f"{a + 1}" if shape[1] == 1
+                                                                           else f"{a + 1},{b + 1}"))
+                        else:
+                            inst, _ = _scalarize(le[a][b], decls_by_name)
+                        at = ", ".join(f"{k}={v}" for k, v in where.items())
+                        value = _in_claim_terms(_apply_given(out.kw["derived"], given, sizes, decls_by_name),
+                                                ex_defs, decls_by_name)
+                        if sp.count_ops(value) <= 40 and sp.count_ops(inst) <= 40:
+                            out.kw["corrected_text"] = f"{L(inst)} = {L(value)} \\quad \\text{{(at {at})}}"
+                        else:
+                            out.kw.pop("derived")
+                    return out
         proved_sizes.append({str(k): int(v) for k, v in sizes.items()})
     steps.append(("at each explicit size, every entry of lhs - rhs reduces to", "0"))
     sz = ", ".join(",".join(f"{k}={v}" for k, v in s.items()) for s in proved_sizes)
     return _Outcome("proved", f"proved at explicit sizes {sz} (not yet for general size)",
                     steps=steps, sizes=proved_sizes)
+
+
+def _in_claim_terms(value, ex_defs, decls_by_name):
+    """Write an explicit-size result back in the claim's vector symbols where a definition allows.
+
+    For ``a = softmax(z)`` this substitutes :math:`z_k = \\log a_k` (softmax is invertible up to a
+    shift, and a shift-invariant result does not see it) and then :math:`\\sum_k a_k = 1`.
+    """
+    from .arrays import SoftmaxVec
+    out = value
+    for target, d in ex_defs.items():
+        if isinstance(d, SoftmaxVec) and d.shape[0].is_Integer:
+            n = int(d.shape[0])
+            z, a = d.args[0], target
+            zs = [_scalarize(z[k, 0], decls_by_name)[0] for k in range(n)]
+            as_ = [sp.Symbol(f"{a.name}_{{{k + 1}}}", positive=True) for k in range(n)]
+            cand = sp.simplify(out.xreplace({zk: sp.log(ak) for zk, ak in zip(zs, as_)}))
+            cand = sp.factor(sp.simplify(cand.xreplace({as_[-1]: 1 - sum(as_[:-1])})))
+            if not cand.free_symbols & set(zs):
+                out = cand
+    try:
+        return sp.factor(sp.simplify(out))
+    except Exception:
+        return out
 
 
 def _dim_of(idx, scope):
@@ -412,6 +452,7 @@ def _bound(e):
 
 def _search(diff, lv, rv, claim, scope, steps, where, decls_by_name, sizes=None, defs=None) -> _Outcome:
     """No proof: look for an exact counterexample, else report numeric evidence."""
+    instantiated = False
     if diff.atoms(sp.core.function.AppliedUndef):
         # A claim for every function fails if it fails for one: try a fixed polynomial.
         inst = {}
@@ -426,6 +467,7 @@ def _search(diff, lv, rv, claim, scope, steps, where, decls_by_name, sizes=None,
         sub = lambda e: e.replace(lambda a: isinstance(a, sp.core.function.AppliedUndef) and a.func in inst,
                                   lambda a: inst[a.func](*a.args)).doit() if isinstance(e, sp.Basic) else e
         diff, lv, rv = sub(diff), sub(lv), sub(rv)
+        instantiated = True
         if is_zero(diff):
             return _Outcome("undecided", "no symbolic proof for arbitrary functions; the claim holds for "
                             "the polynomial instance tried", steps=steps)
@@ -453,7 +495,8 @@ def _search(diff, lv, rv, claim, scope, steps, where, decls_by_name, sizes=None,
             steps.append(("exact inputs where the sides differ", ", ".join(f"{k}={v}" for k, v in ce.items())))
             reason = (f"counterexample: lhs = {ce['lhs']}, rhs = {ce['rhs']} at {where_txt}" if where_txt
                       else f"the sides are different constants: lhs = {ce['lhs']}, rhs = {ce['rhs']}")
-            return _Outcome("refuted", reason, counterexample=ce, steps=steps, derived=lv, defs=defs)
+            return _Outcome("refuted", reason, counterexample=ce, steps=steps, defs=defs,
+                            instantiated=instantiated, **({} if instantiated else {"derived": lv}))
     return _Outcome("undecided", f"no symbolic proof and no counterexample in {n} exact samples "
                     f"(largest relative difference {worst:.2e})", steps=steps,
                     evidence={"points": n, "max_rel_error": worst})
@@ -688,7 +731,12 @@ def _corrected(claim, parsed, derived, defs=None):
         return None
     back = {v: k for k, v in (defs or {}).items() if not is_array(k)}
     try:
+        from .conventions import INITS
+        named = tuple(cls for cls, _ in INITS.values())
+        derived = derived.replace(lambda e: isinstance(e, named), lambda e: e.rewrite("elementary"))
         d = sp.factor(sp.simplify(derived.xreplace(back))).xreplace(back)
+        if L(d) == lhs_text:  # a definition: the corrected right side is the elementary one
+            d = sp.simplify(elementary(derived))
         return f"{lhs_text} = {L(d)}"
     except Exception:
         return None

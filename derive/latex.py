@@ -708,9 +708,9 @@ class Parser:
             summand = self.expr(body)
             if not is_array(summand):
                 raise LatexError("a sum without an index needs a vector summand", cmd.pos)
-            k = sp.Dummy("k", integer=True)
+            k = sp.Symbol("k", integer=True, positive=True)
             self.scope.note(r"a bare \sum runs over the entries of its vector summand")
-            return op(summand[k, 0], (k, 0, summand.shape[0] - 1)), end
+            return op(summand[k - 1, 0], (k, 1, summand.shape[0])), end
         eq = split_top(lower, {"="})
         if len(eq) == 2:
             var_toks, lo_toks = eq[0][1], eq[1][1]
@@ -1017,9 +1017,10 @@ def _differential(toks):
 
 
 def _derivative(f, var, order, pos, scope=None):
-    if is_array(f) and tuple(f.shape) == (1, 1):
-        f = f[0, 0]  # x^T A x and friends are scalars
+    scalar_f = is_array(f) and tuple(f.shape) == (1, 1)  # x^T A x and friends are scalars
     if is_array(var):
+        if scalar_f:
+            return Grad(f, var)
         if order != 1:
             raise Unsupported("second derivatives by a vector are not supported yet", pos)
         if is_array(f):
@@ -1031,6 +1032,8 @@ def _derivative(f, var, order, pos, scope=None):
                     return sp.Transpose(Jacobian(f, var))
             return Jacobian(f, var)
         return Grad(f, var)
+    if scalar_f:
+        f = f[0, 0]
     if is_array(f):
         raise Unsupported("derivative of an array by a scalar is not supported yet", pos)
     if not (var.is_Symbol or isinstance(var, (sp.Indexed, sp.matrices.expressions.matexpr.MatrixElement))
@@ -1043,12 +1046,27 @@ def _transpose(val):
     return sp.Transpose(val) if is_array(val) else val
 
 
+class Norm(sp.Function):
+    r"""The 2-norm of a vector, :math:`\|v\| = \sqrt{v^\top v}` (Frobenius for a matrix); it
+    prints as written and expands on ``doit``."""
+
+    is_commutative = True
+    is_real = True
+    is_nonnegative = True
+
+    def doit(self, **hints):
+        v = self.args[0]
+        if v.shape[1] == 1:
+            return sp.sqrt((sp.Transpose(v) * v)[0, 0]).doit(**hints)
+        return sp.sqrt(sp.Trace(sp.Transpose(v) * v)).doit(**hints)
+
+    def _latex(self, printer, exp=None):
+        body = r"\left\|%s\right\|" % printer._print(self.args[0])
+        return body if exp is None else "%s^{%s}" % (body, exp)
+
+
 def _norm(val):
-    if is_array(val):
-        if val.shape[1] == 1:
-            return sp.sqrt((sp.Transpose(val) * val)[0, 0])
-        return sp.sqrt(sp.Trace(sp.Transpose(val) * val))
-    return sp.Abs(val)
+    return Norm(val) if is_array(val) else sp.Abs(val)
 
 
 def _hadamard_product(a, b, pos):
