@@ -73,8 +73,10 @@ def test_hadamard_and_octave_product():
 
 
 def test_norm_squared():
+    from derive.latex import Norm
     e = side(r"\|x\|^2")
-    assert e.has(sp.Sum) or e.has(sp.MatMul)
+    assert isinstance(e.base, Norm) and e.exp == 2
+    assert side(r"\left\| x \right\|^2") == e
 
 
 def test_shape_space():
