@@ -43,6 +43,23 @@ def cmd_check(args) -> int:
     return 1 if any(v.verdict in ("refuted", "error") for v in verdicts) else 0
 
 
+def cmd_rules(args) -> int:
+    """Print the derivative table with each row's proof against sympy.diff."""
+    from .rules import RULES, VECTOR_RULES, prove_rule, prove_vector_rule
+    ok_all = True
+    for r in RULES:
+        ok, _ = prove_rule(r)
+        ok_all &= ok
+        kink = f"  [{r.kink}]" if r.kink else ""
+        print(f"{r.name:<18} {'proved' if ok else 'FAILED':<8} {r.latex}{kink}")
+    for r in VECTOR_RULES:
+        ok, _ = prove_vector_rule(r)
+        ok_all &= ok
+        given = f"  [given {r.given}]" if r.given else ""
+        print(f"{r.name:<18} {'proved' if ok else 'FAILED':<8} {r.latex}  (n = 1..4){given}")
+    return 0 if ok_all else 1
+
+
 def cmd_bench(args) -> int:
     from .bench import run
     return run(args)
@@ -57,6 +74,8 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--budget", type=float, default=DEFAULT_BUDGET, help="seconds per claim (0: no limit)")
     c.add_argument("-j", "--jobs", type=int, default=None, help="claims judged at once (default: CPU count)")
     c.set_defaults(func=cmd_check)
+    r = sub.add_parser("rules", help="the derivative table, each row proved against sympy.diff")
+    r.set_defaults(func=cmd_rules)
     b = sub.add_parser("bench", help="time the whole catalogue check, cold and warm, with per-claim timings")
     b.add_argument("paths", nargs="*")
     b.add_argument("--top", type=int, default=15)

@@ -21,7 +21,7 @@ import sympy as sp
 
 __all__ = [
     "Sigmoid", "ReLU", "Step", "LeakyReLU", "Softplus", "ACTIVATIONS", "Rule",
-    "RULES", "prove_rule", "elementary",
+    "RULES", "prove_rule", "elementary", "VectorRule", "VECTOR_RULES", "prove_vector_rule",
 ]
 
 
@@ -272,3 +272,87 @@ def prove_rule(rule: Rule) -> tuple[bool, list[tuple[str, str]]]:
                       f"{sp.latex(left)} and {sp.latex(right)}", rule.kink))
     steps.append(("lhs - rhs simplifies to", "0" if ok else "\\ne 0"))
     return ok, steps
+
+
+# --------------------------------------------------------------------------- vector rows
+@dataclass(frozen=True)
+class VectorRule:
+    r"""A row over vectors of length :math:`n`: softmax, a loss in one convention, or a fused gradient.
+
+    ``definition(p, t, n)`` builds the scalar (or, for softmax, the vector) from explicit
+    entries; ``derivative(p, t, n, i, j)`` is the table's claimed partial derivative.
+    """
+
+    name: str
+    latex: str
+    definition: Callable
+    derivative: Callable
+    wrt: str = "p"                       # differentiate by p (prediction) or z (logits)
+    given: str = ""                      # a fact the row needs, e.g. sum_i y_i = 1
+
+
+def _loss_definition(name, convention=None):
+    def build(p, t, n):
+        from .conventions import LOSSES
+        from .latex import Scope
+        scope = Scope(conventions={"mse_scale": convention} if convention else {})
+        P = sp.Matrix(p)
+        T = sp.Matrix(t)
+        return LOSSES[name]([P, T], scope, None).doit()
+    return build
+
+
+def _softmax(z):
+    s = sum(sp.exp(v) for v in z)
+    return [sp.exp(v) / s for v in z]
+
+
+VECTOR_RULES: tuple[VectorRule, ...] = (
+    VectorRule("softmax", r"\frac{\partial a_i}{\partial z_j} = a_i(\delta_{ij} - a_j)",
+               lambda z, t, n: _softmax(z),
+               lambda z, t, n, i, j: _softmax(z)[i] * ((1 if i == j else 0) - _softmax(z)[j]), wrt="z"),
+    VectorRule("sse", r"\frac{\partial}{\partial \hat y_i}\sum_k (y_k-\hat y_k)^2 = -2(y_i-\hat y_i)",
+               _loss_definition("sse"), lambda p, t, n, i, j: -2 * (t[i] - p[i])),
+    VectorRule("mse (mean)", r"\frac{\partial}{\partial \hat y_i}\frac1n\sum_k (y_k-\hat y_k)^2 = -\frac2n(y_i-\hat y_i)",
+               _loss_definition("mse", "mean"), lambda p, t, n, i, j: -sp.Rational(2, n) * (t[i] - p[i])),
+    VectorRule("mse (half mean)", r"\frac{\partial}{\partial \hat y_i}\frac1{2n}\sum_k (y_k-\hat y_k)^2 = -\frac1n(y_i-\hat y_i)",
+               _loss_definition("mse", "half_mean"), lambda p, t, n, i, j: -sp.Rational(1, n) * (t[i] - p[i])),
+    VectorRule("mse (half sum)", r"\frac{\partial}{\partial \hat y_i}\frac12\sum_k (y_k-\hat y_k)^2 = \hat y_i - y_i",
+               _loss_definition("mse", "half_sum"), lambda p, t, n, i, j: p[i] - t[i]),
+    VectorRule("bce", r"\frac{\partial \mathcal{L}_{BCE}}{\partial \hat y_i} = -\frac1n\left(\frac{y_i}{\hat y_i}-\frac{1-y_i}{1-\hat y_i}\right)",
+               _loss_definition("bce"), lambda p, t, n, i, j: -sp.Rational(1, n) * (t[i] / p[i] - (1 - t[i]) / (1 - p[i]))),
+    VectorRule("cce", r"\frac{\partial}{\partial \hat y_i}\left(-\sum_k y_k \ln \hat y_k\right) = -\frac{y_i}{\hat y_i}",
+               _loss_definition("cce"), lambda p, t, n, i, j: -t[i] / p[i]),
+    VectorRule("softmax + cce", r"\frac{\partial}{\partial z_i}\left(-\sum_k y_k \ln \operatorname{softmax}(z)_k\right) = a_i - y_i",
+               lambda z, t, n: -sum(tk * sp.log(ak) for tk, ak in zip(t, _softmax(z))),
+               lambda z, t, n, i, j: _softmax(z)[i] - t[i], wrt="z", given=r"\sum_k y_k = 1"),
+    VectorRule("sigmoid + bce", r"\frac{\partial}{\partial z_i}\mathcal{L}_{BCE}(\sigma(z), y) = \frac1n(\sigma(z_i) - y_i)",
+               lambda z, t, n: _loss_definition("bce")([Sigmoid(v) for v in z], t, n),
+               lambda z, t, n, i, j: (Sigmoid(z[i]) - t[i]) / n, wrt="z"),
+)
+
+
+def prove_vector_rule(rule: VectorRule, sizes=(1, 2, 3, 4)) -> tuple[bool, list[tuple[str, str]]]:
+    """Check ``rule`` against ``sympy.diff`` of its definition at each explicit size, every entry.
+
+    >>> all(prove_vector_rule(r, sizes=(2,))[0] for r in VECTOR_RULES)
+    True
+    """
+    steps = []
+    for n in sizes:
+        z = [sp.Symbol(f"z_{k + 1}", real=True) for k in range(n)]
+        p = [sp.Symbol(f"p_{k + 1}", positive=True) for k in range(n)]
+        t = [sp.Symbol(f"y_{k + 1}", positive=True) for k in range(n)]
+        x = z if rule.wrt == "z" else p
+        f = rule.definition(x, t, n)
+        given = {t[-1]: 1 - sum(t[:-1])} if rule.given else {}
+        for i in range(n):
+            for j in range(n if rule.name == "softmax" else 1):
+                truth = sp.diff(f[i], z[j]) if rule.name == "softmax" else sp.diff(elementary(f), x[i])
+                claim = rule.derivative(x, t, n, i, j)
+                d = sp.simplify(elementary(truth - claim).xreplace(given))
+                if d != 0:
+                    steps.append((f"n = {n}, entry ({i + 1},{j + 1}): lhs - rhs", sp.latex(d)))
+                    return False, steps
+        steps.append((f"n = {n}: every entry of sympy.diff(definition) - rule reduces to", "0"))
+    return True, steps

@@ -41,3 +41,25 @@ def test_sigmoid_rewrites_and_evaluates():
     x = sp.Symbol("x", real=True)
     assert Sigmoid(x).rewrite("elementary") == 1 / (1 + sp.exp(-x))
     assert abs(float(sp.N(Sigmoid(1000))) - 1.0) < 1e-12
+
+
+from derive.rules import VECTOR_RULES, prove_vector_rule  # noqa: E402
+
+
+@pytest.mark.parametrize("rule", VECTOR_RULES, ids=[r.name for r in VECTOR_RULES])
+def test_vector_row_is_proved(rule):
+    ok, steps = prove_vector_rule(rule)
+    assert ok, steps
+
+
+@pytest.mark.parametrize("name,wrong", [
+    ("softmax", lambda z, t, n, i, j: 0),                                       # forgets the Jacobian
+    ("mse (mean)", lambda p, t, n, i, j: -2 * (t[i] - p[i])),                   # drops 1/n
+    ("bce", lambda p, t, n, i, j: -(t[i] / p[i] - (1 - t[i]) / (1 - p[i]))),    # drops 1/n
+    ("cce", lambda p, t, n, i, j: t[i] / p[i]),                                 # sign
+    ("softmax + cce", lambda z, t, n, i, j: t[i] - sp.exp(z[i]) / sum(map(sp.exp, z))),  # y - a
+])
+def test_planted_wrong_vector_row_fails(name, wrong):
+    rule = next(r for r in VECTOR_RULES if r.name == name)
+    ok, steps = prove_vector_rule(dataclasses.replace(rule, derivative=wrong), sizes=(2, 3))
+    assert not ok and "lhs - rhs" in steps[-1][0]
