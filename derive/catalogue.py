@@ -14,7 +14,7 @@ from pathlib import Path
 __all__ = ["Claim", "LoadError", "load_file", "load_paths", "catalogue_dir"]
 
 FIELDS = {"id", "section", "quote", "latex", "definitions", "symbols", "functions", "given",
-          "not_checkable", "sizes", "note", "topic"}
+          "not_checkable", "sizes", "note", "topic", "algorithm", "roles", "theorem"}
 
 
 @dataclass
@@ -34,6 +34,9 @@ class Claim:
     note: str = ""
     topic: str = ""
     own_definitions: int = 10**6   # definitions before this index are the claim's own
+    algorithm: str = ""            # a reference optimizer the update rule is judged against
+    roles: dict = field(default_factory=dict)   # claim symbol -> the optimizer's role name
+    theorem: str = ""              # a named result of derive/ the claim states
 
 
 @dataclass
@@ -102,11 +105,11 @@ def load_file(path: Path) -> tuple[list[Claim], list[LoadError]]:
             unknown = set(entry) - FIELDS
             if unknown:
                 raise TypeError(f"unknown field(s) {sorted(unknown)}")
-            for f in ("latex", "quote", "section", "not_checkable", "note", "topic"):
+            for f in ("latex", "quote", "section", "not_checkable", "note", "topic", "algorithm", "theorem"):
                 if not isinstance(entry.get(f, ""), str):
                     raise TypeError(f"'{f}' must be a string")
-            if not entry.get("latex") and not entry.get("not_checkable"):
-                raise TypeError("a claim needs 'latex' or a 'not_checkable' reason")
+            if not entry.get("latex") and not entry.get("not_checkable") and not entry.get("theorem"):
+                raise TypeError("a claim needs 'latex', a 'theorem' or a 'not_checkable' reason")
             sizes = entry.get("sizes", [])
             if not isinstance(sizes, list) or not all(isinstance(s, int) and 1 <= s <= 30 for s in sizes):
                 raise TypeError("'sizes' must be a list of integers in 1..30")
@@ -122,7 +125,9 @@ def load_file(path: Path) -> tuple[list[Claim], list[LoadError]]:
                 given=_as_list(entry.get("given", []), "given"),
                 not_checkable=entry.get("not_checkable", ""), sizes=sizes,
                 note=entry.get("note", ""), topic=entry.get("topic", ""),
-                own_definitions=len(_as_list(entry.get("definitions", []), "definitions"))))
+                own_definitions=len(_as_list(entry.get("definitions", []), "definitions")),
+                algorithm=entry.get("algorithm", ""), roles=_as_table(entry.get("roles", {}), "roles"),
+                theorem=entry.get("theorem", "")))
         except TypeError as exc:
             errors.append(LoadError(name, label, str(exc), f"claims[{k}]"))
     return claims, errors

@@ -603,7 +603,104 @@ def judge_shape(lhs, space, scope) -> _Outcome:
 
 
 # --------------------------------------------------------------------------- driver
+def _theorem(claim):
+    from .initialization import THEOREMS as INIT_THEOREMS
+    from .optimizers import THEOREMS as OPT_THEOREMS
+    fn = {**OPT_THEOREMS, **INIT_THEOREMS}.get(claim.theorem)
+    if fn is None:
+        raise ClaimError(f"unknown theorem {claim.theorem!r} (known: "
+                         f"{', '.join(sorted({**OPT_THEOREMS, **INIT_THEOREMS}))})", "theorem", None)
+    verdict, reason, steps, *rest = fn()
+    return _Outcome(verdict, reason, steps=steps, counterexample=rest[0] if rest else None)
+
+
+def judge_update(lhs, rel, rhs, claim, scope, defs) -> _Outcome:
+    """An update rule (or a relation between optimizer quantities) against the reference optimizer."""
+    from .optimizers import INTERVALS, OPTIMIZERS, SYM
+    opt = OPTIMIZERS.get(claim.algorithm)
+    if opt is None:
+        raise ClaimError(f"unknown algorithm {claim.algorithm!r} (known: {', '.join(sorted(OPTIMIZERS))})",
+                         "algorithm", None)
+    mapping, patterns = {}, {}
+    for spelling, role in claim.roles.items():
+        if role not in SYM:
+            raise ClaimError(f"unknown role {role!r} for {spelling!r} (known: {', '.join(sorted(SYM))})",
+                             "roles", None)
+        decl = scope.symbols.get(spelling)
+        if decl is not None:
+            mapping[decl.obj] = SYM[role]
+            continue
+        try:  # a role for an expression, such as the gradient delta a^T
+            patterns[Parser(scope).expr(_tokens(spelling))] = SYM[role]
+        except LatexError as exc:
+            raise ClaimError(f"role key {spelling!r}: {exc.message}", "roles", exc.pos)
+    role_of = {v: k for k, v in SYM.items()}
+    new = evaluate(lhs, defs).xreplace(mapping)
+    value = evaluate(rhs, defs)
+    for pat, sym in patterns.items():
+        value = value.subs(pat, sym)
+    value = value.xreplace(mapping)
+    if is_array(new) or is_array(value):
+        raise ClaimError("update rules are judged entry by entry: declare scalars", "latex", None)
+    stray = sorted(map(str, (value.free_symbols | new.free_symbols) - set(SYM.values())))
+    if stray:
+        raise ClaimError(f"symbols without a role in {opt.name}: {', '.join(stray)}", "roles", None)
+    role = role_of.get(new)
+    if role is None:
+        raise ClaimError("the updated quantity must be one symbol with a role", "latex", None)
+    steps = [("the claim in the reference's symbols", f"{L(new)} \\leftarrow {L(value)}")]
+    if value.is_number and role in opt.defaults:
+        ref = opt.defaults[role]
+        steps.append(("reference default", f"{L(new)} = {L(ref)}"))
+        if sp.simplify(value - ref) == 0:
+            return _Outcome("proved", f"the default {new} = {value} is {opt.name}'s ({opt.reference})", steps=steps)
+        return _Outcome("refuted", f"{opt.name}'s default is {new} = {ref}, not {value}", steps=steps,
+                        counterexample={"claimed": str(value), "reference": str(ref)},
+                        corrected_text=f"{L(new)} = {L(ref)}")
+    if role not in opt.updates:
+        raise ClaimError(f"{opt.name} has no update for {role!r}", "roles", None)
+    ref = opt.updates[role]
+    steps.append((f"{opt.name} ({opt.reference})", f"{L(new)} \\leftarrow {L(ref)}"))
+    if is_zero(value - ref):
+        return _Outcome("proved", f"matches {opt.name}: {opt.reference}", steps=steps)
+    for name, (why, updates) in opt.variants.items():
+        if role in updates and is_zero(value - updates[role]):
+            steps.append((f"variant: {why}", f"{L(new)} \\leftarrow {L(updates[role])}"))
+            return _Outcome("convention", f"true with {why}; the reference is {opt.reference}", steps=steps,
+                            convention={"axis": f"{opt.name}: {name}", "claim": why,
+                                        "reference": opt.reference, "source": opt.reference})
+    intervals = {sym: INTERVALS.get(r, (-3, 3, False, False)) for r, sym in SYM.items()}
+    out = _search_with(value - ref, value, ref, claim, intervals, steps)
+    if out.verdict == "refuted":
+        out.kw["corrected_text"] = f"{L(new)} \\leftarrow {L(ref)}"
+        out.reason = out.reason.replace("counterexample:", f"one step differs from {opt.name}:", 1)
+    return out
+
+
+def _tokens(text):
+    from .latex import tokenize
+    return tokenize(text)
+
+
+def _search_with(diff, lv, rv, claim, intervals, steps):
+    free = sorted(diff.free_symbols | lv.free_symbols | rv.free_symbols, key=str)
+    for pt in sample_points(free, intervals, 12, seed=zlib.crc32(claim.id.encode())):
+        val = numeric(diff, pt)
+        if val is not None and abs(val) > sp.Float(10) ** -40:
+            ce = {str(k): str(v) for k, v in pt.items()}
+            ce["lhs"], ce["rhs"] = _show(lv, pt, numeric(lv, pt)), _show(rv, pt, numeric(rv, pt))
+            where = ", ".join(f"{k} = {v}" for k, v in pt.items())
+            steps.append(("exact inputs where they differ", where))
+            return _Outcome("refuted", f"counterexample: claim gives {ce['lhs']}, reference {ce['rhs']} at {where}",
+                            counterexample=ce, steps=steps)
+    return _Outcome("undecided", "no symbolic match and no counterexample found", steps=steps,
+                    evidence={"points": 12})
+
+
 def _judge_once(claim, conventions=None):
+    if claim.theorem and not claim.latex:
+        scope, _ = build_scope(claim, conventions)
+        return scope, "", [_theorem(claim)]
     scope, parser = build_scope(claim, conventions)
     defs = parse_definitions(claim, parser)
     given = []
@@ -635,7 +732,9 @@ def _judge_once(claim, conventions=None):
     approx_texts = _approx_sides(claim.latex)
     for k in range(0, len(chain) - 2, 2):
         lhs, rel, rhs = chain[k], chain[k + 1], chain[k + 2]
-        if rel == "=":
+        if claim.algorithm and rel in ("<-", "="):
+            outcomes.append(judge_update(lhs, rel, rhs, claim, scope, defs))
+        elif rel == "=":
             outcomes.append(judge_equation(lhs, rhs, claim, scope, defs, given))
         elif rel == "~":
             text = approx_texts.pop(0)
@@ -646,10 +745,11 @@ def _judge_once(claim, conventions=None):
         elif rel == "in":
             outcomes.append(judge_shape(lhs, rhs, scope))
         elif rel == "<-":
-            outcomes.append(_Outcome("undecided", "update rules are judged against derive's optimizer "
-                                     "derivations (not yet available)"))
+            raise ClaimError("an update rule needs 'algorithm' and 'roles' to be judged", "algorithm", None)
         else:
             outcomes.append(_Outcome("undecided", f"relation {rel} is not judged"))
+    if claim.theorem:
+        outcomes.append(_theorem(claim))
     return scope, parsed, outcomes
 
 
@@ -663,7 +763,7 @@ def _approx_sides(latex):
 
 
 def _combine(outcomes) -> _Outcome:
-    order = ["refuted", "undecided", "proved"]
+    order = ["refuted", "undecided", "convention", "proved"]
     for word in order:
         for o in outcomes:
             if o.verdict == word:
@@ -688,6 +788,11 @@ def judge_claim(claim) -> Verdict:
         scope, parsed, outcomes = _judge_once(claim)
         out = _combine(outcomes)
         conv = None
+        if out.verdict == "convention":
+            v = Verdict(**base, verdict="convention", reason=out.reason, parsed=parsed,
+                        steps=out.kw.get("steps", []), convention=out.kw["convention"], notes=scope.notes)
+            v.seconds = round(time.perf_counter() - t0, 3)
+            return v
         if out.verdict == "refuted" and scope.used_axes:
             conv = _try_conventions(claim, scope)
         if conv is not None:
