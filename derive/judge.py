@@ -677,6 +677,23 @@ def judge_update(lhs, rel, rhs, claim, scope, defs) -> _Outcome:
     return out
 
 
+def _init_name(lhs, rhs) -> str:
+    """For a refuted 'Var_X(...) = value': which initialisation the claimed value really is."""
+    from .conventions import INITS
+    named = {cls: key for key, (cls, _) in INITS.items()}
+    if type(lhs) not in named:
+        return ""
+    args = lhs.args
+    names = {"xavier_variance": "Xavier/Glorot", "he_variance": "He (Kaiming)", "lecun_variance": "LeCun"}
+    claimed = elementary(rhs)
+    for key, label in names.items():
+        cls, arity = INITS[key]
+        cand = cls(*args[:arity]) if len(args) >= arity else None
+        if cand is not None and type(cand) is not type(lhs) and is_zero(elementary(cand) - claimed):
+            return f"; the claimed variance {L(claimed)} is {label} initialisation"
+    return f"; the claimed variance {L(claimed)} is no standard initialisation (Xavier, He, LeCun)"
+
+
 def _tokens(text):
     from .latex import tokenize
     return tokenize(text)
@@ -735,7 +752,10 @@ def _judge_once(claim, conventions=None):
         if claim.algorithm and rel in ("<-", "="):
             outcomes.append(judge_update(lhs, rel, rhs, claim, scope, defs))
         elif rel == "=":
-            outcomes.append(judge_equation(lhs, rhs, claim, scope, defs, given))
+            out = judge_equation(lhs, rhs, claim, scope, defs, given)
+            if out.verdict == "refuted":
+                out.reason += _init_name(lhs, rhs)
+            outcomes.append(out)
         elif rel == "~":
             text = approx_texts.pop(0)
             outcomes.append(judge_approx(lhs, text if _DECIMAL.match(text.replace("{", "").replace("}", ""))
