@@ -729,7 +729,9 @@ class Parser:
         summand = self.expr(body)
         if is_array(summand):
             raise LatexError(f"the summand of the sum over {name} is a vector: index it", cmd.pos)
-        return op(summand, (d.obj, lo, hi)), end
+        # A bound variable of its own, so a free index of the same name elsewhere is never captured.
+        bound = sp.Dummy(name, integer=True)
+        return op(summand.xreplace({d.obj: bound}), (bound, lo, hi)), end
 
     def _function(self, toks, i, fname):
         t = toks[i]
@@ -961,6 +963,31 @@ class _GenericOfArray(sp.Function):
         name, *args = self.args
         out = GenericFunction(name.name)(*args)
         return out if not isinstance(out, _GenericOfArray) else self
+
+    def _eval_derivative(self, s):
+        """Chain rule at symbolic size: sum_k (partial_k f)(u) * d u_k / d s."""
+        name, *args = self.args
+        if len(args) != 1 or args[0].shape[1] != 1:
+            return None
+        u = args[0]
+        k = sp.Dummy("k", integer=True)
+        return sp.Sum(GenericPartial(name, u, k) * sp.diff(u[k, 0], s), (k, 0, u.shape[0] - 1))
+
+    def _latex(self, printer, exp=None):
+        body = r"%s\left(%s\right)" % (self.args[0].name, printer._print(self.args[1]))
+        return body if exp is None else r"%s^{%s}" % (body, exp)
+
+
+class GenericPartial(sp.Function):
+    r""":math:`\partial_k f(u)`, the k-th partial derivative (0-based k) of an arbitrary f at u."""
+
+    is_commutative = True
+    is_real = True
+
+    def _latex(self, printer, exp=None):
+        name, u, k = self.args
+        body = r"\partial_{%s} %s\left(%s\right)" % (printer._print(k + 1), name.name, printer._print(u))
+        return body if exp is None else r"\left(%s\right)^{%s}" % (body, exp)
 
 
 class ShapeMismatch(LatexError):

@@ -1,0 +1,192 @@
+r"""Index-notation reasoning at symbolic sizes.
+
+SymPy differentiates sums over symbolic ranges into ``KroneckerDelta`` and
+``Piecewise`` pieces guarded by index ranges (``j <= n``).  With the claim's
+index declarations (:math:`1 \le i \le n`) those guards are decided here,
+constant factors are pulled out of sums, sums are renamed canonically and
+then treated as atoms, so a proof holds for every :math:`n`.
+
+Nothing here proves on its own: :func:`zero_for_all_n` returns True only when
+the difference reduces to exactly 0; any piece it cannot decide leaves the
+question open, and the caller falls back to explicit sizes.
+"""
+from __future__ import annotations
+
+import sympy as sp
+
+__all__ = ["clean_ranges", "linearize_sums", "canonical_sums", "zero_for_all_n", "doit_sums"]
+
+
+def _sum1(f, lim):
+    """One summation over ``lim`` of ``f``: explicit ranges spelled out, Kronecker deltas summed."""
+    v, lo, hi = lim
+    span = sp.expand(hi - lo)
+    if span.is_Integer:
+        return sp.Add(*[f.xreplace({v: lo + k}) for k in range(int(span) + 1)]) if span >= 0 else sp.S.Zero
+    if f.has(sp.KroneckerDelta):
+        from sympy.concrete.delta import deltasummation
+        out = sp.S.Zero
+        for term in sp.Add.make_args(sp.expand(linearize_sums(f))):
+            direct = [kd for kd in sp.Mul.make_args(term) if isinstance(kd, sp.KroneckerDelta)
+                      and v in kd.free_symbols]
+            out += deltasummation(term, lim) if direct else sp.Sum(term, lim)
+        return out
+    return sp.Sum(f, lim)
+
+
+def _sum_doit(s):
+    out = s.function
+    for lim in s.limits:  # the first limit is the innermost
+        out = _sum1(out, lim)
+    return out
+
+
+def doit_sums(expr):
+    """Evaluate sums only where it is cheap and exact: explicit ranges and Kronecker deltas.
+
+    (SymPy's own ``Sum.doit`` tries telescoping and solving, which can recurse for minutes.)"""
+    if not isinstance(expr, sp.Basic) or not expr.args:
+        return expr
+    if isinstance(expr, sp.Sum):
+        return _sum_doit(sp.Sum(doit_sums(expr.function), *expr.limits))
+    args = [doit_sums(a) for a in expr.args]
+    if any(a is not b for a, b in zip(args, expr.args)):
+        expr = expr.func(*args)
+    return expr
+
+
+def _decide(rel, ranges):
+    """Decide a relation between indices and sizes from 1 <= idx <= dim, or return it unchanged."""
+    syms = rel.free_symbols
+    if not syms or not syms <= set(ranges) | {d for _, d in ranges.values() if isinstance(d, sp.Symbol)}:
+        return rel
+    reps = {}
+    for idx, (lo, hi) in ranges.items():
+        if idx in syms:
+            u = sp.Dummy("u", integer=True, nonnegative=True)
+            reps[idx] = lo + u
+            if isinstance(hi, sp.Symbol) and hi in syms and hi not in reps:
+                w = sp.Dummy("w", integer=True, nonnegative=True)
+                reps[hi] = lo + u + w
+    try:
+        decided = rel.xreplace(reps)
+        decided = sp.simplify(decided) if not isinstance(decided, sp.logic.boolalg.BooleanAtom) else decided
+    except (TypeError, ValueError):
+        return rel
+    return decided if isinstance(decided, sp.logic.boolalg.BooleanAtom) else rel
+
+
+def _canonical_delta(e):
+    """KroneckerDelta(k - 1, i - 1, range) -> KroneckerDelta(i, k): one form for equal deltas,
+    still one that SymPy can sum over.  The range is dropped: indices lie in their ranges."""
+    d = sp.expand(e.args[0] - e.args[1])
+    pos = sp.Add(*[t for t in sp.Add.make_args(d) if not t.could_extract_minus_sign()])
+    neg = -sp.Add(*[t for t in sp.Add.make_args(d) if t.could_extract_minus_sign()])
+    a, b = sorted([pos, neg], key=sp.default_sort_key)
+    return sp.KroneckerDelta(a, b)
+
+
+def clean_ranges(expr, ranges: dict):
+    """Drop index-range guards that the declarations decide; strip KroneckerDelta ranges."""
+    expr = expr.replace(lambda e: isinstance(e, sp.KroneckerDelta), _canonical_delta)
+    rels = [r for r in expr.atoms(sp.core.relational.Relational)]
+    reps = {r: _decide(r, ranges) for r in rels}
+    reps = {k: v for k, v in reps.items() if v is not k}
+    if reps:
+        expr = expr.xreplace(reps)
+    return sp.piecewise_fold(expr) if expr.has(sp.Piecewise) else expr
+
+
+def linearize_sums(expr):
+    """Sum(a*f(i) + b*g(i)) -> a*Sum(f(i)) + b*Sum(g(i)) for factors a, b free of i."""
+    def lin(s):
+        (var, lo, hi), = s.limits
+        body = sp.expand(s.function)
+        out = sp.S.Zero
+        for term in sp.Add.make_args(body):
+            indep = [f for f in sp.Mul.make_args(term) if var not in f.free_symbols]
+            dep = [f for f in sp.Mul.make_args(term) if var in f.free_symbols]
+            inner = sp.Mul(*dep)
+            out += sp.Mul(*indep) * (sp.Sum(inner, (var, lo, hi)) if dep else (hi - lo + 1))
+        return out
+    return expr.replace(lambda e: isinstance(e, sp.Sum) and len(e.limits) == 1, lin)
+
+
+def _height(e) -> int:
+    inner = [a for a in e.function.atoms(sp.Sum)] if isinstance(e, sp.Sum) else list(e.atoms(sp.Sum))
+    return 1 + max((_height(a) for a in inner), default=0) if isinstance(e, sp.Sum) else \
+        max((_height(a) for a in inner), default=0)
+
+
+def canonical_sums(expr):
+    """Shift every sum to start at 1 and name its variable by its nesting height, bottom up, so
+    equal sums are equal objects and a nested sum never captures an outer variable."""
+    if not isinstance(expr, sp.Basic) or not expr.args:
+        return expr
+    if isinstance(expr, sp.Sum) and len(expr.limits) == 1:
+        (var, lo, hi), = expr.limits
+        body = canonical_sums(expr.function)
+        k = sp.Symbol(f"kappa_{_height(sp.Sum(body, (var, lo, hi)))}", integer=True, positive=True)
+        body = body.xreplace({var: k + lo - 1})
+        return sp.Sum(sp.expand(body) if body.is_Add else body, (k, 1, sp.expand(hi - lo + 1)))
+    args = [canonical_sums(a) for a in expr.args]
+    return expr.func(*args) if any(a is not b for a, b in zip(args, expr.args)) else expr
+
+
+def _index_pair(d, ranges):
+    idx = set(ranges)
+    for e in sorted(d.atoms(sp.KroneckerDelta, sp.Eq, sp.Ne), key=sp.default_sort_key):
+        a, b = e.args[:2]
+        if a in idx and b in idx and a != b:
+            return a, b
+    return None
+
+
+def index_cases(d, ranges, depth=0):
+    """Split on i = j / i != j for index pairs in deltas and case conditions."""
+    pair = _index_pair(d, ranges) if depth < 4 else None
+    if pair is None:
+        return [d]
+    a, b = pair
+    same = d.xreplace({b: a})
+    differ = d.replace(lambda e: isinstance(e, sp.KroneckerDelta) and set(e.args[:2]) == {a, b},
+                       lambda e: sp.S.Zero)
+    differ = differ.xreplace({sp.Eq(a, b): sp.false, sp.Eq(b, a): sp.false,
+                              sp.Ne(a, b): sp.true, sp.Ne(b, a): sp.true})
+    return index_cases(sp.piecewise_fold(same), ranges, depth + 1) + \
+        index_cases(sp.piecewise_fold(differ), ranges, depth + 1)
+
+
+def zero_for_all_n(diff, ranges: dict, given: list, is_zero) -> bool:
+    """True if ``diff`` is 0 for every size and every index value in its declared range."""
+    d = doit_sums(sp.sympify(diff))
+    for _ in range(3):
+        d = clean_ranges(d, ranges)
+        d = doit_sums(linearize_sums(d))
+        d = clean_ranges(d, ranges)
+    d = canonical_sums(d)
+    for g in given:
+        g = canonical_sums(linearize_sums(doit_sums(sp.sympify(g))))
+        sums = list(g.atoms(sp.Sum))
+        if len(sums) == 1:
+            rest = sp.solve(g, sums[0])
+            if rest:
+                d = d.xreplace({sums[0]: rest[0]})
+    atoms = {}
+    for s in sorted(d.atoms(sp.Sum), key=sp.default_sort_key):
+        positive = s.function.is_positive or s.function.has(sp.exp) and s.function.func == sp.exp
+        atoms[s] = sp.Dummy("S", positive=True) if positive else sp.Dummy("S", real=True)
+    d = d.xreplace(atoms)
+    if d.has(sp.Sum, sp.Derivative, sp.Subs):
+        return False
+    return all(is_zero(case) for case in index_cases(d, ranges))
+
+
+def residual(diff, ranges, given):
+    """What is left of ``diff`` after the cleaning steps (for diagnostics)."""
+    d = doit_sums(sp.sympify(diff))
+    for _ in range(3):
+        d = clean_ranges(d, ranges)
+        d = doit_sums(linearize_sums(d))
+        d = clean_ranges(d, ranges)
+    return canonical_sums(d)
