@@ -12,7 +12,7 @@ from __future__ import annotations
 import sympy as sp
 from sympy.matrices.expressions.matexpr import MatrixExpr
 
-__all__ = ["SoftmaxVec", "Grad", "Jacobian", "component", "is_array", "Elementwise"]
+__all__ = ["SoftmaxVec", "Grad", "Jacobian", "Hessian", "component", "is_array", "Elementwise"]
 
 
 def is_array(expr) -> bool:
@@ -99,6 +99,27 @@ class Jacobian(MatrixExpr):
 
     def _latex(self, printer):
         return r"\frac{\partial %s}{\partial %s}" % tuple(printer._print(a) for a in self.args)
+
+
+class Hessian(MatrixExpr):
+    r""":math:`H_{ij} = \partial^2 f / \partial x_i \partial x_j` for scalar :math:`f` of a vector :math:`x`."""
+
+    def __new__(cls, f, x):
+        return MatrixExpr.__new__(cls, f, x)
+
+    @property
+    def shape(self):
+        return (self.args[1].shape[0], self.args[1].shape[0])
+
+    def _entry(self, i, j, **kwargs):
+        f = self.args[0]
+        if is_array(f):
+            f = f[0, 0]
+        x = self.args[1]
+        return sp.Derivative(f, x[i, 0], x[j, 0])
+
+    def _latex(self, printer):
+        return r"\frac{\partial^2 %s}{\partial %s^2}" % tuple(printer._print(a) for a in self.args)
 
 
 def component(expr, i, j=0):

@@ -133,6 +133,77 @@ def canonical_sums(expr):
     return expr.func(*args) if any(a is not b for a, b in zip(args, expr.args)) else expr
 
 
+def _normal_term(coeff, f, lims):
+    """coeff * Sum(f, lims) with f a monomial: drop unused variables, shift to 1, rename canonically."""
+    import itertools
+    used = []
+    for v, lo, hi in lims:
+        if v in f.free_symbols:
+            used.append((v, lo, hi))
+        else:
+            coeff *= (hi - lo + 1)
+    if not used:
+        return coeff * f
+    shifted, ranges = f, []
+    tmp = [sp.Dummy(f"t{k}", integer=True) for k in range(len(used))]
+    for (v, lo, hi), t in zip(used, tmp):
+        shifted = shifted.xreplace({v: t + lo - 1})
+        ranges.append(sp.expand(hi - lo + 1))
+    best = None
+    for perm in itertools.permutations(range(len(used))):
+        names = [sp.Symbol(f"kappa_{perm[k] + 1}", integer=True, positive=True) for k in range(len(used))]
+        body = sp.expand(shifted.xreplace(dict(zip(tmp, names))))
+        lims2 = tuple(sorted(((names[k], 1, ranges[k]) for k in range(len(used))), key=lambda l: str(l[0])))
+        key = (sp.srepr(body), str(lims2))
+        if best is None or key < best[0]:
+            best = (key, body, lims2)
+    _, body, lims2 = best
+    indep = [x for x in sp.Mul.make_args(body) if not x.free_symbols & {l[0] for l in lims2}]
+    dep = [x for x in sp.Mul.make_args(body) if x.free_symbols & {l[0] for l in lims2}]
+    return coeff * sp.Mul(*indep) * sp.Sum(sp.Mul(*dep), *lims2)
+
+
+def _expand_sum(f, lims):
+    """(monomial, limits) pairs of sum_{lims} f, nested sums pulled out with fresh bound names."""
+    out = []
+    for mono in sp.Add.make_args(sp.expand(f)):
+        sums = [x for x in sp.Mul.make_args(mono) if isinstance(x, sp.Sum)]
+        if not sums:
+            out.append((mono, list(lims)))
+            continue
+        sm = sums[0]
+        rest = sp.Mul(*[x for x in sp.Mul.make_args(mono) if x is not sm])
+        fresh = {v: sp.Dummy(str(v), integer=True) for v, _, _ in sm.limits}
+        inner = sm.function.xreplace(fresh)
+        inner_lims = [(fresh[v], lo.xreplace(fresh), hi.xreplace(fresh)) for v, lo, hi in sm.limits]
+        out += _expand_sum(rest * inner, list(lims) + inner_lims)
+    return out
+
+
+def normal_sums(expr):
+    """Every sum as a sum of coeff * Sum(monomial) in a canonical form (nested sums and products of
+    sums merged, bound names canonical), so equal sums compare equal."""
+    def walk(e):
+        if isinstance(e, sp.Sum):
+            return sp.Add(*[_normal_term(sp.S.One, mono, lims)
+                            for mono, lims in _expand_sum(e.function, e.limits)])
+        if not isinstance(e, sp.Basic) or not e.args:
+            return e
+        args = [walk(a) for a in e.args]
+        return e.func(*args) if any(a is not b for a, b in zip(args, e.args)) else e
+    expr = walk(expr)
+    if not expr.has(sp.Sum):
+        return expr
+    out = sp.S.Zero
+    for term in sp.Add.make_args(sp.expand(expr)):
+        if sum(isinstance(x, sp.Sum) for x in sp.Mul.make_args(term)) < 2:
+            out += term
+            continue
+        for mono, lims in _expand_sum(term, []):
+            out += _normal_term(sp.S.One, mono, lims)
+    return out
+
+
 def _index_pair(d, ranges):
     idx = set(ranges)
     for e in sorted(d.atoms(sp.KroneckerDelta, sp.Eq, sp.Ne), key=sp.default_sort_key):
@@ -164,9 +235,9 @@ def zero_for_all_n(diff, ranges: dict, given: list, is_zero) -> bool:
         d = clean_ranges(d, ranges)
         d = doit_sums(linearize_sums(d))
         d = clean_ranges(d, ranges)
-    d = canonical_sums(d)
+    d = normal_sums(d)
     for g in given:
-        g = canonical_sums(linearize_sums(doit_sums(sp.sympify(g))))
+        g = normal_sums(linearize_sums(doit_sums(sp.sympify(g))))
         sums = list(g.atoms(sp.Sum))
         if len(sums) == 1:
             rest = sp.solve(g, sums[0])

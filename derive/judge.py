@@ -65,10 +65,11 @@ def evaluate(e, defs: dict, exclude=frozenset()):
                 reps[me] = evaluate(defs[me.parent][me.i, me.j], defs, exclude)
         return e.subs(reps) if reps else e
     if isinstance(e, sp.Derivative):
-        (var, order), = e.variable_count
         # Table primitives differentiate by their (proved) rule rows: see derive.rules.
-        f = _settle(e.expr, defs, exclude | {_base(var)})
-        return evaluate(sp.diff(f, var, order), defs, exclude)
+        f = _settle(e.expr, defs, exclude | {_base(v) for v, _ in e.variable_count})
+        for var, order in e.variable_count:
+            f = sp.diff(f, var, order)
+        return evaluate(f, defs, exclude)
     if isinstance(e, sp.Subs):
         done = e.doit()
         if isinstance(done, sp.Subs):  # f'(u) of an undefined f stays a Subs
@@ -347,7 +348,10 @@ def judge_equation(lhs, rhs, claim, scope, defs, given) -> _Outcome:
     general, general_steps = _general_proof(lhs, rhs, scope, defs, given)
     # 3. explicit sizes, every index value
     proved_sizes = []
-    for sizes in size_assignments(scope, claim):
+    assignments = size_assignments(scope, claim)
+    if general and not claim.sizes:
+        assignments = assignments[:2]  # a cross-check at two shapes (rectangular where allowed)
+    for sizes in assignments:
         ex_defs = {_explicit(k, sizes, {}): _explicit(v, sizes, {}) for k, v in defs.items()}
         l0, r0 = _explicit(lhs, sizes, {}), _explicit(rhs, sizes, {})
         shape = l0.shape if is_array(l0) else (r0.shape if is_array(r0) else (1, 1))

@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 
 import sympy as sp
 
-from .arrays import Elementwise, Grad, Jacobian, SoftmaxVec, is_array
+from .arrays import Elementwise, Grad, Hessian, Jacobian, SoftmaxVec, is_array
 from .declarations import Decl
 from .rules import ACTIVATIONS, LeakyReLU, ReLU
 
@@ -156,6 +156,7 @@ ACCENTS = {r"\hat", r"\bar", r"\tilde", r"\vec", r"\dot", r"\mathbf", r"\boldsym
 STANDARD_FUNCTIONS = {r"\log": "log", r"\ln": "ln", r"\exp": "exp", r"\tanh": "tanh",
                       r"\max": "max", r"\min": "min"}
 TRANSPOSE = {"T", r"\top", r"\intercal", r"\mathsf{T}"}
+_TRACE_NAMES = {r"\operatorname{tr}", r"\operatorname{Tr}", r"\mathrm{tr}", r"\mathrm{Tr}", r"\text{tr}", r"\text{Tr}"}
 
 
 def canon(toks: list[Tok] | None) -> str:
@@ -250,12 +251,15 @@ def split_top(toks: list[Tok], seps: set[str]) -> list[tuple[str | None, list[To
     """Split at separators outside brackets; returns (separator before, part)."""
     parts: list[tuple[str | None, list[Tok]]] = [(None, [])]
     depth = 0
+    bars = {r"\|": False, "|": False}
     for t in toks:
         if t.kind in ("char", "cmd") and t.text in _BRACKETS:
             depth += 1
         elif t.kind in ("char", "cmd") and t.text in _BRACKETS.values():
             depth -= 1
-        if depth == 0 and t.kind in ("char", "cmd") and t.text in seps:
+        elif t.text in bars and t.text not in seps:
+            bars[t.text] = not bars[t.text]
+        if depth == 0 and not any(bars.values()) and t.kind in ("char", "cmd") and t.text in seps:
             parts.append((t.text, []))
         else:
             parts[-1][1].append(t)
@@ -587,6 +591,8 @@ class Parser:
         base_key = a.key(False, False)
         # Functions first: a declared function name applied to brackets.
         fname = self._fkeys.get(base_key) or self._fkeys.get(a.key(sup=False))
+        if fname is None and base_key in _TRACE_NAMES and base_key not in self._keys:
+            fname = "trace"
         if fname is None and toks[i].kind == "cmd" and toks[i].text in STANDARD_FUNCTIONS:
             fname = STANDARD_FUNCTIONS[toks[i].text]
         if fname in ("generic", "activation"):
@@ -843,6 +849,13 @@ class Parser:
             if len(args) == 1 and is_array(args[0]):
                 return (VecMax if fname == "max" else VecMin)(args[0])
             return (sp.Max if fname == "max" else sp.Min)(*args)
+        if fname == "trace":
+            m = one()
+            if not is_array(m) or sp.simplify(m.shape[0] - m.shape[1]) != 0:
+                raise ShapeMismatch(f"trace of a non-square {m.shape if is_array(m) else 'scalar'}", pos)
+            k = sp.Dummy("k", integer=True)
+            scope.note(r"\operatorname{tr}(M) is read as \sum_k M_{kk}")
+            return sp.Sum(m[k - 1, k - 1], (k, 1, m.shape[0]))
         if fname == "softmax":
             z = one()
             if not is_array(z):
@@ -1000,14 +1013,17 @@ class Unsupported(LatexError):
 
 def _term_end(toks, j):
     """Index where the product term starting at ``j`` ends (next top-level + or -)."""
-    end, depth = j, 0
+    end, depth, bars = j, 0, {r"\|": False, "|": False}
     while end < len(toks):
         u = toks[end]
         if u.text in _BRACKETS:
             depth += 1
         elif u.text in _BRACKETS.values():
             depth -= 1
-        if depth == 0 and u.kind == "char" and u.text in "+-" and end > j:
+        elif u.text in bars:  # norms and absolute values open and close with the same bar
+            bars[u.text] = not bars[u.text]
+        inside = depth or any(bars.values())
+        if not inside and u.kind == "char" and u.text in "+-" and end > j:
             break
         end += 1
     return end
@@ -1046,10 +1062,12 @@ def _differential(toks):
 def _derivative(f, var, order, pos, scope=None):
     scalar_f = is_array(f) and tuple(f.shape) == (1, 1)  # x^T A x and friends are scalars
     if is_array(var):
+        if order == 2 and (scalar_f or not is_array(f)) and var.shape[1] == 1:
+            return Hessian(f, var)
         if scalar_f:
             return Grad(f, var)
         if order != 1:
-            raise Unsupported("second derivatives by a vector are not supported yet", pos)
+            raise Unsupported("second derivatives by a matrix are not supported yet", pos)
         if is_array(f):
             if f.shape[1] != 1 or var.shape[1] != 1:
                 raise Unsupported("derivatives of a matrix by a matrix are not supported yet", pos)
