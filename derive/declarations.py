@@ -8,6 +8,7 @@ A declaration is a whitespace-separated string::
     ones n                 (the all-ones vector of length n)
     identity n             (the n x n identity matrix)
     scalar small           (an asymptotic parameter: series at 0)
+    matrix n n padded      (entries outside the matrix read as 0, as in a zero-padded image)
 
 Shapes are written in letters (LaTeX spellings such as ``n_{in}``) or whole
 numbers; each shape letter becomes a positive integer symbol that the claim's
@@ -41,6 +42,7 @@ DOMAINS: dict[str, tuple[dict, tuple]] = {
     "[0,1)": ({"nonnegative": True}, (0, 1, False, True)),
     "integer": ({"integer": True}, (-3, 3, False, False)),
     "small": ({"positive": True}, (0, sp.Rational(1, 10), True, False)),  # an asymptotic parameter -> 0
+    "padded": ({"real": True}, (-3, 3, False, False)),   # entries outside the array are 0
 }
 
 _DIM = re.compile(r"^(?:[A-Za-z](?:_\{?[A-Za-z0-9+-]+\}?)?(?:\+[0-9]+)?|[0-9]+)$")

@@ -123,8 +123,9 @@ def _exp_to_symbols(e):
         terms = sp.Add.make_args(arg)
         val = sp.S.One
         for t in terms:
+            # exp(c * rest) -> T_rest^c: an identity in the T's implies one in the exponentials
             c, rest = t.as_coeff_Mul()
-            if not c.is_Rational or rest.is_Add or rest.is_Mul or rest.is_number:
+            if not c.is_Rational or rest.is_Add or rest.is_number:
                 return None
             if rest not in tsyms:
                 tsyms[rest] = sp.Dummy(f"T_{rest}", positive=True)
@@ -286,12 +287,31 @@ def _explicit(e, sizes, index_values):
     return e.xreplace(rep) if isinstance(e, sp.Basic) else e
 
 
+def _check_ranges(e, decls_by_name):
+    """An explicit index outside its array is an error unless the array is declared padded."""
+    if isinstance(e, sp.Basic):
+        for me in e.atoms(MatrixElement):
+            if me.i.is_Integer and me.j.is_Integer:
+                rows, cols = me.parent.shape
+                d = decls_by_name.get(getattr(me.parent, "name", None))
+                if not (0 <= me.i < rows and 0 <= me.j < cols) and not (d and "padded" in d.domain.split()):
+                    raise ClaimError(f"index ({me.i + 1}, {me.j + 1}) is outside {me.parent.name} ({rows} x {cols}); "
+                                     "declare it 'padded' if entries outside are 0", "latex", None)
+
+
 def _scalarize(e, decls_by_name):
     """MatrixElements with explicit indices -> plain Symbols with the parent's assumptions."""
     reps = {}
     for me in e.atoms(MatrixElement):
         if me.i.is_Integer and me.j.is_Integer:
-            d = decls_by_name.get(me.parent.name)
+            d = decls_by_name.get(getattr(me.parent, "name", None))
+            rows, cols = me.parent.shape
+            if not (0 <= me.i < rows and 0 <= me.j < cols):
+                if d is not None and "padded" in d.domain.split():
+                    reps[me] = sp.S.Zero
+                    continue
+                raise ClaimError(f"index ({me.i + 1}, {me.j + 1}) is outside {me.parent.name} ({rows} x {cols}); "
+                                 "declare it 'padded' if entries outside are 0", "latex", None)
             ass = d.assumptions if d else {"real": True}
             name = f"{me.parent.name}_{{{me.i + 1}}}" if me.parent.shape[1] == 1 else \
                 f"{me.parent.name}_{{{me.i + 1}{me.j + 1}}}"
@@ -363,6 +383,8 @@ def judge_equation(lhs, rhs, claim, scope, defs, given) -> _Outcome:
                 for b in range(int(shape[1])):
                     lv = evaluate(le[a][b], ex_defs)
                     rv = evaluate(re_[a][b], ex_defs)
+                    _check_ranges(lv, decls_by_name)  # before any cancellation hides them
+                    _check_ranges(rv, decls_by_name)
                     diff, back = _scalarize(elementary(sp.sympify(lv - rv).doit()), decls_by_name)
                     diff = _apply_given(diff, given, sizes, decls_by_name)
                     if is_zero(diff):
@@ -391,9 +413,14 @@ def judge_equation(lhs, rhs, claim, scope, defs, given) -> _Outcome:
         proved_sizes.append({str(k): int(v) for k, v in sizes.items()})
     steps.append(("at each explicit size, every entry of lhs - rhs reduces to", "0"))
     sz = ", ".join(",".join(f"{k}={v}" for k, v in s.items()) for s in proved_sizes)
+    if general and not sz:
+        return _Outcome("proved", "both sides agree entry by entry (index notation, cross-checked on the "
+                        "explicit entries)", steps=general_steps + steps)
     if general:
         return _Outcome("proved", f"proved for every size in index notation, and cross-checked entry by entry "
                         f"at sizes {sz}", steps=general_steps + steps)
+    if not sz:
+        return _Outcome("proved", "every entry of lhs - rhs reduces to 0", steps=steps)
     return _Outcome("proved", f"proved at explicit sizes {sz} (not for general size)",
                     steps=steps, sizes=proved_sizes)
 
@@ -651,13 +678,20 @@ def judge_shape(lhs, space, scope) -> _Outcome:
 
 
 # --------------------------------------------------------------------------- driver
+def all_theorems() -> dict:
+    """Every named result derive/ proves, by name."""
+    from .backprop import THEOREMS as BP
+    from .initialization import THEOREMS as INIT
+    from .optimizers import THEOREMS as OPT
+    from .sequences import THEOREMS as SEQ
+    return {**OPT, **INIT, **BP, **SEQ}
+
+
 def _theorem(claim):
-    from .initialization import THEOREMS as INIT_THEOREMS
-    from .optimizers import THEOREMS as OPT_THEOREMS
-    fn = {**OPT_THEOREMS, **INIT_THEOREMS}.get(claim.theorem)
+    known = all_theorems()
+    fn = known.get(claim.theorem)
     if fn is None:
-        raise ClaimError(f"unknown theorem {claim.theorem!r} (known: "
-                         f"{', '.join(sorted({**OPT_THEOREMS, **INIT_THEOREMS}))})", "theorem", None)
+        raise ClaimError(f"unknown theorem {claim.theorem!r} (known: {', '.join(sorted(known))})", "theorem", None)
     verdict, reason, steps, *rest = fn()
     return _Outcome(verdict, reason, steps=steps, counterexample=rest[0] if rest else None)
 

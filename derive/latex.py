@@ -727,8 +727,27 @@ class Parser:
             raise LatexError("a sum index must be a single letter", cmd.pos)
         name = var_toks[0].text
         d = self.index_decls.get(name)
-        if d is None:
-            raise LatexError(f"sum index {name!r} is not declared as an index", var_toks[0].pos)
+        if d is None and (upper is None or len(eq) != 2):
+            raise LatexError(f"sum index {name!r} is not declared as an index (or give both bounds)",
+                             var_toks[0].pos)
+        if d is None:  # \sum_{m=0}^{2}: both bounds written, the index is local to the sum
+            from .declarations import Decl
+            local = sp.Symbol(name, integer=True)
+            d = Decl(name, "index", (), "integer", {"integer": True}, (-3, 3, False, False), local)
+            saved = self.index_decls.get(name), self._keys.get(name)
+            self.index_decls[name], self._keys[name] = d, d
+            try:
+                summand = self.expr(body)
+            finally:
+                for table, old_value in ((self.index_decls, saved[0]), (self._keys, saved[1])):
+                    if old_value is None:
+                        table.pop(name, None)
+                    else:
+                        table[name] = old_value
+            if is_array(summand):
+                raise LatexError(f"the summand of the sum over {name} is a vector: index it", cmd.pos)
+            bound = sp.Dummy(name, integer=True)
+            return op(summand.xreplace({local: bound}), (bound, lo, self.expr(upper))), end
         hi = self.expr(upper) if upper is not None else d.dims[0]
         if upper is None:
             self.scope.note(rf"\sum_{name} runs over {name} = 1..{d.dims[0]}")
@@ -788,6 +807,8 @@ class Parser:
         if j < len(toks) and toks[j].text == "_":
             isub, j = _arg(toks, j + 1)
             index = self._indices(isub, toks[j - 1].pos)
+        if power is None and j < len(toks) and toks[j].text == "^":  # f(x)^2, vec(K)^T
+            power, j = _arg(toks, j + 1)
         val = self._apply(fname, args, prime, t.pos, base)
         if sub is not None:
             raise LatexError(f"unexpected subscript on function {canon([t])}", t.pos)
@@ -856,6 +877,13 @@ class Parser:
             k = sp.Dummy("k", integer=True)
             scope.note(r"\operatorname{tr}(M) is read as \sum_k M_{kk}")
             return sp.Sum(m[k - 1, k - 1], (k, 1, m.shape[0]))
+        if fname in ("conv2d", "vec", "convmat"):
+            from .sequences import Conv, ConvMatrix, Vec
+            if fname == "vec":
+                return Vec(one())
+            if len(args) != 2 or not is_array(args[0]):
+                raise LatexError(f"{fname} takes two arguments", pos)
+            return Conv(*args) if fname == "conv2d" else ConvMatrix(*args)
         if fname == "softmax":
             z = one()
             if not is_array(z):

@@ -97,3 +97,16 @@ def test_circular_definitions(tmp_path):
 def test_missing_path_is_reported(tmp_path):
     claims, errors = load_paths([tmp_path / "nope.toml"])
     assert claims == [] and "no such file" in errors[0].message
+
+
+def test_inconsistent_declared_shapes_are_an_error(tmp_path):
+    p = write(tmp_path, "s.toml", """
+        [[claims]]
+        id = "s"
+        latex = 'z = W x'
+        definitions = ['z = W x']
+        symbols = { z = "vector n", W = "matrix m n", x = "vector n" }
+        """)
+    claims, _ = load_file(p)
+    v = judge_all(claims, budget=20)[0]
+    assert v.verdict == "error" and "shapes differ" in v.reason and v.error["field"] == "definitions[0]"
