@@ -71,6 +71,52 @@ def _timed_pass(claims) -> tuple[float, dict[str, float]]:
     return time.perf_counter() - t0, dict(totals)
 
 
+def _general_n_costs():
+    """Cost of the symbolic-n proofs, and of the explicit-size cross-check as n grows."""
+    from .catalogue import Claim
+    from .judge import _general_proof, build_scope, evaluate, is_zero, parse_definitions, _explicit
+    import sympy as sp
+    sym = {"z": "vector n real", "a": "vector n (0,1)", "y": "vector n [0,1]", "L": "scalar real",
+           "i": "index n", "j": "index n"}
+    fn = {r"\operatorname{softmax}": "softmax"}
+    cases = {
+        "softmax Jacobian": Claim(id="j", source="b", file="b", latex=r"\frac{\partial a_i}{\partial z_j} = a_i(\delta_{ij} - a_j)",
+                                  definitions=[r"a = \operatorname{softmax}(z)"], symbols=sym, functions=fn),
+        "softmax + CE": Claim(id="c", source="b", file="b", latex=r"\frac{\partial L}{\partial z} = a - y",
+                              definitions=[r"L = -\sum_i y_i \log a_i", r"a = \operatorname{softmax}(z)"],
+                              given=[r"\sum_i y_i = 1"], symbols=sym, functions=fn),
+    }
+    print("\nproofs for every n (index notation, one claim each):")
+    for label, c in cases.items():
+        t0 = time.perf_counter()
+        scope, parser = build_scope(c)
+        defs = parse_definitions(c, parser)
+        given = [(lambda ch: ch[0] - ch[2])(parser.relation_chain(g)) for g in c.given]
+        lhs, _, rhs = parser.relation_chain(c.latex)
+        ok, _ = _general_proof(lhs, rhs, scope, defs, given)
+        print(f"  {label:18s} {'proved' if ok else 'NOT proved':10s} {time.perf_counter() - t0:6.2f} s")
+    print("\nexplicit-size cross-check of the softmax Jacobian, every entry (i, j):")
+    c = cases["softmax Jacobian"]
+    scope, parser = build_scope(c)
+    defs = parse_definitions(c, parser)
+    lhs, _, rhs = parser.relation_chain(c.latex)
+    n = sp.Symbol("n", integer=True, positive=True)
+    i, j = (scope.symbols[k].obj for k in ("i", "j"))
+    prev = None
+    for size in (2, 3, 4, 6, 8, 12, 16, 20):
+        t0 = time.perf_counter()
+        ex_defs = {_explicit(k, {n: size}, {}): _explicit(v, {n: size}, {}) for k, v in defs.items()}
+        for a in (1, 2):  # two rows suffice to time the growth; every column
+            for b in range(1, size + 1):
+                inst = {i: sp.Integer(a), j: sp.Integer(b)}
+                d = evaluate(_explicit(lhs, {n: size}, inst), ex_defs) - evaluate(_explicit(rhs, {n: size}, inst), ex_defs)
+                assert is_zero(d)
+        per_entry = (time.perf_counter() - t0) / (2 * size)
+        growth = "" if prev is None else f"  x{per_entry / prev[1]:.2f} per entry for n x{size / prev[0]:.1f}"
+        print(f"  n = {size:2d}: {per_entry * 1000:8.1f} ms per entry, {per_entry * size * size:7.2f} s for all n^2{growth}")
+        prev = (size, per_entry)
+
+
 def run(args) -> int:
     claims, errors = load_paths(args.paths)
     print(f"catalogue: {len(claims)} claims ({len(errors)} load errors), one core")
@@ -99,6 +145,7 @@ def run(args) -> int:
     print(f"\nslowest {args.top} claims (pass 1 / pass 2):")
     for v1, v2 in sorted(zip(first, second), key=lambda p: -p[0].seconds)[: args.top]:
         print(f"  {v1.seconds:6.2f} s  {v2.seconds:6.2f} s  {v1.verdict:13s} {v1.id}")
+    _general_n_costs()
     print(f"\nwhere the time goes (a timed pass of {timed_total:.2f} s; stages overlap where one calls another):")
     for label, t in sorted(stages.items(), key=lambda kv: -kv[1]):
         print(f"  {label:42s} {t:6.2f} s  {100 * t / timed_total:5.1f}%")
