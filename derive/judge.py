@@ -17,6 +17,7 @@ reports **undecided** with its evidence.
 """
 from __future__ import annotations
 
+import functools
 import itertools
 import zlib
 import random
@@ -687,12 +688,17 @@ def all_theorems() -> dict:
     return {**OPT, **INIT, **BP, **SEQ}
 
 
+@functools.lru_cache(maxsize=None)
+def _run_theorem(name):
+    return all_theorems()[name]()
+
+
 def _theorem(claim):
     known = all_theorems()
-    fn = known.get(claim.theorem)
-    if fn is None:
+    if claim.theorem not in known:
         raise ClaimError(f"unknown theorem {claim.theorem!r} (known: {', '.join(sorted(known))})", "theorem", None)
-    verdict, reason, steps, *rest = fn()
+    verdict, reason, steps, *rest = _run_theorem(claim.theorem)
+    steps = list(steps)
     return _Outcome(verdict, reason, steps=steps, counterexample=rest[0] if rest else None)
 
 
