@@ -12,7 +12,7 @@ from __future__ import annotations
 import sympy as sp
 from sympy.matrices.expressions.matexpr import MatrixExpr
 
-__all__ = ["SoftmaxVec", "Grad", "Jacobian", "Hessian", "component", "is_array", "Elementwise"]
+__all__ = ["SoftmaxVec", "Grad", "Jacobian", "Hessian", "is_array", "Elementwise"]
 
 
 def is_array(expr) -> bool:
@@ -120,8 +120,3 @@ class Hessian(MatrixExpr):
 
     def _latex(self, printer):
         return r"\frac{\partial^2 %s}{\partial %s^2}" % tuple(printer._print(a) for a in self.args)
-
-
-def component(expr, i, j=0):
-    """Entry ``(i, j)`` (0-based) of an array expression, in index notation."""
-    return expr[i, j]

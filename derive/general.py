@@ -251,13 +251,3 @@ def zero_for_all_n(diff, ranges: dict, given: list, is_zero) -> bool:
     if d.has(sp.Sum, sp.Derivative, sp.Subs):
         return False
     return all(is_zero(case) for case in index_cases(d, ranges))
-
-
-def residual(diff, ranges, given):
-    """What is left of ``diff`` after the cleaning steps (for diagnostics)."""
-    d = doit_sums(sp.sympify(diff))
-    for _ in range(3):
-        d = clean_ranges(d, ranges)
-        d = doit_sums(linearize_sums(d))
-        d = clean_ranges(d, ranges)
-    return canonical_sums(d)

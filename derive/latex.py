@@ -957,23 +957,19 @@ class VecMax(sp.Function):
 
     is_commutative = True
     is_real = True
+    _reduce = sp.Max
 
     def doit(self, **hints):
         v = self.args[0]
         if v.shape[0].is_Integer:
-            return sp.Max(*[v[i, 0] for i in range(int(v.shape[0]))])
+            return self._reduce(*[v[i, 0] for i in range(int(v.shape[0]))])
         return self
 
 
-class VecMin(sp.Function):
-    is_commutative = True
-    is_real = True
+class VecMin(VecMax):
+    r""":math:`\min_i v_i` of a vector."""
 
-    def doit(self, **hints):
-        v = self.args[0]
-        if v.shape[0].is_Integer:
-            return sp.Min(*[v[i, 0] for i in range(int(v.shape[0]))])
-        return self
+    _reduce = sp.Min
 
 
 class GenericFunction:
