@@ -165,3 +165,99 @@ def prove_backprop(depths=((2, 2, 2), (2, 2, 2, 2)), activations=("sigmoid", "re
 
 
 THEOREMS = {"backprop_network": prove_backprop}
+
+
+# --------------------------------------------------------------------------- batch-first rows
+def _batch_first_symbols():
+    m, a, k = sp.symbols("m n_{in} n_{out}", integer=True, positive=True)
+    return {"A": sp.MatrixSymbol("A", m, a),          # layer input, one example per row
+            "W": sp.MatrixSymbol("W", a, k),          # batch-first weight: Z = A W + 1 b^T
+            "D": sp.MatrixSymbol(r"\Delta", m, k),    # dJ/dZ of this layer
+            "F": sp.MatrixSymbol("F'", m, a),         # f'(Z) of the layer below, entrywise
+            "P": sp.MatrixSymbol(r"\hat Y", m, k),
+            "Y": sp.MatrixSymbol("Y", m, k),
+            "lam": sp.Symbol(r"\lambda", nonnegative=True),
+            "m": m}
+
+
+def batch_first_rows():
+    r"""The backward pass for batch-first arrays (one example per row), as matrix expressions.
+
+    For :math:`Z = A W + \mathbf 1 b^\top`, :math:`J = \frac1m\sum_e \mathcal L_e + \frac\lambda2\|W\|_F^2`
+    and :math:`\Delta = \partial J/\partial Z`:
+
+    .. math::
+        \Delta^{(L)} = \tfrac1m(\hat Y - Y),\quad
+        \Delta^{(l)} = (\Delta^{(l+1)} W^{(l+1)\top}) \odot f'(Z^{(l)}),\quad
+        \frac{\partial J}{\partial W} = A^\top \Delta + \lambda W,\quad
+        \frac{\partial J}{\partial b} = \Delta^\top \mathbf 1 .
+
+    These are the column-form rows of the module docstring transposed (examples as rows,
+    :math:`W` as :math:`W^\top`); :func:`prove_batch_first` checks them entry by entry.
+    Returns ``name -> (expression, symbols)``; the bias row is ``None`` (a column sum, which
+    the code generator writes as ``sum(axis=0)``).
+    """
+    s = _batch_first_symbols()
+    return {
+        "output_delta": (sp.MatMul(1 / s["m"], s["P"] - s["Y"]), ("P", "Y")),
+        "delta": (sp.HadamardProduct(s["D"] * s["W"].T, s["F"]), ("D", "W", "F")),
+        "weight_grad": (s["A"].T * s["D"] + s["lam"] * s["W"], ("A", "D", "W", "lam")),
+        "input_grad": (s["D"] * s["W"].T, ("D", "W")),
+    }
+
+
+def prove_batch_first(sizes=(2, 3, 2), m=2, activation="tanh"):
+    """Check the batch-first rows entry by entry against ``sympy.diff`` of the composed cost
+    (softmax + cross-entropy output, L2 term, ``m`` examples); returns ``(ok, steps)``.
+
+    >>> prove_batch_first()[0]
+    True
+    """
+    rows = batch_first_rows()
+    f = _act(activation)
+    L = len(sizes) - 1
+    lam = sp.Symbol(r"\lambda", nonnegative=True)
+    W = [None] + [sp.Matrix(sizes[l - 1], sizes[l], lambda i, j, l=l: sp.Symbol(f"W{l}_{i}{j}", real=True))
+                  for l in range(1, L + 1)]
+    b = [None] + [sp.Matrix(1, sizes[l], lambda i, j, l=l: sp.Symbol(f"b{l}_{j}", real=True))
+                  for l in range(1, L + 1)]
+    X = sp.Matrix(m, sizes[0], lambda e, i: sp.Symbol(f"x{e}_{i}", real=True))
+    Y = sp.Matrix(m, sizes[-1], lambda e, i: sp.Symbol(f"y{e}_{i}", positive=True))
+    ones = sp.ones(m, 1)
+    acts, zs = [X], [None]
+    for l in range(1, L + 1):
+        Z = acts[-1] * W[l] + ones * b[l]
+        zs.append(Z)
+        acts.append(Z.applyfunc(f) if l < L else None)
+    Zl = zs[L]
+    P = sp.Matrix(m, sizes[-1], lambda e, k: sp.exp(Zl[e, k]) / sum(sp.exp(Zl[e, j]) for j in range(sizes[-1])))
+    J = sum(-sum(Y[e, k] * (Zl[e, k] - sp.log(sum(sp.exp(Zl[e, j]) for j in range(sizes[-1]))))
+                 for k in range(sizes[-1])) for e in range(m)) / m
+    J += lam / 2 * sum(sum(w ** 2 for w in W[l]) for l in range(1, L + 1))
+    given = {Y[e, sizes[-1] - 1]: 1 - sum(Y[e, k] for k in range(sizes[-1] - 1)) for e in range(m)}
+
+    def ev(name, **arrays):
+        expr, names = rows[name]
+        sym = _batch_first_symbols()
+        sub = {sym[n]: arrays[n] for n in names}
+        if "m" not in sub:
+            sub[sym["m"]] = m
+        return sp.Matrix(expr.subs(sub).doit())
+
+    D = ev("output_delta", P=P, Y=Y)
+    n, steps = 0, []
+    for l in range(L, 0, -1):
+        gW = ev("weight_grad", A=acts[l - 1], D=D, W=W[l], lam=lam)
+        gb = D.T * ones
+        for (Pm, G) in ((W[l], gW), (b[l], gb.T)):
+            for i, j in itertools.product(range(Pm.shape[0]), range(Pm.shape[1])):
+                if not _zero((sp.diff(J, Pm[i, j]) - G[i, j]).xreplace(given)):
+                    steps.append((f"layer {l}, {Pm[i, j]}", "sympy.diff(J) - row is not 0"))
+                    return False, steps
+                n += 1
+        if l > 1:
+            F = zs[l - 1].applyfunc(lambda u: _act_prime(activation, u))
+            D = ev("delta", D=D, W=W[l], F=F)
+    steps.append((f"network {sizes}, {activation}, softmax + CE, L2, m = {m}",
+                  f"{n} partial derivatives agree"))
+    return True, steps

@@ -61,8 +61,39 @@ def cmd_rules(args) -> int:
 
 
 def cmd_bench(args) -> int:
+    if args.step:
+        from numeric.bench import main_bench_step
+        return main_bench_step(args)
     from .bench import run
     return run(args)
+
+
+def cmd_train(args) -> int:
+    from numeric.train import main_train
+    return main_train(args)
+
+
+def cmd_kernels(args) -> int:
+    """List the kernels (name, arguments, derivation) or print one kernel's generated source."""
+    from numeric.kernels import kernel, kernels
+    if args.show:
+        try:
+            k = kernel(args.show)
+        except KeyError as e:
+            print(e.args[0], file=sys.stderr)
+            return 2
+        print(f"# {k.name}({', '.join(k.args)}): {k.doc}")
+        print(f"# derived from: {', '.join(k.derivation)}" + (f"; claims: {', '.join(k.claims)}" if k.claims else ""))
+        print(k.source.rstrip())
+        return 0
+    for k in kernels().values():
+        print(f"{k.name:<28} ({', '.join(k.args)})  <- {', '.join(k.derivation)}")
+    return 0
+
+
+def cmd_example(args) -> int:
+    from numeric.example import main_example
+    return main_example(args)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -79,7 +110,30 @@ def build_parser() -> argparse.ArgumentParser:
     b = sub.add_parser("bench", help="time the whole catalogue check, cold and warm, with per-claim timings")
     b.add_argument("paths", nargs="*")
     b.add_argument("--top", type=int, default=15)
+    b.add_argument("--step", action="store_true",
+                   help="time one training step of the kernels against hand-written NumPy and PyTorch instead")
+    b.add_argument("--rounds", type=int, default=9, help="interleaved rounds for --step")
     b.set_defaults(func=cmd_bench)
+    t = sub.add_parser("train", help="train an MLP with the lambdified kernels on a packaged data set")
+    t.add_argument("dataset", nargs="?", default="digits", choices=("digits", "mnist", "xor"))
+    t.add_argument("--hidden", type=int, nargs="*", help="hidden layer sizes (default per data set)")
+    t.add_argument("--activation", choices=("sigmoid", "tanh", "relu", "leaky_relu", "softplus"))
+    t.add_argument("--loss", choices=("softmax_cce", "sigmoid_bce", "mse"))
+    t.add_argument("--optimizer", choices=("sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam", "adamw"))
+    t.add_argument("--lr", type=float)
+    t.add_argument("--epochs", type=int)
+    t.add_argument("--batch", type=int)
+    t.add_argument("--l2", type=float)
+    t.add_argument("--init", choices=("he", "xavier", "lecun", "uniform"))
+    t.add_argument("--seed", type=int)
+    t.add_argument("--dtype", choices=("float32", "float64"))
+    t.add_argument("--out", default="runs", help="folder for the JSON log and the PNG curves (default: runs)")
+    t.set_defaults(func=cmd_train)
+    k = sub.add_parser("kernels", help="list the lambdified kernels, or print one with --show NAME")
+    k.add_argument("--show", metavar="NAME")
+    k.set_defaults(func=cmd_kernels)
+    e = sub.add_parser("example", help="the Clear Formula article's worked example through the kernels")
+    e.set_defaults(func=cmd_example)
     return p
 
 

@@ -93,6 +93,12 @@ OPTIMIZERS: dict[str, Optimizer] = {
         "Nesterov 1983; Sutskever et al. 2013, eq. 3-4, with v = -lr b: the gradient is taken at "
         "\\theta - \\eta \\mu b; torch.optim.SGD(nesterov=True) is the same algorithm in shifted variables",
         order=["lookahead", "velocity", "param"]),
+    "nesterov_pytorch": Optimizer(
+        "Nesterov momentum (PyTorch form)", {"velocity": _mu * _b + _g, "param": _th - _lr * (_g + _mu * _b)},
+        "torch.optim.SGD(nesterov=True): b_t = \\mu b_{t-1} + g_t, \\theta_t = \\theta_{t-1} - \\gamma (g_t + \\mu b_t); "
+        "the look-ahead algorithm in the variables p = \\theta + \\mu v, b = -v/\\eta (theorem nesterov_equivalence), "
+        "with the gradient taken at the current parameters",
+        order=["velocity", "param"]),
     "adagrad": Optimizer(
         "AdaGrad", {"sq_avg": S["sq_avg"] + _g ** 2, "param": _th - _lr * _g / (sp.sqrt(S["sq_avg"]) + _eps)},
         "Duchi et al. 2011; torch.optim.Adagrad: \\theta_t = \\theta_{t-1} - \\gamma g_t / (\\sqrt{s_t} + \\epsilon)",

@@ -1,0 +1,153 @@
+r"""A multilayer perceptron as pure functions over explicit parameters.
+
+Batch-first: ``X`` has shape ``(m, n_0)``, one example per row; layer :math:`l` has
+``W`` of shape ``(n_{l-1}, n_l)`` and ``b`` of shape ``(n_l,)``:
+
+.. math::
+    Z^{(l)} = A^{(l-1)} W^{(l)} + \mathbf 1 b^{(l)\top},\qquad A^{(l)} = f_l(Z^{(l)}),\qquad
+    J = \frac1m \sum_{e=1}^m \ell(Z^{(L)}_e, Y_e) + \frac\lambda2 \sum_l \|W^{(l)}\|_F^2 .
+
+The output loss ``spec.output`` is ``"softmax_cce"`` or ``"sigmoid_bce"`` (computed from
+the logits :math:`Z^{(L)}`, stable) or ``"mse"`` (identity output).  :func:`backward` is
+the batch-first backpropagation of :func:`derive.backprop.batch_first_rows` run through
+the lambdified kernels; ``kernels=`` replaces any of them (the tests plant wrong ones).
+The L2 term has no :math:`1/m` (as ``weight_decay`` in ``torch.optim.SGD``); biases are
+not regularised.
+"""
+from __future__ import annotations
+
+from typing import NamedTuple, Sequence
+
+import numpy as np
+
+from .kernels import kernels as _registry
+
+__all__ = ["Spec", "init_params", "forward", "loss", "backward", "value_and_grad", "predict", "accuracy", "OUTPUTS",
+           "INITS"]
+
+#: output losses and the activation that turns logits into predictions
+OUTPUTS = {"softmax_cce": "softmax", "sigmoid_bce": "sigmoid", "mse": None}
+#: initialisation schemes: name -> (variance kernel, its arguments)
+INITS = {"xavier": ("init.xavier", ("n_in", "n_out")), "he": ("init.he", ("n_in",)),
+         "lecun": ("init.lecun", ("n_in",)), "uniform": (None, ())}
+
+
+class Spec(NamedTuple):
+    """What the network computes: one activation per hidden layer, the output loss, L2 strength."""
+
+    activations: tuple[str, ...]
+    output: str = "softmax_cce"
+    l2: float = 0.0
+    alpha: float = 0.01          # leaky ReLU slope
+
+
+def init_params(rng: np.random.Generator, sizes: Sequence[int], init: str = "he", dist: str = "normal",
+                eps: float = 0.1, dtype=np.float64) -> list[tuple[np.ndarray, np.ndarray]]:
+    r"""Weights with the variance of ``init`` (``xavier`` :math:`2/(n_{in}+n_{out})`, ``he``
+    :math:`2/n_{in}`, ``lecun`` :math:`1/n_{in}`), drawn from a normal or from the uniform
+    :math:`U[-a, a]` with :math:`a^2/3` equal to that variance; ``uniform`` draws from
+    :math:`U[-\epsilon, \epsilon]`.  Biases start at 0.
+
+    >>> [w.shape for w, b in init_params(np.random.default_rng(0), [4, 3, 2])]
+    [(4, 3), (3, 2)]
+    """
+    ks = _registry()
+    if init not in INITS:
+        raise ValueError(f"unknown init {init!r} (known: {', '.join(INITS)})")
+    params = []
+    for n_in, n_out in zip(sizes[:-1], sizes[1:]):
+        name, argnames = INITS[init]
+        if name is None:
+            w = rng.uniform(-eps, eps, size=(n_in, n_out))
+        else:
+            var = float(ks[name](*[{"n_in": n_in, "n_out": n_out}[a] for a in argnames]))
+            if dist == "normal":
+                w = rng.normal(0.0, np.sqrt(var), size=(n_in, n_out))
+            else:
+                a = float(ks["init.uniform_bound"](var))
+                w = rng.uniform(-a, a, size=(n_in, n_out))
+        params.append((w.astype(dtype), np.zeros(n_out, dtype=dtype)))
+    return params
+
+
+def _k(name, kernels):
+    """The generated function itself (no wrapper: a step makes about twenty kernel calls)."""
+    k = (kernels.get(name) if kernels else None) or _registry()[name]
+    return k.fn
+
+
+def _has(name, kernels):
+    return name in (kernels or {}) or name in _registry()
+
+
+def forward(params, X, spec: Spec, kernels=None):
+    """Logits of the last layer and the cache ``[(A_prev, Z), ...]`` for :func:`backward`."""
+    cache = []
+    A = X
+    for l, (W, b) in enumerate(params):
+        Z = A @ W + b
+        cache.append((A, Z))
+        if l < len(params) - 1:
+            act = spec.activations[l]
+            A = _k(act, kernels)(Z, spec.alpha) if act == "leaky_relu" else _k(act, kernels)(Z)
+    return cache[-1][1], cache
+
+
+def predict(params, X, spec: Spec):
+    """Predictions: class probabilities (softmax), probabilities (sigmoid) or values (MSE)."""
+    Z, _ = forward(params, X, spec)
+    out = OUTPUTS[spec.output]
+    return Z if out is None else _registry()[out](Z)
+
+
+def _penalty(params, spec):
+    return 0.0 if not spec.l2 else spec.l2 / 2 * sum(float(np.sum(W * W)) for W, _ in params)
+
+
+def loss(params, X, Y, spec: Spec) -> float:
+    r""":math:`J`, the batch mean of the per-example loss plus the L2 term."""
+    Z, _ = forward(params, X, spec)
+    return float(np.mean(_registry()[spec.output](Z, Y))) + _penalty(params, spec)
+
+
+def backward(params, cache, Y, spec: Spec, kernels=None):
+    r"""Gradients ``[(dJ/dW, dJ/db), ...]`` by the batch-first backpropagation rows.
+
+    :math:`\Delta^{(L)}` is the batch gradient of the output loss (for softmax + CE,
+    :math:`\frac1m(\operatorname{softmax}(Z) - Y)`); then per layer :math:`A^\top\Delta + \lambda W`,
+    :math:`\Delta^\top\mathbf 1`, and :math:`\Delta \leftarrow (\Delta W^\top) \odot f'(Z)`.
+    """
+    D = _k(f"{spec.output}.batch_grad", kernels)(cache[-1][1], Y)
+    wgrad, wgrad0, bgrad, back = (_k(n, kernels) for n in ("backprop.weight_grad", "backprop.weight_grad_no_l2",
+                                                            "backprop.bias_grad", "backprop.input_grad"))
+    grads = [None] * len(params)
+    for l in range(len(params) - 1, -1, -1):
+        W = params[l][0]
+        A_prev, _ = cache[l]
+        grads[l] = (wgrad(A_prev, D, W, spec.l2) if spec.l2 else wgrad0(A_prev, D), bgrad(D))
+        if l:
+            # delta row (D W^T) * f'(Z), as input_grad then the activation's vector-Jacobian
+            # product (from the forward output A where the table has that form)
+            act = spec.activations[l - 1]
+            G = back(D, W)
+            if _has(f"{act}.vjp_y", kernels):
+                D = _k(f"{act}.vjp_y", kernels)(G, A_prev)
+            elif act == "leaky_relu":
+                D = _k(f"{act}.vjp", kernels)(G, cache[l - 1][1], spec.alpha)
+            else:
+                D = _k(f"{act}.vjp", kernels)(G, cache[l - 1][1])
+    return grads
+
+
+def value_and_grad(params, X, Y, spec: Spec, kernels=None):
+    """``(J, gradients)`` in one forward and one backward pass."""
+    Z, cache = forward(params, X, spec, kernels)
+    value = float(np.mean(_k(spec.output, kernels)(Z, Y))) + _penalty(params, spec)
+    return value, backward(params, cache, Y, spec, kernels)
+
+
+def accuracy(params, X, labels, spec: Spec) -> float:
+    """Fraction of rows whose predicted class (argmax, or p > 1/2 for one sigmoid unit) is right."""
+    P = predict(params, X, spec)
+    pred = (P[:, 0] > 0.5).astype(int) if P.shape[1] == 1 else np.argmax(P, axis=1)
+    return float(np.mean(pred == labels))
