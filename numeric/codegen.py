@@ -17,6 +17,7 @@ Three steps, each data-driven:
 """
 from __future__ import annotations
 
+import builtins
 import inspect
 from dataclasses import dataclass, field
 from typing import Callable
@@ -61,7 +62,10 @@ class LastDim(sp.Function):
 
 
 class KernelPrinter(NumPyPrinter):
-    """NumPy printer whose output keeps the input's floating dtype."""
+    """NumPy printer whose output keeps the input's floating dtype; ``scalars`` names the
+    arguments that are Python numbers, not arrays."""
+
+    _default_settings = {**NumPyPrinter._default_settings, "scalars": ()}
 
     def _print_RowSum(self, e):
         return f"numpy.sum({self._print(e.args[0])}, axis=-1, keepdims=True)"
@@ -110,10 +114,15 @@ class KernelPrinter(NumPyPrinter):
         return f"numpy.maximum({self._print(e.args[0])}, 0)"
 
     def _print_Min(self, e):
-        return self._nested("numpy.minimum", e.args)
+        return self._nested("builtins.min" if self._scalar(e) else "numpy.minimum", e.args)
 
     def _print_Max(self, e):
-        return self._nested("numpy.maximum", e.args)
+        return self._nested("builtins.max" if self._scalar(e) else "numpy.maximum", e.args)
+
+    def _scalar(self, e) -> bool:
+        # over Python scalars only: the builtin keeps the result a weak Python float (numpy's
+        # minimum would return a float64 scalar and promote float32 arrays)
+        return {str(s) for s in e.free_symbols} <= set(self._settings.get("scalars", ()))
 
     def _nested(self, fn, args):
         out = self._print(args[-1])
@@ -270,6 +279,7 @@ class Kernel:
     claims: tuple[str, ...] = ()
     domain: str = "real"
     defaults: dict = field(default_factory=dict)
+    reference: object = None      # the expression before the stability rewrites (for the tests)
 
     def __call__(self, *args):
         if len(args) < len(self.args):
@@ -277,12 +287,14 @@ class Kernel:
         return self.fn(*args)
 
 
-def make_kernel(name, args, expr, **info) -> Kernel:
-    """Lambdify ``expr`` (or a tuple of expressions) over the symbols ``args``."""
+def make_kernel(name, args, expr, scalars=(), **info) -> Kernel:
+    """Lambdify ``expr`` (or a tuple of expressions) over the symbols ``args``; ``scalars``
+    names arguments that are always Python numbers."""
     names = tuple(str(a) for a in args)
     multi = isinstance(expr, (tuple, list))
-    fn = sp.lambdify(list(args), list(expr) if multi else expr, modules="numpy", cse=True,
-                     printer=KernelPrinter({"fully_qualified_modules": True, "allow_unknown_functions": False}),
+    fn = sp.lambdify(list(args), list(expr) if multi else expr, modules=[{"builtins": builtins}, "numpy"], cse=True,
+                     printer=KernelPrinter({"fully_qualified_modules": True, "allow_unknown_functions": False,
+                                           "scalars": tuple(scalars)}),
                      docstring_limit=0)
     if multi:
         inner = fn

@@ -104,11 +104,11 @@ def _activation_kernels():
             extra, defaults = (alpha,), {"alpha": 0.01}
         fz_el = fz.rewrite("elementary") if r.name == "leaky_relu" else fz
         info = dict(derivation=(f"rules.{r.name}",), defaults=defaults)
-        out.append(make_kernel(r.name, (z, *extra), stabilize(fz_el),
+        out.append(make_kernel(r.name, (z, *extra), stabilize(fz_el), reference=fz_el,
                                doc=f"{r.name}(z), elementwise", **info))
         d = r.derivative(fz, z)
         d = d.xreplace({a: alpha for a in d.free_symbols if a.name == r"\alpha"})
-        out.append(make_kernel(f"{r.name}.grad", (z, *extra), stabilize(d),
+        out.append(make_kernel(f"{r.name}.grad", (z, *extra), stabilize(d), reference=d,
                                doc=f"{r.latex}" + (f"; {r.kink}" if r.kink else ""), **info))
         dy = r.derivative(y, z)
         g = _arr("g")
@@ -117,7 +117,8 @@ def _activation_kernels():
             # vector-Jacobian product from the forward output, as autograd's defvjp(ans, x)
             out.append(make_kernel(f"{r.name}.vjp_y", (g, y), g * dy, doc=f"g * f'(z) with {r.latex}, y = f(z)",
                                    **info))
-        out.append(make_kernel(f"{r.name}.vjp", (g, z, *extra), g * stabilize(d), doc=f"g * f'(z), {r.latex}",
+        out.append(make_kernel(f"{r.name}.vjp", (g, z, *extra), g * stabilize(d), reference=g * d,
+                               doc=f"g * f'(z), {r.latex}",
                                **info))
     return out
 
@@ -242,7 +243,7 @@ def _optimizer_kernels():
     for key in ("clip_value", "clip_norm", "l2"):
         e = OPTIMIZERS[key].updates["grad"].xreplace(to_plain)
         args = sorted(e.free_symbols, key=lambda s: list(rename.values()).index(s.name))
-        out.append(make_kernel(f"optim.{key}", tuple(args), e, derivation=(f"optimizers.{key}",),
+        out.append(make_kernel(f"optim.{key}", tuple(args), e, derivation=(f"optimizers.{key}",), scalars=("c", "norm"),
                                doc=OPTIMIZERS[key].reference))
     return out
 

@@ -72,8 +72,7 @@ def _optimizer(kernel_name: str, **hyper) -> Transform:
     missing = [h for h in hyper_args if h not in hyper]
     if missing:
         raise TypeError(f"{kernel_name} needs {', '.join(missing)}")
-    values = [float(hyper[h]) for h in hyper_args]
-    uses_t = "t" in k.hyper
+    values = {h: float(hyper[h]) for h in hyper_args}
     fn = getattr(k.fn, "__wrapped__", k.fn)   # the generated function (returns a list)
 
     def init(params):
@@ -86,7 +85,7 @@ def _optimizer(kernel_name: str, **hyper) -> Transform:
         t = state.count + 1
         new_p, new_s = [], {s: [] for s in slots}
         for i in range(len(p)):
-            args = [p[i], g[i], *[state.slots[s][i] for s in slots], *values] + ([t] if uses_t else [])
+            args = [p[i], g[i], *[state.slots[s][i] for s in slots], *[t if h == "t" else values[h] for h in k.hyper]]
             out = fn(*args)
             new_p.append(out[0])
             for s, v in zip(slots, out[1:]):
