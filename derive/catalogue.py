@@ -38,6 +38,17 @@ class Claim:
     roles: dict = field(default_factory=dict)   # claim symbol -> the optimizer's role name
     theorem: str = ""              # a named result of derive/ the claim states
 
+    def _repr_markdown_(self) -> str:
+        """Jupyter: the quote, where it is from, and the LaTeX as the catalogue states it."""
+        from .report import md_plain
+        out = [f"**{self.id}** (`{self.source}`)", "", "> " + md_plain(self.quote or "(no quote)")]
+        if self.latex:
+            out += ["", f"$${self.latex}$$"]
+        return "\n".join(out)
+
+    def _repr_latex_(self) -> str:
+        return f"$${self.latex}$$" if self.latex else None
+
 
 @dataclass
 class LoadError:

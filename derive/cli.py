@@ -91,6 +91,18 @@ def cmd_kernels(args) -> int:
     return 0
 
 
+def cmd_report(args) -> int:
+    """Write the Markdown and LaTeX reports (and PDFs when pdflatex is present)."""
+    from .report import ReportError, generate
+    try:
+        written = generate(args.paths or None, args.out, pdf=False if args.no_pdf else None)
+    except ReportError as e:
+        print(e, file=sys.stderr)
+        return 1
+    print(f"wrote {len(written)} files to {args.out}/")
+    return 0
+
+
 def cmd_example(args) -> int:
     from numeric.example import main_example
     return main_example(args)
@@ -132,6 +144,11 @@ def build_parser() -> argparse.ArgumentParser:
     k = sub.add_parser("kernels", help="list the lambdified kernels, or print one with --show NAME")
     k.add_argument("--show", metavar="NAME")
     k.set_defaults(func=cmd_kernels)
+    rp = sub.add_parser("report", help="write Markdown and LaTeX (PDF) proof reports for every source")
+    rp.add_argument("paths", nargs="*", help="claim files or folders (default: the whole catalogue)")
+    rp.add_argument("--out", default="reports", help="output folder (default: reports)")
+    rp.add_argument("--no-pdf", action="store_true", help="do not run pdflatex even if it is installed")
+    rp.set_defaults(func=cmd_report)
     e = sub.add_parser("example", help="the Clear Formula article's worked example through the kernels")
     e.set_defaults(func=cmd_example)
     return p

@@ -36,12 +36,12 @@ class Verdict:
         return asdict(self)
 
     def _repr_markdown_(self) -> str:
-        lines = [f"**{self.id}** ({self.source}): **{self.verdict}**: {self.reason}"]
-        if self.parsed:
-            lines.append(f"\n$${self.parsed}$$")
-        if self.corrected:
-            lines.append(f"\nCorrected: $${self.corrected}$$")
-        return "\n".join(lines)
+        """Jupyter: the claim's report section (without the quote, which lives on the claim)."""
+        from .report import claim_markdown
+        return claim_markdown(self, figures=False, level=4)
 
     def _repr_latex_(self) -> str:
-        return f"$\\text{{{self.id}: {self.verdict}}}\\quad {self.parsed}$"
+        r"""Jupyter/MathJax: the verdict with the formula as read, in one display."""
+        from .report import tex_plain
+        body = self.parsed or r"\text{(no formula)}"
+        return r"$$\text{%s: %s}\quad %s$$" % (tex_plain(self.id), tex_plain(self.verdict), body)
