@@ -57,6 +57,12 @@ def cmd_rules(args) -> int:
         ok_all &= ok
         given = f"  [given {r.given}]" if r.given else ""
         print(f"{r.name:<18} {'proved' if ok else 'FAILED':<8} {r.latex}  (n = 1..4){given}")
+    from .rewrites import REWRITES, prove_rewrite
+    print("\nstability rewrites (numeric/ applies them to every kernel):")
+    for r in REWRITES:
+        ok, _ = prove_rewrite(r)
+        ok_all &= ok
+        print(f"{r.name:<22} {'proved' if ok else 'FAILED':<8} {r.latex}")
     return 0 if ok_all else 1
 
 

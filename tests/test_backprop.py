@@ -29,3 +29,25 @@ def test_theorem_for_any_depth():
     verdict, reason, steps = prove_backprop(depths=((2, 2, 2),), activations=("sigmoid",))
     assert verdict == "proved"
     assert any("base case" in s[0] for s in steps) and any("inductive step" in s[0] for s in steps)
+
+
+# --------------------------------------------------------------------------- batch-first rows (the kernels' source)
+def test_batch_first_rows_are_proved():
+    from derive.backprop import prove_batch_first
+    ok, steps = prove_batch_first(sizes=(2, 3, 2), m=2, activation="sigmoid")
+    assert ok, steps
+
+
+@pytest.mark.parametrize("mutant", ["factor_two", "no_mean", "l2_half"])
+def test_planted_batch_first_rows_fail(mutant):
+    import sympy as sp
+    from derive.backprop import _batch_first_symbols, batch_first_rows, prove_batch_first
+    s = _batch_first_symbols()
+    rows = dict(batch_first_rows())
+    if mutant == "factor_two":
+        rows["delta"] = (sp.HadamardProduct(s["D"] * s["W"].T * 2, s["F"]), ("D", "W", "F"))
+    elif mutant == "no_mean":
+        rows["output_delta"] = (s["P"] - s["Y"], ("P", "Y"))
+    else:
+        rows["weight_grad"] = (s["A"].T * s["D"] + s["lam"] / 2 * s["W"], ("A", "D", "W", "lam"))
+    assert not prove_batch_first(rows=rows)[0]
