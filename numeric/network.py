@@ -16,6 +16,7 @@ not regularised.
 """
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import NamedTuple, Sequence
 
 import numpy as np
@@ -84,13 +85,15 @@ def forward(params, X, spec: Spec, kernels=None):
     """Logits of the last layer and the cache ``[(A_prev, Z), ...]`` for :func:`backward`."""
     cache = []
     A = X
+    last = len(params) - 1
     for l, (W, b) in enumerate(params):
-        Z = A @ W + b
+        Z = A @ W
+        Z += b                     # in place: the product is a fresh array, one allocation saved
         cache.append((A, Z))
-        if l < len(params) - 1:
+        if l < last:
             act = spec.activations[l]
             A = _k(act, kernels)(Z, spec.alpha) if act == "leaky_relu" else _k(act, kernels)(Z)
-    return cache[-1][1], cache
+    return Z, cache
 
 
 def predict(params, X, spec: Spec):
@@ -117,26 +120,57 @@ def backward(params, cache, Y, spec: Spec, kernels=None):
     :math:`\frac1m(\operatorname{softmax}(Z) - Y)`); then per layer :math:`A^\top\Delta + \lambda W`,
     :math:`\Delta^\top\mathbf 1`, and :math:`\Delta \leftarrow (\Delta W^\top) \odot f'(Z)`.
     """
-    D = _k(f"{spec.output}.batch_grad", kernels)(cache[-1][1], Y)
-    wgrad, wgrad0, bgrad, back = (_k(n, kernels) for n in ("backprop.weight_grad", "backprop.weight_grad_no_l2",
-                                                            "backprop.bias_grad", "backprop.input_grad"))
+    k = _resolved(spec.activations, spec.output, bool(spec.l2), kernels)
+    D = k.out_grad(cache[-1][1], Y)
     grads = [None] * len(params)
     for l in range(len(params) - 1, -1, -1):
         W = params[l][0]
-        A_prev, _ = cache[l]
-        grads[l] = (wgrad(A_prev, D, W, spec.l2) if spec.l2 else wgrad0(A_prev, D), bgrad(D))
+        A_prev = cache[l][0]
+        grads[l] = (k.wgrad(A_prev, D, W, spec.l2) if spec.l2 else k.wgrad(A_prev, D), k.bgrad(D))
         if l:
             # delta row (D W^T) * f'(Z), as input_grad then the activation's vector-Jacobian
             # product (from the forward output A where the table has that form)
-            act = spec.activations[l - 1]
-            G = back(D, W)
-            if _has(f"{act}.vjp_y", kernels):
-                D = _k(f"{act}.vjp_y", kernels)(G, A_prev)
-            elif act == "leaky_relu":
-                D = _k(f"{act}.vjp", kernels)(G, cache[l - 1][1], spec.alpha)
+            G = k.back(D, W)
+            vjp, use_y, alpha = k.vjps[l - 1]
+            if use_y:
+                D = vjp(G, A_prev)
+            elif alpha:
+                D = vjp(G, cache[l - 1][1], spec.alpha)
             else:
-                D = _k(f"{act}.vjp", kernels)(G, cache[l - 1][1])
+                D = vjp(G, cache[l - 1][1])
     return grads
+
+
+class _Kernels(NamedTuple):
+    out_grad: object
+    wgrad: object
+    bgrad: object
+    back: object
+    vjps: tuple
+
+
+def _resolved(activations, output, l2, kernels):
+    """The generated functions one backward pass calls, looked up once (cached without overrides)."""
+    if kernels:
+        return _resolve(activations, output, l2, kernels)
+    return _resolve_cached(activations, output, l2)
+
+
+def _resolve(activations, output, l2, kernels):
+    vjps = []
+    for act in activations:
+        if _has(f"{act}.vjp_y", kernels):
+            vjps.append((_k(f"{act}.vjp_y", kernels), True, False))
+        else:
+            vjps.append((_k(f"{act}.vjp", kernels), False, act == "leaky_relu"))
+    return _Kernels(_k(f"{output}.batch_grad", kernels),
+                    _k("backprop.weight_grad" if l2 else "backprop.weight_grad_no_l2", kernels),
+                    _k("backprop.bias_grad", kernels), _k("backprop.input_grad", kernels), tuple(vjps))
+
+
+@lru_cache(maxsize=64)
+def _resolve_cached(activations, output, l2):
+    return _resolve(activations, output, l2, None)
 
 
 def value_and_grad(params, X, Y, spec: Spec, kernels=None):

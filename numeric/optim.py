@@ -79,18 +79,21 @@ def _optimizer(kernel_name: str, **hyper) -> Transform:
         flat, _ = _leaves(params)
         return OptState(0, {s: [np.zeros_like(p) for p in flat] for s in slots})
 
+    t_at = k.hyper.index("t") if "t" in k.hyper else None
+
     def update(grads, state, params):
         g, _ = _leaves(grads)
         p, rebuild = _leaves(params)
         t = state.count + 1
-        new_p, new_s = [], {s: [] for s in slots}
-        for i in range(len(p)):
-            args = [p[i], g[i], *[state.slots[s][i] for s in slots], *[t if h == "t" else values[h] for h in k.hyper]]
-            out = fn(*args)
-            new_p.append(out[0])
-            for s, v in zip(slots, out[1:]):
-                new_s[s].append(v)
-        return rebuild(new_p), OptState(t, new_s)
+        hp = [values.get(h) for h in k.hyper]
+        if t_at is not None:
+            hp[t_at] = t
+        if not slots:                      # SGD: one call per array, nothing to carry
+            return rebuild([fn(pi, gi, *hp)[0] for pi, gi in zip(p, g)]), OptState(t, {})
+        cols = [state.slots[s] for s in slots]
+        outs = [fn(p[i], g[i], *[c[i] for c in cols], *hp) for i in range(len(p))]
+        return (rebuild([o[0] for o in outs]),
+                OptState(t, {s: [o[j + 1] for o in outs] for j, s in enumerate(slots)}))
 
     return Transform(init, update)
 
