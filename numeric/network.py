@@ -85,15 +85,27 @@ def forward(params, X, spec: Spec, kernels=None):
     """Logits of the last layer and the cache ``[(A_prev, Z), ...]`` for :func:`backward`."""
     cache = []
     A = X
+    acts = _forward_kernels(spec.activations, kernels)
     last = len(params) - 1
     for l, (W, b) in enumerate(params):
         Z = A @ W
         Z += b                     # in place: the product is a fresh array, one allocation saved
         cache.append((A, Z))
         if l < last:
-            act = spec.activations[l]
-            A = _k(act, kernels)(Z, spec.alpha) if act == "leaky_relu" else _k(act, kernels)(Z)
+            f, alpha = acts[l]
+            A = f(Z, spec.alpha) if alpha else f(Z)
     return Z, cache
+
+
+def _forward_kernels(activations, kernels):
+    if kernels:
+        return tuple((_k(a, kernels), a == "leaky_relu") for a in activations)
+    return _forward_cached(activations)
+
+
+@lru_cache(maxsize=64)
+def _forward_cached(activations):
+    return tuple((_k(a, None), a == "leaky_relu") for a in activations)
 
 
 def predict(params, X, spec: Spec):
