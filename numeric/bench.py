@@ -126,14 +126,16 @@ def run_step_bench(batches=(64, 256, 1024), dtypes=("float32", "float64"), round
                     impl["torch"] = _torch_step(torch, params, X, labels, dtype)
                 per = {k: max(1, int(seconds / max(_best(f, 2), 1e-6))) for k, f in impl.items()}
                 rates = {k: [] for k in impl}
+                gemm = []
                 for _ in range(rounds):          # interleaved: every round runs each implementation
                     for k, f in impl.items():
                         t = time.perf_counter()
                         for _ in range(per[k]):
                             f()
                         rates[k].append(per[k] / (time.perf_counter() - t))
+                    gemm.append(_gemm_time(params, X, reps=max(3, per["ours"] // 2)))   # the limit, same round
                 med = {k: statistics.median(v) for k, v in rates.items()}
-                tg = _gemm_time(params, X, reps=max(5, per["ours"]))
+                tg = statistics.median(gemm)
                 results.append({"dtype": dtype, "batch": m, **{f"{k}_steps_per_s": v for k, v in med.items()},
                                 "vs_numpy": med["ours"] / med["numpy"],
                                 "vs_torch": med["ours"] / med["torch"] if "torch" in med else None,
