@@ -25,9 +25,9 @@ import itertools
 
 import sympy as sp
 
-from .rules import ACTIVATIONS, LeakyReLU, Sigmoid, elementary
+from .rules import ACTIVATIONS, LeakyReLU, Sigmoid
 
-__all__ = ["check_network", "prove_backprop", "ACTIVATION_NAMES", "batch_first_rows", "prove_batch_first"]
+__all__ = ["check_network", "prove_backprop", "ACTIVATION_NAMES", "batch_first_rows", "batch_first_symbols", "prove_batch_first"]
 
 ACTIVATION_NAMES = ("sigmoid", "tanh", "relu", "leaky_relu", "softplus")
 _alpha = sp.Rational(1, 10)
@@ -168,7 +168,8 @@ THEOREMS = {"backprop_network": prove_backprop}
 
 
 # --------------------------------------------------------------------------- batch-first rows
-def _batch_first_symbols():
+def batch_first_symbols():
+    """The symbols of :func:`batch_first_rows`, by role (``A W D F P Y lam m``)."""
     m, a, k = sp.symbols("m n_{in} n_{out}", integer=True, positive=True)
     return {"A": sp.MatrixSymbol("A", m, a),          # layer input, one example per row
             "W": sp.MatrixSymbol("W", a, k),          # batch-first weight: Z = A W + 1 b^T
@@ -197,7 +198,7 @@ def batch_first_rows():
     Returns ``name -> (expression, symbols)``; the bias row is ``None`` (a column sum, which
     the code generator writes as ``sum(axis=0)``).
     """
-    s = _batch_first_symbols()
+    s = batch_first_symbols()
     return {
         "output_delta": (sp.MatMul(1 / s["m"], s["P"] - s["Y"]), ("P", "Y")),
         "delta": (sp.HadamardProduct(s["D"] * s["W"].T, s["F"]), ("D", "W", "F")),
@@ -239,7 +240,7 @@ def prove_batch_first(sizes=(2, 3, 2), m=2, activation="tanh", rows=None):
 
     def ev(name, **arrays):
         expr, names = rows[name]
-        sym = _batch_first_symbols()
+        sym = batch_first_symbols()
         sub = {sym[n]: arrays[n] for n in names}
         if "m" not in sub:
             sub[sym["m"]] = m

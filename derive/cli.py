@@ -13,12 +13,6 @@ from .verdict import VERDICTS, Verdict
 __all__ = ["main"]
 
 
-def _errors_as_verdicts(errors) -> list[Verdict]:
-    return [Verdict(id=e.id, source=e.file, verdict="error", reason=str(e),
-                    error={"file": e.file, "id": e.id, "field": "-", "position": e.position, "message": e.message})
-            for e in errors]
-
-
 def _short(text: str, width: int) -> str:
     text = " ".join(text.split())
     return text if len(text) <= width else text[: width - 1] + "…"
@@ -34,7 +28,7 @@ def print_table(verdicts, out=sys.stdout):
 
 def cmd_check(args) -> int:
     claims, errors = load_paths(args.paths)
-    verdicts = _errors_as_verdicts(errors) + judge_all(claims, args.budget, args.jobs)
+    verdicts = [Verdict.from_load_error(e) for e in errors] + judge_all(claims, args.budget, args.jobs)
     if args.json:
         json.dump([v.to_dict() for v in verdicts], sys.stdout, indent=1, ensure_ascii=False)
         sys.stdout.write("\n")

@@ -26,12 +26,12 @@ import time
 from fractions import Fraction
 
 import sympy as sp
-from sympy.calculus.util import minimum, maximum
+from sympy.calculus.util import minimum
 from sympy.matrices.expressions.matexpr import MatrixElement
 
 from .arrays import is_array
 from .conventions import AXES
-from .declarations import Decl, dim_symbol
+from .declarations import Decl
 from .latex import LatexError, Parser, Scope, ShapeMismatch, Unsupported
 from .printing import tex
 from .rules import elementary
@@ -453,7 +453,7 @@ def _general_proof(lhs, rhs, scope, defs, given):
         return False, []
     if not ok:
         return False, []
-    entry = "" if shape == (1, 1) else (f"entry (r)" if shape[1] == 1 else "entry (r, c)")
+    entry = "" if shape == (1, 1) else ("entry (r)" if shape[1] == 1 else "entry (r, c)")
     return True, [(f"index notation at symbolic size: {entry} of lhs and rhs", f"{L(lv)} \\;\\text{{vs}}\\; {L(rv)}"),
                   ("sums over the whole range as atoms, index ranges from the declarations"
                    + (", the given facts applied" if given else "") + ", cases i = j and i != j: lhs - rhs", "0")]

@@ -31,7 +31,7 @@ import sympy as sp
 
 from .arrays import Elementwise, Grad, Hessian, Jacobian, SoftmaxVec, is_array
 from .declarations import Decl
-from .rules import ACTIVATIONS, LeakyReLU, ReLU
+from .rules import ACTIVATIONS, LeakyReLU
 
 __all__ = ["LatexError", "Tok", "tokenize", "Scope", "Parser", "RELATIONS"]
 
@@ -287,7 +287,6 @@ _L2S_CFG = None
 def _latex2sympy(skeleton: str, shapes: tuple):
     """latex2sympy2 on a placeholder skeleton (cached: skeletons repeat)."""
     global _L2S_CFG
-    from latex2sympy2_extended import latex2sympy
     from latex2sympy2_extended.latex2sympy2 import ConversionConfig
     from latex2sympy2_extended.math_normalization import NormalizationConfig
     if _L2S_CFG is None:

@@ -21,7 +21,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .catalogue import Claim, LoadError, load_file
+from .catalogue import Claim, load_file
 from .verdict import VERDICTS, Verdict
 
 __all__ = ["generate", "claim_markdown", "claim_latex", "tex_text", "tex_plain", "md_text", "md_plain", "ReportError", "FIGURES"]
@@ -264,11 +264,6 @@ def _one_line(v: Verdict, width: int = 160) -> str:
     return text.rstrip() + "\u2026"
 
 
-def _error_verdict(e: LoadError) -> Verdict:
-    return Verdict(id=e.id or "(file)", source=e.file, verdict="error", reason=str(e),
-                   error={"file": e.file, "id": e.id, "field": "-", "position": e.position, "message": e.message})
-
-
 _PREAMBLE = r"""\documentclass[10pt]{article}
 \usepackage[T1]{fontenc}
 \usepackage{lmodern}
@@ -416,7 +411,7 @@ def collect(paths, verdicts: dict | None = None, budget: float = 60.0) -> list[S
         except Exception:        # the file's own errors are reported as error claims
             pass
         rep = SourceReport(f.stem, title, f.name)
-        rep.claims = [(None, _error_verdict(e)) for e in errors] + [(c, None) for c in claims]
+        rep.claims = [(None, Verdict.from_load_error(e)) for e in errors] + [(c, None) for c in claims]
         reports.append(rep)
         todo += [c for c in claims if verdicts is None or c.id not in verdicts]
     judged = {v.id: v for v in judge_all(todo, budget)} if todo else {}

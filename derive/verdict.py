@@ -32,6 +32,12 @@ class Verdict:
         if self.verdict not in VERDICTS:
             raise ValueError(f"unknown verdict {self.verdict!r}")
 
+    @classmethod
+    def from_load_error(cls, e) -> "Verdict":
+        """The error verdict of a :class:`~derive.catalogue.LoadError` (a claim file that did not load)."""
+        return cls(id=e.id, source=e.file, verdict="error", reason=str(e),
+                   error={"file": e.file, "id": e.id, "field": "-", "position": e.position, "message": e.message})
+
     def to_dict(self) -> dict:
         return asdict(self)
 

@@ -20,12 +20,13 @@ from __future__ import annotations
 import builtins
 import inspect
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Callable
 
 import sympy as sp
 from sympy.printing.numpy import NumPyPrinter
 
-from derive.rewrites import REWRITES, logaddexp
+from derive.rewrites import REWRITES
 from derive.rules import Softplus, Step
 
 __all__ = ["RowSum", "RowMax", "ColSum", "Rows", "LastDim", "KernelPrinter", "vectorize", "stabilize", "ORDER",
@@ -228,6 +229,7 @@ def _is_n(e) -> bool:
 ORDER = ("log_softmax_shift", "softmax_shift", "log_sigmoid", "log_one_minus_sigmoid", "sigmoid", "softplus")
 
 
+@lru_cache(maxsize=None)
 def _patterns():
     """Each rewrite row as an array-level (pattern, replacement) pair, built from the row itself."""
     rows = {r.name: r for r in REWRITES}
@@ -246,7 +248,7 @@ def _patterns():
         else:
             pat, rep = r.unstable(u), r.stable(u)
         out.append((name, pat, rep))
-    return out
+    return tuple(out)
 
 
 def stabilize(expr: sp.Expr) -> sp.Expr:
@@ -305,5 +307,3 @@ def make_kernel(name, args, expr, scalars=(), **info) -> Kernel:
     source = inspect.getsource(getattr(fn, "__wrapped__", fn)).replace("_lambdifygenerated", name.replace(".", "_"))
     return Kernel(name=name, args=names, expr=expr, fn=fn, source=source, **info)
 
-
-_ = (logaddexp, Step)  # printed by the NumPy printer's own tables

@@ -38,7 +38,7 @@ from functools import lru_cache
 
 import sympy as sp
 
-from derive.backprop import batch_first_rows
+from derive.backprop import batch_first_rows, batch_first_symbols
 from derive.conventions import INITS
 from derive.general import clean_ranges, doit_sums
 from derive.optimizers import OPTIMIZERS, SYM
@@ -96,18 +96,17 @@ def _arr(name):
 def _activation_kernels():
     z, y, alpha = _arr("z"), _arr("y"), sp.Symbol("alpha", positive=True)
     out = []
+    def plain_alpha(e):  # the table's \alpha as the kernel argument alpha
+        return e.xreplace({a: alpha for a in e.free_symbols if a.name == r"\alpha"})
+
     for r in RULES:
-        fz = r.function(z)
-        extra, defaults = (), {}
-        if r.name == "leaky_relu":
-            fz = fz.xreplace({a: alpha for a in fz.free_symbols if a.name == r"\alpha"})
-            extra, defaults = (alpha,), {"alpha": 0.01}
+        fz = plain_alpha(r.function(z))
+        extra, defaults = ((alpha,), {"alpha": 0.01}) if r.name == "leaky_relu" else ((), {})
         fz_el = fz.rewrite("elementary") if r.name == "leaky_relu" else fz
         info = dict(derivation=(f"rules.{r.name}",), defaults=defaults)
         out.append(make_kernel(r.name, (z, *extra), stabilize(fz_el), reference=fz_el,
                                doc=f"{r.name}(z), elementwise", **info))
-        d = r.derivative(fz, z)
-        d = d.xreplace({a: alpha for a in d.free_symbols if a.name == r"\alpha"})
+        d = plain_alpha(r.derivative(fz, z))
         out.append(make_kernel(f"{r.name}.grad", (z, *extra), stabilize(d), reference=d,
                                doc=f"{r.latex}" + (f"; {r.kink}" if r.kink else ""), **info))
         dy = r.derivative(y, z)
@@ -165,28 +164,20 @@ def _loss_kernels():
 
 
 def _backprop_kernels():
-    out = []
+    s = batch_first_symbols()
+    # plain argument names for the generated code; the batch size m keeps its name
     names = {"A": "A", "W": "W", "D": "D", "F": "Fp", "P": "P", "Y": "Y", "lam": "lam"}
+    reps = {s[r]: sp.MatrixSymbol(n, *s[r].shape) if isinstance(s[r], sp.MatrixSymbol) else sp.Symbol(n)
+            for r, n in names.items()}
+    out = []
     for row, (expr, args) in batch_first_rows().items():
-        m = next(iter(expr.free_symbols - set().union(*[a.free_symbols for a in expr.atoms(sp.MatrixSymbol)])),
-                 None) if row == "output_delta" else None
-        reps, syms = {}, []
-        for a in args:
-            old = next(s for s in expr.atoms(sp.MatrixSymbol, sp.Symbol) if _role(s) == a)
-            new = sp.MatrixSymbol(names[a], *old.shape) if isinstance(old, sp.MatrixSymbol) else sp.Symbol(names[a])
-            reps[old] = new
-            syms.append(new)
         e = expr.xreplace(reps)
-        if row == "output_delta":  # 1/m: the batch size is an argument
-            msym = sp.Symbol("m", integer=True, positive=True)
-            e = sp.MatMul(1 / msym, *[a for a in e.args if isinstance(a, sp.MatrixExpr)])
-            syms.append(msym)
-            del m
+        syms = [reps[s[a]] for a in args] + ([s["m"]] if row == "output_delta" else [])
         out.append(make_kernel(f"backprop.{row}", tuple(syms), e, derivation=(f"backprop.batch_first.{row}",),
-                               doc=_BACKPROP_DOCS[row], claims=_BACKPROP_CLAIMS.get(row, ())))
-        lam = next((s for s in syms if str(s) == "lam"), None)
-        if lam is not None:  # the same row at lambda = 0 (no L2): no wasted pass over W
-            out.append(make_kernel(f"backprop.{row}_no_l2", tuple(s for s in syms if s is not lam and str(s) != "W"),
+                               doc=_BACKPROP_DOCS[row]))
+        if "lam" in args:  # the same row at lambda = 0 (no L2): no wasted pass over W
+            lam, W = reps[s["lam"]], reps[s["W"]]
+            out.append(make_kernel(f"backprop.{row}_no_l2", tuple(x for x in syms if x not in (lam, W)),
                                    e.subs(lam, 0).doit(), derivation=(f"backprop.batch_first.{row}",),
                                    doc=_BACKPROP_DOCS[row] + r" at \lambda = 0"))
     D = sp.MatrixSymbol("D", sp.Symbol("m"), sp.Symbol("k"))
@@ -195,17 +186,12 @@ def _backprop_kernels():
     return out
 
 
-def _role(s) -> str:
-    return {"A": "A", "W": "W", r"\Delta": "D", "F'": "F", r"\hat Y": "P", "Y": "Y", r"\lambda": "lam"}.get(s.name, "")
-
-
 _BACKPROP_DOCS = {
     "output_delta": r"\Delta^{(L)} = \frac1m(\hat Y - Y) for softmax + CE and sigmoid + BCE, shape (m, k)",
     "delta": r"\Delta^{(l)} = (\Delta^{(l+1)} W^{(l+1)\top}) \odot f'(Z^{(l)}), shape (m, n_l)",
     "weight_grad": r"\partial J/\partial W = A^\top \Delta + \lambda W, shape (n_{in}, n_{out})",
     "input_grad": r"\partial J/\partial A = \Delta W^\top, shape (m, n_{in})",
 }
-_BACKPROP_CLAIMS: dict = {}
 
 
 def _compose(opt_key, variant):

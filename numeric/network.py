@@ -77,15 +77,47 @@ def _k(name, kernels):
     return k.fn
 
 
-def _has(name, kernels):
-    return name in (kernels or {}) or name in _registry()
+class _Plan(NamedTuple):
+    """The generated functions one forward and backward pass call, looked up once."""
+
+    acts: tuple          # per hidden layer: (f, takes alpha)
+    loss: object
+    out_grad: object
+    wgrad: object
+    bgrad: object
+    back: object
+    vjps: tuple          # per hidden layer: (vjp, from the output y, takes alpha)
+
+
+def _plan(spec: Spec, kernels=None) -> _Plan:
+    if kernels:
+        return _build_plan(spec.activations, spec.output, bool(spec.l2), kernels)
+    return _cached_plan(spec.activations, spec.output, bool(spec.l2))
+
+
+def _build_plan(activations, output, l2, kernels) -> _Plan:
+    vjps = []
+    for act in activations:
+        if f"{act}.vjp_y" in (kernels or {}) or f"{act}.vjp_y" in _registry():
+            vjps.append((_k(f"{act}.vjp_y", kernels), True, False))
+        else:
+            vjps.append((_k(f"{act}.vjp", kernels), False, act == "leaky_relu"))
+    return _Plan(tuple((_k(a, kernels), a == "leaky_relu") for a in activations), _k(output, kernels),
+                 _k(f"{output}.batch_grad", kernels),
+                 _k("backprop.weight_grad" if l2 else "backprop.weight_grad_no_l2", kernels),
+                 _k("backprop.bias_grad", kernels), _k("backprop.input_grad", kernels), tuple(vjps))
+
+
+@lru_cache(maxsize=64)
+def _cached_plan(activations, output, l2) -> _Plan:
+    return _build_plan(activations, output, l2, None)
 
 
 def forward(params, X, spec: Spec, kernels=None):
     """Logits of the last layer and the cache ``[(A_prev, Z), ...]`` for :func:`backward`."""
     cache = []
     A = X
-    acts = _forward_kernels(spec.activations, kernels)
+    acts = _plan(spec, kernels).acts
     last = len(params) - 1
     for l, (W, b) in enumerate(params):
         Z = A @ W
@@ -95,17 +127,6 @@ def forward(params, X, spec: Spec, kernels=None):
             f, alpha = acts[l]
             A = f(Z, spec.alpha) if alpha else f(Z)
     return Z, cache
-
-
-def _forward_kernels(activations, kernels):
-    if kernels:
-        return tuple((_k(a, kernels), a == "leaky_relu") for a in activations)
-    return _forward_cached(activations)
-
-
-@lru_cache(maxsize=64)
-def _forward_cached(activations):
-    return tuple((_k(a, None), a == "leaky_relu") for a in activations)
 
 
 def predict(params, X, spec: Spec):
@@ -122,7 +143,7 @@ def _penalty(params, spec):
 def loss(params, X, Y, spec: Spec) -> float:
     r""":math:`J`, the batch mean of the per-example loss plus the L2 term."""
     Z, _ = forward(params, X, spec)
-    return float(np.mean(_registry()[spec.output](Z, Y))) + _penalty(params, spec)
+    return float(np.mean(_plan(spec).loss(Z, Y))) + _penalty(params, spec)
 
 
 def backward(params, cache, Y, spec: Spec, kernels=None):
@@ -132,7 +153,7 @@ def backward(params, cache, Y, spec: Spec, kernels=None):
     :math:`\frac1m(\operatorname{softmax}(Z) - Y)`); then per layer :math:`A^\top\Delta + \lambda W`,
     :math:`\Delta^\top\mathbf 1`, and :math:`\Delta \leftarrow (\Delta W^\top) \odot f'(Z)`.
     """
-    k = _resolved(spec.activations, spec.output, bool(spec.l2), kernels)
+    k = _plan(spec, kernels)
     D = k.out_grad(cache[-1][1], Y)
     grads = [None] * len(params)
     for l in range(len(params) - 1, -1, -1):
@@ -153,42 +174,10 @@ def backward(params, cache, Y, spec: Spec, kernels=None):
     return grads
 
 
-class _Kernels(NamedTuple):
-    out_grad: object
-    wgrad: object
-    bgrad: object
-    back: object
-    vjps: tuple
-
-
-def _resolved(activations, output, l2, kernels):
-    """The generated functions one backward pass calls, looked up once (cached without overrides)."""
-    if kernels:
-        return _resolve(activations, output, l2, kernels)
-    return _resolve_cached(activations, output, l2)
-
-
-def _resolve(activations, output, l2, kernels):
-    vjps = []
-    for act in activations:
-        if _has(f"{act}.vjp_y", kernels):
-            vjps.append((_k(f"{act}.vjp_y", kernels), True, False))
-        else:
-            vjps.append((_k(f"{act}.vjp", kernels), False, act == "leaky_relu"))
-    return _Kernels(_k(f"{output}.batch_grad", kernels),
-                    _k("backprop.weight_grad" if l2 else "backprop.weight_grad_no_l2", kernels),
-                    _k("backprop.bias_grad", kernels), _k("backprop.input_grad", kernels), tuple(vjps))
-
-
-@lru_cache(maxsize=64)
-def _resolve_cached(activations, output, l2):
-    return _resolve(activations, output, l2, None)
-
-
 def value_and_grad(params, X, Y, spec: Spec, kernels=None):
     """``(J, gradients)`` in one forward and one backward pass."""
     Z, cache = forward(params, X, spec, kernels)
-    value = float(np.mean(_k(spec.output, kernels)(Z, Y))) + _penalty(params, spec)
+    value = float(np.mean(_plan(spec, kernels).loss(Z, Y))) + _penalty(params, spec)
     return value, backward(params, cache, Y, spec, kernels)
 
 

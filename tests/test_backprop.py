@@ -41,8 +41,8 @@ def test_batch_first_rows_are_proved():
 @pytest.mark.parametrize("mutant", ["factor_two", "no_mean", "l2_half"])
 def test_planted_batch_first_rows_fail(mutant):
     import sympy as sp
-    from derive.backprop import _batch_first_symbols, batch_first_rows, prove_batch_first
-    s = _batch_first_symbols()
+    from derive.backprop import batch_first_symbols, batch_first_rows, prove_batch_first
+    s = batch_first_symbols()
     rows = dict(batch_first_rows())
     if mutant == "factor_two":
         rows["delta"] = (sp.HadamardProduct(s["D"] * s["W"].T * 2, s["F"]), ("D", "W", "F"))

@@ -1,5 +1,4 @@
 """Convolution as a Toeplitz product, and backpropagation through time."""
-import pytest
 import sympy as sp
 
 from derive.catalogue import Claim
