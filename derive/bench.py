@@ -14,18 +14,21 @@ import sys
 import time
 from collections import defaultdict
 
-from .catalogue import load_paths
+import sympy as sp
+
+from .catalogue import Claim, load_paths
 from .judge import judge_claim
+from .judge.engine import _explicit, _general_proof, build_scope, evaluate, is_zero, parse_definitions
 
 __all__ = ["run"]
 
 STAGES = [  # (label, module, attribute): outermost calls are timed, nested ones not double counted
-    ("parse LaTeX (normaliser + latex2sympy2)", "derive.latex", "Parser.relation_chain"),
-    ("substitute definitions + differentiate", "derive.judge", "evaluate"),
-    ("zero test (expand / cancel / simplify)", "derive.judge", "is_zero"),
-    ("counterexample search / sampling", "derive.judge", "_search"),
-    ("extremum for bounds", "derive.judge", "judge_bound"),
-    ("Taylor series for asymptotic claims", "derive.judge", "judge_asymptotic"),
+    ("parse LaTeX (normaliser + latex2sympy2)", "nnderive.judge.reading", "Parser.relation_chain"),
+    ("substitute definitions + differentiate", "nnderive.judge.engine", "evaluate"),
+    ("zero test (expand / cancel / simplify)", "nnderive.judge.engine", "is_zero"),
+    ("counterexample search / sampling", "nnderive.judge.engine", "_search"),
+    ("extremum for bounds", "nnderive.judge.engine", "judge_bound"),
+    ("Taylor series for asymptotic claims", "nnderive.judge.engine", "judge_asymptotic"),
 ]
 
 
@@ -73,9 +76,6 @@ def _timed_pass(claims) -> tuple[float, dict[str, float]]:
 
 def _general_n_costs():
     """Cost of the symbolic-n proofs, and of the explicit-size cross-check as n grows."""
-    from .catalogue import Claim
-    from .judge import _general_proof, build_scope, evaluate, is_zero, parse_definitions, _explicit
-    import sympy as sp
     sym = {"z": "vector n real", "a": "vector n (0,1)", "y": "vector n [0,1]", "L": "scalar real",
            "i": "index n", "j": "index n"}
     fn = {r"\operatorname{softmax}": "softmax"}

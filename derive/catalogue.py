@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
+from .display import render
+
 __all__ = ["Claim", "LoadError", "load_file", "load_paths", "catalogue_dir"]
 
 FIELDS = {"id", "section", "quote", "latex", "definitions", "symbols", "functions", "given",
@@ -38,16 +40,12 @@ class Claim:
     roles: dict = field(default_factory=dict)   # claim symbol -> the optimizer's role name
     theorem: str = ""              # a named result of derive/ the claim states
 
-    def _repr_markdown_(self) -> str:
+    def _repr_markdown_(self):
         """Jupyter: the quote, where it is from, and the LaTeX as the catalogue states it."""
-        from .report import md_plain
-        out = [f"**{self.id}** (`{self.source}`)", "", "> " + md_plain(self.quote or "(no quote)")]
-        if self.latex:
-            out += ["", f"$${self.latex}$$"]
-        return "\n".join(out)
+        return render("claim", "markdown", self)
 
-    def _repr_latex_(self) -> str:
-        return f"$${self.latex}$$" if self.latex else None
+    def _repr_latex_(self):
+        return render("claim", "latex", self)
 
 
 @dataclass
@@ -64,7 +62,7 @@ class LoadError:
 
 def catalogue_dir() -> Path:
     """The shipped catalogue (``formulas/`` in a checkout, package data when installed)."""
-    return Path(str(resources.files("formulas")))
+    return Path(str(resources.files("nnderive.formulas")))
 
 
 def _as_list(v, name):

@@ -6,8 +6,16 @@ import json
 import sys
 from collections import Counter
 
-from .budget import DEFAULT_BUDGET, judge_all
+from . import bench
 from .catalogue import load_paths
+from .numeric.bench import main_bench_step
+from .numeric.example import main_example
+from .numeric.kernels import kernel, kernels
+from .numeric.train import main_train
+from .report import ReportError, generate
+from .judge import DEFAULT_BUDGET, judge_all
+from .mathematics.rewrites import REWRITES, prove_rewrite
+from .mathematics.rules import RULES, VECTOR_RULES, prove_rule, prove_vector_rule
 from .verdict import VERDICTS, Verdict
 
 __all__ = ["main"]
@@ -39,7 +47,6 @@ def cmd_check(args) -> int:
 
 def cmd_rules(args) -> int:
     """Print the derivative table with each row's proof against sympy.diff."""
-    from .rules import RULES, VECTOR_RULES, prove_rule, prove_vector_rule
     ok_all = True
     for r in RULES:
         ok, _ = prove_rule(r)
@@ -51,7 +58,6 @@ def cmd_rules(args) -> int:
         ok_all &= ok
         given = f"  [given {r.given}]" if r.given else ""
         print(f"{r.name:<18} {'proved' if ok else 'FAILED':<8} {r.latex}  (n = 1..4){given}")
-    from .rewrites import REWRITES, prove_rewrite
     print("\nstability rewrites (numeric/ applies them to every kernel):")
     for r in REWRITES:
         ok, _ = prove_rewrite(r)
@@ -62,20 +68,16 @@ def cmd_rules(args) -> int:
 
 def cmd_bench(args) -> int:
     if args.step:
-        from numeric.bench import main_bench_step
         return main_bench_step(args)
-    from .bench import run
-    return run(args)
+    return bench.run(args)
 
 
 def cmd_train(args) -> int:
-    from numeric.train import main_train
     return main_train(args)
 
 
 def cmd_kernels(args) -> int:
     """List the kernels (name, arguments, derivation) or print one kernel's generated source."""
-    from numeric.kernels import kernel, kernels
     if args.show:
         try:
             k = kernel(args.show)
@@ -93,7 +95,6 @@ def cmd_kernels(args) -> int:
 
 def cmd_report(args) -> int:
     """Write the Markdown and LaTeX reports (and PDFs when pdflatex is present)."""
-    from .report import ReportError, generate
     try:
         written = generate(args.paths or None, args.out, pdf=False if args.no_pdf else None)
     except ReportError as e:
@@ -104,7 +105,6 @@ def cmd_report(args) -> int:
 
 
 def cmd_example(args) -> int:
-    from numeric.example import main_example
     return main_example(args)
 
 
@@ -154,9 +154,21 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
+#: optional third-party modules -> the extra that installs them
+EXTRAS = {"matplotlib": "report", "sklearn": "train", "mlxtend": "train", "threadpoolctl": "train", "torch": "torch"}
+
+
 def main(argv=None) -> int:
     args = build_parser().parse_args(argv)
-    return args.func(args)
+    try:
+        return args.func(args)
+    except ModuleNotFoundError as exc:
+        extra = EXTRAS.get((exc.name or "").split(".")[0])
+        if extra is None:
+            raise
+        print(f"nnderive {args.command}: needs {exc.name}, part of the [{extra}] extra: "
+              f"pip install 'nnderive[{extra}]'", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

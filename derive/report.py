@@ -21,7 +21,14 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .catalogue import Claim, load_file
+import tomllib
+
+from .catalogue import Claim, catalogue_dir, load_file
+from .display import register
+from .judge import judge_all
+from .numeric import plots
+from .numeric.kernels import CLAIM_KERNELS, kernel
+from .numeric.train import Config, train
 from .verdict import VERDICTS, Verdict
 
 __all__ = ["generate", "claim_markdown", "claim_latex", "tex_text", "tex_plain", "md_text", "md_plain", "ReportError", "FIGURES"]
@@ -125,8 +132,6 @@ FIGURES = {
 
 
 def _figures(out: Path):
-    from numeric import plots
-    from numeric.train import Config, train
     fig = out / "figures"
     fig.mkdir(parents=True, exist_ok=True)
     plots.activations(fig / "activations.png")
@@ -150,10 +155,6 @@ def _figures_for(claim_id: str) -> list[str]:
 
 # --------------------------------------------------------------------------- one claim
 def _kernels_for(claim_id: str):
-    try:
-        from numeric.kernels import CLAIM_KERNELS, kernel
-    except ImportError:          # numeric is optional for a bare report
-        return []
     return [kernel(n) for n in CLAIM_KERNELS.get(claim_id, ())]
 
 
@@ -395,8 +396,6 @@ def summary_latex(reports: list[SourceReport]) -> str:
 
 def collect(paths, verdicts: dict | None = None, budget: float = 60.0) -> list[SourceReport]:
     """Load every claim file (errors become error claims), judge what is not given, group by file."""
-    from .budget import judge_all
-    from .catalogue import catalogue_dir
     files = []
     for p in (paths or [catalogue_dir()]):
         p = Path(p)
@@ -406,7 +405,6 @@ def collect(paths, verdicts: dict | None = None, budget: float = 60.0) -> list[S
         claims, errors = load_file(f)
         title = claims[0].source if claims else f.name
         try:
-            import tomllib
             title = tomllib.loads(f.read_text(encoding="utf-8")).get("source", {}).get("title", title)
         except Exception:        # the file's own errors are reported as error claims
             pass
@@ -460,3 +458,21 @@ def generate(paths=None, out: Path | str = "reports", pdf: bool | None = None, v
     if pdf:
         written += [pdflatex(p) for p in sorted(out.glob("*.tex"))]
     return written
+
+
+def _claim_markdown_repr(c: Claim) -> str:
+    out = [f"**{c.id}** (`{c.source}`)", "", "> " + md_plain(c.quote or "(no quote)")]
+    if c.latex:
+        out += ["", f"$${c.latex}$$"]
+    return "\n".join(out)
+
+
+def _verdict_latex_repr(v: Verdict) -> str:
+    body = v.parsed or r"\text{(no formula)}"
+    return r"$$\text{%s: %s}\quad %s$$" % (tex_plain(v.id), tex_plain(v.verdict), body)
+
+
+register("claim", "markdown", _claim_markdown_repr)
+register("claim", "latex", lambda c: f"$${c.latex}$$" if c.latex else None)
+register("verdict", "markdown", lambda v: claim_markdown(v, figures=False, level=4))
+register("verdict", "latex", _verdict_latex_repr)

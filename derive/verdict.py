@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 
+from .display import render
+
 __all__ = ["Verdict", "VERDICTS"]
 
 #: Every verdict word, in report order.
@@ -34,20 +36,17 @@ class Verdict:
 
     @classmethod
     def from_load_error(cls, e) -> "Verdict":
-        """The error verdict of a :class:`~derive.catalogue.LoadError` (a claim file that did not load)."""
+        """The error verdict of a :class:`~nnderive.catalogue.LoadError` (a claim file that did not load)."""
         return cls(id=e.id, source=e.file, verdict="error", reason=str(e),
                    error={"file": e.file, "id": e.id, "field": "-", "position": e.position, "message": e.message})
 
     def to_dict(self) -> dict:
         return asdict(self)
 
-    def _repr_markdown_(self) -> str:
+    def _repr_markdown_(self):
         """Jupyter: the claim's report section (without the quote, which lives on the claim)."""
-        from .report import claim_markdown
-        return claim_markdown(self, figures=False, level=4)
+        return render("verdict", "markdown", self)
 
-    def _repr_latex_(self) -> str:
+    def _repr_latex_(self):
         r"""Jupyter/MathJax: the verdict with the formula as read, in one display."""
-        from .report import tex_plain
-        body = self.parsed or r"\text{(no formula)}"
-        return r"$$\text{%s: %s}\quad %s$$" % (tex_plain(self.id), tex_plain(self.verdict), body)
+        return render("verdict", "latex", self)

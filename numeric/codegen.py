@@ -7,7 +7,7 @@ Three steps, each data-driven:
    ``(m, n)``), a sum over the component index becomes ``RowSum`` (``sum(axis=-1,
    keepdims=True)``) and ``n`` becomes ``LastDim`` (``shape[-1]``).  No expression is ever
    expanded into per-component symbols.
-2. :func:`stabilize` applies the proved rows of :data:`derive.rewrites.REWRITES`, in the
+2. :func:`stabilize` applies the proved rows of :data:`nnderive.mathematics.rewrites.REWRITES`, in the
    order of :data:`ORDER`, so e.g. softmax gets its max shift and :math:`\log\sigma` becomes
    ``-logaddexp(0, -x)``.
 3. :func:`make_kernel` lambdifies with ``modules="numpy"``, ``cse=True`` and
@@ -26,8 +26,8 @@ from typing import Callable
 import sympy as sp
 from sympy.printing.numpy import NumPyPrinter
 
-from derive.rewrites import REWRITES
-from derive.rules import Softplus, Step
+from ..mathematics.rewrites import REWRITES
+from ..mathematics.primitives import Softplus, Step
 
 __all__ = ["RowSum", "RowMax", "ColSum", "Rows", "LastDim", "KernelPrinter", "vectorize", "stabilize", "ORDER",
            "Kernel", "make_kernel"]

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..catalogue import catalogue_dir, load_paths
 from .kernels import kernel
 
 __all__ = ["NETWORK", "run", "compare", "Row"]
@@ -76,7 +77,6 @@ _NUMBER = re.compile(r"(?:\\approx|=)\s*(-?\d+(?:\.\d+)?)\s*$")
 def compare(claims=None) -> list[Row]:
     """One row per ``article.example.*`` claim that prints a number."""
     if claims is None:
-        from derive.catalogue import catalogue_dir, load_paths
         claims, _ = load_paths([str(catalogue_dir())])
     values = run()
     rows = []

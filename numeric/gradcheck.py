@@ -18,6 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import network as N
+from .kernels import kernels as registry
 
 __all__ = ["GradCheckError", "LeafReport", "check_network", "check_direction", "check_kernel", "relative_error"]
 
@@ -97,7 +98,6 @@ def check_kernel(name: str, x=None, eps: float = 1e-4, rtol: float = 1e-7, raise
                  kernels=None) -> LeafReport:
     """An activation's ``<name>.grad`` kernel against central differences of the ``<name>`` kernel,
     away from the kink at 0 (where one-sided limits differ)."""
-    from .kernels import kernels as registry
     ks = {**registry(), **(kernels or {})}
     x = np.linspace(-6, 6, 241) if x is None else np.asarray(x, np.float64)
     x = x[np.abs(x) > 10 * eps]

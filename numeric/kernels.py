@@ -3,20 +3,20 @@ r"""The kernel registry: every kernel is lambdified from an expression derive/ p
 ================================  =========================================================
 kernels                           derived from
 ================================  =========================================================
-``<act>``, ``<act>.grad``         a row of :data:`derive.rules.RULES` (``function``, and
+``<act>``, ``<act>.grad``         a row of :data:`nnderive.mathematics.rules.RULES` (``function``, and
                                   ``derivative`` evaluated at :math:`y = f(z)`)
 ``<act>.grad_y``                  the same row in output form (:math:`\sigma' = y(1-y)`,
                                   :math:`\tanh' = 1-y^2`)
 ``softmax``, ``log_softmax``      the softmax definition through the proved shift rows of
-                                  :data:`derive.rewrites.REWRITES`
+                                  :data:`nnderive.mathematics.rewrites.REWRITES`
 ``<loss>``, ``<loss>.grad``       the per-example loss in index notation, differentiated by
                                   SymPy for symbolic :math:`n` (Kronecker sums resolved by
-                                  :mod:`derive.general`); the gradient is checked against the
-                                  proved row of :data:`derive.rules.VECTOR_RULES` in the tests
-``backprop.*``                    :func:`derive.backprop.batch_first_rows`
-``optim.*``                       the update lists of :data:`derive.optimizers.OPTIMIZERS`,
+                                  :mod:`nnderive.mathematics.indexsums`); the gradient is checked against the
+                                  proved row of :data:`nnderive.mathematics.rules.VECTOR_RULES` in the tests
+``backprop.*``                    :func:`nnderive.mathematics.backprop.batch_first_rows`
+``optim.*``                       the update lists of :data:`nnderive.mathematics.optimizers.OPTIMIZERS`,
                                   composed into one step
-``init.*``                        the variances of :data:`derive.conventions.INITS`
+``init.*``                        the variances of :data:`nnderive.mathematics.conventions.INITS`
 ================================  =========================================================
 
 Shapes are batch-first: a per-example formula over :math:`n` components runs on an
@@ -38,11 +38,12 @@ from functools import lru_cache
 
 import sympy as sp
 
-from derive.backprop import batch_first_rows, batch_first_symbols
-from derive.conventions import INITS
-from derive.general import clean_ranges, doit_sums
-from derive.optimizers import OPTIMIZERS, SYM
-from derive.rules import RULES, Sigmoid
+from ..mathematics.backprop import batch_first_rows, batch_first_symbols
+from ..mathematics.conventions import INITS
+from ..mathematics.indexsums import clean_ranges, doit_sums
+from ..mathematics.optimizers import OPTIMIZERS, SYM
+from ..mathematics.primitives import Sigmoid
+from ..mathematics.rules import RULES
 
 from .codegen import ColSum, Kernel, Rows, make_kernel, stabilize, vectorize
 

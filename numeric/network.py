@@ -9,7 +9,7 @@ Batch-first: ``X`` has shape ``(m, n_0)``, one example per row; layer :math:`l` 
 
 The output loss ``spec.output`` is ``"softmax_cce"`` or ``"sigmoid_bce"`` (computed from
 the logits :math:`Z^{(L)}`, stable) or ``"mse"`` (identity output).  :func:`backward` is
-the batch-first backpropagation of :func:`derive.backprop.batch_first_rows` run through
+the batch-first backpropagation of :func:`nnderive.mathematics.backprop.batch_first_rows` run through
 the lambdified kernels; ``kernels=`` replaces any of them (the tests plant wrong ones).
 The L2 term has no :math:`1/m` (as ``weight_decay`` in ``torch.optim.SGD``); biases are
 not regularised.

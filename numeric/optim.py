@@ -1,7 +1,7 @@
 r"""Optimizers as ``(init, update)`` pairs of pure functions with NamedTuple state.
 
 Each step is the lambdified composition of the update list in
-:data:`derive.optimizers.OPTIMIZERS` (kernels ``optim.<name>``), applied to every array of
+:data:`nnderive.mathematics.optimizers.OPTIMIZERS` (kernels ``optim.<name>``), applied to every array of
 a parameter list.  ``update(grads, state, params) -> (new_params, new_state)``.  Gradient
 transforms (:func:`clip_by_value`, :func:`clip_by_norm`, :func:`l2`) return new gradients
 instead; :func:`chain` runs them before an optimizer, as optax's ``chain``.
@@ -25,7 +25,7 @@ from typing import Any, Callable, NamedTuple
 
 import numpy as np
 
-from derive.optimizers import OPTIMIZERS
+from ..mathematics.optimizers import OPTIMIZERS
 
 from .kernels import kernel
 

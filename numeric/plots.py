@@ -4,6 +4,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
+import sympy as sp
+
+from ..mathematics.optimizers import eps_placement_ratio
+from .kernels import ACTIVATION_KERNELS, kernel
 
 __all__ = ["training_curves", "savefig", "activations", "sigmoid_bound", "eps_ratio"]
 
@@ -49,7 +53,6 @@ def training_curves(history: list[dict], path: Path, title: str = ""):
 
 def activations(path: Path):
     """Each activation kernel and its derivative kernel on [-4, 4]."""
-    from .kernels import ACTIVATION_KERNELS, kernel
     plt = _plt()
     x = np.linspace(-4, 4, 801)
     fig, axes = plt.subplots(1, len(ACTIVATION_KERNELS), figsize=(2.4 * len(ACTIVATION_KERNELS), 2.4))
@@ -67,7 +70,6 @@ def activations(path: Path):
 
 def sigmoid_bound(path: Path):
     r""":math:`\sigma'(x) \le 1/4` with equality at 0."""
-    from .kernels import kernel
     plt = _plt()
     x = np.linspace(-8, 8, 801)
     fig, ax = plt.subplots(figsize=(4, 2.6))
@@ -82,8 +84,6 @@ def sigmoid_bound(path: Path):
 
 def eps_ratio(path: Path, eps: float = 1e-8):
     r"""Step ratio :math:`\sqrt{g^2+\epsilon}/(|g|+\epsilon)` of epsilon outside vs inside the root."""
-    import sympy as sp
-    from derive.optimizers import eps_placement_ratio
     r, _, _ = eps_placement_ratio()
     f = sp.lambdify(sorted(r.free_symbols, key=str), r, modules="numpy")  # (g, epsilon) by name order
     plt = _plt()

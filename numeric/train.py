@@ -16,6 +16,7 @@ import numpy as np
 from . import data as _data
 from . import network as N
 from . import optim
+from .plots import training_curves
 
 __all__ = ["Config", "DEFAULTS", "train", "Result"]
 
@@ -112,7 +113,6 @@ def train(cfg: Config, progress=None) -> Result:
 
 def save(res: Result, out_dir: Path, stem: str | None = None) -> tuple[Path, Path]:
     """Write ``<stem>.json`` (config, per-epoch history, accuracy, time) and ``<stem>.png``."""
-    from .plots import training_curves
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     stem = stem or f"train_{res.config.dataset}"

@@ -4,8 +4,8 @@ import random
 import numpy as np
 import pytest
 
-from derive.budget import judge_all
-from derive.catalogue import catalogue_dir, load_paths
+from nnderive.judge import judge_all
+from nnderive.catalogue import catalogue_dir, load_paths
 
 
 @pytest.fixture(autouse=True)

@@ -3,7 +3,7 @@ import itertools
 
 import pytest
 
-from derive.backprop import ACTIVATION_NAMES, check_network, prove_backprop
+from nnderive.mathematics.backprop import ACTIVATION_NAMES, check_network, prove_backprop
 
 COMBOS = list(itertools.product([(2, 3, 2), (2, 2, 2, 2)], ACTIVATION_NAMES, ["sigmoid_bce", "softmax_cce"],
                                 [(False, 1), (True, 2)]))
@@ -33,7 +33,7 @@ def test_theorem_for_any_depth():
 
 # --------------------------------------------------------------------------- batch-first rows (the kernels' source)
 def test_batch_first_rows_are_proved():
-    from derive.backprop import prove_batch_first
+    from nnderive.mathematics.backprop import prove_batch_first
     ok, steps = prove_batch_first(sizes=(2, 3, 2), m=2, activation="sigmoid")
     assert ok, steps
 
@@ -41,7 +41,7 @@ def test_batch_first_rows_are_proved():
 @pytest.mark.parametrize("mutant", ["factor_two", "no_mean", "l2_half"])
 def test_planted_batch_first_rows_fail(mutant):
     import sympy as sp
-    from derive.backprop import batch_first_symbols, batch_first_rows, prove_batch_first
+    from nnderive.mathematics.backprop import batch_first_symbols, batch_first_rows, prove_batch_first
     s = batch_first_symbols()
     rows = dict(batch_first_rows())
     if mutant == "factor_two":

@@ -1,6 +1,6 @@
 """Every claim has a time budget; a claim over it is undecided (timeout) and the run goes on."""
-from derive.budget import judge_all
-from derive.catalogue import Claim
+from nnderive.judge import judge_all
+from nnderive.catalogue import Claim
 
 SLOW = Claim(id="slow", source="t", file="t.toml",
              latex=r"\sum_{k=1}^{200000} \frac{1}{k^2 + z^2} = 1", symbols={"z": "scalar real", "k": "index n"})

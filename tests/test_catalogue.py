@@ -3,8 +3,8 @@ import textwrap
 
 import pytest
 
-from derive.budget import judge_all
-from derive.catalogue import load_file, load_paths
+from nnderive.judge import judge_all
+from nnderive.catalogue import load_file, load_paths
 
 GOOD = '''
 [[claims]]

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from derive.catalogue import catalogue_dir, load_paths
+from nnderive.catalogue import catalogue_dir, load_paths
 
 EXPECTED = {cid: verdict for table in tomllib.loads(
     (Path(__file__).parent / "data" / "expected_verdicts.toml").read_text()).values()

@@ -9,7 +9,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def run(*args):
-    return subprocess.run([sys.executable, "-m", "derive", *args], capture_output=True, text=True,
+    return subprocess.run([sys.executable, "-m", "nnderive", *args], capture_output=True, text=True,
                           cwd=ROOT, timeout=600)
 
 
@@ -54,7 +54,7 @@ def test_no_traceback_on_bad_arguments():
 
 
 def test_kernels_show_prints_source(capsys):
-    from derive.cli import main
+    from nnderive.cli import main
     assert main(["kernels", "--show", "softmax"]) == 0
     out = capsys.readouterr().out
     assert "def softmax(z):" in out and "numpy.max" in out and "rewrites.softmax_shift" in out
@@ -62,20 +62,20 @@ def test_kernels_show_prints_source(capsys):
 
 
 def test_kernels_list(capsys):
-    from derive.cli import main
+    from nnderive.cli import main
     assert main(["kernels"]) == 0
     assert "optim.adam" in capsys.readouterr().out
 
 
 def test_example_command(capsys):
-    from derive.cli import main
+    from nnderive.cli import main
     assert main(["example"]) == 0
     out = capsys.readouterr().out
     assert "17 of 19 printed numbers agree" in out and "truncated" in out
 
 
 def test_step_bench_runs_and_reports_ratios():
-    from numeric.bench import format_results, run_step_bench
+    from nnderive.numeric.bench import format_results, run_step_bench
     res = run_step_bench(batches=(8,), dtypes=("float32",), rounds=1, seconds=0.01)
     assert res[0]["ours_steps_per_s"] > 0 and res[0]["vs_numpy"] > 0 and res[0]["vs_torch"] > 0
     assert "ours/numpy" in format_results(res)

@@ -3,8 +3,8 @@ import numpy as np
 import pytest
 import sympy as sp
 
-from derive.rules import Sigmoid, Step
-from numeric.codegen import RowSum, make_kernel, stabilize, vectorize
+from nnderive.mathematics.rules import Sigmoid, Step
+from nnderive.numeric.codegen import RowSum, make_kernel, stabilize, vectorize
 
 n = sp.Symbol("n", integer=True, positive=True)
 i, j, k = (sp.Idx(s, (1, n)) for s in "ijk")
@@ -29,7 +29,7 @@ def test_vectorize_refuses_a_partial_sum():
 def test_stabilize_log_sigmoid_and_softplus():
     x = sp.Symbol("x", real=True)
     assert "logaddexp" in str(stabilize(sp.log(Sigmoid(x))))
-    from derive.rules import Softplus
+    from nnderive.mathematics.rules import Softplus
     f = make_kernel("sp", (x,), stabilize(Softplus(x)))
     assert f(np.float64(1000.0)) == 1000.0          # log1p(exp(x)) would be inf here
 

@@ -1,7 +1,7 @@
 import pytest
 import sympy as sp
 
-from derive.declarations import DeclarationError, parse_declaration
+from nnderive.notation.declarations import DeclarationError, parse_declaration
 
 
 @pytest.mark.parametrize("text,kind,shape", [

@@ -5,9 +5,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from derive.budget import Worker
-from derive.catalogue import Claim, catalogue_dir, load_file, load_paths
-from derive.verdict import VERDICTS
+from nnderive.judge.budget import Worker
+from nnderive.catalogue import Claim, catalogue_dir, load_file, load_paths
+from nnderive.verdict import VERDICTS
 
 CLAIMS, _ = load_paths([catalogue_dir()])
 LATEX = [c for c in CLAIMS if c.latex and not c.not_checkable]

@@ -2,9 +2,9 @@
 import pytest
 import sympy as sp
 
-from derive.catalogue import Claim
-from derive.general import canonical_sums, normal_sums, zero_for_all_n
-from derive.judge import _general_proof, build_scope, is_zero, parse_definitions
+from nnderive.catalogue import Claim
+from nnderive.mathematics.indexsums import canonical_sums, normal_sums, zero_for_all_n
+from nnderive.judge.engine import _general_proof, build_scope, is_zero, parse_definitions
 
 SOFTMAX = {"z": "vector n real", "a": "vector n (0,1)", "i": "index n", "j": "index n"}
 
@@ -54,7 +54,7 @@ def test_a_nested_sum_never_captures_an_outer_variable():
 def test_opaque_matrix_functions_are_not_trusted():
     # SymPy 1.14 differentiates log(det X) by X to a silent 0 at symbolic size; derive/ must not
     # accept a symbolic proof through Determinant, and the explicit sizes decide.
-    from derive.judge import judge_claim
+    from nnderive.judge import judge_claim
     v = judge_claim(Claim(id="det", source="t", file="t.toml", latex=r"\frac{\partial x^T X x}{\partial X} = 0",
                           symbols={"x": "vector n", "X": "matrix n n"}))
     assert v.verdict == "refuted"

@@ -5,10 +5,10 @@ import numpy as np
 import pytest
 import sympy as sp
 
-from numeric import gradcheck as G
-from numeric import network as N
-from numeric.codegen import make_kernel
-from numeric.kernels import kernels
+from nnderive.numeric import gradcheck as G
+from nnderive.numeric import network as N
+from nnderive.numeric.codegen import make_kernel
+from nnderive.numeric.kernels import kernels
 
 ACTS = ("sigmoid", "tanh", "relu", "leaky_relu", "softplus")
 OUTS = ("softmax_cce", "sigmoid_bce", "mse")

@@ -5,8 +5,8 @@ import numpy as np
 import pytest
 import sympy as sp
 
-from derive.rules import VECTOR_RULES
-from numeric.kernels import LOSS_DEFINITIONS, kernel, kernels
+from nnderive.mathematics.rules import VECTOR_RULES
+from nnderive.numeric.kernels import LOSS_DEFINITIONS, kernel, kernels
 
 GRID = np.array([-1e3, -710.0, -100.0, -89.0, -30.0, -1.0, -1e-8, 0.0, 1e-8, 1.0, 30.0, 89.0, 100.0, 710.0, 1e3])
 SCALARS = {"alpha": 0.1, "lr": 0.01, "mu": 0.9, "eps": 1e-8, "beta1": 0.9, "beta2": 0.999, "t": 3, "wd": 0.01,

@@ -5,8 +5,9 @@ from pathlib import Path
 import pytest
 import sympy as sp
 
-from derive.declarations import parse_declaration
-from derive.latex import LatexError, Parser, Scope, ShapeMismatch, tokenize
+from nnderive.notation.declarations import parse_declaration
+from nnderive.judge.reading import Parser, Scope, tokenize
+from nnderive.notation.errors import LatexError, ShapeMismatch
 
 SYMBOLS = {"z": "scalar real", "a": "scalar (0,1)", "x": "vector n", "y": "vector n", "A": "matrix n n",
            "W": "matrix m n", "i": "index n", "j": "index n", "a^{(l)}": "vector n", "a^{(l+1)}": "vector n",
@@ -73,7 +74,7 @@ def test_hadamard_and_octave_product():
 
 
 def test_norm_squared():
-    from derive.latex import Norm
+    from nnderive.mathematics.arrays import Norm
     e = side(r"\|x\|^2")
     assert isinstance(e.base, Norm) and e.exp == 2
     assert side(r"\left\| x \right\|^2") == e
@@ -148,8 +149,8 @@ def test_crafted_latex_runs_nothing(payload, tmp_path, monkeypatch):
     monkeypatch.setattr(builtins, "exec", spy("exec", real_exec))
     monkeypatch.setattr(sp, "sympify", spy("sympify", real_sympify))
     monkeypatch.setattr(l2s, "parse_expr", lambda *a, **k: calls.append(("parse_expr", a)))
-    from derive.catalogue import Claim
-    from derive.judge import judge_claim
+    from nnderive.catalogue import Claim
+    from nnderive.judge import judge_claim
     v = judge_claim(Claim(id="inject", source="t", file="t.toml", latex=payload, symbols={"z": "scalar real"}))
     assert v.verdict == "error"
     assert calls == []

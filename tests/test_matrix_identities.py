@@ -4,8 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from derive.budget import judge_all
-from derive.catalogue import load_file
+from nnderive.judge import judge_all
+from nnderive.catalogue import load_file
 
 CLAIMS, ERRORS = load_file(Path(__file__).parent / "data" / "cookbook.toml")
 

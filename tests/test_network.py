@@ -2,8 +2,8 @@
 import numpy as np
 import pytest
 
-from numeric import network as N
-from numeric.example import compare, run
+from nnderive.numeric import network as N
+from nnderive.numeric.example import compare, run
 
 
 def test_shapes_batch_first():

@@ -2,8 +2,8 @@
 import numpy as np
 import pytest
 
-from derive.optimizers import run
-from numeric import optim
+from nnderive.mathematics.optimizers import run
+from nnderive.numeric import optim
 
 GRAD = lambda th: 2 * (th - 3.0) + np.cos(th)  # noqa: E731  (a smooth 1-D problem)
 
@@ -77,7 +77,7 @@ def test_unknown_optimizer_and_missing_hyper():
 
 
 def test_defaults_come_from_derive():
-    from derive.optimizers import OPTIMIZERS
+    from nnderive.mathematics.optimizers import OPTIMIZERS
     assert float(OPTIMIZERS["adam"].defaults["beta2"]) == 0.999
     opt = optim.build("adam")
     params = [np.array([1.0])]

@@ -3,9 +3,9 @@ import math
 
 import pytest
 
-from derive.optimizers import (OPTIMIZERS, eps_placement_ratio, prove_adam_bias_correction,
+from nnderive.mathematics.optimizers import (OPTIMIZERS, eps_placement_ratio, prove_adam_bias_correction,
                                prove_lr_divergence, prove_momentum_equivalence, prove_nesterov_equivalence, run)
-from derive.initialization import THEOREMS as INIT
+from nnderive.mathematics.initialization import THEOREMS as INIT
 
 
 def grad(theta):  # f(theta) = (theta - 3)^2 / 2 + 0.3 sin(2 theta): non-quadratic, so state matters
@@ -103,7 +103,7 @@ def test_100_steps_match_a_plain_implementation(name, hyper, variant, plain):
 
 
 def test_clipping_and_l2():
-    from derive.optimizers import SYM
+    from nnderive.mathematics.optimizers import SYM
     import sympy as sp
     clip = OPTIMIZERS["clip_value"].updates["grad"]
     assert clip.subs({SYM["grad"]: 5, SYM["clip"]: 2}) == 2 and clip.subs({SYM["grad"]: -5, SYM["clip"]: 2}) == -2

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from derive.budget import judge_all
-from derive.catalogue import load_file
+from nnderive.judge import judge_all
+from nnderive.catalogue import load_file
 
 CLAIMS, ERRORS = load_file(Path(__file__).parent / "data" / "planted.toml")
 CONVENTIONS = {"planted.convention.log10": "log base",

@@ -5,9 +5,9 @@ from pathlib import Path
 
 import pytest
 
-from derive.catalogue import load_file
-from derive.report import claim_latex, generate, md_text, tex_text
-from derive.verdict import Verdict
+from nnderive.catalogue import load_file
+from nnderive.report import claim_latex, generate, md_text, tex_text
+from nnderive.verdict import Verdict
 
 REPORTS = Path(__file__).resolve().parent.parent / "reports"
 PDFLATEX = shutil.which("pdflatex")

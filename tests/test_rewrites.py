@@ -2,8 +2,8 @@
 import pytest
 import sympy as sp
 
-from derive.rewrites import REWRITES, Rewrite, logaddexp, prove_rewrite
-from derive.rules import Sigmoid
+from nnderive.mathematics.rewrites import REWRITES, Rewrite, logaddexp, prove_rewrite
+from nnderive.mathematics.rules import Sigmoid
 
 
 @pytest.mark.parametrize("row", REWRITES, ids=lambda r: r.name)

@@ -4,7 +4,7 @@ import dataclasses
 import pytest
 import sympy as sp
 
-from derive.rules import RULES, ReLU, Sigmoid, Step, prove_rule
+from nnderive.mathematics.rules import RULES, ReLU, Sigmoid, Step, prove_rule
 
 
 @pytest.mark.parametrize("rule", RULES, ids=[r.name for r in RULES])
@@ -43,7 +43,7 @@ def test_sigmoid_rewrites_and_evaluates():
     assert abs(float(sp.N(Sigmoid(1000))) - 1.0) < 1e-12
 
 
-from derive.rules import VECTOR_RULES, prove_vector_rule  # noqa: E402
+from nnderive.mathematics.rules import VECTOR_RULES, prove_vector_rule  # noqa: E402
 
 
 @pytest.mark.parametrize("rule", VECTOR_RULES, ids=[r.name for r in VECTOR_RULES])

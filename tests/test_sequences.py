@@ -1,9 +1,9 @@
 """Convolution as a Toeplitz product, and backpropagation through time."""
 import sympy as sp
 
-from derive.catalogue import Claim
-from derive.judge import judge_claim
-from derive.sequences import Conv, ConvMatrix, Vec, prove_bptt
+from nnderive.catalogue import Claim
+from nnderive.judge import judge_claim
+from nnderive.mathematics.sequences import Conv, ConvMatrix, Vec, prove_bptt
 
 F = {r"\operatorname{conv}": "conv2d", r"\operatorname{vec}": "vec", "T": "convmat"}
 

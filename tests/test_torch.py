@@ -8,10 +8,10 @@ import sympy as sp
 import torch
 import torch.nn.functional as F
 
-from derive.optimizers import eps_placement_ratio
-from numeric import network as N
-from numeric import optim
-from numeric.gradcheck import relative_error
+from nnderive.mathematics.optimizers import eps_placement_ratio
+from nnderive.numeric import network as N
+from nnderive.numeric import optim
+from nnderive.numeric.gradcheck import relative_error
 
 torch.set_default_dtype(torch.float64)
 ACTS = {"sigmoid": torch.sigmoid, "tanh": torch.tanh, "relu": torch.relu,

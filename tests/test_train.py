@@ -4,9 +4,9 @@ import json
 import numpy as np
 import pytest
 
-from derive.cli import main
-from numeric import data
-from numeric.train import TARGETS, Config, train
+from nnderive.cli import main
+from nnderive.numeric import data
+from nnderive.numeric.train import TARGETS, Config, train
 
 
 @pytest.mark.parametrize("name", ["xor", "digits", "mnist"])

@@ -14,7 +14,7 @@ returns the right side alone for ``a \approx b`` and reads ``f'(x)`` as
 * derivatives, sums, functions, transposes, ``\odot``, norms and ``cases``
   are parsed here, their parts recursively, and become placeholders too;
 * ``\log`` is the natural log unless a base is written (a recorded
-  convention, see :mod:`derive.conventions`);
+  convention, see :mod:`nnderive.mathematics.conventions`);
 * anything else that is a letter and not declared is an error with its
   position: undeclared symbols never get differentiated to a silent 0.
 
@@ -28,24 +28,19 @@ import functools
 from dataclasses import dataclass, field
 
 import sympy as sp
+from latex2sympy2_extended import latex2sympy
+from latex2sympy2_extended.latex2sympy2 import ConversionConfig
+from latex2sympy2_extended.math_normalization import NormalizationConfig
 
-from .arrays import Elementwise, Grad, Hessian, Jacobian, SoftmaxVec, is_array
-from .declarations import Decl
-from .rules import ACTIVATIONS, LeakyReLU
+from ..mathematics.arrays import (Elementwise, GenericFunction, Grad, Hessian, Jacobian, Norm, SoftmaxVec, VecMax,
+                                  VecMin, is_array)
+from ..mathematics.conventions import INITS, LOSSES
+from ..mathematics.primitives import ACTIVATIONS, LeakyReLU
+from ..mathematics.sequences import Conv, ConvMatrix, Vec
+from ..notation.declarations import Decl
+from ..notation.errors import LatexError, ShapeMismatch, Unsupported
 
 __all__ = ["LatexError", "Tok", "tokenize", "Scope", "Parser", "RELATIONS"]
-
-
-class LatexError(ValueError):
-    """A parse problem, with the character position in the LaTeX string."""
-
-    def __init__(self, message: str, pos: int | None = None):
-        super().__init__(message)
-        self.message = message
-        self.pos = pos
-
-    def __str__(self):
-        return self.message if self.pos is None else f"{self.message} (at character {self.pos})"
 
 
 @dataclass
@@ -287,8 +282,6 @@ _L2S_CFG = None
 def _latex2sympy(skeleton: str, shapes: tuple):
     """latex2sympy2 on a placeholder skeleton (cached: skeletons repeat)."""
     global _L2S_CFG
-    from latex2sympy2_extended.latex2sympy2 import ConversionConfig
-    from latex2sympy2_extended.math_normalization import NormalizationConfig
     if _L2S_CFG is None:
         _L2S_CFG = (
             NormalizationConfig(basic_latex=False, units=False, malformed_operators=False, nits=False,
@@ -301,7 +294,6 @@ def _latex2sympy(skeleton: str, shapes: tuple):
 
 @functools.lru_cache(maxsize=4096)
 def _cached_l2s(skeleton, shapes, cfg):
-    from latex2sympy2_extended import latex2sympy
     variables = {name: sp.MatrixSymbol(name, r, c) for name, r, c in shapes}
     return latex2sympy(skeleton, variable_values=variables, normalization_config=cfg[0],
                        conversion_config=cfg[1])
@@ -730,7 +722,6 @@ class Parser:
             raise LatexError(f"sum index {name!r} is not declared as an index (or give both bounds)",
                              var_toks[0].pos)
         if d is None:  # \sum_{m=0}^{2}: both bounds written, the index is local to the sum
-            from .declarations import Decl
             local = sp.Symbol(name, integer=True)
             d = Decl(name, "index", (), "integer", {"integer": True}, (-3, 3, False, False), local)
             saved = self.index_decls.get(name), self._keys.get(name)
@@ -877,7 +868,6 @@ class Parser:
             scope.note(r"\operatorname{tr}(M) is read as \sum_k M_{kk}")
             return sp.Sum(m[k - 1, k - 1], (k, 1, m.shape[0]))
         if fname in ("conv2d", "vec", "convmat"):
-            from .sequences import Conv, ConvMatrix, Vec
             if fname == "vec":
                 return Vec(one())
             if len(args) != 2 or not is_array(args[0]):
@@ -903,7 +893,6 @@ class Parser:
                 u = sp.Dummy("x", real=True)
                 return sp.Subs(sp.Derivative(f(u), u), u, x)
             return f(x)
-        from .conventions import INITS, LOSSES
         if fname in LOSSES:
             return LOSSES[fname](args, scope, pos)
         if fname in INITS:
@@ -949,89 +938,6 @@ class Parser:
         if rel not in ops:
             raise LatexError(f"unsupported relation {rel!r} in a case", pos)
         return ops[rel](lhs, rhs)
-
-
-class VecMax(sp.Function):
-    r""":math:`\max_i v_i` of a vector; expanded to ``Max`` of the entries at explicit sizes."""
-
-    is_commutative = True
-    is_real = True
-    _reduce = sp.Max
-
-    def doit(self, **hints):
-        v = self.args[0]
-        if v.shape[0].is_Integer:
-            return self._reduce(*[v[i, 0] for i in range(int(v.shape[0]))])
-        return self
-
-
-class VecMin(VecMax):
-    r""":math:`\min_i v_i` of a vector."""
-
-    _reduce = sp.Min
-
-
-class GenericFunction:
-    """An arbitrary differentiable function; a vector argument is spread into its entries."""
-
-    def __init__(self, name):
-        self.f = sp.Function(name, real=True)
-
-    def __call__(self, *args):
-        flat = []
-        for a in args:
-            if is_array(a):
-                if not all(d.is_Integer for d in a.shape):
-                    return _GenericOfArray(sp.Symbol(self.f.__name__), *args)
-                flat.extend(a[i, j] for i in range(int(a.shape[0])) for j in range(int(a.shape[1])))
-            else:
-                flat.append(a)
-        return self.f(*flat)
-
-
-class _GenericOfArray(sp.Function):
-    """A generic function of an array at symbolic size, spread out once sizes are explicit."""
-
-    is_commutative = True
-    is_real = True
-
-    def doit(self, **hints):
-        name, *args = self.args
-        out = GenericFunction(name.name)(*args)
-        return out if not isinstance(out, _GenericOfArray) else self
-
-    def _eval_derivative(self, s):
-        """Chain rule at symbolic size: sum_k (partial_k f)(u) * d u_k / d s."""
-        name, *args = self.args
-        if len(args) != 1 or args[0].shape[1] != 1:
-            return None
-        u = args[0]
-        k = sp.Dummy("k", integer=True)
-        return sp.Sum(GenericPartial(name, u, k) * sp.diff(u[k, 0], s), (k, 0, u.shape[0] - 1))
-
-    def _latex(self, printer, exp=None):
-        body = r"%s\left(%s\right)" % (self.args[0].name, printer._print(self.args[1]))
-        return body if exp is None else r"%s^{%s}" % (body, exp)
-
-
-class GenericPartial(sp.Function):
-    r""":math:`\partial_k f(u)`, the k-th partial derivative (0-based k) of an arbitrary f at u."""
-
-    is_commutative = True
-    is_real = True
-
-    def _latex(self, printer, exp=None):
-        name, u, k = self.args
-        body = r"\partial_{%s} %s\left(%s\right)" % (printer._print(k + 1), name.name, printer._print(u))
-        return body if exp is None else r"\left(%s\right)^{%s}" % (body, exp)
-
-
-class ShapeMismatch(LatexError):
-    """Shapes that do not fit: a refutation, not a parse error."""
-
-
-class Unsupported(LatexError):
-    """Well-formed notation derive/ cannot judge yet: the claim is undecided, not in error."""
 
 
 def _term_end(toks, j):
@@ -1112,25 +1018,6 @@ def _derivative(f, var, order, pos, scope=None):
 
 def _transpose(val):
     return sp.Transpose(val) if is_array(val) else val
-
-
-class Norm(sp.Function):
-    r"""The 2-norm of a vector, :math:`\|v\| = \sqrt{v^\top v}` (Frobenius for a matrix); it
-    prints as written and expands on ``doit``."""
-
-    is_commutative = True
-    is_real = True
-    is_nonnegative = True
-
-    def doit(self, **hints):
-        v = self.args[0]
-        if v.shape[1] == 1:
-            return sp.sqrt((sp.Transpose(v) * v)[0, 0]).doit(**hints)
-        return sp.sqrt(sp.Trace(sp.Transpose(v) * v)).doit(**hints)
-
-    def _latex(self, printer, exp=None):
-        body = r"\left\|%s\right\|" % printer._print(self.args[0])
-        return body if exp is None else "%s^{%s}" % (body, exp)
 
 
 def _norm(val):

@@ -28,7 +28,7 @@ from typing import Callable
 import sympy as sp
 from sympy.codegen.numpy_nodes import logaddexp
 
-from .rules import Sigmoid, elementary
+from .primitives import Sigmoid, elementary
 
 __all__ = ["Rewrite", "REWRITES", "prove_rewrite", "logaddexp"]
 

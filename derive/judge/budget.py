@@ -12,8 +12,8 @@ import queue
 import threading
 import time
 
-from .judge import judge_claim
-from .verdict import Verdict
+from ..verdict import Verdict
+from .engine import judge_claim
 
 __all__ = ["judge_all", "judge_with_budget", "DEFAULT_BUDGET"]
 

@@ -25,7 +25,9 @@ import itertools
 
 import sympy as sp
 
-from .rules import ACTIVATIONS, LeakyReLU, Sigmoid
+from .primitives import ACTIVATIONS, LeakyReLU, Sigmoid
+from .rules import VECTOR_RULES, prove_vector_rule
+from .zero import exp_to_symbols
 
 __all__ = ["check_network", "prove_backprop", "ACTIVATION_NAMES", "batch_first_rows", "batch_first_symbols", "prove_batch_first"]
 
@@ -119,11 +121,10 @@ def _zero(d) -> bool:
     ``simplify`` fallback: a nonzero difference must come back fast.)"""
     if sp.expand(d) == 0:
         return True
-    from .judge import _exp_to_symbols
     d = d.replace(lambda e: isinstance(e, Sigmoid), lambda e: 1 / (1 + sp.exp(-e.args[0])))
     d = d.replace(lambda e: isinstance(e, sp.tanh), lambda e: 1 - 2 / (sp.exp(2 * e.args[0]) + 1))
     d = d.replace(lambda e: e.func.__name__ == "Softplus", lambda e: sp.log(1 + sp.exp(e.args[0])))
-    r = _exp_to_symbols(d)
+    r = exp_to_symbols(d)
     if r is None:
         return False
     return sp.cancel(sp.together(r)) == 0
@@ -140,7 +141,6 @@ def prove_backprop(depths=((2, 2, 2), (2, 2, 2, 2)), activations=("sigmoid", "re
     (both proved for every size: catalogue claims rupe.backprop.delta_recurrence and
     rupe.backprop.weight_gradient); the 1/m average and the L2 term are linear.  Cross-checked on
     whole networks of the given depths."""
-    from .rules import VECTOR_RULES, prove_vector_rule
     steps = []
     base = [r for r in VECTOR_RULES if r.name in ("softmax + cce", "sigmoid + bce")]
     ok = all(prove_vector_rule(r, sizes=(2,))[0] for r in base)

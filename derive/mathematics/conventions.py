@@ -20,9 +20,10 @@ from dataclasses import dataclass
 
 import sympy as sp
 
+from ..notation.errors import LatexError
 from .arrays import is_array
 
-__all__ = ["Axis", "AXES", "LOSSES", "INITS"]
+__all__ = ["Axis", "AXES", "Conventions", "LOSSES", "INITS"]
 
 
 @dataclass(frozen=True)
@@ -56,8 +57,15 @@ AXES: dict[str, Axis] = {
 }
 
 
+class Conventions:
+    """The convention choices a claim is judged under, and the axes it touched."""
+
+    def __init__(self, conventions=None):
+        self.conventions = dict(conventions or {})
+        self.used_axes: set = set()
+
+
 def _pair(args, scope, pos, name):
-    from .latex import LatexError
     if len(args) != 2:
         raise LatexError(f"{name} takes (prediction, target)", pos)
     p, t = args

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import sympy as sp
 
-from .rules import ReLU, Sigmoid, Step
+from .primitives import ReLU, Sigmoid, Step
 
 __all__ = ["prove_he_second_moment", "prove_symmetric_init", "zero_init_no_learning", "adagrad_lr_decay",
            "THEOREMS"]

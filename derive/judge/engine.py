@@ -29,13 +29,21 @@ import sympy as sp
 from sympy.calculus.util import minimum
 from sympy.matrices.expressions.matexpr import MatrixElement
 
-from .arrays import is_array
-from .conventions import AXES
-from .declarations import Decl
-from .latex import LatexError, Parser, Scope, ShapeMismatch, Unsupported
-from .printing import tex
-from .rules import elementary
-from .verdict import Verdict
+from ..mathematics.arrays import SoftmaxVec, is_array
+from ..mathematics.backprop import THEOREMS as BACKPROP_THEOREMS
+from ..mathematics.conventions import AXES, INITS
+from ..mathematics.indexsums import doit_sums, zero_for_all_n
+from ..mathematics.initialization import THEOREMS as INIT_THEOREMS
+from ..mathematics.optimizers import INTERVALS, OPTIMIZERS, SYM
+from ..mathematics.optimizers import THEOREMS as OPTIMIZER_THEOREMS
+from ..mathematics.primitives import elementary
+from ..mathematics.printing import tex
+from ..mathematics.sequences import THEOREMS as SEQUENCE_THEOREMS
+from ..mathematics.zero import is_zero
+from ..notation.declarations import Decl, DeclarationError, parse_declaration
+from ..notation.errors import LatexError, ShapeMismatch, Unsupported
+from ..verdict import Verdict
+from .reading import Parser, Scope, tokenize
 
 __all__ = ["judge_claim", "ClaimError"]
 
@@ -93,7 +101,6 @@ def evaluate(e, defs: dict, exclude=frozenset()):
         return e
     args = [evaluate(a, defs, exclude) if isinstance(a, sp.Basic) else a for a in e.args]
     if isinstance(e, sp.Sum):
-        from .general import doit_sums
         return doit_sums(e.func(args[0], *e.args[1:]))
     if isinstance(e, sp.Product):
         return e.func(args[0], *e.args[1:]).doit()
@@ -111,53 +118,6 @@ def _settle(e, defs, exclude, rounds=12):
             return new
         e = new
     raise ClaimError("definitions do not settle (too deeply nested)", "definitions", None)
-
-
-# --------------------------------------------------------------------------- zero test
-def _exp_to_symbols(e):
-    """Replace exp(c*s) by T_s**c (T_s > 0) so softmax/sigmoid algebra becomes rational."""
-    e = sp.expand(sp.powsimp(e), power_exp=True, mul=False, multinomial=False, log=False)
-    reps = {}
-    tsyms = {}
-    for a in e.atoms(sp.exp):
-        arg = sp.expand(a.args[0])
-        terms = sp.Add.make_args(arg)
-        val = sp.S.One
-        for t in terms:
-            # exp(c * rest) -> T_rest^c: an identity in the T's implies one in the exponentials
-            c, rest = t.as_coeff_Mul()
-            if not c.is_Rational or rest.is_Add or rest.is_number:
-                return None
-            if rest not in tsyms:
-                tsyms[rest] = sp.Dummy(f"T_{rest}", positive=True)
-            val *= tsyms[rest] ** c
-        reps[a] = val
-    return e.xreplace(reps)
-
-
-def is_zero(d) -> bool | None:
-    """True if ``d`` is identically 0 (exact reasoning), else None (unknown)."""
-    d = elementary(sp.sympify(d).doit())
-    if d == 0:
-        return True
-    if d.has(sp.Piecewise):
-        d = sp.piecewise_fold(d)
-        if isinstance(d, sp.Piecewise):
-            return True if all(is_zero(b) for b, _ in d.args) else None
-    try:
-        if sp.expand(d) == 0:
-            return True
-        r = _exp_to_symbols(d)
-        if r is not None and not r.has(sp.log, sp.Sum, sp.Derivative):
-            if sp.cancel(sp.together(r)) == 0:
-                return True
-        if sp.simplify(d) == 0:
-            return True
-        if d.has(sp.log) and sp.simplify(sp.expand_log(d, force=True)) == 0:
-            return True
-    except (TypeError, ValueError, NotImplementedError, RecursionError):
-        return None
-    return None
 
 
 # --------------------------------------------------------------------------- sampling
@@ -211,7 +171,6 @@ def numeric(d, point, prec=60):
 
 # --------------------------------------------------------------------------- scope
 def build_scope(claim, conventions=None) -> tuple[Scope, Parser]:
-    from .declarations import parse_declaration, DeclarationError
     symbols: dict[str, Decl] = {}
     try:
         for spelling, text in claim.symbols.items():
@@ -431,7 +390,6 @@ _OPAQUE = (sp.Determinant, sp.Inverse, sp.Trace, sp.MatPow)
 
 def _general_proof(lhs, rhs, scope, defs, given):
     """``lhs - rhs`` reduced to 0 in index notation at symbolic sizes, or (False, steps)."""
-    from .general import zero_for_all_n
     ranges = {d.obj: (1, d.dims[0]) for d in scope.symbols.values() if d.kind == "index"}
     shape = lhs.shape if is_array(lhs) else (rhs.shape if is_array(rhs) else (1, 1))
     r = sp.Symbol("r", integer=True, positive=True)
@@ -465,7 +423,6 @@ def _in_claim_terms(value, ex_defs, decls_by_name):
     For ``a = softmax(z)`` this substitutes :math:`z_k = \\log a_k` (softmax is invertible up to a
     shift, and a shift-invariant result does not see it) and then :math:`\\sum_k a_k = 1`.
     """
-    from .arrays import SoftmaxVec
     out = value
     for target, d in ex_defs.items():
         if isinstance(d, SoftmaxVec) and d.shape[0].is_Integer:
@@ -681,11 +638,7 @@ def judge_shape(lhs, space, scope) -> _Outcome:
 # --------------------------------------------------------------------------- driver
 def all_theorems() -> dict:
     """Every named result derive/ proves, by name."""
-    from .backprop import THEOREMS as BP
-    from .initialization import THEOREMS as INIT
-    from .optimizers import THEOREMS as OPT
-    from .sequences import THEOREMS as SEQ
-    return {**OPT, **INIT, **BP, **SEQ}
+    return {**OPTIMIZER_THEOREMS, **INIT_THEOREMS, **BACKPROP_THEOREMS, **SEQUENCE_THEOREMS}
 
 
 @functools.lru_cache(maxsize=None)
@@ -704,7 +657,6 @@ def _theorem(claim):
 
 def judge_update(lhs, rel, rhs, claim, scope, defs) -> _Outcome:
     """An update rule (or a relation between optimizer quantities) against the reference optimizer."""
-    from .optimizers import INTERVALS, OPTIMIZERS, SYM
     opt = OPTIMIZERS.get(claim.algorithm)
     if opt is None:
         raise ClaimError(f"unknown algorithm {claim.algorithm!r} (known: {', '.join(sorted(OPTIMIZERS))})",
@@ -767,7 +719,6 @@ def judge_update(lhs, rel, rhs, claim, scope, defs) -> _Outcome:
 
 def _init_name(lhs, rhs) -> str:
     """For a refuted 'Var_X(...) = value': which initialisation the claimed value really is."""
-    from .conventions import INITS
     named = {cls: key for key, (cls, _) in INITS.items()}
     if type(lhs) not in named:
         return ""
@@ -783,7 +734,6 @@ def _init_name(lhs, rhs) -> str:
 
 
 def _tokens(text):
-    from .latex import tokenize
     return tokenize(text)
 
 
@@ -944,7 +894,6 @@ def _corrected(claim, parsed, derived, defs=None):
         return None
     back = {v: k for k, v in (defs or {}).items() if not is_array(k)}
     try:
-        from .conventions import INITS
         named = tuple(cls for cls, _ in INITS.values())
         derived = derived.replace(lambda e: isinstance(e, named), lambda e: e.rewrite("elementary"))
         d = sp.factor(sp.simplify(derived.xreplace(back))).xreplace(back)

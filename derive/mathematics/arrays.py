@@ -12,7 +12,10 @@ from __future__ import annotations
 import sympy as sp
 from sympy.matrices.expressions.matexpr import MatrixExpr
 
-__all__ = ["SoftmaxVec", "Grad", "Jacobian", "Hessian", "is_array", "Elementwise"]
+from .primitives import ACTIVATIONS
+
+__all__ = ["SoftmaxVec", "Grad", "Jacobian", "Hessian", "is_array", "Elementwise", "VecMax", "VecMin", "Norm",
+           "GenericFunction", "GenericPartial"]
 
 
 def is_array(expr) -> bool:
@@ -50,7 +53,6 @@ class Elementwise(MatrixExpr):
         return self.args[1].shape
 
     def _entry(self, i, j, **kwargs):
-        from .rules import ACTIVATIONS
         name = self.args[0].name
         f = ACTIVATIONS.get(name) or sp.Function(name, real=True)
         u = self.args[1][i, j]
@@ -120,3 +122,97 @@ class Hessian(MatrixExpr):
 
     def _latex(self, printer):
         return r"\frac{\partial^2 %s}{\partial %s^2}" % tuple(printer._print(a) for a in self.args)
+
+
+class VecMax(sp.Function):
+    r""":math:`\max_i v_i` of a vector; expanded to ``Max`` of the entries at explicit sizes."""
+
+    is_commutative = True
+    is_real = True
+    _reduce = sp.Max
+
+    def doit(self, **hints):
+        v = self.args[0]
+        if v.shape[0].is_Integer:
+            return self._reduce(*[v[i, 0] for i in range(int(v.shape[0]))])
+        return self
+
+
+class VecMin(VecMax):
+    r""":math:`\min_i v_i` of a vector."""
+
+    _reduce = sp.Min
+
+
+class GenericFunction:
+    """An arbitrary differentiable function; a vector argument is spread into its entries."""
+
+    def __init__(self, name):
+        self.f = sp.Function(name, real=True)
+
+    def __call__(self, *args):
+        flat = []
+        for a in args:
+            if is_array(a):
+                if not all(d.is_Integer for d in a.shape):
+                    return _GenericOfArray(sp.Symbol(self.f.__name__), *args)
+                flat.extend(a[i, j] for i in range(int(a.shape[0])) for j in range(int(a.shape[1])))
+            else:
+                flat.append(a)
+        return self.f(*flat)
+
+
+class _GenericOfArray(sp.Function):
+    """A generic function of an array at symbolic size, spread out once sizes are explicit."""
+
+    is_commutative = True
+    is_real = True
+
+    def doit(self, **hints):
+        name, *args = self.args
+        out = GenericFunction(name.name)(*args)
+        return out if not isinstance(out, _GenericOfArray) else self
+
+    def _eval_derivative(self, s):
+        """Chain rule at symbolic size: sum_k (partial_k f)(u) * d u_k / d s."""
+        name, *args = self.args
+        if len(args) != 1 or args[0].shape[1] != 1:
+            return None
+        u = args[0]
+        k = sp.Dummy("k", integer=True)
+        return sp.Sum(GenericPartial(name, u, k) * sp.diff(u[k, 0], s), (k, 0, u.shape[0] - 1))
+
+    def _latex(self, printer, exp=None):
+        body = r"%s\left(%s\right)" % (self.args[0].name, printer._print(self.args[1]))
+        return body if exp is None else r"%s^{%s}" % (body, exp)
+
+
+class GenericPartial(sp.Function):
+    r""":math:`\partial_k f(u)`, the k-th partial derivative (0-based k) of an arbitrary f at u."""
+
+    is_commutative = True
+    is_real = True
+
+    def _latex(self, printer, exp=None):
+        name, u, k = self.args
+        body = r"\partial_{%s} %s\left(%s\right)" % (printer._print(k + 1), name.name, printer._print(u))
+        return body if exp is None else r"\left(%s\right)^{%s}" % (body, exp)
+
+
+class Norm(sp.Function):
+    r"""The 2-norm of a vector, :math:`\|v\| = \sqrt{v^\top v}` (Frobenius for a matrix); it
+    prints as written and expands on ``doit``."""
+
+    is_commutative = True
+    is_real = True
+    is_nonnegative = True
+
+    def doit(self, **hints):
+        v = self.args[0]
+        if v.shape[1] == 1:
+            return sp.sqrt((sp.Transpose(v) * v)[0, 0]).doit(**hints)
+        return sp.sqrt(sp.Trace(sp.Transpose(v) * v)).doit(**hints)
+
+    def _latex(self, printer, exp=None):
+        body = r"\left\|%s\right\|" % printer._print(self.args[0])
+        return body if exp is None else "%s^{%s}" % (body, exp)

@@ -12,7 +12,10 @@ question open, and the caller falls back to explicit sizes.
 """
 from __future__ import annotations
 
+import itertools
+
 import sympy as sp
+from sympy.concrete.delta import deltasummation
 
 __all__ = ["clean_ranges", "linearize_sums", "canonical_sums", "zero_for_all_n", "doit_sums"]
 
@@ -24,7 +27,6 @@ def _sum1(f, lim):
     if span.is_Integer:
         return sp.Add(*[f.xreplace({v: lo + k}) for k in range(int(span) + 1)]) if span >= 0 else sp.S.Zero
     if f.has(sp.KroneckerDelta):
-        from sympy.concrete.delta import deltasummation
         out = sp.S.Zero
         for term in sp.Add.make_args(sp.expand(linearize_sums(f))):
             direct = [kd for kd in sp.Mul.make_args(term) if isinstance(kd, sp.KroneckerDelta)
@@ -135,7 +137,6 @@ def canonical_sums(expr):
 
 def _normal_term(coeff, f, lims):
     """coeff * Sum(f, lims) with f a monomial: drop unused variables, shift to 1, rename canonically."""
-    import itertools
     used = []
     for v, lo, hi in lims:
         if v in f.free_symbols:

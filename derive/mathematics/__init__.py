@@ -1,0 +1,1 @@
+"""The mathematics: primitives, arrays, conventions, optimizers, theorems, rewrites, zero test."""
