@@ -16,7 +16,7 @@ from .display import render
 __all__ = ["Claim", "LoadError", "load_file", "load_paths", "catalogue_dir"]
 
 FIELDS = {"id", "section", "quote", "latex", "definitions", "symbols", "functions", "given",
-          "not_checkable", "sizes", "note", "topic", "algorithm", "roles", "theorem"}
+          "not_checkable", "sizes", "note", "topic", "algorithm", "roles", "theorem", "kernels", "figures"}
 
 
 @dataclass
@@ -39,6 +39,8 @@ class Claim:
     algorithm: str = ""            # a reference optimizer the update rule is judged against
     roles: dict = field(default_factory=dict)   # claim symbol -> the optimizer's role name
     theorem: str = ""              # a named result of derive/ the claim states
+    kernels: list = field(default_factory=list)   # numeric kernels that implement the claim (shown in reports)
+    figures: list = field(default_factory=list)   # report figures that illustrate the claim
 
     def _repr_markdown_(self):
         """Jupyter: the quote, where it is from, and the LaTeX as the catalogue states it."""
@@ -136,7 +138,9 @@ def load_file(path: Path) -> tuple[list[Claim], list[LoadError]]:
                 note=entry.get("note", ""), topic=entry.get("topic", ""),
                 own_definitions=len(_as_list(entry.get("definitions", []), "definitions")),
                 algorithm=entry.get("algorithm", ""), roles=_as_table(entry.get("roles", {}), "roles"),
-                theorem=entry.get("theorem", "")))
+                theorem=entry.get("theorem", ""),
+                kernels=_as_list(entry.get("kernels", []), "kernels"),
+                figures=_as_list(entry.get("figures", []), "figures")))
         except TypeError as exc:
             errors.append(LoadError(name, label, str(exc), f"claims[{k}]"))
     return claims, errors

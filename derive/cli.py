@@ -85,7 +85,9 @@ def cmd_kernels(args) -> int:
             print(e.args[0], file=sys.stderr)
             return 2
         print(f"# {k.name}({', '.join(k.args)}): {k.doc}")
-        print(f"# derived from: {', '.join(k.derivation)}" + (f"; claims: {', '.join(k.claims)}" if k.claims else ""))
+        catalogue, _ = load_paths([])
+        claims = [c.id for c in catalogue if k.name in c.kernels]
+        print(f"# derived from: {', '.join(k.derivation)}" + (f"; claims: {', '.join(claims)}" if claims else ""))
         print(k.source.rstrip())
         return 0
     for k in kernels().values():

@@ -27,7 +27,7 @@ from .catalogue import Claim, catalogue_dir, load_file
 from .display import register
 from .judge import judge_all
 from .numeric import plots
-from .numeric.kernels import CLAIM_KERNELS, kernel
+from .numeric.kernels import kernel
 from .numeric.train import Config, train
 from .verdict import VERDICTS, Verdict
 
@@ -116,18 +116,15 @@ def _is_math(s: str) -> bool:
 
 
 # --------------------------------------------------------------------------- figures
-#: figure file -> (caption, claim ids or id fragments it illustrates)
+#: figure file -> caption; claims name the figures that illustrate them (field ``figures``)
 FIGURES = {
-    "activations.png": ("Each activation kernel and its derivative kernel (leaky ReLU with alpha = 0.1); "
-                        "ReLU'(0) = 0 and LeakyReLU'(0) = alpha by convention.",
-                        ("calculus.", ".derivative", "relu", "tanh.", "sigmoid.")),
-    "sigmoid_bound.png": ("sigma'(x) = sigma(x)(1 - sigma(x)) never exceeds 1/4, reached at x = 0.",
-                          ("sigmoid_bound", "sigmoid_derivative", "vanishing")),
-    "eps_ratio.png": ("Step with epsilon outside the root over the step with it inside, "
-                      "sqrt(g^2 + eps)/(|g| + eps), against the gradient size (v = g^2).",
-                      ("adagrad.step", "rmsprop.step", "adam.step", "adam.defaults.eps")),
-    "train_digits.png": ("Training curves of `nnderive train digits` (the lambdified kernels, Adam).", ()),
-    "train_xor.png": ("Training curves of `nnderive train xor`.", ()),
+    "activations.png": "Each activation kernel and its derivative kernel (leaky ReLU with alpha = 0.1); "
+                       "ReLU'(0) = 0 and LeakyReLU'(0) = alpha by convention.",
+    "sigmoid_bound.png": "sigma'(x) = sigma(x)(1 - sigma(x)) never exceeds 1/4, reached at x = 0.",
+    "eps_ratio.png": "Step with epsilon outside the root over the step with it inside, "
+                     "sqrt(g^2 + eps)/(|g| + eps), against the gradient size (v = g^2).",
+    "train_digits.png": "Training curves of `nnderive train digits` (the lambdified kernels, Adam).",
+    "train_xor.png": "Training curves of `nnderive train xor`.",
 }
 
 
@@ -146,16 +143,16 @@ def _figures(out: Path):
 def _tex_figure(f: str, width: float) -> str:
     # \IfFileExists: a report generated without figures still compiles
     return (r"\begin{center}\IfFileExists{figures/%s}{\includegraphics[width=%s\linewidth]{figures/%s}}"
-            r"{[figure %s not generated]}\\ \small %s\end{center}" % (f, width, f, tex_plain(f), tex_text(FIGURES[f][0])))
+            r"{[figure %s not generated]}\\ \small %s\end{center}" % (f, width, f, tex_plain(f), tex_text(FIGURES[f])))
 
 
-def _figures_for(claim_id: str) -> list[str]:
-    return [f for f, (_, keys) in FIGURES.items() if any(k in claim_id for k in keys)]
+def _figures_for(claim: Claim | None) -> list[str]:
+    return [f for f in (claim.figures if claim else []) if f in FIGURES]
 
 
 # --------------------------------------------------------------------------- one claim
-def _kernels_for(claim_id: str):
-    return [kernel(n) for n in CLAIM_KERNELS.get(claim_id, ())]
+def _kernels_for(claim: Claim | None):
+    return [kernel(n) for n in (claim.kernels if claim else [])]
 
 
 def claim_markdown(v: Verdict, claim: Claim | None = None, figures: bool = True, level: int = 3) -> str:
@@ -191,9 +188,9 @@ def claim_markdown(v: Verdict, claim: Claim | None = None, figures: bool = True,
     for n in v.notes:
         lines += [f"*Note:* {md_text(str(n))}", ""]
     if figures:
-        for f in _figures_for(v.id):
-            lines += [f"![{md_text(FIGURES[f][0])}](figures/{f})", ""]
-    for k in _kernels_for(v.id):
+        for f in _figures_for(claim):
+            lines += [f"![{md_text(FIGURES[f])}](figures/{f})", ""]
+    for k in _kernels_for(claim):
         lines += [f"*Kernel* `{k.name}` (generated from {', '.join(k.derivation)}):", "", "```python",
                   k.source.rstrip(), "```", ""]
     return "\n".join(lines)
@@ -234,9 +231,9 @@ def claim_latex(v: Verdict, claim: Claim | None = None, figures: bool = True) ->
     for n in v.notes:
         out.append(r"\noindent\textbf{Note:} %s\par" % tex_text(str(n)))
     if figures:
-        for f in _figures_for(v.id):
+        for f in _figures_for(claim):
             out.append(_tex_figure(f, 0.9))
-    for k in _kernels_for(v.id):
+    for k in _kernels_for(claim):
         out.append(r"\noindent\textbf{Kernel} \texttt{%s} (generated from %s):" % (tex_text(k.name),
                                                                                   tex_text(", ".join(k.derivation))))
         out.append("{\\small\\begin{verbatim}\n" + k.source.rstrip() + "\n\\end{verbatim}}")
@@ -372,7 +369,7 @@ def summary_markdown(reports: list[SourceReport]) -> str:
         for v in _flagged(r):
             lines.append(f"- [`{v.id}`]({r.stem}.md#{_anchor(v)}) ({v.verdict}): {md_text(_one_line(v))}")
     lines += ["", "## Pictures", ""]
-    for f, (cap, _) in FIGURES.items():
+    for f, cap in FIGURES.items():
         lines += [f"![{md_text(cap)}](figures/{f})", "", f"*{md_text(cap)}*", ""]
     return "\n".join(lines).rstrip() + "\n"
 
@@ -388,7 +385,7 @@ def summary_latex(reports: list[SourceReport]) -> str:
             out.append(r"\item \texttt{%s} (%s): %s" % (tex_text(v.id), tex_text(v.verdict), tex_text(_one_line(v))))
     out.append(r"\end{itemize}")
     out.append(r"\section*{Pictures}")
-    for f, (cap, _) in FIGURES.items():
+    for f in FIGURES:
         out.append(_tex_figure(f, 0.8))
     out.append(r"\end{document}")
     return "\n".join(out) + "\n"

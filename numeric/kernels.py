@@ -47,7 +47,7 @@ from ..mathematics.rules import RULES
 
 from .codegen import ColSum, Kernel, Rows, make_kernel, stabilize, vectorize
 
-__all__ = ["kernel", "kernels", "LOSS_DEFINITIONS", "ACTIVATION_KERNELS", "OPTIMIZER_KERNELS", "STATE_ROLES", "CLAIM_KERNELS"]
+__all__ = ["kernel", "kernels", "LOSS_DEFINITIONS", "ACTIVATION_KERNELS", "OPTIMIZER_KERNELS", "STATE_ROLES"]
 
 _n = sp.Symbol("n", integer=True, positive=True)
 _i, _j, _k = (sp.Idx(s, (1, _n)) for s in "ijk")
@@ -255,51 +255,11 @@ def _init_kernels():
     return out
 
 
-#: catalogue claims and the kernels that implement them (shown in the reports and by ``kernels --show``)
-CLAIM_KERNELS = {
-    **dict.fromkeys(("nguyen.sigmoid.derivative", "sahu.sigmoid.derivative", "article.sigmoid.derivative",
-                     "bharath.calculus.sigmoid", "bharath.vanishing.sigmoid_derivative"), ("sigmoid.grad_y",)),
-    **dict.fromkeys(("nguyen.sigmoid.definition", "sahu.sigmoid.definition", "article.sigmoid.definition"),
-                    ("sigmoid",)),
-    **dict.fromkeys(("nguyen.tanh.derivative", "bharath.calculus.tanh"), ("tanh.grad_y",)),
-    **dict.fromkeys(("nguyen.relu.derivative", "bharath.calculus.relu", "article.relu.derivative",
-                     "rupe.code.relu_derivative", "rupe.code.relu_mask"), ("relu.grad",)),
-    "nguyen.leaky_relu.derivative": ("leaky_relu.grad",),
-    **dict.fromkeys(("nguyen.softmax.definition", "article.softmax.definition", "bharath.stability.softmax_shift",
-                     "rupe.code.stable_softmax"), ("softmax",)),
-    **dict.fromkeys(("bharath.softmax_ce.gradient", "rupe.softmax_ce.gradient", "nguyen.cce.softmax_gradient",
-                     "bharath.stability.softmax_ce", "rupe.code.output_delta"), ("softmax_cce.grad",)),
-    **dict.fromkeys(("nguyen.mse.derivative", "article.mse.derivative"), ("mse.grad",)),
-    **dict.fromkeys(("nguyen.bce.derivative", "article.bce.derivative"), ("bce.grad",)),
-    "rupe.code.output_delta_sigmoid_bce": ("sigmoid_bce.grad",),
-    "rupe.code.batch_mean_gradient": ("softmax_cce.batch_grad",),
-    **dict.fromkeys(("rupe.backprop.delta_recurrence", "article.example.delta1_backprop"), ("backprop.delta",)),
-    **dict.fromkeys(("rupe.backprop.weight_gradient", "nguyen.backprop.weight_gradient",
-                     "sahu.backprop.regularised_gradient"), ("backprop.weight_grad",)),
-    **dict.fromkeys(("nguyen.backprop.bias_gradient", "sahu.backprop.bias_gradient"), ("backprop.bias_grad",)),
-    **dict.fromkeys(("bharath.momentum.velocity", "bharath.momentum.step"), ("optim.momentum",)),
-    **dict.fromkeys(("article.momentum.ema", "article.momentum.step"), ("optim.momentum_dampening",)),
-    **dict.fromkeys(("bharath.nesterov.velocity", "bharath.nesterov.step"), ("optim.nesterov",)),
-    **dict.fromkeys(("bharath.adagrad.accumulate", "bharath.adagrad.step"), ("optim.adagrad", "optim.adagrad_eps_inside")),
-    **dict.fromkeys(("bharath.rmsprop.accumulate", "bharath.rmsprop.step"), ("optim.rmsprop", "optim.rmsprop_eps_inside")),
-    **dict.fromkeys(("bharath.adam.m", "bharath.adam.v", "bharath.adam.m_hat", "bharath.adam.v_hat", "bharath.adam.step"),
-                    ("optim.adam", "optim.adam_eps_inside")),
-    "bharath.exploding.clip": ("optim.clip_norm",),
-    "bharath.loss.l2_gradient": ("optim.l2",),
-    "bharath.init.xavier_uniform": ("init.xavier", "init.uniform_bound"),
-    "bharath.init.he": ("init.he",),
-}
-
-
 @lru_cache(maxsize=None)
 def kernels() -> dict[str, Kernel]:
     """All kernels by name (built once per process, about a second)."""
     ks = _activation_kernels() + _loss_kernels() + _backprop_kernels() + _optimizer_kernels() + _init_kernels()
-    out = {k.name: k for k in ks}
-    for claim, names in CLAIM_KERNELS.items():
-        for n in names:
-            out[n].claims = tuple(sorted(set(out[n].claims) | {claim}))
-    return out
+    return {k.name: k for k in ks}
 
 
 def kernel(name: str) -> Kernel:
