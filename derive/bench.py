@@ -18,12 +18,13 @@ import sympy as sp
 
 from .catalogue import Claim, load_paths
 from .judge import judge_claim
-from .judge.engine import _explicit, _general_proof, build_scope, evaluate, is_zero, parse_definitions
+from .judge.engine import _explicit, _general_proof, evaluate, is_zero
+from .judge.interpret import prepare
 
 __all__ = ["run"]
 
 STAGES = [  # (label, module, attribute): outermost calls are timed, nested ones not double counted
-    ("parse LaTeX (normaliser + latex2sympy2)", "nnderive.judge.reading", "Parser.relation_chain"),
+    ("read the LaTeX (grammar + interpretation)", "nnderive.judge.interpret", "Interpreter.readings"),
     ("substitute definitions + differentiate", "nnderive.judge.engine", "evaluate"),
     ("zero test (expand / cancel / simplify)", "nnderive.judge.engine", "is_zero"),
     ("counterexample search / sampling", "nnderive.judge.engine", "_search"),
@@ -89,17 +90,15 @@ def _general_n_costs():
     print("\nproofs for every n (index notation, one claim each):")
     for label, c in cases.items():
         t0 = time.perf_counter()
-        scope, parser = build_scope(c)
-        defs = parse_definitions(c, parser)
-        given = [(lambda ch: ch[0] - ch[2])(parser.relation_chain(g)) for g in c.given]
-        lhs, _, rhs = parser.relation_chain(c.latex)
+        scope, it, defs = prepare(c)
+        given = [(lambda ch: ch[0] - ch[2])(it.readings(g)[0][0][0]) for g in c.given]
+        lhs, _, rhs = it.readings(c.latex)[0][0][0]
         ok, _ = _general_proof(lhs, rhs, scope, defs, given)
         print(f"  {label:18s} {'proved' if ok else 'NOT proved':10s} {time.perf_counter() - t0:6.2f} s")
     print("\nexplicit-size cross-check of the softmax Jacobian, every entry (i, j):")
     c = cases["softmax Jacobian"]
-    scope, parser = build_scope(c)
-    defs = parse_definitions(c, parser)
-    lhs, _, rhs = parser.relation_chain(c.latex)
+    scope, it, defs = prepare(c)
+    lhs, _, rhs = it.readings(c.latex)[0][0][0]
     n = sp.Symbol("n", integer=True, positive=True)
     i, j = (scope.symbols[k].obj for k in ("i", "j"))
     prev = None

@@ -50,8 +50,8 @@ def test_duplicate_ids(tmp_path):
 
 
 @pytest.mark.parametrize("latex,symbols,field,pos", [
-    (r"\frac{d}{dz} q = 1", {"z": "scalar real"}, "latex", 13),          # unknown symbol
-    (r"z + ", {"z": "scalar real"}, "latex", 0),                          # malformed LaTeX
+    (r"\frac{d}{dz} q = 1", {"z": "scalar real"}, "latex", 13),          # a derivative of an undefined symbol
+    (r"z + ", {"z": "scalar real"}, "latex", 2),                          # malformed LaTeX
     (r"z = z", {"z": "vector"}, "symbols", None),                         # bad declaration
 ])
 def test_claim_errors_carry_file_id_field_and_position(tmp_path, latex, symbols, field, pos):
@@ -73,7 +73,7 @@ def test_bad_definition_is_an_error_with_its_index(tmp_path):
         [[claims]]
         id = "d"
         latex = 'a = 1'
-        definitions = ['a = b']
+        definitions = ['a + 1 = b']
         symbols = { a = "scalar real" }
         """)
     claims, _ = load_file(p)

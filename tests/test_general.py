@@ -4,7 +4,8 @@ import sympy as sp
 
 from nnderive.catalogue import Claim
 from nnderive.mathematics.indexsums import canonical_sums, normal_sums, zero_for_all_n
-from nnderive.judge.engine import _general_proof, build_scope, is_zero, parse_definitions
+from nnderive.judge.engine import _general_proof, is_zero
+from nnderive.judge.interpret import prepare
 
 SOFTMAX = {"z": "vector n real", "a": "vector n (0,1)", "i": "index n", "j": "index n"}
 
@@ -12,9 +13,8 @@ SOFTMAX = {"z": "vector n real", "a": "vector n (0,1)", "i": "index n", "j": "in
 def general(latex, symbols, definitions=(), functions=None):
     c = Claim(id="g", source="t", file="t.toml", latex=latex, symbols=symbols, definitions=list(definitions),
               functions=functions or {r"\operatorname{softmax}": "softmax"})
-    scope, parser = build_scope(c)
-    defs = parse_definitions(c, parser)
-    lhs, _, rhs = parser.relation_chain(latex)
+    scope, it, defs = prepare(c)
+    lhs, _, rhs = it.readings(latex)[0][0][0]
     return _general_proof(lhs, rhs, scope, defs, [])[0]
 
 

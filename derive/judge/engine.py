@@ -43,17 +43,10 @@ from ..mathematics.zero import is_zero
 from ..notation.declarations import Decl, DeclarationError, parse_declaration
 from ..notation.errors import LatexError, ShapeMismatch, Unsupported
 from ..verdict import Verdict
-from .reading import Parser, Scope, tokenize
+from ..notation.latex import read_expression
+from .interpret import ClaimError, Printed, Scope, prepare, symbol_key
 
 __all__ = ["judge_claim", "ClaimError"]
-
-
-class ClaimError(Exception):
-    """Bad claim content: carries the field and position."""
-
-    def __init__(self, message, field="latex", pos=None):
-        super().__init__(message)
-        self.message, self.field, self.pos = message, field, pos
 
 
 L = tex
@@ -167,65 +160,6 @@ def numeric(d, point, prec=60):
     if not val.is_number or val.has(sp.nan, sp.zoo, sp.oo, -sp.oo):
         return None
     return val
-
-
-# --------------------------------------------------------------------------- scope
-def build_scope(claim, conventions=None) -> tuple[Scope, Parser]:
-    symbols: dict[str, Decl] = {}
-    try:
-        for spelling, text in claim.symbols.items():
-            symbols[spelling] = parse_declaration(spelling, text)
-    except DeclarationError as exc:
-        raise ClaimError(str(exc), "symbols")
-    scope = Scope(symbols, dict(claim.functions), dict(conventions or {}))
-    try:
-        parser = Parser(scope)
-    except LatexError as exc:
-        raise ClaimError(f"bad symbol spelling: {exc.message}", "symbols")
-    return scope, parser
-
-
-def parse_definitions(claim, parser) -> dict:
-    defs = {}
-    for k, text in enumerate(claim.definitions):
-        try:
-            chain = parser.relation_chain(text)
-        except LatexError as exc:
-            raise ClaimError(exc.message, f"definitions[{k}]", exc.pos)
-        if len(chain) < 3 or chain[1] != "=" or not isinstance(chain[0], (sp.Symbol, sp.MatrixSymbol)):
-            raise ClaimError("a definition must read 'symbol = expression'", f"definitions[{k}]", 0)
-        target, value = chain[0], chain[2]
-        if is_array(value) and tuple(value.shape) == (1, 1) and not is_array(target):
-            chain[2] = value[0, 0]
-        if target in defs and k >= claim.own_definitions:
-            continue  # a source-wide definition the claim overrides
-        if target in defs:
-            raise ClaimError(f"{target} is defined twice", f"definitions[{k}]", 0)
-        defs[target] = chain[2]
-        if is_array(target) != is_array(chain[2]) or (is_array(target) and target.shape != chain[2].shape):
-            raise ClaimError(f"definition of {target}: shapes differ", f"definitions[{k}]", 0)
-    _check_acyclic(defs)
-    return defs
-
-
-def _check_acyclic(defs):
-    def deps(e):
-        out = set(e.free_symbols) if not is_array(e) else set()
-        out |= {a for a in sp.preorder_traversal(e) if isinstance(a, sp.MatrixSymbol)}
-        return out & set(defs)
-    state = {}
-
-    def visit(s, path):
-        if state.get(s) == 1:
-            raise ClaimError(f"circular definitions: {' -> '.join(map(str, path + [s]))}", "definitions", 0)
-        if state.get(s) == 2:
-            return
-        state[s] = 1
-        for t in deps(defs[s]):
-            visit(t, path + [s])
-        state[s] = 2
-    for s in defs:
-        visit(s, [])
 
 
 # --------------------------------------------------------------------------- sizes
@@ -655,7 +589,7 @@ def _theorem(claim):
     return _Outcome(verdict, reason, steps=steps, counterexample=rest[0] if rest else None)
 
 
-def judge_update(lhs, rel, rhs, claim, scope, defs) -> _Outcome:
+def judge_update(lhs, rel, rhs, claim, scope, defs, it) -> _Outcome:
     """An update rule (or a relation between optimizer quantities) against the reference optimizer."""
     opt = OPTIMIZERS.get(claim.algorithm)
     if opt is None:
@@ -666,14 +600,18 @@ def judge_update(lhs, rel, rhs, claim, scope, defs) -> _Outcome:
         if role not in SYM:
             raise ClaimError(f"unknown role {role!r} for {spelling!r} (known: {', '.join(sorted(SYM))})",
                              "roles", None)
-        decl = scope.symbols.get(spelling)
+        try:
+            decl = scope.symbols.get(symbol_key(spelling))
+        except LatexError as exc:
+            raise ClaimError(f"role key {spelling!r}: {exc.message}", "roles", exc.pos)
         if decl is not None:
             mapping[decl.obj] = SYM[role]
             continue
         try:  # a role for an expression, such as the gradient delta a^T
-            patterns[Parser(scope).expr(_tokens(spelling))] = SYM[role]
-        except LatexError as exc:
-            raise ClaimError(f"role key {spelling!r}: {exc.message}", "roles", exc.pos)
+            (value,) = {it.expr(n) for n in read_expression(spelling)}
+            patterns[value] = SYM[role]
+        except (LatexError, ValueError) as exc:
+            raise ClaimError(f"role key {spelling!r}: {getattr(exc, 'message', exc)}", "roles", None)
     role_of = {v: k for k, v in SYM.items()}
     new = evaluate(lhs, defs).xreplace(mapping)
     value = evaluate(rhs, defs)
@@ -733,10 +671,6 @@ def _init_name(lhs, rhs) -> str:
     return f"; the claimed variance {L(claimed)} is no standard initialisation (Xavier, He, LeCun)"
 
 
-def _tokens(text):
-    return tokenize(text)
-
-
 def _search_with(diff, lv, rv, claim, intervals, steps):
     free = sorted(diff.free_symbols | lv.free_symbols | rv.free_symbols, key=str)
     for pt in sample_points(free, intervals, 12, seed=zlib.crc32(claim.id.encode())):
@@ -754,21 +688,22 @@ def _search_with(diff, lv, rv, claim, intervals, steps):
 
 def _judge_once(claim, conventions=None):
     if claim.theorem and not claim.latex:
-        scope, _ = build_scope(claim, conventions)
+        scope, _, _ = prepare(claim, conventions)
         return scope, "", [_theorem(claim)]
-    scope, parser = build_scope(claim, conventions)
-    defs = parse_definitions(claim, parser)
+    scope, it, defs = prepare(claim, conventions)
     given = []
     for k, text in enumerate(claim.given):
         try:
-            chain = parser.relation_chain(text)
+            readings = it.readings(text)
         except LatexError as exc:
             raise ClaimError(exc.message, f"given[{k}]", exc.pos)
-        if len(chain) != 3 or chain[1] != "=":
+        chains, _ = readings[0]
+        if len(readings) != 1 or len(chains) != 1 or len(chains[0]) != 3 or chains[0][1] != "=":
             raise ClaimError("a 'given' fact must be one equation", f"given[{k}]", 0)
+        chain = chains[0]
         given.append(chain[0] - chain[2])
     try:
-        chain = parser.relation_chain(claim.latex)
+        readings = it.readings(claim.latex)
     except Unsupported as exc:
         return scope, claim.latex, [_Outcome("undecided", f"not supported yet: {exc.message}")]
     except ShapeMismatch as exc:
@@ -776,28 +711,38 @@ def _judge_once(claim, conventions=None):
                                     counterexample={"shapes": exc.message})]
     except LatexError as exc:
         raise ClaimError(exc.message, "latex", exc.pos)
+    if len(readings) > 1:
+        return scope, claim.latex, [_Outcome("undecided", "not supported yet: several readings")]
+    chains, conditions = readings[0]
+    if conditions:
+        return scope, claim.latex, [_Outcome("undecided", "not supported yet: conditions after the claim")]
+    if len(chains) != 1:
+        return scope, claim.latex, [_Outcome("undecided", "not supported yet: several relations in one claim")]
+    chain = chains[0]
     if len(chain) < 3:
         raise ClaimError("a claim must be a relation (=, \\approx, \\le, \\in, ...)", "latex", 0)
     parsed = " ".join(c if isinstance(c, str) else (L(c) if isinstance(c, sp.Basic) else
-                                                     r"\mathbb{R}^{%s}" % r" \times ".join(map(L, c)))
+                                                     (c.text if isinstance(c, Printed) else
+                                                      r"\mathbb{R}^{%s}" % r" \times ".join(map(L, c))))
                       for c in chain)
     parsed = parsed.replace(" ~ ", r" \approx ").replace(" <= ", r" \le ").replace(" >= ", r" \ge ") \
         .replace(" <- ", r" \leftarrow ").replace(" in ", r" \in ").replace(" != ", r" \ne ")
     outcomes = []
-    approx_texts = _approx_sides(claim.latex)
     for k in range(0, len(chain) - 2, 2):
         lhs, rel, rhs = chain[k], chain[k + 1], chain[k + 2]
+        if isinstance(rhs, Printed) and rel != "~":
+            rhs = rhs.value
+        if isinstance(lhs, Printed):
+            lhs = lhs.value
         if claim.algorithm and rel in ("<-", "="):
-            outcomes.append(judge_update(lhs, rel, rhs, claim, scope, defs))
+            outcomes.append(judge_update(lhs, rel, rhs, claim, scope, defs, it))
         elif rel == "=":
             out = judge_equation(lhs, rhs, claim, scope, defs, given)
             if out.verdict == "refuted":
                 out.reason += _init_name(lhs, rhs)
             outcomes.append(out)
         elif rel == "~":
-            text = approx_texts.pop(0)
-            outcomes.append(judge_approx(lhs, text if _DECIMAL.match(text.replace("{", "").replace("}", ""))
-                                         else rhs, claim, scope, defs))
+            outcomes.append(judge_approx(lhs, rhs.text if isinstance(rhs, Printed) else rhs, claim, scope, defs))
         elif rel in ("<=", "<", ">=", ">"):
             outcomes.append(judge_bound(lhs, rel, rhs, claim, scope, defs))
         elif rel == "in":
@@ -809,15 +754,6 @@ def _judge_once(claim, conventions=None):
     if claim.theorem:
         outcomes.append(_theorem(claim))
     return scope, parsed, outcomes
-
-
-def _approx_sides(latex):
-    parts = re.split(r"\\approx", latex)
-    out = []
-    for p in parts[1:]:
-        m = re.match(r"\s*(-?\s*[\d.]+)", p)
-        out.append(m.group(1).replace(" ", "") if m else p.strip())
-    return out
 
 
 def _combine(outcomes) -> _Outcome:

@@ -1,25 +1,1168 @@
-r"""A claim's reading as SymPy objects, for the layers above the judge (kernels, examples).
+r"""Readings as mathematics: the intermediate form of :mod:`nnderive.notation` to SymPy.
 
-:func:`read` returns the relations of a claim and its definitions as SymPy
-expressions in the claim's declared symbols, exactly as the judge reads them.
-It raises :class:`~nnderive.judge.engine.ClaimError` (with the field and
-position) when the claim cannot be read.
+The reader says what was written; this module says what it means, with the claim's
+declarations.  Vectors and matrices become ``MatrixSymbol`` objects (so products keep
+their order and shapes are checked), a sheet index :math:`x_i` (1-based) the entry
+``x[i-1, 0]``, and every named function dispatches through :data:`FUNCTIONS`, one row per
+name.  Symbols the notation fixes need no declaration: an undeclared letter is a real
+scalar, and a vector's length is read from the sum that runs over its entries
+(:math:`\sum_{j=1}^{q} e^{o_j}` makes :math:`o` a vector of length :math:`q`).  What the
+notation does not fix is an error naming the symbol, never a guess.
+
+Nothing the user writes is evaluated: the tree is walked node by node.
 
 >>> from nnderive.catalogue import Claim
->>> r = read(Claim(id="x", source="s", file="f", latex=r"y = 2 x", symbols={"x": "scalar real", "y": "scalar real"}))
+>>> r = read(Claim(id="x", source="s", file="f", latex=r"\sigma'(z) = \sigma(z)(1 - \sigma(z))"))
 >>> [(str(a), rel, str(b)) for a, rel, b in r.relations]
-[('y', '=', '2*x')]
+[('Subs(Derivative(\\sigma(_x), _x), _x, z)', '=', '(1 - \\sigma(z))*\\sigma(z)')]
 """
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass, field
 
-from ..notation.errors import LatexError
-from .engine import ClaimError, build_scope, parse_definitions
+import sympy as sp
+from sympy.matrices.expressions.matexpr import MatrixElement
 
-__all__ = ["Reading", "read"]
+from ..mathematics.arrays import (Elementwise, GenericFunction, Grad, Hessian, Jacobian, Norm, SoftmaxVec, VecMax,
+                                  VecMin, is_array)
+from ..mathematics.conventions import INITS, LOSSES, Conventions
+from ..mathematics.primitives import ACTIVATIONS, LeakyReLU
+from ..mathematics.sequences import Conv, ConvMatrix, Vec
+from ..notation import ir
+from ..notation.declarations import Decl, DeclarationError, parse_declaration
+from ..notation.errors import LatexError, ShapeMismatch, Unsupported
+from ..notation.latex import canon, read as read_latex, read_expression
+
+__all__ = ["Scope", "Interpreter", "Reading", "read", "prepare", "ClaimError", "Printed", "symbol_key", "FUNCTIONS"]
 
 
+class ClaimError(Exception):
+    """Bad claim content: carries the field and position."""
+
+    def __init__(self, message, field="latex", pos=None):
+        super().__init__(message)
+        self.message, self.field, self.pos = message, field, pos
+
+
+def symbol_key(spelling: str) -> str:
+    """The canonical key of a symbol's spelling (``\\mathbf{x}`` and ``x`` share one)."""
+    nodes = read_expression(spelling)
+    return canon(nodes[0])
+
+
+def function_key(spelling: str) -> str:
+    """The canonical key of a function's spelling (``\\sigma``, ``\\operatorname{CCE}``, ``\\operatorname{Var}_U``)."""
+    (node,) = set(read_expression(spelling + "(x)"))
+    if isinstance(node, ir.Apply):
+        return canon(node.func)
+    if isinstance(node, ir.Call):
+        return canon(node.head)
+    raise LatexError(f"{spelling!r} is not a function name", 0)
+
+
+# --------------------------------------------------------------------------- scope
+@dataclass
+class Scope(Conventions):
+    """What a claim declares: symbols by canonical key, functions, conventions, and notes."""
+
+    symbols: dict = field(default_factory=dict)        # canonical key -> Decl
+    functions: dict = field(default_factory=dict)      # canonical key -> function kind
+    conventions: dict = field(default_factory=dict)
+    used_axes: set = field(default_factory=set)
+    notes: list = field(default_factory=list)
+    inferred: dict = field(default_factory=dict)       # canonical key -> why it was inferred
+
+    def note(self, text: str):
+        if text not in self.notes:
+            self.notes.append(text)
+
+    @property
+    def index_decls(self):
+        return {k: d for k, d in self.symbols.items() if d.kind == "index"}
+
+
+def build_scope(claim, conventions=None) -> Scope:
+    symbols: dict[str, Decl] = {}
+    for spelling, text in claim.symbols.items():
+        try:
+            decl = parse_declaration(spelling, text)
+            key = symbol_key(spelling)
+        except DeclarationError as exc:
+            raise ClaimError(str(exc), "symbols")
+        except LatexError as exc:
+            raise ClaimError(f"bad symbol spelling {spelling!r}: {exc.message}", "symbols")
+        symbols[key] = decl
+    for d in list(symbols.values()):
+        for dim in sorted({x for dd in d.dims for x in getattr(dd, "free_symbols", ())}, key=str):
+            key = _safe_key(dim.name)
+            if key not in symbols:
+                symbols[key] = Decl(dim.name, "scalar", (), "positive integer", {"integer": True, "positive": True},
+                                    (1, 5, False, False), dim)
+    functions = {}
+    for spelling, kind in claim.functions.items():
+        try:
+            functions[function_key(spelling)] = kind
+        except LatexError as exc:
+            raise ClaimError(f"bad function spelling {spelling!r}: {exc.message}", "functions")
+    return Scope(symbols=symbols, functions=functions, conventions=dict(conventions or {}))
+
+
+def _safe_key(name):
+    try:
+        return symbol_key(name)
+    except LatexError:
+        return name
+
+
+# --------------------------------------------------------------------------- function table
+def _one(args, name, pos):
+    if len(args) != 1:
+        raise LatexError(f"{name} takes one argument, got {len(args)}", pos)
+    return args[0]
+
+
+def _activation(name):
+    def build(it, args, primes, pos, param=None):
+        x = _one(args, name, pos)
+        if name == "leaky_relu":
+            if param is None:
+                raise LatexError("leaky ReLU needs its slope: LeakyReLU_alpha(z) or leaky_relu(z, alpha)", pos)
+            if primes:
+                u = sp.Dummy("x", real=True)
+                return sp.Subs(sp.Derivative(LeakyReLU(u, param), u), u, x)
+            return LeakyReLU(x, param)
+        if is_array(x):
+            return Elementwise(name, x, primes)
+        f = ACTIVATIONS[name]
+        if primes:
+            u = sp.Dummy("x", real=True)
+            return sp.Subs(sp.Derivative(f(u), u, primes), u, x)
+        return f(x)
+    return build
+
+
+def _elementary(fn, name):
+    def build(it, args, primes, pos, param=None):
+        x = _one(args, name, pos)
+        if is_array(x):
+            raise Unsupported(f"{name} of a vector or matrix", pos)
+        if primes:
+            u = sp.Dummy("x", real=True)
+            return sp.Subs(sp.Derivative(fn(u), u, primes), u, x)
+        return fn(x)
+    return build
+
+
+def _log(it, args, primes, pos, param=None):
+    x = _one(args, "log", pos)
+    if param is not None:
+        return sp.log(x, param)
+    it.scope.used_axes.add("log_base")
+    b = it.scope.conventions.get("log_base", "e")
+    it.scope.note(r"$\log$ without a base is read as the natural log")
+    return sp.log(x) if b == "e" else sp.log(x, int(b))
+
+
+def _max_min(kind):
+    def build(it, args, primes, pos, param=None):
+        if len(args) == 2 and kind == "max" and any(a == 0 for a in args):
+            other = args[1] if args[0] == 0 else args[0]
+            it.scope.note(r"$\max(0, z)$ is read as $\mathrm{ReLU}(z)$, with $\mathrm{ReLU}'(0) = 0$")
+            return _activation("relu")(it, [other], primes, pos)
+        if primes:
+            raise Unsupported(f"the derivative of {kind} written with a prime", pos)
+        if len(args) == 1 and is_array(args[0]):
+            return (VecMax if kind == "max" else VecMin)(args[0])
+        if any(is_array(a) for a in args):
+            raise Unsupported(f"{kind} of several arrays", pos)
+        return (sp.Max if kind == "max" else sp.Min)(*args)
+    return build
+
+
+def _trace(it, args, primes, pos, param=None):
+    m = _one(args, "trace", pos)
+    if not is_array(m) or sp.simplify(m.shape[0] - m.shape[1]) != 0:
+        raise ShapeMismatch(f"trace of a non-square {m.shape if is_array(m) else 'scalar'}", pos)
+    k = sp.Dummy("k", integer=True)
+    it.scope.note(r"$\operatorname{tr}(M)$ is read as $\sum_k M_{kk}$")
+    return sp.Sum(m[k - 1, k - 1], (k, 1, m.shape[0]))
+
+
+def _det(it, args, primes, pos, param=None):
+    m = _one(args, "det", pos)
+    if not is_array(m) or sp.simplify(m.shape[0] - m.shape[1]) != 0:
+        raise ShapeMismatch("determinant of a non-square matrix", pos)
+    return sp.Determinant(m)
+
+
+def _softmax(it, args, primes, pos, param=None):
+    z = _one(args, "softmax", pos)
+    if not is_array(z):
+        raise LatexError("softmax needs a vector argument", pos)
+    if primes:
+        raise LatexError("write the softmax Jacobian as a partial derivative", pos)
+    return SoftmaxVec(z)
+
+
+def _diag(it, args, primes, pos, param=None):
+    v = _one(args, "diag", pos)
+    if not is_array(v) or v.shape[1] != 1:
+        raise Unsupported("diag of something that is not a vector", pos)
+    return sp.DiagMatrix(v)
+
+
+def _generic(name):
+    def build(it, args, primes, pos, param=None):
+        f = GenericFunction(name)
+        if primes:
+            u = sp.Dummy("x", real=True)
+            return sp.Subs(sp.Derivative(f(u), u, primes), u, _one(args, name, pos))
+        return f(*args)
+    return build
+
+
+def _sequence(fname):
+    def build(it, args, primes, pos, param=None):
+        if fname == "vec":
+            return Vec(_one(args, "vec", pos))
+        if len(args) != 2 or not is_array(args[0]):
+            raise LatexError(f"{fname} takes two arguments", pos)
+        return Conv(*args) if fname == "conv2d" else ConvMatrix(*args)
+    return build
+
+
+def _loss(name):
+    def build(it, args, primes, pos, param=None):
+        return LOSSES[name](args, it.scope, pos)
+    return build
+
+
+def _init(name):
+    def build(it, args, primes, pos, param=None):
+        fn, arity = INITS[name]
+        if len(args) != arity:
+            raise LatexError(f"{name} takes {arity} argument(s)", pos)
+        return fn(*args)
+    return build
+
+
+def _normal_cdf(x):
+    return (1 + sp.erf(x / sp.sqrt(2))) / 2
+
+
+def _normal_pdf(x):
+    return sp.exp(-x ** 2 / 2) / sp.sqrt(2 * sp.pi)
+
+
+#: function kind -> builder(interpreter, args, primes, pos, param) ; one row per name
+FUNCTIONS = {
+    **{name: _activation(name) for name in ACTIVATIONS},
+    "log": _log, "ln": _elementary(sp.log, "ln"), "lg": _elementary(lambda x: sp.log(x, 10), "lg"),
+    "exp": _elementary(sp.exp, "exp"), "sin": _elementary(sp.sin, "sin"), "cos": _elementary(sp.cos, "cos"),
+    "tan": _elementary(sp.tan, "tan"), "sinh": _elementary(sp.sinh, "sinh"), "cosh": _elementary(sp.cosh, "cosh"),
+    "erf": _elementary(sp.erf, "erf"), "erfc": _elementary(sp.erfc, "erfc"),
+    "Phi": _elementary(_normal_cdf, "Phi"), "phi": _elementary(_normal_pdf, "phi"),
+    "sgn": _elementary(sp.sign, "sign"), "sign": _elementary(sp.sign, "sign"),
+    "max": _max_min("max"), "min": _max_min("min"), "trace": _trace, "tr": _trace, "det": _det,
+    "softmax": _softmax, "diag": _diag, "vec": _sequence("vec"), "conv2d": _sequence("conv2d"),
+    "convmat": _sequence("convmat"),
+    **{name: _loss(name) for name in LOSSES}, **{name: _init(name) for name in INITS},
+}
+
+#: names sources write for the built-in functions (lower case, no spaces) -> function kind
+FUNCTION_NAMES = {
+    "softmax": "softmax", "relu": "relu", "sigmoid": "sigmoid", "logistic": "sigmoid", "tanh": "tanh",
+    "softplus": "softplus", "leakyrelu": "leaky_relu", "leaky_relu": "leaky_relu", "lrelu": "leaky_relu",
+    "log": "log", "ln": "ln", "exp": "exp", "sin": "sin", "cos": "cos", "tan": "tan", "sinh": "sinh",
+    "cosh": "cosh", "erf": "erf", "erfc": "erfc", "max": "max", "min": "min", "tr": "trace", "trace": "trace",
+    "det": "det", "diag": "diag", "sign": "sign", "sgn": "sgn", "vec": "vec", "mse": "mse", "bce": "bce",
+    "sse": "sse", "cce": "cce", "step": "step", "heaviside": "step", "lg": "lg",
+}
+#: symbols that name a function when they are applied and not declared otherwise
+SYMBOL_FUNCTIONS = {r"\sigma": "sigmoid", r"\Phi": "Phi"}
+_GENERIC_LETTERS = frozenset({"f", "g", "h", "F", "G", "H", r"\ell", r"\phi", r"\varphi", r"\psi", "u", "v",
+                              "J", "L", r"\mathcal{L}", "l", "p", "q", "y", "C", "E", "R"})
+
+
+# --------------------------------------------------------------------------- inference
+def _bound_indices(node, out):
+    """Index letters bound by sums, with their ranges: {name: (lo node, hi node)}."""
+    for n in ir.walk(node):
+        if isinstance(n, ir.BigOp) and n.op in ("sum", "prod") and n.lower is not None:
+            low = n.lower
+            if isinstance(low, ir.Chain) and len(low.terms) == 2 and low.rels == ("=",):
+                var = low.terms[0]
+                if isinstance(var, ir.Atom):
+                    out.setdefault(var.name, (low.terms[1], n.upper))
+            elif isinstance(low, ir.Atom):
+                out.setdefault(low.name, (None, n.upper))
+            elif isinstance(low, ir.Tuple):
+                for x in low.items:
+                    if isinstance(x, ir.Atom):
+                        out.setdefault(x.name, (None, n.upper))
+    return out
+
+
+@dataclass(frozen=True)
+class Printed:
+    """A number as the source printed it (``0.731``): its text and its exact value."""
+
+    text: str
+    value: sp.Expr
+
+
+# --------------------------------------------------------------------------- interpreter
+def _pos(node):
+    return node.span[0] if node is not None else None
+
+
+class Interpreter:
+    """Turns the readings of one claim's strings into SymPy, in one :class:`Scope`."""
+
+    def __init__(self, scope: Scope, user_functions=None):
+        self.scope = scope
+        self.user_functions = dict(user_functions or {})    # key -> (params, body)
+        self.definitions = {}                                # symbol -> value, for a(z) dependency notation
+        self.local = {}                                      # bound index name -> Symbol (inside sums)
+        self.bound_ranges = {}                               # index name -> (lo, hi) nodes seen in sums
+        self.defined_keys = set()                            # spellings the definitions define
+
+    # ------------------------------------------------------------------ entry points
+    def readings(self, text: str) -> list[list]:
+        """Each reading of a claim string: a list of chains ``[side, rel, side, ...]`` (+ conditions)."""
+        out = []
+        for st in read_latex(text):
+            _bound_indices(st, self.bound_ranges)
+            out.append(self.statement(st))
+        return out
+
+    def statement(self, st: ir.Statement):
+        chains = [self.chain(c) for c in st.chains]
+        conds = [self.chain(c) for c in st.conditions]
+        return chains, conds
+
+    def chain(self, ch: ir.Chain) -> list:
+        out = []
+        for k, term in enumerate(ch.terms):
+            if k:
+                out.append(ch.rels[k - 1])
+            if k and ch.rels[k - 1] == "in":
+                out.append(self.space(term))
+            elif k and ch.rels[k - 1] == "~" and _is_number(term):
+                out.append(Printed(canon(term), self.expr(term)))    # the digits as printed
+            else:
+                out.append(self.expr(term))
+        return out
+
+    def space(self, node):
+        r"""``\mathbb{R}^{m \times n}`` as a shape tuple."""
+        base, exp = node, None
+        if isinstance(node, ir.Pow):
+            base, exp = node.base, node.exp
+        if not (isinstance(base, ir.Atom) and base.name == r"\mathbb{R}"):
+            raise Unsupported(r"only \mathbb{R}^{...} is read after \in", _pos(node))
+        if exp is None:
+            return (sp.Integer(1), sp.Integer(1))
+        dims = _dims(exp)
+        vals = [self.expr(d) for d in dims]
+        return tuple(vals) if len(vals) == 2 else (vals[0], sp.Integer(1))
+
+    # ------------------------------------------------------------------ expressions
+    def expr(self, node):
+        method = getattr(self, "_" + type(node).__name__, None)
+        if method is None:
+            raise Unsupported(f"{type(node).__name__} is not read yet", _pos(node))
+        return method(node)
+
+    def _Number(self, n: ir.Number):
+        return sp.Rational(n.text)
+
+    def _Atom(self, a: ir.Atom):
+        return self.symbol(a)
+
+    def _Sub(self, s: ir.Sub):
+        return self.symbol(s)
+
+    def _Pow(self, p: ir.Pow):
+        if self._declared(p) is not None:
+            return self.symbol(p)
+        if p.text.startswith(("(", "[")) and isinstance(p.base, (ir.Atom, ir.Sub)) and not _is_number(p.exp):
+            return self.symbol(p)       # W^{(l)}: a labelled symbol
+        if isinstance(p.base, ir.Atom) and p.base.name == "e" and self._declared(p.base) is None:
+            return sp.exp(self.expr(p.exp))
+        base = self.expr(p.base)
+        exp = self.expr(p.exp)
+        return self.power(base, exp, _pos(p))
+
+    def _Transpose(self, t: ir.Transpose):
+        v = self.expr(t.base)
+        return sp.Transpose(v) if is_array(v) else v
+
+    def _Prime(self, p: ir.Prime):
+        raise LatexError(f"a prime on {canon(p.base)!r} outside a function call: write f'(x)", _pos(p))
+
+    def _Factorial(self, f: ir.Factorial):
+        return sp.factorial(self.expr(f.base))
+
+    def _Name(self, n: ir.Name):
+        raise LatexError(f"the name {n.name!r} used as a value", _pos(n))
+
+    def _Text(self, t: ir.Text):
+        raise Unsupported(f"the words {t.text!r} inside a formula", _pos(t))
+
+    def _Paren(self, p: ir.Paren):
+        if isinstance(p.arg, ir.Chain):
+            raise Unsupported("a relation inside brackets", _pos(p))
+        return self.expr(p.arg)
+
+    def _Tuple(self, t: ir.Tuple):
+        raise Unsupported("a tuple of values is not judged yet", _pos(t))
+
+    def _Neg(self, n: ir.Neg):
+        return -self.expr(n.arg)
+
+    def _Frac(self, f: ir.Frac):
+        num, den = self.expr(f.num), self.expr(f.den)
+        if is_array(den):
+            raise ShapeMismatch("a fraction with a vector or matrix in the denominator", _pos(f))
+        return num / den
+
+    def _Sqrt(self, s: ir.Sqrt):
+        x = self.expr(s.arg)
+        if is_array(x):
+            raise Unsupported("the square root of a vector or matrix", _pos(s))
+        if s.index is None:
+            return sp.sqrt(x)
+        return sp.root(x, self.expr(s.index))
+
+    def _Abs(self, a: ir.Abs):
+        if isinstance(a.arg, ir.Matrix):
+            return sp.ImmutableMatrix(self._Matrix(a.arg)).det()
+        x = self.expr(a.arg)
+        if is_array(x):
+            if tuple(x.shape) == (1, 1):
+                return sp.Abs(x[0, 0])
+            if sp.simplify(x.shape[0] - x.shape[1]) == 0 and x.shape[1] != 1:
+                self.scope.note(r"$|A|$ of a square matrix is read as its determinant")
+                return sp.Determinant(x)
+            raise Unsupported("|.| of a vector: write a norm", _pos(a))
+        return sp.Abs(x)
+
+    def _Norm(self, n: ir.Norm):
+        x = self.expr(n.arg)
+        if n.kind not in ("", "2", "F"):
+            raise Unsupported(f"the {n.kind}-norm is not read yet", _pos(n))
+        if not is_array(x):
+            return sp.Abs(x)
+        if n.kind == "F" and x.shape[1] == 1:
+            return Norm(x)
+        return Norm(x)
+
+    def _Matrix(self, m: ir.Matrix):
+        rows = [[self.expr(e) for e in row] for row in m.rows]
+        if len({len(r) for r in rows}) != 1:
+            raise LatexError("matrix rows of different lengths", _pos(m))
+        if any(is_array(e) for r in rows for e in r):
+            raise Unsupported("a block matrix", _pos(m))
+        return sp.ImmutableMatrix(rows)
+
+    def _Cases(self, c: ir.Cases):
+        pieces = []
+        for value, cond in c.rows:
+            v = self.expr(value)
+            pieces.append((v, self.condition(cond)))
+        if pieces and pieces[-1][1] is not sp.true:
+            pass
+        return sp.Piecewise(*pieces)
+
+    def condition(self, cond):
+        if cond is None:
+            return sp.true
+        if isinstance(cond, ir.Tuple):
+            return sp.And(*[self.condition(c) for c in cond.items])
+        if not isinstance(cond, ir.Chain) or len(cond.terms) < 2:
+            raise LatexError("a case condition must be a relation", _pos(cond))
+        parts = []
+        ops = {"<=": sp.Le, ">=": sp.Ge, "<": sp.Lt, ">": sp.Gt, "=": sp.Eq, "!=": sp.Ne}
+        for k, rel in enumerate(cond.rels):
+            if rel not in ops:
+                raise Unsupported(f"the relation {rel!r} in a condition", _pos(cond))
+            parts.append(ops[rel](self.expr(cond.terms[k]), self.expr(cond.terms[k + 1])))
+        return sp.And(*parts) if len(parts) > 1 else parts[0]
+
+    def _BinOp(self, b: ir.BinOp):
+        if b.op in ("+", "-"):
+            terms = []
+            self._flatten_sum(b, 1, terms)
+            vals = [(s, self.expr(t)) for s, t in terms]
+            return self.add([v if s > 0 else -v for s, v in vals], _pos(b))
+        left, right = self.expr(b.left), self.expr(b.right)
+        if b.op == "*":
+            return self.multiply([left, right], _pos(b))
+        if b.op == "/":
+            if is_array(right):
+                raise ShapeMismatch("division by a vector or matrix", _pos(b))
+            return left / right
+        if b.op == "odot":
+            return self.hadamard(left, right, _pos(b))
+        raise Unsupported(f"the product {b.op} is not read yet", _pos(b))
+
+    def _flatten_sum(self, node, sign, out):
+        if isinstance(node, ir.BinOp) and node.op in ("+", "-"):
+            self._flatten_sum(node.left, sign, out)
+            self._flatten_sum(node.right, sign if node.op == "+" else -sign, out)
+        else:
+            out.append((sign, node))
+
+    def _Product(self, p: ir.Product):
+        return self.multiply([self.expr(f) for f in p.factors], _pos(p))
+
+    # ------------------------------------------------------------------ arithmetic with shapes
+    def add(self, vals, pos):
+        shapes = {tuple(v.shape) for v in vals if is_array(v)}
+        if not shapes:
+            return sp.Add(*vals)
+        shapes = {s for s in shapes}
+        if len(shapes) > 1:
+            # 1 x 1 arrays (x^T y) mix with scalars, never with other arrays
+            if all(s == (1, 1) for s in shapes) or not all(_same_shape(a, b) for a in shapes for b in shapes):
+                raise ShapeMismatch(f"sum of shapes {sorted(map(str, shapes))}", pos)
+        shape = next(iter(shapes))
+        if shape == (1, 1) and any(not is_array(v) for v in vals):
+            return sp.Add(*[v[0, 0] if is_array(v) else v for v in vals])
+        if any(not is_array(v) for v in vals):
+            self.scope.note("a scalar added to a vector is broadcast over its entries")
+        return sp.MatAdd(*[v if is_array(v) else v * sp.OneMatrix(*shape) for v in vals]).doit(deep=False) \
+            if False else sp.MatAdd(*[v if is_array(v) else v * sp.OneMatrix(*shape) for v in vals])
+
+    def multiply(self, vals, pos):
+        scal, mats = [], []
+        for v in vals:
+            (mats if is_array(v) else scal).append(v)
+        # a 1 x 1 product (x^T y) times a vector is a scalar times that vector
+        while len(mats) > 1 and any(tuple(m.shape) == (1, 1) for m in mats):
+            for k in range(len(mats)):
+                m = mats[k]
+                if tuple(m.shape) == (1, 1):
+                    left_ok = k == 0 or _conform(mats[k - 1].shape[1], 1)
+                    right_ok = k == len(mats) - 1 or _conform(1, mats[k + 1].shape[0])
+                    if not (left_ok and right_ok):
+                        scal.append(m[0, 0])
+                        mats.pop(k)
+                        break
+            else:
+                break
+        for x, y in zip(mats, mats[1:]):
+            if not _conform(x.shape[1], y.shape[0]):
+                raise ShapeMismatch(f"matrix product of shapes {_shape_text(x)} and {_shape_text(y)}", pos)
+        out = sp.MatMul(*mats) if len(mats) > 1 else (mats[0] if mats else None)
+        s = sp.Mul(*scal)
+        if out is None:
+            return s
+        return s * out if scal else out
+
+    def hadamard(self, a, b, pos):
+        if is_array(a) and is_array(b):
+            if not all(_conform(x, y) for x, y in zip(a.shape, b.shape)):
+                raise ShapeMismatch(f"Hadamard product of shapes {_shape_text(a)} and {_shape_text(b)}", pos)
+            return sp.HadamardProduct(a, b)
+        return a * b
+
+    def power(self, base, exp, pos):
+        if not is_array(base):
+            if is_array(exp):
+                raise ShapeMismatch("a vector or matrix as an exponent", pos)
+            return base ** exp
+        rows, cols = base.shape
+        if cols == 1 and rows != 1:
+            self.scope.note("a power of a vector is taken entry by entry")
+            return sp.HadamardPower(base, exp)
+        if tuple(base.shape) == (1, 1):
+            return base[0, 0] ** exp
+        if not _conform(rows, cols):
+            raise ShapeMismatch(f"a power of a non-square {_shape_text(base)} matrix", pos)
+        if exp == -1:
+            return sp.Inverse(base)
+        if exp.is_Integer and exp > 0:
+            return sp.MatPow(base, exp)
+        raise Unsupported(f"the matrix power {exp}", pos)
+
+    # ------------------------------------------------------------------ symbols
+    def _declared(self, node):
+        key = _key(node)
+        return self.scope.symbols.get(key) if key is not None else None
+
+    def symbol(self, node):
+        """A symbol, an entry of a declared vector or matrix, or a labelled symbol."""
+        key = _key(node)
+        if key is not None and key in self.local:
+            return self.local[key]
+        if key is not None and key in self.scope.symbols:
+            return self._decl_value(self.scope.symbols[key], node)
+        if isinstance(node, ir.Atom):
+            return self._bare(node)
+        if isinstance(node, ir.Sub):
+            return self._subscripted(node)
+        if isinstance(node, ir.Pow):          # a labelled symbol W^{(l)} not declared under that spelling
+            base_key = _key(node.base)
+            decl = self.scope.symbols.get(base_key)
+            if decl is not None and decl.is_array:
+                raise LatexError(f"{key} is not declared; declare it (its base {base_key} is a {decl.kind})",
+                                 _pos(node))
+            return self._default_scalar(key, node)
+        raise LatexError(f"cannot read {canon(node)!r} as a symbol", _pos(node))
+
+    def _decl_value(self, decl, node):
+        if decl.kind == "index" and isinstance(node, ir.Sub):
+            raise LatexError(f"index {decl.spelling} cannot be subscripted", _pos(node))
+        return decl.obj
+
+    def _bare(self, a: ir.Atom):
+        name = a.name
+        if name == "e":
+            return sp.E
+        if name == r"\pi":
+            return sp.pi
+        if name == r"\infty":
+            return sp.oo
+        if name in (r"\top", r"\intercal", "*", r"\prime"):
+            raise LatexError(f"{name} out of place", _pos(a))
+        if name.startswith(r"\mathbf{") and name[8:-1].isdigit():
+            raise LatexError(f"{name} (a vector of {name[8:-1]}s) needs its length: declare it 'ones n'", _pos(a))
+        if name == r"\mathbb{R}":
+            raise LatexError(r"\mathbb{R} outside a shape statement", _pos(a))
+        if name in self.bound_ranges and self.scope.symbols.get(name) is None:
+            raise LatexError(f"the sum index {name!r} is used outside its sum", _pos(a))
+        key = self.scope.functions.get(name)
+        if key is not None:
+            raise LatexError(f"the function {name!r} without an argument", _pos(a))
+        return self._default_scalar(name, a)
+
+    def _default_scalar(self, key, node):
+        """An undeclared symbol the notation fixes as a real scalar."""
+        if key not in self.scope.inferred:
+            self.scope.inferred[key] = "real scalar (undeclared)"
+        decl = Decl(key, "scalar", (), "real", {"real": True}, (-3, 3, False, False), sp.Symbol(key, real=True))
+        self.scope.symbols[key] = decl
+        return decl.obj
+
+    def _subscripted(self, s: ir.Sub):
+        base_key = _key(s.base)
+        decl = self.scope.symbols.get(base_key) if base_key is not None else None
+        if base_key is not None and base_key in self.local:
+            raise LatexError(f"the index {base_key} cannot be subscripted", _pos(s))
+        if decl is None and isinstance(s.base, ir.Atom) and s.base.name == r"\delta":
+            idx = self.indices(s.index, s)
+            if len(idx) == 2:
+                return sp.KroneckerDelta(*idx)
+        if decl is None and base_key is not None:
+            decl = self._infer_array(base_key, s)
+        if decl is None or not decl.is_array:
+            if decl is not None and decl.kind == "index":
+                raise LatexError(f"index {decl.spelling} cannot be subscripted", _pos(s))
+            if decl is not None:
+                if self._mentions_index(s.index):
+                    raise LatexError(f"subscript {s.text!r} on scalar {decl.spelling!r}: declare "
+                                     f"{canon(s)!r} or make {decl.spelling!r} a vector", _pos(s))
+            return self._default_scalar(canon(s), s)   # a named symbol: beta_1, n_in, z_{11}
+        idx = self.indices(s.index, s)
+        obj = decl.obj
+        want = 1 if obj.shape[1] == 1 else 2
+        if obj.shape[0] == 1 and obj.shape[1] != 1:
+            want = 1
+        if len(idx) != want:
+            raise LatexError(f"{decl.spelling} is a {decl.kind}: it takes {want} index(es), got {len(idx)}", _pos(s))
+        if want == 1:
+            return obj[idx[0] - 1, 0] if obj.shape[1] == 1 else obj[0, idx[0] - 1]
+        return obj[idx[0] - 1, idx[1] - 1]
+
+    def _mentions_index(self, node):
+        for n in ir.walk(node):
+            if isinstance(n, ir.Atom):
+                d = self.scope.symbols.get(n.name)
+                if (d is not None and d.kind == "index") or n.name in self.local:
+                    return True
+        return False
+
+    def _infer_array(self, key, s: ir.Sub):
+        """``o_j`` with ``j`` running over a sum's range: ``o`` is a vector of that length."""
+        letters = [n.name for n in ir.walk(s.index) if isinstance(n, ir.Atom)]
+        ranges = [self.bound_ranges[l] for l in letters if l in self.bound_ranges]
+        if not ranges or len(letters) > 2:
+            return None
+        dims = []
+        for lo, hi in ranges[:2]:
+            if hi is None:
+                return None
+            dims.append(self.expr(hi))
+        if len(letters) == 2 and len(ranges) == 1:
+            return None
+        if len(dims) == 1:
+            obj, kind = sp.MatrixSymbol(key, dims[0], 1), "vector"
+        else:
+            obj, kind = sp.MatrixSymbol(key, dims[0], dims[1]), "matrix"
+        decl = Decl(key, kind, tuple(dims), "real", {"real": True}, (-3, 3, False, False), obj)
+        self.scope.symbols[key] = decl
+        self.scope.inferred[key] = f"{kind} of length {', '.join(map(str, dims))} (the range of its sum)"
+        # other letters that index it elsewhere run over the same range
+        return decl
+
+    def indices(self, node, where) -> list:
+        """The index values of a subscript: ``i``, ``ij``, ``i,j``, ``i-1``, ``2``."""
+        if isinstance(node, ir.Tuple):
+            parts = [x.terms[0] if isinstance(x, ir.Chain) and len(x.terms) == 1 else x for x in node.items]
+        elif isinstance(node, ir.Product) and all(isinstance(f, ir.Atom) for f in node.factors):
+            parts = list(node.factors)
+        elif isinstance(node, ir.Number) and len(node.text) == 2 and node.text.isdigit():
+            parts = [ir.Number(node.text[0]), ir.Number(node.text[1])]
+        else:
+            parts = [node]
+        out = []
+        for p in parts:
+            if isinstance(p, ir.Chain):
+                raise LatexError("a relation inside a subscript", _pos(where))
+            if isinstance(p, ir.Atom) and p.name not in self.local:
+                d = self.scope.symbols.get(p.name)
+                if d is None:
+                    out.append(self._index_symbol(p.name, where))
+                    continue
+                if d.kind not in ("index", "scalar"):
+                    raise LatexError(f"{p.name!r} is a {d.kind}, not an index", _pos(p))
+                out.append(d.obj)
+                continue
+            out.append(self.expr(p))
+        return out
+
+    def _index_symbol(self, name, where):
+        """An undeclared index letter: it runs over the range of the array it indexes."""
+        base_key = _key(where.base) if isinstance(where, ir.Sub) else None
+        decl = self.scope.symbols.get(base_key) if base_key else None
+        if decl is None or not decl.is_array:
+            raise LatexError(f"undeclared index {name!r}", _pos(where))
+        dim = decl.dims[0] if decl.dims else decl.obj.shape[0]
+        sym = sp.Symbol(name, integer=True, positive=True)
+        self.scope.symbols[name] = Decl(name, "index", (dim,), "integer", {"integer": True, "positive": True},
+                                        (1, 5, False, False), sym)
+        self.scope.inferred[name] = f"index over 1..{dim} (it indexes {decl.spelling})"
+        return sym
+
+    # ------------------------------------------------------------------ sums and products
+    def _BigOp(self, b: ir.BigOp):
+        if b.op in ("sum", "prod"):
+            return self._sum(b)
+        if b.op in ("max", "min"):
+            body = self.expr(b.body)
+            if b.lower is None:
+                if is_array(body):
+                    return (VecMax if b.op == "max" else VecMin)(body)
+                raise LatexError(f"\\{b.op} needs a range or a vector", _pos(b))
+            if isinstance(b.lower, ir.Atom) and is_array(body):
+                return (VecMax if b.op == "max" else VecMin)(body)
+            var, lo, hi = self._range(b)
+            return self._bound(var, lambda s: self.expr(b.body), lambda body, v: (VecMax if b.op == "max" else VecMin)(
+                sp.ImmutableMatrix([body.xreplace({v: k}) for k in range(int(lo), int(hi) + 1)]))
+                if lo.is_Integer and hi.is_Integer else None, b)
+        raise Unsupported(f"\\{b.op} is not read yet", _pos(b))
+
+    def _range(self, b):
+        low = b.lower
+        if isinstance(low, ir.Chain) and len(low.terms) == 2 and low.rels == ("=",) and isinstance(low.terms[0], ir.Atom):
+            return low.terms[0].name, self.expr(low.terms[1]), (self.expr(b.upper) if b.upper is not None else None)
+        if isinstance(low, ir.Atom):
+            return low.name, None, (self.expr(b.upper) if b.upper is not None else None)
+        raise Unsupported(f"the range {canon(low)!r} of a sum", _pos(b))
+
+    def _bound(self, name, body_fn, make, b):
+        raise Unsupported(f"\\{b.op} over an index range", _pos(b))
+
+    def _sum(self, b: ir.BigOp):
+        op = sp.Sum if b.op == "sum" else sp.Product
+        if b.lower is None:
+            summand = self.expr(b.body)
+            if not is_array(summand):
+                raise LatexError("a sum without an index needs a vector summand", _pos(b))
+            if summand.shape[1] != 1:
+                raise Unsupported("a bare sum over a matrix", _pos(b))
+            k = sp.Symbol("k", integer=True, positive=True)
+            self.scope.note(r"a bare $\sum$ runs over the entries of its vector summand")
+            return op(summand[k - 1, 0], (k, 1, summand.shape[0]))
+        if isinstance(b.lower, ir.Tuple):      # \sum_{i,j}: nested sums over declared indices
+            names = [x.name if isinstance(x, ir.Atom) else None for x in b.lower.items]
+            if None in names:
+                raise Unsupported("a multiple sum with ranges", _pos(b))
+            inner = ir.BigOp(b.op, ir.Atom(names[-1]), None, b.body, span=b.span)
+            for nm in reversed(names[:-1]):
+                inner = ir.BigOp(b.op, ir.Atom(nm), None, inner, span=b.span)
+            return self.expr(inner)
+        name, lo, hi = self._range(b)
+        decl = self.scope.symbols.get(name)
+        if lo is None:
+            lo = sp.Integer(1)
+            if hi is None:
+                if decl is None or decl.kind != "index":
+                    hi = self._range_from_use(name, b)
+                else:
+                    hi = decl.dims[0]
+                    self.scope.note(rf"$\sum_{name}$ runs over ${name} = 1, \dots, {sp.latex(hi)}$")
+        if hi is None:
+            raise LatexError(f"the sum over {name!r} needs its upper bound", _pos(b))
+        bound = sp.Dummy(name, integer=True)
+        saved = self.local.get(name)
+        local = sp.Symbol(name, integer=True)
+        self.local[name] = local
+        try:
+            summand = self.expr(b.body)
+        finally:
+            if saved is None:
+                self.local.pop(name, None)
+            else:
+                self.local[name] = saved
+        if is_array(summand):
+            if tuple(summand.shape) == (1, 1):
+                summand = summand[0, 0]
+            else:
+                raise LatexError(f"the summand of the sum over {name} is a vector: index it", _pos(b))
+        # a bound variable of its own: a free index of the same name elsewhere is never captured
+        return op(summand.xreplace({local: bound}), (bound, lo, hi))
+
+    def _range_from_use(self, name, b):
+        """``\\sum_j e^{o_j}`` with ``o`` a declared vector: j runs over o's entries."""
+        for n in ir.walk(b.body):
+            if isinstance(n, ir.Sub) and any(isinstance(x, ir.Atom) and x.name == name for x in ir.walk(n.index)):
+                d = self.scope.symbols.get(_key(n.base) or "")
+                if d is not None and d.is_array:
+                    dims = [x for x in d.obj.shape]
+                    parts = self._index_parts(n.index)
+                    for k, p in enumerate(parts[:2]):
+                        if isinstance(p, ir.Atom) and p.name == name:
+                            hi = dims[k] if d.obj.shape[1] != 1 else dims[0]
+                            self.scope.note(rf"$\sum_{name}$ runs over the entries of ${d.spelling}$")
+                            return hi
+        raise LatexError(f"sum index {name!r} is not declared as an index (or give both bounds)", _pos(b))
+
+    @staticmethod
+    def _index_parts(node):
+        if isinstance(node, ir.Tuple):
+            return list(node.items)
+        if isinstance(node, ir.Product):
+            return list(node.factors)
+        return [node]
+
+    # ------------------------------------------------------------------ functions
+    def _Call(self, c: ir.Call):
+        head = c.head
+        primes = 0
+        while isinstance(head, ir.Prime):
+            primes += head.order
+            head = head.base
+        power = None
+        if isinstance(head, ir.Pow) and _key(head) not in self.scope.symbols and not head.text.startswith(("(", "[")):
+            head, power = head.base, head.exp
+        key = _key(head)
+        kind = self._function_kind(head, key)
+        if kind is None:
+            if primes:
+                raise LatexError(f"a prime on {key!r}, which is not a function: declare it in 'functions'",
+                                 _pos(c))
+            # a(1 - a): multiplication (a(z) for a symbol defined in terms of z is the symbol)
+            value = self.expr(head) if power is None else self.expr(ir.Pow(head, power, canon(power)))
+            dep = self._dependency(value, c.arg)
+            if dep is not None:
+                return dep
+            return self.multiply([value, self.expr(c.arg)], _pos(c))
+        args, post = self._unwrap(c.arg)
+        vals = [self.expr(a) for a in args]
+        out = self.apply(kind, key, vals, primes, _pos(c), param=None)
+        if power is not None:
+            out = self.power(out, self.expr(power), _pos(c))
+        return self._post(out, post)
+
+    def _dependency(self, value, arg):
+        """``a(z)`` where ``a`` is defined in terms of exactly these variables: ``a`` itself."""
+        if value not in self.definitions:
+            return None
+        args, post = self._unwrap(arg)
+        if post:
+            return None
+        try:
+            vals = [self.expr(a) for a in args]
+        except LatexError:
+            return None
+        deps = _free_of(self.definitions[value], self.definitions)
+        if vals and all(isinstance(v, (sp.Symbol, sp.MatrixSymbol)) for v in vals) and set(vals) <= deps:
+            self.scope.note(f"${sp.latex(value)}({', '.join(map(sp.latex, vals))})$ is read as ${sp.latex(value)}$, "
+                            "defined in terms of its argument")
+            return value
+        return None
+
+    def _function_kind(self, head, key):
+        if key in self.scope.functions:
+            kind = self.scope.functions[key]
+            if kind == "generic" or kind == "activation":
+                return (kind, key)
+            if kind not in FUNCTIONS and kind != "kronecker":
+                raise ClaimError(f"unknown function kind {kind!r} for {key!r} (known: generic, activation, "
+                                 f"{', '.join(sorted(FUNCTIONS))})", "functions")
+            return kind
+        if key in self.user_functions:
+            return ("user", key)
+        decl = self.scope.symbols.get(key)
+        if decl is not None:
+            return None
+        if isinstance(head, ir.Name):
+            name = head.name.lower().replace(" ", "").replace("-", "_")
+            if name in FUNCTION_NAMES:
+                return FUNCTION_NAMES[name]
+            raise LatexError(f"unknown function {head.name!r}: define it or declare it in 'functions'", _pos(head))
+        if key in SYMBOL_FUNCTIONS:
+            return SYMBOL_FUNCTIONS[key]
+        if key in _GENERIC_LETTERS and not self._used_as_value(key):
+            return ("generic", key)
+        return None
+
+    def _used_as_value(self, key):
+        return False
+
+    def _unwrap(self, arg):
+        """The arguments inside the bracket after a function, and the scripts written after the bracket."""
+        post = []
+        node = arg
+        while not isinstance(node, (ir.Paren, ir.Tuple)):
+            if isinstance(node, (ir.Pow, ir.Sub, ir.Transpose, ir.Factorial)):
+                post.append(node)
+                node = node.base
+            else:
+                return [arg], []
+        if isinstance(node, ir.Tuple):
+            return list(node.items), list(reversed(post))
+        return [node.arg], list(reversed(post))
+
+    def _post(self, value, post):
+        for p in post:
+            if isinstance(p, ir.Pow):
+                value = self.power(value, self.expr(p.exp), _pos(p))
+            elif isinstance(p, ir.Transpose):
+                value = sp.Transpose(value) if is_array(value) else value
+            elif isinstance(p, ir.Sub):
+                idx = self.indices(p.index, p)
+                if not is_array(value):
+                    raise LatexError("indexing a scalar", _pos(p))
+                if value.shape[1] == 1:
+                    if len(idx) != 1:
+                        raise LatexError("a vector takes one index", _pos(p))
+                    value = value[idx[0] - 1, 0]
+                else:
+                    if len(idx) != 2:
+                        raise LatexError("a matrix takes two indices", _pos(p))
+                    value = value[idx[0] - 1, idx[1] - 1]
+            elif isinstance(p, ir.Factorial):
+                value = sp.factorial(value)
+        return value
+
+    def _Apply(self, a: ir.Apply):
+        f = a.func
+        name = f.name
+        bare = canon(ir.Func(name))
+        full = canon(ir.Func(name, f.sub)) if f.sub is not None else bare
+        sub = f.sub
+        key = bare
+        kind = None
+        for k in (full, bare):
+            if k in self.scope.functions:
+                kind, key = self.scope.functions[k], k
+            elif k in self.user_functions:
+                kind, key = ("user", k), k
+            if kind is not None:
+                break
+        if key == full and full != bare:
+            sub = None                     # the subscript is part of the declared name
+        if kind is None:
+            norm = name.lower().replace(" ", "").replace("-", "_").replace("\\", "")
+            kind = FUNCTION_NAMES.get(norm)
+        if kind is None:
+            raise LatexError(f"unknown function {name!r}: define it or declare it in 'functions'", _pos(a))
+        if isinstance(kind, str) and kind not in FUNCTIONS and kind not in ("generic", "activation", "kronecker"):
+            raise ClaimError(f"unknown function kind {kind!r} for {key!r}", "functions")
+        if kind in ("generic", "activation"):
+            kind = (kind, key)
+        param = None
+        if sub is not None:
+            if kind in ("log", "lg"):
+                kind = "log"
+                param = self.expr(sub)
+            elif kind == "leaky_relu":
+                param = self.expr(sub)
+            elif isinstance(kind, tuple) and kind[0] == "user":
+                param = self.expr(sub)
+            else:
+                raise LatexError(f"a subscript on the function {name!r}", _pos(a))
+        if a.bracket:
+            args, post = self._unwrap(a.args[0])
+        else:
+            args, post = [a.args[0]], []
+        vals = [self.expr(x) for x in args]
+        if kind == "leaky_relu" and param is None and len(vals) == 2:
+            vals, param = vals[:1], vals[1]
+        out = self.apply(kind, key, vals, f.primes, _pos(a), param)
+        if f.sup is not None:
+            if canon(f.sup) == "-1":
+                raise Unsupported(f"the inverse function of {name}", _pos(a))
+            out = self.power(out, self.expr(f.sup), _pos(a))
+        return self._post(out, post)
+
+    def apply(self, kind, key, args, primes, pos, param=None):
+        if isinstance(kind, tuple):
+            tag, name = kind
+            if tag == "user":
+                return self._user(name, args, primes, pos, param)
+            if tag == "activation":
+                x = _one(args, name, pos)
+                if is_array(x):
+                    return Elementwise(name, x, primes)
+                fn = sp.Function(name, real=True)
+                if primes:
+                    u = sp.Dummy("x", real=True)
+                    return sp.Subs(sp.Derivative(fn(u), u, primes), u, x)
+                return fn(x)
+            return _generic(name)(self, args, primes, pos)
+        if kind == "kronecker":
+            if len(args) != 2:
+                raise LatexError("Kronecker delta needs two indices", pos)
+            return sp.KroneckerDelta(*args)
+        return FUNCTIONS[kind](self, args, primes, pos, param)
+
+    def _user(self, key, args, primes, pos, param):
+        params, body, sub = self.user_functions[key]
+        if len(args) != len(params):
+            raise LatexError(f"{key} takes {len(params)} argument(s), got {len(args)}", pos)
+        if (sub is None) != (param is None):
+            raise LatexError(f"{key} is defined {'with' if sub is not None else 'without'} a subscript parameter",
+                             pos)
+        if primes:
+            if len(params) != 1:
+                raise LatexError(f"a prime on {key}, a function of several variables", pos)
+            u = sp.Dummy("x", real=True)
+            inner = body.xreplace({params[0]: u, **({sub: param} if sub is not None else {})})
+            return sp.Subs(sp.Derivative(inner, u, primes), u, args[0])
+        reps = dict(zip(params, args))
+        if sub is not None:
+            reps[sub] = param
+        return body.xreplace(reps)
+
+    # ------------------------------------------------------------------ derivatives
+    def _Derivative(self, d: ir.Derivative):
+        f = self.expr(d.body)
+        if d.kind == "nabla" and not d.wrt:
+            if isinstance(d.body, ir.Call):
+                args, _ = self._unwrap(d.body.arg)
+                if len(args) == 1:
+                    wrt = [(args[0], 1)]
+                else:
+                    raise Unsupported(r"\nabla of a function of several variables", _pos(d))
+            else:
+                raise LatexError(r"\nabla without the variable: write \nabla_x", _pos(d))
+        else:
+            wrt = list(d.wrt)
+        self._vacuous(d.body, f, wrt)
+        for var_node, order in wrt:
+            var = self.expr(var_node)
+            f = derivative(f, var, order, _pos(d), self.scope)
+        return f
+
+    def _vacuous(self, body_node, f, wrt):
+        """``\\partial L / \\partial W`` with ``L`` defined by nothing: refuse, never a silent 0."""
+        if isinstance(f, (sp.Symbol, sp.MatrixSymbol, MatrixElement)):
+            node = body_node.base if isinstance(body_node, ir.Sub) and isinstance(f, MatrixElement) else body_node
+            sym = f.parent if isinstance(f, MatrixElement) else f
+            if sym not in self.definitions and _key(node) not in self.defined_keys \
+                    and not any(self.expr(v) == f for v, _ in wrt):
+                raise LatexError(f"the derivative of {sp.latex(f)}, which no definition connects to the variable: "
+                                 "define it", _pos(body_node))
+
+
+def derivative(f, var, order, pos, scope=None):
+    """``d^order f / d var^order`` with the array conventions of :mod:`nnderive.mathematics.arrays`."""
+    scalar_f = is_array(f) and tuple(f.shape) == (1, 1)
+    if is_array(var):
+        if order == 2 and (scalar_f or not is_array(f)) and var.shape[1] == 1:
+            return Hessian(f, var)
+        if order != 1:
+            raise Unsupported("second derivatives by a matrix are not read yet", pos)
+        if scalar_f or not is_array(f):
+            if scope is not None:
+                scope.used_axes.add("layout")
+                if scope.conventions.get("layout", "mixed") == "numerator":
+                    return sp.Transpose(Grad(f, var))
+            return Grad(f, var)
+        if f.shape[1] != 1 or var.shape[1] != 1:
+            raise Unsupported("derivatives of a matrix by a matrix are not read yet", pos)
+        if scope is not None:
+            scope.used_axes.add("layout")
+            if scope.conventions.get("layout", "mixed") == "denominator":
+                return sp.Transpose(Jacobian(f, var))
+        return Jacobian(f, var)
+    if scalar_f:
+        f = f[0, 0]
+    if is_array(f):
+        raise Unsupported("the derivative of a vector or matrix by a scalar is not read yet", pos)
+    if not (var.is_Symbol or isinstance(var, (sp.Indexed, MatrixElement)) or isinstance(var, sp.Function)):
+        raise LatexError(f"cannot differentiate with respect to {var}", pos)
+    return sp.Derivative(f, (var, order))
+
+
+# --------------------------------------------------------------------------- helpers
+def _key(node):
+    """The canonical spelling of a symbol-like node, or None."""
+    if isinstance(node, (ir.Atom, ir.Sub, ir.Pow, ir.Name)):
+        try:
+            return canon(node)
+        except TypeError:
+            return None
+    return None
+
+
+def _is_number(node):
+    return isinstance(node, ir.Number) or (isinstance(node, ir.Neg) and isinstance(node.arg, ir.Number))
+
+
+def _dims(node):
+    if isinstance(node, ir.BinOp) and node.op == "*":
+        return _dims(node.left) + _dims(node.right)
+    if isinstance(node, ir.Product):
+        out = []
+        for f in node.factors:
+            out += _dims(f)
+        return out
+    return [node]
+
+
+def _conform(a, b) -> bool:
+    return sp.simplify(a - b) == 0
+
+
+def _same_shape(a, b):
+    return all(_conform(x, y) for x, y in zip(a, b))
+
+
+def _shape_text(m):
+    return f"({m.shape[0]}, {m.shape[1]})"
+
+
+def _free_of(expr, defs, depth=0):
+    """Free symbols of ``expr`` with definitions followed."""
+    out = set()
+    if depth > 20:
+        return out
+    for s in (expr.free_symbols if not is_array(expr) else expr.free_symbols) | {
+            a for a in sp.preorder_traversal(expr) if isinstance(a, sp.MatrixSymbol)}:
+        out.add(s)
+        if s in defs:
+            out |= _free_of(defs[s], defs, depth + 1)
+    return out
+
+
+# --------------------------------------------------------------------------- a claim's reading
 @dataclass
 class Reading:
     """Relations ``(lhs, relation, rhs)`` and definitions ``{symbol: expression}`` of one claim."""
@@ -38,12 +1181,132 @@ class Reading:
         raise ClaimError("definitions do not settle", "definitions", None)
 
 
+def parse_definitions(claim, it: Interpreter) -> dict:
+    """``symbol = expression`` and ``f(x) = expression`` definitions, in order."""
+    defs = {}
+    for k, text in enumerate(claim.definitions):
+        field_name = f"definitions[{k}]"
+        try:
+            sts = read_latex(text)
+            if len(sts) != 1:
+                raise Unsupported("a definition with several readings", 0)
+            st = sts[0]
+            _bound_indices(st, it.bound_ranges)
+            for ch in st.chains:
+                _definition(ch, it, defs, k, claim, field_name)
+        except LatexError as exc:
+            raise ClaimError(exc.message, field_name, exc.pos)
+    _check_acyclic(defs)
+    return defs
+
+
+def _definition(ch, it, defs, k, claim, field_name):
+    if len(ch.terms) < 2 or ch.rels[0] not in ("=", ":="):
+        raise ClaimError("a definition must read 'symbol = expression'", field_name, 0)
+    lhs = ch.terms[0]
+    if isinstance(lhs, (ir.Call, ir.Apply)) and _function_definition(lhs, ch.terms[1], it, field_name):
+        return
+    target = it.expr(lhs)
+    if not isinstance(target, (sp.Symbol, sp.MatrixSymbol)):
+        raise ClaimError("a definition must read 'symbol = expression'", field_name, 0)
+    value = it.expr(ch.terms[1])
+    if is_array(value) and tuple(value.shape) == (1, 1) and not is_array(target):
+        value = value[0, 0]
+    if target in defs and k >= claim.own_definitions:
+        return   # a source-wide definition the claim overrides
+    if target in defs:
+        raise ClaimError(f"{target} is defined twice", field_name, 0)
+    if is_array(target) != is_array(value) or (is_array(target) and target.shape != value.shape):
+        raise ClaimError(f"definition of {target}: shapes differ", field_name, 0)
+    defs[target] = value
+    it.definitions[target] = value
+
+
+def _function_definition(lhs, rhs, it, field_name) -> bool:
+    """``f(x) = x^2``, ``\\operatorname{swish}_\\beta(x) = x\\sigma(\\beta x)``: a function of its parameters."""
+    if isinstance(lhs, ir.Call):
+        head, arg = lhs.head, lhs.arg
+        key = _key(head)
+        sub = None
+        if isinstance(head, ir.Sub) and key not in it.scope.symbols:
+            key, sub = _key(head.base), head.index
+    else:
+        f = lhs.func
+        key, arg, sub = r"\operatorname{%s}" % f.name, lhs.args[0], f.sub
+    if key is None:
+        return False
+    args, post = it._unwrap(arg)
+    if post or not all(isinstance(a, ir.Atom) for a in args):
+        return False
+    if key in it.scope.symbols and it.scope.symbols[key].kind != "scalar":
+        return False
+    params = []
+    for a in args:
+        d = it.scope.symbols.get(a.name)
+        params.append(d.obj if d is not None else sp.Symbol(a.name, real=True))
+        if d is None:
+            it.scope.symbols[a.name] = Decl(a.name, "scalar", (), "real", {"real": True}, (-3, 3, False, False),
+                                            params[-1])
+    sub_sym = None
+    if sub is not None:
+        if not isinstance(sub, ir.Atom):
+            return False
+        sub_sym = it.expr(sub)
+    body = it.expr(rhs)
+    it.user_functions[key] = (params, body, sub_sym)
+    it.scope.note(f"${key}$ is defined as a function of ${', '.join(sp.latex(p) for p in params)}$")
+    return True
+
+
+def _check_acyclic(defs):
+    def deps(e):
+        out = set(e.free_symbols) if not is_array(e) else set()
+        out |= {a for a in sp.preorder_traversal(e) if isinstance(a, sp.MatrixSymbol)}
+        return out & set(defs)
+    state = {}
+
+    def visit(s, path):
+        if state.get(s) == 1:
+            raise ClaimError(f"circular definitions: {' -> '.join(map(str, path + [s]))}", "definitions", 0)
+        if state.get(s) == 2:
+            return
+        state[s] = 1
+        for t in deps(defs[s]):
+            visit(t, path + [s])
+        state[s] = 2
+    for s in defs:
+        visit(s, [])
+
+
+def prepare(claim, conventions=None):
+    """Scope, interpreter and definitions of a claim (the bound ranges of every string first)."""
+    scope = build_scope(claim, conventions)
+    it = Interpreter(scope)
+    for k, text in enumerate([claim.latex, *claim.definitions, *claim.given]):
+        if text:
+            try:
+                for st in read_latex(text):
+                    _bound_indices(st, it.bound_ranges)
+                    if 1 <= k <= len(claim.definitions):
+                        for ch in st.chains:
+                            key = _key(ch.terms[0])
+                            if key is not None:
+                                it.defined_keys.add(key)
+            except LatexError:
+                pass   # reported with its field when that string is read
+    defs = parse_definitions(claim, it)
+    return scope, it, defs
+
+
 def read(claim) -> Reading:
-    scope, parser = build_scope(claim)
-    defs = parse_definitions(claim, parser)
-    try:
-        chain = parser.relation_chain(claim.latex) if claim.latex else []
-    except LatexError as exc:
-        raise ClaimError(exc.message, "latex", exc.pos)
-    rels = [(chain[k], chain[k + 1], chain[k + 2]) for k in range(0, len(chain) - 2, 2)]
-    return Reading(rels, defs, {s: d.obj for s, d in scope.symbols.items()})
+    """The claim's first reading as SymPy relations, with its definitions."""
+    scope, it, defs = prepare(claim)
+    rels = []
+    if claim.latex:
+        try:
+            (chains, _conds), *_ = it.readings(claim.latex)
+        except LatexError as exc:
+            raise ClaimError(exc.message, "latex", exc.pos)
+        for chain in chains:
+            rels += [(chain[k], chain[k + 1], chain[k + 2]) for k in range(0, len(chain) - 2, 2)]
+    return Reading(rels, defs, {d.spelling: d.obj for d in scope.symbols.values()})

@@ -1,0 +1,356 @@
+r"""The LaTeX lexer: characters to typed tokens, by the tables of :mod:`.tables`.
+
+What the grammar cannot see is settled here, from the neighbouring tokens:
+
+* ``|`` and ``\|`` open or close by context (an absolute value or norm opens after an
+  operator, a relation, an opening bracket or at the start; ``\left|`` always opens);
+* ``x^23`` and ``\frac12`` take one digit per script or argument, as TeX does;
+* ``\operatorname{softmax}``, ``\mathrm{d}`` and ``\text{for }`` become one token
+  holding their text;
+* Unicode math characters (``σ``, ``≤``, ``ℝ``) are read as their LaTeX spelling, with
+  the position of the character they came from;
+* spacing commands are dropped, except ``\quad`` which separates statements.
+
+Every token keeps its character position in the source string, for error messages.
+
+>>> [(t.type, str(t)) for t in tokenize(r"\|x\|_2 \le \frac12")]
+[('LNORM', '\\|'), ('LETTER', 'x'), ('RNORM', '\\|'), ('SUB', '_'), ('NUMBER', '2'), ('REL', '<='), ('FRAC', '\\frac'), ('NUMBER', '1'), ('NUMBER', '2')]
+"""
+from __future__ import annotations
+
+import re
+
+from lark import Token
+
+from .errors import LatexError, Unsupported
+from .tables import (ACCENTS, BIG_OPERATORS, BOLD_FONTS, CLOSE_DELIMS, CONSTANTS, FRACTIONS, FUNCTIONS, GREEK,
+                     NAME_FONTS, OPEN_DELIMS, PRODUCTS, RELATIONS, SIZE_COMMANDS, SPACING, SYMBOL_FONTS, UNICODE)
+
+__all__ = ["tokenize", "MAX_LENGTH", "WORD_FUNCTIONS"]
+
+MAX_LENGTH = 4000
+
+#: function names sources write in plain letters (``softmax(z)``), read as one name before a bracket
+WORD_FUNCTIONS = frozenset("""softmax sigmoid relu tanh softplus swish silu gelu elu selu mish logsumexp log exp ln
+sin cos max min argmax argmin sign sgn diag tr det var cov mse bce sse cce kl""".split())
+
+_DOTS = frozenset({r"\dots", r"\cdots", r"\ldots", r"\vdots", r"\ddots"})
+_NOT_SUPPORTED = {r"\pm": "plus-or-minus", r"\mp": "minus-or-plus", r"\exists": "an existential statement",
+                  r"\Rightarrow": "an implication", r"\implies": "an implication", r"\iff": "an equivalence",
+                  r"\int": "an integral", r"\oint": "an integral", r"\forall": None, r"\mid": "a conditional bar",
+                  r"\cup": "a set union", r"\cap": "a set intersection", r"\subset": "a set inclusion",
+                  r"\subseteq": "a set inclusion", r"\setminus": "a set difference"}
+_OPENERS = frozenset({"ADDOP", "MULOP", "STAR", "REL", "SEP", "LPAR", "LBRK", "LBRACE", "LANGLE", "LBAR", "LNORM",
+                      "LGROUP", "SUP", "SUB", "FUNC", "BIGOP", "FRAC", "SQRT", "AMP", "ROWSEP", "BEGIN", "PARTIAL",
+                      "NABLA", "ACCENT", "BOLD", "SFONT"})
+_SINGLE = {"(": "LPAR", ")": "RPAR", "[": "LBRK", "]": "RBRK", "{": "LGROUP", "}": "RGROUP", "^": "SUP",
+           "_": "SUB", "'": "PRIME", "!": "BANG", "+": "ADDOP", "-": "ADDOP", "&": "AMP", ",": "SEP", ";": "SEP",
+           "*": "STAR", "/": "MULOP", "=": "REL", "<": "REL", ">": "REL"}
+_COMMAND = re.compile(r"\\([A-Za-z]+\*?|.)")
+_WORD = re.compile(r"[A-Za-z]+")
+
+
+def _tok(kind, value, pos, end):
+    return Token(kind, value, start_pos=pos, end_pos=end)
+
+
+def _braced(s: str, i: int) -> tuple[str, int]:
+    """The text of the brace group starting at ``s[i] == '{'`` and the index after it."""
+    depth, j = 0, i
+    while j < len(s):
+        if s[j] == "\\":
+            j += 2
+            continue
+        if s[j] == "{":
+            depth += 1
+        elif s[j] == "}":
+            depth -= 1
+            if depth == 0:
+                return s[i + 1:j], j + 1
+        j += 1
+    raise LatexError("unbalanced '{'", i)
+
+
+def _skip_space(s, i):
+    while i < len(s) and s[i] in " \t\n\r~":
+        i += 1
+    return i
+
+
+def _raw(s: str, pos: int) -> list[Token]:
+    """First pass: characters to tokens (delimiters not yet classified)."""
+    out: list[Token] = []
+    i, n = 0, len(s)
+    while i < n:
+        c = s[i]
+        if c in " \t\n\r~":
+            i += 1
+            continue
+        if c in UNICODE:
+            spelling = UNICODE[c]
+            for t in _raw(spelling, 0):
+                out.append(_tok(t.type, t.value, pos + i, pos + i + 1))
+            i += 1
+            continue
+        if c == "%":
+            raise LatexError("'%' comments are not allowed in a claim", pos + i)
+        if c == "$":
+            raise LatexError("a '$' inside the LaTeX: give the formula without math delimiters", pos + i)
+        if ord(c) > 127:
+            raise LatexError(f"character {c!r} is not math notation the reader knows", pos + i)
+        if c.isdigit() or (c == "." and i + 1 < n and s[i + 1].isdigit()):
+            m = re.match(r"\d*\.?\d+|\d+\.?", s[i:])
+            text = m.group(0)
+            if text.endswith("."):
+                text = text[:-1]
+            out.append(_tok("NUMBER", text, pos + i, pos + i + len(text)))
+            i += len(text)
+            continue
+        if c.isalpha():
+            m = _WORD.match(s, i)
+            word = m.group(0)
+            j = _skip_space(s, m.end())
+            if len(word) >= 3 and word.lower() in WORD_FUNCTIONS and j < n and s[j] in "([":
+                out.append(_tok("FUNC", r"\operatorname{%s}" % word, pos + i, pos + m.end()))
+                i = m.end()
+                continue
+            out.append(_tok("LETTER", c, pos + i, pos + i + 1))
+            i += 1
+            continue
+        if c == ":" and i + 1 < n and s[i + 1] == "=":
+            out.append(_tok("REL", ":=", pos + i, pos + i + 2))
+            i += 2
+            continue
+        if c == "\\":
+            m = _COMMAND.match(s, i)
+            if m is None:
+                raise LatexError("a lone backslash", pos + i)
+            cmd, j = m.group(0), m.end()
+            i = _command(s, cmd, i, j, pos, out)
+            continue
+        if c == "|":
+            out.append(_tok("BAR", "|", pos + i, pos + i + 1))
+            i += 1
+            continue
+        if c in _SINGLE:
+            kind = _SINGLE[c]
+            out.append(_tok(kind, c, pos + i, pos + i + 1))
+            i += 1
+            continue
+        if c == "." and i + 1 < n and s[i + 1] == "*":     # Octave's .* is the entrywise product
+            out.append(_tok("MULOP", r"\odot", pos + i, pos + i + 2))
+            i += 2
+            continue
+        if c == ".":
+            out.append(_tok("DOT", ".", pos + i, pos + i + 1))
+            i += 1
+            continue
+        raise LatexError(f"unsupported character {c!r}", pos + i)
+    return out
+
+
+def _command(s, cmd, i, j, pos, out) -> int:
+    """Append the token(s) of the command ``cmd`` found at ``s[i:j]``; return the index after it."""
+    start, end = pos + i, pos + j
+    base = cmd.rstrip("*")
+    if base in NAME_FONTS:
+        k = _skip_space(s, j)
+        if k < len(s) and s[k] == "{":
+            text, after = _braced(s, k)
+        elif k < len(s) and s[k].isalnum():
+            text, after = s[k], k + 1
+        else:
+            raise LatexError(f"{cmd} needs an argument", start)
+        value = " ".join(text.replace("\\,", " ").replace("\\ ", " ").replace("\\!", "").split())
+        if base in (r"\operatorname", r"\mathop") and value:   # an operator name: a function
+            out.append(_tok("FUNC", r"\operatorname{%s}" % value, start, pos + after))
+        else:
+            out.append(_tok("NAMECMD", value, start, pos + after))
+        return after
+    if base in (r"\begin", r"\end"):
+        k = _skip_space(s, j)
+        if k >= len(s) or s[k] != "{":
+            raise LatexError(f"{cmd} needs an environment name", start)
+        name, after = _braced(s, k)
+        out.append(_tok("BEGIN" if base == r"\begin" else "END", name.strip(), start, pos + after))
+        return after
+    if cmd in SPACING:
+        if cmd in (r"\quad", r"\qquad"):
+            out.append(_tok("SEP", cmd, start, end))
+        return j
+    if cmd == r"\\":
+        out.append(_tok("ROWSEP", cmd, start, end))
+        return j
+    if cmd in (r"\left", r"\right") or cmd in SIZE_COMMANDS:
+        out.append(_tok("SIZE", cmd, start, end))
+        return j
+    if cmd in GREEK:
+        out.append(_tok("GREEK", cmd, start, end))
+    elif cmd in CONSTANTS or cmd in (r"\top", r"\intercal"):
+        out.append(_tok("CONST", cmd, start, end))
+    elif cmd in ACCENTS:
+        out.append(_tok("ACCENT", cmd, start, end))
+    elif cmd in BOLD_FONTS:
+        out.append(_tok("BOLD", cmd, start, end))
+    elif cmd in SYMBOL_FONTS:
+        out.append(_tok("SFONT", cmd, start, end))
+    elif cmd in FUNCTIONS:
+        out.append(_tok("FUNC", cmd, start, end))
+    elif cmd in BIG_OPERATORS:
+        out.append(_tok("BIGOP", cmd, start, end))
+    elif cmd in FRACTIONS:
+        out.append(_tok("FRAC", cmd, start, end))
+    elif cmd == r"\sqrt":
+        out.append(_tok("SQRT", cmd, start, end))
+    elif cmd == r"\partial":
+        out.append(_tok("PARTIAL", cmd, start, end))
+    elif cmd == r"\nabla":
+        out.append(_tok("NABLA", cmd, start, end))
+    elif cmd == r"\prime":
+        out.append(_tok("PRIMECMD", cmd, start, end))
+    elif cmd in _DOTS:
+        out.append(_tok("DOTS", cmd, start, end))
+    elif cmd in RELATIONS:
+        out.append(_tok("REL", RELATIONS[cmd], start, end))
+    elif cmd in PRODUCTS:
+        out.append(_tok("STAR" if PRODUCTS[cmd] == "*" else "MULOP", cmd, start, end))
+    elif cmd == r"\|":
+        out.append(_tok("DBAR", cmd, start, end))
+    elif cmd in (r"\lVert", r"\Vert"):
+        out.append(_tok("LNORM" if cmd == r"\lVert" else "DBAR", cmd, start, end))
+    elif cmd == r"\rVert":
+        out.append(_tok("RNORM", cmd, start, end))
+    elif cmd in (r"\lvert", r"\vert"):
+        out.append(_tok("LBAR" if cmd == r"\lvert" else "BAR", cmd, start, end))
+    elif cmd == r"\rvert":
+        out.append(_tok("RBAR", cmd, start, end))
+    elif cmd in (r"\{", r"\lbrace"):
+        out.append(_tok("LBRACE", cmd, start, end))
+    elif cmd in (r"\}", r"\rbrace"):
+        out.append(_tok("RBRACE", cmd, start, end))
+    elif cmd == r"\langle":
+        out.append(_tok("LANGLE", cmd, start, end))
+    elif cmd == r"\rangle":
+        out.append(_tok("RANGLE", cmd, start, end))
+    elif cmd in (r"\lbrack",):
+        out.append(_tok("LBRK", "[", start, end))
+    elif cmd in (r"\rbrack",):
+        out.append(_tok("RBRK", "]", start, end))
+    elif cmd == r"\forall":
+        out.append(_tok("NAMECMD", "for all", start, end))
+    elif cmd == r"\argmax" or cmd == r"\argmin":
+        out.append(_tok("BIGOP", cmd, start, end))
+    elif cmd in _NOT_SUPPORTED:
+        raise Unsupported(f"{cmd} ({_NOT_SUPPORTED[cmd]}) is not read yet", start)
+    else:
+        raise LatexError(f"unknown LaTeX command {cmd}", start)
+    return j
+
+
+def _delimiters(toks: list[Token]) -> list[Token]:
+    """Second pass: ``\\left``/``\\right`` and size commands, bars, and '.' delimiters."""
+    out: list[Token] = []
+    bars: list[str] = []           # open bar kinds, innermost last
+    k = 0
+    while k < len(toks):
+        t = toks[k]
+        if t.type == "SIZE":
+            nxt = toks[k + 1] if k + 1 < len(toks) else None
+            if nxt is None:
+                raise LatexError(f"{t} without a delimiter", t.start_pos)
+            side = "left" if t.value in (r"\left",) or t.value.endswith("l") else (
+                "right" if t.value == r"\right" or t.value.endswith("r") else "middle")
+            if nxt.type == "DOT":
+                k += 2
+                continue
+            if nxt.type in ("BAR", "DBAR") and side != "middle":
+                kind = "BAR" if nxt.type == "BAR" else "NORM"
+                if side == "left":
+                    out.append(_tok("L" + kind, nxt.value, nxt.start_pos, nxt.end_pos))
+                    bars.append(kind)
+                else:
+                    out.append(_tok("R" + kind, nxt.value, nxt.start_pos, nxt.end_pos))
+                    if bars:
+                        bars.pop()
+                k += 2
+                continue
+            k += 1                 # a size before an ordinary delimiter: drop the size
+            continue
+        if t.type in ("BAR", "DBAR"):
+            kind = "BAR" if t.type == "BAR" else "NORM"
+            prev = out[-1].type if out else None
+            opening = prev is None or prev in _OPENERS or not bars or bars[-1] != kind
+            if opening:
+                out.append(_tok("L" + kind, t.value, t.start_pos, t.end_pos))
+                bars.append(kind)
+            else:
+                out.append(_tok("R" + kind, t.value, t.start_pos, t.end_pos))
+                bars.pop()
+            k += 1
+            continue
+        if t.type in ("LBAR", "LNORM"):
+            bars.append(t.type[1:])
+        elif t.type in ("RBAR", "RNORM") and bars:
+            bars.pop()
+        if t.type == "DOT":      # a full stop ending a formula or a row is punctuation
+            nxt = toks[k + 1].type if k + 1 < len(toks) else None
+            if nxt in (None, "ROWSEP", "END", "RGROUP", "SEP", "AMP"):
+                k += 1
+                continue
+            raise LatexError("unexpected '.'", t.start_pos)
+        out.append(t)
+        k += 1
+    return out
+
+
+def _digits(toks: list[Token]) -> list[Token]:
+    """``x^23`` is ``x^{2}3`` and ``\\frac12`` is ``\\frac{1}{2}``: one digit per bare script or argument."""
+    out: list[Token] = []
+    pending = 0                    # bare arguments still expected by a \frac
+    for t in toks:
+        bare = out and out[-1].type in ("SUP", "SUB")
+        if t.type == "NUMBER" and (bare or pending) and len(t.value) > 1 and "." not in t.value:
+            first = _tok("NUMBER", t.value[0], t.start_pos, t.start_pos + 1)
+            rest = _tok("NUMBER", t.value[1:], t.start_pos + 1, t.end_pos)
+            out.append(first)
+            if pending == 2:
+                out.append(_tok("NUMBER", t.value[1], t.start_pos + 1, t.start_pos + 2))
+                if len(t.value) > 2:
+                    out.append(_tok("NUMBER", t.value[2:], t.start_pos + 2, t.end_pos))
+                pending = 0
+                continue
+            out.append(rest)
+            pending = 0
+            continue
+        if t.type == "STAR" and bare:      # theta^*: a star as the script
+            out.append(_tok("CONST", "*", t.start_pos, t.end_pos))
+            continue
+        if t.type == "FRAC":
+            pending = 2
+        elif pending and t.type != "LGROUP":
+            pending -= 1
+        elif pending and t.type == "LGROUP":
+            pending = 0            # braced arguments: nothing to split
+        out.append(t)
+    return out
+
+
+def tokenize(text: str) -> list[Token]:
+    """Typed tokens of a LaTeX math string; :class:`~.errors.LatexError` with a position otherwise."""
+    if len(text) > MAX_LENGTH:
+        raise LatexError(f"LaTeX longer than {MAX_LENGTH} characters", 0)
+    toks = _digits(_delimiters(_raw(text, 0)))
+    depth = []
+    for t in toks:
+        if t.type in ("LGROUP",):
+            depth.append(t.start_pos)
+        elif t.type == "RGROUP":
+            if not depth:
+                raise LatexError("unbalanced '}'", t.start_pos)
+            depth.pop()
+    if depth:
+        raise LatexError("unbalanced '{'", depth[-1])
+    for t in toks:
+        if t.type in ("BAR", "DBAR"):
+            raise LatexError("unmatched '|'", t.start_pos)
+    return toks
