@@ -16,7 +16,7 @@ from .display import render
 __all__ = ["Claim", "LoadError", "load_file", "load_paths", "catalogue_dir"]
 
 FIELDS = {"id", "section", "quote", "latex", "definitions", "symbols", "functions", "given",
-          "not_checkable", "sizes", "note", "topic", "algorithm", "roles", "theorem", "kernels", "figures"}
+          "not_checkable", "sizes", "note", "topic", "algorithm", "roles", "theorem", "kernels", "figures", "layout"}
 
 
 @dataclass
@@ -41,6 +41,7 @@ class Claim:
     theorem: str = ""              # a named result of derive/ the claim states
     kernels: list = field(default_factory=list)   # numeric kernels that implement the claim (shown in reports)
     figures: list = field(default_factory=list)   # report figures that illustrate the claim
+    layout: str = ""               # "numerator", "denominator" or "mixed": the layout the source states
 
     def _repr_markdown_(self):
         """Jupyter: the quote, where it is from, and the LaTeX as the catalogue states it."""
@@ -81,6 +82,15 @@ def _as_table(v, name):
     return v
 
 
+LAYOUTS = ("numerator", "denominator", "mixed")
+
+
+def _layout(v):
+    if v not in ("", *LAYOUTS):
+        raise TypeError(f"'layout' must be one of {', '.join(LAYOUTS)}, got {v!r}")
+    return v
+
+
 def load_file(path: Path) -> tuple[list[Claim], list[LoadError]]:
     path = Path(path)
     name = path.name
@@ -97,6 +107,7 @@ def load_file(path: Path) -> tuple[list[Claim], list[LoadError]]:
     defaults_sym = src.get("symbols", {})
     defaults_fun = src.get("functions", {})
     defaults_def = src.get("definitions", [])
+    default_layout = src.get("layout", "")
     claims, errors = [], []
     raw = data.get("claims", [])
     if not isinstance(raw, list):
@@ -116,7 +127,7 @@ def load_file(path: Path) -> tuple[list[Claim], list[LoadError]]:
             unknown = set(entry) - FIELDS
             if unknown:
                 raise TypeError(f"unknown field(s) {sorted(unknown)}")
-            for f in ("latex", "quote", "section", "not_checkable", "note", "topic", "algorithm", "theorem"):
+            for f in ("latex", "quote", "section", "not_checkable", "note", "topic", "algorithm", "theorem", "layout"):
                 if not isinstance(entry.get(f, ""), str):
                     raise TypeError(f"'{f}' must be a string")
             if not entry.get("latex") and not entry.get("not_checkable") and not entry.get("theorem"):
@@ -140,7 +151,8 @@ def load_file(path: Path) -> tuple[list[Claim], list[LoadError]]:
                 algorithm=entry.get("algorithm", ""), roles=_as_table(entry.get("roles", {}), "roles"),
                 theorem=entry.get("theorem", ""),
                 kernels=_as_list(entry.get("kernels", []), "kernels"),
-                figures=_as_list(entry.get("figures", []), "figures")))
+                figures=_as_list(entry.get("figures", []), "figures"),
+                layout=_layout(entry.get("layout", default_layout))))
         except TypeError as exc:
             errors.append(LoadError(name, label, str(exc), f"claims[{k}]"))
     return claims, errors
