@@ -18,7 +18,10 @@ import sympy as sp
 
 from .catalogue import Claim, load_paths
 from .judge import judge_claim
-from .judge.engine import _explicit, _general_proof, evaluate, is_zero
+from .judge.derivation import evaluate
+from .judge.equation import general_proof as _general_proof
+from .judge.sampling import explicit as _explicit
+from .mathematics.zero import is_zero
 from .judge.interpret import prepare
 
 __all__ = ["run"]

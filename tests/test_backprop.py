@@ -26,8 +26,9 @@ def test_planted_backprop_errors_fail(mutant, batch):
 
 
 def test_theorem_for_any_depth():
-    verdict, reason, steps = prove_backprop(depths=((2, 2, 2),), activations=("sigmoid",))
-    assert verdict == "proved"
+    finding = prove_backprop(depths=((2, 2, 2),), activations=("sigmoid",))
+    steps = finding.steps
+    assert finding.holds is True
     assert any("base case" in s[0] for s in steps) and any("inductive step" in s[0] for s in steps)
 
 

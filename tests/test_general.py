@@ -4,7 +4,8 @@ import sympy as sp
 
 from nnderive.catalogue import Claim
 from nnderive.mathematics.indexsums import canonical_sums, normal_sums, zero_for_all_n
-from nnderive.judge.engine import _general_proof, is_zero
+from nnderive.judge.equation import general_proof as _general_proof
+from nnderive.mathematics.zero import is_zero
 from nnderive.judge.interpret import prepare
 
 SOFTMAX = {"z": "vector n real", "a": "vector n (0,1)", "i": "index n", "j": "index n"}

@@ -13,7 +13,7 @@ from nnderive.catalogue import load_file
 CLAIMS, ERRORS = load_file(Path(__file__).parent / "data" / "planted.toml")
 CONVENTIONS = {"planted.convention.log10": "log base",
                "planted.convention.half_mse": "MSE scaling",
-               "planted.convention.denominator_layout": "Jacobian layout",
+               "planted.convention.denominator_layout": "layout",
                "planted.adam.eps_inside": "Adam: eps_inside"}
 
 

@@ -58,5 +58,5 @@ def test_vec_is_column_major():
 
 
 def test_bptt():
-    verdict, reason, steps = prove_bptt(t_max=3)
-    assert verdict == "proved" and all(s[1] == "0" for s in steps)
+    finding = prove_bptt(t_max=3)
+    assert finding.holds is True and all(s[1] == "0" for s in finding.steps)

@@ -18,13 +18,12 @@ Nothing the user writes is evaluated: the tree is walked node by node.
 """
 from __future__ import annotations
 
-import itertools
 from dataclasses import dataclass, field
 
 import sympy as sp
 from sympy.matrices.expressions.matexpr import MatrixElement
 
-from ..mathematics.arrays import (Elementwise, GenericFunction, Grad, Hessian, Jacobian, Norm, SoftmaxVec, VecMax,
+from ..mathematics.arrays import (Elementwise, FromEntries, GenericFunction, Grad, Hessian, Jacobian, Norm, SoftmaxVec, VecMax,
                                   VecMin, is_array)
 from ..mathematics.conventions import INITS, LOSSES, Conventions
 from ..mathematics.primitives import ACTIVATIONS, LeakyReLU
@@ -72,6 +71,8 @@ class Scope(Conventions):
     used_axes: set = field(default_factory=set)
     notes: list = field(default_factory=list)
     inferred: dict = field(default_factory=dict)       # canonical key -> why it was inferred
+    declared: set = field(default_factory=set)         # keys the claim declares itself
+    assumed_generic: set = field(default_factory=set)  # undeclared letters read as arbitrary functions
 
     def note(self, text: str):
         if text not in self.notes:
@@ -105,7 +106,7 @@ def build_scope(claim, conventions=None) -> Scope:
             functions[function_key(spelling)] = kind
         except LatexError as exc:
             raise ClaimError(f"bad function spelling {spelling!r}: {exc.message}", "functions")
-    return Scope(symbols=symbols, functions=functions, conventions=dict(conventions or {}))
+    return Scope(symbols=symbols, functions=functions, conventions=dict(conventions or {}), declared=set(symbols))
 
 
 def _safe_key(name):
@@ -281,8 +282,17 @@ FUNCTION_NAMES = {
 }
 #: symbols that name a function when they are applied and not declared otherwise
 SYMBOL_FUNCTIONS = {r"\sigma": "sigmoid", r"\Phi": "Phi"}
-_GENERIC_LETTERS = frozenset({"f", "g", "h", "F", "G", "H", r"\ell", r"\phi", r"\varphi", r"\psi", "u", "v",
-                              "J", "L", r"\mathcal{L}", "l", "p", "q", "y", "C", "E", "R"})
+#: undeclared letters that, applied to brackets, are read as arbitrary functions; a claim about them
+#: can be proved (it holds for every function) but never refuted (the source may mean a particular one)
+_GENERIC_LETTERS = frozenset({"f", "g", "h", "F", "G", "H", r"\ell", r"\phi", r"\varphi", r"\psi", "J", "L",
+                              r"\mathcal{L}", r"\mathcal{J}"})
+#: notation for random variables, probabilities and orders, not read yet: never a plain symbol
+RESERVED = {"E": "an expectation", r"\mathbb{E}": "an expectation", r"\mathbb{P}": "a probability",
+            r"\Pr": "a probability", "P": "a probability", r"\mathcal{N}": "a normal distribution",
+            "N": "a normal distribution", "U": "a uniform distribution", r"\mathcal{U}": "a uniform distribution",
+            "O": "an order of growth", r"\mathcal{O}": "an order of growth", r"\mathbb{1}": "an indicator",
+            "Var": "a variance", "Cov": "a covariance", "Std": "a standard deviation", "Pr": "a probability",
+            "var": "a variance", "cov": "a covariance"}
 
 
 # --------------------------------------------------------------------------- inference
@@ -327,8 +337,49 @@ class Interpreter:
         self.local = {}                                      # bound index name -> Symbol (inside sums)
         self.bound_ranges = {}                               # index name -> (lo, hi) nodes seen in sums
         self.defined_keys = set()                            # spellings the definitions define
+        self.values = set()                                  # symbol keys used as values (not applied)
+        self.sequences = {}                                  # base key -> subscripts with a variable
 
     # ------------------------------------------------------------------ entry points
+    def statements(self, text: str) -> list:
+        """The readings of a string as statements of the intermediate form, their sums' ranges noted."""
+        sts = read_latex(text)
+        for st in sts:
+            _bound_indices(st, self.bound_ranges)
+        return sts
+
+    def is_new(self, node) -> bool:
+        """A name the claim introduces here: not declared, not defined, not a function the reader knows."""
+        if isinstance(node, ir.Call):
+            head = node.head
+            key = _key(head)
+            if key is None:
+                return False
+            if isinstance(head, ir.Name):
+                name = head.name.lower().replace(" ", "").replace("-", "_")
+                if name in FUNCTION_NAMES:
+                    return False
+            return (key not in self.scope.functions and key not in self.user_functions and key not in
+                    SYMBOL_FUNCTIONS and key not in self.scope.declared and key not in self.defined_keys
+                    and key not in RESERVED)
+        if isinstance(node, ir.Apply):
+            name = node.func.name.lower().replace(" ", "").replace("-", "_").replace("\\", "")
+            key = canon(ir.Func(node.func.name))
+            return (name not in FUNCTION_NAMES and key not in self.scope.functions and key not in self.user_functions)
+        if isinstance(node, (ir.Atom, ir.Sub, ir.Pow)):
+            key = _key(node)
+            if key is None or key in self.scope.declared or key in self.defined_keys or key in RESERVED:
+                return False
+            if isinstance(node, ir.Sub):
+                base = _key(node.base)
+                if base in self.scope.declared or base in self.defined_keys:
+                    return False
+            if isinstance(node, ir.Atom) and node.name in ("e", r"\pi", r"\infty"):
+                return False
+            d = self.scope.symbols.get(key)
+            return d is None or d.obj not in self.definitions
+        return False
+
     def readings(self, text: str) -> list[list]:
         """Each reading of a claim string: a list of chains ``[side, rel, side, ...]`` (+ conditions)."""
         out = []
@@ -632,6 +683,8 @@ class Interpreter:
             raise LatexError(f"{name} (a vector of {name[8:-1]}s) needs its length: declare it 'ones n'", _pos(a))
         if name == r"\mathbb{R}":
             raise LatexError(r"\mathbb{R} outside a shape statement", _pos(a))
+        if name in RESERVED and name not in self.scope.symbols:
+            raise Unsupported(f"{name} ({RESERVED[name]}) is not read yet", _pos(a))
         if name in self.bound_ranges and self.scope.symbols.get(name) is None:
             raise LatexError(f"the sum index {name!r} is used outside its sum", _pos(a))
         key = self.scope.functions.get(name)
@@ -648,7 +701,16 @@ class Interpreter:
         return decl.obj
 
     def _subscripted(self, s: ir.Sub):
+        if not isinstance(s.base, (ir.Atom, ir.Pow)) or (isinstance(s.base, ir.Pow) and not
+                                                          s.base.text.startswith(("(", "["))):
+            return self._post(self.expr(s.base), [s])       # (Wx)_i, softmax(z)_j: an entry of a value
         base_key = _key(s.base)
+        if base_key in RESERVED and base_key not in self.scope.symbols:
+            raise Unsupported(f"{base_key} ({RESERVED[base_key]}) is not read yet", _pos(s))
+        forms = self.sequences.get(base_key, set())
+        if len(forms) > 1 and base_key not in self.scope.symbols and canon(s) not in self.scope.symbols:
+            raise Unsupported(f"{', '.join(sorted(f'{base_key}_{{{f}}}' for f in forms))} are terms of one "
+                              "sequence; claims about sequences are not read yet", _pos(s))
         decl = self.scope.symbols.get(base_key) if base_key is not None else None
         if base_key is not None and base_key in self.local:
             raise LatexError(f"the index {base_key} cannot be subscripted", _pos(s))
@@ -677,6 +739,13 @@ class Interpreter:
             return obj[idx[0] - 1, 0] if obj.shape[1] == 1 else obj[0, idx[0] - 1]
         return obj[idx[0] - 1, idx[1] - 1]
 
+    def _index_parts(self, node):
+        if isinstance(node, ir.Tuple):
+            return [x.terms[0] if isinstance(x, ir.Chain) and len(x.terms) == 1 else x for x in node.items]
+        if isinstance(node, ir.Product) and all(isinstance(f, ir.Atom) for f in node.factors):
+            return list(node.factors)
+        return [node]
+
     def _mentions_index(self, node):
         for n in ir.walk(node):
             if isinstance(n, ir.Atom):
@@ -686,18 +755,22 @@ class Interpreter:
         return False
 
     def _infer_array(self, key, s: ir.Sub):
-        """``o_j`` with ``j`` running over a sum's range: ``o`` is a vector of that length."""
-        letters = [n.name for n in ir.walk(s.index) if isinstance(n, ir.Atom)]
-        ranges = [self.bound_ranges[l] for l in letters if l in self.bound_ranges]
-        if not ranges or len(letters) > 2:
+        """``o_j`` with ``j`` a declared index or running over a sum's range: ``o`` is a vector of that length."""
+        parts = self._index_parts(s.index)
+        if not all(isinstance(p, ir.Atom) for p in parts) or len(parts) > 2:
             return None
         dims = []
-        for lo, hi in ranges[:2]:
-            if hi is None:
+        for p in parts:
+            d = self.scope.symbols.get(p.name)
+            if d is not None and d.kind == "index":
+                dims.append(d.dims[0])
+            elif p.name in self.bound_ranges and self.bound_ranges[p.name][1] is not None:
+                dims.append(self.expr(self.bound_ranges[p.name][1]))
+            elif p.name in self.local or p.name in self.bound_ranges:
+                raise LatexError(f"{key}_{{{p.name}}}: the range of {p.name!r} is not stated; declare {key!r} "
+                                 f"or {p.name!r}", _pos(s))
+            else:
                 return None
-            dims.append(self.expr(hi))
-        if len(letters) == 2 and len(ranges) == 1:
-            return None
         if len(dims) == 1:
             obj, kind = sp.MatrixSymbol(key, dims[0], 1), "vector"
         else:
@@ -841,14 +914,6 @@ class Interpreter:
                             return hi
         raise LatexError(f"sum index {name!r} is not declared as an index (or give both bounds)", _pos(b))
 
-    @staticmethod
-    def _index_parts(node):
-        if isinstance(node, ir.Tuple):
-            return list(node.items)
-        if isinstance(node, ir.Product):
-            return list(node.factors)
-        return [node]
-
     # ------------------------------------------------------------------ functions
     def _Call(self, c: ir.Call):
         head = c.head
@@ -910,6 +975,10 @@ class Interpreter:
         decl = self.scope.symbols.get(key)
         if decl is not None:
             return None
+        if isinstance(head, ir.Sub):
+            base = _key(head.base)
+            if base in self.scope.symbols or base in self.values or base in self.defined_keys:
+                return None            # a_i(1 - a_j): an entry of a declared vector times a bracket
         if isinstance(head, ir.Name):
             name = head.name.lower().replace(" ", "").replace("-", "_")
             if name in FUNCTION_NAMES:
@@ -917,12 +986,16 @@ class Interpreter:
             raise LatexError(f"unknown function {head.name!r}: define it or declare it in 'functions'", _pos(head))
         if key in SYMBOL_FUNCTIONS:
             return SYMBOL_FUNCTIONS[key]
-        if key in _GENERIC_LETTERS and not self._used_as_value(key):
+        if key in self.values:
+            return None                    # the letter is also used as a value: a product, a(1 - a)
+        if key in RESERVED:
+            raise Unsupported(f"{key}(...) ({RESERVED[key]}) is not read yet", _pos(head))
+        if key in _GENERIC_LETTERS:
+            self.scope.assumed_generic.add(key)
+            self.scope.note(f"${key}$ is read as an arbitrary differentiable function")
             return ("generic", key)
-        return None
-
-    def _used_as_value(self, key):
-        return False
+        raise LatexError(f"{key}(...) could be a function or a product: declare {key!r} in 'functions' or "
+                         "'symbols'", _pos(head))
 
     def _unwrap(self, arg):
         """The arguments inside the bracket after a function, and the scripts written after the bracket."""
@@ -1201,15 +1274,35 @@ def parse_definitions(claim, it: Interpreter) -> dict:
 
 
 def _definition(ch, it, defs, k, claim, field_name):
-    if len(ch.terms) < 2 or ch.rels[0] not in ("=", ":="):
+    """``y = f(x) = x + x^2`` defines every link, the rightmost first."""
+    if len(ch.terms) < 2 or any(r not in ("=", ":=") for r in ch.rels):
         raise ClaimError("a definition must read 'symbol = expression'", field_name, 0)
-    lhs = ch.terms[0]
-    if isinstance(lhs, (ir.Call, ir.Apply)) and _function_definition(lhs, ch.terms[1], it, field_name):
+    for j in range(len(ch.terms) - 2, -1, -1):
+        _one_definition(ch.terms[j], ch.terms[j + 1], it, defs, k, claim, field_name)
+
+
+def _one_definition(lhs, rhs, it, defs, k, claim, field_name):
+    if isinstance(lhs, (ir.Call, ir.Apply)) and _function_definition(lhs, rhs, it, field_name):
         return
-    target = it.expr(lhs)
+    if _key(lhs) is None:
+        raise ClaimError("a definition must read 'symbol = expression'", field_name, _pos(lhs))
+    entrywise = _entrywise_target(lhs, it)
+    if entrywise is not None:
+        target, index, rows = entrywise
+        value = FromEntries(it.expr(rhs), index, rows)
+        it.scope.note(f"${sp.latex(target)}$ is defined entry by entry")
+    else:
+        new = it.is_new(lhs)
+        value = it.expr(rhs)
+        if new and is_array(value) and isinstance(lhs, (ir.Atom, ir.Sub, ir.Pow)):
+            key = _key(lhs)
+            obj = sp.MatrixSymbol(key, *value.shape)
+            it.scope.symbols[key] = Decl(key, "vector" if value.shape[1] == 1 else "matrix", tuple(value.shape),
+                                         "real", {"real": True}, (-3, 3, False, False), obj)
+            it.scope.inferred[key] = f"{'vector' if value.shape[1] == 1 else 'matrix'} (the shape of its definition)"
+        target = it.expr(lhs)
     if not isinstance(target, (sp.Symbol, sp.MatrixSymbol)):
         raise ClaimError("a definition must read 'symbol = expression'", field_name, 0)
-    value = it.expr(ch.terms[1])
     if is_array(value) and tuple(value.shape) == (1, 1) and not is_array(target):
         value = value[0, 0]
     if target in defs and k >= claim.own_definitions:
@@ -1220,6 +1313,28 @@ def _definition(ch, it, defs, k, claim, field_name):
         raise ClaimError(f"definition of {target}: shapes differ", field_name, 0)
     defs[target] = value
     it.definitions[target] = value
+
+
+def _entrywise_target(lhs, it):
+    """``p_i = ...`` with ``i`` an index: the definition of the whole vector ``p`` (declared or new)."""
+    if not (isinstance(lhs, ir.Sub) and isinstance(lhs.index, ir.Atom) and isinstance(lhs.base, (ir.Atom, ir.Pow))):
+        return None
+    if canon(lhs) in it.scope.declared:
+        return None
+    idx = it.scope.symbols.get(lhs.index.name)
+    if idx is None or idx.kind != "index":
+        return None
+    key = _key(lhs.base)
+    rows = idx.dims[0]
+    decl = it.scope.symbols.get(key)
+    if decl is None or key not in it.scope.declared:
+        obj = sp.MatrixSymbol(key, rows, 1)
+        it.scope.symbols[key] = Decl(key, "vector", (rows,), "real", {"real": True}, (-3, 3, False, False), obj)
+        it.scope.inferred[key] = f"vector of length {rows} (defined entry by entry)"
+        return obj, idx.obj, rows
+    if decl.kind != "vector" or sp.simplify(decl.obj.shape[0] - rows) != 0:
+        return None
+    return decl.obj, idx.obj, rows
 
 
 def _function_definition(lhs, rhs, it, field_name) -> bool:
@@ -1278,22 +1393,100 @@ def _check_acyclic(defs):
         visit(s, [])
 
 
+def _uses(node, values, subs, heads=False):
+    """Keys of symbols used as values (not applied), and the subscripts written on each base."""
+    if isinstance(node, ir.Call):
+        _uses(node.arg, values, subs)
+        head = node.head
+        while isinstance(head, (ir.Prime, ir.Pow)) and not (isinstance(head, ir.Pow) and head.text.startswith("(")):
+            head = head.base
+        if isinstance(head, ir.Sub):
+            _uses(head.index, values, subs)
+        return
+    if isinstance(node, ir.Sub) and isinstance(node.base, (ir.Atom, ir.Pow)):
+        key = _key(node.base)
+        if key is not None:
+            subs.setdefault(key, set()).add(node)
+            values.add(key)
+    elif isinstance(node, ir.Atom):
+        values.add(node.name)
+    for c in node.children():
+        _uses(c, values, subs)
+
+
+def _einstein(st: ir.Statement) -> bool:
+    """An index repeated within one term, with every term of the chain left with the same free indices:
+    the Einstein summation convention reads it as a sum, the plain reading does not."""
+    for ch in st.chains:
+        free_sets, repeated = [], False
+        for side in ch.terms:
+            terms = []
+            _additive(side, terms)
+            for t in terms:
+                counts = {}
+                for n in ir.walk(t):
+                    if isinstance(n, ir.Sub):
+                        for x in ir.walk(n.index):
+                            if isinstance(x, ir.Atom) and len(x.name) == 1 and x.name.isalpha():
+                                counts[x.name] = counts.get(x.name, 0) + 1
+                    if isinstance(n, ir.BigOp):
+                        for x in ir.walk(n.lower) if n.lower is not None else ():
+                            if isinstance(x, ir.Atom):
+                                counts[x.name] = -99      # a written sum binds it
+                if any(c > 2 for c in counts.values()):
+                    return False
+                repeated |= any(c == 2 for c in counts.values())
+                free_sets.append(frozenset(k for k, c in counts.items() if c == 1))
+        if repeated and len(set(free_sets)) == 1:
+            return True
+    return False
+
+
+def _additive(node, out):
+    if isinstance(node, ir.BinOp) and node.op in ("+", "-"):
+        _additive(node.left, out)
+        _additive(node.right, out)
+    elif isinstance(node, ir.Neg):
+        _additive(node.arg, out)
+    else:
+        out.append(node)
+
+
 def prepare(claim, conventions=None):
-    """Scope, interpreter and definitions of a claim (the bound ranges of every string first)."""
+    """Scope, interpreter and definitions of a claim (what every string binds, defines and uses first)."""
     scope = build_scope(claim, conventions)
     it = Interpreter(scope)
+    subs = {}
     for k, text in enumerate([claim.latex, *claim.definitions, *claim.given]):
         if text:
             try:
                 for st in read_latex(text):
                     _bound_indices(st, it.bound_ranges)
+                    _uses(st, it.values, subs)
+                    if k == 0 and _einstein(st):
+                        raise Unsupported("an index repeated within one term: under the Einstein convention it "
+                                          "is summed, in the plain reading it is not; write the sum", 0)
                     if 1 <= k <= len(claim.definitions):
                         for ch in st.chains:
-                            key = _key(ch.terms[0])
-                            if key is not None:
-                                it.defined_keys.add(key)
+                            for term in ch.terms[:-1]:
+                                key = _key(term)
+                                if key is not None:
+                                    it.defined_keys.add(key)
+                                if isinstance(term, ir.Call):
+                                    it.values.discard(_key(term.head))
+            except Unsupported:
+                if k == 0:
+                    raise
             except LatexError:
                 pass   # reported with its field when that string is read
+    for base, nodes in subs.items():
+        forms = {n.text for n in nodes}
+        variable = any(isinstance(x, ir.Atom) and x.name not in it.bound_ranges
+                       and (scope.symbols.get(x.name) is None or scope.symbols[x.name].kind != "index")
+                       for n in nodes for x in ir.walk(n.index))
+        if variable and len(forms) > 1 and not any(v.kind != "scalar" for k2, v in scope.symbols.items()
+                                                   if k2 == base):
+            it.sequences[base] = forms
     defs = parse_definitions(claim, it)
     return scope, it, defs
 

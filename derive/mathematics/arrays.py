@@ -14,12 +14,31 @@ from sympy.matrices.expressions.matexpr import MatrixExpr
 
 from .primitives import ACTIVATIONS
 
-__all__ = ["SoftmaxVec", "Grad", "Jacobian", "Hessian", "is_array", "Elementwise", "VecMax", "VecMin", "Norm",
+__all__ = ["FromEntries", "SoftmaxVec", "Grad", "Jacobian", "Hessian", "is_array", "Elementwise", "VecMax", "VecMin", "Norm",
            "GenericFunction", "GenericPartial"]
 
 
 def is_array(expr) -> bool:
     return isinstance(expr, MatrixExpr) or getattr(expr, "is_Matrix", False)
+
+
+class FromEntries(MatrixExpr):
+    r"""The vector whose :math:`i`-th entry (1-based) is ``body``: :math:`p_i = e^{x_i}/\sum_j e^{x_j}` defines :math:`p`."""
+
+    def __new__(cls, body, index, rows):
+        return MatrixExpr.__new__(cls, sp.sympify(body), index, sp.sympify(rows))
+
+    @property
+    def shape(self):
+        return (self.args[2], sp.Integer(1))
+
+    def _entry(self, i, j, **kwargs):
+        body, index, _ = self.args
+        return body.xreplace({index: i + 1})
+
+    def _latex(self, printer):
+        body, index, rows = self.args
+        return r"\left[%s\right]_{%s=1}^{%s}" % (printer._print(body), printer._print(index), printer._print(rows))
 
 
 class SoftmaxVec(MatrixExpr):

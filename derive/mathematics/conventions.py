@@ -46,10 +46,16 @@ AXES: dict[str, Axis] = {
         "half_sum": r"half sum $\frac{1}{2}\sum_i(\hat y_i-y_i)^2$",
         "sum": r"sum $\sum_i(\hat y_i-y_i)^2$ (SSE)"},
         "torch.nn.MSELoss(reduction='mean'); Goodfellow et al., Deep Learning, eq. 5.14"),
-    "layout": Axis("Jacobian layout", "numerator", {
-        "numerator": r"numerator layout, $(\partial f/\partial x)_{ij} = \partial f_i/\partial x_j$ ($m \times n$ for $f:\mathbb{R}^n\to\mathbb{R}^m$)",
-        "denominator": r"denominator layout, $(\partial f/\partial x)_{ij} = \partial f_j/\partial x_i$ ($n \times m$)"},
-        "the sheets' own Jacobian definition; Magnus & Neudecker, Matrix Differential Calculus"),
+    "layout": Axis("layout", "mixed", {
+        "mixed": r"mixed layout (the gradient of a scalar has the shape of its variable, $\partial L/\partial W$ is "
+                 r"$m \times n$ for $W \in \mathbb{R}^{m \times n}$; the Jacobian of $f:\mathbb{R}^n\to\mathbb{R}^m$ "
+                 r"is $m \times n$ with entries $\partial f_i/\partial x_j$)",
+        "numerator": r"numerator layout ($\partial f/\partial x$ has the shape of $f$ by the transpose of $x$: "
+                     r"the gradient of a scalar by a column vector is a row, the Jacobian is $m \times n$)",
+        "denominator": r"denominator layout ($\partial f/\partial x$ has the shape of $x$ by the transpose of $f$: "
+                       r"the gradient is a column, the Jacobian of $f:\mathbb{R}^n\to\mathbb{R}^m$ is $n \times m$)"},
+        "the layout most ML texts use (gradients shaped like parameters, Jacobians in numerator layout); "
+        "Magnus & Neudecker, Matrix Differential Calculus; a claim or its file may state its own"),
     "bce_reduction": Axis("BCE reduction", "mean", {
         "mean": r"mean over the $n$ examples",
         "sum": r"sum over the $n$ examples"},

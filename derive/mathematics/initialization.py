@@ -5,8 +5,10 @@ name (``theorem = "..."``), see :data:`THEOREMS`.
 """
 from __future__ import annotations
 
+import mpmath
 import sympy as sp
 
+from .findings import Finding, Theorem
 from .primitives import ReLU, Sigmoid, Step
 
 __all__ = ["prove_he_second_moment", "prove_symmetric_init", "zero_init_no_learning", "adagrad_lr_decay",
@@ -32,7 +34,7 @@ def prove_he_second_moment():
              ("independent zero-mean weights: E[y^2] = n Var(w) E[ReLU(z)^2]", sp.latex(ey2)),
              ("second moment preserved, E[y^2] = s^2, exactly when", sp.latex(sp.Eq(var, sol[0])))]
     ok = sp.simplify(second - s ** 2 / 2) == 0 and sp.simplify(sol[0] - 2 / n) == 0
-    return ("proved" if ok else "refuted",
+    return Finding(True if ok else None,
             "ReLU keeps half the second moment of a symmetric input (exact integral), so Var(w) = 2/n_in "
             "keeps E[z^2] the same from layer to layer", steps)
 
@@ -67,7 +69,7 @@ def prove_symmetric_init():
              ("with w_2 = w_1, b_2 = b_1, v_2 = v_1: dL/dw_1 - dL/dw_2, dL/db_1 - dL/db_2, dL/dv_1 - dL/dv_2",
               "0" if ok else "?"),
              ("so one gradient step keeps the units equal; by induction they stay equal", r"\forall t")]
-    return ("proved" if ok else "refuted",
+    return Finding(True if ok else None,
             "hidden units that start equal get equal gradients for any activation (and so stay equal): "
             "symmetric initialisation, zero included, never breaks symmetry", steps)
 
@@ -90,7 +92,9 @@ def zero_init_no_learning():
                   "only the output bias c moves", "W, b, v \\text{ stay } 0"))
     steps.append(("sigmoid: h = 1/2, so the output weights move (identically); then the hidden weights get "
                   "gradient delta v_j sigma'(0) x, also identical", "\\text{learns as one hidden unit}"))
-    return ("refuted" if learns else "proved",
+    if not learns:
+        return Finding(True, "with tanh, ReLU and sigmoid every weight gradient is 0 at zero initialisation", steps)
+    return Finding(False,
             "not 'no learning' in general: with sigmoid the output weights get dL/dv_j = (c - y)/2 at zero init "
             "and the network learns, but every hidden unit stays identical (one effective unit); with tanh or "
             "ReLU (ReLU'(0) = 0) every weight gradient is exactly 0 forever and only the output bias learns",
@@ -98,27 +102,38 @@ def zero_init_no_learning():
 
 
 def adagrad_lr_decay():
-    r"""AdaGrad's effective rate :math:`\eta/\sqrt{s_t}` tends to 0 iff :math:`\sum_t g_t^2` diverges.
+    r"""'s keeps growing, lr -> 0': AdaGrad's rate :math:`\eta/\sqrt{s_t}` tends to 0 exactly when
+    :math:`s_t = \sum_{k \le t} g_k^2` diverges.
 
-    Counterexample to an unconditional 'lr -> 0': :math:`g_t = 2^{-t}` gives
-    :math:`s_t \to \sum_{t\ge1} 4^{-t} = 1/3`, so the rate tends to :math:`\eta\sqrt{3}`."""
+    Derived: :math:`s_t` is non-decreasing; :math:`\eta/\sqrt{s_t} \to 0 \iff s_t \to \infty`.  Whether the
+    statement needs that condition is computed, not assumed: for the gradients
+    :math:`g_t = 2^{-t}` the limit of the rate is evaluated, and if it is not 0 the condition is named."""
     t = sp.Symbol("t", integer=True, positive=True)
     lr = sp.Symbol(r"\eta", positive=True)
-    s_inf = sp.summation(sp.Rational(1, 4) ** t, (t, 1, sp.oo))
+    g2 = (sp.Rational(1, 2) ** t) ** 2
+    s_inf = sp.summation(g2, (t, 1, sp.oo))
     rate = sp.simplify(lr / sp.sqrt(s_inf))
-    steps = [("s_t = sum_{k<=t} g_k^2 is non-decreasing (it grows while gradients are nonzero)", r"s_t \uparrow"),
+    increments_nonnegative = sp.simplify(g2).is_nonnegative
+    needs_condition = s_inf.is_finite and rate != 0
+    steps = [("s_t - s_{t-1} = g_t^2 >= 0: s_t is non-decreasing", r"g_t^2 \ge 0" if increments_nonnegative else "?"),
+             ("the rate eta / sqrt(s_t) tends to 0 exactly when s_t diverges", r"\sum_t g_t^2 = \infty"),
              ("with g_t = 2^{-t}", sp.latex(sp.Eq(sp.Symbol(r"s_\infty"), s_inf))),
-             ("the effective learning rate tends to", sp.latex(rate))]
-    return ("refuted",
-            f"s keeps growing, but the rate eta/sqrt(s) tends to 0 only if sum g_t^2 diverges: with g_t = 2^-t, "
-            f"s -> {s_inf} and the rate -> {rate}", steps, {"g_t": "2^-t", "s_inf": str(s_inf), "rate": str(rate)})
+             ("the effective learning rate then tends to", sp.latex(rate))]
+    if needs_condition:
+        return Finding(None, f"$s$ keeps growing, and the rate $\\eta/\\sqrt{{s_t}}$ tends to 0 exactly when "
+                       f"$\\sum_t g_t^2$ diverges; with $g_t = 2^{{-t}}$ it tends to ${sp.latex(rate)}$", steps,
+                       {"g_t": "2^-t", "s_inf": str(s_inf), "rate": str(rate)},
+                       condition=r"\sum_t g_t^2 = \infty")
+    return Finding(True, "the rate tends to 0 for every gradient sequence tried", steps)
 
 
 def xavier_compromise():
-    r"""Glorot & Bengio: the forward pass keeps :math:`\mathrm{Var}(z)` iff :math:`n_{in}\mathrm{Var}(w) = 1`,
+    r"""'Xavier keeps the variance of activations and gradients across layers.'
+
+    Glorot & Bengio: the forward pass keeps :math:`\mathrm{Var}(z)` iff :math:`n_{in}\mathrm{Var}(w) = 1`,
     the backward pass keeps the gradient's variance iff :math:`n_{out}\mathrm{Var}(w) = 1`;
-    :math:`2/(n_{in}+n_{out})` is the harmonic mean of :math:`1/n_{in}` and :math:`1/n_{out}`, and meets
-    both conditions only when :math:`n_{in} = n_{out}`."""
+    :math:`2/(n_{in}+n_{out})` is the harmonic mean of :math:`1/n_{in}` and :math:`1/n_{out}`.  The factors
+    are computed over layer sizes, and the statement fails where one is not 1."""
     a, b = sp.symbols("n_{in} n_{out}", positive=True)
     var = 2 / (a + b)
     harmonic = 2 / (1 / (1 / a) + 1 / (1 / b))
@@ -127,20 +142,81 @@ def xavier_compromise():
     steps = [("harmonic mean of 1/n_in and 1/n_out", sp.latex(sp.Eq(sp.simplify(harmonic), var))),
              ("forward variance factor n_in Var(w)", sp.latex(fwd)),
              ("backward variance factor n_out Var(w)", sp.latex(bwd)),
-             ("both equal 1 exactly when", "n_{in} = n_{out}" if both and all(sp.simplify(d[a] - b) == 0
-                                                                            for d in both if a in d) else sp.latex(both))]
-    ce = {"n_in": "1", "n_out": "3", "forward factor": str(fwd.subs({a: 1, b: 3})),
-          "backward factor": str(bwd.subs({a: 1, b: 3}))}
-    return ("refuted",
-            "Xavier's 2/(n_in + n_out) is a compromise (the harmonic mean of the forward 1/n_in and backward "
-            "1/n_out conditions): it keeps the variance across a layer only when n_in = n_out; with n_in = 1, "
-            f"n_out = 3 the forward pass scales the variance by {ce['forward factor']}", steps, ce)
+             ("both equal 1 exactly when", sp.latex(both))]
+    for n_in, n_out in ((1, 3), (2, 5), (4, 4)):
+        f, g = fwd.subs({a: n_in, b: n_out}), bwd.subs({a: n_in, b: n_out})
+        if f != 1 or g != 1:
+            ce = {"n_in": str(n_in), "n_out": str(n_out), "forward factor": str(f), "backward factor": str(g)}
+            return Finding(False, "Xavier's $2/(n_{in} + n_{out})$ is a compromise (the harmonic mean of the forward "
+                           "$1/n_{in}$ and backward $1/n_{out}$ conditions): it keeps the variance across a layer "
+                           f"only when $n_{{in}} = n_{{out}}$; with $n_{{in}} = {n_in}$, $n_{{out}} = {n_out}$ the "
+                           f"forward pass scales the variance by ${f}$", steps, ce)
+    return Finding(True, "the forward and backward factors are 1 at every size tried", steps)
+
+
+# --------------------------------------------------------------------------- numeric checks
+def check_he_second_moment():
+    s = mpmath.mpf(1.7)
+    phi = lambda x: mpmath.exp(-x ** 2 / (2 * s ** 2)) / mpmath.sqrt(2 * mpmath.pi * s ** 2)
+    second = mpmath.quad(lambda x: x ** 2 * phi(x), [0, mpmath.inf])
+    return abs(second - s ** 2 / 2) < 1e-20, f"E[ReLU(z)^2] by quadrature = {mpmath.nstr(second, 15)}, s^2/2 = " \
+                                             f"{mpmath.nstr(s ** 2 / 2, 15)}"
+
+
+def _net_grads(f, params):
+    """Gradients of the 2-2-1 network's loss by numeric differentiation (no sympy.diff)."""
+    def loss(vals):
+        w11, w12, w21, w22, b1, b2, v1, v2, c = vals
+        x1, x2, y = mpmath.mpf("0.7"), mpmath.mpf("-1.3"), mpmath.mpf("0.4")
+        h1, h2 = f(w11 * x1 + w12 * x2 + b1), f(w21 * x1 + w22 * x2 + b2)
+        return (v1 * h1 + v2 * h2 + c - y) ** 2 / 2
+    out = []
+    for k in range(len(params)):
+        def at(t, k=k):
+            vals = list(params)
+            vals[k] = t
+            return loss(vals)
+        out.append(mpmath.diff(at, params[k]))
+    return out
+
+
+_NUM_ACTS = {"tanh": mpmath.tanh, "sigmoid": lambda u: 1 / (1 + mpmath.exp(-u)),
+             "softplus": lambda u: mpmath.log(1 + mpmath.exp(u))}
+
+
+def check_symmetric_init():
+    w1, w2, b, v = (mpmath.mpf(x) for x in ("0.3", "-0.8", "0.2", "1.1"))
+    for name, f in _NUM_ACTS.items():
+        g = _net_grads(f, [w1, w2, w1, w2, b, b, v, v, mpmath.mpf("0.1")])
+        pairs = [(0, 2), (1, 3), (4, 5), (6, 7)]
+        if any(abs(g[i] - g[j]) > 1e-25 for i, j in pairs):
+            return False, f"{name}: paired units get different gradients"
+    return True, "with equal weights, both hidden units get equal gradients (tanh, sigmoid, softplus; numeric)"
+
+
+def check_zero_init_no_learning():
+    zero = [mpmath.mpf(0)] * 8 + [mpmath.mpf("0.1")]
+    g = _net_grads(_NUM_ACTS["sigmoid"], zero)
+    learns = any(abs(x) > 1e-20 for x in g[6:8])
+    return not learns, f"sigmoid at zero initialisation: dL/dv = {mpmath.nstr(g[6], 6)} (numeric)"
+
+
+def check_adagrad_lr_decay():
+    s = mpmath.fsum(mpmath.mpf(4) ** -t for t in range(1, 200))
+    rate = 1 / mpmath.sqrt(s)
+    return rate < 1e-10, f"with g_t = 2^-t the partial sums give rate/eta -> " \
+                                               f"{mpmath.nstr(rate, 12)} (not 0)"
+
+
+def check_xavier_compromise():
+    fwd = 1 * (2 / mpmath.mpf(1 + 3))
+    return fwd == 1, f"n_in = 1, n_out = 3: n_in Var(w) = {mpmath.nstr(fwd, 6)}"
 
 
 THEOREMS = {
-    "xavier_compromise": xavier_compromise,
-    "he_second_moment": prove_he_second_moment,
-    "symmetric_init": prove_symmetric_init,
-    "zero_init_no_learning": zero_init_no_learning,
-    "adagrad_lr_decay": adagrad_lr_decay,
+    "xavier_compromise": Theorem("xavier_compromise", xavier_compromise, check_xavier_compromise),
+    "he_second_moment": Theorem("he_second_moment", prove_he_second_moment, check_he_second_moment),
+    "symmetric_init": Theorem("symmetric_init", prove_symmetric_init, check_symmetric_init),
+    "zero_init_no_learning": Theorem("zero_init_no_learning", zero_init_no_learning, check_zero_init_no_learning),
+    "adagrad_lr_decay": Theorem("adagrad_lr_decay", adagrad_lr_decay, check_adagrad_lr_decay, "adagrad"),
 }

@@ -17,9 +17,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import mpmath
 import sympy as sp
 
-__all__ = ["Optimizer", "OPTIMIZERS", "SYM", "run", "prove_adam_bias_correction", "prove_momentum_equivalence",
+from .findings import Finding, Theorem
+
+__all__ = ["Optimizer", "OPTIMIZERS", "SYM", "ROLE_SPELLINGS", "run", "prove_adam_bias_correction", "prove_momentum_equivalence",
            "prove_nesterov_equivalence", "eps_placement_ratio", "prove_lr_divergence", "THEOREMS"]
 
 _pos = dict(positive=True)
@@ -46,6 +49,21 @@ SYM: dict[str, sp.Symbol] = {
     "lookahead": sp.Symbol(r"\theta_{ahead}", real=True),
     "lookahead_grad": sp.Symbol(r"g_{ahead}", real=True),
 }
+#: how sources spell each role (an update's quantities are recognised by these when no roles are given)
+ROLE_SPELLINGS: dict[str, tuple[str, ...]] = {
+    "param": (r"\theta", "w", "W", r"\mathbf{w}", r"\mathbf{W}", r"\boldsymbol{\theta}", "x", r"\mathbf{x}", "p"),
+    "grad": ("g", r"\mathbf{g}", r"\nabla", "dw", "dW", r"\nabla_\theta"),
+    "lr": (r"\eta", r"\alpha", r"\gamma", "lr", r"\text{lr}", r"\operatorname{lr}"),
+    "momentum": (r"\mu", r"\beta", r"\gamma"),
+    "velocity": ("v", "b", r"\mathbf{v}"),
+    "sq_avg": ("s", "G", "r", "v", r"\mathbf{s}"),
+    "beta1": (r"\beta_1",), "beta2": (r"\beta_2",),
+    "m": ("m", r"\mathbf{m}"), "v": ("v", r"\mathbf{v}"),
+    "m_hat": (r"\hat{m}", r"\widehat{m}"), "v_hat": (r"\hat{v}", r"\widehat{v}"),
+    "eps": (r"\epsilon", r"\varepsilon"), "step": ("t",), "alpha": (r"\alpha", r"\rho", r"\beta", r"\gamma"),
+    "weight_decay": (r"\lambda",), "clip": ("c", r"\tau"),
+}
+
 #: sampling intervals for counterexamples (lo, hi, open_lo, open_hi)
 INTERVALS = {"momentum": (0, 1, True, True), "beta1": (0, 1, True, True), "beta2": (0, 1, True, True),
              "alpha": (0, 1, True, True), "eps": (0, 1, True, False), "lr": (0, 1, True, False),
@@ -61,6 +79,8 @@ class Optimizer:
     defaults: dict[str, sp.Expr] = field(default_factory=dict)
     variants: dict[str, tuple[str, dict[str, sp.Expr]]] = field(default_factory=dict)  # name -> (why, updates)
     order: list[str] = field(default_factory=list)
+    #: role -> the update written as successive lines (each applied to the previous line's result)
+    lines: dict[str, list] = field(default_factory=dict)
 
 
 S = SYM
@@ -127,7 +147,9 @@ OPTIMIZERS: dict[str, Optimizer] = {
         "Loshchilov & Hutter 2019, Algorithm 2; torch.optim.AdamW: \\theta \\leftarrow \\theta - \\gamma\\lambda\\theta, "
         "then the Adam step",
         defaults={"weight_decay": sp.Rational(1, 100)},
-        order=["m", "v", "m_hat", "v_hat", "param"]),
+        order=["m", "v", "m_hat", "v_hat", "param"],
+        lines={"param": [("the decoupled weight decay", _th - _lr * S["weight_decay"] * _th),
+                         ("the Adam step", _th - _lr * S["m_hat"] / (sp.sqrt(S["v_hat"]) + _eps))]}),
     "clip_value": Optimizer(
         "gradient clipping by value", {"grad": sp.Min(sp.Max(_g, -S["clip"]), S["clip"])},
         "torch.nn.utils.clip_grad_value_: every entry clamped to [-c, c]"),
@@ -202,7 +224,7 @@ def prove_adam_bias_correction():
     steps.append(("stationary gradients E[g_i] = E[g]: E[m_t] = (1 - beta^t) E[g], so E[m_t / (1 - beta^t)] = E[g]",
                   r"E[\hat m_t] = E[g]"))
     ok = _ok(base) and ok_step and ok_w
-    return ("proved" if ok else "undecided",
+    return Finding(True if ok else None,
             "m_t = (1-beta) sum_i beta^(t-i) g_i by induction on symbolic t; the weights sum to 1 - beta^t, "
             "so dividing by 1 - beta^t makes the estimate unbiased for stationary gradients (v_t alike with g^2)",
             steps)
@@ -241,7 +263,7 @@ def prove_momentum_equivalence(t_max: int = 5):
         th1, th2 = th1 - lr * v1, th2 - lr / (1 - b) * v2
         ok = ok and _ok(th1 - th2)
     steps.append((f"unrolled for t = 1..{t_max} with arbitrary g_t: theta_t - theta'_t", "0" if ok else "?"))
-    return ("proved" if ok else "refuted",
+    return Finding(True if ok else None,
             "the dampened form with learning rate eta/(1-beta) has v' = (1-beta) v at every step (induction on "
             f"symbolic t, and unrolled for t = 1..{t_max}), hence identical iterates", steps)
 
@@ -270,7 +292,7 @@ def prove_nesterov_equivalence():
     steps = [("change of variables", r"p = \theta + \mu v,\quad b = -v/\eta"),
              ("buffer after one step: b_t + v_t/eta", "0" if ok_b else "?"),
              ("parameter after one step: p_t - (theta_t + mu v_t)", "0" if ok_p else "?")]
-    return ("proved" if ok_b and ok_p else "refuted",
+    return Finding(True if ok_b and ok_p else None,
             "with p = theta + mu v and b = -v/eta one look-ahead step is one PyTorch step for any f; "
             "by induction the trajectories correspond at every t", steps)
 
@@ -308,15 +330,82 @@ def prove_lr_divergence():
     steps = [("one step", sp.latex(sp.Eq(sp.Symbol(r"\theta_t"), factor * sp.Symbol(r"\theta_{t-1}")))),
              ("so", sp.latex(sp.Eq(sp.Symbol(r"\theta_t"), factor ** sp.Symbol("t") * th0))),
              (r"|1 - x| > 1 for x = \eta\lambda > 0 exactly when", sp.latex(region))]
-    return ("proved" if ok else "undecided",
+    return Finding(True if ok else None,
             "on a quadratic, gradient descent multiplies the error by (1 - lr*lambda) each step: it diverges "
             "exactly when lr > 2/lambda_max and oscillates in sign when lr > 1/lambda_max", steps)
 
 
 #: Named results a catalogue claim can invoke with ``theorem = "..."``.
+# --------------------------------------------------------------------------- numeric checks
+def _rng(seed):
+    import random
+    return random.Random(seed)
+
+
+def check_adam_bias_correction():
+    """Simulate m_t = b m + (1-b) g from m_0 = 0 with random g: the closed form, and the weights' sum 1 - b^t."""
+    rng = _rng(1)
+    b = mpmath.mpf(rng.uniform(0.5, 0.99))
+    g = [mpmath.mpf(rng.uniform(-2, 2)) for _ in range(12)]
+    m = mpmath.mpf(0)
+    for t in range(1, 13):
+        m = b * m + (1 - b) * g[t - 1]
+        closed = (1 - b) * mpmath.fsum(b ** (t - i) * g[i - 1] for i in range(1, t + 1))
+        weights = (1 - b) * mpmath.fsum(b ** (t - i) for i in range(1, t + 1))
+        if abs(m - closed) > 1e-30 or abs(weights - (1 - b ** t)) > 1e-30:
+            return False, f"the closed form fails at t = {t}"
+    return True, "m_t simulated for t = 1..12 with random gradients equals the closed form; weights sum to 1 - b^t"
+
+
+def check_momentum_equivalence():
+    rng = _rng(2)
+    b, lr = mpmath.mpf(rng.uniform(0.5, 0.95)), mpmath.mpf(rng.uniform(0.01, 0.5))
+    a, c = mpmath.mpf(rng.uniform(0.5, 2)), mpmath.mpf(rng.uniform(-1, 1))
+    grad = lambda th: a * th + c + mpmath.sin(th)
+    th1 = th2 = mpmath.mpf(rng.uniform(-2, 2))
+    v1 = v2 = mpmath.mpf(0)
+    for _ in range(30):
+        v1 = b * v1 + grad(th1)
+        th1 = th1 - lr * v1
+        v2 = b * v2 + (1 - b) * grad(th2)
+        th2 = th2 - lr / (1 - b) * v2
+        if abs(th1 - th2) > 1e-25:
+            return False, "the two forms' iterates differ"
+    return True, "30 steps of both forms on a nonlinear objective give the same iterates"
+
+
+def check_nesterov_equivalence():
+    rng = _rng(3)
+    mu, lr = mpmath.mpf(rng.uniform(0.5, 0.95)), mpmath.mpf(rng.uniform(0.01, 0.2))
+    grad = lambda x: 2 * x + mpmath.cos(x)
+    th, v = mpmath.mpf(rng.uniform(-2, 2)), mpmath.mpf(0)
+    p, bb = th + mu * v, -v / lr
+    for _ in range(25):
+        v = mu * v - lr * grad(th + mu * v)
+        th = th + v
+        bb = mu * bb + grad(p)
+        p = p - lr * (grad(p) + mu * bb)
+        if abs(p - (th + mu * v)) > 1e-25 or abs(bb + v / lr) > 1e-20:
+            return False, "the mapped iterates differ"
+    return True, "25 steps of the look-ahead and PyTorch forms correspond under p = theta + mu v, b = -v/eta"
+
+
+def check_lr_divergence():
+    lam = mpmath.mpf(3)
+    grow = lambda lr: abs(mpmath.mpf(1) - lr * lam) ** 200
+    below, above = grow(1.9 / lam), grow(2.1 / lam)
+    ok = below < 1e-3 and above > 1e3
+    return ok, f"after 200 steps |theta| scales by {mpmath.nstr(below, 3)} at lr = 1.9/lambda, " \
+               f"{mpmath.nstr(above, 3)} at 2.1/lambda"
+
+
+#: Named results a catalogue claim can invoke with ``theorem = "..."``.
 THEOREMS = {
-    "adam_bias_correction": prove_adam_bias_correction,
-    "momentum_equivalence": prove_momentum_equivalence,
-    "nesterov_equivalence": prove_nesterov_equivalence,
-    "lr_divergence": prove_lr_divergence,
+    "adam_bias_correction": Theorem("adam_bias_correction", prove_adam_bias_correction, check_adam_bias_correction,
+                                    "adam"),
+    "momentum_equivalence": Theorem("momentum_equivalence", prove_momentum_equivalence, check_momentum_equivalence,
+                                    "momentum"),
+    "nesterov_equivalence": Theorem("nesterov_equivalence", prove_nesterov_equivalence, check_nesterov_equivalence,
+                                    "nesterov"),
+    "lr_divergence": Theorem("lr_divergence", prove_lr_divergence, check_lr_divergence),
 }

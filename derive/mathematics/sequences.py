@@ -17,7 +17,10 @@ from __future__ import annotations
 
 import itertools
 
+import mpmath
 import sympy as sp
+
+from .findings import Finding, Theorem
 from sympy.matrices.expressions.matexpr import MatrixElement, MatrixExpr
 
 __all__ = ["Conv", "Vec", "ConvMatrix", "prove_bptt", "THEOREMS"]
@@ -132,7 +135,7 @@ def prove_bptt(t_max: int = 4):
         steps.append((f"T = {t}: sympy.diff(h_T, w) - unrolled sum", "0" if good else "?"))
     ok = ok and _bptt_matrix(2)
     steps.append(("2 x 2 hidden state, T = 1..2: dh_T/dW_hh entry by entry", "0" if ok else "?"))
-    return ("proved" if ok else "refuted",
+    return Finding(True if ok else None,
             "dh_t/dW_hh = f'(a_t) (h_{t-1} + W_hh dh_{t-1}/dW_hh) for any f; unrolled, the contributions of every "
             f"earlier step add up (checked against sympy.diff for T = 1..{t_max}, scalar, and T = 1..2 with a "
             "2 x 2 hidden state)", steps)
@@ -161,4 +164,27 @@ def _bptt_matrix(t_max):
     return True
 
 
-THEOREMS = {"bptt": prove_bptt}
+def check_bptt():
+    """h_t = tanh(w h_{t-1} + u x_t + b): dh_T/dw by numeric differentiation against the unrolled sum."""
+    w0, u, b = mpmath.mpf("0.6"), mpmath.mpf("-0.4"), mpmath.mpf("0.1")
+    xs = [mpmath.mpf(x) for x in ("0.5", "-1", "0.3", "2")]
+
+    def run(w):
+        h, hs, acts = mpmath.mpf("0.2"), [mpmath.mpf("0.2")], []
+        for x in xs:
+            a = w * h + u * x + b
+            h = mpmath.tanh(a)
+            acts.append(a)
+            hs.append(h)
+        return hs, acts
+    hs, acts = run(w0)
+    fp = lambda a: 1 - mpmath.tanh(a) ** 2
+    T = len(xs)
+    unrolled = mpmath.fsum(mpmath.fprod([fp(acts[j]) * w0 for j in range(k + 1, T)]) * fp(acts[k]) * hs[k]
+                           for k in range(T))
+    numeric = mpmath.diff(lambda w: run(w)[0][-1], w0)
+    return abs(unrolled - numeric) < 1e-25, f"T = {T}: numeric dh_T/dw = {mpmath.nstr(numeric, 12)}, unrolled sum " \
+                                           f"{mpmath.nstr(unrolled, 12)}"
+
+
+THEOREMS = {"bptt": Theorem("bptt", prove_bptt, check_bptt)}

@@ -9,6 +9,8 @@ A declaration is a whitespace-separated string::
     identity n             (the n x n identity matrix)
     scalar small           (an asymptotic parameter: series at 0)
     matrix n n padded      (entries outside the matrix read as 0, as in a zero-padded image)
+    matrix n n symmetric   (also: invertible, positive definite)
+    vector n simplex       (positive entries that sum to 1, as probabilities)
 
 Shapes are written in letters (LaTeX spellings such as ``n_{in}``) or whole
 numbers; each shape letter becomes a positive integer symbol that the claim's
@@ -43,7 +45,13 @@ DOMAINS: dict[str, tuple[dict, tuple]] = {
     "integer": ({"integer": True}, (-3, 3, False, False)),
     "small": ({"positive": True}, (0, sp.Rational(1, 10), True, False)),  # an asymptotic parameter -> 0
     "padded": ({"real": True}, (-3, 3, False, False)),   # entries outside the array are 0
+    "symmetric": ({"real": True}, (-3, 3, False, False)),      # a square matrix equal to its transpose
+    "invertible": ({"real": True}, (-3, 3, False, False)),     # a square matrix with an inverse
+    "positive_definite": ({"real": True}, (-3, 3, False, False)),   # symmetric with x^T A x > 0
+    "simplex": ({"positive": True}, (0, 1, True, True)),       # positive entries that sum to 1
 }
+#: words that only make sense for some kinds of declaration
+_MATRIX_ONLY = {"symmetric", "invertible", "positive_definite"}
 
 _DIM = re.compile(r"^(?:[A-Za-z](?:_\{?[A-Za-z0-9+-]+\}?)?(?:\+[0-9]+)?|[0-9]+)$")
 
@@ -86,7 +94,7 @@ def parse_declaration(spelling: str, text: str) -> Decl:
     """
     if not isinstance(text, str):
         raise DeclarationError(f"declaration of {spelling!r} must be a string, got {type(text).__name__}")
-    words = text.replace(", ", ",").split()
+    words = text.replace(", ", ",").replace("positive definite", "positive_definite").split()
     if not words:
         raise DeclarationError(f"empty declaration for {spelling!r}")
     kind, rest = words[0], words[1:]
@@ -109,6 +117,11 @@ def parse_declaration(spelling: str, text: str) -> Decl:
         assumptions.update(a)
         if w != "integer" or not domain_words[1:]:
             interval = iv
+    if _MATRIX_ONLY & set(domain_words) and (kind != "matrix" or dims[0] != dims[1]):
+        raise DeclarationError(f"declaration of {spelling!r}: {', '.join(sorted(_MATRIX_ONLY & set(domain_words)))} "
+                               "needs a square matrix")
+    if "simplex" in domain_words and kind != "vector":
+        raise DeclarationError(f"declaration of {spelling!r}: simplex needs a vector")
     sizes = tuple(dim_symbol(d) for d in dims)
     decl = Decl(spelling, kind, sizes, " ".join(domain_words) or "real", assumptions, interval)
     if kind == "scalar":

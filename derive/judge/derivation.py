@@ -1,0 +1,76 @@
+r"""The proof path: definitions substituted and derivatives carried out with SymPy.
+
+A symbol being differentiated is held fixed: :math:`\partial L/\partial \hat y` treats
+:math:`\hat y` as free even where :math:`\hat y` is defined.  Everything derived here is
+re-checked by the independent evaluator of :mod:`.numeval` before a verdict is given.
+"""
+from __future__ import annotations
+
+import sympy as sp
+from sympy.matrices.expressions.matexpr import MatrixElement
+
+from ..mathematics.arrays import is_array
+from ..mathematics.indexsums import doit_sums
+from .interpret import ClaimError
+
+__all__ = ["evaluate", "settle"]
+
+
+def _base(var):
+    return var.parent if isinstance(var, MatrixElement) else var
+
+
+def evaluate(e, defs: dict, exclude=frozenset()):
+    """Substitute definitions and carry out derivatives (see module docstring)."""
+    if isinstance(e, sp.Derivative) and isinstance(e.expr, sp.core.function.AppliedUndef):
+        reps = {k: evaluate(v, defs, exclude) for k, v in defs.items()
+                if k not in exclude and not is_array(k) and e.has(k)}
+        for me in e.atoms(MatrixElement):
+            if me.parent in defs and me.parent not in exclude:
+                reps[me] = evaluate(defs[me.parent][me.i, me.j], defs, exclude)
+        return e.subs(reps) if reps else e
+    if isinstance(e, sp.Derivative):
+        # Table primitives differentiate by their (proved) rule rows: see derive.rules.
+        f = settle(e.expr, defs, exclude | {_base(v) for v, _ in e.variable_count})
+        for var, order in e.variable_count:
+            f = sp.diff(f, var, order)
+        return evaluate(f, defs, exclude)
+    if isinstance(e, sp.Subs):
+        done = e.doit()
+        if isinstance(done, sp.Subs):  # f'(u) of an undefined f stays a Subs
+            return sp.Subs(done.expr, done.variables, [evaluate(p, defs, exclude) for p in done.point])
+        return evaluate(done, defs, exclude)
+    if isinstance(e, (sp.Symbol, sp.MatrixSymbol)):
+        if e in defs and e not in exclude:
+            return evaluate(defs[e], defs, exclude)
+        return e
+    if isinstance(e, MatrixElement):
+        if e.parent in defs and e.parent not in exclude:
+            return evaluate(defs[e.parent][e.i, e.j], defs, exclude)
+        return e
+    if is_array(e) and not isinstance(e, sp.MatrixSymbol):
+        # Entries are evaluated by the caller; defined matrix symbols inside are substituted now.
+        reps = {k: evaluate(v, defs, exclude) for k, v in defs.items()
+                if isinstance(k, sp.MatrixSymbol) and k not in exclude and e.has(k)}
+        return e.xreplace(reps) if reps else e
+    if not e.args:
+        return e
+    args = [evaluate(a, defs, exclude) if isinstance(a, sp.Basic) else a for a in e.args]
+    if isinstance(e, sp.Sum):
+        return doit_sums(e.func(args[0], *e.args[1:]))
+    if isinstance(e, sp.Product):
+        return e.func(args[0], *e.args[1:]).doit()
+    return e.func(*args)
+
+
+def settle(e, defs, exclude, rounds=12):
+    """Substitute and expand until nothing changes: entries created by ``doit`` (a sum
+    spelled out, a generic function spread over a vector) may name defined symbols,
+    and missing one would differentiate to a silent 0."""
+    for _ in range(rounds):
+        new = evaluate(e, defs, exclude)
+        new = new.doit() if isinstance(new, sp.Basic) else new
+        if new == e:
+            return new
+        e = new
+    raise ClaimError("definitions do not settle (too deeply nested)", "definitions", None)

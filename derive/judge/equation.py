@@ -1,0 +1,306 @@
+r"""Equations ``lhs = rhs``: a proof for every size in index notation, or entry by entry at explicit sizes."""
+from __future__ import annotations
+
+import itertools
+
+import sympy as sp
+from sympy.matrices.expressions.matexpr import MatrixElement
+
+from ..mathematics.arrays import SoftmaxVec, is_array
+from ..mathematics.indexsums import zero_for_all_n
+from ..mathematics.primitives import elementary
+from ..mathematics.printing import tex as L
+from ..mathematics.zero import is_zero
+from .derivation import evaluate
+from .interpret import ClaimError
+from .outcome import Outcome
+from .sampling import check_ranges as _check_ranges, explicit as _explicit, scalarize as _scalarize, size_assignments
+from .search import search as _search
+
+__all__ = ["judge_equation", "general_proof", "given_facts", "symmetrize"]
+
+
+def _entries(x, shape):
+    if is_array(x):
+        return [[x[i, j] for j in range(shape[1])] for i in range(shape[0])]
+    return [[x]]
+
+
+def _symmetric_matrix(g):
+    """``X - X^T`` (either sign) -> X, else None."""
+    if not isinstance(g, sp.MatAdd) or len(g.args) != 2:
+        return None
+    a, b = g.args
+    for x, y in ((a, b), (b, a)):
+        if isinstance(x, sp.MatrixSymbol) and y == -sp.Transpose(x) or (
+                isinstance(y, sp.MatMul) and y.args[0] == -1 and y.args[-1] == sp.Transpose(x)):
+            return x
+    return None
+
+
+def given_facts(given, scope):
+    """The given facts as the judges use them: matrices known symmetric (given ``A = A^T`` or declared
+    ``symmetric``/``positive definite``), and the equations left to substitute (``\\sum_j y_j = 1`` for a
+    ``simplex`` vector included)."""
+    symmetric, rest = set(), []
+    for d in scope.symbols.values():
+        words = set(d.domain.split())
+        if d.kind == "matrix" and words & {"symmetric", "positive_definite"}:
+            symmetric.add(d.obj)
+        if d.kind == "vector" and "simplex" in words:
+            k = sp.Dummy("k", integer=True)
+            rest.append(sp.Sum(d.obj[k - 1, 0], (k, 1, d.obj.shape[0])) - 1)
+    for g in given:
+        x = _symmetric_matrix(g) if is_array(g) else None
+        if x is not None:
+            symmetric.add(x)
+        else:
+            rest.append(g)
+    return symmetric, rest
+
+
+def symmetrize(e, symmetric):
+    """A symmetric matrix's transpose is itself, and its entries (i, j) and (j, i) are one entry
+    (matched by name, so the rule holds at every explicit size too)."""
+    if not symmetric or not isinstance(e, sp.Basic):
+        return e
+    names = {x.name for x in symmetric}
+    e = e.replace(lambda a: isinstance(a, sp.Transpose) and isinstance(a.arg, sp.MatrixSymbol)
+                  and a.arg.name in names, lambda a: a.arg)
+
+    def canon(me):
+        i, j = me.i, me.j
+        if sp.default_sort_key(j) < sp.default_sort_key(i):
+            return me.parent[j, i]
+        return me
+    return e.replace(lambda a: isinstance(a, MatrixElement) and isinstance(a.parent, sp.MatrixSymbol)
+                     and a.parent.name in names, canon)
+
+
+def judge_equation(lhs, rhs, claim, scope, defs, given) -> Outcome:
+    steps = []
+    decls_by_name = {d.spelling: d for d in scope.symbols.values()}
+    symmetric, given = given_facts(given, scope)
+    if symmetric:
+        lhs, rhs = symmetrize(lhs, symmetric), symmetrize(rhs, symmetric)
+        defs = {k: symmetrize(v, symmetric) for k, v in defs.items()}
+        steps.append(("symmetric: $" + ", ".join(L(x) for x in sorted(symmetric, key=str)) + "$",
+                      ", ".join(f"{L(x)}^T = {L(x)}" for x in sorted(symmetric, key=str))))
+    # Shapes first: a mismatch is a refutation with the shapes as counterexample.
+    if is_array(lhs) or is_array(rhs):
+        ls = lhs.shape if is_array(lhs) else (1, 1)
+        rs = rhs.shape if is_array(rhs) else (1, 1)
+        if any(sp.simplify(a - b) != 0 for a, b in zip(ls, rs)):
+            return Outcome("refuted", f"shapes differ: left side is {ls[0]}x{ls[1]}, right side is {rs[0]}x{rs[1]}",
+                            counterexample={"shapes": {"lhs": str(ls), "rhs": str(rs)}})
+    # 1. symbolic sizes (scalars: this is the whole proof)
+    has_arrays = is_array(lhs) or is_array(rhs) or any(d.is_array for d in scope.symbols.values()
+                                                        if d.obj in _all_symbols(lhs, rhs, defs))
+    free_idx = sorted({d.obj for d in scope.symbols.values() if d.kind == "index"}
+                      & (_free(lhs) | _free(rhs)), key=str)
+    if not has_arrays:
+        lv, rv = evaluate(lhs, defs), evaluate(rhs, defs)
+        steps.append(("substitute the definitions and differentiate", f"{L(lv)} \\;\\text{{vs}}\\; {L(rv)}"))
+        diff, solved = _apply_given(elementary(lv - rv), given, {}, decls_by_name)
+        if solved:
+            steps.append(("the given facts substituted", ", ".join(f"{L(k)} = {L(v)}" for k, v in solved.items())))
+        z = is_zero(diff)
+        if z:
+            steps.append(("rewrite with elementary definitions; lhs - rhs simplifies to", "0"))
+            return Outcome("proved", "both sides reduce to the same expression", steps=steps)
+        return _search(diff, lv.xreplace(solved), rv.xreplace(solved), claim, scope, steps, defs=defs,
+                       derived_inputs=solved)
+    # 2. index notation at symbolic sizes (accepted only if the explicit sizes below agree)
+    general, general_steps = general_proof(lhs, rhs, scope, defs, given, symmetric)
+    # 3. explicit sizes, every index value
+    proved_sizes = []
+    assignments = size_assignments(scope, claim)
+    if general and not claim.sizes:
+        assignments = assignments[:2]  # a cross-check at two shapes (rectangular where allowed)
+    for sizes in assignments:
+        ex_defs = {_explicit(k, sizes, {}): _explicit(v, sizes, {}) for k, v in defs.items()}
+        l0, r0 = _explicit(lhs, sizes, {}), _explicit(rhs, sizes, {})
+        shape = l0.shape if is_array(l0) else (r0.shape if is_array(r0) else (1, 1))
+        ranges = [range(1, int(sizes.get(_dim_of(i, scope), 1)) + 1) for i in free_idx]
+        for combo in itertools.product(*ranges):
+            iv = dict(zip(free_idx, map(sp.Integer, combo)))
+            le, re_ = _entries(_explicit(l0, {}, iv), shape), _entries(_explicit(r0, {}, iv), shape)
+            for a in range(int(shape[0])):
+                for b in range(int(shape[1])):
+                    lv = symmetrize(evaluate(le[a][b], ex_defs), symmetric)
+                    rv = symmetrize(evaluate(re_[a][b], ex_defs), symmetric)
+                    _check_ranges(lv, decls_by_name)  # before any cancellation hides them
+                    _check_ranges(rv, decls_by_name)
+                    lv = symmetrize(sp.sympify(lv).doit(), symmetric)
+                    rv = symmetrize(sp.sympify(rv).doit(), symmetric)
+                    diff, back = _scalarize(symmetrize(elementary(sp.sympify(lv - rv).doit()), symmetric),
+                                            decls_by_name)
+                    diff, solved = _apply_given(diff, given, sizes, decls_by_name)
+                    if is_zero(diff):
+                        continue
+                    where = {str(k): int(v) for k, v in list(sizes.items()) + list(iv.items())}
+                    if shape != (1, 1):
+                        where["entry"] = f"({a + 1},{b + 1})"
+                    lvs, back_l = _scalarize(lv, decls_by_name)
+                    rvs, back_r = _scalarize(rv, decls_by_name)
+                    out = _search(diff, lvs.xreplace(solved), rvs.xreplace(solved), claim, scope, steps, where,
+                                  decls_by_name, defs=ex_defs, back={**back_l, **back_r, **back},
+                                  derived_inputs=solved)
+                    if out.point is not None:
+                        out.point.update({**sizes, **iv})
+                        out.entry = (a, b)
+                    if out.verdict == "refuted" and out.derived is not None and not out.instantiated:
+                        if shape != (1, 1):  # name the entry of the array, not its expanded form
+                            inst = sp.Symbol(r"\left[%s\right]_{%s}" % (L(lhs), f"{a + 1}" if shape[1] == 1
+                                                                           else f"{a + 1},{b + 1}"))
+                        else:
+                            inst, _ = _scalarize(le[a][b], decls_by_name)
+                        at = ", ".join(f"{k}={v}" for k, v in where.items())
+                        value = _in_claim_terms(_apply_given(out.derived, given, sizes, decls_by_name)[0],
+                                                ex_defs, decls_by_name)
+                        if sp.count_ops(value) <= 40 and sp.count_ops(inst) <= 40:
+                            out.corrected = f"{L(inst)} = {L(value)} \\quad \\text{{(at {at})}}"
+                        else:
+                            out.derived = None
+                    return out
+        proved_sizes.append({str(k): int(v) for k, v in sizes.items()})
+    steps.append(("at each explicit size, every entry of lhs - rhs reduces to", "0"))
+    sz = ", ".join(",".join(f"{k}={v}" for k, v in s.items()) for s in proved_sizes)
+    if general and not sz:
+        return Outcome("proved", "both sides agree entry by entry (index notation, cross-checked on the "
+                        "explicit entries)", steps=general_steps + steps)
+    if general:
+        return Outcome("proved", f"proved for every size in index notation, and cross-checked entry by entry "
+                        f"at sizes {sz}", steps=general_steps + steps)
+    if not sz:
+        return Outcome("proved", "every entry of lhs - rhs reduces to 0", steps=steps)
+    return Outcome("proved", f"proved at explicit sizes {sz} (not for general size)",
+                    steps=steps, sizes=proved_sizes)
+
+
+_OPAQUE = (sp.Determinant, sp.Inverse, sp.Trace, sp.MatPow)
+
+
+def general_proof(lhs, rhs, scope, defs, given, symmetric=frozenset()):
+    """``lhs - rhs`` reduced to 0 in index notation at symbolic sizes, or (False, steps)."""
+    ranges = {d.obj: (1, d.dims[0]) for d in scope.symbols.values() if d.kind == "index"}
+    shape = lhs.shape if is_array(lhs) else (rhs.shape if is_array(rhs) else (1, 1))
+    r = sp.Symbol("r", integer=True, positive=True)
+    c = sp.Symbol("c", integer=True, positive=True)
+    ri = r - 1 if shape[0] != 1 else 0
+    ci = c - 1 if shape[1] != 1 else 0
+    if shape[0] != 1:
+        ranges[r] = (1, shape[0])
+    if shape[1] != 1:
+        ranges[c] = (1, shape[1])
+    try:
+        le = lhs[ri, ci] if is_array(lhs) else lhs
+        re_ = rhs[ri, ci] if is_array(rhs) else rhs
+        lv, rv = symmetrize(evaluate(le, defs), symmetric), symmetrize(evaluate(re_, defs), symmetric)
+        if any(isinstance(a, _OPAQUE) for e in (lv, rv) for a in sp.preorder_traversal(e)):
+            return False, []  # SymPy's matrix calculus on these is not trusted (silent zeros)
+        ok = zero_for_all_n(elementary(lv - rv), ranges, given, is_zero)
+    except (TypeError, ValueError, NotImplementedError, AttributeError, IndexError, RecursionError):
+        return False, []
+    if not ok:
+        return False, []
+    entry = "" if shape == (1, 1) else ("entry (r)" if shape[1] == 1 else "entry (r, c)")
+    return True, [(f"index notation at symbolic size: {entry} of lhs and rhs", f"{L(lv)} \\;\\text{{vs}}\\; {L(rv)}"),
+                  ("sums over the whole range as atoms, index ranges from the declarations"
+                   + (", the given facts applied" if given else "") + ", cases i = j and i != j: lhs - rhs", "0")]
+
+
+def _in_claim_terms(value, ex_defs, decls_by_name):
+    """Write an explicit-size result back in the claim's vector symbols where a definition allows.
+
+    For ``a = softmax(z)`` this substitutes :math:`z_k = \\log a_k` (softmax is invertible up to a
+    shift, and a shift-invariant result does not see it) and then :math:`\\sum_k a_k = 1`.
+    """
+    out = value
+    for target, d in ex_defs.items():
+        if isinstance(d, SoftmaxVec) and d.shape[0].is_Integer:
+            n = int(d.shape[0])
+            z, a = d.args[0], target
+            zs = [_scalarize(z[k, 0], decls_by_name)[0] for k in range(n)]
+            as_ = [sp.Symbol(f"{a.name}_{{{k + 1}}}", positive=True) for k in range(n)]
+            cand = sp.simplify(out.xreplace({zk: sp.log(ak) for zk, ak in zip(zs, as_)}))
+            cand = sp.factor(sp.simplify(cand.xreplace({as_[-1]: 1 - sum(as_[:-1])})))
+            if not cand.free_symbols & set(zs):
+                out = cand
+    try:
+        return sp.factor(sp.simplify(out))
+    except Exception:
+        return out
+
+
+def _dim_of(idx, scope):
+    for d in scope.symbols.values():
+        if d.obj == idx and d.kind == "index":
+            return d.dims[0]
+    return None
+
+
+def _apply_given(diff, given, sizes, decls_by_name):
+    """Each given fact solved for one of its inputs and substituted (at explicit size, entry by entry).
+
+    Returns ``(diff, solved)``; a fact that cannot be used is an error naming it, never dropped."""
+    solved = {}
+    for k, g in enumerate(given):
+        g = _explicit(g, sizes, {})
+        if is_array(g):
+            if not all(d.is_Integer for d in g.shape):
+                raise ClaimError("a given matrix equation is used at explicit sizes only; judged at symbolic size "
+                                 "it cannot be applied", f"given[{k}]", None)
+            eqs = [g[i, j] for i in range(int(g.shape[0])) for j in range(int(g.shape[1]))]
+        else:
+            eqs = [g]
+        for eq in eqs:
+            eq, _ = _scalarize(elementary(sp.sympify(eq).doit()), decls_by_name)
+            eq = eq.xreplace(solved)
+            if eq.has(sp.Sum) and sizes == {} and diff.has(sp.Sum):
+                continue           # a fact about a sum at symbolic size: the index-notation proof uses it
+            if eq == 0:
+                continue
+            if eq.free_symbols & diff.free_symbols == set() and eq.is_number:
+                raise ClaimError(f"the given fact is false ({L(eq)} = 0)", f"given[{k}]", None)
+            syms = sorted(eq.free_symbols & diff.free_symbols, key=str) or sorted(eq.free_symbols, key=str)
+            sol = []
+            for target in reversed(syms):
+                try:
+                    sol = sp.solve(eq, target, dict=True)
+                except (NotImplementedError, ValueError, TypeError):
+                    sol = []
+                if sol:
+                    break
+            if not sol:
+                raise ClaimError(f"the given fact {L(g)} = 0 could not be used (no input to solve it for)",
+                                 f"given[{k}]", None)
+            solved = {s_: v.xreplace(sol[0]) for s_, v in solved.items()}
+            solved.update(sol[0])
+            diff = diff.xreplace(sol[0])
+    return diff, solved
+
+
+def _all_symbols(*exprs):
+    out = set()
+    for e in exprs:
+        if isinstance(e, dict):
+            for k, v in e.items():
+                out |= _all_symbols(k, v)
+            continue
+        for a in sp.preorder_traversal(e):
+            if isinstance(a, (sp.Symbol, sp.MatrixSymbol)):
+                out.add(a)
+    return out
+
+
+def _free(e):
+    return {a for a in sp.preorder_traversal(e) if isinstance(a, sp.Symbol)} - _bound(e)
+
+
+def _bound(e):
+    out = set()
+    for a in sp.preorder_traversal(e):
+        if isinstance(a, (sp.Sum, sp.Product)):
+            out |= {lim[0] for lim in a.limits}
+    return out

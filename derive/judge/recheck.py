@@ -1,0 +1,311 @@
+r"""The independent re-check of every proved and refuted verdict, before it is reported.
+
+The proof path substitutes definitions, differentiates with ``sympy.diff`` and decides with
+``simplify``.  The re-check does none of that: it evaluates the relation *as it was read*
+with :mod:`.numeval` (numeric derivatives in 50-digit arithmetic, definitions by value) at
+random rational inputs and explicit sizes chosen by a generator of its own, with the
+``given`` facts imposed on the inputs.
+
+* a **proved** relation must hold at every point tried;
+* a **refuted** relation must fail at the counterexample's own exact inputs, which must
+  satisfy the ``given`` facts;
+
+Disagreement is never a verdict: :class:`Inconsistent` carries both results, and the
+claim becomes an error naming them.  A relation the evaluator cannot compute leaves the
+verdict unconfirmed (:class:`~.numeval.NotEvaluable`), and the claim undecided.
+"""
+from __future__ import annotations
+
+import random
+
+import mpmath
+import sympy as sp
+from sympy.matrices.expressions.matexpr import MatrixElement
+
+from ..mathematics.arrays import is_array
+from .numeval import DPS, NotEvaluable, evaluate
+
+__all__ = ["Inconsistent", "NotEvaluable", "recheck_equal", "recheck_differs", "recheck_bound", "Sampler"]
+
+#: relative size of a difference that counts as 0 (the evaluator carries 50 digits)
+TOLERANCE = mpmath.mpf(10) ** -15
+#: points tried at each explicit size
+POINTS = 3
+
+
+class Inconsistent(Exception):
+    """The proof path and the independent evaluation disagree."""
+
+
+def _atoms(exprs, defs):
+    """Free scalar symbols and matrix symbols the relation depends on, definitions followed."""
+    seen, out_s, out_m = set(), set(), set()
+    stack = list(exprs)
+    while stack:
+        e = stack.pop()
+        if not isinstance(e, sp.Basic) or e in seen:
+            continue
+        seen.add(e)
+        if isinstance(e, sp.MatrixSymbol):
+            if e in defs:
+                stack.append(defs[e])
+            out_m.add(e)
+            continue
+        if isinstance(e, sp.Symbol):
+            if e in defs:
+                stack.append(defs[e])
+            out_s.add(e)
+            continue
+        if isinstance(e, (sp.Sum, sp.Product)):
+            bound = {lim[0] for lim in e.limits}
+            stack.extend(a for a in e.args)
+            seen |= bound
+            continue
+        if isinstance(e, sp.Lambda):
+            continue
+        stack.extend(e.args)
+    return out_s, out_m
+
+
+class Sampler:
+    """Inputs for one claim: explicit sizes, index values and exact rationals in the declared domains."""
+
+    def __init__(self, scope, seed):
+        self.scope = scope
+        self.rng = random.Random(seed)
+        self.decl_of = {d.obj: d for d in scope.symbols.values()}
+        self.by_name = {getattr(d.obj, "name", None): d for d in scope.symbols.values()}
+
+    def sizes(self):
+        dims = sorted({x for d in self.scope.symbols.values() for dd in d.dims
+                       for x in getattr(dd, "free_symbols", ())}, key=str)
+        if not dims:
+            return [{}]
+        # two assignments, rectangular where there are several sizes
+        return [{d: sp.Integer(2 + (k % 2)) for k, d in enumerate(dims)},
+                {d: sp.Integer(3 - (k % 2)) for k, d in enumerate(dims)}]
+
+    def scalar(self, s):
+        d = self.decl_of.get(s)
+        if s.is_integer:
+            lo = 1 if s.is_positive else (0 if s.is_nonnegative else -3)
+            if d is not None and d.kind == "index":
+                return None          # set by the caller within its range
+            return sp.Integer(lo + self.rng.randrange(4))
+        lo, hi, olo, ohi = d.interval if d is not None else self._interval(s)
+        lo, hi = sp.Rational(lo), sp.Rational(hi)
+        u = sp.Rational(self.rng.randrange(1, 97), 97)      # strictly inside (0, 1)
+        return lo + (hi - lo) * u
+
+    def _interval(self, s):
+        if s.is_positive:
+            return (0, 4, True, False)
+        if s.is_nonnegative:
+            return (0, 4, False, False)
+        if s.is_negative:
+            return (-4, 0, False, True)
+        return (-3, 3, False, False)
+
+    def matrix(self, m):
+        d = self.decl_of.get(m) or self.by_name.get(m.name)   # at an explicit size the shape differs
+        r, c = int(m.shape[0]), int(m.shape[1])
+        domain = (d.domain.split() if d is not None else [])
+        lo, hi = (d.interval[0], d.interval[1]) if d is not None else (-3, 3)
+        vals = [[lo + (hi - lo) * sp.Rational(self.rng.randrange(1, 97), 97) for _ in range(c)] for _ in range(r)]
+        mat = mpmath.matrix([[mpmath.mpf(int(v.p)) / int(v.q) for v in row] for row in vals])
+        if "symmetric" in domain or "definite" in domain:
+            mat = (mat + mat.T) / 2
+        if "definite" in domain:
+            mat = mat * mat.T + mpmath.eye(r)
+        if "simplex" in domain:
+            total = sum(abs(mat[i, j]) for i in range(r) for j in range(c)) + 1
+            for i in range(r):
+                for j in range(c):
+                    mat[i, j] = (abs(mat[i, j]) + mpmath.mpf(1) / (2 * r * c)) / total
+            s_ = sum(mat[i, j] for i in range(r) for j in range(c))
+            mat = mat / s_
+        if "invertible" in domain:
+            mat = mat + (r + 1) * mpmath.eye(r)
+        return mat
+
+
+def _explicit(e, sizes):
+    return e.xreplace(sizes) if isinstance(e, sp.Basic) else e
+
+
+def _close(a, b):
+    with mpmath.workdps(DPS):
+        if isinstance(a, mpmath.matrix) or isinstance(b, mpmath.matrix):
+            if not (isinstance(a, mpmath.matrix) and isinstance(b, mpmath.matrix)):
+                a, b = (a if isinstance(a, mpmath.matrix) else mpmath.matrix([[a]]),
+                        b if isinstance(b, mpmath.matrix) else mpmath.matrix([[b]]))
+            if (a.rows, a.cols) != (b.rows, b.cols):
+                return False
+            return all(_close(a[i, j], b[i, j]) for i in range(a.rows) for j in range(a.cols))
+        scale = max(abs(a), abs(b), mpmath.mpf(1))
+        return abs(a - b) <= TOLERANCE * scale
+
+
+def _givens_hold(given, env, defs):
+    for g in given:
+        v = evaluate(g, env, defs)
+        zero = mpmath.matrix(v.rows, v.cols) if isinstance(v, mpmath.matrix) else mpmath.mpf(0)
+        if not _close(v, zero):
+            return False
+    return True
+
+
+def _impose_givens(given, env, defs, sizes, scope):
+    """Solve each given fact for one of its free inputs (at explicit size), in order."""
+    for g in given:
+        g = _explicit(g, sizes)
+        eqs = []
+        if is_array(g):
+            eqs = [g[i, j] for i in range(int(g.shape[0])) for j in range(int(g.shape[1]))]
+        else:
+            eqs = [g]
+        for eq in eqs:
+            eq = sp.sympify(eq).doit() if not isinstance(eq, sp.Derivative) else eq
+            free = [a for a in eq.atoms(sp.Symbol, MatrixElement) if a not in defs]
+            if not free:
+                continue
+            target = sorted(free, key=sp.default_sort_key)[-1]
+            try:
+                sol = sp.solve(eq, target)
+            except (NotImplementedError, ValueError, TypeError):
+                sol = []
+            if not sol:
+                raise NotEvaluable(f"the given fact {g} = 0 could not be imposed on the inputs")
+            others = {a: env[a] for a in eq.atoms(sp.Symbol) if a in env and a != target}
+            for me in eq.atoms(MatrixElement):
+                if me != target and me.parent in env:
+                    others[me] = env[me.parent][int(me.i), int(me.j)]
+            value = evaluate(sol[0], others, defs)
+            if isinstance(target, MatrixElement):
+                env[target.parent][int(target.i), int(target.j)] = value
+            else:
+                env[target] = value
+
+
+def _environments(exprs, defs, given, scope, seed, sizes_list=None):
+    """Random inputs at each explicit size, the given facts imposed: yields (sizes, env, explicit defs)."""
+    sampler = Sampler(scope, seed)
+    for sizes in (sizes_list or sampler.sizes()):
+        ex_defs = {_explicit(k, sizes): _explicit(v, sizes) for k, v in defs.items()}
+        ex = [_explicit(e, sizes) for e in exprs]
+        ex_given = [_explicit(g, sizes) for g in given]
+        scalars, mats = _atoms(ex + ex_given, ex_defs)
+        for _ in range(POINTS):
+            env = {}
+            for s in scalars:
+                if s in ex_defs:
+                    continue
+                v = sampler.scalar(s)
+                if v is None:
+                    d = sampler.decl_of.get(s)
+                    hi = int(_explicit(d.dims[0], sizes)) if d is not None and d.dims else 2
+                    v = sp.Integer(sampler.rng.randrange(1, hi + 1))
+                env[s] = mpmath.mpf(int(v.p)) / int(v.q) if isinstance(v, sp.Rational) else v
+            for m in mats:
+                if m in ex_defs:
+                    continue
+                if not all(d.is_Integer for d in m.shape):
+                    raise NotEvaluable(f"the size of {m} is not explicit")
+                env[m] = sampler.matrix(m)
+            with mpmath.workdps(DPS):
+                _impose_givens(ex_given, env, ex_defs, sizes, scope)
+                if not _givens_hold(ex_given, env, ex_defs):
+                    raise NotEvaluable("the given facts could not be imposed on the inputs")
+            yield sizes, env, ex_defs, ex
+
+
+def recheck_equal(lhs, rhs, defs, given, scope, seed) -> int:
+    """A proved ``lhs = rhs``: it must hold at every point; returns the number of points checked."""
+    n = 0
+    for sizes, env, ex_defs, (l, r) in _environments([lhs, rhs], defs, given, scope, seed):
+        with mpmath.workdps(DPS):
+            a, b = evaluate(l, env, ex_defs), evaluate(r, env, ex_defs)
+            if not _close(a, b):
+                raise Inconsistent(f"the proof says the sides are equal, but at {_where(sizes, env)} the "
+                                   f"independent evaluation gives {_num(a)} and {_num(b)}")
+        n += 1
+    return n
+
+
+def recheck_differs(lhs, rhs, defs, given, scope, point, entry=None) -> None:
+    """A refuted ``lhs = rhs``: the counterexample's exact inputs must make the sides differ."""
+    point = dict(point or {})
+    sizes = {k: v for k, v in point.items() if isinstance(k, sp.Symbol) and k.is_integer and k.is_positive
+             and any(k in getattr(dd, "free_symbols", ()) for d in scope.symbols.values() for dd in d.dims)}
+    ex_defs = {_explicit(k, sizes): _explicit(v, sizes) for k, v in defs.items()}
+    l, r = _explicit(lhs, sizes), _explicit(rhs, sizes)
+    env = {}
+    for k, v in point.items():
+        if k in sizes:
+            continue
+        if isinstance(k, MatrixElement):
+            m = k.parent
+            if m not in env:
+                env[m] = mpmath.matrix(int(m.shape[0]), int(m.shape[1]))
+            env[m][int(k.i), int(k.j)] = mpmath.mpf(int(sp.Rational(v).p)) / int(sp.Rational(v).q)
+        else:
+            env[k] = sp.Rational(v)
+    # inputs the counterexample does not name do not change the difference: any value will do
+    sampler = Sampler(scope, 7)
+    scalars, mats = _atoms([l, r], ex_defs)
+    for s_ in scalars:
+        if s_ not in env and s_ not in ex_defs:
+            v = sampler.scalar(s_)
+            env[s_] = v if v is not None else sp.Integer(1)
+    for m in mats:
+        if m not in env and m not in ex_defs and all(d.is_Integer for d in m.shape):
+            env[m] = sampler.matrix(m)
+    with mpmath.workdps(DPS):
+        env = {k: (mpmath.mpf(int(v.p)) / int(v.q) if isinstance(v, sp.Rational) else v) for k, v in env.items()}
+        ex_given = [_explicit(g, sizes) for g in given]
+        if not _givens_hold(ex_given, env, ex_defs):
+            raise Inconsistent("the counterexample does not satisfy the given facts")
+        a, b = evaluate(l, env, ex_defs), evaluate(r, env, ex_defs)
+        if entry is not None and isinstance(a, mpmath.matrix) and isinstance(b, mpmath.matrix):
+            a, b = a[entry[0], entry[1]], b[entry[0], entry[1]]
+        if _close(a, b):
+            raise Inconsistent(f"the counterexample does not separate the sides: the independent evaluation "
+                               f"gives {_num(a)} for both")
+
+
+def recheck_bound(lhs, rel, rhs, defs, scope, seed, point=None) -> int:
+    """A proved bound must hold at every point tried; a refuted one must fail at its point."""
+    ops = {"<=": lambda a, b: a <= b + TOLERANCE * max(1, abs(b)), "<": lambda a, b: a < b + TOLERANCE,
+           ">=": lambda a, b: a + TOLERANCE * max(1, abs(b)) >= b, ">": lambda a, b: a + TOLERANCE > b}
+    if point is not None:
+        with mpmath.workdps(DPS):
+            env = {k: mpmath.mpf(int(sp.Rational(v).p)) / int(sp.Rational(v).q) for k, v in point.items()}
+            a, b = evaluate(lhs, env, defs), evaluate(rhs, env, defs)
+            if ops[rel](a, b) and not _close(a, b):
+                raise Inconsistent(f"the bound is said to fail, but at its point the sides are {_num(a)} and {_num(b)}")
+        return 1
+    n = 0
+    sampler = Sampler(scope, seed)
+    scalars, _ = _atoms([lhs, rhs], defs)
+    for _ in range(12):
+        env = {s: sampler.scalar(s) for s in scalars if s not in defs}
+        with mpmath.workdps(DPS):
+            env = {k: mpmath.mpf(int(v.p)) / int(v.q) for k, v in env.items()}
+            a, b = evaluate(lhs, env, defs), evaluate(rhs, env, defs)
+            if not ops[rel](a, b):
+                raise Inconsistent(f"the bound is proved, but at {_where({}, env)} the sides are {_num(a)} and {_num(b)}")
+        n += 1
+    return n
+
+
+def _num(v):
+    if isinstance(v, mpmath.matrix):
+        return "[" + ", ".join(mpmath.nstr(v[i, j], 12) for i in range(v.rows) for j in range(v.cols)) + "]"
+    return mpmath.nstr(v, 12)
+
+
+def _where(sizes, env):
+    parts = [f"{k} = {v}" for k, v in sizes.items()]
+    for k, v in list(env.items())[:6]:
+        parts.append(f"{k} = {_num(v)}")
+    return ", ".join(parts)

@@ -1,0 +1,185 @@
+r"""Update rules and relations between optimizer quantities, against the reference optimizers."""
+from __future__ import annotations
+
+import random
+import re
+import zlib
+
+import mpmath
+import sympy as sp
+
+from ..mathematics.arrays import is_array
+from ..mathematics.optimizers import INTERVALS, OPTIMIZERS, ROLE_SPELLINGS, SYM
+from ..mathematics.printing import tex as L
+from ..mathematics.zero import is_zero
+from ..notation.errors import LatexError
+from ..notation.latex import read_expression
+from .derivation import evaluate
+from .interpret import ClaimError, symbol_key
+from .numeval import NotEvaluable, evaluate as evaluate_numeric
+from .outcome import Outcome
+from .search import search
+
+__all__ = ["judge_update", "infer_roles"]
+
+
+_TIME = re.compile(r"_\{(?:t|t-1|t\+1|t-2|k|k-1|k\+1|T|n|n-1|n\+1)\}$")
+
+
+def _roles_of(opt):
+    """The roles an optimizer's update lists and defaults use."""
+    used = set(opt.updates) | set(opt.defaults)
+    syms = set()
+    for e in list(opt.updates.values()) + [u for _, ups in opt.variants.values() for u in ups.values()]:
+        syms |= e.free_symbols
+    role_of = {v: k for k, v in SYM.items()}
+    return used | {role_of[x] for x in syms if x in role_of}
+
+
+def infer_roles(symbols, opt, scope):
+    """Roles of the claim's symbols from how sources spell them (``\\theta_t``, ``\\hat{m}``, ``\\eta``)."""
+    roles = _roles_of(opt)
+    out, ambiguous = {}, []
+    for sym in symbols:
+        key = sym.name
+        bare = _TIME.sub("", key)
+        cands = [r for r in sorted(roles) if any(symbol_key(sp_) == bare for sp_ in ROLE_SPELLINGS.get(r, ()))]
+        if len(cands) == 1:
+            out[sym] = cands[0]
+            scope.note(f"${key}$ is read as {opt.name}'s {cands[0].replace('_', ' ')}")
+        elif len(cands) > 1:
+            ambiguous.append((key, cands))
+    return out, ambiguous
+
+
+def judge_update(lhs, rel, rhs, claim, scope, defs, it, algorithm=None) -> Outcome:
+    """An update rule (or a relation between optimizer quantities) against the reference optimizer."""
+    algorithm = algorithm or claim.algorithm
+    opt = OPTIMIZERS.get(algorithm)
+    if opt is None:
+        raise ClaimError(f"unknown algorithm {algorithm!r} (known: {', '.join(sorted(OPTIMIZERS))})",
+                         "algorithm", None)
+    mapping, patterns = {}, {}
+    for spelling, role in claim.roles.items():
+        if role not in SYM:
+            raise ClaimError(f"unknown role {role!r} for {spelling!r} (known: {', '.join(sorted(SYM))})",
+                             "roles", None)
+        try:
+            decl = scope.symbols.get(symbol_key(spelling))
+        except LatexError as exc:
+            raise ClaimError(f"role key {spelling!r}: {exc.message}", "roles", exc.pos)
+        if decl is not None:
+            mapping[decl.obj] = SYM[role]
+            continue
+        try:  # a role for an expression, such as the gradient delta a^T
+            (value,) = {it.expr(n) for n in read_expression(spelling)}
+            patterns[value] = SYM[role]
+        except (LatexError, ValueError) as exc:
+            raise ClaimError(f"role key {spelling!r}: {getattr(exc, 'message', exc)}", "roles", None)
+    role_of = {v: k for k, v in SYM.items()}
+    raw_new, raw_value = evaluate(lhs, defs), evaluate(rhs, defs)
+    same_symbol = isinstance(raw_new, sp.Symbol) and raw_new in raw_value.free_symbols
+    for pat, sym in patterns.items():
+        raw_value = raw_value.subs(pat, sym)
+    unmapped = sorted((raw_value.free_symbols | raw_new.free_symbols) - set(mapping) - set(SYM.values()), key=str)
+    inferred, ambiguous = infer_roles(unmapped, opt, scope)
+    if ambiguous:
+        raise ClaimError("roles to state in 'roles': " + "; ".join(f"{k} could be {' or '.join(c)}"
+                                                                    for k, c in ambiguous), "roles", None)
+    mapping.update({s: SYM[r] for s, r in inferred.items()})
+    new, value = raw_new.xreplace(mapping), raw_value.xreplace(mapping)
+    if is_array(new) or is_array(value):
+        raise ClaimError("update rules are judged entry by entry: declare scalars", "latex", None)
+    stray = sorted(map(str, (value.free_symbols | new.free_symbols) - set(SYM.values())))
+    if stray:
+        raise ClaimError(f"symbols without a role in {opt.name}: {', '.join(stray)}", "roles", None)
+    role = role_of.get(new)
+    if role is None:
+        raise ClaimError("the updated quantity must be one symbol with a role", "latex", None)
+    steps = [("the claim in the reference's symbols", f"{L(new)} \\leftarrow {L(value)}")]
+    intervals = {sym: INTERVALS.get(r, (-3, 3, False, False)) for r, sym in SYM.items()}
+    if value.is_number and role in opt.defaults:
+        ref = opt.defaults[role]
+        steps.append(("reference default", f"{L(new)} = {L(ref)}"))
+        if sp.simplify(value - ref) == 0:
+            return _confirmed(Outcome("proved", f"the default ${L(new)} = {L(value)}$ is {opt.name}'s "
+                                      f"({opt.reference})", steps=steps), value, ref, intervals, claim)
+        return _confirmed(Outcome("refuted", f"{opt.name}'s default is ${L(new)} = {L(ref)}$, not ${L(value)}$",
+                                  steps=steps, counterexample={"claimed": str(value), "reference": str(ref)},
+                                  point={}, corrected=f"{L(new)} = {L(ref)}"), value, ref, intervals, claim)
+    if role not in opt.updates:
+        raise ClaimError(f"{opt.name} has no update for {role!r}", "roles", None)
+    ref = opt.updates[role]
+    steps.append((f"{opt.name} ({opt.reference})", f"{L(new)} \\leftarrow {L(ref)}"))
+    if is_zero(value - ref):
+        return _confirmed(Outcome("proved", f"matches {opt.name}: {opt.reference}", steps=steps), value, ref,
+                          intervals, claim)
+    for k, (why, line) in enumerate(opt.lines.get(role, [])):
+        if is_zero(value - line):
+            steps.append((f"line {k + 1} of {opt.name}: {why}", f"{L(new)} \\leftarrow {L(line)}"))
+            if same_symbol and k > 0:
+                return _confirmed(Outcome("proved", f"matches {why}, line {k + 1} of {opt.name}, applied to the "
+                                          f"result of the line before ({opt.reference})", steps=steps),
+                                  value, line, intervals, claim)
+            return Outcome("undecided", f"matches only {why} (line {k + 1} of {opt.name}); as a whole update it "
+                           f"leaves out the other line(s): {opt.reference}", steps=steps)
+    for name, (why, updates) in opt.variants.items():
+        if role in updates and is_zero(value - updates[role]):
+            steps.append((f"variant: {why}", f"{L(new)} \\leftarrow {L(updates[role])}"))
+            return _confirmed(Outcome("convention", f"true with {why}; the reference is {opt.reference}",
+                                      steps=steps, convention={"axis": f"{opt.name}: {name}", "claim": why,
+                                                               "reference": opt.reference,
+                                                               "source": opt.reference}),
+                              value, updates[role], intervals, claim)
+    # the search runs in the claim's own symbols, so its counterexample names them (m, not m_hat)
+    back = _back(mapping)
+    cv, cr = value.xreplace(back), ref.xreplace(back)
+    c_intervals = {back.get(k, k): v for k, v in intervals.items()}
+    out = search(cv - cr, cv, cr, claim, scope, steps, intervals=c_intervals, sides=("the claim", opt.name))
+    if out.verdict == "refuted":
+        out.corrected = f"{L(new.xreplace(back))} \\leftarrow {L(cr)}"
+        out.reason = out.reason.replace("counterexample:", f"one step differs from {opt.name}:", 1)
+        out.point = {mapping.get(k, k): v for k, v in (out.point or {}).items()}
+        return _confirmed(out, value, ref, intervals, claim)
+    return out
+
+
+def _back(mapping):
+    """Reference symbol -> the claim's spelling of it (the shortest, if several name one role)."""
+    back = {}
+    for claim_sym, ref_sym in mapping.items():
+        if ref_sym not in back or len(claim_sym.name) < len(back[ref_sym].name):
+            back[ref_sym] = claim_sym
+    return back
+
+
+def _confirmed(out: Outcome, value, ref, intervals, claim) -> Outcome:
+    """The independent check of an update: both sides evaluated numerically (not by the zero test)."""
+    rng = random.Random(zlib.crc32(("update:" + claim.id).encode()))
+    free = sorted(value.free_symbols | ref.free_symbols, key=str)
+    try:
+        if out.verdict in ("proved", "convention"):
+            for _ in range(5):
+                env = {s: _inside(intervals.get(s, (-3, 3, False, False)), rng, s) for s in free}
+                a, b = evaluate_numeric(value, env), evaluate_numeric(ref, env)
+                if abs(a - b) > mpmath.mpf(10) ** -20 * max(1, abs(b)):
+                    return Outcome("error", f"internal inconsistency: the update is said to match, but the independent "
+                                   f"evaluation gives {mpmath.nstr(a, 12)} and {mpmath.nstr(b, 12)}", steps=out.steps)
+            out.recheck = "confirmed numerically at 5 independent points"
+        elif out.verdict == "refuted":
+            point = {s: v for s, v in (out.point or {}).items()}
+            a, b = evaluate_numeric(value, point), evaluate_numeric(ref, point)
+            if abs(a - b) <= mpmath.mpf(10) ** -30 * max(1, abs(b)):
+                return Outcome("error", "internal inconsistency: the counterexample does not separate the claim from "
+                               "the reference", steps=out.steps)
+            out.recheck = "the counterexample re-evaluated independently"
+    except NotEvaluable as exc:
+        return Outcome("undecided", f"{out.verdict} by the proof path, but not re-checked ({exc})", steps=out.steps)
+    return out
+
+
+def _inside(iv, rng, s):
+    lo, hi, _, _ = iv
+    if s.is_integer:
+        return sp.Integer(rng.randrange(1, 8))
+    return sp.Rational(lo) + (sp.Rational(hi) - sp.Rational(lo)) * sp.Rational(rng.randrange(1, 97), 97)
