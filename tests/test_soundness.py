@@ -1,0 +1,112 @@
+"""No wrong verdict: the cases of issue 10 with their mutants, and planted faults in the proof path that
+the independent re-check must catch (a checker that accepts an inconsistent proof fails here)."""
+import ast
+from pathlib import Path
+
+import pytest
+import sympy as sp
+
+import nnderive
+from nnderive.catalogue import load_file
+from nnderive.judge import judge_claim
+
+DATA = Path(__file__).parent / "data" / "soundness.toml"
+CLAIMS, _ = load_file(DATA)
+BY_ID = {c.id: c for c in CLAIMS}
+
+#: the verdict each case must get (issue 10: these were wrong before)
+EXPECTED = {
+    "d1": "refuted", "d2": "proved",                                 # d/dx applies to the power
+    "p1": "proved", "p2": "proved", "p3": "proved",                  # square-matrix powers and inverses
+    "p1.mutant": "refuted", "p3.mutant": "refuted",
+    "g1": "proved", "g1.mutant": "refuted", "g2": "proved", "g2m": "refuted", "sym1": "proved",   # givens used
+    "unused_given": "error",                                         # ... or named as not usable
+    "l1": "convention", "l2": "convention", "l3": "proved",         # layouts judged both ways
+    "a1": "proved", "a1.mutant": "refuted",                         # a(z) for a defined in terms of z
+    "t1": "proved", "t2": "refuted",                                 # a theorem's quantities have definitions
+    "n1": "refuted", "n2": "refuted", "n3": "refuted", "n4": "proved", "n5": "refuted",   # printed decimals
+    "s1": "proved", "s1.mutant": "refuted",
+    "vacuous": "error",                                              # never a silent 0 = 0
+}
+
+
+@pytest.fixture(scope="module")
+def verdicts():
+    return {c.id: judge_claim(c) for c in CLAIMS}
+
+
+def test_every_case_has_an_expectation():
+    assert set(EXPECTED) == set(BY_ID)
+
+
+@pytest.mark.parametrize("cid", sorted(EXPECTED))
+def test_case(cid, verdicts):
+    v = verdicts[cid]
+    assert v.verdict == EXPECTED[cid], v.reason
+    if v.verdict in ("proved", "refuted") and cid not in ("n1", "n2", "n3", "n4", "n5", "t1", "t2"):
+        assert any(n.startswith("independent re-check") for n in v.notes), v.notes
+
+
+def test_truncated_only_when_truncated(verdicts):
+    assert "truncated" not in verdicts["n1"].reason and "truncated" not in verdicts["n2"].reason
+    assert "truncated" in verdicts["n3"].reason
+
+
+def test_counterexamples_respect_the_given_facts(verdicts):
+    ce = verdicts["g1.mutant"].counterexample
+    assert ce["a"] == ce["b"]
+
+
+def test_layout_convention_names_both_layouts(verdicts):
+    conv = verdicts["l2"].convention
+    assert conv["axis"] == "layout" and "numerator" in conv["claim"] and "mixed" in conv["reference"]
+
+
+# --------------------------------------------------------------------------- planted faults in the proof path
+def test_a_proof_path_that_proves_everything_is_caught(monkeypatch):
+    """If the zero test said 'equal' to everything, false claims would be proved: the re-check refuses."""
+    import nnderive.judge.equation as eq
+    monkeypatch.setattr(eq, "is_zero", lambda d: True)
+    v = judge_claim(BY_ID["a1.mutant"])
+    assert v.verdict == "error" and "internal inconsistency" in v.reason
+
+
+def test_a_bogus_counterexample_is_caught(monkeypatch):
+    """A search that reports a counterexample where the sides agree is an internal inconsistency."""
+    import nnderive.judge.equation as eq
+    monkeypatch.setattr(eq, "is_zero", lambda d: False)
+    real = eq._search
+
+    def search(diff, lv, rv, *a, **k):
+        out = real(diff + 1, lv, rv, *a, **k)      # the search sees a wrong difference
+        return out
+    monkeypatch.setattr(eq, "_search", search)
+    v = judge_claim(BY_ID["d2"])
+    assert v.verdict in ("error", "undecided") and v.verdict != "refuted"
+
+
+def test_a_wrong_derivative_rule_is_caught(monkeypatch):
+    """sigmoid' written as sigma(1 + sigma) in the proof path: the numeric derivative disagrees."""
+    from nnderive.mathematics import primitives
+    monkeypatch.setattr(primitives.Sigmoid, "fdiff", lambda self, argindex=1: self * (1 + self))
+    c = BY_ID["a1"]
+    v = judge_claim(c)
+    assert v.verdict != "proved"
+
+
+def _verdict_words_in(package_dir):
+    words = {"proved", "refuted", "convention", "undecided", "not checkable"}
+    found = []
+    for path in sorted(Path(package_dir).rglob("*.py")):
+        tree = ast.parse(path.read_text())
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Constant) and node.value in words:
+                found.append(f"{path.name}:{node.lineno} {node.value!r}")
+    return found
+
+
+def test_mathematics_and_kernels_never_write_a_verdict():
+    """The mathematics layer returns findings; only the judge turns a computation into a verdict."""
+    root = Path(nnderive.__file__).parent
+    assert _verdict_words_in(root / "mathematics") == []
+    assert _verdict_words_in(Path(nnderive.numeric.__file__).parent) == []
