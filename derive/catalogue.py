@@ -16,7 +16,7 @@ from .display import render
 __all__ = ["Claim", "LoadError", "load_file", "load_paths", "catalogue_dir"]
 
 FIELDS = {"id", "section", "quote", "latex", "definitions", "symbols", "functions", "given",
-          "not_checkable", "sizes", "note", "topic", "algorithm", "roles", "theorem", "kernels", "figures", "layout"}
+          "not_checkable", "sizes", "note", "topic", "algorithm", "roles", "theorem", "kernels", "figures", "layout", "text"}
 
 
 @dataclass
@@ -42,6 +42,17 @@ class Claim:
     kernels: list = field(default_factory=list)   # numeric kernels that implement the claim (shown in reports)
     figures: list = field(default_factory=list)   # report figures that illustrate the claim
     layout: str = ""               # "numerator", "denominator" or "mixed": the layout the source states
+    text: str = ""                 # the formula in the sheet's plain-text (Unicode) math, instead of latex
+
+    @property
+    def formula(self) -> str:
+        """The claim's formula as written: its LaTeX, or its plain-text math."""
+        return self.latex or self.text
+
+    @property
+    def notation(self) -> str:
+        """How the formula, definitions and given facts are written: "latex", or "unicode" for ``text``."""
+        return "unicode" if self.text and not self.latex else "latex"
 
     def _repr_markdown_(self):
         """Jupyter: the quote, where it is from, and the LaTeX as the catalogue states it."""
@@ -127,11 +138,14 @@ def load_file(path: Path) -> tuple[list[Claim], list[LoadError]]:
             unknown = set(entry) - FIELDS
             if unknown:
                 raise TypeError(f"unknown field(s) {sorted(unknown)}")
-            for f in ("latex", "quote", "section", "not_checkable", "note", "topic", "algorithm", "theorem", "layout"):
+            for f in ("latex", "quote", "section", "not_checkable", "note", "topic", "algorithm", "theorem", "layout", "text"):
                 if not isinstance(entry.get(f, ""), str):
                     raise TypeError(f"'{f}' must be a string")
-            if not entry.get("latex") and not entry.get("not_checkable") and not entry.get("theorem"):
-                raise TypeError("a claim needs 'latex', a 'theorem' or a 'not_checkable' reason")
+            if not entry.get("latex") and not entry.get("text") and not entry.get("not_checkable") \
+                    and not entry.get("theorem"):
+                raise TypeError("a claim needs 'latex' (or 'text'), a 'theorem' or a 'not_checkable' reason")
+            if entry.get("latex") and entry.get("text"):
+                raise TypeError("a claim gives its formula once: 'latex' or 'text', not both")
             sizes = entry.get("sizes", [])
             if not isinstance(sizes, list) or not all(isinstance(s, int) and 1 <= s <= 30 for s in sizes):
                 raise TypeError("'sizes' must be a list of integers in 1..30")
@@ -152,7 +166,7 @@ def load_file(path: Path) -> tuple[list[Claim], list[LoadError]]:
                 theorem=entry.get("theorem", ""),
                 kernels=_as_list(entry.get("kernels", []), "kernels"),
                 figures=_as_list(entry.get("figures", []), "figures"),
-                layout=_layout(entry.get("layout", default_layout))))
+                layout=_layout(entry.get("layout", default_layout)), text=entry.get("text", "")))
         except TypeError as exc:
             errors.append(LoadError(name, label, str(exc), f"claims[{k}]"))
     return claims, errors

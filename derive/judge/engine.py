@@ -184,7 +184,7 @@ def _read(claim, conventions, statement_index):
     """Scope and relations of one reading; the leading new names of chains become definitions."""
     scope, it, defs = prepare(claim, conventions)
     given = _given(claim, it)
-    statements = it.statements(claim.latex)
+    statements = it.statements(claim.formula)
     st = statements[statement_index]
     links, printed = [], []
     for chain in st.chains:
@@ -303,7 +303,7 @@ def judge_once(claim, conventions=None):
     conventions = dict(conventions or {})
     if claim.layout and "layout" not in conventions:
         conventions["layout"] = claim.layout
-    if claim.theorem and not claim.latex:
+    if claim.theorem and not claim.formula:
         scope, _, _ = prepare(claim, conventions)
         return scope, "", judge_theorem(claim)
     results = []
@@ -312,11 +312,11 @@ def judge_once(claim, conventions=None):
         try:
             r, count = _read(claim, conventions, k)
         except Unsupported as exc:
-            results.append((Scope(), claim.latex, Outcome("undecided", f"not supported yet: {exc.message}")))
+            results.append((Scope(), claim.formula, Outcome("undecided", f"not supported yet: {exc.message}")))
             k += 1
             continue
         except ShapeMismatch as exc:
-            results.append((Scope(), claim.latex, Outcome("refuted", f"shape mismatch: {exc.message}",
+            results.append((Scope(), claim.formula, Outcome("refuted", f"shape mismatch: {exc.message}",
                                                          counterexample={"shapes": exc.message},
                                                          recheck="the declared shapes do not fit")))
             k += 1

@@ -31,7 +31,8 @@ from ..mathematics.sequences import Conv, ConvMatrix, Vec
 from ..notation import ir
 from ..notation.declarations import Decl, DeclarationError, parse_declaration
 from ..notation.errors import LatexError, ShapeMismatch, Unsupported
-from ..notation.latex import canon, read as read_latex, read_expression
+from ..notation.latex import canon, read_expression
+from ..notation.readers import reader
 
 __all__ = ["Scope", "Interpreter", "Reading", "read", "prepare", "ClaimError", "Printed", "symbol_key", "FUNCTIONS"]
 
@@ -330,8 +331,9 @@ def _pos(node):
 class Interpreter:
     """Turns the readings of one claim's strings into SymPy, in one :class:`Scope`."""
 
-    def __init__(self, scope: Scope, user_functions=None):
+    def __init__(self, scope: Scope, user_functions=None, notation="latex"):
         self.scope = scope
+        self.read = reader(notation)
         self.user_functions = dict(user_functions or {})    # key -> (params, body)
         self.definitions = {}                                # symbol -> value, for a(z) dependency notation
         self.local = {}                                      # bound index name -> Symbol (inside sums)
@@ -343,7 +345,7 @@ class Interpreter:
     # ------------------------------------------------------------------ entry points
     def statements(self, text: str) -> list:
         """The readings of a string as statements of the intermediate form, their sums' ranges noted."""
-        sts = read_latex(text)
+        sts = self.read(text)
         for st in sts:
             _bound_indices(st, self.bound_ranges)
         return sts
@@ -383,7 +385,7 @@ class Interpreter:
     def readings(self, text: str) -> list[list]:
         """Each reading of a claim string: a list of chains ``[side, rel, side, ...]`` (+ conditions)."""
         out = []
-        for st in read_latex(text):
+        for st in self.read(text):
             _bound_indices(st, self.bound_ranges)
             out.append(self.statement(st))
         return out
@@ -1260,7 +1262,7 @@ def parse_definitions(claim, it: Interpreter) -> dict:
     for k, text in enumerate(claim.definitions):
         field_name = f"definitions[{k}]"
         try:
-            sts = read_latex(text)
+            sts = it.read(text)
             if len(sts) != 1:
                 raise Unsupported("a definition with several readings", 0)
             st = sts[0]
@@ -1455,12 +1457,12 @@ def _additive(node, out):
 def prepare(claim, conventions=None):
     """Scope, interpreter and definitions of a claim (what every string binds, defines and uses first)."""
     scope = build_scope(claim, conventions)
-    it = Interpreter(scope)
+    it = Interpreter(scope, notation=claim.notation)
     subs = {}
-    for k, text in enumerate([claim.latex, *claim.definitions, *claim.given]):
+    for k, text in enumerate([claim.formula, *claim.definitions, *claim.given]):
         if text:
             try:
-                for st in read_latex(text):
+                for st in it.read(text):
                     _bound_indices(st, it.bound_ranges)
                     _uses(st, it.values, subs)
                     if k == 0 and _einstein(st):
@@ -1495,9 +1497,9 @@ def read(claim) -> Reading:
     """The claim's first reading as SymPy relations, with its definitions."""
     scope, it, defs = prepare(claim)
     rels = []
-    if claim.latex:
+    if claim.formula:
         try:
-            (chains, _conds), *_ = it.readings(claim.latex)
+            (chains, _conds), *_ = it.readings(claim.formula)
         except LatexError as exc:
             raise ClaimError(exc.message, "latex", exc.pos)
         for chain in chains:
