@@ -29,7 +29,7 @@ def test_malformed_toml_names_the_file_and_line(tmp_path):
 
 @pytest.mark.parametrize("entry,message", [
     ('latex = "z = z"', "missing 'id'"),
-    ('id = "a"', "needs 'latex', a 'theorem'"),
+    ('id = "a"', "needs 'latex' (or 'text'), a 'theorem'"),
     ('id = "a"\nlatex = 1', "'latex' must be a string"),
     ('id = "a"\nlatex = "z = z"\nwhatever = 1', "unknown field"),
     ('id = "a"\nlatex = "z = z"\nsizes = [0]', "'sizes'"),
