@@ -711,8 +711,9 @@ class Interpreter:
             raise Unsupported(f"{base_key} ({RESERVED[base_key]}) is not read yet", _pos(s))
         forms = self.sequences.get(base_key, set())
         if len(forms) > 1 and base_key not in self.scope.symbols and canon(s) not in self.scope.symbols:
-            raise Unsupported(f"{', '.join(sorted(f'{base_key}_{{{f}}}' for f in forms))} are terms of one "
-                              "sequence; claims about sequences are not read yet", _pos(s))
+            raise Unsupported(f"{', '.join(sorted(f'{base_key}_{{{f}}}' for f in forms))} are entries of one "
+                              "array or terms of one sequence whose range is not stated (declare it, or write the "
+                              "index's range); claims about sequences are not read yet", _pos(s))
         decl = self.scope.symbols.get(base_key) if base_key is not None else None
         if base_key is not None and base_key in self.local:
             raise LatexError(f"the index {base_key} cannot be subscripted", _pos(s))
@@ -1416,7 +1417,7 @@ def _uses(node, values, subs, heads=False):
         _uses(c, values, subs)
 
 
-def _einstein(st: ir.Statement) -> bool:
+def _einstein(st: ir.Statement, indices=frozenset()) -> bool:
     """An index repeated within one term, with every term of the chain left with the same free indices:
     the Einstein summation convention reads it as a sum, the plain reading does not."""
     for ch in st.chains:
@@ -1429,7 +1430,7 @@ def _einstein(st: ir.Statement) -> bool:
                 for n in ir.walk(t):
                     if isinstance(n, ir.Sub):
                         for x in ir.walk(n.index):
-                            if isinstance(x, ir.Atom) and len(x.name) == 1 and x.name.isalpha():
+                            if isinstance(x, ir.Atom) and x.name in indices:
                                 counts[x.name] = counts.get(x.name, 0) + 1
                     if isinstance(n, ir.BigOp):
                         for x in ir.walk(n.lower) if n.lower is not None else ():
@@ -1465,7 +1466,8 @@ def prepare(claim, conventions=None):
                 for st in it.read(text):
                     _bound_indices(st, it.bound_ranges)
                     _uses(st, it.values, subs)
-                    if k == 0 and _einstein(st):
+                    indices = {k2 for k2, d in scope.symbols.items() if d.kind == "index"}
+                    if k == 0 and _einstein(st, indices):
                         raise Unsupported("an index repeated within one term: under the Einstein convention it "
                                           "is summed, in the plain reading it is not; write the sum", 0)
                     if 1 <= k <= len(claim.definitions):
