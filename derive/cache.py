@@ -6,8 +6,9 @@ A verdict is stored under the SHA-256 of the canonical JSON of
   definitions and symbols *after* the source-wide defaults are merged in,
   declarations, functions, sizes, roles, ...: everything that can affect the
   verdict, and the text the verdict quotes back),
-* nnderive's version (:data:`nnderive.version.VERSION`) and a fingerprint of its
-  source files (so an edited checkout never serves a verdict of older code),
+* nnderive's version (:data:`nnderive.version.VERSION`) and a fingerprint of the
+  judge's source files (``judge/``, ``mathematics/``, ``notation/``, the verdict
+  record), so an edited checkout never serves a verdict of older code,
 * the SymPy and Python versions.
 
 So the cache can only ever answer for exactly the content it judged; any
@@ -65,16 +66,21 @@ def cache_dir() -> Path:
     return Path(base) / "nnderive"
 
 
+#: the code a verdict depends on: the judge and everything below it (the CLI, reports, bench
+#: and kernels can change without invalidating the cache)
+JUDGING_CODE = ("judge", "mathematics", "notation", "verdict.py", "version.py", "display.py")
+
+
 @functools.lru_cache(maxsize=1)
 def code_fingerprint() -> str:
-    """SHA-256 over nnderive's own source files (paths and contents)."""
+    """SHA-256 over the source files of the judge and the layers below it (paths and contents)."""
     root = Path(__file__).resolve().parent
     h = hashlib.sha256()
-    for path in sorted(p for ext in ("*.py", "*.lark") for p in root.rglob(ext)):
-        rel = path.relative_to(root).as_posix()
-        if rel.startswith("formulas/"):       # claim content is keyed per claim, not per catalogue
-            continue
-        h.update(rel.encode() + b"\0" + path.read_bytes() + b"\0")
+    for part in JUDGING_CODE:
+        base = root / part
+        paths = [base] if base.is_file() else sorted(p for ext in ("*.py", "*.lark") for p in base.rglob(ext))
+        for path in paths:
+            h.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
     return h.hexdigest()
 
 

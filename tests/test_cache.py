@@ -1,5 +1,6 @@
 """The result cache: keyed by every field of the claim and the versions, so it never serves a
 verdict for different content; hits, misses, invalidation; ``--no-cache``."""
+import ast
 import dataclasses
 import json
 import os
@@ -213,3 +214,16 @@ def test_a_cached_verdict_equals_the_judged_one(tmp_path):
     (_, judged, _), = judge_cached([c], lambda todo: judge_iter(todo, 20, 1), cache)
     (_, cached, hit), = judge_cached([c], lambda todo: judge_iter(todo, 20, 1), cache)
     assert hit and cached == judged and judged.steps
+
+
+def test_the_fingerprint_covers_the_judge_and_what_it_stands_on():
+    root = Path(C.__file__).resolve().parent
+    for part in C.JUDGING_CODE:
+        assert (root / part).exists(), part
+    assert {"judge", "mathematics", "notation"} <= set(C.JUDGING_CODE)
+    # every module the judge imports from the package is covered
+    for path in [p for d in ("judge", "mathematics", "notation") for p in (root / d).glob("*.py")]:
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.ImportFrom) and node.level == 2 and node.module:
+                top = node.module.split(".")[0]
+                assert top in C.JUDGING_CODE or f"{top}.py" in C.JUDGING_CODE, f"{path.name} imports {top}"
