@@ -11,7 +11,6 @@ import argparse
 import contextlib
 import fnmatch
 import json
-import math
 import os
 import shutil
 import signal
@@ -112,7 +111,8 @@ class Progress:
 
     def __init__(self, total: int, stream=sys.stderr, enabled: bool = True):
         self.total, self.stream = total, stream
-        self.enabled = enabled and total > 1 and hasattr(stream, "isatty") and stream.isatty()
+        self.enabled = (enabled and total > 1 and hasattr(stream, "isatty") and stream.isatty()
+                        and os.environ.get("TERM") != "dumb")
         self.done = self.cached = 0
         self.last = 0.0
 

@@ -117,7 +117,7 @@ TEXT = FORMAT.read_text(encoding="utf-8")
 def test_generated_tables_are_up_to_date(name):
     current = _section(TEXT, name)
     assert current is not None, f"FORMAT.md lacks the generated:{name} section"
-    assert current == SECTIONS[name](), f"FORMAT.md is stale: run python tests/test_format.py --write"
+    assert current == SECTIONS[name](), "FORMAT.md is stale: run python tests/test_format.py --write"
 
 
 def _named(word: str) -> bool:

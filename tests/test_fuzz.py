@@ -259,8 +259,7 @@ SOURCE = st.dictionaries(st.sampled_from(sorted(SOURCE_FIELDS) + ["url", "symbol
 @SETTINGS
 @given(st.lists(ENTRY, max_size=3), SOURCE, st.sampled_from(["claims", "claim", "source", "Claims"]))
 def test_generated_claim_files(worker, entries, source, table):
-    text = "".join(f"[source]\n" + "".join(f"{toml_value(k)} = {toml_value(v)}\n" for k, v in source.items())
-                   for _ in [0] if source)
+    text = ("[source]\n" + "".join(f"{toml_value(k)} = {toml_value(v)}\n" for k, v in source.items())) if source else ""
     for e in entries:
         text += f"\n[[{table}]]\n" + "".join(f"{toml_value(k)} = {toml_value(v)}\n" for k, v in e.items())
     claims, errors = loads(text, "gen.toml")
