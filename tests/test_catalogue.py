@@ -1,10 +1,11 @@
 """Bad input: a clear error naming file, claim id and position; the rest goes on."""
+import os
 import textwrap
 
 import pytest
 
 from nnderive.judge import judge_all
-from nnderive.catalogue import load_file, load_paths
+from nnderive.catalogue import MAX_FILE_BYTES, load_file, load_paths, read_limited
 
 GOOD = '''
 [[claims]]
@@ -110,3 +111,100 @@ def test_inconsistent_declared_shapes_are_an_error(tmp_path):
     claims, _ = load_file(p)
     v = judge_all(claims, budget=20)[0]
     assert v.verdict == "error" and "shapes differ" in v.reason and v.error["field"] == "definitions[0]"
+
+
+# --------------------------------------------------------------------------- nothing passes silently
+@pytest.mark.parametrize("text,message", [
+    ("", "no claims"),
+    ("[source]\nfile = 'x.txt'\n", "no claims"),
+    ("[[claim]]\nid = 'a'\nlatex = 'z = z'\n", "unknown table [[claim]] (did you mean [[claims]]?)"),
+    ("[sources]\nfile = 'x'\n" + GOOD, "unknown table [sources] (did you mean [source]?)"),
+    ("title = 'x'\n" + GOOD, "unknown top-level key 'title'"),
+    ("[source]\nfile = 'x'\nhomepage = 'y'\n" + GOOD, "unknown field 'homepage' in [source]"),
+    ("[source]\nsymbols = { z = 1 }\n" + GOOD, "source.symbols"),
+])
+def test_file_level_problems_are_errors(tmp_path, text, message):
+    claims, errors = load_file(write(tmp_path, "f.toml", text))
+    assert claims == [] and len(errors) == 1
+    assert message in errors[0].message and errors[0].file == "f.toml"
+
+
+def test_unknown_field_suggests_the_right_one(tmp_path):
+    p = write(tmp_path, "f.toml", "[[claims]]\nid = 'a'\nlatex = 'z = z'\ndefintions = ['z = 1']\n" + GOOD)
+    claims, errors = load_file(p)
+    assert [c.id for c in claims] == ["good"]
+    assert "unknown field 'defintions' (did you mean 'definitions'?)" in errors[0].message
+
+
+def test_sizes_must_be_integers_not_booleans(tmp_path):
+    _, errors = load_file(write(tmp_path, "f.toml", "[[claims]]\nid = 'a'\nlatex = 'z = z'\nsizes = [true]\n"))
+    assert "'sizes'" in errors[0].message
+
+
+# --------------------------------------------------------------------------- hostile files
+def _with_timeout(fn, seconds=10):
+    """Run fn in a daemon thread; a hang fails the test instead of hanging the suite."""
+    import threading
+    box = {}
+    t = threading.Thread(target=lambda: box.setdefault("result", fn()), daemon=True)
+    t.start()
+    t.join(seconds)
+    assert not t.is_alive(), f"{fn} hung"
+    return box["result"]
+
+
+def test_deeply_nested_arrays_are_an_error_not_a_crash(tmp_path):
+    # 500 nested arrays (1 KB) made tomllib raise RecursionError and crashed the run.
+    (tmp_path / "nested.toml").write_text("a = " + "[" * 500 + "]" * 500 + "\n")
+    write(tmp_path, "good.toml", GOOD)
+    claims, errors = load_paths([tmp_path])
+    assert [c.id for c in claims] == ["good"]
+    assert errors[0].file == "nested.toml" and "nested too deeply" in errors[0].message
+
+
+def test_a_fifo_is_an_error_not_a_hang(tmp_path):
+    os.mkfifo(tmp_path / "pipe.toml")
+    write(tmp_path, "good.toml", GOOD)
+    claims, errors = _with_timeout(lambda: load_paths([tmp_path]))
+    assert [c.id for c in claims] == ["good"]
+    assert errors[0].file == "pipe.toml" and "FIFO" in errors[0].message
+
+
+def test_a_link_to_dev_zero_is_an_error_not_a_memory_blow_up(tmp_path):
+    (tmp_path / "zero.toml").symlink_to("/dev/zero")
+    write(tmp_path, "good.toml", GOOD)
+    claims, errors = _with_timeout(lambda: load_paths([tmp_path]))
+    assert [c.id for c in claims] == ["good"]
+    assert errors[0].file == "zero.toml" and "device" in errors[0].message
+
+
+def test_a_huge_file_is_an_error(tmp_path):
+    p = tmp_path / "huge.toml"
+    with open(p, "wb") as f:            # sparse: no disk space used
+        f.truncate(MAX_FILE_BYTES + 1)
+    claims, errors = load_file(p)
+    assert claims == [] and "larger than" in errors[0].message and errors[0].file == "huge.toml"
+
+
+def test_a_folder_named_like_a_claim_file_and_a_dangling_link(tmp_path):
+    (tmp_path / "dir.toml").mkdir()
+    (tmp_path / "dangling.toml").symlink_to(tmp_path / "nowhere")
+    write(tmp_path, "good.toml", GOOD)
+    claims, errors = load_paths([tmp_path])
+    assert [c.id for c in claims] == ["good"]
+    assert {e.file: e.message for e in errors}.keys() == {"dir.toml", "dangling.toml"}
+    assert "folder" in {e.file: e.message for e in errors}["dir.toml"]
+
+
+def test_not_utf8_and_an_empty_folder(tmp_path):
+    (tmp_path / "latin1.toml").write_bytes(b"[[claims]]\nid = '\xe9'\n")
+    assert "not UTF-8" in load_file(tmp_path / "latin1.toml")[1][0].message
+    (tmp_path / "empty").mkdir()
+    assert "no claim files" in load_paths([tmp_path / "empty"])[1][0].message
+
+
+def test_read_limited_reads_a_regular_file(tmp_path):
+    p = write(tmp_path, "a.toml", GOOD)
+    assert read_limited(p) == p.read_bytes()
+    with pytest.raises(OSError, match="larger"):
+        read_limited(p, limit=10)

@@ -1,6 +1,6 @@
 """The external corpus: claims quoted from public sources, judged with 0 wrong verdicts.
 
-Expected verdicts (the mathematical truth, decided by hand) live in tests/data/external/expected.toml;
+Expected verdicts (the mathematical truth, decided by hand) live in tests/data/external_verdicts/expected.toml;
 the claims the checker cannot judge yet are listed in gaps.toml and must stay undecided or error. A gap
 that starts getting its expected verdict fails the test until it is removed from the list."""
 import tomllib
@@ -12,8 +12,8 @@ from nnderive.catalogue import load_paths
 from nnderive.judge import judge_all
 
 DIR = Path(__file__).parent / "data" / "external"
-EXPECTED = tomllib.loads((DIR / "expected.toml").read_text())["verdicts"]
-GAPS = tomllib.loads((DIR / "gaps.toml").read_text())["gaps"]
+EXPECTED = tomllib.loads((DIR.parent / "external_verdicts" / "expected.toml").read_text())["verdicts"]
+GAPS = tomllib.loads((DIR.parent / "external_verdicts" / "gaps.toml").read_text())["gaps"]
 CLAIMS, ERRORS = load_paths([DIR])
 
 

@@ -189,6 +189,9 @@ def _read(claim, conventions, statement_index):
     links, printed = [], []
     for chain in st.chains:
         terms, rels = list(chain.terms), list(chain.rels)
+        if not rels:
+            raise ClaimError("a claim must be a relation (=, \\approx, \\le, \\in, \\leftarrow, ...)", "latex",
+                             chain.span[0])
         while len(terms) > 2 and rels[0] in ("=", ":=") and it.is_new(terms[0]):
             _one_definition(terms[0], terms[1], it, defs, 0, _NoClaim, "latex")
             printed.append(_printed([it.expr(terms[0]), "=", it.expr(terms[1])]) + r" \quad (\text{definition})")

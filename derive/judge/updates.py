@@ -1,6 +1,7 @@
 r"""Update rules and relations between optimizer quantities, against the reference optimizers."""
 from __future__ import annotations
 
+import functools
 import random
 import re
 import zlib
@@ -36,6 +37,17 @@ def _roles_of(opt):
     return used | {role_of[x] for x in syms if x in role_of}
 
 
+@functools.lru_cache(maxsize=None)
+def _spelling_keys(role):
+    out = set()
+    for spelling in ROLE_SPELLINGS.get(role, ()):
+        try:
+            out.add(symbol_key(spelling))
+        except LatexError:          # a spelling that names a function, such as \operatorname{lr}: not a symbol
+            continue
+    return frozenset(out)
+
+
 def infer_roles(symbols, opt, scope):
     """Roles of the claim's symbols from how sources spell them (``\\theta_t``, ``\\hat{m}``, ``\\eta``)."""
     roles = _roles_of(opt)
@@ -43,7 +55,7 @@ def infer_roles(symbols, opt, scope):
     for sym in symbols:
         key = sym.name
         bare = _TIME.sub("", key)
-        cands = [r for r in sorted(roles) if any(symbol_key(sp_) == bare for sp_ in ROLE_SPELLINGS.get(r, ()))]
+        cands = [r for r in sorted(roles) if bare in _spelling_keys(r)]
         if len(cands) == 1:
             out[sym] = cands[0]
             scope.note(f"${key}$ is read as {opt.name}'s {cands[0].replace('_', ' ')}")

@@ -52,7 +52,7 @@ SYM: dict[str, sp.Symbol] = {
 #: how sources spell each role (an update's quantities are recognised by these when no roles are given)
 ROLE_SPELLINGS: dict[str, tuple[str, ...]] = {
     "param": (r"\theta", "w", "W", r"\mathbf{w}", r"\mathbf{W}", r"\boldsymbol{\theta}", "x", r"\mathbf{x}", "p"),
-    "grad": ("g", r"\mathbf{g}", r"\nabla", "dw", "dW", r"\nabla_\theta"),
+    "grad": ("g", r"\mathbf{g}", "dw", "dW", "dx"),
     "lr": (r"\eta", r"\alpha", r"\gamma", "lr", r"\text{lr}", r"\operatorname{lr}"),
     "momentum": (r"\mu", r"\beta", r"\gamma"),
     "velocity": ("v", "b", r"\mathbf{v}"),
