@@ -180,12 +180,12 @@ def test_a_changed_claim_is_judged_again_and_only_it(tmp_path):
     f = tmp_path / "f.toml"
     f.write_text(FILE)
     check(tmp_path, str(f))
-    f.write_text(FILE.replace("z^2 = z'", "z^2 = z z'"))
+    f.write_text(FILE.replace("z^2 = z'", "z^2 = 2 z'"))
     status, after = check(tmp_path, str(f), "--budget", "0.001")
     assert after["one"]["verdict"] == "proved" and after["two"]["verdict"] == "proved"    # cached
-    assert after["three"]["verdict"] == "undecided" and "timeout" in after["three"]["reason"]  # judged again
+    assert after["three"]["verdict"] in ("undecided", "refuted")    # judged again (a timeout, or refuted in time)
     status, after = check(tmp_path, str(f))
-    assert after["three"]["verdict"] == "proved" and status == 0 and len(entries(tmp_path)) == 4
+    assert after["three"]["verdict"] == "refuted" and status == 1 and len(entries(tmp_path)) == 4
 
 
 def test_no_cache_neither_reads_nor_writes(tmp_path):

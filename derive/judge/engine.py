@@ -36,8 +36,8 @@ from .equation import judge_equation
 from .interpret import ClaimError, Printed, Scope, _one_definition, prepare
 from .numeval import NotEvaluable
 from .outcome import Outcome, combine
-from .recheck import Inconsistent, recheck_bound, recheck_differs, recheck_equal
-from .relations import judge_approx, judge_bound, judge_shape
+from .recheck import Inconsistent, recheck_bound, recheck_differs, recheck_equal, recheck_order
+from .relations import judge_approx, judge_bound, judge_order, judge_shape
 from .theorems import judge_theorem, theorem_algorithm
 from .updates import judge_update
 
@@ -53,6 +53,9 @@ class _Reading:
 
 # --------------------------------------------------------------------------- relations
 def _equation(lhs, rhs, claim, r):
+    if isinstance(rhs, sp.Order) or isinstance(lhs, sp.Order):
+        value, order = (lhs, rhs) if isinstance(rhs, sp.Order) else (rhs, lhs)
+        return judge_order(value, order, claim, r.scope, r.defs), lhs, rhs
     lhs, rhs, note = _entrywise(lhs, rhs, r.scope)
     if note:
         r.scope.note(note)
@@ -226,7 +229,19 @@ def _recheck(out: Outcome, lhs, rel, rhs, r: _Reading, claim) -> Outcome:
         return out
     seed = zlib.crc32(("recheck:" + claim.id).encode())
     try:
-        if rel == "=" and isinstance(rhs, sp.Basic):
+        order = rhs if isinstance(rhs, sp.Order) else (lhs if isinstance(lhs, sp.Order) else None)
+        if rel == "=" and order is not None:
+            value = lhs if order is rhs else rhs
+            eps = order.variables[0]
+            k = order.expr.as_coeff_exponent(eps)[1]
+            out.recheck = recheck_order(value, eps, k, r.defs, r.scope, seed, out.verdict == "proved")
+        elif rel == "~" and isinstance(rhs, sp.Basic) and not isinstance(rhs, Printed):
+            eps = next((d.obj for d in r.scope.symbols.values() if d.domain == "small"), None)
+            if eps is None:
+                raise NotEvaluable("no small parameter")
+            out.recheck = recheck_order(lhs - rhs, eps, sp.Rational(1, 2), r.defs, r.scope, seed,
+                                        out.verdict == "proved")
+        elif rel == "=" and isinstance(rhs, sp.Basic):
             if out.verdict == "proved":
                 n = recheck_equal(lhs, rhs, r.defs, r.given, r.scope, seed)
                 out.recheck = f"confirmed numerically at {n} independent points (numeric derivatives, 50 digits)"
@@ -249,7 +264,8 @@ def _recheck(out: Outcome, lhs, rel, rhs, r: _Reading, claim) -> Outcome:
         elif rel == "in":
             out.recheck = "the shape computed from the declared sizes"
         elif rel == "~":
-            out.recheck = out.recheck or "the exact value re-evaluated independently"
+            if out.recheck is None:
+                raise NotEvaluable("the value could not be evaluated independently")
         else:
             raise NotEvaluable(f"no independent check for the relation {rel}")
     except Inconsistent as exc:

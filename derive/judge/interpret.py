@@ -257,6 +257,15 @@ def _normal_pdf(x):
     return sp.exp(-x ** 2 / 2) / sp.sqrt(2 * sp.pi)
 
 
+def _order(it, args, primes, pos, param=None):
+    r"""Landau's :math:`O(h^k)` as :math:`h \to 0`, for the one parameter declared ``small``."""
+    x = _one(args, "O", pos)
+    small = [d.obj for d in it.scope.symbols.values() if d.domain == "small" and d.obj in x.free_symbols]
+    if len(small) != 1:
+        raise LatexError("O(...) needs one parameter declared 'scalar small' (the one that tends to 0)", pos)
+    return sp.Order(x, (small[0], 0))
+
+
 #: function kind -> builder(interpreter, args, primes, pos, param) ; one row per name
 FUNCTIONS = {
     **{name: _activation(name) for name in ACTIVATIONS},
@@ -268,7 +277,7 @@ FUNCTIONS = {
     "sgn": _elementary(sp.sign, "sign"), "sign": _elementary(sp.sign, "sign"),
     "max": _max_min("max"), "min": _max_min("min"), "trace": _trace, "tr": _trace, "det": _det,
     "softmax": _softmax, "diag": _diag, "vec": _sequence("vec"), "conv2d": _sequence("conv2d"),
-    "convmat": _sequence("convmat"),
+    "convmat": _sequence("convmat"), "order": _order,
     **{name: _loss(name) for name in LOSSES}, **{name: _init(name) for name in INITS},
 }
 
@@ -282,7 +291,7 @@ FUNCTION_NAMES = {
     "sse": "sse", "cce": "cce", "step": "step", "heaviside": "step", "lg": "lg",
 }
 #: symbols that name a function when they are applied and not declared otherwise
-SYMBOL_FUNCTIONS = {r"\sigma": "sigmoid", r"\Phi": "Phi"}
+SYMBOL_FUNCTIONS = {r"\sigma": "sigmoid", r"\Phi": "Phi", "O": "order", r"\mathcal{O}": "order"}
 #: undeclared letters that, applied to brackets, are read as arbitrary functions; a claim about them
 #: can be proved (it holds for every function) but never refuted (the source may mean a particular one)
 _GENERIC_LETTERS = frozenset({"f", "g", "h", "F", "G", "H", r"\ell", r"\phi", r"\varphi", r"\psi", "J", "L",
@@ -291,7 +300,7 @@ _GENERIC_LETTERS = frozenset({"f", "g", "h", "F", "G", "H", r"\ell", r"\phi", r"
 RESERVED = {"E": "an expectation", r"\mathbb{E}": "an expectation", r"\mathbb{P}": "a probability",
             r"\Pr": "a probability", "P": "a probability", r"\mathcal{N}": "a normal distribution",
             "N": "a normal distribution", "U": "a uniform distribution", r"\mathcal{U}": "a uniform distribution",
-            "O": "an order of growth", r"\mathcal{O}": "an order of growth", r"\mathbb{1}": "an indicator",
+            r"\mathbb{1}": "an indicator",
             "Var": "a variance", "Cov": "a covariance", "Std": "a standard deviation", "Pr": "a probability",
             "var": "a variance", "cov": "a covariance"}
 
@@ -350,8 +359,10 @@ class Interpreter:
             _bound_indices(st, self.bound_ranges)
         return sts
 
-    def is_new(self, node) -> bool:
-        """A name the claim introduces here: not declared, not defined, not a function the reader knows."""
+    def is_new(self, node, defining=False) -> bool:
+        """A name the claim introduces here: not declared, not defined, not a function the reader knows
+        (``defining``: the name a definition being read introduces, which the definitions list names)."""
+        defined = set() if defining else self.defined_keys
         if isinstance(node, ir.Call):
             head = node.head
             key = _key(head)
@@ -362,7 +373,7 @@ class Interpreter:
                 if name in FUNCTION_NAMES:
                     return False
             return (key not in self.scope.functions and key not in self.user_functions and key not in
-                    SYMBOL_FUNCTIONS and key not in self.scope.declared and key not in self.defined_keys
+                    SYMBOL_FUNCTIONS and key not in self.scope.declared and key not in defined
                     and key not in RESERVED)
         if isinstance(node, ir.Apply):
             name = node.func.name.lower().replace(" ", "").replace("-", "_").replace("\\", "")
@@ -370,11 +381,11 @@ class Interpreter:
             return (name not in FUNCTION_NAMES and key not in self.scope.functions and key not in self.user_functions)
         if isinstance(node, (ir.Atom, ir.Sub, ir.Pow)):
             key = _key(node)
-            if key is None or key in self.scope.declared or key in self.defined_keys or key in RESERVED:
+            if key is None or key in self.scope.declared or key in defined or key in RESERVED:
                 return False
             if isinstance(node, ir.Sub):
                 base = _key(node.base)
-                if base in self.scope.declared or base in self.defined_keys:
+                if base in self.scope.declared or base in defined:
                     return False
             if isinstance(node, ir.Atom) and node.name in ("e", r"\pi", r"\infty"):
                 return False
@@ -576,7 +587,8 @@ class Interpreter:
         shapes = {tuple(v.shape) for v in vals if is_array(v)}
         if not shapes:
             return sp.Add(*vals)
-        shapes = {s for s in shapes}
+        if len(shapes) > 1:
+            vals, shapes = self._broadcast(vals, shapes, pos)
         if len(shapes) > 1:
             # 1 x 1 arrays (x^T y) mix with scalars, never with other arrays
             if all(s == (1, 1) for s in shapes) or not all(_same_shape(a, b) for a in shapes for b in shapes):
@@ -588,6 +600,28 @@ class Interpreter:
             self.scope.note("a scalar added to a vector is broadcast over its entries")
         return sp.MatAdd(*[v if is_array(v) else v * sp.OneMatrix(*shape) for v in vals]).doit(deep=False) \
             if False else sp.MatAdd(*[v if is_array(v) else v * sp.OneMatrix(*shape) for v in vals])
+
+    def _broadcast(self, vals, shapes, pos):
+        """A row (1 x k) added to an n x k matrix, or a column (n x 1) to n x k, is repeated (NumPy's rule)."""
+        full = [s for s in shapes if s[0] != 1 and s[1] != 1]
+        if len({s for s in full}) != 1:
+            return vals, shapes
+        n, k = full[0]
+        out = []
+        for v in vals:
+            if is_array(v) and tuple(v.shape) == (1, 1):
+                out.append(v)
+            elif is_array(v) and v.shape[0] == 1 and _conform(v.shape[1], k):
+                out.append(sp.OneMatrix(n, 1) * v)
+            elif is_array(v) and v.shape[1] == 1 and _conform(v.shape[0], n) and not _conform(k, 1):
+                out.append(v * sp.OneMatrix(1, k))
+            else:
+                out.append(v)
+        new_shapes = {tuple(v.shape) for v in out if is_array(v)}
+        if len(new_shapes) == 1:
+            self.scope.note("a row or column added to a matrix is repeated over its rows or columns (broadcast)")
+            return out, new_shapes
+        return vals, shapes
 
     def multiply(self, vals, pos):
         scal, mats = [], []
@@ -1182,8 +1216,9 @@ def derivative(f, var, order, pos, scope=None):
         f = f[0, 0]
     if is_array(f):
         raise Unsupported("the derivative of a vector or matrix by a scalar is not read yet", pos)
-    if not (var.is_Symbol or isinstance(var, (sp.Indexed, MatrixElement)) or isinstance(var, sp.Function)):
-        raise LatexError(f"cannot differentiate with respect to {var}", pos)
+    if not (var.is_Symbol or isinstance(var, (sp.Indexed, MatrixElement))):
+        # d/d(log z) and friends: a change of variable the reader does not make
+        raise Unsupported(f"a derivative with respect to the expression ${sp.latex(var)}$", pos)
     return sp.Derivative(f, (var, order))
 
 
@@ -1295,7 +1330,7 @@ def _one_definition(lhs, rhs, it, defs, k, claim, field_name):
         value = FromEntries(it.expr(rhs), index, rows)
         it.scope.note(f"${sp.latex(target)}$ is defined entry by entry")
     else:
-        new = it.is_new(lhs)
+        new = it.is_new(lhs, defining=True)
         value = it.expr(rhs)
         if new and is_array(value) and isinstance(lhs, (ir.Atom, ir.Sub, ir.Pow)):
             key = _key(lhs)

@@ -39,7 +39,8 @@ def combine(outcomes: list[Outcome]) -> Outcome:
         if word == "proved" and len(outcomes) > 1:
             sizes = [o.sizes for o in outcomes if o.sizes]
             reasons = list(dict.fromkeys(o.reason for o in outcomes))
+            checks = list(dict.fromkeys(o.recheck for o in outcomes if o.recheck))
             return Outcome("proved", "; ".join(reasons), steps=[s for o in outcomes for s in o.steps],
-                           sizes=sizes[0] if sizes else None)
+                           sizes=sizes[0] if sizes else None, recheck="; ".join(checks) or None)
         return hits[0]
     return outcomes[0]

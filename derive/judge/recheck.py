@@ -25,7 +25,8 @@ from sympy.matrices.expressions.matexpr import MatrixElement
 from ..mathematics.arrays import is_array
 from .numeval import DPS, NotEvaluable, evaluate
 
-__all__ = ["Inconsistent", "NotEvaluable", "recheck_equal", "recheck_differs", "recheck_bound", "Sampler"]
+__all__ = ["Inconsistent", "NotEvaluable", "recheck_equal", "recheck_differs", "recheck_bound", "recheck_order",
+           "Sampler"]
 
 #: relative size of a difference that counts as 0 (the evaluator carries 50 digits)
 TOLERANCE = mpmath.mpf(10) ** -15
@@ -296,6 +297,32 @@ def recheck_bound(lhs, rel, rhs, defs, scope, seed, point=None) -> int:
                 raise Inconsistent(f"the bound is proved, but at {_where({}, env)} the sides are {_num(a)} and {_num(b)}")
         n += 1
     return n
+
+
+def recheck_order(value, eps, k, defs, scope, seed, holds) -> str:
+    """``value = O(eps^k)`` checked from two small values of eps: the observed order of the value."""
+    sampler = Sampler(scope, seed)
+    scalars, _ = _atoms([value], defs)
+    with mpmath.workdps(DPS):
+        env = {}
+        for s_ in scalars:
+            if s_ != eps and s_ not in defs:
+                v = sampler.scalar(s_)
+                env[s_] = mpmath.mpf(int(v.p)) / int(v.q)
+        vals = []
+        for h in (mpmath.mpf(10) ** -6, mpmath.mpf(10) ** -8):
+            env[eps] = h
+            vals.append(abs(evaluate(value, env, defs)))
+        if vals[0] == 0 and vals[1] == 0:
+            observed = mpmath.inf
+        elif vals[1] == 0 or vals[0] == 0:
+            raise NotEvaluable("the value vanishes at one sample only")
+        else:
+            observed = mpmath.log(vals[0] / vals[1]) / mpmath.log(100)
+    if (observed >= k - mpmath.mpf("0.25")) != holds:
+        raise Inconsistent(f"the series says the order is {'at least' if holds else 'below'} {k}, but the values "
+                           f"at eps = 1e-6 and 1e-8 show order {mpmath.nstr(observed, 4)}")
+    return f"the observed order at eps = 1e-6, 1e-8 is {mpmath.nstr(observed, 4)}"
 
 
 def _num(v):

@@ -2,6 +2,7 @@ r"""Bounds, printed decimals, asymptotic claims and shapes."""
 from __future__ import annotations
 
 import re
+import zlib
 
 import mpmath
 import sympy as sp
@@ -13,48 +14,114 @@ from ..mathematics.printing import tex as L
 from .derivation import evaluate
 from .interpret import ClaimError
 from .numeval import NotEvaluable, evaluate as evaluate_numeric
+from ..notation.errors import Unsupported
 from .outcome import Outcome
+from .sampling import numeric, sample_points, show
 
-__all__ = ["judge_bound", "judge_approx", "judge_asymptotic", "judge_shape"]
+__all__ = ["judge_bound", "judge_approx", "judge_asymptotic", "judge_order", "judge_shape"]
+
+
+def _gap_fails(g, pt, strict):
+    v = numeric(g, pt)
+    return v is not None and (v < 0 or (strict and abs(v) < sp.Float(10) ** -40))
+
+
+def _bound_search(g, free, strict, claim, scope, steps):
+    """No extremum: exact rational points where the gap is negative refute the bound; else undecided."""
+    intervals = {s_: next((d.interval for d in scope.symbols.values() if d.obj == s_), (-3, 3, False, False))
+                 for s_ in free}
+    n = 0
+    for pt in sample_points(free, intervals, 24, seed=zlib.crc32(claim.id.encode())):
+        if numeric(g, pt) is None:
+            continue
+        n += 1
+        if _gap_fails(g, pt, strict):
+            where = ", ".join(f"{L(k)} = {L(v)}" for k, v in pt.items())
+            ce = {str(k): str(v) for k, v in pt.items()}
+            ce["gap"] = show(g, pt, numeric(g, pt))
+            return Outcome("refuted", f"the bound fails at ${where}$: the gap is ${ce['gap']}$", steps=steps,
+                           counterexample=ce)
+    return Outcome("undecided", f"no extremum found and no counterexample in {n} exact samples", steps=steps,
+                   evidence={"points": n})
+
+
+#: a declaration's domain words as sets of reals (the sampling intervals are narrower on purpose: never a domain)
+DOMAIN_SETS = {"real": sp.S.Reals, "positive": sp.Interval.open(0, sp.oo), "nonnegative": sp.Interval(0, sp.oo),
+               "negative": sp.Interval.open(-sp.oo, 0), "nonzero": sp.S.Reals - sp.FiniteSet(0),
+               "(0,1)": sp.Interval.open(0, 1), "[0,1]": sp.Interval(0, 1), "(0,1]": sp.Interval.Lopen(0, 1),
+               "[0,1)": sp.Interval.Ropen(0, 1), "small": sp.Interval.open(0, sp.oo)}
+
+
+def _domain(x, scope):
+    """The set a symbol ranges over, from its declaration and assumptions; None if not an interval."""
+    for d in scope.symbols.values():
+        if d.obj == x:
+            words = d.domain.split() or ["real"]
+            if "integer" in words:
+                return None
+            out = sp.S.Reals
+            for w in words:
+                if w not in DOMAIN_SETS:
+                    return None
+                out = out & DOMAIN_SETS[w]
+            return out
+    if x.is_positive:
+        return DOMAIN_SETS["positive"]
+    if x.is_nonnegative:
+        return DOMAIN_SETS["nonnegative"]
+    return sp.S.Reals if x.is_real else None
 
 
 def judge_bound(lhs, rel, rhs, claim, scope, defs) -> Outcome:
-    """``lhs <= rhs`` over the declared domain, by the extremum of ``rhs - lhs``."""
+    """``lhs <= rhs`` over the declared domain, by the extremum of ``rhs - lhs`` (or a counterexample)."""
     lv, rv = elementary(evaluate(lhs, defs).doit()), elementary(evaluate(rhs, defs).doit())
+    if is_array(lv) or is_array(rv):
+        return Outcome("undecided", "a bound between vectors or matrices is not judged yet")
     g = sp.simplify(rv - lv) if rel in ("<=", "<") else sp.simplify(lv - rv)
+    if g.has(sp.zoo, sp.nan, sp.oo, -sp.oo):
+        raise ClaimError("the bound has an undefined or infinite side (a division by zero?)", "latex", None)
     free = sorted(g.free_symbols, key=str)
-    steps = [("substitute and rewrite elementarily", f"{L(lv)} {rel} {L(rv)}")]
-    if len(free) == 0:
-        ok = bool(g >= 0) if rel in ("<=", ">=") else bool(g > 0)
-        return Outcome("proved" if ok else "refuted", f"the constant difference is {L(g)}", steps=steps)
-    if len(free) != 1:
-        return Outcome("undecided", "bounds are proved for one variable only", steps=steps)
-    x = free[0]
-    dom = sp.S.Reals
-    for d in scope.symbols.values():
-        if d.obj == x:
-            lo, hi, olo, ohi = d.interval
-            if d.domain != "real":
-                dom = sp.Interval(lo, hi, olo, ohi)
-    lowest = minimum(g, x, dom)
-    steps.append((f"minimum of the gap over {L(dom)} (critical points and limits)", L(lowest)))
     strict = rel in ("<", ">")
-    attained = sp.solveset(g, x, dom) if lowest == 0 else sp.S.EmptySet
-    if lowest == 0 and strict and attained == sp.S.EmptySet:
-        steps.append(("the infimum 0 is not attained in the domain", r"\emptyset"))
-        return Outcome("proved", "the gap approaches 0 but stays positive over the domain", steps=steps)
-    if lowest.is_number and (lowest > 0 or (lowest >= 0 and not strict)):
-        crit = sp.solveset(sp.diff(g, x), x, dom)
-        tight = ""
-        if lowest == 0 and isinstance(crit, sp.FiniteSet):
-            tight = f"; equality at {L(x)} = {', '.join(L(c) for c in crit)}"
-        return Outcome("proved", f"the gap has minimum {lowest} over the domain{tight}", steps=steps)
-    if lowest.is_number and lowest < 0:
-        crit = sp.solveset(sp.diff(g, x), x, dom)
-        pt = next(iter(crit)) if isinstance(crit, sp.FiniteSet) and crit else None
-        return Outcome("refuted", f"the bound fails: the gap reaches {sp.N(lowest, 6)}",
-                        steps=steps, counterexample={str(x): str(pt), "gap": str(lowest)})
-    return Outcome("undecided", "could not find the extremum", steps=steps)
+    steps = [("substitute and rewrite elementarily", f"{L(lv)} {L(sp.Symbol(rel))} {L(rv)}")]
+    if len(free) == 0:
+        if not g.is_real:
+            raise ClaimError("the bound compares values that are not real numbers", "latex", None)
+        holds = bool(g > 0) if strict else bool(g >= 0)
+        return Outcome("proved" if holds else "refuted", f"the sides are constants; their gap is ${L(g)}$",
+                       steps=steps, counterexample=None if holds else {"gap": str(g)})
+    if len(free) != 1:
+        return _bound_search(g, free, strict, claim, scope, steps)
+    x = free[0]
+    dom = _domain(x, scope)
+    if dom is None:
+        return _bound_search(g, free, strict, claim, scope, steps)
+    try:
+        lowest = minimum(g, x, dom)
+    except (NotImplementedError, ValueError, TypeError, AttributeError):
+        return _bound_search(g, free, strict, claim, scope, steps)
+    if not lowest.is_number or lowest.has(sp.nan):
+        return _bound_search(g, free, strict, claim, scope, steps)
+    steps.append((f"minimum of the gap over ${L(dom)}$ (critical points and limits)", L(lowest)))
+    try:
+        attained = sp.solveset(g, x, dom) if lowest == 0 else sp.S.EmptySet
+        if lowest == 0 and strict and attained == sp.S.EmptySet:
+            steps.append(("the infimum 0 is not attained in the domain", r"\emptyset"))
+            return Outcome("proved", "the gap approaches 0 but stays positive over the domain", steps=steps)
+        if lowest > 0 or (lowest >= 0 and not strict):
+            crit = sp.solveset(sp.diff(g, x), x, dom)
+            tight = ""
+            if lowest == 0 and isinstance(crit, sp.FiniteSet):
+                tight = f"; equality at ${L(x)} = {', '.join(L(c) for c in crit)}$"
+            return Outcome("proved", f"the gap has minimum ${L(lowest)}$ over the domain{tight}", steps=steps)
+    except (NotImplementedError, ValueError, TypeError):
+        return _bound_search(g, free, strict, claim, scope, steps)
+    # the bound fails: an exact rational point where the gap is negative
+    out = _bound_search(g, free, strict, claim, scope, steps)
+    if out.verdict == "refuted":
+        out.reason += f" (the gap's minimum is ${sp.N(lowest, 6)}$)"
+        return out
+    return Outcome("undecided", f"the gap's minimum ${sp.N(lowest, 6)}$ is negative, but no exact rational "
+                   "point showing it was found", steps=steps)
 
 
 _DECIMAL = re.compile(r"^-?\d*\.(\d+)$|^-?(\d+)$")
@@ -130,26 +197,68 @@ def _independent_decimal(lhs, defs, digits):
         return None
 
 
+def _leading(expr, eps):
+    """The lowest power of ``eps`` in a series and its coefficient (negative powers included)."""
+    ser = sp.expand(sp.series(expr, eps, 0, 6).removeO().doit())
+    if ser == 0:
+        return None, sp.S.Zero, ser
+    terms = {}
+    for t in sp.Add.make_args(ser):
+        coeff, power = t.as_coeff_exponent(eps)
+        if coeff.has(eps):
+            raise Unsupported(f"a term ${L(t)}$ that is not a power of ${L(eps)}$", None)
+        terms[power] = terms.get(power, 0) + coeff
+    order = min(terms)
+    return order, sp.simplify(terms[order]), ser
+
+
 def judge_asymptotic(lhs, rhs, claim, scope, defs) -> Outcome:
-    """``lhs \approx rhs`` as the small parameter -> 0: the order of the error term."""
+    """``lhs \\approx rhs`` as the small parameter tends to 0: the order of the error term."""
     small = [d.obj for d in scope.symbols.values() if d.domain == "small"]
     if len(small) != 1 or not isinstance(rhs, sp.Basic):
         raise ClaimError(r"the right side of \approx must be a decimal number, or declare one "
                          r"'scalar small' parameter for an asymptotic claim", "latex", None)
     eps = small[0]
     d = evaluate(lhs, defs) - evaluate(rhs, defs)
-    ser = sp.series(d, eps, 0, 6).removeO().doit()
-    ser = sp.expand(ser)
-    steps = [("expand lhs - rhs in a Taylor series at " + L(eps) + " = 0", L(sp.simplify(ser)))]
-    if ser == 0:
+    order, lead, ser = _leading(d, eps)
+    steps = [(f"expand lhs - rhs in a series at ${L(eps)} = 0$", L(sp.simplify(ser)))]
+    if order is None:
         return Outcome("proved", "the two sides agree to every order computed", steps=steps)
-    order = min(sp.Poly(t, eps).degree() if t.has(eps) else 0 for t in sp.Add.make_args(ser))
-    lead = sp.simplify(sum(t for t in sp.Add.make_args(ser) if (sp.Poly(t, eps).degree() if t.has(eps) else 0) == order))
-    if order >= 1:
-        return Outcome("proved", f"the error is O({eps}^{order}) as {eps} -> 0, leading term {lead}",
-                        steps=steps + [("leading error term", L(lead))])
-    return Outcome("refuted", f"the difference does not vanish as {eps} -> 0: it tends to {lead}",
-                    steps=steps, counterexample={"limit": str(lead)})
+    if order > 0:
+        return Outcome("proved", f"the error is $O({L(eps ** order)})$ as ${L(eps)} \\to 0$, leading term "
+                       f"${L(lead * eps ** order)}$", steps=steps + [("leading error term", L(lead * eps ** order))])
+    if _assumed(lead, scope):
+        return Outcome("undecided", "the difference does not vanish for every function, but the function is not "
+                       "declared: the source may mean a particular one", steps=steps)
+    return Outcome("refuted", f"the difference does not vanish as ${L(eps)} \\to 0$: its leading term is "
+                   f"${L(lead * eps ** order)}$", steps=steps, counterexample={"leading term": str(lead * eps ** order)})
+
+
+def _assumed(expr, scope):
+    names = {f.func.__name__ for f in expr.atoms(sp.core.function.AppliedUndef)}
+    return bool(names & scope.assumed_generic)
+
+
+def judge_order(value, order: sp.Order, claim, scope, defs) -> Outcome:
+    """``expression = O(h^k)`` as ``h`` -> 0: the series of the expression starts at ``h^k`` or later."""
+    eps = order.variables[0]
+    k_expr = order.expr
+    _, k = k_expr.as_coeff_exponent(eps)
+    if k_expr.as_coeff_exponent(eps)[0].has(eps):
+        raise Unsupported(f"$O({L(k_expr)})$ is not a power of ${L(eps)}$", None)
+    v = evaluate(value, defs)
+    lowest, lead, ser = _leading(v, eps)
+    steps = [(f"expand the left side in a series at ${L(eps)} = 0$", L(sp.simplify(ser)))]
+    if lowest is None or lowest >= k:
+        what = "vanishes to every order computed" if lowest is None else \
+            f"starts at ${L(lead * eps ** lowest)}$"
+        return Outcome("proved", f"the expression {what}: it is $O({L(eps ** k)})$", steps=steps)
+    if _assumed(lead, scope):
+        return Outcome("undecided", f"the series starts at ${L(lead * eps ** lowest)}$, not $O({L(eps ** k)})$ for "
+                       "every function, but the function is not declared: the source may mean a particular one",
+                       steps=steps)
+    return Outcome("refuted", f"the expression's series starts at ${L(lead * eps ** lowest)}$, which is not "
+                   f"$O({L(eps ** k)})$", steps=steps, counterexample={"leading term": str(lead * eps ** lowest)})
 
 
 def judge_shape(lhs, space, scope) -> Outcome:

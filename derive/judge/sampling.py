@@ -58,7 +58,9 @@ def numeric(d, point, prec=60):
         return None
     if not val.is_number or val.has(sp.nan, sp.zoo, sp.oo, -sp.oo):
         return None
-    return val
+    if val.is_real is False or (val.is_real is None and abs(sp.im(val)) > sp.Float(10) ** -40):
+        return None       # outside the real domain (log of a negative number): not a sample point
+    return sp.re(val) if val.is_real is None else val
 
 
 def size_assignments(scope: Scope, claim) -> list[dict]:

@@ -36,6 +36,20 @@ def _instances(diff):
     return inst
 
 
+def _by_a_point(d):
+    """d/d g(x) of an expression, as a derivative by a plain variable evaluated at g(x) (so g can be replaced)."""
+    expr, reps, variables = d.expr, {}, []
+    for v, n in d.variable_count:
+        if isinstance(v, AppliedUndef):
+            u = sp.Dummy("u", real=True)
+            reps[v] = u
+            variables.append((u, n))
+        else:
+            variables.append((v, n))
+    body = sp.Derivative(expr.xreplace(reps), *variables)
+    return sp.Subs(body, list(reps.values()), list(reps.keys())) if reps else d
+
+
 def search(diff, lv, rv, claim, scope, steps, where=None, decls_by_name=None, intervals=None, defs=None,
            back=None, sides=("lhs", "rhs"), derived_inputs=None) -> Outcome:
     """No proof: look for exact rational inputs where ``diff`` (= lv - rv) is not 0, else numeric evidence.
@@ -54,6 +68,9 @@ def search(diff, lv, rv, claim, scope, steps, where=None, decls_by_name=None, in
         def sub(e):
             if not isinstance(e, sp.Basic):
                 return e
+            e = e.replace(lambda a: isinstance(a, sp.Derivative) and any(isinstance(v, AppliedUndef)
+                                                                         for v, _ in a.variable_count),
+                          _by_a_point)
             return e.replace(lambda a: isinstance(a, AppliedUndef) and a.func in inst,
                              lambda a: inst[a.func](*a.args)).doit()
         diff, lv, rv = sub(diff), sub(lv), sub(rv)

@@ -17,6 +17,10 @@ class _SheetPrinter(LatexPrinter):
         return f"{{{name}}}_{{{i},{j}}}"
 
 
+    def _print_OneMatrix(self, expr, **kwargs):
+        return r"\mathbf{1}"
+
+
 def tex(expr) -> str:
     """LaTeX of a SymPy expression, vector entries 1-based as on the sheets."""
     return _SheetPrinter().doprint(expr)
