@@ -45,9 +45,9 @@ class ClaimError(Exception):
         self.message, self.field, self.pos = message, field, pos
 
 
-def symbol_key(spelling: str) -> str:
+def symbol_key(spelling: str, words=frozenset()) -> str:
     """The canonical key of a symbol's spelling (``\\mathbf{x}`` and ``x`` share one)."""
-    nodes = read_expression(spelling)
+    nodes = read_expression(spelling, words)
     return canon(nodes[0])
 
 
@@ -73,6 +73,7 @@ class Scope(Conventions):
     notes: list = field(default_factory=list)
     inferred: dict = field(default_factory=dict)       # canonical key -> why it was inferred
     declared: set = field(default_factory=set)         # keys the claim declares itself
+    words: frozenset = frozenset()                     # declared names of several plain letters (scale, lr)
     assumed_generic: set = field(default_factory=set)  # undeclared letters read as arbitrary functions
 
     def note(self, text: str):
@@ -86,10 +87,11 @@ class Scope(Conventions):
 
 def build_scope(claim, conventions=None) -> Scope:
     symbols: dict[str, Decl] = {}
+    words = frozenset(s_ for s_ in claim.symbols if s_.isascii() and s_.isalpha() and len(s_) > 1)
     for spelling, text in claim.symbols.items():
         try:
             decl = parse_declaration(spelling, text)
-            key = symbol_key(spelling)
+            key = symbol_key(spelling, words)
         except DeclarationError as exc:
             raise ClaimError(str(exc), "symbols")
         except LatexError as exc:
@@ -107,7 +109,8 @@ def build_scope(claim, conventions=None) -> Scope:
             functions[function_key(spelling)] = kind
         except LatexError as exc:
             raise ClaimError(f"bad function spelling {spelling!r}: {exc.message}", "functions")
-    return Scope(symbols=symbols, functions=functions, conventions=dict(conventions or {}), declared=set(symbols))
+    return Scope(symbols=symbols, functions=functions, conventions=dict(conventions or {}), declared=set(symbols),
+                 words=words)
 
 
 def _safe_key(name):
@@ -342,7 +345,9 @@ class Interpreter:
 
     def __init__(self, scope: Scope, user_functions=None, notation="latex"):
         self.scope = scope
-        self.read = reader(notation)
+        read = reader(notation)
+        words = scope.words
+        self.read = lambda text: read(text, words)
         self.user_functions = dict(user_functions or {})    # key -> (params, body)
         self.definitions = {}                                # symbol -> value, for a(z) dependency notation
         self.local = {}                                      # bound index name -> Symbol (inside sums)
@@ -470,7 +475,13 @@ class Interpreter:
         return sp.factorial(self.expr(f.base))
 
     def _Name(self, n: ir.Name):
-        raise LatexError(f"the name {n.name!r} used as a value", _pos(n))
+        """``\\text{learning\\_rate}``, ``fan_in``: a name of several letters used as a value is a symbol."""
+        key = canon(n)
+        if not n.name.replace("_", "").replace(" ", "").isalnum() or " " in n.name.strip():
+            raise LatexError(f"the words {n.name!r} used as a value", _pos(n))
+        if key in self.scope.symbols:
+            return self.scope.symbols[key].obj
+        return self._default_scalar(key, n)
 
     def _Text(self, t: ir.Text):
         raise Unsupported(f"the words {t.text!r} inside a formula", _pos(t))
@@ -570,6 +581,10 @@ class Interpreter:
             return left / right
         if b.op == "odot":
             return self.hadamard(left, right, _pos(b))
+        if b.op == "oslash":
+            if is_array(left) and is_array(right):
+                return self.hadamard(left, sp.HadamardPower(right, -1), _pos(b))
+            return left / right
         raise Unsupported(f"the product {b.op} is not read yet", _pos(b))
 
     def _flatten_sum(self, node, sign, out):
@@ -1396,10 +1411,10 @@ def _function_definition(lhs, rhs, it, field_name) -> bool:
     params = []
     for a in args:
         d = it.scope.symbols.get(a.name)
-        params.append(d.obj if d is not None else sp.Symbol(a.name, real=True))
         if d is None:
-            it.scope.symbols[a.name] = Decl(a.name, "scalar", (), "real", {"real": True}, (-3, 3, False, False),
-                                            params[-1])
+            d = _parameter(a, rhs, it)
+            it.scope.symbols[a.name] = d
+        params.append(d.obj)
     sub_sym = None
     if sub is not None:
         if not isinstance(sub, ir.Atom):
@@ -1409,6 +1424,24 @@ def _function_definition(lhs, rhs, it, field_name) -> bool:
     it.user_functions[key] = (params, body, sub_sym)
     it.scope.note(f"${key}$ is defined as a function of ${', '.join(sp.latex(p) for p in params)}$")
     return True
+
+
+def _parameter(a: ir.Atom, body, it) -> Decl:
+    """A function's parameter: a vector when the body takes its entries (``\\hat{y}_j`` with j over 1..q)."""
+    for n in ir.walk(body):
+        if isinstance(n, ir.Sub) and _key(n.base) == a.name and isinstance(n.index, ir.Atom):
+            idx = n.index.name
+            d = it.scope.symbols.get(idx)
+            rows = None
+            if d is not None and d.kind == "index":
+                rows = d.dims[0]
+            elif idx in it.bound_ranges and it.bound_ranges[idx][1] is not None:
+                rows = it.expr(it.bound_ranges[idx][1])
+            if rows is not None:
+                it.scope.inferred[a.name] = f"vector of length {rows} (a parameter whose entries the body takes)"
+                return Decl(a.name, "vector", (rows,), "real", {"real": True}, (-3, 3, False, False),
+                            sp.MatrixSymbol(a.name, rows, 1))
+    return Decl(a.name, "scalar", (), "real", {"real": True}, (-3, 3, False, False), sp.Symbol(a.name, real=True))
 
 
 def _check_acyclic(defs):
@@ -1490,7 +1523,7 @@ def _additive(node, out):
         out.append(node)
 
 
-def prepare(claim, conventions=None):
+def prepare(claim, conventions=None, updates=False):
     """Scope, interpreter and definitions of a claim (what every string binds, defines and uses first)."""
     scope = build_scope(claim, conventions)
     it = Interpreter(scope, notation=claim.notation)
@@ -1518,7 +1551,7 @@ def prepare(claim, conventions=None):
                     raise
             except LatexError:
                 pass   # reported with its field when that string is read
-    for base, nodes in subs.items():
+    for base, nodes in subs.items() if not updates else ():   # an update's time steps are its roles
         forms = {n.text for n in nodes}
         variable = any(isinstance(x, ir.Atom) and x.name not in it.bound_ranges
                        and (scope.symbols.get(x.name) is None or scope.symbols[x.name].kind != "index")

@@ -94,6 +94,13 @@ def judge_update(lhs, rel, rhs, claim, scope, defs, it, algorithm=None) -> Outco
     for pat, sym in patterns.items():
         raw_value = raw_value.subs(pat, sym)
     unmapped = sorted((raw_value.free_symbols | raw_new.free_symbols) - set(mapping) - set(SYM.values()), key=str)
+    # v_{t-1} has the role the claim gives v_t: one quantity at two time steps
+    by_base = {_TIME.sub("", k.name): v for k, v in mapping.items() if isinstance(k, sp.Symbol)}
+    for sym in list(unmapped):
+        base = _TIME.sub("", sym.name)
+        if base != sym.name and base in by_base:
+            mapping[sym] = by_base[base]
+            unmapped.remove(sym)
     inferred, ambiguous = infer_roles(unmapped, opt, scope)
     if ambiguous:
         raise ClaimError("roles to state in 'roles': " + "; ".join(f"{k} could be {' or '.join(c)}"

@@ -706,7 +706,7 @@ def _group(items, span) -> list:
     """Readings of one term's factors: split at Hadamard-type products, then scopes."""
     segments, ops = [[]], []
     for x in items:
-        if isinstance(x, str) and x in ("odot", "otimes"):
+        if isinstance(x, str) and x in ("odot", "otimes", "oslash"):
             ops.append(x)
             segments.append([])
         else:
@@ -789,10 +789,13 @@ def _scopes(seq, span) -> list[list]:
             if isinstance(rest[0], ir.Pow):   # \log(x)^2: also log((x)^2)
                 outs += [[ir.Apply(x, (rest[0],), "", span=span)] + t for t in _scopes(rest[1:], span)]
             return outs
+        if _needs_scope(rest[0]):       # \log \sum_k e^{x_k}: the operator, with its own scope, is the argument
+            return [[ir.Apply(x, (_as_node(body, span),), "", span=span)] for body in _scopes(rest, span)]
         end = _run_end(rest, 0)
         first = 2 if (end >= 2 and isinstance(rest[0], ir.Number) and isinstance(rest[1], (ir.Atom, ir.Sub, ir.Pow))) else 1
+        whole = len(rest) if any(_needs_scope(r) for r in rest[end:end + 1]) else end
         outs = []
-        for j in sorted({first, end} if end > first else {first}):
+        for j in sorted({first, end, whole} - {0}):
             for args in _scopes(rest[:j], span):
                 arg = _as_node(args, span)
                 for tail in _scopes(rest[j:], span):
@@ -857,8 +860,8 @@ def _statement(body: _Body) -> list:
     return _resolve(node)
 
 
-def _parse(text: str) -> _Body:
-    toks = tokenize(text)
+def _parse(text: str, words=frozenset()) -> _Body:
+    toks = tokenize(text, words)
     if not toks:
         raise LatexError("empty LaTeX", 0)
     try:
@@ -879,19 +882,21 @@ def _parse(text: str) -> _Body:
         raise
 
 
-def read(text: str) -> list[ir.Statement]:
-    """Every reading of a claim string (usually one), as :class:`~.ir.Statement` nodes."""
-    body = _parse(text)
+def read(text: str, words=frozenset()) -> list[ir.Statement]:
+    """Every reading of a claim string (usually one), as :class:`~.ir.Statement` nodes.
+
+    ``words``: names of several letters the claim declares (``scale``), each read as one name."""
+    body = _parse(text, frozenset(words))
     try:
         return _statement(body)
     except RecursionError:
         raise LatexError("the LaTeX is nested too deeply", 0) from None
 
 
-def read_expression(text: str):
+def read_expression(text: str, words=frozenset()):
     """One expression with no relation (a symbol's spelling, a role key), its readings."""
     out = []
-    for st in read(text):
+    for st in read(text, words):
         if len(st.chains) != 1 or st.conditions or len(st.chains[0].terms) != 1:
             raise LatexError("expected one expression", 0)
         out.append(st.chains[0].terms[0])
@@ -901,7 +906,8 @@ def read_expression(text: str):
 # --------------------------------------------------------------------------- canonical spelling
 _REL_TEX = {"=": "=", "~": r"\approx", "<=": r"\le", ">=": r"\ge", "<": "<", ">": ">", "!=": r"\ne", "in": r"\in",
             "<-": r"\leftarrow", ":=": ":=", "sim": r"\sim", "->": r"\to", "prop": r"\propto"}
-_OP_TEX = {"+": "+", "-": "-", "*": r" \cdot ", "/": "/", "odot": r" \odot ", "otimes": r" \otimes "}
+_OP_TEX = {"+": "+", "-": "-", "*": r" \cdot ", "/": "/", "odot": r" \odot ", "otimes": r" \otimes ",
+           "oslash": r" \oslash "}
 
 
 def canon(node) -> str:

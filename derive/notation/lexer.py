@@ -23,8 +23,9 @@ import re
 from lark import Token
 
 from .errors import LatexError, Unsupported
-from .tables import (ACCENTS, BIG_OPERATORS, BOLD_FONTS, CLOSE_DELIMS, CONSTANTS, FRACTIONS, FUNCTIONS, GREEK,
-                     NAME_FONTS, OPEN_DELIMS, PRODUCTS, RELATIONS, SIZE_COMMANDS, SPACING, SYMBOL_FONTS, UNICODE)
+from .tables import (ACCENTS, BIG_OPERATORS, BOLD_FONTS, CONDITION_WORDS, CONNECTIVES, CONSTANTS, FRACTIONS,
+                     FUNCTIONS, GREEK, IMPLICATIONS, NAME_FONTS,
+                     PRODUCTS, RELATIONS, SIZE_COMMANDS, SPACING, SYMBOL_FONTS, UNICODE)
 
 __all__ = ["tokenize", "MAX_LENGTH", "WORD_FUNCTIONS"]
 
@@ -48,6 +49,9 @@ _SINGLE = {"(": "LPAR", ")": "RPAR", "[": "LBRK", "]": "RBRK", "{": "LGROUP", "}
            "*": "STAR", "/": "MULOP", "=": "REL", "<": "REL", ">": "REL"}
 _COMMAND = re.compile(r"\\([A-Za-z]+\*?|.)")
 _WORD = re.compile(r"[A-Za-z]+")
+_UNDERSCORED = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:\\_[A-Za-z0-9]+)+")
+#: Greek letters spelled out in plain letters (only names of 4 letters or more: "eta", "phi" are too short to tell)
+_GREEK_NAMES = frozenset(g[1:] for g in GREEK if len(g) > 4 and g[1:].islower()) - {"varepsilon", "vartheta", "varphi"}
 
 
 def _tok(kind, value, pos, end):
@@ -77,7 +81,7 @@ def _skip_space(s, i):
     return i
 
 
-def _raw(s: str, pos: int) -> list[Token]:
+def _raw(s: str, pos: int, words=frozenset()) -> list[Token]:
     """First pass: characters to tokens (delimiters not yet classified)."""
     out: list[Token] = []
     i, n = 0, len(s)
@@ -107,8 +111,21 @@ def _raw(s: str, pos: int) -> list[Token]:
             i += len(text)
             continue
         if c.isalpha():
+            m = _UNDERSCORED.match(s, i)
+            if m is not None and "\\_" in m.group(0):      # learning\_rate: one name, as code writes it
+                out.append(_tok("NAMECMD", m.group(0).replace("\\_", "_"), pos + i, pos + m.end()))
+                i = m.end()
+                continue
             m = _WORD.match(s, i)
             word = m.group(0)
+            if len(word) > 1 and word in words:   # a name the claim declares, such as scale or lr
+                out.append(_tok("NAMECMD", word, pos + i, pos + m.end()))
+                i = m.end()
+                continue
+            if word in _GREEK_NAMES:          # beta, delta: the Greek letter, as plain-text docs write it
+                out.append(_tok("GREEK", "\\" + word, pos + i, pos + m.end()))
+                i = m.end()
+                continue
             j = _skip_space(s, m.end())
             if len(word) >= 3 and word.lower() in WORD_FUNCTIONS and j < n and s[j] in "([":
                 out.append(_tok("FUNC", r"\operatorname{%s}" % word, pos + i, pos + m.end()))
@@ -165,7 +182,17 @@ def _command(s, cmd, i, j, pos, out) -> int:
         if base in (r"\operatorname", r"\mathop") and value:   # an operator name: a function
             out.append(_tok("FUNC", r"\operatorname{%s}" % value, start, pos + after))
         else:
-            out.append(_tok("NAMECMD", value, start, pos + after))
+            low = value.lower().strip().rstrip(",")
+            if low in IMPLICATIONS:
+                raise Unsupported(f"'{value.strip()}' draws one statement from another; implications between "
+                                  "statements are not read yet", start)
+            if low in CONNECTIVES:                 # "A \text{ and } B": two statements
+                out.append(_tok("SEP", ",", start, pos + after))
+            elif low in CONDITION_WORDS and out and out[-1].type != "SEP":
+                out.append(_tok("SEP", ",", start, start))    # "A \text{ where } B": B starts the conditions
+                out.append(_tok("NAMECMD", value, start, pos + after))
+            else:
+                out.append(_tok("NAMECMD", value, start, pos + after))
         return after
     if base in (r"\begin", r"\end"):
         k = _skip_space(s, j)
@@ -174,6 +201,25 @@ def _command(s, cmd, i, j, pos, out) -> int:
         name, after = _braced(s, k)
         out.append(_tok("BEGIN" if base == r"\begin" else "END", name.strip(), start, pos + after))
         return after
+    if base in (r"\hspace", r"\vspace", r"\hphantom", r"\vphantom", r"\phantom", r"\label", r"\tag"):
+        k = _skip_space(s, j)
+        if k < len(s) and s[k] == "{":
+            _, after = _braced(s, k)
+            return after
+        return j
+    if base == r"\stackrel" or base == r"\overset":
+        k = _skip_space(s, j)
+        if k < len(s) and s[k] == "{":
+            above, after = _braced(s, k)
+            k2 = _skip_space(s, after)
+            if k2 < len(s) and s[k2] == "{":
+                below, after2 = _braced(s, k2)
+                if below.strip() == "=" and ("def" in above or above.strip() in ("\\triangle", "!", "?")):
+                    out.append(_tok("REL", ":=", start, pos + after2))
+                    return after2
+                if below.strip() == "=":
+                    raise Unsupported(f"{cmd}{{{above}}}{{=}} is not read yet", start)
+        raise Unsupported(f"{cmd} is not read yet", start)
     if cmd in SPACING:
         if cmd in (r"\quad", r"\qquad"):
             out.append(_tok("SEP", cmd, start, end))
@@ -335,11 +381,42 @@ def _digits(toks: list[Token]) -> list[Token]:
     return out
 
 
-def tokenize(text: str) -> list[Token]:
-    """Typed tokens of a LaTeX math string; :class:`~.errors.LatexError` with a position otherwise."""
+ALIGNED = frozenset({"aligned", "align", "align*", "split", "gather", "gather*", "eqnarray", "eqnarray*",
+                     "equation", "equation*", "alignat", "alignat*", "multline", "multline*", "alignedat"})
+
+
+def _aligned(toks: list[Token]) -> list[Token]:
+    """Alignment environments are layout: ``&`` goes, and a row starts a new statement unless it continues
+    the previous chain (``L &= a \\\\ &= b`` is ``L = a = b``)."""
+    out: list[Token] = []
+    depth = 0
+    for k, t in enumerate(toks):
+        if t.type == "BEGIN" and t.value in ALIGNED:
+            depth += 1
+            continue
+        if t.type == "END" and t.value in ALIGNED:
+            depth -= 1
+            continue
+        if depth and t.type == "AMP":
+            continue
+        if depth and t.type == "ROWSEP":
+            nxt = next((u for u in toks[k + 1:] if u.type != "AMP"), None)
+            while out and out[-1].type == "SEP" and out[-1].value in (",", ";"):
+                out.pop()        # a comma ending a row is punctuation
+            if nxt is not None and not (nxt.type == "END" and nxt.value in ALIGNED) and nxt.type != "REL":
+                out.append(_tok("SEP", ",", t.start_pos, t.end_pos))
+            continue
+        out.append(t)
+    return out
+
+
+def tokenize(text: str, words: frozenset = frozenset()) -> list[Token]:
+    """Typed tokens of a LaTeX math string; :class:`~.errors.LatexError` with a position otherwise.
+
+    ``words``: multi-letter names the claim declares (written in plain letters), read as one name."""
     if len(text) > MAX_LENGTH:
         raise LatexError(f"LaTeX longer than {MAX_LENGTH} characters", 0)
-    toks = _digits(_delimiters(_raw(text, 0)))
+    toks = _digits(_delimiters(_aligned(_raw(text, 0, frozenset(words)))))
     depth = []
     for t in toks:
         if t.type in ("LGROUP",):

@@ -24,7 +24,7 @@ CONSTANTS = {r"\infty": "oo", r"\emptyset": "emptyset"}
 ACCENTS = frozenset(r"\hat \widehat \bar \overline \tilde \widetilde \dot \ddot \check \breve \acute \grave".split())
 
 #: fonts that are only a spelling of the same symbol (\mathbf{x} is x)
-BOLD_FONTS = frozenset(r"\mathbf \boldsymbol \bm \vec \pmb \mathbfit \symbf \boldsymbol".split())
+BOLD_FONTS = frozenset(r"\mathbf \boldsymbol \bm \vec \pmb \mathbfit \symbf \boldsymbol \overrightarrow \vv".split())
 
 #: fonts that make a different symbol (\mathcal{L} is not L)
 SYMBOL_FONTS = frozenset(r"\mathcal \mathbb \mathfrak \mathscr \mathsf \mathtt \mathit \mathnormal".split())
@@ -59,7 +59,7 @@ RELATIONS = {
 
 #: explicit products and quotients
 PRODUCTS = {r"\cdot": "*", r"\times": "*", "*": "*", r"\ast": "*", r"\odot": "odot", r"\circ": "odot",
-            r"\otimes": "otimes", "/": "/", r"\div": "/", r"\bullet": "*"}
+            r"\otimes": "otimes", "/": "/", r"\div": "/", r"\bullet": "*", r"\oslash": "oslash"}
 
 #: spacing and sizing that carry no meaning
 SPACING = frozenset(r"""\, \; \: \! \  \> \displaystyle \textstyle \scriptstyle \limits \nolimits \nonumber
@@ -84,6 +84,16 @@ CLOSE_DELIMS = {")": "(", "]": "[", r"\}": "{", r"\rbrace": "{", r"\rangle": "<"
 #: words that join statements or introduce their conditions
 KEYWORDS = frozenset({"for", "if", "where", "and", "with", "when", "otherwise", "else", "for all", "forall",
                       "all", "s.t.", "subject to", "since", "then", "or", "given", "i.e.", "e.g.", "as"})
+
+#: words that join two statements (each is judged): they separate, like a comma
+CONNECTIVES = frozenset({"and"})
+#: words that draw one statement from another ("A = 0 and hence B"): not two claims that each hold alone
+IMPLICATIONS = frozenset({"and hence", "hence", "thus", "so", "therefore", "or equivalently", "equivalently",
+                          "i.e.", "that is", "and so", "which gives", "giving", "so that", "and thus", "implies",
+                          "which implies", "then"})
+#: words that start the conditions of a statement
+CONDITION_WORDS = frozenset({"for", "if", "where", "when", "with", "given", "for all", "forall", "s.t.",
+                             "subject to", "since", "whenever", "provided"})
 
 #: Unicode math as written in plain-text sheets -> LaTeX spelling
 UNICODE = {
