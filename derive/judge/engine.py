@@ -115,21 +115,30 @@ def _init_name(lhs, rhs) -> str:
 
 
 # --------------------------------------------------------------------------- reading a claim
-def _given(claim, it):
-    out = []
+def _given(claim, it, defs):
+    """The given facts: equations (used by the judges), and inequalities or ``\\ne`` (applied exactly to the
+    inputs, as conditions are: ``x > 0`` makes x positive).  Returns ``(equations, substitutions)``."""
+    out, reps = [], {}
     for k, text in enumerate(claim.given):
         try:
-            readings = it.readings(text)
+            statements = it.statements(text)
+            if len(statements) != 1:
+                raise ClaimError("a given fact with several readings", f"given[{k}]", 0)
+            st = statements[0]
+            chains = list(st.chains) + list(st.conditions)
+            for ch in chains:
+                if len(ch.rels) == 1 and ch.rels[0] == "=":
+                    a, b = it.expr(ch.terms[0]), it.expr(ch.terms[1])
+                    if is_array(a) != is_array(b) and not (is_array(a) and tuple(a.shape) == (1, 1)):
+                        raise ClaimError("the sides of a given fact have different shapes", f"given[{k}]", 0)
+                    out.append(a - b)
+                else:
+                    reps.update(_conditions([ch], it, defs))
+        except Unsupported as exc:
+            raise ClaimError(f"this given fact cannot be used yet: {exc.message}", f"given[{k}]", exc.pos)
         except LatexError as exc:
             raise ClaimError(exc.message, f"given[{k}]", exc.pos)
-        chains, conds = readings[0]
-        if len(readings) != 1 or len(chains) != 1 or len(chains[0]) != 3 or chains[0][1] != "=" or conds:
-            raise ClaimError("a 'given' fact must be one equation", f"given[{k}]", 0)
-        a, b = chains[0][0], chains[0][2]
-        if is_array(a) != is_array(b) and not (is_array(a) and tuple(a.shape) == (1, 1)):
-            raise ClaimError("the sides of a given fact have different shapes", f"given[{k}]", 0)
-        out.append(a - b)
-    return out
+    return out, reps
 
 
 def _printed(chain) -> str:
@@ -162,17 +171,31 @@ def _conditions(conds, it, defs):
                     continue
                 _one_definition(a, b, it, defs, 0, _NoClaim, "latex")
                 continue
-            if rel in ("<", ">", "<=", ">=") and isinstance(a, (ir.Atom, ir.Sub)) and _is_number_node(b):
+            if rel in ("<", ">", "<=", ">=", "!=") and isinstance(a, (ir.Atom, ir.Sub)) and _is_number_node(b):
                 x, c = it.expr(a), it.expr(b)
                 if not isinstance(x, sp.Symbol):
                     raise Unsupported("a condition on something that is not a symbol", a.span[0])
+                if rel == "!=":
+                    if c != 0:
+                        raise Unsupported("a condition x != c with c not 0", a.span[0])
+                    reps[x] = sp.Symbol(x.name, real=True, nonzero=True)
+                    continue
                 strict = rel in ("<", ">")
-                p = sp.Symbol(f"{x.name}_c", positive=True) if strict else sp.Symbol(f"{x.name}_c", nonnegative=True)
-                reps[x] = c + p if rel in (">", ">=") else c - p
-                it.scope.note(f"the condition ${sp.latex(x)} {L(sp.Symbol(rel))} {sp.latex(c)}$ is applied exactly")
+                if x.is_integer:
+                    p = sp.Symbol(f"{x.name}_c", integer=True, nonnegative=True)
+                    offset = (1 if strict else 0)
+                    reps[x] = c + offset + p if rel in (">", ">=") else c - offset - p
+                else:
+                    p = sp.Symbol(f"{x.name}_c", positive=True) if strict else sp.Symbol(f"{x.name}_c",
+                                                                                          nonnegative=True)
+                    reps[x] = c + p if rel in (">", ">=") else c - p
+                it.scope.note(f"the condition ${sp.latex(x)} {_REL_LATEX[rel]} {sp.latex(c)}$ is applied exactly")
                 continue
             raise Unsupported(f"the condition {cond.span} is not read yet", cond.span[0])
     return reps
+
+
+_REL_LATEX = {"<": "<", ">": ">", "<=": r"\le", ">=": r"\ge", "!=": r"\ne"}
 
 
 class _NoClaim:
@@ -188,7 +211,7 @@ def _read(claim, conventions, statement_index):
     rules, whose names are the optimizer's quantities)."""
     scope, it, defs = prepare(claim, conventions, updates=bool(claim.algorithm or theorem_algorithm(claim.theorem)))
     defining = not (claim.algorithm or theorem_algorithm(claim.theorem))
-    given = _given(claim, it)
+    given, given_reps = _given(claim, it, defs)
     statements = it.statements(claim.formula)
     st = statements[statement_index]
     links, printed = [], []
@@ -207,10 +230,18 @@ def _read(claim, conventions, statement_index):
         if rels[0] == ":=":
             _one_definition(terms[0], terms[1], it, defs, 0, _NoClaim, "latex")
             continue
+        if all(isinstance(t, ir.Tuple) and t.bracket == "(" for t in terms) and \
+                len({len(t.items) for t in terms}) == 1:
+            # (a, b) \approx (-0.20, 0.39): one relation per component
+            for k in range(len(terms[0].items)):
+                comp = it.chain(ir.Chain(tuple(t.items[k] for t in terms), tuple(rels), span=chain.span))
+                printed.append(_printed(comp))
+                links += [(comp[j], comp[j + 1], comp[j + 2]) for j in range(0, len(comp) - 2, 2)]
+            continue
         values = it.chain(ir.Chain(tuple(terms), tuple(rels), span=chain.span))
         printed.append(_printed(values))
         links += [(values[k], values[k + 1], values[k + 2]) for k in range(0, len(values) - 2, 2)]
-    reps = _conditions(st.conditions, it, defs)
+    reps = {**given_reps, **_conditions(st.conditions, it, defs)}
     if reps:
         links = [(_sub(a, reps), rel, _sub(b, reps)) for a, rel, b in links]
         defs = {k: _sub(v, reps) for k, v in defs.items()}

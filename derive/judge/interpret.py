@@ -299,6 +299,8 @@ SYMBOL_FUNCTIONS = {r"\sigma": "sigmoid", r"\Phi": "Phi", "O": "order", r"\mathc
 #: can be proved (it holds for every function) but never refuted (the source may mean a particular one)
 _GENERIC_LETTERS = frozenset({"f", "g", "h", "F", "G", "H", r"\ell", r"\phi", r"\varphi", r"\psi", "J", "L",
                               r"\mathcal{L}", r"\mathcal{J}"})
+#: of those, the letters that name activations: applied to a vector, entry by entry (f, J, L stay scalar-valued)
+_ELEMENTWISE_LETTERS = frozenset({"g", "h", "G", "H", r"\phi", r"\varphi", r"\psi"})
 #: notation for random variables, probabilities and orders, not read yet: never a plain symbol
 RESERVED = {"E": "an expectation", r"\mathbb{E}": "an expectation", r"\mathbb{P}": "a probability",
             r"\Pr": "a probability", "P": "a probability", r"\mathcal{N}": "a normal distribution",
@@ -888,7 +890,25 @@ class Interpreter:
             return self._bound(var, lambda s: self.expr(b.body), lambda body, v: (VecMax if b.op == "max" else VecMin)(
                 sp.ImmutableMatrix([body.xreplace({v: k}) for k in range(int(lo), int(hi) + 1)]))
                 if lo.is_Integer and hi.is_Integer else None, b)
+        if b.op == "lim":
+            return self._limit(b)
         raise Unsupported(f"\\{b.op} is not read yet", _pos(b))
+
+    def _limit(self, b):
+        """``\\lim_{x \\to a} f``: a SymPy limit (two-sided, or from above with ``a^+``)."""
+        low = b.lower
+        if not (isinstance(low, ir.Chain) and low.rels == ("->",) and isinstance(low.terms[0], (ir.Atom, ir.Sub))):
+            raise Unsupported("a limit without 'x \\to a'", _pos(b))
+        var = self.expr(low.terms[0])
+        target = low.terms[1]
+        direction = "+-"
+        if isinstance(target, ir.Pow) and canon(target.exp) in ("+", "-"):
+            direction, target = canon(target.exp), target.base
+        point = self.expr(target)
+        body = self.expr(b.body)
+        if is_array(body):
+            raise Unsupported("the limit of a vector or matrix", _pos(b))
+        return sp.Limit(body, var, point, direction)
 
     def _range(self, b):
         low = b.lower
@@ -1150,6 +1170,11 @@ class Interpreter:
                     u = sp.Dummy("x", real=True)
                     return sp.Subs(sp.Derivative(fn(u), u, primes), u, x)
                 return fn(x)
+            if tag == "generic" and name in self.scope.assumed_generic and name in _ELEMENTWISE_LETTERS \
+                    and len(args) == 1 and is_array(args[0]):
+                # phi(z) for a vector z, phi not declared: an activation, applied entry by entry
+                self.scope.note(f"${name}$ applied to a vector is read entry by entry")
+                return Elementwise(name, args[0], primes)
             return _generic(name)(self, args, primes, pos)
         if kind == "kronecker":
             if len(args) != 2:

@@ -162,6 +162,8 @@ class _Eval:
                 return self(e.expr)
             finally:
                 self.env = saved
+        if isinstance(e, sp.Limit):
+            return self._limit(e)
         if isinstance(e, (VecMax, VecMin)):
             m = self(e.args[0])
             vals = [m[i, j] for i in range(m.rows) for j in range(m.cols)]
@@ -263,6 +265,30 @@ class _Eval:
             raise
         except (ValueError, ZeroDivisionError) as exc:
             raise NotEvaluable(f"numeric derivative: {exc}")
+
+    def _limit(self, e):
+        """A limit by evaluation near its point: from each side the approach is asked to agree."""
+        body, var, point, direction = e.args
+        vals = []
+        saved = dict(self.env)
+        try:
+            if point in (sp.oo, -sp.oo):
+                sign = 1 if point == sp.oo else -1
+                steps = [mpmath.mpf(10) ** 20 * sign, mpmath.mpf(10) ** 25 * sign]
+            else:
+                p = self(point)
+                h = mpmath.mpf(10) ** -20
+                side = str(direction)
+                steps = [p + h, p - h] if side == "+-" else ([p + h, p + h / 100] if side == "+" else
+                                                             [p - h, p - h / 100])
+            for x in steps:
+                self.env[var] = x
+                vals.append(self(body))
+        finally:
+            self.env = saved
+        if abs(vals[0] - vals[1]) > mpmath.mpf(10) ** -8 * max(1, abs(vals[0])):
+            raise NotEvaluable("the limit does not settle numerically")
+        return (vals[0] + vals[1]) / 2
 
     def _matrix_symbol(self, m):
         if m in self.env:

@@ -793,7 +793,7 @@ def _scopes(seq, span) -> list[list]:
             return [[ir.Apply(x, (_as_node(body, span),), "", span=span)] for body in _scopes(rest, span)]
         end = _run_end(rest, 0)
         first = 2 if (end >= 2 and isinstance(rest[0], ir.Number) and isinstance(rest[1], (ir.Atom, ir.Sub, ir.Pow))) else 1
-        whole = len(rest) if any(_needs_scope(r) for r in rest[end:end + 1]) else end
+        whole = len(rest) if any(isinstance(r, ir.BigOp) for r in rest[end:end + 1]) else end
         outs = []
         for j in sorted({first, end, whole} - {0}):
             for args in _scopes(rest[:j], span):

@@ -122,6 +122,14 @@ def _raw(s: str, pos: int, words=frozenset()) -> list[Token]:
                 out.append(_tok("NAMECMD", word, pos + i, pos + m.end()))
                 i = m.end()
                 continue
+            if len(word) >= 3 and word not in _GREEK_NAMES:
+                in_script = len(out) >= 2 and out[-1].type == "LGROUP" and out[-2].type in ("SUB", "SUP")
+                if in_script:                 # A_{prev}, n_{out}: a label of several letters
+                    out.append(_tok("NAMECMD", word, pos + i, pos + m.end()))
+                    i = m.end()
+                    continue
+                raise LatexError(f"the letters {word!r}: one name or a product of {len(word)} symbols? declare "
+                                 f"{word!r} (as a symbol) or write the product with spaces or \\cdot", pos + i)
             if word in _GREEK_NAMES:          # beta, delta: the Greek letter, as plain-text docs write it
                 out.append(_tok("GREEK", "\\" + word, pos + i, pos + m.end()))
                 i = m.end()
