@@ -110,3 +110,17 @@ def test_mathematics_and_kernels_never_write_a_verdict():
     root = Path(nnderive.__file__).parent
     assert _verdict_words_in(root / "mathematics") == []
     assert _verdict_words_in(Path(nnderive.numeric.__file__).parent) == []
+
+
+# --------------------------------------------------------------------------- the second reader
+def test_the_second_reader_reads_simple_claims(verdicts):
+    assert any("second reader: latex2sympy2 reads it the same way" in n for n in verdicts["d2"].notes)
+
+
+def test_readers_that_disagree_give_no_verdict(monkeypatch):
+    """If latex2sympy2 read the claim differently (planted), the claim is an error naming both readings."""
+    import nnderive.judge.crossread as cr
+    real = cr.latex2sympy
+    monkeypatch.setattr(cr, "latex2sympy", lambda text, **kw: real(text.replace("2(x+1)", "2(x+2)"), **kw))
+    v = judge_claim(BY_ID["d2"])
+    assert v.verdict == "error" and "two readers disagree" in v.reason

@@ -32,6 +32,7 @@ from ..mathematics.zero import is_zero
 from ..notation import ir
 from ..notation.errors import LatexError, ShapeMismatch, Unsupported
 from ..verdict import Verdict
+from .crossread import Disagreement, compare, readable
 from .equation import judge_equation
 from .interpret import ClaimError, Printed, Scope, _one_definition, prepare
 from .numeval import NotEvaluable
@@ -47,8 +48,9 @@ __all__ = ["judge_claim", "ClaimError", "JUDGES"]
 class _Reading:
     """One reading of a claim, interpreted: its relations, what they are judged with, and how it printed."""
 
-    def __init__(self, scope, it, defs, given, links, parsed):
+    def __init__(self, scope, it, defs, given, links, parsed, statement=None):
         self.scope, self.it, self.defs, self.given, self.links, self.parsed = scope, it, defs, given, links, parsed
+        self.statement = statement
 
 
 # --------------------------------------------------------------------------- relations
@@ -246,7 +248,7 @@ def _read(claim, conventions, statement_index):
         links = [(_sub(a, reps), rel, _sub(b, reps)) for a, rel, b in links]
         defs = {k: _sub(v, reps) for k, v in defs.items()}
         given = [_sub(g, reps) for g in given]
-    return _Reading(scope, it, defs, given, links, r" \quad ".join(printed)), len(statements)
+    return _Reading(scope, it, defs, given, links, r" \quad ".join(printed), st), len(statements)
 
 
 def _sub(e, reps):
@@ -319,7 +321,27 @@ def _assumptions_of(name, scope):
 
 
 # --------------------------------------------------------------------------- one judgement
+def _cross_read(claim, r: _Reading):
+    """latex2sympy2's reading of the claim, where it reads it alone: it must agree with ours."""
+    if claim.notation != "latex" or r.statement is None or len(r.links) != 1:
+        return None
+    if not readable(r.statement, r.scope.symbols):
+        return None
+    lhs, rel, rhs = r.links[0]
+    if rel != "=" or not isinstance(lhs, sp.Basic) or not isinstance(rhs, sp.Basic):
+        return None
+    try:
+        note = compare(claim.formula, lhs - rhs, zlib.crc32(("crossread:" + claim.id).encode()))
+    except Disagreement as exc:
+        return Outcome("error", f"the two readers disagree: {exc}; no verdict until the notation is unambiguous")
+    r.scope.note(f"second reader: {note}")
+    return None
+
+
 def _judge_reading(claim, r: _Reading) -> Outcome:
+    crossed = _cross_read(claim, r)
+    if crossed is not None:
+        return crossed
     outcomes = []
     if not r.links and not claim.theorem:
         return Outcome("undecided", "the formula only defines its names (nothing is left to check)")
