@@ -10,7 +10,7 @@ import sympy as sp
 from sympy.matrices.expressions.matexpr import MatrixElement
 
 from ..mathematics.arrays import is_array
-from ..mathematics.indexsums import doit_sums
+from ..mathematics.indexsums import doit_sums, linearize_sums
 from .interpret import ClaimError
 
 __all__ = ["evaluate", "settle"]
@@ -69,8 +69,35 @@ def settle(e, defs, exclude, rounds=12):
     and missing one would differentiate to a silent 0."""
     for _ in range(rounds):
         new = evaluate(e, defs, exclude)
-        new = new.doit() if isinstance(new, sp.Basic) else new
+        new = _doit(new) if isinstance(new, sp.Basic) else new
         if new == e:
             return new
         e = new
     raise ClaimError("definitions do not settle (too deeply nested)", "definitions", None)
+
+
+def _opaque(body) -> bool:
+    """A summand with array entries or unknown functions: SymPy's closed-form search cannot help."""
+    return body.has(MatrixElement, sp.Indexed, sp.core.function.AppliedUndef)
+
+
+def _doit_sum(s):
+    """A sum spelled out where its range is explicit, summed over Kronecker deltas, split by linearity;
+    only summands of plain index arithmetic are left to SymPy's closed forms (its search for the
+    others, telescoping and Gosper's algorithm, costs seconds and never succeeds)."""
+    s = doit_sums(s)
+    def closed(t):
+        return t if _opaque(t.function) else t.doit()
+    return linearize_sums(s).replace(lambda t: isinstance(t, sp.Sum), closed) if s.has(sp.Sum) else s
+
+
+def _doit(e):
+    """``e.doit()`` one level at a time, sums by :func:`_doit_sum`: the same value; ``settle`` repeats it."""
+    if not isinstance(e, sp.Basic) or not e.args:
+        return e
+    args = [_doit(a) for a in e.args]
+    if any(a is not b for a, b in zip(args, e.args)):
+        e = e.func(*args)
+    if isinstance(e, sp.Sum):
+        return _doit_sum(e)
+    return e.doit(deep=False) if hasattr(e, "doit") else e

@@ -278,7 +278,7 @@ def _recheck(out: Outcome, lhs, rel, rhs, r: _Reading, claim) -> Outcome:
                                         out.verdict == "proved")
         elif rel == "=" and isinstance(rhs, sp.Basic):
             if out.verdict == "proved":
-                n = recheck_equal(lhs, rhs, r.defs, r.given, r.scope, seed)
+                n = recheck_equal(lhs, rhs, r.defs, r.given, r.scope, seed, claim.sizes)
                 out.recheck = f"confirmed numerically at {n} independent points (numeric derivatives, 50 digits)"
             elif out.point is not None:
                 recheck_differs(lhs, rhs, r.defs, r.given, r.scope, out.point, out.entry)

@@ -21,7 +21,7 @@ import sympy as sp
 from sympy.core.function import AppliedUndef
 from sympy.matrices.expressions.matexpr import MatrixElement
 
-from ..mathematics.arrays import GenericPartial, Norm, VecMax, VecMin, is_array
+from ..mathematics.arrays import GenericPartial, Norm, SoftmaxVec, VecMax, VecMin, is_array
 from ..mathematics.primitives import LeakyReLU, ReLU, Sigmoid, Softplus, Step
 
 __all__ = ["evaluate", "NotEvaluable", "DPS"]
@@ -61,6 +61,47 @@ class _Eval:
         self.env = dict(env)
         self.defs = defs or {}
         self.depth = 0
+        # evaluated arrays are cached; the key holds a stamp of every input they depend on, so a changed
+        # input (a summation index, a perturbed entry) invalidates exactly the arrays that read it
+        self.stamp = {}
+        self.clock = 0
+        self.cache = {}
+        self._deps = {}
+
+    def _bump(self, k):
+        self.clock += 1
+        self.stamp[k] = self.clock
+        if isinstance(k, MatrixElement):
+            self.stamp[k.parent] = self.clock
+
+    def _set(self, k, v):
+        self.env[k] = v
+        self._bump(k)
+
+    def _pop(self, k):
+        self.env.pop(k, None)
+        self._bump(k)
+
+    def _restore(self, saved):
+        for k in set(self.env) | set(saved):
+            if self.env.get(k) is not saved.get(k):
+                self._bump(k)
+        self.env = saved
+
+    def _depends(self, m):
+        """Every atom the value of ``m`` reads: itself and the free symbols of its definition, transitively."""
+        if m not in self._deps:
+            self._deps[m] = ()          # a cyclic definition reads no further
+            out, todo = {m}, [m]
+            while todo:
+                s = todo.pop()
+                if s in self.defs:
+                    for f in self.defs[s].free_symbols:
+                        if f not in out:
+                            out.add(f)
+                            todo.append(f)
+            self._deps[m] = tuple(sorted(out, key=str))
+        return self._deps[m]
 
     # ------------------------------------------------------------------ dispatch
     def __call__(self, e):
@@ -158,10 +199,10 @@ class _Eval:
             try:
                 vals = [self(p) for p in e.point]
                 for v, x in zip(e.variables, vals):
-                    self.env[v] = x
+                    self._set(v, x)
                 return self(e.expr)
             finally:
-                self.env = saved
+                self._restore(saved)
         if isinstance(e, sp.Limit):
             return self._limit(e)
         if isinstance(e, (VecMax, VecMin)):
@@ -236,14 +277,14 @@ class _Eval:
         acc = mpmath.mpf(0) if is_sum else mpmath.mpf(1)
         try:
             for v in range(lo_i, hi_i + 1):
-                self.env[k] = mpmath.mpf(v)
+                self._set(k, mpmath.mpf(v))
                 val = self._loop(body, rest, is_sum)
                 acc = acc + val if is_sum else acc * val
         finally:
             if saved is None:
-                self.env.pop(k, None)
+                self._pop(k)
             else:
-                self.env[k] = saved
+                self._set(k, saved)
         return acc
 
     def _derivative(self, e):
@@ -255,10 +296,10 @@ class _Eval:
         def at(t):
             saved = dict(self.env)
             try:
-                self.env[var] = t
+                self._set(var, t)
                 return self(inner)
             finally:
-                self.env = saved
+                self._restore(saved)
         try:
             return mpmath.diff(at, x0, int(order))
         except NotEvaluable:
@@ -282,15 +323,21 @@ class _Eval:
                 steps = [p + h, p - h] if side == "+-" else ([p + h, p + h / 100] if side == "+" else
                                                              [p - h, p - h / 100])
             for x in steps:
-                self.env[var] = x
+                self._set(var, x)
                 vals.append(self(body))
         finally:
-            self.env = saved
+            self._restore(saved)
         if abs(vals[0] - vals[1]) > mpmath.mpf(10) ** -8 * max(1, abs(vals[0])):
             raise NotEvaluable("the limit does not settle numerically")
         return (vals[0] + vals[1]) / 2
 
     def _matrix_symbol(self, m):
+        key = (m, tuple(self.stamp.get(d, 0) for d in self._depends(m)))
+        if key not in self.cache:
+            self.cache[key] = self._matrix_symbol_uncached(m)
+        return self.cache[key]
+
+    def _matrix_symbol_uncached(self, m):
         if m in self.env:
             base = self.env[m]
         elif m in self.defs:
@@ -356,6 +403,13 @@ class _Eval:
             return out
         if isinstance(e, (sp.ImmutableMatrix, sp.MutableDenseMatrix)):
             return mpmath.matrix([[self(x) for x in e.row(i)] for i in range(e.rows)])
+        if isinstance(e, SoftmaxVec):
+            # by value: e^{z_i} / sum_k e^{z_k}, shifted by max z (the same number, no overflow)
+            z = self(e.args[0])
+            top = max(z[i, 0] for i in range(z.rows))
+            ex = [mpmath.exp(z[i, 0] - top) for i in range(z.rows)]
+            total = mpmath.fsum(ex)
+            return mpmath.matrix([[x / total] for x in ex])
         if isinstance(e, sp.MatrixExpr):
             r, c = self._shape(e)
             if r * c > 400:

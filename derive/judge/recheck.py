@@ -191,12 +191,14 @@ def _impose_givens(given, env, defs, sizes, scope):
 def _environments(exprs, defs, given, scope, seed, sizes_list=None):
     """Random inputs at each explicit size, the given facts imposed: yields (sizes, env, explicit defs)."""
     sampler = Sampler(scope, seed)
-    for sizes in (sizes_list or sampler.sizes()):
+    all_sizes = sizes_list or sampler.sizes()
+    points = POINTS if len(all_sizes) <= 2 else 2
+    for sizes in all_sizes:
         ex_defs = {_explicit(k, sizes): _explicit(v, sizes) for k, v in defs.items()}
         ex = [_explicit(e, sizes) for e in exprs]
         ex_given = [_explicit(g, sizes) for g in given]
         scalars, mats = _atoms(ex + ex_given, ex_defs)
-        for _ in range(POINTS):
+        for _ in range(points):
             env = {}
             for s in scalars:
                 if s in ex_defs:
@@ -220,10 +222,17 @@ def _environments(exprs, defs, given, scope, seed, sizes_list=None):
             yield sizes, env, ex_defs, ex
 
 
-def recheck_equal(lhs, rhs, defs, given, scope, seed) -> int:
-    """A proved ``lhs = rhs``: it must hold at every point; returns the number of points checked."""
+def recheck_equal(lhs, rhs, defs, given, scope, seed, sizes=None) -> int:
+    """A proved ``lhs = rhs``: it must hold at every point; returns the number of points checked.
+
+    ``sizes``: the explicit sizes a claim asks for (each declared size letter takes them in turn)."""
     n = 0
-    for sizes, env, ex_defs, (l, r) in _environments([lhs, rhs], defs, given, scope, seed):
+    dims = sorted({x for d in scope.symbols.values() for dd in d.dims for x in getattr(dd, "free_symbols", ())},
+                  key=str)
+    sizes_list = [{d: sp.Integer(s + (k % 2 if len(dims) > 1 else 0)) for k, d in enumerate(dims)}
+                  for s in sizes] if sizes and dims else None
+    for sizes_, env, ex_defs, (l, r) in _environments([lhs, rhs], defs, given, scope, seed, sizes_list):
+        sizes = sizes_
         with mpmath.workdps(DPS):
             a, b = evaluate(l, env, ex_defs), evaluate(r, env, ex_defs)
             if not _close(a, b):

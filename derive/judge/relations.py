@@ -1,12 +1,13 @@
 r"""Bounds, printed decimals, asymptotic claims and shapes."""
 from __future__ import annotations
 
+import functools
 import re
 import zlib
 
 import mpmath
 import sympy as sp
-from sympy.calculus.util import minimum
+from sympy.calculus.util import minimum as _sympy_minimum
 
 from ..mathematics.arrays import is_array
 from ..mathematics.primitives import elementary
@@ -43,6 +44,12 @@ def _bound_search(g, free, strict, claim, scope, steps):
                            counterexample=ce)
     return Outcome("undecided", f"no extremum found and no counterexample in {n} exact samples", steps=steps,
                    evidence={"points": n})
+
+
+@functools.lru_cache(maxsize=256)
+def minimum(g, x, dom):
+    """SymPy's minimum of ``g`` over ``dom``, kept for the run: sheets restate the same ranges."""
+    return _sympy_minimum(g, x, dom)
 
 
 #: a declaration's domain words as sets of reals (the sampling intervals are narrower on purpose: never a domain)

@@ -151,8 +151,8 @@ def _layer_step(n_l: int, n_next: int) -> bool:
     return True
 
 
-def prove_backprop(depths=((2, 2, 2, 2),), activations=("sigmoid",),
-                   outputs=("sigmoid_bce", "softmax_cce"), variants=((True, 2),)):
+def prove_backprop(depths=((2, 2, 2),), activations=("sigmoid",),
+                   outputs=("softmax_cce",), variants=((True, 2),)):
     """The sheets' backpropagation is the gradient of the composed cost, for any depth L.
 
     Induction from the output layer: the base case is the derivative-table rows

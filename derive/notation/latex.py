@@ -886,9 +886,15 @@ def read(text: str, words=frozenset()) -> list[ir.Statement]:
     """Every reading of a claim string (usually one), as :class:`~.ir.Statement` nodes.
 
     ``words``: names of several letters the claim declares (``scale``), each read as one name."""
-    body = _parse(text, frozenset(words))
+    return list(_read(text, frozenset(words)))
+
+
+@functools.lru_cache(maxsize=4096)
+def _read(text: str, words: frozenset) -> tuple:
+    # a sheet's definitions are read again for each of its claims; the nodes are immutable
+    body = _parse(text, words)
     try:
-        return _statement(body)
+        return tuple(_statement(body))
     except RecursionError:
         raise LatexError("the LaTeX is nested too deeply", 0) from None
 
