@@ -81,10 +81,18 @@ def _pair(args, scope, pos, name):
 
 
 def _terms(p, t, f):
-    """(sum of f over entries, count) for vectors; (f, 1) for scalars."""
+    """(sum of f over every entry, count of entries) for vectors and matrices; (f, 1) for scalars.
+
+    A matrix (a batch of rows) sums over rows and columns: reading only its first column was
+    a silent loss of entries. The indices are dummies so that no user symbol is captured."""
     if is_array(p):
-        k = sp.Symbol("k", integer=True, positive=True)
-        return sp.Sum(f(p[k - 1, 0], t[k - 1, 0]), (k, 1, p.shape[0])), p.shape[0]
+        rows, cols = p.shape
+        i, j = sp.Dummy("i", integer=True, positive=True), sp.Dummy("j", integer=True, positive=True)
+        if cols == 1:
+            return sp.Sum(f(p[i - 1, 0], t[i - 1, 0]), (i, 1, rows)), rows
+        if rows == 1:
+            return sp.Sum(f(p[0, j - 1], t[0, j - 1]), (j, 1, cols)), cols
+        return sp.Sum(f(p[i - 1, j - 1], t[i - 1, j - 1]), (i, 1, rows), (j, 1, cols)), rows * cols
     return f(p, t), sp.Integer(1)
 
 
