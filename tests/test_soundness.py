@@ -29,6 +29,7 @@ EXPECTED = {
     "vacuous": "error",                                              # never a silent 0 = 0
     "loss_matrix.first_column": "refuted", "loss_matrix.every_entry": "proved",   # a loss of a matrix
     "loss_matrix.bce": "proved", "loss_matrix.bce_first_column": "refuted",       # is over every entry
+    "given_bound": "proved", "given_bound.mutant": "refuted", "given_bound.unusable": "error",   # bounds use givens
 }
 
 

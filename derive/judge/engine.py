@@ -33,6 +33,7 @@ from ..notation import ir
 from ..notation.errors import LatexError, ShapeMismatch, Unsupported
 from ..verdict import Verdict
 from .crossread import Disagreement, compare, readable
+from .derivation import evaluate
 from .equation import judge_equation
 from .interpret import ClaimError, Printed, Scope, _one_definition, prepare
 from .numeval import NotEvaluable
@@ -292,8 +293,8 @@ def _recheck(out: Outcome, lhs, rel, rhs, r: _Reading, claim) -> Outcome:
             if out.verdict == "refuted":
                 point = {sp.Symbol(k, **_assumptions_of(k, r.scope)): sp.Rational(v)
                          for k, v in (out.counterexample or {}).items() if k != "gap" and v not in ("None",)}
-                if not point:
-                    raise NotEvaluable("no point to re-evaluate")
+                if not point and set(out.counterexample or {}) != {"gap"}:
+                    raise NotEvaluable("no point to re-evaluate")   # a gap alone: constant sides, the empty point
             n = recheck_bound(lhs, rel, rhs, r.defs, r.scope, seed, point)
             out.recheck = f"confirmed numerically at {n} independent point(s)"
         elif rel == "in":
@@ -361,6 +362,8 @@ def _judge_reading(claim, r: _Reading) -> Outcome:
                 raise ClaimError("an update rule needs 'algorithm' (and its roles) to be judged", "algorithm", None)
             outcomes.append(Outcome("undecided", f"the relation {rel!r} is not judged yet"))
             continue
+        if rel != "=" and r.given:
+            lhs, rhs, r = _given_substituted(lhs, rhs, r)
         out, lhs2, rhs2 = judge(lhs, rhs, claim, r)
         outcomes.append(_recheck(out, lhs2, rel, rhs2, r, claim))
     updates = [o for (lhs, rel, rhs), o in zip(r.links, outcomes) if algorithm_of(claim) and rel in ("<-", "=")]
@@ -374,6 +377,35 @@ def _judge_reading(claim, r: _Reading) -> Outcome:
     if claim.theorem:
         outcomes.append(judge_theorem(claim))
     return combine(outcomes)
+
+
+def _given_substituted(lhs, rhs, r: _Reading):
+    """For relations other than ``=`` (bounds, ``\\approx``, shapes): each given equation solved for one input
+    and substituted into both sides and the definitions; one that cannot be solved uniquely is an error
+    naming it (a bound that ignored ``scale = 1.05`` was refuted at ``scale = 1/2``)."""
+    reps = {}
+    for k, g in enumerate(r.given):
+        if is_array(g):
+            raise ClaimError("a given equation between vectors or matrices is used by equations only, not by "
+                             "this relation yet", f"given[{k}]", None)
+        eq = elementary(evaluate(g, r.defs).doit()).xreplace(reps)
+        sol = None
+        for target in sorted(eq.free_symbols, key=str, reverse=True):
+            try:
+                found = sp.solve(eq, target, dict=True)
+            except (NotImplementedError, ValueError, TypeError):
+                found = []
+            if len(found) == 1 and target in found[0]:
+                sol = (target, found[0][target])
+                break
+        if sol is None:
+            raise ClaimError(f"the given fact ${L(g)} = 0$ could not be used (no input it fixes uniquely)",
+                             f"given[{k}]", None)
+        reps = {a: b.xreplace({sol[0]: sol[1]}) for a, b in reps.items()}
+        reps[sol[0]] = sol[1]
+    sub = lambda e: e.xreplace(reps) if isinstance(e, sp.Basic) and not isinstance(e, Printed) else e
+    r2 = _Reading(r.scope, r.it, {k: sub(v) for k, v in r.defs.items()}, [], r.links, r.parsed, r.statement)
+    return sub(lhs), sub(rhs), r2
 
 
 def algorithm_of(claim):

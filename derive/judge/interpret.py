@@ -20,6 +20,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import re
+
 import sympy as sp
 from sympy.matrices.expressions.matexpr import MatrixElement
 
@@ -51,9 +53,9 @@ def symbol_key(spelling: str, words=frozenset()) -> str:
     return canon(nodes[0])
 
 
-def function_key(spelling: str) -> str:
+def function_key(spelling: str, words=frozenset()) -> str:
     """The canonical key of a function's spelling (``\\sigma``, ``\\operatorname{CCE}``, ``\\operatorname{Var}_U``)."""
-    (node,) = set(read_expression(spelling + "(x)"))
+    (node,) = set(read_expression(spelling + "(x)", words))
     if isinstance(node, ir.Apply):
         return canon(node.func)
     if isinstance(node, ir.Call):
@@ -85,9 +87,25 @@ class Scope(Conventions):
         return {k: d for k, d in self.symbols.items() if d.kind == "index"}
 
 
+#: a name of several plain letters that a definition or given introduces: ``scale = 1.05``,
+#: ``Loss(x, y, W) = ...``, ``activation(x) = ...`` (the statement itself declares it)
+_INTRODUCED = re.compile(r"\s*([A-Za-z]{2,})\s*(?:\(|=|:=|\\leftarrow|\\coloneqq)")
+
+
+def _declared_words(claim) -> frozenset:
+    """Names of several plain letters the claim declares: as symbols, as functions, or as the
+    left side of one of its definitions and givens; any other letter run stays an error."""
+    words = {s_ for s_ in [*claim.symbols, *claim.functions] if s_.isascii() and s_.isalpha() and len(s_) > 1}
+    for text in [*claim.definitions, *claim.given]:
+        m = _INTRODUCED.match(text)
+        if m is not None:
+            words.add(m.group(1))
+    return frozenset(words)
+
+
 def build_scope(claim, conventions=None) -> Scope:
     symbols: dict[str, Decl] = {}
-    words = frozenset(s_ for s_ in claim.symbols if s_.isascii() and s_.isalpha() and len(s_) > 1)
+    words = _declared_words(claim)
     for spelling, text in claim.symbols.items():
         try:
             decl = parse_declaration(spelling, text)
@@ -106,7 +124,7 @@ def build_scope(claim, conventions=None) -> Scope:
     functions = {}
     for spelling, kind in claim.functions.items():
         try:
-            functions[function_key(spelling)] = kind
+            functions[function_key(spelling, words)] = kind
         except LatexError as exc:
             raise ClaimError(f"bad function spelling {spelling!r}: {exc.message}", "functions")
     return Scope(symbols=symbols, functions=functions, conventions=dict(conventions or {}), declared=set(symbols),
@@ -201,6 +219,18 @@ def _det(it, args, primes, pos, param=None):
     return sp.Determinant(m)
 
 
+def _total(it, args, primes, pos, param=None):
+    r"""``sum(x)`` as code and plain-text sources write it: :math:`\sum_{i,j} X_{ij}`, every entry."""
+    m = _one(args, "sum", pos)
+    if primes:
+        raise LatexError("write the derivative of a sum as a partial derivative", pos)
+    if not is_array(m):
+        raise Unsupported("sum(...) of a scalar: write the sum with its index", pos)
+    i, j = sp.Dummy("i", integer=True), sp.Dummy("j", integer=True)
+    it.scope.note(r"$\operatorname{sum}(X)$ is read as the sum of every entry, $\sum_{i,j} X_{ij}$")
+    return sp.Sum(m[i - 1, j - 1], (i, 1, m.shape[0]), (j, 1, m.shape[1]))
+
+
 def _softmax(it, args, primes, pos, param=None):
     z = _one(args, "softmax", pos)
     if not is_array(z):
@@ -279,7 +309,7 @@ FUNCTIONS = {
     "Phi": _elementary(_normal_cdf, "Phi"), "phi": _elementary(_normal_pdf, "phi"),
     "sgn": _elementary(sp.sign, "sign"), "sign": _elementary(sp.sign, "sign"),
     "max": _max_min("max"), "min": _max_min("min"), "trace": _trace, "tr": _trace, "det": _det,
-    "softmax": _softmax, "diag": _diag, "vec": _sequence("vec"), "conv2d": _sequence("conv2d"),
+    "softmax": _softmax, "diag": _diag, "sum": _total, "vec": _sequence("vec"), "conv2d": _sequence("conv2d"),
     "convmat": _sequence("convmat"), "order": _order,
     **{name: _loss(name) for name in LOSSES}, **{name: _init(name) for name in INITS},
 }
@@ -291,7 +321,7 @@ FUNCTION_NAMES = {
     "log": "log", "ln": "ln", "exp": "exp", "sin": "sin", "cos": "cos", "tan": "tan", "sinh": "sinh",
     "cosh": "cosh", "erf": "erf", "erfc": "erfc", "max": "max", "min": "min", "tr": "trace", "trace": "trace",
     "det": "det", "diag": "diag", "sign": "sign", "sgn": "sgn", "vec": "vec", "mse": "mse", "bce": "bce",
-    "sse": "sse", "cce": "cce", "step": "step", "heaviside": "step", "lg": "lg",
+    "sse": "sse", "cce": "cce", "step": "step", "heaviside": "step", "lg": "lg", "sum": "sum",
 }
 #: symbols that name a function when they are applied and not declared otherwise
 SYMBOL_FUNCTIONS = {r"\sigma": "sigmoid", r"\Phi": "Phi", "O": "order", r"\mathcal{O}": "order"}

@@ -33,7 +33,7 @@ MAX_LENGTH = 4000
 
 #: function names sources write in plain letters (``softmax(z)``), read as one name before a bracket
 WORD_FUNCTIONS = frozenset("""softmax sigmoid relu tanh softplus swish silu gelu elu selu mish logsumexp log exp ln
-sin cos max min argmax argmin sign sgn diag tr det var cov mse bce sse cce kl""".split())
+sin cos max min argmax argmin sign sgn diag tr det var cov mse bce sse cce kl sum""".split())
 
 _DOTS = frozenset({r"\dots", r"\cdots", r"\ldots", r"\vdots", r"\ddots"})
 _NOT_SUPPORTED = {r"\pm": "plus-or-minus", r"\mp": "minus-or-plus", r"\exists": "an existential statement",
@@ -122,6 +122,11 @@ def _raw(s: str, pos: int, words=frozenset()) -> list[Token]:
                 out.append(_tok("NAMECMD", word, pos + i, pos + m.end()))
                 i = m.end()
                 continue
+            j = _skip_space(s, m.end())
+            if len(word) >= 3 and word.lower() in WORD_FUNCTIONS and j < n and s[j] in "([":
+                out.append(_tok("FUNC", r"\operatorname{%s}" % word, pos + i, pos + m.end()))
+                i = m.end()
+                continue
             if len(word) >= 3 and word not in _GREEK_NAMES:
                 in_script = len(out) >= 2 and out[-1].type == "LGROUP" and out[-2].type in ("SUB", "SUP")
                 if in_script:                 # A_{prev}, n_{out}: a label of several letters
@@ -132,11 +137,6 @@ def _raw(s: str, pos: int, words=frozenset()) -> list[Token]:
                                  f"{word!r} (as a symbol) or write the product with spaces or \\cdot", pos + i)
             if word in _GREEK_NAMES:          # beta, delta: the Greek letter, as plain-text docs write it
                 out.append(_tok("GREEK", "\\" + word, pos + i, pos + m.end()))
-                i = m.end()
-                continue
-            j = _skip_space(s, m.end())
-            if len(word) >= 3 and word.lower() in WORD_FUNCTIONS and j < n and s[j] in "([":
-                out.append(_tok("FUNC", r"\operatorname{%s}" % word, pos + i, pos + m.end()))
                 i = m.end()
                 continue
             out.append(_tok("LETTER", c, pos + i, pos + i + 1))
