@@ -509,7 +509,8 @@ class Interpreter:
     def _Name(self, n: ir.Name):
         """``\\text{learning\\_rate}``, ``fan_in``: a name of several letters used as a value is a symbol."""
         key = canon(n)
-        if not n.name.replace("_", "").replace(" ", "").isalnum() or " " in n.name.strip():
+        word = n.name.replace("\\_", "_")          # \text{fan\_in}: the escaped underscore of LaTeX text
+        if not word.replace("_", "").isalnum():
             raise LatexError(f"the words {n.name!r} used as a value", _pos(n))
         if key in self.scope.symbols:
             return self.scope.symbols[key].obj
