@@ -97,6 +97,17 @@ def test_a_wrong_derivative_rule_is_caught(monkeypatch):
     assert v.verdict != "proved"
 
 
+def test_a_wrong_closed_form_of_a_moment_is_caught(monkeypatch):
+    """SymPy's statistics off by one: the quadrature disagrees and no verdict is given."""
+    from nnderive.catalogue import Claim
+    from nnderive.judge import interpret
+    from sympy.stats import variance
+    monkeypatch.setitem(interpret.FUNCTIONS, "variance", interpret._moment("Var", lambda x: variance(x) + 1))
+    c = Claim(id="var", source="t", file="t.toml", latex=r"\operatorname{Var}(X) = 1", given=[r"X \sim \mathcal{N}(0, 1)"])
+    wrong = Claim(id="var2", source="t", file="t.toml", latex=r"\operatorname{Var}(X) = 2", given=[r"X \sim \mathcal{N}(0, 1)"])
+    assert judge_claim(c).verdict == "undecided" and judge_claim(wrong).verdict == "undecided"
+
+
 def _verdict_words_in(package_dir):
     words = {"proved", "refuted", "convention", "undecided", "not checkable"}
     found = []

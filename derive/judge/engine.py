@@ -23,6 +23,7 @@ import time
 import zlib
 
 import sympy as sp
+from sympy.stats.rv import RandomSymbol
 
 from ..mathematics.arrays import is_array
 from ..mathematics.conventions import AXES, INITS
@@ -130,7 +131,9 @@ def _given(claim, it, defs):
             st = statements[0]
             chains = list(st.chains) + list(st.conditions)
             for ch in chains:
-                if len(ch.rels) == 1 and ch.rels[0] == "=":
+                if tuple(ch.rels) == ("sim",) and len(ch.terms) == 2:
+                    it.random_variable(ch.terms[0], ch.terms[1])
+                elif len(ch.rels) == 1 and ch.rels[0] == "=":
                     a, b = it.expr(ch.terms[0]), it.expr(ch.terms[1])
                     if is_array(a) != is_array(b) and not (is_array(a) and tuple(a.shape) == (1, 1)):
                         raise ClaimError("the sides of a given fact have different shapes", f"given[{k}]", 0)
@@ -218,7 +221,12 @@ def _read(claim, conventions, statement_index):
     statements = it.statements(claim.formula)
     st = statements[statement_index]
     links, printed = [], []
+    shapes = [ch for ch in st.chains if tuple(ch.rels) == ("in",) and it.declares_shape(*ch.terms)]
     for chain in st.chains:
+        if chain in shapes:        # x \in \mathbb{R}^n for an undeclared x: a declaration, not a claim
+            printed.append(_printed([it.expr(chain.terms[0]), "in", it.space(chain.terms[1])])
+                           + r" \quad (\text{declaration})")
+            continue
         terms, rels = list(chain.terms), list(chain.rels)
         if not rels:
             raise ClaimError("a claim must be a relation (=, \\approx, \\le, \\in, \\leftarrow, ...)", "latex",
@@ -326,7 +334,7 @@ def _cross_read(claim, r: _Reading):
     """latex2sympy2's reading of the claim, where it reads it alone: it must agree with ours."""
     if claim.notation != "latex" or r.statement is None or len(r.links) != 1:
         return None
-    if not readable(r.statement, r.scope.symbols):
+    if not readable(r.statement, r.scope.symbols, claim.formula):
         return None
     lhs, rel, rhs = r.links[0]
     if rel != "=" or not isinstance(lhs, sp.Basic) or not isinstance(rhs, sp.Basic):
@@ -361,6 +369,10 @@ def _judge_reading(claim, r: _Reading) -> Outcome:
             if rel == "<-":
                 raise ClaimError("an update rule needs 'algorithm' (and its roles) to be judged", "algorithm", None)
             outcomes.append(Outcome("undecided", f"the relation {rel!r} is not judged yet"))
+            continue
+        if any(isinstance(v, sp.Basic) and v.atoms(RandomSymbol) for v in (lhs, rhs)):
+            outcomes.append(Outcome("undecided", "a random variable outside E[...] or Var(...): a statement about "
+                                    "its distribution is not judged yet"))
             continue
         if rel != "=" and r.given:
             lhs, rhs, r = _given_substituted(lhs, rhs, r)

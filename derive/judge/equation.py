@@ -117,55 +117,55 @@ def judge_equation(lhs, rhs, claim, scope, defs, given) -> Outcome:
     assignments = size_assignments(scope, claim)
     if general:
         # proved for every size: the independent re-check evaluates it entry by entry at explicit sizes
-        # (numerically, so a silent 0 of SymPy's matrix calculus cannot pass), no symbolic repeat needed
+        # (numerically, so a silent 0 of SymPy's matrix calculus cannot pass), no symbolic repeat needed;
+        # but an index outside its array is found only at an explicit size, so the smallest one is read
+        for sizes in assignments[:1]:
+            ex_defs = {_explicit(k, sizes, {}): _explicit(v, sizes, {}) for k, v in defs.items()}
+            l0, r0 = _explicit(lhs, sizes, {}), _explicit(rhs, sizes, {})
+            for _, _, _, lv, rv in _entry_values(l0, r0, ex_defs, sizes, free_idx, scope, symmetric):
+                _check_ranges(lv, decls_by_name)
+                _check_ranges(rv, decls_by_name)
         return Outcome("proved", "proved for every size in index notation (re-checked entry by entry at explicit "
                        "sizes)", steps=general_steps)
     for sizes in assignments:
         ex_defs = {_explicit(k, sizes, {}): _explicit(v, sizes, {}) for k, v in defs.items()}
         l0, r0 = _explicit(lhs, sizes, {}), _explicit(rhs, sizes, {})
         shape = l0.shape if is_array(l0) else (r0.shape if is_array(r0) else (1, 1))
-        ranges = [range(1, int(sizes.get(_dim_of(i, scope), 1)) + 1) for i in free_idx]
-        for combo in itertools.product(*ranges):
-            iv = dict(zip(free_idx, map(sp.Integer, combo)))
-            le, re_ = _entries(_explicit(l0, {}, iv), shape), _entries(_explicit(r0, {}, iv), shape)
-            for a in range(int(shape[0])):
-                for b in range(int(shape[1])):
-                    lv = symmetrize(evaluate(le[a][b], ex_defs), symmetric)
-                    rv = symmetrize(evaluate(re_[a][b], ex_defs), symmetric)
-                    _check_ranges(lv, decls_by_name)  # before any cancellation hides them
-                    _check_ranges(rv, decls_by_name)
-                    lv = symmetrize(sp.sympify(lv).doit(), symmetric)
-                    rv = symmetrize(sp.sympify(rv).doit(), symmetric)
-                    diff, back = _scalarize(symmetrize(elementary(sp.sympify(lv - rv).doit()), symmetric),
-                                            decls_by_name)
-                    diff, solved = _apply_given(diff, given, sizes, decls_by_name)
-                    if is_zero(diff):
-                        continue
-                    where = {str(k): int(v) for k, v in list(sizes.items()) + list(iv.items())}
-                    if shape != (1, 1):
-                        where["entry"] = f"({a + 1},{b + 1})"
-                    lvs, back_l = _scalarize(lv, decls_by_name)
-                    rvs, back_r = _scalarize(rv, decls_by_name)
-                    out = _search(diff, lvs.xreplace(solved), rvs.xreplace(solved), claim, scope, steps, where,
-                                  decls_by_name, defs=ex_defs, back={**back_l, **back_r, **back},
-                                  derived_inputs=solved)
-                    if out.point is not None:
-                        out.point.update({**sizes, **iv})
-                        out.entry = (a, b)
-                    if out.verdict == "refuted" and out.derived is not None and not out.instantiated:
-                        if shape != (1, 1):  # name the entry of the array, not its expanded form
-                            inst = sp.Symbol(r"\left[%s\right]_{%s}" % (L(lhs), f"{a + 1}" if shape[1] == 1
-                                                                           else f"{a + 1},{b + 1}"))
-                        else:
-                            inst, _ = _scalarize(le[a][b], decls_by_name)
-                        at = ", ".join(f"{k}={v}" for k, v in where.items())
-                        value = _in_claim_terms(_apply_given(out.derived, given, sizes, decls_by_name)[0],
-                                                ex_defs, decls_by_name)
-                        if sp.count_ops(value) <= 40 and sp.count_ops(inst) <= 40:
-                            out.corrected = f"{L(inst)} = {L(value)} \\quad \\text{{(at {at})}}"
-                        else:
-                            out.derived = None
-                    return out
+        for (iv, le), a, b, lv, rv in _entry_values(l0, r0, ex_defs, sizes, free_idx, scope, symmetric):
+            _check_ranges(lv, decls_by_name)  # before any cancellation hides them
+            _check_ranges(rv, decls_by_name)
+            lv = symmetrize(_entrywise_ops(sp.sympify(lv).doit()), symmetric)
+            rv = symmetrize(_entrywise_ops(sp.sympify(rv).doit()), symmetric)
+            diff, back = _scalarize(symmetrize(elementary(sp.sympify(lv - rv).doit()), symmetric),
+                                    decls_by_name)
+            diff, solved = _apply_given(diff, given, sizes, decls_by_name)
+            if is_zero(diff):
+                continue
+            where = {str(k): int(v) for k, v in list(sizes.items()) + list(iv.items())}
+            if shape != (1, 1):
+                where["entry"] = f"({a + 1},{b + 1})"
+            lvs, back_l = _scalarize(lv, decls_by_name)
+            rvs, back_r = _scalarize(rv, decls_by_name)
+            out = _search(diff, lvs.xreplace(solved), rvs.xreplace(solved), claim, scope, steps, where,
+                          decls_by_name, defs=ex_defs, back={**back_l, **back_r, **back},
+                          derived_inputs=solved)
+            if out.point is not None:
+                out.point.update({**sizes, **iv})
+                out.entry = (a, b)
+            if out.verdict == "refuted" and out.derived is not None and not out.instantiated:
+                if shape != (1, 1):  # name the entry of the array, not its expanded form
+                    inst = sp.Symbol(r"\left[%s\right]_{%s}" % (L(lhs), f"{a + 1}" if shape[1] == 1
+                                                                   else f"{a + 1},{b + 1}"))
+                else:
+                    inst, _ = _scalarize(le[a][b], decls_by_name)
+                at = ", ".join(f"{k}={v}" for k, v in where.items())
+                value = _in_claim_terms(_apply_given(out.derived, given, sizes, decls_by_name)[0],
+                                        ex_defs, decls_by_name)
+                if sp.count_ops(value) <= 40 and sp.count_ops(inst) <= 40:
+                    out.corrected = f"{L(inst)} = {L(value)} \\quad \\text{{(at {at})}}"
+                else:
+                    out.derived = None
+            return out
         proved_sizes.append({str(k): int(v) for k, v in sizes.items()})
     steps.append(("at each explicit size, every entry of lhs - rhs reduces to", "0"))
     sz = ", ".join(",".join(f"{k}={v}" for k, v in s.items()) for s in proved_sizes)
@@ -182,6 +182,30 @@ def judge_equation(lhs, rhs, claim, scope, defs, given) -> Outcome:
 
 
 _OPAQUE = (sp.Determinant, sp.Inverse, sp.Trace, sp.MatPow)
+
+
+def _entrywise_ops(e):
+    """Determinants, traces and inverses of matrices of explicit size written out in their entries, so that
+    a sample point (which gives the entries values) reaches them; left whole, they were never evaluated."""
+    def explicit(m):
+        return all(getattr(d, "is_Integer", False) for d in m.shape)
+    return e.replace(lambda x: isinstance(x, (sp.Determinant, sp.Trace)) and explicit(x.arg),
+                     lambda x: (x.arg.as_explicit().det() if isinstance(x, sp.Determinant)
+                                else x.arg.as_explicit().trace()))
+
+
+def _entry_values(l0, r0, ex_defs, sizes, free_idx, scope, symmetric):
+    """Every entry of both sides at explicit sizes and index values, definitions substituted (not simplified):
+    ``((index values, lhs entries), row, col, lhs entry, rhs entry)``."""
+    shape = l0.shape if is_array(l0) else (r0.shape if is_array(r0) else (1, 1))
+    ranges = [range(1, int(sizes.get(_dim_of(i, scope), 1)) + 1) for i in free_idx]
+    for combo in itertools.product(*ranges):
+        iv = dict(zip(free_idx, map(sp.Integer, combo)))
+        le, re_ = _entries(_explicit(l0, {}, iv), shape), _entries(_explicit(r0, {}, iv), shape)
+        for a in range(int(shape[0])):
+            for b in range(int(shape[1])):
+                yield (iv, le), a, b, symmetrize(evaluate(le[a][b], ex_defs), symmetric), \
+                    symmetrize(evaluate(re_[a][b], ex_defs), symmetric)
 
 
 def general_proof(lhs, rhs, scope, defs, given, symmetric=frozenset()):

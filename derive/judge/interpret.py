@@ -22,13 +22,20 @@ from dataclasses import dataclass, field
 
 import re
 
+import mpmath
+import numpy as np
 import sympy as sp
 from sympy.matrices.expressions.matexpr import MatrixElement
+from sympy.stats import Bernoulli, Normal, Uniform
+from sympy.stats import E as stats_E
+from sympy.stats import variance as stats_variance
+from sympy.stats.rv import RandomSymbol
+from sympy.stats.symbolic_probability import Expectation, Variance
 
 from ..mathematics.arrays import (Elementwise, FromEntries, GenericFunction, Grad, Hessian, Jacobian, Norm, SoftmaxVec, VecMax,
                                   VecMin, is_array)
 from ..mathematics.conventions import INITS, LOSSES, Conventions
-from ..mathematics.primitives import ACTIVATIONS, LeakyReLU
+from ..mathematics.primitives import ACTIVATIONS, LeakyReLU, elementary
 from ..mathematics.sequences import Conv, ConvMatrix, Vec
 from ..notation import ir
 from ..notation.declarations import Decl, DeclarationError, parse_declaration
@@ -77,6 +84,8 @@ class Scope(Conventions):
     declared: set = field(default_factory=set)         # keys the claim declares itself
     words: frozenset = frozenset()                     # declared names of several plain letters (scale, lr)
     assumed_generic: set = field(default_factory=set)  # undeclared letters read as arbitrary functions
+    random: dict = field(default_factory=dict)         # canonical key -> sympy.stats random symbol (given X \sim D)
+    random_laws: dict = field(default_factory=dict)    # canonical key -> (distribution kind, parameters)
 
     def note(self, text: str):
         if text not in self.notes:
@@ -231,6 +240,109 @@ def _total(it, args, primes, pos, param=None):
     return sp.Sum(m[i - 1, j - 1], (i, 1, m.shape[0]), (j, 1, m.shape[1]))
 
 
+def _moment(name, operator):
+    r""":math:`\mathbb{E}[f(X)]` and :math:`\operatorname{Var}(f(X))` of random variables given with
+    ``X \sim \mathcal{N}(\mu, \sigma^2)``, ``U(a, b)``, ``\operatorname{Bernoulli}(p)`` (independent of each
+    other), in closed form by SymPy's statistics; no closed form is undecided, never a guess."""
+    def build(it, args, primes, pos, param=None):
+        x = _one(args, name, pos)
+        if primes or is_array(x):
+            raise Unsupported(f"{name} of a vector or with a prime is not read yet", pos)
+        x = elementary(x)      # ReLU, sigmoid, ... as elementary functions that SymPy's statistics integrate
+        if not x.atoms(RandomSymbol):
+            raise Unsupported(f"{name}[...] of an expression without a random variable: give one with "
+                              r"'X \sim \mathcal{N}(0, 1)' (moments stated as givens are not read yet)", pos)
+        try:
+            value = sp.simplify(operator(x))
+        except (NotImplementedError, ValueError, TypeError) as exc:
+            raise Unsupported(f"{name}[...] has no closed form here ({type(exc).__name__})", pos)
+        if value.atoms(RandomSymbol) or value.has(sp.Integral, Expectation, Variance):
+            raise Unsupported(f"{name}[...] has no closed form here", pos)
+        _quadrature_check(name, x, value, it.scope.random_laws, pos)
+        it.scope.note(f"${name}$ computed in closed form over the given distributions (independent variables), "
+                      "confirmed by numerical quadrature")
+        return value
+    return build
+
+
+def _quadrature_check(name, x, value, laws, pos):
+    """The closed form against mpmath quadrature of the moment at one rational parameter point: SymPy's
+    integration is not trusted alone.  A moment that cannot be checked is undecided."""
+    rvs = sorted(x.atoms(RandomSymbol), key=str)
+    params = sorted((value.free_symbols | x.free_symbols) - set(rvs), key=str)
+    point = {}
+    for k, p in enumerate(params):
+        if p.is_integer:
+            point[p] = sp.Integer(3 + k)
+        elif p.is_positive or p.is_nonnegative:
+            point[p] = sp.Rational(3, 5) + sp.Rational(k, 7)
+        else:
+            point[p] = sp.Rational(2, 3) - sp.Rational(k, 5)
+    if len(rvs) > 2 or any(str(r) not in laws for r in rvs):
+        raise Unsupported(f"{name}[...] of more than two random variables cannot be checked independently yet", pos)
+    syms = [sp.Dummy(f"u{k}", real=True) for k in range(len(rvs))]
+    with mpmath.workdps(20):
+        try:
+            at = {**point, **dict(zip(rvs, syms))}
+            moment = x.xreplace(at) if name == "E" else x.xreplace(at) ** 2
+            funcs = [sp.lambdify(syms, moment, "mpmath")]
+            if name != "E":
+                funcs.append(sp.lambdify(syms, x.xreplace(at), "mpmath"))
+            got = [_expect(fn, [laws[str(r)] for r in rvs], point) for fn in funcs]
+            got = got[0] if name == "E" else got[0] - got[1] ** 2
+            want = mpmath.mpf(sp.N(value.xreplace(point), 30))
+        except (TypeError, ValueError, ZeroDivisionError, OverflowError, NameError) as exc:
+            raise Unsupported(f"{name}[...] could not be checked by quadrature ({type(exc).__name__})", pos)
+        if abs(got - want) > mpmath.mpf(10) ** -8 * max(1, abs(want)):
+            raise Unsupported(f"{name}[...]: SymPy's closed form and the quadrature disagree at "
+                              f"{ {str(k): str(v) for k, v in point.items()} }; no verdict", pos)
+
+
+def _expect(fn, laws, point):
+    """E[fn(U_1, ..., U_k)] for independent laws at the parameter point: adaptive mpmath quadrature for one
+    variable (a sum for Bernoulli), a fixed Gauss rule per variable for several."""
+    ls = [(kind, [mpmath.mpf(sp.N(sp.sympify(q).xreplace(point), 30)) for q in params]) for kind, params in laws]
+
+    def level(k, args):
+        if k == len(ls):
+            return mpmath.mpf(fn(*args))
+        kind, (p, *rest) = ls[k]
+        if kind == "bernoulli":
+            return p * level(k + 1, args + [1]) + (1 - p) * level(k + 1, args + [0])
+        if len(ls) > 1:     # nested adaptive quadrature takes minutes
+            return mpmath.fsum(w * level(k + 1, args + [t]) for t, w in _gauss(kind, p, rest[0]))
+        if kind == "normal":
+            mu, var = p, rest[0]
+            dens = lambda t: mpmath.exp(-(t - mu) ** 2 / (2 * var)) / mpmath.sqrt(2 * mpmath.pi * var)
+            cuts = sorted({-mpmath.inf, mu, mpmath.mpf(0), mpmath.inf})     # 0: where kinks usually are
+        else:
+            a, b = p, rest[0]
+            dens = lambda t: 1 / (b - a)
+            cuts = sorted({a, b, *([mpmath.mpf(0)] if a < 0 < b else [])})
+        return mpmath.quad(lambda t: dens(t) * level(k + 1, args + [t]), cuts)
+    return level(0, [])
+
+
+def _gauss(kind, p, q, n=48):
+    """Nodes and weights integrating against N(p, q) (Gauss-Hermite) or U(p, q) (Gauss-Legendre)."""
+    if kind == "normal":
+        x, w = np.polynomial.hermite.hermgauss(n)
+        return [(p + mpmath.sqrt(2 * q) * mpmath.mpf(xi), mpmath.mpf(wi) / mpmath.sqrt(mpmath.pi)) for xi, wi in zip(x, w)]
+    x, w = np.polynomial.legendre.leggauss(n)
+    return [((p + q) / 2 + (q - p) / 2 * mpmath.mpf(xi), mpmath.mpf(wi) / 2) for xi, wi in zip(x, w)]
+
+
+#: distribution name -> (number of parameters, builder(name, *params)); N's second parameter is the variance
+DISTRIBUTIONS = {
+    "normal": (2, lambda n, mu, var: Normal(n, mu, sp.sqrt(var))),
+    "uniform": (2, lambda n, a, b: Uniform(n, a, b)),
+    "bernoulli": (1, lambda n, p: Bernoulli(n, p)),
+}
+#: how sources spell them
+DISTRIBUTION_NAMES = {r"\mathcal{N}": "normal", "N": "normal", r"\mathcal{U}": "uniform", "U": "uniform",
+                      "normal": "normal", "uniform": "uniform", "bernoulli": "bernoulli", "bern": "bernoulli"}
+
+
 def _softmax(it, args, primes, pos, param=None):
     z = _one(args, "softmax", pos)
     if not is_array(z):
@@ -309,7 +421,8 @@ FUNCTIONS = {
     "Phi": _elementary(_normal_cdf, "Phi"), "phi": _elementary(_normal_pdf, "phi"),
     "sgn": _elementary(sp.sign, "sign"), "sign": _elementary(sp.sign, "sign"),
     "max": _max_min("max"), "min": _max_min("min"), "trace": _trace, "tr": _trace, "det": _det,
-    "softmax": _softmax, "diag": _diag, "sum": _total, "vec": _sequence("vec"), "conv2d": _sequence("conv2d"),
+    "softmax": _softmax, "diag": _diag, "sum": _total,
+    "expectation": _moment("E", stats_E), "variance": _moment("Var", stats_variance), "vec": _sequence("vec"), "conv2d": _sequence("conv2d"),
     "convmat": _sequence("convmat"), "order": _order,
     **{name: _loss(name) for name in LOSSES}, **{name: _init(name) for name in INITS},
 }
@@ -322,6 +435,7 @@ FUNCTION_NAMES = {
     "cosh": "cosh", "erf": "erf", "erfc": "erfc", "max": "max", "min": "min", "tr": "trace", "trace": "trace",
     "det": "det", "diag": "diag", "sign": "sign", "sgn": "sgn", "vec": "vec", "mse": "mse", "bce": "bce",
     "sse": "sse", "cce": "cce", "step": "step", "heaviside": "step", "lg": "lg", "sum": "sum",
+    "var": "variance",
 }
 #: symbols that name a function when they are applied and not declared otherwise
 SYMBOL_FUNCTIONS = {r"\sigma": "sigmoid", r"\Phi": "Phi", "O": "order", r"\mathcal{O}": "order"}
@@ -416,6 +530,9 @@ class Interpreter:
             name = node.func.name.lower().replace(" ", "").replace("-", "_").replace("\\", "")
             key = canon(ir.Func(node.func.name))
             return (name not in FUNCTION_NAMES and key not in self.scope.functions and key not in self.user_functions)
+        if isinstance(node, ir.Pow) and not (isinstance(node.base, (ir.Atom, ir.Sub)) and
+                                             node.text.startswith(("(", "["))):
+            return False        # (x+1)^2, x^2: a power, not a name; W^{(l)}, a^{[l]}: a labelled name
         if isinstance(node, (ir.Atom, ir.Sub, ir.Pow)):
             key = _key(node)
             if key is None or key in self.scope.declared or key in defined or key in RESERVED:
@@ -455,6 +572,42 @@ class Interpreter:
             else:
                 out.append(self.expr(term))
         return out
+
+    def declares_shape(self, name, space) -> bool:
+        r"""``x \in \mathbb{R}^n`` written in the claim for an undeclared x: its declaration (a real vector or
+        matrix of those sizes), as if in ``symbols``.  False when x is declared (the chain is then a shape claim)."""
+        if not isinstance(name, (ir.Atom, ir.Sub)) or not isinstance(space, ir.Pow):
+            return False
+        base = space.base
+        if not (isinstance(base, ir.Atom) and base.name == r"\mathbb{R}"):
+            return False
+        key = canon(name)
+        if key in self.scope.declared:
+            return False
+        if key in self.scope.symbols:
+            raise LatexError(f"{key} is used before the statement of its shape: state {key} \\in ... first, or "
+                             "declare it in 'symbols'", _pos(name))
+        dims = []
+        for d in _dims(space.exp):
+            if isinstance(d, ir.Number) or (isinstance(d, ir.Atom) and len(d.name) == 1 and d.name.isalpha()):
+                dims.append(d.text if isinstance(d, ir.Number) else d.name)
+            else:
+                raise Unsupported(f"the size {canon(d)!r} in a shape statement is not read yet (a letter or a "
+                                  "number)", _pos(d))
+        if len(dims) not in (1, 2):
+            raise Unsupported("a shape with more than two sizes", _pos(space))
+        kind = "vector" if len(dims) == 1 or dims[1] == "1" else "matrix"
+        text = " ".join([kind, *dims[:1 if kind == "vector" else 2], "real"])
+        decl = parse_declaration(key, text)
+        self.scope.symbols[key] = decl
+        self.scope.declared.add(key)
+        self.scope.inferred[key] = f"{text}, from the claim's own shape statement"
+        for dim in decl.dims:
+            if getattr(dim, "is_Symbol", False) and _safe_key(dim.name) not in self.scope.symbols:
+                self.scope.symbols[_safe_key(dim.name)] = Decl(dim.name, "scalar", (), "positive integer",
+                                                               {"integer": True, "positive": True},
+                                                               (1, 5, False, False), dim)
+        return True
 
     def space(self, node):
         r"""``\mathbb{R}^{m \times n}`` as a shape tuple."""
@@ -607,6 +760,14 @@ class Interpreter:
             return self.add([v if s > 0 else -v for s, v in vals], _pos(b))
         left, right = self.expr(b.left), self.expr(b.right)
         if b.op == "*":
+            return self.multiply([left, right], _pos(b))
+        if b.op == "dot":
+            if is_array(left) and is_array(right) and left.shape[1] == 1 and right.shape[1] == 1:
+                if sp.simplify(left.shape[0] - right.shape[0]) != 0:
+                    raise ShapeMismatch(f"dot product of vectors of lengths {left.shape[0]} and {right.shape[0]}",
+                                        _pos(b))
+                self.scope.note(r"$u \cdot v$ of two vectors is read as the dot product $u^T v$")
+                return (sp.Transpose(left) * right)[0, 0]
             return self.multiply([left, right], _pos(b))
         if b.op == "/":
             if is_array(right):
@@ -767,6 +928,8 @@ class Interpreter:
             raise LatexError(f"{name} (a vector of {name[8:-1]}s) needs its length: declare it 'ones n'", _pos(a))
         if name == r"\mathbb{R}":
             raise LatexError(r"\mathbb{R} outside a shape statement", _pos(a))
+        if name in self.scope.random:
+            return self.scope.random[name]
         if name in RESERVED and name not in self.scope.symbols:
             raise Unsupported(f"{name} ({RESERVED[name]}) is not read yet", _pos(a))
         if name in self.bound_ranges and self.scope.symbols.get(name) is None:
@@ -964,7 +1127,9 @@ class Interpreter:
             self.scope.note(r"a bare $\sum$ runs over the entries of its vector summand")
             return op(summand[k - 1, 0], (k, 1, summand.shape[0]))
         if isinstance(b.lower, ir.Tuple):      # \sum_{i,j}: nested sums over declared indices
-            names = [x.name if isinstance(x, ir.Atom) else None for x in b.lower.items]
+            items = [x.terms[0] if isinstance(x, ir.Chain) and len(x.terms) == 1 and not x.rels else x
+                     for x in b.lower.items]
+            names = [x.name if isinstance(x, ir.Atom) else None for x in items]
             if None in names:
                 raise Unsupported("a multiple sum with ranges", _pos(b))
             inner = ir.BigOp(b.op, ir.Atom(names[-1]), None, b.body, span=b.span)
@@ -1075,6 +1240,8 @@ class Interpreter:
             return kind
         if key in self.user_functions:
             return ("user", key)
+        if key in ("E", r"\mathbb{E}") and self.scope.random and key not in self.scope.symbols:
+            return "expectation"
         decl = self.scope.symbols.get(key)
         if decl is not None:
             return None
@@ -1186,6 +1353,37 @@ class Interpreter:
                 raise Unsupported(f"the inverse function of {name}", _pos(a))
             out = self.power(out, self.expr(f.sup), _pos(a))
         return self._post(out, post)
+
+    def random_variable(self, name_node, dist_node):
+        r"""``X \sim \mathcal{N}(0, \sigma^2)``: X becomes a random variable (a given, read before the formula)."""
+        key = canon(name_node)
+        if not isinstance(name_node, ir.Atom) or key in self.scope.symbols or key in self.scope.random:
+            raise Unsupported(f"{key} \\sim ...: only a plain, otherwise undeclared letter can be a random variable",
+                              _pos(name_node))
+        if not isinstance(dist_node, (ir.Call, ir.Apply)):
+            raise Unsupported("the right side of \\sim must be a distribution such as \\mathcal{N}(0, 1)",
+                              _pos(dist_node))
+        if isinstance(dist_node, ir.Call):
+            head = dist_node.head
+            spelled = head.name.lower() if isinstance(head, ir.Name) else _key(head)
+            args, post = self._unwrap(dist_node.arg)
+        else:
+            spelled, (args, post) = dist_node.func.name.lower(), (list(dist_node.args), [])
+            if len(args) == 1:
+                args, post = self._unwrap(args[0])
+        kind = DISTRIBUTION_NAMES.get(spelled)
+        if kind is None or post:
+            raise Unsupported(f"the distribution {spelled!r} is not read yet (known: normal N, uniform U, "
+                              "Bernoulli)", _pos(dist_node))
+        arity, make = DISTRIBUTIONS[kind]
+        if len(args) != arity:
+            raise LatexError(f"{kind} takes {arity} parameter(s), got {len(args)}", _pos(dist_node))
+        params = [self.expr(a) for a in args]
+        if any(is_array(v) for v in params):
+            raise Unsupported("a distribution with vector parameters is not read yet", _pos(dist_node))
+        self.scope.random[key] = make(key, *params)
+        self.scope.random_laws[key] = (kind, params)
+        self.scope.note(f"${key}$ is a random variable, ${key} \\sim$ {kind}")
 
     def apply(self, kind, key, args, primes, pos, param=None):
         if isinstance(kind, tuple):

@@ -54,7 +54,8 @@ def numeric(d, point, prec=60):
     try:
         v = elementary(d.xreplace(point).doit())
         val = sp.N(v, prec)
-    except (ValueError, TypeError, ZeroDivisionError, NotImplementedError):
+    except (ValueError, TypeError, ZeroDivisionError, NotImplementedError, AttributeError):
+        # AttributeError: SymPy's matrix expressions at a point that left a scalar in a matrix slot
         return None
     if not val.is_number or val.has(sp.nan, sp.zoo, sp.oo, -sp.oo):
         return None

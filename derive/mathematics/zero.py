@@ -29,15 +29,49 @@ def exp_to_symbols(e):
     return e.xreplace(reps)
 
 
-def is_zero(d) -> bool | None:
-    """True if ``d`` is identically 0 (exact reasoning), else None (unknown)."""
+_KINKED = (sp.Abs, sp.Max, sp.Min, sp.sign, sp.Heaviside)
+
+
+def _zero_on_each_piece(pw, depth) -> bool | None:
+    """Each branch 0 where it applies: a branch is skipped where earlier ones cover it, and a branch
+    that applies at finitely many points of one variable is tested at those points."""
+    covered = sp.false
+    for value, cond in pw.args:
+        where = sp.And(cond, sp.Not(covered))
+        covered = sp.Or(covered, cond)
+        if is_zero(value, depth + 1):
+            continue
+        free = where.free_symbols
+        if len(free) != 1:
+            return None
+        try:
+            points = where.as_set()
+        except (NotImplementedError, TypeError, ValueError):
+            return None
+        if points is sp.S.EmptySet:
+            continue
+        if not isinstance(points, sp.FiniteSet) or \
+                not all(is_zero(value.xreplace({next(iter(free)): p}), depth + 1) for p in points):
+            return None
+    return True
+
+
+def is_zero(d, _depth=0) -> bool | None:
+    """True if ``d`` is identically 0 (exact reasoning), else None (unknown).
+
+    Kinked functions (|x|, max, min, sign, the step) are split into cases: ``relu(x) + relu(-x) - |x|``
+    is 0 on each piece although no simplification sees it whole."""
     d = elementary(sp.sympify(d).doit())
     if d == 0:
         return True
-    if d.has(sp.Piecewise):
+    if _depth < 3 and d.has(*_KINKED) and not d.has(sp.Sum, sp.MatrixExpr):
+        pw = d.rewrite(sp.Piecewise)
+        if pw.has(sp.Piecewise) and not pw.has(*_KINKED):
+            d = pw
+    if d.has(sp.Piecewise) and _depth < 3:
         d = sp.piecewise_fold(d)
         if isinstance(d, sp.Piecewise):
-            return True if all(is_zero(b) for b, _ in d.args) else None
+            return _zero_on_each_piece(d, _depth)
     try:
         if sp.expand(d) == 0:
             return True

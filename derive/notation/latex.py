@@ -750,7 +750,7 @@ def _scopes(seq, span) -> list[list]:
     x = seq[0]
     rest = seq[1:]
     if isinstance(x, str):
-        if x == "*":
+        if x in ("*", "dot"):
             return _scopes(rest, span)
         raise LatexError(f"unexpected {x!r}", span[0])
     # a quotient a / b binds its neighbours
@@ -803,7 +803,15 @@ def _scopes(seq, span) -> list[list]:
         return outs
     if _callable_head(x) and rest and _bracketed(rest[0]):
         return [[ir.Call(x, rest[0], _bracket_of(rest[0]), span=span)] + t for t in _scopes(rest[1:], span)]
+    if len(rest) >= 2 and rest[0] == "dot" and _dot_operand(x) and _dot_operand(rest[1]) and \
+            not (len(rest) > 2 and rest[2] == "/"):
+        # u \cdot v between plain factors: kept as written, for the interpreter (a dot product of vectors)
+        return _scopes([ir.BinOp("dot", x, rest[1], span=span)] + rest[2:], span)
     return [[x] + t for t in _scopes(rest, span)]
+
+
+def _dot_operand(node) -> bool:
+    return isinstance(node, (ir.Atom, ir.Sub, ir.Pow, ir.Paren, ir.Transpose, ir.BinOp)) and not _needs_scope(node)
 
 
 def _bracket_of(node):
@@ -832,7 +840,7 @@ def _statement(body: _Body) -> list:
         elif isinstance(first, _Term) and first.items and isinstance(first.items[0], ir.Text):
             lead = first.items[0]
             rest = list(first.items[1:])
-            if rest and rest[0] == "*":
+            if rest and rest[0] in ("*", "dot"):
                 rest = rest[1:]
             terms[0] = (rest[0] if len(rest) == 1 else _Term(rest, first.span)) if rest else None
             if terms[0] is None:
@@ -912,7 +920,7 @@ def read_expression(text: str, words=frozenset()):
 # --------------------------------------------------------------------------- canonical spelling
 _REL_TEX = {"=": "=", "~": r"\approx", "<=": r"\le", ">=": r"\ge", "<": "<", ">": ">", "!=": r"\ne", "in": r"\in",
             "<-": r"\leftarrow", ":=": ":=", "sim": r"\sim", "->": r"\to", "prop": r"\propto"}
-_OP_TEX = {"+": "+", "-": "-", "*": r" \cdot ", "/": "/", "odot": r" \odot ", "otimes": r" \otimes ",
+_OP_TEX = {"+": "+", "-": "-", "*": r" \cdot ", "dot": r" \cdot ", "/": "/", "odot": r" \odot ", "otimes": r" \otimes ",
            "oslash": r" \oslash "}
 
 

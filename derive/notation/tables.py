@@ -57,8 +57,8 @@ RELATIONS = {
     r"\propto": "prop",
 }
 
-#: explicit products and quotients
-PRODUCTS = {r"\cdot": "*", r"\times": "*", "*": "*", r"\ast": "*", r"\odot": "odot", r"\circ": "odot",
+#: explicit products and quotients (``\cdot`` between two vectors is their dot product, elsewhere a product)
+PRODUCTS = {r"\cdot": "dot", r"\times": "*", "*": "*", r"\ast": "*", r"\odot": "odot", r"\circ": "odot",
             r"\otimes": "otimes", "/": "/", r"\div": "/", r"\bullet": "*", r"\oslash": "oslash"}
 
 #: spacing and sizing that carry no meaning
