@@ -29,6 +29,8 @@ EXPECTED = {
     "vacuous": "error",                                              # never a silent 0 = 0
     "loss_matrix.first_column": "refuted", "loss_matrix.every_entry": "proved",   # a loss of a matrix
     "loss_matrix.bce": "proved", "loss_matrix.bce_first_column": "refuted",       # is over every entry
+    "update_role.sq": "proved", "update_role.sq.mutant": "refuted", "update_role.half": "proved",
+    "update_role.nabla": "proved", "update_role.nabla.mutant": "refuted", "condition_on_defined": "error",
     "given_bound": "proved", "given_bound.mutant": "refuted", "given_bound.unusable": "error",   # bounds use givens
 }
 

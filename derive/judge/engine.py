@@ -181,6 +181,10 @@ def _conditions(conds, it, defs):
                 x, c = it.expr(a), it.expr(b)
                 if not isinstance(x, sp.Symbol):
                     raise Unsupported("a condition on something that is not a symbol", a.span[0])
+                if x in defs:
+                    # z > 0 with z = wx + b: replacing z by a positive input would cut its dependence on w
+                    raise Unsupported(f"a condition on ${L(x)}$, which is defined in terms of other inputs, is not "
+                                      "used yet", a.span[0])
                 if rel == "!=":
                     if c != 0:
                         raise Unsupported("a condition x != c with c not 0", a.span[0])

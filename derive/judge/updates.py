@@ -89,10 +89,17 @@ def judge_update(lhs, rel, rhs, claim, scope, defs, it, algorithm=None) -> Outco
         except (LatexError, ValueError) as exc:
             raise ClaimError(f"role key {spelling!r}: {getattr(exc, 'message', exc)}", "roles", None)
     role_of = {v: k for k, v in SYM.items()}
-    raw_new, raw_value = evaluate(lhs, defs), evaluate(rhs, defs)
+    # a role for an expression (the gradient written as dL/dw): replaced as written, before the definitions
+    # are substituted, and once more as evaluated (unless that is a bare symbol, which would capture others)
+    written = rhs
+    for pat, sym in patterns.items():
+        written = written.subs(pat, sym)
+    raw_new, raw_value = evaluate(lhs, defs), evaluate(written, defs)
     same_symbol = isinstance(raw_new, sp.Symbol) and raw_new in raw_value.free_symbols
     for pat, sym in patterns.items():
-        raw_value = raw_value.subs(pat, sym)
+        done = evaluate(pat, defs)
+        if not done.is_Atom:
+            raw_value = raw_value.subs(done, sym)
     unmapped = sorted((raw_value.free_symbols | raw_new.free_symbols) - set(mapping) - set(SYM.values()), key=str)
     # v_{t-1} has the role the claim gives v_t: one quantity at two time steps
     by_base = {_TIME.sub("", k.name): v for k, v in mapping.items() if isinstance(k, sp.Symbol)}
