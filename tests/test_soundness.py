@@ -31,6 +31,7 @@ EXPECTED = {
     "loss_matrix.bce": "proved", "loss_matrix.bce_first_column": "refuted",       # is over every entry
     "update_role.sq": "proved", "update_role.sq.mutant": "refuted", "update_role.half": "proved",
     "update_role.nabla": "proved", "update_role.nabla.mutant": "refuted", "condition_on_defined": "error",
+    "jacobian_shorthand": "convention", "jacobian_shorthand.mutant": "refuted",
     "given_bound": "proved", "given_bound.mutant": "refuted", "given_bound.unusable": "error",   # bounds use givens
 }
 

@@ -25,7 +25,7 @@ import zlib
 import sympy as sp
 from sympy.stats.rv import RandomSymbol
 
-from ..mathematics.arrays import is_array
+from ..mathematics.arrays import Jacobian, is_array
 from ..mathematics.conventions import AXES, INITS
 from ..mathematics.primitives import elementary
 from ..mathematics.printing import tex as L
@@ -63,6 +63,8 @@ def _equation(lhs, rhs, claim, r):
     lhs, rhs, note = _entrywise(lhs, rhs, r.scope)
     if note:
         r.scope.note(note)
+    if r.scope.conventions.get("jacobian_form") == "entrywise":
+        lhs, rhs = _diagonal_shorthand(lhs, rhs)
     out = judge_equation(lhs, rhs, claim, r.scope, r.defs, r.given)
     if out.verdict == "refuted":
         out.reason += _init_name(lhs, rhs)
@@ -100,6 +102,23 @@ def _entrywise(lhs, rhs, scope):
                 note = f"a vector equated with an expression in ${sp.latex(i)}$ is read entry by entry"
                 return (b, entry, note) if flip else (entry, b, note)
     return lhs, rhs, ""
+
+
+def _diagonal_shorthand(lhs, rhs):
+    r"""Under the entry-wise shorthand, a Jacobian equated with a scalar c or a vector v means
+    :math:`cI` or :math:`\operatorname{diag}(v)`; anything else is left as written."""
+    def jacobian(e):
+        return isinstance(e, Jacobian) or (isinstance(e, sp.Transpose) and isinstance(e.arg, Jacobian))
+    for a, b, flip in ((lhs, rhs, False), (rhs, lhs, True)):
+        if jacobian(a) and sp.simplify(a.shape[0] - a.shape[1]) == 0:
+            if not is_array(b):
+                b = b * sp.Identity(a.shape[0])
+            elif b.shape[1] == 1 and sp.simplify(b.shape[0] - a.shape[0]) == 0:
+                b = sp.DiagMatrix(b)
+            else:
+                continue
+            return (b, a) if flip else (a, b)
+    return lhs, rhs
 
 
 def _init_name(lhs, rhs) -> str:

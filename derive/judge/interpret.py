@@ -1477,7 +1477,7 @@ def derivative(f, var, order, pos, scope=None):
         if f.shape[1] != 1 or var.shape[1] != 1:
             raise Unsupported("derivatives of a matrix by a matrix are not read yet", pos)
         if scope is not None:
-            scope.used_axes.add("layout")
+            scope.used_axes.update({"layout", "jacobian_form"})
             if scope.conventions.get("layout", "mixed") == "denominator":
                 return sp.Transpose(Jacobian(f, var))
         return Jacobian(f, var)

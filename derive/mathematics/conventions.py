@@ -56,6 +56,11 @@ AXES: dict[str, Axis] = {
                        r"the gradient is a column, the Jacobian of $f:\mathbb{R}^n\to\mathbb{R}^m$ is $n \times m$)"},
         "the layout most ML texts use (gradients shaped like parameters, Jacobians in numerator layout); "
         "Magnus & Neudecker, Matrix Differential Calculus; a claim or its file may state its own"),
+    "jacobian_form": Axis("Jacobian form", "matrix", {
+        "matrix": r"the Jacobian as a matrix, $\left[\partial f_i/\partial x_j\right]_{ij}$",
+        "entrywise": r"the entry-wise shorthand: a diagonal Jacobian written by its diagonal, "
+                     r"$\partial f_i/\partial x_i$ (so $\partial (Wx + b)/\partial b = 1$ stands for $I$)"},
+        "matrix calculus (Magnus & Neudecker); the shorthand is common on cheat sheets"),
     "bce_reduction": Axis("BCE reduction", "mean", {
         "mean": r"mean over the $n$ examples",
         "sum": r"sum over the $n$ examples"},
