@@ -32,6 +32,8 @@ EXPECTED = {
     "update_role.sq": "proved", "update_role.sq.mutant": "refuted", "update_role.half": "proved",
     "update_role.nabla": "proved", "update_role.nabla.mutant": "refuted", "condition_on_defined": "error",
     "jacobian_shorthand": "convention", "jacobian_shorthand.mutant": "refuted",
+    "matrix_update.dW": "proved", "matrix_update.matrix": "proved", "matrix_update.matrix.mutant": "refuted",
+    "matrix_update.matrix.product": "proved",
     "given_bound": "proved", "given_bound.mutant": "refuted", "given_bound.unusable": "error",   # bounds use givens
 }
 

@@ -399,7 +399,17 @@ def _judge_reading(claim, r: _Reading) -> Outcome:
             continue
         if rel != "=" and r.given:
             lhs, rhs, r = _given_substituted(lhs, rhs, r)
-        out, lhs2, rhs2 = judge(lhs, rhs, claim, r)
+        try:
+            out, lhs2, rhs2 = judge(lhs, rhs, claim, r)
+        except NotImplementedError as exc:      # SymPy says it cannot decide: that is no verdict, not a crash
+            outcomes.append(Outcome("undecided", f"SymPy cannot decide this yet ({exc})"))
+            continue
+        except TypeError as exc:
+            if not any(isinstance(v, sp.Basic) and v.has(sp.Limit) for v in (lhs, rhs)):
+                raise
+            # SymPy's limit compares with an undefined value on the way (zoo) for kinked functions
+            outcomes.append(Outcome("undecided", f"SymPy's limit could not evaluate this ({exc})"))
+            continue
         outcomes.append(_recheck(out, lhs2, rel, rhs2, r, claim))
     updates = [o for (lhs, rel, rhs), o in zip(r.links, outcomes) if algorithm_of(claim) and rel in ("<-", "=")]
     if len(updates) > 1 and any(o.verdict == "refuted" for o in updates):

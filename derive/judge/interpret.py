@@ -1102,6 +1102,14 @@ class Interpreter:
         body = self.expr(b.body)
         if is_array(body):
             raise Unsupported("the limit of a vector or matrix", _pos(b))
+        # definitions that depend on the limit's variable (s_t = t g^2) go inside the limit, so that both
+        # the proof and the re-check see the dependence
+        for _ in range(8):
+            scalars = {k: v for k, v in self.definitions.items() if isinstance(k, sp.Symbol) and not is_array(v)
+                       and k in body.free_symbols}
+            if not scalars:
+                break
+            body = body.xreplace(scalars)
         return sp.Limit(body, var, point, direction)
 
     def _range(self, b):

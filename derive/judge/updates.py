@@ -77,7 +77,7 @@ def judge_update(lhs, rel, rhs, claim, scope, defs, it, algorithm=None) -> Outco
             raise ClaimError(f"unknown role {role!r} for {spelling!r} (known: {', '.join(sorted(SYM))})",
                              "roles", None)
         try:
-            decl = scope.symbols.get(symbol_key(spelling))
+            decl = scope.symbols.get(symbol_key(spelling, scope.words))
         except LatexError as exc:
             raise ClaimError(f"role key {spelling!r}: {exc.message}", "roles", exc.pos)
         if decl is not None:
@@ -88,6 +88,7 @@ def judge_update(lhs, rel, rhs, claim, scope, defs, it, algorithm=None) -> Outco
             patterns[value] = SYM[role]
         except (LatexError, ValueError) as exc:
             raise ClaimError(f"role key {spelling!r}: {getattr(exc, 'message', exc)}", "roles", None)
+    lhs, rhs, defs, mapping = _entrywise_update(lhs, rhs, defs, mapping, patterns)
     role_of = {v: k for k, v in SYM.items()}
     # a role for an expression (the gradient written as dL/dw): replaced as written, before the definitions
     # are substituted, and once more as evaluated (unless that is a bare symbol, which would capture others)
@@ -168,6 +169,47 @@ def judge_update(lhs, rel, rhs, claim, scope, defs, it, algorithm=None) -> Outco
         out.point = {mapping.get(k, k): v for k, v in (out.point or {}).items()}
         return _confirmed(out, value, ref, intervals, claim)
     return out
+
+
+def _entrywise_update(lhs, rhs, defs, mapping, patterns):
+    """``W <- W - eta G`` for matrices: the optimizers act entry by entry, so each matrix stands for one
+    entry (a scalar of its name), provided no product of two matrices occurs outside an expression that
+    has a role (``X^T delta`` given the gradient role is the gradient)."""
+    if not isinstance(lhs, sp.MatrixSymbol):
+        return lhs, rhs, defs, mapping
+    holders = {}
+    for k, (pat, sym) in enumerate(list(patterns.items())):
+        if is_array(pat):
+            holder = sp.MatrixSymbol(f"_role{k}", *pat.shape)
+            rhs = rhs.subs(pat, holder)
+            holders[holder] = sym
+            del patterns[pat]
+    for e in (rhs, *defs.values()):
+        for node in sp.preorder_traversal(e) if isinstance(e, sp.Basic) else ():
+            if isinstance(node, sp.MatMul) and sum(isinstance(a, sp.MatrixExpr) for a in node.args) > 1 or \
+                    isinstance(node, (sp.Transpose, sp.Inverse, sp.MatPow, sp.HadamardProduct)):
+                raise ClaimError("a matrix update with a product of matrices is not judged yet (it is judged entry "
+                                 "by entry: write it for one entry)", "latex", None)
+    mats = {m for e in (lhs, rhs, *defs.values(), *defs.keys()) if isinstance(e, sp.Basic)
+            for m in e.atoms(sp.MatrixSymbol)}
+    if any(m.shape != lhs.shape for m in mats):
+        raise ClaimError("the matrices of an update rule must all have the updated matrix's shape", "latex", None)
+    entry = {m: holders.get(m, sp.Symbol(m.name, real=True)) for m in mats}
+
+    def one(e):
+        if not isinstance(e, sp.Basic):
+            return e
+        if isinstance(e, sp.MatrixSymbol):
+            return entry[e]
+        if isinstance(e, sp.MatAdd):
+            return sp.Add(*map(one, e.args))
+        if isinstance(e, (sp.MatMul, sp.Mul)):
+            return sp.Mul(*map(one, e.args))
+        if isinstance(e, sp.MatrixExpr):
+            raise ClaimError(f"a matrix update with ${L(e)}$ is not judged yet", "latex", None)
+        return e.func(*map(one, e.args)) if e.args else e
+    return (one(lhs), one(rhs), {one(k): one(v) for k, v in defs.items()},
+            {entry.get(k, k): v for k, v in mapping.items()})
 
 
 def _back(mapping):
