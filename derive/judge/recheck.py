@@ -65,7 +65,8 @@ def _atoms(exprs, defs):
         if isinstance(e, sp.Lambda):
             continue
         stack.extend(e.args)
-    return out_s, out_m
+    # sorted: the sampler draws in this order, and a set's order changes with the interpreter's hash seed
+    return sorted(out_s, key=str), sorted(out_m, key=str)
 
 
 class Sampler:
