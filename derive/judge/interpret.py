@@ -1439,7 +1439,8 @@ class Interpreter:
 
     # ------------------------------------------------------------------ derivatives
     def _Derivative(self, d: ir.Derivative):
-        f = self.expr(d.body)
+        f = self._function_by_name(d) if isinstance(d.body, ir.Atom) and d.body.name in self.user_functions \
+            else self.expr(d.body)
         if d.kind == "nabla" and not d.wrt:
             if isinstance(d.body, ir.Call):
                 args, _ = self._unwrap(d.body.arg)
@@ -1456,6 +1457,19 @@ class Interpreter:
             var = self.expr(var_node)
             f = derivative(f, var, order, _pos(d), self.scope)
         return f
+
+    def _function_by_name(self, d: ir.Derivative):
+        r"""``\frac{df}{dx}`` for a function defined as ``f(x) = ...``: f at its own parameters, when the
+        derivative is by parameters of those names (otherwise the reading would be a guess)."""
+        key = d.body.name
+        params, body, sub = self.user_functions[key]
+        names = [str(p) for p in params]
+        wrt = [canon(v) for v, _ in d.wrt]
+        if sub is not None or not wrt or not set(wrt) <= set(names):
+            raise LatexError(f"the derivative of the function {key!r} by {', '.join(wrt) or 'nothing'}: write it "
+                             f"applied, {key}({', '.join(names)})", _pos(d.body))
+        self.scope.note(f"${key}$ in a derivative is read as ${key}({', '.join(names)})$")
+        return self._user(key, [self.expr(ir.Atom(n)) for n in names], 0, _pos(d.body), None)
 
     def _vacuous(self, body_node, f, wrt):
         """``\\partial L / \\partial W`` with ``L`` defined by nothing: refuse, never a silent 0."""
