@@ -245,7 +245,7 @@ def _read(claim, conventions, statement_index):
     st = statements[statement_index]
     links, printed = [], []
     shapes = [ch for ch in st.chains if tuple(ch.rels) == ("in",) and it.declares_shape(*ch.terms)]
-    for chain in st.chains:
+    for chain in _split_arrows(st.chains, it, defs):
         if chain in shapes:        # x \in \mathbb{R}^n for an undeclared x: a declaration, not a claim
             printed.append(_printed([it.expr(chain.terms[0]), "in", it.space(chain.terms[1])])
                            + r" \quad (\text{declaration})")
@@ -281,6 +281,31 @@ def _read(claim, conventions, statement_index):
         defs = {k: _sub(v, reps) for k, v in defs.items()}
         given = [_sub(g, reps) for g in given]
     return _Reading(scope, it, defs, given, links, r" \quad ".join(printed), st), len(statements)
+
+
+def _split_arrows(chains, it, defs):
+    r"""``f(x) = 1/x \rightarrow \frac{df}{dx} = -1/x^2``: what stands before the arrow defines a new name, and
+    the statement after it is the claim.  An arrow after a relation (an implication) is not split."""
+    out = []
+    for ch in chains:
+        rels, terms = list(ch.rels), list(ch.terms)
+        if "->" not in rels:
+            out.append(ch)
+            continue
+        start = 0
+        for k, rel in enumerate(rels + ["end"]):
+            if rel not in ("->", "end"):
+                continue
+            part = ir.Chain(tuple(terms[start:k + 1]), tuple(rels[start:k]), span=ch.span)
+            if rel == "->" and not (len(part.terms) == 2 and part.rels == ("=",) and it.is_new(part.terms[0])):
+                raise Unsupported("an arrow after a statement that defines nothing (an implication) is not "
+                                  "judged yet", ch.span[0])
+            if rel == "->":
+                _one_definition(part.terms[0], part.terms[1], it, defs, 0, _NoClaim, "latex")
+            else:
+                out.append(part)
+            start = k + 1
+    return out
 
 
 def _sub(e, reps):

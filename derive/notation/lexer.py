@@ -211,10 +211,12 @@ def _command(s, cmd, i, j, pos, out) -> int:
         return after
     if base in (r"\hspace", r"\vspace", r"\hphantom", r"\vphantom", r"\phantom", r"\label", r"\tag"):
         k = _skip_space(s, j)
-        if k < len(s) and s[k] == "{":
-            _, after = _braced(s, k)
-            return after
-        return j
+        after = _braced(s, k)[1] if k < len(s) and s[k] == "{" else j
+        if base == r"\hspace":
+            # a horizontal space separates statements as \quad does ("= y \hspace{1in} \frac{...}" is two
+            # claims, not y times a derivative); inside an expression the separator is an error, never a product
+            out.append(_tok("SEP", cmd, start, pos + after))
+        return after
     if base == r"\stackrel" or base == r"\overset":
         k = _skip_space(s, j)
         if k < len(s) and s[k] == "{":
@@ -418,13 +420,20 @@ def _aligned(toks: list[Token]) -> list[Token]:
     return out
 
 
+def _spaced_relations(toks):
+    """A separator next to a relation is only space around it (``\\hspace{1in} \\rightarrow \\hspace{1in}``)."""
+    def rel(k):
+        return 0 <= k < len(toks) and toks[k].type == "REL"
+    return [t for k, t in enumerate(toks) if not (t.type == "SEP" and (rel(k - 1) or rel(k + 1)))]
+
+
 def tokenize(text: str, words: frozenset = frozenset()) -> list[Token]:
     """Typed tokens of a LaTeX math string; :class:`~.errors.LatexError` with a position otherwise.
 
     ``words``: multi-letter names the claim declares (written in plain letters), read as one name."""
     if len(text) > MAX_LENGTH:
         raise LatexError(f"LaTeX longer than {MAX_LENGTH} characters", 0)
-    toks = _digits(_delimiters(_aligned(_raw(text, 0, frozenset(words)))))
+    toks = _spaced_relations(_digits(_delimiters(_aligned(_raw(text, 0, frozenset(words))))))
     depth = []
     for t in toks:
         if t.type in ("LGROUP",):
