@@ -113,8 +113,26 @@ def _cached_plan(activations, output, l2) -> _Plan:
     return _build_plan(activations, output, l2, None)
 
 
+def check_inputs(params, X, Y=None):
+    """Shapes at the public entry points, batch first: ``X`` is ``(batch, n_in)`` with at least one row and
+    ``Y`` is ``(batch, n_out)``.  A target of another shape would broadcast silently; say what was expected."""
+    if not params:
+        raise ValueError("params: a network needs at least one layer (W, b)")
+    n_in, n_out = params[0][0].shape[0], params[-1][0].shape[1]
+    if np.ndim(X) != 2:
+        raise ValueError(f"X must be 2-D (batch, {n_in}), batch first; got shape {np.shape(X)}")
+    if X.shape[0] == 0:
+        raise ValueError("X has no rows: an empty batch has no mean loss")
+    if X.shape[1] != n_in:
+        raise ValueError(f"X has {X.shape[1]} features per row; the first layer expects {n_in}")
+    if Y is not None and np.shape(Y) != (X.shape[0], n_out):
+        raise ValueError(f"Y must have shape {(X.shape[0], n_out)} (batch, outputs), like the logits; got "
+                         f"{np.shape(Y)} (it would broadcast silently)")
+
+
 def forward(params, X, spec: Spec, kernels=None):
     """Logits of the last layer and the cache ``[(A_prev, Z), ...]`` for :func:`backward`."""
+    check_inputs(params, X)
     cache = []
     A = X
     acts = _plan(spec, kernels).acts
@@ -142,6 +160,7 @@ def _penalty(params, spec):
 
 def loss(params, X, Y, spec: Spec) -> float:
     r""":math:`J`, the batch mean of the per-example loss plus the L2 term."""
+    check_inputs(params, X, Y)
     Z, _ = forward(params, X, spec)
     return float(np.mean(_plan(spec).loss(Z, Y))) + _penalty(params, spec)
 
@@ -176,6 +195,7 @@ def backward(params, cache, Y, spec: Spec, kernels=None):
 
 def value_and_grad(params, X, Y, spec: Spec, kernels=None):
     """``(J, gradients)`` in one forward and one backward pass."""
+    check_inputs(params, X, Y)
     Z, cache = forward(params, X, spec, kernels)
     value = float(np.mean(_plan(spec, kernels).loss(Z, Y))) + _penalty(params, spec)
     return value, backward(params, cache, Y, spec, kernels)

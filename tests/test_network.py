@@ -72,3 +72,19 @@ def test_worked_example_exact_values():
     assert v["sigma_prime_z2"] == pytest.approx(0.2495163, abs=1e-7)
     assert v["sigma_prime_z12"] == pytest.approx(0.2479859, abs=1e-7)
     assert v["delta2"] == pytest.approx((v["a2"] - 1) * v["a2"] * (1 - v["a2"]))
+
+
+@pytest.mark.parametrize("X,Y,fragment", [
+    (np.zeros((0, 4)), np.zeros((0, 3)), "no rows"),
+    (np.zeros(4), np.zeros((1, 3)), "2-D"),
+    (np.zeros((5, 2)), np.zeros((5, 3)), "features"),
+    (np.zeros((5, 4)), np.zeros((5, 1)), "broadcast"),
+    (np.zeros((5, 4)), np.zeros(5), "broadcast"),
+])
+def test_wrong_shapes_are_clear_errors(X, Y, fragment):
+    """Issue 16: targets of the wrong shape broadcast silently and empty inputs gave a NaN."""
+    rng = np.random.default_rng(0)
+    params = N.init_params(rng, [4, 6, 3], "xavier")
+    spec = N.Spec(("relu",), "softmax_cce", 0.0)
+    with pytest.raises(ValueError, match=fragment):
+        N.value_and_grad(params, X, Y, spec)
