@@ -119,7 +119,7 @@ def judge_equation(lhs, rhs, claim, scope, defs, given) -> Outcome:
         # proved for every size: the independent re-check evaluates it entry by entry at explicit sizes
         # (numerically, so a silent 0 of SymPy's matrix calculus cannot pass), no symbolic repeat needed;
         # but an index outside its array is found only at an explicit size, so the smallest one is read
-        for sizes in assignments[:1]:
+        for sizes in assignments[:1] if _may_leave_range([lhs, rhs, *defs.values()], scope) else []:
             ex_defs = {_explicit(k, sizes, {}): _explicit(v, sizes, {}) for k, v in defs.items()}
             l0, r0 = _explicit(lhs, sizes, {}), _explicit(rhs, sizes, {})
             for _, _, _, lv, rv in _entry_values(l0, r0, ex_defs, sizes, free_idx, scope, symmetric):
@@ -182,6 +182,28 @@ def judge_equation(lhs, rhs, claim, scope, defs, given) -> Outcome:
 
 
 _OPAQUE = (sp.Determinant, sp.Inverse, sp.Trace, sp.MatPow)
+
+
+def _may_leave_range(exprs, scope) -> bool:
+    """Whether an entry index might fall outside its array: anything but a declared index over exactly
+    that dimension (or a number inside it) might, and is then checked at an explicit size."""
+    ranges = {d.obj: d.dims[0] for d in scope.symbols.values() if d.kind == "index"}
+    for e in exprs:
+        if not isinstance(e, sp.Basic):
+            continue
+        for me in sp.preorder_traversal(e):
+            if not isinstance(me, MatrixElement):
+                continue
+            for idx, dim in ((me.i, me.parent.shape[0]), (me.j, me.parent.shape[1])):
+                idx = sp.sympify(idx)
+                if idx.is_Integer:
+                    if idx < 0 or (dim.is_Integer and idx >= dim):
+                        return True
+                    continue
+                one_based = idx + 1
+                if one_based not in ranges or sp.simplify(ranges[one_based] - dim) != 0:
+                    return True
+    return False
 
 
 def _entrywise_ops(e):
