@@ -109,19 +109,18 @@ def test_public_names():
     assert {"check", "check_file", "load", "Verdict", "Claim", "ClaimFileError", "__version__"} <= set(nnderive.__all__)
 
 
-README_EXAMPLE = r'''
-import nnderive
-
-v = nnderive.check(r"\frac{da}{dz} = a(1 + a)",
-                   symbols={"z": "scalar real", "a": "scalar (0,1)"},
-                   definitions=[r"a = \sigma(z)"],
-                   functions={r"\sigma": "sigmoid"})
-print(v.verdict, "|", v.reason)
-print("corrected:", v.corrected)
-'''
+def _readme_python():
+    """The README's Python example, as the README shows it (the first python code block)."""
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    return text.split("```python\n", 1)[1].split("```", 1)[0]
 
 
 def test_the_readme_example_runs():
-    r = subprocess.run([sys.executable, "-c", README_EXAMPLE], capture_output=True, text=True, cwd=ROOT, timeout=300)
+    r = subprocess.run([sys.executable, "-c", _readme_python()], capture_output=True, text=True, cwd=ROOT,
+                       timeout=300)
     assert r.returncode == 0, r.stderr
     assert r.stdout.startswith("refuted | counterexample") and "corrected: " in r.stdout
+    # the output the README quotes is the output
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    for line in r.stdout.splitlines():
+        assert line in text.replace("` and\n`", "\n").replace("`", ""), line

@@ -145,3 +145,9 @@ def test_readers_that_disagree_give_no_verdict(monkeypatch):
     monkeypatch.setattr(cr, "latex2sympy", lambda text, **kw: real(text.replace("2(x+1)", "2(x+2)"), **kw))
     v = judge_claim(BY_ID["d2"])
     assert v.verdict == "error" and "two readers disagree" in v.reason
+
+
+def test_a_refuted_gradient_is_corrected_in_matrix_form(verdicts):
+    """Issue 13: (A + A^T) x, not one entry at n = 2; the matrix form is itself proved for every size."""
+    v = verdicts["g2m"]
+    assert v.verdict == "refuted" and v.corrected.endswith(r"= A x + A^{T} x"), v.corrected

@@ -6,7 +6,7 @@ import itertools
 import sympy as sp
 from sympy.matrices.expressions.matexpr import MatrixElement
 
-from ..mathematics.arrays import SoftmaxVec, is_array
+from ..mathematics.arrays import Grad, Jacobian, SoftmaxVec, is_array
 from ..mathematics.indexsums import zero_for_all_n
 from ..mathematics.primitives import elementary
 from ..mathematics.printing import tex as L
@@ -152,6 +152,11 @@ def judge_equation(lhs, rhs, claim, scope, defs, given) -> Outcome:
             if out.point is not None:
                 out.point.update({**sizes, **iv})
                 out.entry = (a, b)
+            if out.verdict == "refuted":
+                form = _matrix_form(lhs, scope, defs, given, symmetric)
+                if form is not None:
+                    out.corrected = f"{L(lhs)} = {L(form)}"
+                    return out
             if out.verdict == "refuted" and out.derived is not None and not out.instantiated:
                 if shape != (1, 1):  # name the entry of the array, not its expanded form
                     inst = sp.Symbol(r"\left[%s\right]_{%s}" % (L(lhs), f"{a + 1}" if shape[1] == 1
@@ -182,6 +187,33 @@ def judge_equation(lhs, rhs, claim, scope, defs, given) -> Outcome:
 
 
 _OPAQUE = (sp.Determinant, sp.Inverse, sp.Trace, sp.MatPow)
+
+
+def _matrix_form(lhs, scope, defs, given, symmetric):
+    """The corrected right side of a refuted gradient or Jacobian in matrix form ((A + A^T) x, not one entry
+    at n = 2): SymPy's matrix derivative as a candidate, kept only when the index-notation proof shows it
+    equal to the left side for every size (SymPy's matrix calculus alone can be silently wrong)."""
+    if not isinstance(lhs, (Grad, Jacobian)) and not (isinstance(lhs, sp.Transpose) and
+                                                       isinstance(lhs.arg, (Grad, Jacobian))):
+        return None
+    inner = lhs.arg if isinstance(lhs, sp.Transpose) else lhs
+    f, var = inner.args
+    try:
+        f = evaluate(f, defs) if defs else f
+        if not isinstance(f, sp.MatrixExpr) or f.atoms(MatrixElement) or not isinstance(var, sp.MatrixSymbol):
+            return None
+        cand = sp.diff(f, var)
+        if isinstance(cand, sp.MatrixExpr) and tuple(cand.shape) != tuple(inner.shape) and \
+                tuple(cand.T.shape) == tuple(inner.shape):
+            cand = cand.T
+        if isinstance(lhs, sp.Transpose):
+            cand = cand.T
+        if not is_array(cand) or tuple(cand.shape) != tuple(lhs.shape) or cand.has(sp.Derivative):
+            return None
+        ok, _ = general_proof(lhs, cand, scope, defs, given, symmetric)
+    except Exception:          # SymPy's matrix calculus has many gaps: then there is no matrix form
+        return None
+    return sp.simplify(cand) if ok else None
 
 
 def _may_leave_range(exprs, scope) -> bool:
