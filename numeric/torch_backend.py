@@ -8,8 +8,9 @@ Function                    forward / backward (``g`` the incoming gradient)
 :data:`ACTIVATIONS`         :data:`nnderive.mathematics.rules.RULES`, in output form
                             (:math:`\sigma' = y(1-y)`, :math:`\tanh' = 1-y^2`) where the row has one
 ``softmax_cce``             :math:`J = \frac1m\sum_e -\sum_k y_{ek}\log\operatorname{softmax}(z_e)_k`
-                            / :math:`g\,(\operatorname{softmax}(z) - y)/m`, from
-                            ``kernels.softmax_cce.batch_grad`` (stable through the max shift)
+                            / :math:`g\,(a - y)/m` with :math:`a = \operatorname{softmax}(z)` kept
+                            from the forward: ``kernels.softmax_cce.batch_grad`` (stable through
+                            the max shift) with its softmax sub-expression as the argument
 ``mse``                     :math:`J = \frac1m\sum_e \frac1n\sum_k (p_{ek}-y_{ek})^2` /
                             :math:`g\,\frac{2}{mn}(p - y)`
 ==========================  ==================================================================
@@ -70,6 +71,15 @@ class DerivedPrinter(TorchPrinter):
     def _print_Step(self, e):
         # H(0) = 0, the table's kink convention; a boolean mask (promoted by the product)
         return f"torch.gt({self._print(e.args[0])}, 0)"
+
+    def _print_Mul(self, e):
+        # g * H(z): one masking pass (aten's threshold_backward is exactly "g where z > 0, else 0",
+        # the H(0) = 0 convention), not a float cast of the mask and a product
+        steps = [a for a in e.args if isinstance(a, Step)]
+        if len(steps) == 1 and len(e.args) > 1:
+            rest = sp.Mul(*[a for a in e.args if a is not steps[0]])
+            return f"torch.ops.aten.threshold_backward({self._print(rest)}, {self._print(steps[0].args[0])}, 0)"
+        return super()._print_Mul(e)
 
     def _print_Softplus(self, e):
         # log(1 + e^x) = max(x, 0) + log1p(e^{-|x|}), finite for every x
@@ -156,11 +166,19 @@ def _kernels() -> dict[str, TorchKernel]:
         vjp = sp.piecewise_fold(g * (dy if not dy.has(z) else r.derivative(f, z).xreplace(plain)))
         saved = y if not dy.has(z) else z
         out.append(_lambdify(f"{r.name}.backward", (g, saved, *extra), vjp, f"rules.{r.name}"))
-    for loss in ("softmax_cce", "mse"):
-        k, kg = kernel(loss), kernel(f"{loss}.batch_grad")
-        x, t = (sp.Symbol(a, real=True) for a in k.args)
-        out.append(_lambdify(f"{loss}.forward", (x, t), k.expr, f"kernels.{loss}"))
-        out.append(_lambdify(f"{loss}.backward", (g, x, t), g * kg.expr, f"kernels.{loss}.batch_grad"))
+    # softmax + CE: the forward returns the per-example loss and the softmax a (sharing the shifted
+    # exponentials); the backward is the batch gradient with that softmax as its argument, (a - y)/m
+    k, kg, ks = kernel("softmax_cce"), kernel("softmax_cce.batch_grad"), kernel("softmax")
+    x, t, a = (sp.Symbol(s, real=True) for s in ("z", "y", "a"))
+    out.append(_lambdify("softmax_cce.forward", (x, t), (k.expr, ks.expr), "kernels.softmax_cce, kernels.softmax"))
+    grad = kg.expr.xreplace({ks.expr: a}).xreplace({Rows(x): Rows(a)})
+    if grad.has(x):
+        raise ValueError(f"softmax_cce.batch_grad is not a function of the softmax: {grad}")
+    out.append(_lambdify("softmax_cce.backward", (g, a, t), g * grad, "kernels.softmax_cce.batch_grad"))
+    k, kg = kernel("mse"), kernel("mse.batch_grad")
+    x, t = (sp.Symbol(s, real=True) for s in k.args)
+    out.append(_lambdify("mse.forward", (x, t), k.expr, "kernels.mse"))
+    out.append(_lambdify("mse.backward", (g, x, t), g * kg.expr, "kernels.mse.batch_grad"))
     return {k.name: k for k in out}
 
 
@@ -242,10 +260,16 @@ def loss_function(name: str) -> type[torch.autograd.Function]:
     r"""The ``Function`` of a batch-mean loss :math:`J(x, y) = \frac1m\sum_e \ell(x_e, y_e)`:
     backward :math:`g\,\partial J/\partial x` from the derived batch gradient (none for ``y``)."""
     fwd, bwd = torch_kernel(f"{name}.forward").fn, torch_kernel(f"{name}.backward").fn
+    with_softmax = name == "softmax_cce"
 
     def forward(ctx, x, t):
-        ctx.save_for_backward(x, t)
-        return fwd(x, t).sum() / x.shape[0]
+        if with_softmax:
+            per, a = fwd(x, t)
+            ctx.save_for_backward(a, t)
+        else:
+            per = fwd(x, t)
+            ctx.save_for_backward(x, t)
+        return per.sum() / x.shape[0]
 
     def backward(ctx, g):
         x, t = ctx.saved_tensors

@@ -141,3 +141,12 @@ def test_on_gpu(name):
     zr = z.detach().cpu().requires_grad_()
     REF[name](zr).sum().backward()
     assert torch.allclose(z.grad.cpu(), zr.grad, rtol=1e-10, atol=1e-10)
+
+
+def test_bench_rows():
+    from nnderive.numeric.torch_bench import format_torch_results, run_torch_bench
+    rows = run_torch_bench(batches=(8,), dtypes=("float64",), activations=("relu", "tanh"), rounds=2, seconds=0.01)
+    assert [(r["activation"], r["batch"]) for r in rows] == [("relu", 8), ("tanh", 8)]
+    assert all(r["ratio"] > 0 and r["derived_steps_per_s"] > 0 for r in rows)
+    text = format_torch_results(rows)
+    assert "relu" in text and "x" in text.splitlines()[1]
