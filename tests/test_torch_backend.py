@@ -101,7 +101,7 @@ def test_losses_equal_torch():
 @pytest.mark.parametrize("name", T.ACTIVATIONS)
 def test_mlp_trains(name):
     torch.manual_seed(0)
-    X = torch.randn(64, 2)
+    X = torch.randn(64, 2, dtype=torch.float32)   # explicit: other test files change the default dtype
     labels = (X[:, 0] * X[:, 1] > 0).long()      # XOR of the signs: needs the hidden layer
     Y = F.one_hot(labels, 2).float()
     model = T.mlp([2, 16, 2], name)
