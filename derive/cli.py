@@ -294,6 +294,9 @@ def cmd_rules(args) -> int:
 
 
 def cmd_bench(args) -> int:
+    if getattr(args, "torch", False):
+        from .numeric.torch_bench import main_bench_torch  # torch is an optional extra
+        return main_bench_torch(args)
     if args.step:
         return main_bench_step(args)
     return bench.run(args)
@@ -440,7 +443,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="skip the profiled pass that shows where the time goes")
     b.add_argument("--step", action="store_true",
                    help="time one training step of the kernels against hand-written NumPy and PyTorch instead")
-    b.add_argument("--rounds", type=int, default=9, help="interleaved rounds for --step")
+    b.add_argument("--torch", action="store_true",
+                   help="time one training step with the derived-kernel torch Functions against torch eager autograd")
+    b.add_argument("--rounds", type=int, default=9, help="interleaved rounds for --step and --torch")
     b.set_defaults(func=cmd_bench)
     t = sub.add_parser("train", help="train an MLP with the lambdified kernels on a packaged data set")
     t.add_argument("dataset", nargs="?", default="digits", choices=("digits", "mnist", "xor"),

@@ -115,6 +115,8 @@ def test_no_circular_import():
 
 #: Function-level imports of the project's own modules that are allowed, each with its reason.
 DEFERRED = {
+    # torch is an optional extra: `nnderive bench --torch` loads the torch backend only when asked
+    ("nnderive.cli", "nnderive.numeric.torch_bench.main_bench_torch"),
 }
 
 

@@ -1,0 +1,305 @@
+r"""The PyTorch backend: the proved rows lambdified by SymPy's torch printer into
+``torch.autograd.Function`` classes whose backward is the *derived* derivative.
+
+==========================  ==================================================================
+Function                    forward / backward (``g`` the incoming gradient)
+==========================  ==================================================================
+``<act>`` of                :math:`y = f(z)` / :math:`g \odot f'(z)` with :math:`f'` the row of
+:data:`ACTIVATIONS`         :data:`nnderive.mathematics.rules.RULES`, in output form
+                            (:math:`\sigma' = y(1-y)`, :math:`\tanh' = 1-y^2`) where the row has one
+``softmax_cce``             :math:`J = \frac1m\sum_e -\sum_k y_{ek}\log\operatorname{softmax}(z_e)_k`
+                            / :math:`g\,(a - y)/m` with :math:`a = \operatorname{softmax}(z)` kept
+                            from the forward: ``kernels.softmax_cce.batch_grad`` (stable through
+                            the max shift) with its softmax sub-expression as the argument
+``mse``                     :math:`J = \frac1m\sum_e \frac1n\sum_k (p_{ek}-y_{ek})^2` /
+                            :math:`g\,\frac{2}{mn}(p - y)`
+==========================  ==================================================================
+
+Shapes are batch-first, ``(m, n)``.  Kink convention as the table:
+:math:`\mathrm{ReLU}'(0) = 0`, :math:`\mathrm{LeakyReLU}_\alpha'(0) = \alpha`.  The generated code
+calls only torch operations, so dtype and device follow the input (CPU, CUDA, ...); nothing goes
+through NumPy.  Autograd never differentiates the forward code: each backward is the lambdified
+derivative row.
+
+>>> import torch
+>>> z = torch.tensor([-1.0, 0.0, 2.0], dtype=torch.float64, requires_grad=True)
+>>> act("relu")(z).sum().backward()
+>>> z.grad
+tensor([0., 0., 1.], dtype=torch.float64)
+>>> print(source("tanh.backward").strip())
+def tanh_backward(g, y):
+    return g*(1 - y**2)
+"""
+from __future__ import annotations
+
+import inspect
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Callable
+
+import sympy as sp
+import torch
+from sympy.printing.pytorch import TorchPrinter
+
+from ..mathematics.primitives import ReLU, Sigmoid, Softplus, Step
+from ..mathematics.rules import RULES
+
+from .codegen import LastDim, Rows, RowMax, RowSum
+from .kernels import kernel
+
+__all__ = ["DerivedPrinter", "TorchKernel", "torch_kernel", "ACTIVATIONS", "activation_function", "act",
+           "Activation", "loss_function", "SoftmaxCrossEntropy", "MeanSquaredError", "source", "mlp"]
+
+ACTIVATIONS = tuple(r.name for r in RULES)
+_ALPHA = {"leaky_relu": 0.01}          # default slope, as torch.nn.LeakyReLU
+
+
+class DerivedPrinter(TorchPrinter):
+    """SymPy's torch printer, extended with the table's primitives and the codegen reductions.
+
+    Every node becomes one torch call on the input tensor, so the result keeps its dtype and
+    device; a Python constant stays a Python number (torch's weak scalar promotion keeps
+    float32 float32).
+    """
+
+    def _print_Sigmoid(self, e):
+        return f"torch.sigmoid({self._print(e.args[0])})"
+
+    def _print_ReLU(self, e):
+        return f"torch.relu({self._print(e.args[0])})"
+
+    def _print_Step(self, e):
+        # H(0) = 0, the table's kink convention; a boolean mask (promoted by the product)
+        return f"torch.gt({self._print(e.args[0])}, 0)"
+
+    def _print_Mul(self, e):
+        # g * H(z): one masking pass (aten's threshold_backward is exactly "g where z > 0, else 0",
+        # the H(0) = 0 convention), not a float cast of the mask and a product
+        steps = [a for a in e.args if isinstance(a, Step)]
+        if len(steps) == 1 and len(e.args) > 1:
+            rest = sp.Mul(*[a for a in e.args if a is not steps[0]])
+            return f"torch.ops.aten.threshold_backward({self._print(rest)}, {self._print(steps[0].args[0])}, 0)"
+        return super()._print_Mul(e)
+
+    def _print_Softplus(self, e):
+        # log(1 + e^x) = max(x, 0) + log1p(e^{-|x|}), finite for every x
+        x = self._print(e.args[0])
+        return f"(torch.clamp_min({x}, 0) + torch.log1p(torch.exp(-torch.abs({x}))))"
+
+    def _print_tanh(self, e):
+        return f"torch.tanh({self._print(e.args[0])})"
+
+    def _print_exp(self, e):
+        return f"torch.exp({self._print(e.args[0])})"
+
+    def _print_log(self, e):
+        return f"torch.log({self._print(e.args[0])})"
+
+    def _print_RowSum(self, e):
+        return f"torch.sum({self._print(e.args[0])}, -1, keepdim=True)"
+
+    def _print_RowMax(self, e):
+        return f"torch.amax({self._print(e.args[0])}, -1, keepdim=True)"
+
+    def _print_Rows(self, e):
+        return f"{self._print(e.args[0])}.shape[0]"
+
+    def _print_LastDim(self, e):
+        return f"{self._print(e.args[0])}.shape[-1]"
+
+    def _print_Piecewise(self, e):
+        *pairs, (last, cond) = e.args
+        if cond is not sp.true:
+            raise ValueError("Piecewise without an otherwise branch")
+        out = self._print(last)
+        for val, c in reversed(pairs):
+            out = f"torch.where({self._print(c)}, {self._print(val)}, {out})"
+        return out
+
+    def _print_Relational(self, e):
+        ops = {"<=": "le", "<": "lt", ">=": "ge", ">": "gt", "==": "eq", "!=": "ne"}
+        return f"torch.{ops[e.rel_op]}({self._print(e.lhs)}, {self._print(e.rhs)})"
+
+    def _print_Pow(self, e, rational=False):
+        if e.exp == 2:
+            b = self.parenthesize(e.base, 60)
+            return f"{b}**2"
+        if e.exp == -1:
+            return f"1/{self.parenthesize(e.base, 50)}"
+        return f"{self.parenthesize(e.base, 60)}**{self.parenthesize(e.exp, 60)}"
+
+
+@dataclass
+class TorchKernel:
+    """A lambdified torch function with the expression it came from and its source."""
+
+    name: str
+    args: tuple[str, ...]
+    expr: sp.Expr
+    fn: Callable
+    source: str
+    derivation: str
+
+
+def _lambdify(name, args, expr, derivation) -> TorchKernel:
+    fn = sp.lambdify(list(args), expr, modules=[{"torch": torch}, "math"], cse=True,
+                     printer=DerivedPrinter({"fully_qualified_modules": True, "allow_unknown_functions": False}),
+                     docstring_limit=0)
+    src = inspect.getsource(fn).replace("_lambdifygenerated", name.replace(".", "_"))
+    return TorchKernel(name, tuple(str(a) for a in args), expr, fn, src, derivation)
+
+
+@lru_cache(maxsize=None)
+def _kernels() -> dict[str, TorchKernel]:
+    z, y, g = (sp.Symbol(s, real=True) for s in "zyg")
+    alpha = sp.Symbol("alpha", positive=True)
+    out = []
+    for r in RULES:
+        plain = {a: alpha for a in r.function(z).free_symbols if a.name == r"\alpha"}
+        f = r.function(z).xreplace(plain)
+        extra = (alpha,) if f.has(alpha) else ()
+        if f.has(alpha):   # LeakyReLU as its elementary piecewise definition (torch has no printer for it)
+            f = f.rewrite("elementary")
+        out.append(_lambdify(f"{r.name}.forward", (z, *extra), f, f"rules.{r.name}"))
+        dy = r.derivative(y, z).xreplace(plain)
+        # output form (y = f(z)) where the row is written with y only; otherwise the input z
+        vjp = sp.piecewise_fold(g * (dy if not dy.has(z) else r.derivative(f, z).xreplace(plain)))
+        saved = y if not dy.has(z) else z
+        out.append(_lambdify(f"{r.name}.backward", (g, saved, *extra), vjp, f"rules.{r.name}"))
+    # softmax + CE: the forward returns the per-example loss and the softmax a (sharing the shifted
+    # exponentials); the backward is the batch gradient with that softmax as its argument, (a - y)/m
+    k, kg, ks = kernel("softmax_cce"), kernel("softmax_cce.batch_grad"), kernel("softmax")
+    x, t, a = (sp.Symbol(s, real=True) for s in ("z", "y", "a"))
+    out.append(_lambdify("softmax_cce.forward", (x, t), (k.expr, ks.expr), "kernels.softmax_cce, kernels.softmax"))
+    grad = kg.expr.xreplace({ks.expr: a}).xreplace({Rows(x): Rows(a)})
+    if grad.has(x):
+        raise ValueError(f"softmax_cce.batch_grad is not a function of the softmax: {grad}")
+    out.append(_lambdify("softmax_cce.backward", (g, a, t), g * grad, "kernels.softmax_cce.batch_grad"))
+    k, kg = kernel("mse"), kernel("mse.batch_grad")
+    x, t = (sp.Symbol(s, real=True) for s in k.args)
+    out.append(_lambdify("mse.forward", (x, t), k.expr, "kernels.mse"))
+    out.append(_lambdify("mse.backward", (g, x, t), g * kg.expr, "kernels.mse.batch_grad"))
+    return {k.name: k for k in out}
+
+
+def torch_kernel(name: str) -> TorchKernel:
+    """One lambdified torch kernel (``<act>.forward``, ``<act>.backward``, ``<loss>.forward`` ...)."""
+    ks = _kernels()
+    if name not in ks:
+        raise KeyError(f"no torch kernel {name!r}; known: {', '.join(sorted(ks))}")
+    return ks[name]
+
+
+def source(name: str) -> str:
+    """The generated Python source of a torch kernel."""
+    return torch_kernel(name).source
+
+
+def _saves_output(name: str) -> bool:
+    return torch_kernel(f"{name}.backward").args[1] == "y"
+
+
+@lru_cache(maxsize=None)
+def activation_function(name: str) -> type[torch.autograd.Function]:
+    r"""The ``torch.autograd.Function`` of the activation ``name``: forward :math:`f(z)`,
+    backward :math:`g \odot f'` from the proved row (``alpha`` for LeakyReLU, not differentiated)."""
+    fwd, bwd = torch_kernel(f"{name}.forward").fn, torch_kernel(f"{name}.backward").fn
+    with_alpha = name in _ALPHA
+    output_form = _saves_output(name)
+
+    def forward(ctx, z, *extra):
+        y = fwd(z, *extra)
+        ctx.extra = extra
+        ctx.save_for_backward(y if output_form else z)
+        return y
+
+    def backward(ctx, g):
+        (saved,) = ctx.saved_tensors
+        return (bwd(g, saved, *ctx.extra),) + (None,) * len(ctx.extra)
+
+    doc = f"{name}: backward from rules.{name}" + (" (alpha: slope for z <= 0)" if with_alpha else "")
+    return type(f"Derived_{name}", (torch.autograd.Function,),
+                {"forward": staticmethod(forward), "backward": staticmethod(backward), "__doc__": doc})
+
+
+def act(name: str, **params) -> Callable[[torch.Tensor], torch.Tensor]:
+    """``z -> f(z)`` through the derived Function (``alpha=`` for LeakyReLU)."""
+    fn = activation_function(name)
+    if name in _ALPHA:
+        a = float(params.get("alpha", _ALPHA[name]))
+        return lambda z: fn.apply(z, a)
+    if params:
+        raise TypeError(f"{name} takes no parameters")
+    return fn.apply
+
+
+class Activation(torch.nn.Module):
+    """An ``nn.Module`` applying a derived activation, for use inside any torch model.
+
+    >>> m = torch.nn.Sequential(torch.nn.Linear(3, 4), Activation("tanh"))
+    >>> m(torch.zeros(2, 3)).shape
+    torch.Size([2, 4])
+    """
+
+    def __init__(self, name: str, **params):
+        super().__init__()
+        if name not in ACTIVATIONS:
+            raise KeyError(f"no activation {name!r}; known: {', '.join(ACTIVATIONS)}")
+        self.name, self.params = name, params
+        self._fn = act(name, **params)
+
+    def forward(self, z):
+        return self._fn(z)
+
+    def extra_repr(self):
+        return self.name + "".join(f", {k}={v}" for k, v in self.params.items())
+
+
+@lru_cache(maxsize=None)
+def loss_function(name: str) -> type[torch.autograd.Function]:
+    r"""The ``Function`` of a batch-mean loss :math:`J(x, y) = \frac1m\sum_e \ell(x_e, y_e)`:
+    backward :math:`g\,\partial J/\partial x` from the derived batch gradient (none for ``y``)."""
+    fwd, bwd = torch_kernel(f"{name}.forward").fn, torch_kernel(f"{name}.backward").fn
+    with_softmax = name == "softmax_cce"
+
+    def forward(ctx, x, t):
+        if with_softmax:
+            per, a = fwd(x, t)
+            ctx.save_for_backward(a, t)
+        else:
+            per = fwd(x, t)
+            ctx.save_for_backward(x, t)
+        return per.sum() / x.shape[0]
+
+    def backward(ctx, g):
+        x, t = ctx.saved_tensors
+        return bwd(g, x, t), None
+
+    return type(f"Derived_{name}", (torch.autograd.Function,),
+                {"forward": staticmethod(forward), "backward": staticmethod(backward),
+                 "__doc__": f"{name}: batch mean; backward from kernels.{name}.batch_grad"})
+
+
+class SoftmaxCrossEntropy(torch.nn.Module):
+    r"""Mean softmax cross-entropy from logits ``z`` and targets ``y`` (one-hot or probabilities,
+    rows summing to 1, as the derived gradient :math:`(\operatorname{softmax}(z) - y)/m` assumes)."""
+
+    def forward(self, z, y):
+        return loss_function("softmax_cce").apply(z, y)
+
+
+class MeanSquaredError(torch.nn.Module):
+    r""":math:`\frac{1}{mn}\sum (p - y)^2`, as ``torch.nn.MSELoss()``."""
+
+    def forward(self, p, y):
+        return loss_function("mse").apply(p, y)
+
+
+def mlp(sizes, activation="relu", dtype=torch.float32, device=None, **params) -> torch.nn.Sequential:
+    """A ``Linear``/derived-activation stack (no activation after the last layer)."""
+    layers = []
+    for i, (a, b) in enumerate(zip(sizes[:-1], sizes[1:])):
+        layers.append(torch.nn.Linear(a, b, dtype=dtype, device=device))
+        if i < len(sizes) - 2:
+            layers.append(Activation(activation, **params))
+    return torch.nn.Sequential(*layers)

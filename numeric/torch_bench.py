@@ -1,0 +1,110 @@
+"""Benchmark behind ``nnderive bench --torch``: the derived-kernel torch Functions against torch eager.
+
+One SGD step (forward, backward, update) of a 784-256-128-10 MLP with softmax + cross-entropy,
+batch 64, 256 and 1024 in float32 and float64, ``torch.set_num_threads(1)``.  Both models are
+``torch.nn.Linear`` stacks with the same initial weights; they differ only in the activation and
+the loss: ours are :mod:`nnderive.numeric.torch_backend` Functions (backward = the derived rows),
+the reference is ``torch.nn.ReLU`` / ``torch.nn.Tanh`` and ``F.cross_entropy`` on class labels
+under autograd.  Timed in interleaved rounds in one process; the ratio is ours / eager in steps
+per second (above 1 means ours is faster).
+"""
+from __future__ import annotations
+
+import json
+import statistics
+import time
+
+import torch
+import torch.nn.functional as F
+
+from . import torch_backend as T
+
+__all__ = ["run_torch_bench", "format_torch_results", "main_bench_torch"]
+
+SIZES = (784, 256, 128, 10)
+_EAGER = {"relu": torch.nn.ReLU, "tanh": torch.nn.Tanh, "sigmoid": torch.nn.Sigmoid}
+
+
+def _models(activation, dtype):
+    torch.manual_seed(0)
+    ours = T.mlp(SIZES, activation, dtype=dtype)
+    layers = []
+    for i, (a, b) in enumerate(zip(SIZES[:-1], SIZES[1:])):
+        layers.append(torch.nn.Linear(a, b, dtype=dtype))
+        if i < len(SIZES) - 2:
+            layers.append(_EAGER[activation]())
+    eager = torch.nn.Sequential(*layers)
+    eager.load_state_dict(ours.state_dict())
+    return ours, eager
+
+
+def _stepper(model, loss, X, target, lr=0.01):
+    opt = torch.optim.SGD(model.parameters(), lr=lr)
+
+    def step():
+        opt.zero_grad(set_to_none=True)
+        loss(model(X), target).backward()
+        opt.step()
+    return step
+
+
+def run_torch_bench(batches=(64, 256, 1024), dtypes=("float32", "float64"), activations=("relu", "tanh"),
+                    rounds=7, seconds=0.05):
+    """A list of result dicts: steps/s of each implementation (median over rounds) and the ratio."""
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    results = []
+    try:
+        for activation in activations:
+            for dtype in dtypes:
+                tdt = getattr(torch, dtype)
+                for m in batches:
+                    g = torch.Generator().manual_seed(0)
+                    X = torch.rand(m, SIZES[0], generator=g, dtype=tdt)
+                    labels = torch.randint(0, SIZES[-1], (m,), generator=g)
+                    Y = F.one_hot(labels, SIZES[-1]).to(tdt)
+                    ours, eager = _models(activation, tdt)
+                    impl = {"derived": _stepper(ours, T.SoftmaxCrossEntropy(), X, Y),
+                            "eager": _stepper(eager, F.cross_entropy, X, labels)}
+                    for f in impl.values():          # warm up
+                        f()
+                    per = {}
+                    for k, f in impl.items():
+                        t = time.perf_counter()
+                        f()
+                        f()
+                        per[k] = max(1, int(seconds / max((time.perf_counter() - t) / 2, 1e-6)))
+                    rates = {k: [] for k in impl}
+                    for _ in range(rounds):          # interleaved: every round runs both
+                        for k, f in impl.items():
+                            t = time.perf_counter()
+                            for _ in range(per[k]):
+                                f()
+                            rates[k].append(per[k] / (time.perf_counter() - t))
+                    med = {k: statistics.median(v) for k, v in rates.items()}
+                    results.append({"activation": activation, "dtype": dtype, "batch": m,
+                                    "derived_steps_per_s": med["derived"], "eager_steps_per_s": med["eager"],
+                                    "ratio": med["derived"] / med["eager"],
+                                    "ratio_min": min(a / b for a, b in zip(rates["derived"], rates["eager"]))})
+    finally:
+        torch.set_num_threads(threads)
+    return results
+
+
+def format_torch_results(results) -> str:
+    lines = [f"{'act':<6}{'dtype':<9}{'batch':>6}{'derived/s':>11}{'eager/s':>10}{'ratio':>9}{'worst rd':>10}"]
+    for r in results:
+        lines.append(f"{r['activation']:<6}{r['dtype']:<9}{r['batch']:>6}{r['derived_steps_per_s']:>11.1f}"
+                     f"{r['eager_steps_per_s']:>10.1f}{r['ratio']:>8.3f}x{r['ratio_min']:>9.3f}x")
+    return "\n".join(lines)
+
+
+def main_bench_torch(args) -> int:
+    results = run_torch_bench(rounds=args.rounds)
+    if getattr(args, "json", False):
+        print(json.dumps(results, indent=1))
+        return 0
+    print("one SGD step of a 784-256-128-10 MLP, softmax + CE: derived-kernel torch Functions / torch eager "
+          f"autograd; 1 thread; median of {args.rounds} interleaved rounds (ratio > 1: derived faster)")
+    print(format_torch_results(results))
+    return 0

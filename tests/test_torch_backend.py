@@ -1,0 +1,152 @@
+"""The torch backend: derived backward rows against finite differences (gradcheck) and against
+torch's own autograd of torch's reference functions, at extreme inputs, inside a trained model."""
+import pytest
+import sympy as sp
+import torch
+import torch.nn.functional as F
+
+from nnderive.mathematics.rules import RULES, elementary
+from nnderive.numeric import torch_backend as T
+
+REF = {"sigmoid": torch.sigmoid, "tanh": torch.tanh, "relu": torch.relu,
+       "leaky_relu": lambda z: F.leaky_relu(z, 0.01), "softplus": lambda z: F.softplus(z, threshold=1e9)}
+
+
+def _points(dtype=torch.float64, device="cpu"):
+    # away from the kink z = 0 (finite differences straddle it); the kink is tested apart
+    g = torch.Generator().manual_seed(0)
+    z = torch.randn(6, 5, generator=g, dtype=dtype) * 3
+    z = torch.where(z.abs() < 1e-3, z + 0.1, z)
+    return z.to(device).requires_grad_()
+
+
+def test_every_row_has_a_function():
+    assert set(T.ACTIVATIONS) == set(REF)
+
+
+@pytest.mark.parametrize("name", T.ACTIVATIONS)
+def test_gradcheck(name):
+    assert torch.autograd.gradcheck(T.act(name), (_points(),), eps=1e-6, atol=1e-8)
+
+
+@pytest.mark.parametrize("name", T.ACTIVATIONS)
+def test_equals_torch_autograd(name):
+    z = _points()
+    g = torch.randn(z.shape, dtype=z.dtype, generator=torch.Generator().manual_seed(1))
+    ours = T.act(name)(z)
+    (d_ours,) = torch.autograd.grad(ours, z, g)
+    zr = z.detach().clone().requires_grad_()
+    ref = REF[name](zr)
+    (d_ref,) = torch.autograd.grad(ref, zr, g)
+    assert torch.allclose(ours, ref, rtol=1e-12, atol=1e-12)
+    assert torch.allclose(d_ours, d_ref, rtol=1e-10, atol=1e-10)
+
+
+@pytest.mark.parametrize("name", T.ACTIVATIONS)
+def test_backward_is_the_derived_row(name):
+    # the backward's expression is g * the table's row (at y = f(z) for the output form)
+    k = T.torch_kernel(f"{name}.backward")
+    rule = next(r for r in RULES if r.name == name)
+    g, saved = (sp.Symbol(a, real=True) for a in k.args[:2])
+    z, alpha = sp.Symbol("z", real=True), sp.Symbol("alpha", positive=True)
+    plain = {a: alpha for a in rule.function(z).free_symbols if a.name == r"\alpha"}
+    f = rule.function(z).xreplace(plain)
+    expr = k.expr.xreplace({saved: f if k.args[1] == "y" else z})
+    row = g * rule.derivative(f, z).xreplace(plain)
+    assert sp.simplify(elementary(expr - row)) == 0
+    assert "autograd" not in k.source
+
+
+def test_kink_conventions():
+    z = torch.zeros(3, dtype=torch.float64, requires_grad=True)
+    T.act("relu")(z).sum().backward()
+    assert z.grad.tolist() == [0.0, 0.0, 0.0]
+    z.grad = None
+    T.act("leaky_relu", alpha=0.2)(z).sum().backward()
+    assert z.grad.tolist() == [0.2, 0.2, 0.2]
+
+
+@pytest.mark.parametrize("name", T.ACTIVATIONS)
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float64])
+def test_extreme_inputs_finite_and_dtype_kept(name, dtype):
+    z = torch.tensor([-1e3, -50.0, 50.0, 1e3], dtype=dtype, requires_grad=True)
+    y = T.act(name)(z)
+    y.sum().backward()
+    assert y.dtype == dtype and z.grad.dtype == dtype
+    assert torch.isfinite(y).all() and torch.isfinite(z.grad).all()
+    ref = z.detach().clone().requires_grad_()
+    # torch's softplus with its default threshold (the exact one overflows to nan at 1e3)
+    (F.softplus if name == "softplus" else REF[name])(ref).sum().backward()
+    assert torch.allclose(z.grad, ref.grad)
+
+
+def test_losses_equal_torch():
+    g = torch.Generator().manual_seed(2)
+    z = (torch.randn(7, 4, generator=g, dtype=torch.float64) * 5).requires_grad_()
+    y = F.one_hot(torch.randint(0, 4, (7,), generator=g), 4).double()
+    for ours, ref in ((T.SoftmaxCrossEntropy(), F.cross_entropy), (T.MeanSquaredError(), F.mse_loss)):
+        a = ours(z, y)
+        (da,) = torch.autograd.grad(a, z)
+        zr = z.detach().clone().requires_grad_()
+        b = ref(zr, y)
+        (db,) = torch.autograd.grad(b, zr)
+        assert torch.allclose(a, b, rtol=1e-12) and torch.allclose(da, db, rtol=1e-10, atol=1e-12)
+    assert torch.autograd.gradcheck(lambda x: T.SoftmaxCrossEntropy()(x, y), (z,))
+    big = torch.tensor([[1e3, -1e3, 0.0]], dtype=torch.float32, requires_grad=True)
+    loss = T.SoftmaxCrossEntropy()(big, torch.tensor([[0.0, 1.0, 0.0]]))
+    loss.backward()
+    assert torch.isfinite(loss) and torch.isfinite(big.grad).all()
+
+
+@pytest.mark.parametrize("name", T.ACTIVATIONS)
+def test_mlp_trains(name):
+    torch.manual_seed(0)
+    X = torch.randn(64, 2, dtype=torch.float32)   # explicit: other test files change the default dtype
+    labels = (X[:, 0] * X[:, 1] > 0).long()      # XOR of the signs: needs the hidden layer
+    Y = F.one_hot(labels, 2).float()
+    model = T.mlp([2, 16, 2], name)
+    opt = torch.optim.Adam(model.parameters(), lr=0.05)
+    loss_fn = T.SoftmaxCrossEntropy()
+    losses = []
+    for _ in range(150):
+        opt.zero_grad()
+        loss = loss_fn(model(X), Y)
+        loss.backward()
+        opt.step()
+        losses.append(loss.item())
+    assert losses[-1] < 0.5 * losses[0], (losses[0], losses[-1])
+
+
+def test_model_gradient_equals_eager_model():
+    torch.manual_seed(3)
+    ours = T.mlp([5, 8, 3], "tanh", dtype=torch.float64)
+    ref = torch.nn.Sequential(torch.nn.Linear(5, 8, dtype=torch.float64), torch.nn.Tanh(),
+                              torch.nn.Linear(8, 3, dtype=torch.float64))
+    ref.load_state_dict(ours.state_dict())
+    X = torch.randn(9, 5, dtype=torch.float64)
+    Y = F.one_hot(torch.randint(0, 3, (9,)), 3).double()
+    T.SoftmaxCrossEntropy()(ours(X), Y).backward()
+    F.cross_entropy(ref(X), Y).backward()
+    for a, b in zip(ours.parameters(), ref.parameters()):
+        assert torch.allclose(a.grad, b.grad, rtol=1e-10, atol=1e-12)
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="no CUDA device: torch.cuda.is_available() is False")
+@pytest.mark.parametrize("name", T.ACTIVATIONS)
+def test_on_gpu(name):
+    z = _points(device="cuda")
+    y = T.act(name)(z)
+    y.sum().backward()
+    assert y.device.type == "cuda" and z.grad.device.type == "cuda"
+    zr = z.detach().cpu().requires_grad_()
+    REF[name](zr).sum().backward()
+    assert torch.allclose(z.grad.cpu(), zr.grad, rtol=1e-10, atol=1e-10)
+
+
+def test_bench_rows():
+    from nnderive.numeric.torch_bench import format_torch_results, run_torch_bench
+    rows = run_torch_bench(batches=(8,), dtypes=("float64",), activations=("relu", "tanh"), rounds=2, seconds=0.01)
+    assert [(r["activation"], r["batch"]) for r in rows] == [("relu", 8), ("tanh", 8)]
+    assert all(r["ratio"] > 0 and r["derived_steps_per_s"] > 0 for r in rows)
+    text = format_torch_results(rows)
+    assert "relu" in text and "x" in text.splitlines()[1]
