@@ -176,7 +176,20 @@ class _Emit(Transformer):
                     out[-1] = frac
                     k += 2
                     continue
-            out.append(_Tex.of(_MULOPS[str(it)], it.start_pos) if isinstance(it, Token) else it)
+                j = _operand_start(out, items[k + 1])
+                if j is not None:         # ∂(Ax)/∂x, ∂ReLU(z)/∂z: the factors after the ∂ are its numerator
+                    op, var = items[k + 1].diff
+                    num = _join(out[j:])
+                    out[j:] = [_Tex.of(r"\frac{", num.pos) + num + _Tex.of(f"}}{{{op} {var}}}", num.pos)]
+                    k += 2
+                    continue
+            if isinstance(it, Token):
+                t = _Tex.of(_MULOPS[str(it)], it.start_pos)
+                t.operator = True
+                out.append(t)
+                k += 1
+                continue
+            out.append(it)
             k += 1
         return _join(out)
 
@@ -232,6 +245,10 @@ class _Emit(Transformer):
 
     def diff(self, tok):
         word = str(tok)[1:]
+        if word in _FUNCTIONS or word in _OPERATOR_NAMES:     # ∂ReLU(z)/∂z: ∂ applied to a function
+            t = _Tex.of(r"\partial " + _name_tex(word, tok.start_pos + 1).text, tok.start_pos)
+            t.lead_d = r"\partial"
+            return t
         t = _Tex.of(r"\partial " + _name_tex(word, tok.start_pos + 1).text, tok.start_pos)
         t.diff = (r"\partial", _name_tex(word, tok.start_pos + 1).text)
         return t
@@ -270,6 +287,19 @@ class _Emit(Transformer):
 
     def abs(self, o, inner, c):
         return _wrap(r"\left| ", inner, r" \right|")
+
+
+def _operand_start(out, den):
+    """Where a numerator led by a lone ``∂``/``d`` starts in a term's items (None: no derivative)."""
+    if not isinstance(den, _Tex) or den.diff is None:
+        return None
+    op = den.diff[0]
+    for j in range(len(out) - 1, -1, -1):
+        if getattr(out[j], "operator", False):
+            return None
+        if out[j].bare_d == op or getattr(out[j], "lead_d", None) == op:
+            return j if j < len(out) - 1 or getattr(out[j], "lead_d", None) else None
+    return None
 
 
 def _derivative(num: _Tex, den: _Tex):
