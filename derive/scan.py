@@ -84,6 +84,10 @@ _STOP_WORDS = frozenset({"if", "then", "so", "we", "is", "as", "of", "to", "in",
                          "where", "when", "the", "an", "it", "its", "on", "be"})
 
 
+_CONDITION_WORDS = frozenset({"if", "when", "unless", "else", "otherwise", "for", "only", "iff"})
+_WORDED = "\0"            # marks a formula whose condition follows in words
+
+
 def _is_prose_word(w: str) -> bool:
     core = w.strip(".,;:!?\"“”()[]")
     if core.lower() in _STOP_WORDS:
@@ -136,7 +140,10 @@ def _plain_formulas(line: str) -> list[str]:
                 break
         best = best or _trim(" ".join(words[lo:hi]))     # drafted as it is: the judge names the problem
         if best and any(c in best for c in _REL_CHARS):
-            out.extend(_split_commas(best))
+            if hi < len(words) and words[hi].strip(",;").lower() in _CONDITION_WORDS:
+                out.append(_WORDED + best)          # "= 1 if z>0, else 0": the words are part of the claim
+            else:
+                out.extend(_split_commas(best))
         k = hi
     return out
 
@@ -198,10 +205,13 @@ def _symbol_key(name: str) -> str | None:
         return None
 
 
-def _sheet_declarations(lines) -> dict:
-    """symbol key -> (declaration, why) from the sheet's glossary lines and ``∈ ℝ`` statements."""
+def _sheet_declarations(lines, sections) -> dict:
+    """(section, symbol key) -> (declaration, why) from the glossary lines and ``∈ ℝ`` statements:
+    a sheet reuses letters (z a vector in one section, a scalar in another), so a declaration
+    holds in its own section only."""
     out = {}
     for no, line in enumerate(lines, 1):
+        sec = sections.get(no, "")
         m = _GLOSSARY.match(line)
         if m:
             name, desc = m.groups()
@@ -210,18 +220,18 @@ def _sheet_declarations(lines) -> dict:
             if shape and key:
                 r, c = _letter(shape.group(1)), _letter(shape.group(2))
                 if c == "1":
-                    out[key] = (f"vector {r}", f"{name}: vector {r} from line {no}")
+                    out[sec, key] = (f"vector {r}", f"{name}: vector {r} from line {no}")
                 elif r != "1" and not any(ch.isdigit() for ch in r + c):
-                    out[key] = (f"matrix {r} {c}", f"{name}: matrix {r} {c} from line {no}")
+                    out[sec, key] = (f"matrix {r} {c}", f"{name}: matrix {r} {c} from line {no}")
         for m in _IN_R.finditer(line):
             name, r, c = m.group(1), _letter(m.group(2)), m.group(3)
             key = _symbol_key(name)
             if key is None:
                 continue
             if c:
-                out.setdefault(key, (f"matrix {r} {_letter(c)}", f"{name}: matrix from ∈ ℝ on line {no}"))
+                out.setdefault((sec, key), (f"matrix {r} {_letter(c)}", f"{name}: matrix from ∈ ℝ on line {no}"))
             else:
-                out.setdefault(key, (f"vector {r}", f"{name}: vector {r} from ∈ ℝ on line {no}"))
+                out.setdefault((sec, key), (f"vector {r}", f"{name}: vector {r} from ∈ ℝ on line {no}"))
     return out
 
 
@@ -255,7 +265,6 @@ def scan_text(text: str) -> list[Formula]:
     """The formulas of a sheet, drafted as claims in reading order."""
     markdown = bool(_MATH_SPANS.search(text)) and ("$" in text or "\\[" in text or "\\begin" in text)
     lines = text.splitlines()
-    decls = _sheet_declarations(lines)
     funcs = _sheet_functions(text)
     found: list[tuple[int, str, str]] = []
     sections: dict[int, str] = {}
@@ -280,12 +289,19 @@ def scan_text(text: str) -> list[Formula]:
         for no, f in _latex_formulas(text):
             found.append((no, lines[no - 1].strip(), f))
         found.sort(key=lambda t: t[0])
+    decls = _sheet_declarations(lines, sections)
     notation = "latex" if markdown else "unicode"
     out: list[Formula] = []
     defs_by_section: dict[str, dict] = {}
     for no, quote, f in found:
         sec = sections.get(no, "")
+        worded = f.startswith(_WORDED)
+        f = f.removeprefix(_WORDED)
         draft = Formula(no, sec, quote, f, notation)
+        if worded:
+            draft.not_checkable = "a condition follows in words (if, when, for ...): write the cases out to check it"
+            out.append(draft)
+            continue
         known = defs_by_section.setdefault(sec, {})
         for name, (dtext, dline) in known.items():
             if name != f.split("=")[0].strip() and re.search(rf"(?<!\w){re.escape(name)}(?!\w)", f):
@@ -311,8 +327,8 @@ def scan_text(text: str) -> list[Formula]:
 def _declare(draft: Formula, decls: dict, funcs: dict):
     tex = draft.formula if draft.notation == "latex" else _symbol_key(draft.formula) or ""
     tex += " " + " ".join(d if draft.notation == "latex" else (_symbol_key(d) or "") for d in draft.definitions)
-    for key, (decl, why) in decls.items():
-        if re.search(rf"(?<![\\\w]){re.escape(key)}(?![\w{{])", tex):
+    for (sec, key), (decl, why) in decls.items():
+        if sec == draft.section and re.search(rf"(?<![\\\w]){re.escape(key)}(?![\w{{])", tex):
             draft.symbols[key] = decl
             draft.inferred.append(why)
     for key, (fn, why) in funcs.items():

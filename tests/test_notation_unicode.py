@@ -21,6 +21,8 @@ from nnderive.notation.readers import reader
     ("x ≤ 1 ≥ y ≈ 2", r"x \le 1 \ge y \approx 2"),
     ("Σⱼ zⱼ", r"\sum_{j} z_{j}"),
     ("d/dz tanh(z)", r"\frac{d}{d z} \tanh (z)"),
+    ("∂(x^TAx)/∂x", r"\frac{\partial (x^{T} Ax)}{\partial x}"),     # a bare power takes one letter, as in TeX
+    ("∂ReLU(z)/∂z", r"\frac{\partial \operatorname{ReLU} (z)}{\partial z}"),
 ])
 def test_latex_spelling(text, tex):
     assert unicode.to_latex(text) == tex
@@ -75,6 +77,12 @@ def test_sigmoid_claims(text, status):
 ])
 def test_plain_claims(text, status):
     assert _judge(text) == status
+
+
+def test_quadratic_form():
+    kw = dict(symbols={"x": "vector n", "A": "matrix n n"})
+    assert _judge("∂(x^TAx)/∂x = (A + A^T)x", **kw) == "proved"
+    assert _judge("∂(x^TAx)/∂x = 2Ax", **kw) == "refuted"
 
 
 def test_definitions_read_in_the_same_notation():

@@ -194,8 +194,11 @@ class _Emit(Transformer):
         return _join(out)
 
     def factor(self, base, *posts):
-        t = base
-        for kind, val in posts:
+        t, rest = base, []
+        for post in posts:
+            kind, val = post[:2]
+            if len(post) > 2 and post[2] is not None:
+                rest.append(post[2])
             if kind == "accent":
                 if len(t.parts) != 1 or getattr(t, "bracket", None):
                     raise LatexError(f"_{val[1]} after more than one letter", val[2])
@@ -204,14 +207,21 @@ class _Emit(Transformer):
                 t = t + val
         if posts:
             t.diff = None
-        return t
+        return _join([t, *rest]) if rest else t
 
     def sup(self, *args):
         sign = args[0] if isinstance(args[0], Token) else None
-        body = _strip(args[-1])
+        body, rest = _strip(args[-1]), None
+        word = getattr(args[-1], "word", None)
+        if word is not None and len(_glyphs(word, body.pos)) > 1 and not word[1:].isdigit():
+            # x^TAx: as in TeX, a power without brackets takes one letter; the rest are factors after it
+            glyphs = _glyphs(word, body.pos)
+            body = _Tex.of(glyphs[0], body.pos)
+            rest = _name_tex(word[len(unicodedata.normalize("NFC", glyphs[0])):] if glyphs[0].isalpha()
+                             else word[1:], body.pos + 1)
         if sign is not None:
             body = _Tex.of(_SIGNS[str(sign)], sign.start_pos) + body
-        return ("script", _wrap("^{", body, "}"))
+        return ("script", _wrap("^{", body, "}"), rest)
 
     def sup_chars(self, tok):
         chars = str(tok)
@@ -237,6 +247,7 @@ class _Emit(Transformer):
     def name(self, tok):
         word = str(tok)
         t = _name_tex(word, tok.start_pos)
+        t.word = word
         if word == "d":
             t.bare_d = "d"
         elif word.startswith("d") and len(_glyphs(word[1:].rstrip("0123456789"), tok.start_pos) or "xx") == 1:
