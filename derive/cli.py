@@ -28,7 +28,8 @@ from .numeric.example import main_example
 from .numeric.kernels import kernel, kernels
 from .numeric.train import main_train
 from .report import ReportError, generate
-from .judge.budget import DEFAULT_BUDGET, DEFAULT_MEMORY_MB, check_budget, check_memory, judge_iter
+from .scan import scan as scan_sheet, to_toml
+from .judge.budget import DEFAULT_BUDGET, DEFAULT_MEMORY_MB, check_budget, check_memory, judge_all, judge_iter
 from .mathematics.rewrites import REWRITES, prove_rewrite
 from .mathematics.rules import RULES, VECTOR_RULES, prove_rule, prove_vector_rule
 from .verdict import VERDICTS, Verdict
@@ -489,9 +490,8 @@ def _add_scan(sub):
 
 def cmd_scan(args) -> int:
     """Draft the sheet's claims; with --check, judge the draft as ``nnderive check`` would."""
-    from .scan import scan, to_toml
     try:
-        name, formulas = scan(args.sheet)
+        name, formulas = scan_sheet(args.sheet)
     except (OSError, UnicodeDecodeError) as exc:
         raise UsageError(f"cannot read {args.sheet}: {exc}") from None
     draft = to_toml(name, formulas)
@@ -502,12 +502,11 @@ def cmd_scan(args) -> int:
         sys.stdout.write(draft)
     if not args.check:
         return 0
-    from .judge.budget import judge_all
     claims, errors = loads(draft, name)
     for e in errors:
         print(e, file=sys.stderr)
     verdicts = judge_all(claims)
-    print_table(verdicts)
+    print_table(verdicts, out=sys.stdout)
     return 1 if any(v.verdict in ("refuted", "error") for v in verdicts) else 0
 
 

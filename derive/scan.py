@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from .notation import unicode
 from .notation.errors import LatexError
@@ -185,7 +186,7 @@ def _latex_formulas(text: str):
 # --------------------------------------------------------------------------- declarations
 _GLOSSARY = re.compile(r"^\s*[-*•]?\s*([^\W\d_][\w]*)\s*:\s*(.+)$")
 _SHAPE = re.compile(r"\(\s*([\w]+)\s*[×x]\s*([\w]+)\s*\)")
-_IN_R = re.compile(r"([^\W\d_]\w*)\s*∈\s*ℝ([ⁿᵐᵏᵈ]|\^\{?\w+\}?)(?:[ˣ×]([ⁿᵐᵏᵈ]|\w))?")
+_IN_R = re.compile(r"(?<!\w)([^\W\d_](?:_\w+|\d+)?)\s*∈\s*ℝ([ⁿᵐᵏᵈ]|\^\{?\w+\}?)(?:[ˣ×]([ⁿᵐᵏᵈ]|\w))?")
 _SUPER_LETTER = {"ⁿ": "n", "ᵐ": "m", "ᵏ": "k", "ᵈ": "d"}
 
 
@@ -238,7 +239,7 @@ def _sheet_declarations(lines, sections) -> dict:
 def _sheet_functions(text: str) -> dict:
     """function key -> (function, why) from what the sheet says of σ and from known names."""
     out = {}
-    if _SIGMOID_DEF.search(text) or re.search(r"sigmoid[^.\n]{0,40}σ|σ[^.\n]{0,10}sigmoid", text, re.I):
+    if _SIGMOID_DEF.search(text) or re.search(r"sigmoid[^.\n]{0,40}(σ|\\sigma)|(σ|\\sigma)[^.\n]{0,10}sigmoid", text, re.I):
         out[r"\sigma"] = ("sigmoid", "σ is the sigmoid (the sheet defines or names it)")
     elif re.search(r"σ\s*:\s*activation function", text):
         out[r"\sigma"] = ("activation", "σ is an activation, entry by entry (the sheet's glossary)")
@@ -259,6 +260,18 @@ def _is_plain_heading(line: str) -> bool:
     s = line.strip()
     return (0 < len(s) <= 60 and not any(c in s for c in _REL_CHARS + "://") and not s.startswith(("-", "*", "•"))
             and not s.endswith((".", ",", ":", "?")) and s[0].isupper())
+
+
+def _without_code(lines) -> str:
+    """The sheet with its code fences blanked (line numbers kept): code is not the sheet's math."""
+    out, fence = [], False
+    for line in lines:
+        if line.strip().startswith("```"):
+            fence = not fence
+            out.append("")
+        else:
+            out.append("" if fence else line)
+    return "\n".join(out)
 
 
 def scan_text(text: str) -> list[Formula]:
@@ -286,7 +299,7 @@ def scan_text(text: str) -> list[Formula]:
             for f in _plain_formulas(body):
                 found.append((no, line.strip(), f))
     if markdown:
-        for no, f in _latex_formulas(text):
+        for no, f in _latex_formulas(_without_code(lines)):
             found.append((no, lines[no - 1].strip(), f))
         found.sort(key=lambda t: t[0])
     decls = _sheet_declarations(lines, sections)
@@ -327,8 +340,12 @@ def scan_text(text: str) -> list[Formula]:
 def _declare(draft: Formula, decls: dict, funcs: dict):
     tex = draft.formula if draft.notation == "latex" else _symbol_key(draft.formula) or ""
     tex += " " + " ".join(d if draft.notation == "latex" else (_symbol_key(d) or "") for d in draft.definitions)
+    runs = {r for r in re.findall(r"(?<![\\A-Za-z])[A-Za-z]+", tex)}
+    letters = {c for r in runs if len(r) <= 2 for c in r}       # the LaTeX reader reads Wx as W x
     for (sec, key), (decl, why) in decls.items():
-        if sec == draft.section and re.search(rf"(?<![\\\w]){re.escape(key)}(?![\w{{])", tex):
+        single = len(key) == 1 and key in letters
+        if sec == draft.section and (single or len(key) > 1 and re.search(
+                rf"(?<![\\\w]){re.escape(key)}(?![\w{{])", tex)):
             draft.symbols[key] = decl
             draft.inferred.append(why)
     for key, (fn, why) in funcs.items():
@@ -339,7 +356,6 @@ def _declare(draft: Formula, decls: dict, funcs: dict):
 
 def scan(path) -> tuple[str, list[Formula]]:
     """A sheet file's drafted claims: ``(its name, formulas)``."""
-    from pathlib import Path
     p = Path(path)
     return p.name, scan_text(p.read_text(encoding="utf-8"))
 

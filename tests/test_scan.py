@@ -102,3 +102,56 @@ def _totals(measured):
 def test_issue_14_targets(measured):
     t = _totals(measured)
     assert t["found"] >= 0.8 * t["checkable"] and t["same"] >= 0.9 * t["found"], t
+
+
+# --------------------------------------------------------------------------- sheets written for the test
+SHEETS = DATA / "sheets"
+#: line -> verdict; the planted wrong formulas are the refuted ones
+WILD = {"wild.md": {8: "proved", 12: "proved", 16: "refuted", 20: "proved", 22: "refuted", 26: "proved", 30: "refuted"},
+        "wild.txt": {6: "proved", 7: "proved", 8: "refuted", 9: "proved", 12: "proved", 13: "refuted", 16: "proved",
+                     17: "refuted"}}
+
+
+@pytest.mark.parametrize("sheet", sorted(WILD))
+def test_scan_check_refutes_the_planted_formulas(sheet, capsys, tmp_path):
+    from nnderive.cli import main
+    out = tmp_path / "draft.toml"
+    status = main(["scan", str(SHEETS / sheet), "--out", str(out), "--check"])
+    table = capsys.readouterr().out
+    got = {}
+    for row in table.splitlines():
+        parts = row.split()
+        if parts and parts[0].startswith("wild.line"):
+            got[int(parts[0].split(".")[1].removeprefix("line"))] = parts[1]
+    assert got == WILD[sheet]
+    assert status == 1                                  # a refuted claim: the exit status says so
+    claims, errors = load_paths([str(out)])
+    assert not errors and len(claims) == len(WILD[sheet])
+
+
+def test_code_fences_and_comments_are_not_formulas():
+    drafts = scan_text("Head\n// x = 1 is a comment\n```\ny = x + 1\n```\nz = 2·a\n")
+    assert [d.formula for d in drafts] == ["z = 2·a"]
+
+
+def test_comma_joined_statements_are_split_and_sections_kept():
+    drafts = scan_text("Sigmoid\nda/dz = a(1 − a), dσ/dz = σ(z)(1 − σ(z))\n")
+    assert [d.formula for d in drafts] == ["da/dz = a(1 − a)", "dσ/dz = σ(z)(1 − σ(z))"]
+    assert {d.section for d in drafts} == {"Sigmoid"} and {d.line for d in drafts} == {2}
+
+
+def test_inferred_declarations_are_marked_and_scoped_to_their_section():
+    sheet = "Layer\n- W: weight matrix (n_out × n_in)\n- x: input vector (n_in × 1)\nWx ∈ ℝ^n_out\n" \
+            "Scalars\nWx = xW\n"
+    drafts = scan_text(sheet)
+    first = next(d for d in drafts if d.formula.startswith("Wx ∈"))
+    assert first.symbols == {"W": "matrix n_{out} n_{in}", "x": "vector n_{in}"}
+    assert "W: matrix n_{out} n_{in} from line 2" in first.entry("c")["note"]
+    last = next(d for d in drafts if d.section == "Scalars")
+    assert last.symbols == {}                           # nothing in its section says what W and x are
+
+
+def test_definitions_and_updates_are_not_claims():
+    drafts = scan_text("Adam\nm_hat = m / (1 - β1^t)\nw = w - lr × m_hat\nβ1 = 0.9\n")
+    assert [bool(d.not_checkable) for d in drafts] == [True, True, True]
+    assert "update rule" in drafts[1].not_checkable and "value" in drafts[2].not_checkable

@@ -191,6 +191,10 @@ class _Emit(Transformer):
                 continue
             out.append(it)
             k += 1
+        for it in out:
+            if getattr(it, "unsure", False):
+                raise LatexError(f"{it.word!r} outside a derivative fraction: one name or a product? "
+                                 "write it with a space or _", it.pos)
         return _join(out)
 
     def factor(self, base, *posts):
@@ -246,12 +250,18 @@ class _Emit(Transformer):
 
     def name(self, tok):
         word = str(tok)
-        t = _name_tex(word, tok.start_pos)
+        if len(word) > 1 and word.startswith("d") and len(_glyphs(word[1:].rstrip("0123456789"), 0)) == 1:
+            # dy, dσ: a differential; only a derivative fraction dy/dx reads it (see term)
+            var = _name_tex(word[1:], tok.start_pos + 1).text
+            t = _Tex.of("d" + var if word[1:].isascii() else "d " + var, tok.start_pos)
+            t.diff = ("d", var)
+            t.word = word
+            t.unsure = not word[1:].isascii()    # "dσ" alone: d times σ, or one name? (ASCII goes to LaTeX)
+            return t
+        t = _Tex.of(_name_tex(word, tok.start_pos).text, tok.start_pos)
         t.word = word
         if word == "d":
             t.bare_d = "d"
-        elif word.startswith("d") and len(_glyphs(word[1:].rstrip("0123456789"), tok.start_pos) or "xx") == 1:
-            t.diff = ("d", _name_tex(word[1:], tok.start_pos + 1).text)
         return t
 
     def diff(self, tok):
