@@ -28,7 +28,8 @@ from .numeric.example import main_example
 from .numeric.kernels import kernel, kernels
 from .numeric.train import main_train
 from .report import ReportError, generate
-from .judge.budget import DEFAULT_BUDGET, DEFAULT_MEMORY_MB, check_budget, check_memory, judge_iter
+from .scan import scan as scan_sheet, to_toml
+from .judge.budget import DEFAULT_BUDGET, DEFAULT_MEMORY_MB, check_budget, check_memory, judge_all, judge_iter
 from .mathematics.rewrites import REWRITES, prove_rewrite
 from .mathematics.rules import RULES, VECTOR_RULES, prove_rule, prove_vector_rule
 from .verdict import VERDICTS, Verdict
@@ -478,7 +479,40 @@ def build_parser() -> argparse.ArgumentParser:
     rp.set_defaults(func=cmd_report)
     e = sub.add_parser("example", help="the Clear Formula article's worked example through the kernels")
     e.set_defaults(func=cmd_example)
+    _add_scan(sub)
     return p
+
+
+# --------------------------------------------------------------------------- scan (issue 14)
+def _add_scan(sub):
+    sc = sub.add_parser("scan", help="draft a cheat sheet's claims (Markdown+LaTeX or Unicode plain text) as a "
+                                     "claim file; --check judges the draft")
+    sc.add_argument("sheet", help="the cheat sheet (.md, .tex, .txt)")
+    sc.add_argument("--out", help="write the drafted claim file here (default: standard output)")
+    sc.add_argument("--check", action="store_true", help="judge the drafted claims and print the verdict table")
+    sc.set_defaults(func=cmd_scan)
+
+
+def cmd_scan(args) -> int:
+    """Draft the sheet's claims; with --check, judge the draft as ``nnderive check`` would."""
+    try:
+        name, formulas = scan_sheet(args.sheet)
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UsageError(f"cannot read {args.sheet}: {exc}") from None
+    draft = to_toml(name, formulas)
+    if args.out:
+        with open(args.out, "w", encoding="utf-8") as fh:
+            fh.write(draft)
+    elif not args.check:
+        sys.stdout.write(draft)
+    if not args.check:
+        return 0
+    claims, errors = loads(draft, name)
+    for e in errors:
+        print(e, file=sys.stderr)
+    verdicts = judge_all(claims)
+    print_table(verdicts, out=sys.stdout)
+    return 1 if any(v.verdict in ("refuted", "error") for v in verdicts) else 0
 
 
 #: optional third-party modules -> the extra that installs them

@@ -1,12 +1,12 @@
 """The readers by notation: each turns a string into its readings in the intermediate form."""
 from __future__ import annotations
 
-from . import latex
+from . import latex, unicode
 
 __all__ = ["READERS", "reader"]
 
 #: notation name -> ``read(text) -> list[ir.Statement]``
-READERS = {"latex": latex.read}
+READERS = {"latex": latex.read, "unicode": unicode.read}
 
 
 def reader(notation: str):

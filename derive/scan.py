@@ -1,0 +1,389 @@
+r"""``nnderive scan``: a cheat sheet as published in, its claims drafted in the catalogue format out.
+
+Two kinds of sheet are read:
+
+* Markdown with LaTeX math: ``$…$``, ``$$…$$``, ``\[…\]``, ``\(…\)`` and ``equation``/``align``
+  environments; each math span holding a relation is drafted as a ``latex`` claim.
+* Plain text with Unicode math (``σ'(z) = σ(z)(1 − σ(z))``): around each relation sign the longest
+  run of words that is not prose and that :mod:`.notation.unicode`'s grammar reads is the formula,
+  drafted as a ``text`` claim.  ``//`` starts a comment, code fences are skipped.
+
+Statements joined by a comma (``a = σ(z), da/dz = a(1 − a)``) become separate claims; a chain
+``a = b = c`` stays one claim (the judge checks each link).  A formula ``name = expression``
+whose name is a single symbol is also remembered as a definition: later claims of the same
+section that use the name get it, and the drafted file says so in a ``note``.
+
+Declarations are inferred only where the sheet supports them, and each inferred one is listed
+in the claim's ``note`` so a person can review it:
+
+* a glossary line ``W: weight matrix (n_out × n_in)`` or ``x: input vector (n_in × 1)``;
+* ``x ∈ ℝⁿ`` (a vector) and ``W ∈ ℝᵐˣⁿ`` (a matrix) written in the sheet;
+* a function by its name: ``softmax``, ``ReLU``, ``sigmoid``, ``tanh``; ``σ`` is the sigmoid
+  only where the sheet defines it as ``1/(1+e^(-z))`` or calls it the sigmoid, and an arbitrary
+  activation where the sheet calls it an activation function.
+
+Any other symbol stays undeclared, so the judge's verdict is an error naming it: nothing is guessed.
+Prose lines with no formula are skipped (they are counted, not drafted).
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .notation import unicode
+from .notation.errors import LatexError
+
+__all__ = ["Formula", "scan", "scan_text", "to_toml"]
+
+_REL_CHARS = "=≈≤≥←≠∈"
+_LATEX_REL = re.compile(r"(?<![\\a-zA-Z])=|\\approx|\\le(?:q)?\b|\\ge(?:q)?\b|\\leftarrow|\\gets|\\ne(?:q)?\b|\\in\b|<|>")
+_MATH_CHARS = set("=≈≤≥←→≠∈+−–-×·⋅*/^²³ⁿᵀ√Σ∑∂σηελαβμδŷ()[]|‖'′½")
+_FUNCTION_WORDS = frozenset({"log", "ln", "exp", "tanh", "max", "min", "sin", "cos", "softmax", "sigmoid", "relu",
+                             "ReLU", "sqrt", "MSE", "BCE", "Var", "hat", "bar", "prev"})
+_KNOWN_FUNCTIONS = {"softmax": (r"\operatorname{softmax}", "softmax"), "ReLU": (r"\operatorname{ReLU}", "relu"),
+                    "relu": (r"\operatorname{relu}", "relu"), "sigmoid": (r"\operatorname{sigmoid}", "sigmoid"),
+                    "softplus": (r"\operatorname{softplus}", "softplus")}
+_SIGMOID_DEF = re.compile(r"σ\s*\(\s*(\w)\s*\)\s*=\s*1\s*/\s*\(\s*1\s*\+\s*e\s*(?:\^\s*\(?\s*[-−–]\s*\1\s*\)?|⁻)")
+
+
+@dataclass
+class Formula:
+    """One drafted claim: where it is in the sheet and what it says."""
+
+    line: int
+    section: str
+    quote: str
+    formula: str
+    notation: str                                   # "latex" or "unicode"
+    definitions: list = field(default_factory=list)
+    symbols: dict = field(default_factory=dict)
+    functions: dict = field(default_factory=dict)
+    inferred: list = field(default_factory=list)    # what was inferred, for the note
+    not_checkable: str = ""                         # why the formula is drafted as no claim
+
+    def entry(self, cid: str) -> dict:
+        out = {"id": cid, "section": self.section, "quote": self.quote}
+        if self.not_checkable:
+            out["not_checkable"] = self.not_checkable
+            out["note"] = f"drafted by nnderive scan from line {self.line}: {self.formula}"
+            return out
+        out["latex" if self.notation == "latex" else "text"] = self.formula
+        if self.definitions:
+            out["definitions"] = list(self.definitions)
+        if self.symbols:
+            out["symbols"] = dict(self.symbols)
+        if self.functions:
+            out["functions"] = dict(self.functions)
+        out["note"] = f"drafted by nnderive scan from line {self.line}" + (
+            "; inferred: " + "; ".join(self.inferred) if self.inferred else "")
+        return out
+
+
+# --------------------------------------------------------------------------- finding formulas
+_STOP_WORDS = frozenset({"if", "then", "so", "we", "is", "as", "of", "to", "in", "at", "by", "and", "or", "for", "with",
+                         "where", "when", "the", "an", "it", "its", "on", "be"})
+
+
+_CONDITION_WORDS = frozenset({"if", "when", "unless", "else", "otherwise", "for", "only", "iff"})
+_WORDED = "\0"            # marks a formula whose condition follows in words
+
+
+def _is_prose_word(w: str) -> bool:
+    core = w.strip(".,;:!?\"“”()[]")
+    if core.lower() in _STOP_WORDS:
+        return True
+    if not core or any(c in _MATH_CHARS for c in core):
+        return False
+    if core in _FUNCTION_WORDS or core.split("_")[0] in _FUNCTION_WORDS:
+        return False
+    return core.isascii() and core.isalpha() and len(core) >= 3 and "_" not in core
+
+
+def _parses(text: str) -> bool:
+    try:
+        unicode.to_latex(text)
+    except LatexError:
+        return False
+    return any(c in text for c in _REL_CHARS)
+
+
+def _trim(s: str) -> str:
+    s = s.strip().rstrip(".,;:")
+    # a bracket opened and never closed in the span belongs to the prose around it
+    while s and s.count("(") < s.count(")") and s.endswith(")"):
+        s = s[:-1].rstrip()
+    while s and s.count("(") > s.count(")") and s.startswith("("):
+        s = s[1:].lstrip()
+    return s
+
+
+def _plain_formulas(line: str) -> list[str]:
+    """The formulas of one plain-text line, in reading order."""
+    words = line.split()
+    out, k = [], 0
+    while k < len(words):
+        if not any(c in words[k] for c in _REL_CHARS) or _is_prose_word(words[k]):
+            k += 1
+            continue
+        lo, hi = k, k + 1
+        while lo > 0 and not _is_prose_word(words[lo - 1]):
+            lo -= 1
+        while hi < len(words) and not _is_prose_word(words[hi]):
+            hi += 1
+        # the span ends where the prose starts (never cut short: a cut formula says something else);
+        # words the grammar cannot read at its start are prose the word test let through
+        best = None
+        for a in range(lo, k + 1):
+            cand = _trim(" ".join(words[a:hi]))
+            if cand and _parses(cand):
+                best = cand
+                break
+        best = best or _trim(" ".join(words[lo:hi]))     # drafted as it is: the judge names the problem
+        if best and any(c in best for c in _REL_CHARS):
+            if hi < len(words) and words[hi].strip(",;").lower() in _CONDITION_WORDS:
+                out.append(_WORDED + best)          # "= 1 if z>0, else 0": the words are part of the claim
+            else:
+                out.extend(_split_commas(best))
+        k = hi
+    return out
+
+
+def _split_commas(formula: str) -> list[str]:
+    """``a = σ(z), da/dz = a(1 − a)``: the statements joined by top-level commas, when each has a relation."""
+    parts, depth, cur = [], 0, ""
+    for c in formula:
+        depth += c in "([{" and 1 or 0
+        depth -= c in ")]}" and 1 or 0
+        if c == "," and depth == 0:
+            parts.append(cur)
+            cur = ""
+        else:
+            cur += c
+    parts.append(cur)
+    parts = [p.strip() for p in parts]
+    if len(parts) > 1 and all(any(r in p for r in _REL_CHARS) for p in parts):
+        return [p for p in parts if _parses(p)]
+    return [formula]
+
+
+_MATH_SPANS = re.compile(r"\$\$(.+?)\$\$|\\\[(.+?)\\\]|\\\((.+?)\\\)|(?<![\\$])\$([^$\n]+?)\$"
+                         r"|\\begin\{(equation\*?|align\*?|gather\*?)\}(.+?)\\end\{\5\}", re.S)
+
+
+def _latex_formulas(text: str):
+    """(line, formula) of each math span holding a relation."""
+    for m in _MATH_SPANS.finditer(text):
+        body = next(g for g in (m.group(1), m.group(2), m.group(3), m.group(4), m.group(6)) if g is not None)
+        line = text.count("\n", 0, m.start()) + 1
+        for piece in re.split(r"\\\\|\n\s*\n", body):       # rows of an aligned block
+            piece = piece.replace("&", " ").strip().rstrip(".,;")
+            piece = re.sub(r"\\(?:label|tag)\{[^}]*\}", "", piece).strip()
+            if piece and _LATEX_REL.search(piece):
+                yield line, piece
+
+
+# --------------------------------------------------------------------------- declarations
+_GLOSSARY = re.compile(r"^\s*[-*•]?\s*([^\W\d_][\w]*)\s*:\s*(.+)$")
+_SHAPE = re.compile(r"\(\s*([\w]+)\s*[×x]\s*([\w]+)\s*\)")
+_IN_R = re.compile(r"(?<!\w)([^\W\d_](?:_\w+|\d+)?)\s*∈\s*ℝ([ⁿᵐᵏᵈ]|\^\{?\w+\}?)(?:[ˣ×]([ⁿᵐᵏᵈ]|\w))?")
+_SUPER_LETTER = {"ⁿ": "n", "ᵐ": "m", "ᵏ": "k", "ᵈ": "d"}
+
+
+def _letter(s: str) -> str:
+    s = _SUPER_LETTER.get(s, s).strip("^{}")
+    if "_" in s:
+        head, tail = s.split("_", 1)
+        return f"{head}_{{{tail}}}"
+    return s
+
+
+def _symbol_key(name: str) -> str | None:
+    """The LaTeX spelling of a plain-text symbol (the catalogue's key), None when it does not read."""
+    try:
+        return unicode.to_latex(name)
+    except LatexError:
+        return None
+
+
+def _sheet_declarations(lines, sections) -> dict:
+    """(section, symbol key) -> (declaration, why) from the glossary lines and ``∈ ℝ`` statements:
+    a sheet reuses letters (z a vector in one section, a scalar in another), so a declaration
+    holds in its own section only."""
+    out = {}
+    for no, line in enumerate(lines, 1):
+        sec = sections.get(no, "")
+        m = _GLOSSARY.match(line)
+        if m:
+            name, desc = m.groups()
+            shape = _SHAPE.search(desc)
+            key = _symbol_key(name)
+            if shape and key:
+                r, c = _letter(shape.group(1)), _letter(shape.group(2))
+                if c == "1":
+                    out[sec, key] = (f"vector {r}", f"{name}: vector {r} from line {no}")
+                elif r != "1" and not any(ch.isdigit() for ch in r + c):
+                    out[sec, key] = (f"matrix {r} {c}", f"{name}: matrix {r} {c} from line {no}")
+        for m in _IN_R.finditer(line):
+            name, r, c = m.group(1), _letter(m.group(2)), m.group(3)
+            key = _symbol_key(name)
+            if key is None:
+                continue
+            if c:
+                out.setdefault((sec, key), (f"matrix {r} {_letter(c)}", f"{name}: matrix from ∈ ℝ on line {no}"))
+            else:
+                out.setdefault((sec, key), (f"vector {r}", f"{name}: vector {r} from ∈ ℝ on line {no}"))
+    return out
+
+
+def _sheet_functions(text: str) -> dict:
+    """function key -> (function, why) from what the sheet says of σ and from known names."""
+    out = {}
+    if _SIGMOID_DEF.search(text) or re.search(r"sigmoid[^.\n]{0,40}(σ|\\sigma)|(σ|\\sigma)[^.\n]{0,10}sigmoid", text, re.I):
+        out[r"\sigma"] = ("sigmoid", "σ is the sigmoid (the sheet defines or names it)")
+    elif re.search(r"σ\s*:\s*activation function", text):
+        out[r"\sigma"] = ("activation", "σ is an activation, entry by entry (the sheet's glossary)")
+    for word, (key, fn) in _KNOWN_FUNCTIONS.items():
+        if re.search(rf"\b{word}\s*\(", text):
+            out[key] = (fn, f"{word} by its name")
+    return out
+
+
+# --------------------------------------------------------------------------- the scan
+_HEADING_MD = re.compile(r"^\s{0,3}#{1,6}\s+(.+?)\s*#*\s*$")
+_DEFINITION = re.compile(r"^\s*([^\W\d]\w*)\s*(?:=|:=)\s*(.+)$")
+_LATEX_DEFINITION = re.compile(r"^\s*((?:\\[a-zA-Z]+|[a-zA-Z])(?:_\{?\w+\}?)?|\\hat\{\w\})\s*(?:=|:=)\s*(.+)$")
+_NUMBER = re.compile(r"^\s*[-−]?\d+(\.\d+)?([eE][-−]?\d+)?\s*$")
+
+
+def _is_plain_heading(line: str) -> bool:
+    s = line.strip()
+    return (0 < len(s) <= 60 and not any(c in s for c in _REL_CHARS + "://") and not s.startswith(("-", "*", "•"))
+            and not s.endswith((".", ",", ":", "?")) and s[0].isupper())
+
+
+def _without_code(lines) -> str:
+    """The sheet with its code fences blanked (line numbers kept): code is not the sheet's math."""
+    out, fence = [], False
+    for line in lines:
+        if line.strip().startswith("```"):
+            fence = not fence
+            out.append("")
+        else:
+            out.append("" if fence else line)
+    return "\n".join(out)
+
+
+def scan_text(text: str) -> list[Formula]:
+    """The formulas of a sheet, drafted as claims in reading order."""
+    markdown = bool(_MATH_SPANS.search(text)) and ("$" in text or "\\[" in text or "\\begin" in text)
+    lines = text.splitlines()
+    funcs = _sheet_functions(text)
+    found: list[tuple[int, str, str]] = []
+    sections: dict[int, str] = {}
+    section, fence = "", False
+    for no, line in enumerate(lines, 1):
+        if line.strip().startswith("```"):
+            fence = not fence
+            continue
+        if fence:
+            continue
+        m = _HEADING_MD.match(line)
+        if m:
+            section = m.group(1)
+        elif not markdown and _is_plain_heading(line):
+            section = line.strip()
+        sections[no] = section
+        if not markdown:
+            body = line.split("//", 1)[0] if "//" in line else line
+            for f in _plain_formulas(body):
+                found.append((no, line.strip(), f))
+    if markdown:
+        for no, f in _latex_formulas(_without_code(lines)):
+            found.append((no, lines[no - 1].strip(), f))
+        found.sort(key=lambda t: t[0])
+    decls = _sheet_declarations(lines, sections)
+    notation = "latex" if markdown else "unicode"
+    out: list[Formula] = []
+    defs_by_section: dict[str, dict] = {}
+    for no, quote, f in found:
+        sec = sections.get(no, "")
+        worded = f.startswith(_WORDED)
+        f = f.removeprefix(_WORDED)
+        draft = Formula(no, sec, quote, f, notation)
+        if worded:
+            draft.not_checkable = "a condition follows in words (if, when, for ...): write the cases out to check it"
+            out.append(draft)
+            continue
+        known = defs_by_section.setdefault(sec, {})
+        for name, (dtext, dline) in known.items():
+            if name != f.split("=")[0].strip() and re.search(rf"(?<!\w){re.escape(name)}(?!\w)", f):
+                draft.definitions.append(dtext)
+                draft.inferred.append(f"definition of {name} from line {dline}")
+        _declare(draft, decls, funcs)
+        out.append(draft)
+        m = _DEFINITION.match(f) if notation == "unicode" else _LATEX_DEFINITION.match(f)
+        if m and not any(r in m.group(2) for r in _REL_CHARS) and not _LATEX_REL.search(m.group(2)):
+            name, value = m.groups()
+            if re.search(rf"(?<![\w\\]){re.escape(name)}(?![\w{{])", value):
+                draft.not_checkable = (f"an update rule written with '=' ({name} on both sides): "
+                                       "give it as '\\leftarrow' with algorithm and roles to check it")
+            elif _NUMBER.match(value):
+                draft.not_checkable = f"sets {name} to a value (a hyperparameter or an input, no identity)"
+            else:
+                draft.not_checkable = f"defines {name} (later claims of this section use it as a definition)"
+                if name not in known:
+                    known[name] = (f, no)
+    return out
+
+
+def _declare(draft: Formula, decls: dict, funcs: dict):
+    tex = draft.formula if draft.notation == "latex" else _symbol_key(draft.formula) or ""
+    tex += " " + " ".join(d if draft.notation == "latex" else (_symbol_key(d) or "") for d in draft.definitions)
+    runs = {r for r in re.findall(r"(?<![\\A-Za-z])[A-Za-z]+", tex)}
+    letters = {c for r in runs if len(r) <= 2 for c in r}       # the LaTeX reader reads Wx as W x
+    for (sec, key), (decl, why) in decls.items():
+        single = len(key) == 1 and key in letters
+        if sec == draft.section and (single or len(key) > 1 and re.search(
+                rf"(?<![\\\w]){re.escape(key)}(?![\w{{])", tex)):
+            draft.symbols[key] = decl
+            draft.inferred.append(why)
+    for key, (fn, why) in funcs.items():
+        if key in tex:
+            draft.functions[key] = fn
+            draft.inferred.append(why)
+
+
+def scan(path) -> tuple[str, list[Formula]]:
+    """A sheet file's drafted claims: ``(its name, formulas)``."""
+    p = Path(path)
+    return p.name, scan_text(p.read_text(encoding="utf-8"))
+
+
+# --------------------------------------------------------------------------- TOML
+def _toml_str(s: str) -> str:
+    if "'" not in s and "\n" not in s and all(c >= " " for c in s):
+        return f"'{s}'"
+    esc = s.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\t", "\\t")
+    return f'"{esc}"'
+
+
+def _toml_value(v) -> str:
+    if isinstance(v, dict):
+        return "{ " + ", ".join(f"{_toml_str(k)} = {_toml_value(x)}" for k, x in v.items()) + " }"
+    if isinstance(v, list):
+        return "[" + ", ".join(_toml_value(x) for x in v) + "]"
+    return _toml_str(str(v))
+
+
+def to_toml(name: str, formulas: list[Formula]) -> str:
+    """The drafted claims as a claim file (loadable by :func:`nnderive.catalogue.loads`)."""
+    stem = re.sub(r"\W+", "_", name.rsplit(".", 1)[0]).strip("_") or "sheet"
+    out = ["# drafted by nnderive scan: review every inferred declaration (each claim's note lists them)",
+           "[source]", f"file = {_toml_str(name)}", ""]
+    for k, f in enumerate(formulas, 1):
+        out.append("[[claims]]")
+        for key, val in f.entry(f"{stem}.line{f.line}.{k}").items():
+            out.append(f"{key} = {_toml_value(val)}")
+        out.append("")
+    return "\n".join(out)

@@ -1,0 +1,157 @@
+"""``nnderive scan`` measured against the hand-made catalogue, and on two sheets written for the test.
+
+Matching (how a drafted claim is paired with a catalogue claim): both texts are normalised (spaces
+removed, the dashes – and − read as -, ′ as ', ⋅ as ·); a drafted claim matches a catalogue claim of
+the same sheet when its formula, so normalised, occurs inside the catalogue claim's ``quote``.  A
+catalogue claim is *found* when at least one drafted claim (drafted as a claim, not as not checkable)
+matches it, *same* when one of those gets the catalogue's expected verdict, *different* when found
+but none does, *missed* when not found.  Only the catalogue's checkable claims (expected verdict not
+"not checkable") are counted.
+"""
+import tomllib
+from pathlib import Path
+
+import pytest
+
+from nnderive.catalogue import load_paths, loads
+from nnderive.judge.budget import judge_all
+from nnderive.scan import scan, scan_text, to_toml
+
+DATA = Path(__file__).parent / "data"
+SEEDS = sorted((DATA / "seeds").glob("*.txt"))
+EXPECTED = tomllib.loads((DATA / "expected_verdicts.toml").read_text(encoding="utf-8"))
+FORMULAS = Path(__file__).parent.parent / "formulas"
+
+
+def _norm(s: str) -> str:
+    s = "".join(s.split())
+    for a, b in (("–", "-"), ("−", "-"), ("′", "'"), ("⋅", "·")):
+        s = s.replace(a, b)
+    return s
+
+
+def _catalogue(seed_name):
+    claims, errors = load_paths([str(p) for p in sorted(FORMULAS.glob("*.toml"))])
+    assert not errors
+    return [c for c in claims if c.file == seed_name or c.source == seed_name]
+
+
+@pytest.fixture(scope="module")
+def measured():
+    out = {}
+    for seed in SEEDS:
+        name, formulas = scan(seed)
+        claims, errors = loads(to_toml(name, formulas), name)
+        assert not errors and len(claims) == len(formulas)
+        verdicts = judge_all(claims)
+        drafted = [(_norm(f.formula), v.verdict) for f, v in zip(formulas, verdicts) if not f.not_checkable]
+        expected = EXPECTED[name]
+        rows = []
+        for c in _catalogue(name):
+            want = expected.get(c.id)
+            if want is None or want == "not checkable":
+                continue
+            quote = _norm(c.quote)
+            got = [v for f, v in drafted if f and f in quote]
+            rows.append((c.id, want, got))
+        out[name] = rows
+    return out
+
+
+def _figures(rows):
+    found = [r for r in rows if r[2]]
+    same = [r for r in found if r[1] in r[2]]
+    return {"checkable": len(rows), "found": len(found), "same": len(same), "different": len(found) - len(same),
+            "missed": len(rows) - len(found)}
+
+
+#: floors at what the scan reaches now (found, same verdict), per seed; they may only rise
+FLOORS = {"000": (31, 5), "001": (2, 0), "002": (10, 0), "003": (13, 6), "004": (12, 0)}
+
+
+def test_every_seed_drafts_a_loadable_claim_file():
+    for seed in SEEDS:
+        name, formulas = scan(seed)
+        claims, errors = loads(to_toml(name, formulas), name)
+        assert not errors and formulas and len(claims) == len(formulas)
+        assert all(f.line >= 1 and f.quote for f in formulas)
+
+
+def test_no_drafted_claim_is_refuted_where_the_catalogue_proves(measured):
+    bad = [(name, cid) for name, rows in measured.items() for cid, want, got in rows
+           if want == "proved" and "refuted" in got]
+    assert not bad
+
+
+def test_figures_do_not_regress(measured):
+    for name, rows in measured.items():
+        fig = _figures(rows)
+        print(name, fig)
+        found, same = FLOORS[name[:3]]
+        assert fig["found"] >= found and fig["same"] >= same, (name, fig)
+
+
+def _totals(measured):
+    figs = [_figures(rows) for rows in measured.values()]
+    return {k: sum(f[k] for f in figs) for k in figs[0]}
+
+
+@pytest.mark.xfail(strict=True, reason="issue 14 targets not met: measured 68 of 214 checkable catalogue claims "
+                   "found (32 %), 11 of those 68 with the same verdict (16 %); most drafted claims are errors "
+                   "for undeclared symbols, which the scan does not guess")
+def test_issue_14_targets(measured):
+    t = _totals(measured)
+    assert t["found"] >= 0.8 * t["checkable"] and t["same"] >= 0.9 * t["found"], t
+
+
+# --------------------------------------------------------------------------- sheets written for the test
+SHEETS = DATA / "sheets"
+#: line -> verdict; the planted wrong formulas are the refuted ones
+WILD = {"wild.md": {8: "proved", 12: "proved", 16: "refuted", 20: "proved", 22: "refuted", 26: "proved", 30: "refuted"},
+        "wild.txt": {6: "proved", 7: "proved", 8: "refuted", 9: "proved", 12: "proved", 13: "refuted", 16: "proved",
+                     17: "refuted"}}
+
+
+@pytest.mark.parametrize("sheet", sorted(WILD))
+def test_scan_check_refutes_the_planted_formulas(sheet, capsys, tmp_path):
+    from nnderive.cli import main
+    out = tmp_path / "draft.toml"
+    status = main(["scan", str(SHEETS / sheet), "--out", str(out), "--check"])
+    table = capsys.readouterr().out
+    got = {}
+    for row in table.splitlines():
+        parts = row.split()
+        if parts and parts[0].startswith("wild.line"):
+            got[int(parts[0].split(".")[1].removeprefix("line"))] = parts[1]
+    assert got == WILD[sheet]
+    assert status == 1                                  # a refuted claim: the exit status says so
+    claims, errors = load_paths([str(out)])
+    assert not errors and len(claims) == len(WILD[sheet])
+
+
+def test_code_fences_and_comments_are_not_formulas():
+    drafts = scan_text("Head\n// x = 1 is a comment\n```\ny = x + 1\n```\nz = 2·a\n")
+    assert [d.formula for d in drafts] == ["z = 2·a"]
+
+
+def test_comma_joined_statements_are_split_and_sections_kept():
+    drafts = scan_text("Sigmoid\nda/dz = a(1 − a), dσ/dz = σ(z)(1 − σ(z))\n")
+    assert [d.formula for d in drafts] == ["da/dz = a(1 − a)", "dσ/dz = σ(z)(1 − σ(z))"]
+    assert {d.section for d in drafts} == {"Sigmoid"} and {d.line for d in drafts} == {2}
+
+
+def test_inferred_declarations_are_marked_and_scoped_to_their_section():
+    sheet = "Layer\n- W: weight matrix (n_out × n_in)\n- x: input vector (n_in × 1)\nWx ∈ ℝ^n_out\n" \
+            "Scalars\nWx = xW\n"
+    drafts = scan_text(sheet)
+    first = next(d for d in drafts if d.formula.startswith("Wx ∈"))
+    assert first.symbols == {"W": "matrix n_{out} n_{in}", "x": "vector n_{in}"}
+    assert "W: matrix n_{out} n_{in} from line 2" in first.entry("c")["note"]
+    last = next(d for d in drafts if d.section == "Scalars")
+    assert last.symbols == {}                           # nothing in its section says what W and x are
+
+
+def test_definitions_and_updates_are_not_claims():
+    drafts = scan_text("Adam\nm_hat = m / (1 - β1^t)\nw = w - lr × m_hat\nβ1 = 0.9\n")
+    assert [bool(d.not_checkable) for d in drafts] == [True, True, True]
+    assert "update rule" in drafts[1].not_checkable and "value" in drafts[2].not_checkable
