@@ -105,6 +105,8 @@ def _declared_words(claim) -> frozenset:
     """Names of several plain letters the claim declares: as symbols, as functions, or as the
     left side of one of its definitions and givens; any other letter run stays an error."""
     words = {s_ for s_ in [*claim.symbols, *claim.functions] if s_.isascii() and s_.isalpha() and len(s_) > 1}
+    for spelling in [*claim.symbols, *claim.roles]:     # 'g^{ave}' declares the label ave
+        words.update(re.findall(r"\^\{([A-Za-z]{2,})\}", spelling))
     for text in [*claim.definitions, *claim.given]:
         m = _INTRODUCED.match(text)
         if m is not None:

@@ -129,6 +129,11 @@ def _raw(s: str, pos: int, words=frozenset()) -> list[Token]:
                 continue
             if len(word) >= 3 and word not in _GREEK_NAMES:
                 in_script = len(out) >= 2 and out[-1].type == "LGROUP" and out[-2].type in ("SUB", "SUP")
+                if in_script and out[-2].type == "SUP":
+                    # g^{ave}: a label or a power with the exponent a*v*e? Either reading could be meant
+                    raise LatexError(f"the letters {word!r} in a superscript: a label or a power? declare the "
+                                     f"symbol with its label (e.g. 'g^{{{word}}}') or write the exponent with "
+                                     "spaces or \\cdot", pos + i)
                 if in_script:                 # A_{prev}, n_{out}: a label of several letters
                     out.append(_tok("NAMECMD", word, pos + i, pos + m.end()))
                     i = m.end()
