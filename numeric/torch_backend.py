@@ -24,8 +24,8 @@ derivative row.
 >>> import torch
 >>> z = torch.tensor([-1.0, 0.0, 2.0], dtype=torch.float64, requires_grad=True)
 >>> act("relu")(z).sum().backward()
->>> z.grad
-tensor([0., 0., 1.], dtype=torch.float64)
+>>> z.grad.dtype, z.grad.tolist()
+(torch.float64, [0.0, 0.0, 1.0])
 >>> print(source("tanh.backward").strip())
 def tanh_backward(g, y):
     return g*(1 - y**2)

@@ -209,3 +209,30 @@ def test_a_reused_worker_keeps_judging():
     finally:
         w.stop()
     assert children() == []
+
+
+def test_workers_run_blas_on_one_thread_and_count_only_the_judging_thread():
+    """On a many-core CI machine a BLAS pool per worker burnt the CPU budget (every spinning
+    thread counted) and a planted claim came out undecided (timeout); the core count must not
+    change a verdict."""
+    import numpy as np
+    from threadpoolctl import threadpool_info
+    r, w = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        os.close(r)
+        B._one_blas_thread()
+        np.ones((64, 64)) @ np.ones((64, 64))
+        os.write(w, repr(sorted({p["num_threads"] for p in threadpool_info()})).encode())
+        os._exit(0)
+    os.close(w)
+    got = os.read(r, 100).decode()
+    os.waitpid(pid, 0)
+    assert got in ("[1]", "[]"), got
+    worker = Worker()
+    worker.start()
+    try:
+        assert os.path.exists(f"/proc/{worker.pid}/task/{worker.pid}/stat")
+        assert worker.cpu_seconds() is not None
+    finally:
+        worker.stop()

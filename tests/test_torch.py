@@ -13,7 +13,18 @@ from nnderive.numeric import network as N
 from nnderive.numeric import optim
 from nnderive.numeric.gradcheck import relative_error
 
-torch.set_default_dtype(torch.float64)
+
+
+@pytest.fixture(autouse=True)
+def float64_default():
+    """float64 as torch's default inside this module only (set at import, it leaked into every
+    later test of the session, and a doctest printing a dtype failed in CI)."""
+    old = torch.get_default_dtype()
+    torch.set_default_dtype(torch.float64)
+    yield
+    torch.set_default_dtype(old)
+
+
 ACTS = {"sigmoid": torch.sigmoid, "tanh": torch.tanh, "relu": torch.relu,
         "leaky_relu": lambda z: F.leaky_relu(z, 0.01), "softplus": F.softplus}
 OUTS = ("softmax_cce", "sigmoid_bce", "mse")

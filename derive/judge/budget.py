@@ -1,9 +1,13 @@
 r"""Workers and budgets: every claim is judged in a forked worker process, under limits.
 
-* **CPU-time budget** (default 10 s per claim): the parent reads the worker's
-  CPU time (``utime + stime`` from ``/proc/<pid>/stat``) while it waits, so a
-  busy machine slows a claim down but never changes its verdict; a claim over
-  the budget is ``undecided`` (timeout).
+* **CPU-time budget** (default 10 s per claim): the parent reads the CPU time
+  of the worker's judging thread (``utime + stime`` from
+  ``/proc/<pid>/task/<pid>/stat``) while it waits, so a busy machine slows a
+  claim down but never changes its verdict; a claim over the budget is
+  ``undecided`` (timeout).  Workers run BLAS on one thread, and only the judging
+  thread counts: a BLAS pool spinning on a 64-core machine would otherwise burn
+  the budget many times faster than on a laptop, and address space per BLAS
+  thread would eat the memory limit.
 * **Wall-clock safety limit** of :math:`5 b + 30` seconds for a budget :math:`b`,
   for a worker that hangs without using CPU.
 * **Memory limit** (default 2048 MB): the address space a worker may add to what
@@ -195,6 +199,7 @@ def _child(conn, memory_mb, inherited_fds):
         signal.signal(signal.SIGINT, signal.SIG_IGN)    # Ctrl-C reaches the whole group: the parent decides
         signal.signal(signal.SIGTERM, signal.SIG_DFL)   # the parent's handler is not ours
         _die_with_parent()
+        _one_blas_thread()
         if math.isfinite(memory_mb):
             limit = _vm_bytes() + int(memory_mb * _MB)
             _, hard = resource.getrlimit(resource.RLIMIT_AS)
@@ -206,6 +211,14 @@ def _child(conn, memory_mb, inherited_fds):
         pass
     finally:
         os._exit(0)
+
+
+def _one_blas_thread():
+    """BLAS/OpenMP pools of one thread in this worker, so the machine's core count changes neither
+    the CPU time a claim costs nor the address space it uses."""
+    with contextlib.suppress(Exception):
+        from threadpoolctl import threadpool_limits
+        threadpool_limits(1)
 
 
 _LIVE_FDS: set[int] = set()   # parent ends of every live worker's pipe
@@ -237,9 +250,9 @@ class Worker:
         _LIVE_FDS.add(parent.fileno())
 
     def cpu_seconds(self) -> float | None:
-        """CPU time the worker has used (user + system), or None where /proc is missing."""
+        """CPU time the worker's judging thread has used (user + system), or None where /proc is missing."""
         try:
-            with open(f"/proc/{self.pid}/stat", "rb") as f:
+            with open(f"/proc/{self.pid}/task/{self.pid}/stat", "rb") as f:
                 fields = f.read().rpartition(b")")[2].split()
             return (int(fields[11]) + int(fields[12])) / _CLOCK_TICK
         except (OSError, ValueError, IndexError):
