@@ -28,6 +28,7 @@ from ..verdict import VERDICTS, Verdict
 from .document import B, C, I, M, P, T
 from .html import html_page
 from .pdf import PDFLATEX_TIMEOUT, ReportError, pdflatex
+from .text import clip
 from .render import PREAMBLE, md_blocks, md_inline, tex_blocks, tex_inline
 
 __all__ = ["generate", "collect", "claim_blocks", "claim_markdown", "claim_latex", "SourceReport", "FIGURES",
@@ -82,7 +83,7 @@ def _kernels_for(claim: Claim | None):
 
 def _anchor(v: Verdict) -> str:
     """GitHub's anchor of the claim's heading (`id`: verdict)."""
-    return re.sub(r"[^a-z0-9 _-]", "", f"{v.id}: {v.verdict}".lower()).replace(" ", "-")
+    return re.sub(r"[^a-z0-9 _-]", "", f"{clip(v.id, 300)}: {v.verdict}".lower()).replace(" ", "-")
 
 
 def claim_blocks(v: Verdict, claim: Claim | None = None, figures: bool = True, level: int = 3) -> list:
@@ -293,6 +294,7 @@ def collect(paths, verdicts: dict | None = None, budget: float = 60.0) -> list[S
     for f in _files(paths or [catalogue_dir()]):
         claims, errors = load_file(f)
         title, title_error = _title(f)
+        title_error = None if errors else title_error     # the loader's own message comes first
         rep = SourceReport(_stem(f, taken), title, f.name)
         rep.claims = [(None, Verdict.from_load_error(e)) for e in errors]
         rep.claims += [(None, title_error)] if title_error else []

@@ -51,13 +51,13 @@ def _inline(pieces) -> str:
     out = []
     for kind, val in pieces:
         if kind == "plain":
-            out.append(html_plain(val))
+            out.append(html_plain(clip(val)))
         elif kind == "prose":
-            out.append(_prose(val))
+            out.append(_prose(clip(val)))
         elif kind == "math":
             out.append(_math(val))
         elif kind == "code":
-            out.append(f"<code>{html_plain(val)}</code>")
+            out.append(f"<code>{html_plain(clip(val, 300))}</code>")
         elif kind == "b":
             out.append(f"<strong>{html_plain(val)}</strong>")
         elif kind == "i":

@@ -71,6 +71,7 @@ def pdflatex(tex: Path, timeout: float = PDFLATEX_TIMEOUT, figures: Path | None 
                 log = Path(tmp) / "report.log"
                 text = log.read_text(errors="replace") if log.exists() else out
                 err = [ln for ln in text.splitlines() if ln.startswith("!") or ln.startswith("l.")]
+                err = err or [ln for ln in text.splitlines() if ln.strip()][-3:]
                 raise ReportError(f"pdflatex failed on {source}: " + " | ".join(err[:6]))
         pdf = tex.with_suffix(".pdf")
         shutil.copyfile(Path(tmp) / "report.pdf", pdf)

@@ -14,13 +14,13 @@ def md_inline(pieces) -> str:
     out = []
     for kind, val in pieces:
         if kind == "plain":
-            out.append(md_plain(val))
+            out.append(md_plain(clip(val)))
         elif kind == "prose":
-            out.append(md_text(val))
+            out.append(md_text(clip(val)))
         elif kind == "math":
             out.append(md_math(val))
         elif kind == "code":
-            out.append(md_code(val))
+            out.append(md_code(clip(val, 300)))
         elif kind == "b":
             out.append(f"**{md_plain(val)}**")
         elif kind == "i":
@@ -88,13 +88,13 @@ def tex_inline(pieces) -> str:
     out = []
     for kind, val in pieces:
         if kind == "plain":
-            out.append(tex_plain(val))
+            out.append(tex_plain(clip(val)))
         elif kind == "prose":
-            out.append(tex_text(val))
+            out.append(tex_text(clip(val)))
         elif kind == "math":
             out.append(tex_math(val))
         elif kind == "code":
-            out.append(r"\texttt{%s}" % tex_plain(val))
+            out.append(r"\texttt{%s}" % tex_plain(clip(val, 300)))
         elif kind == "b":
             out.append(r"\textbf{%s}" % tex_plain(val))
         elif kind == "i":
