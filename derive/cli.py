@@ -27,7 +27,7 @@ from .numeric.bench import main_bench_step
 from .numeric.example import main_example
 from .numeric.kernels import kernel, kernels
 from .numeric.train import main_train
-from .report import ReportError, generate
+from .report import ReportError, default_out, generate
 from .scan import scan as scan_sheet, to_toml
 from .judge.budget import DEFAULT_BUDGET, DEFAULT_MEMORY_MB, check_budget, check_memory, judge_all, judge_iter
 from .mathematics.rewrites import REWRITES, prove_rewrite
@@ -327,13 +327,15 @@ def cmd_kernels(args) -> int:
 
 
 def cmd_report(args) -> int:
-    """Write the Markdown and LaTeX reports (and PDFs when pdflatex is present)."""
+    """Write the Markdown, LaTeX and HTML reports (and PDFs when pdflatex is present)."""
+    out = args.out if args.out is not None else default_out(args.paths)
     try:
-        written = generate(args.paths or None, args.out, pdf=False if args.no_pdf else None)
+        written = generate(args.paths or None, out, pdf=False if args.no_pdf else None, html=not args.no_html,
+                           timeout=args.tex_timeout)
     except ReportError as e:
-        print(e, file=sys.stderr)
+        print(f"nnderive report: {e}", file=sys.stderr)
         return 1
-    print(f"wrote {len(written)} files to {args.out}/")
+    print(f"wrote {len(written)} files to {out}/")
     return 0
 
 
@@ -472,10 +474,14 @@ def build_parser() -> argparse.ArgumentParser:
     ca = sub.add_parser("cache", help="where the result cache is and what it holds; --clear empties it")
     ca.add_argument("--clear", action="store_true", help="remove every cached verdict")
     ca.set_defaults(func=cmd_cache)
-    rp = sub.add_parser("report", help="write Markdown and LaTeX (PDF) proof reports for every source")
+    rp = sub.add_parser("report", help="write Markdown, LaTeX (PDF) and HTML proof reports for claim files")
     rp.add_argument("paths", nargs="*", help="claim files or folders (default: the whole catalogue)")
-    rp.add_argument("--out", default="reports", help="output folder (default: reports)")
+    rp.add_argument("--out", default=None, help="output folder (default: reports/ for the catalogue, else "
+                    "<stem>_report/ next to the first claim file)")
     rp.add_argument("--no-pdf", action="store_true", help="do not run pdflatex even if it is installed")
+    rp.add_argument("--no-html", action="store_true", help="do not write the HTML reports")
+    rp.add_argument("--tex-timeout", type=float, default=60.0, metavar="SECONDS",
+                    help="wall-clock limit of one pdflatex run (default: 60)")
     rp.set_defaults(func=cmd_report)
     e = sub.add_parser("example", help="the Clear Formula article's worked example through the kernels")
     e.set_defaults(func=cmd_example)

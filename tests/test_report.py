@@ -14,12 +14,19 @@ PDFLATEX = shutil.which("pdflatex")
 
 
 def _texts(folder):
-    return {p.name: p.read_bytes() for p in sorted(folder.iterdir()) if p.suffix in (".md", ".tex")}
+    return {p.name: p.read_bytes() for p in sorted(folder.iterdir()) if p.suffix in (".md", ".tex", ".html")}
 
 
-def test_committed_reports_are_fresh(verdicts, tmp_path):
+@pytest.fixture(scope="module")
+def keyed(verdicts, catalogue):
+    """The session's verdicts keyed as reports key them: (claim file, id)."""
+    claims, _ = catalogue
+    return {(c.file, c.id): verdicts[c.id] for c in claims}
+
+
+def test_committed_reports_are_fresh(keyed, tmp_path):
     """Fails when reports/ is stale: regenerate with `nnderive report`."""
-    generate(None, tmp_path, pdf=False, verdicts=verdicts, figures=False)
+    generate(None, tmp_path, pdf=False, verdicts=keyed, figures=False)
     fresh, committed = _texts(tmp_path), _texts(REPORTS)
     assert sorted(fresh) == sorted(committed)
     stale = [n for n in fresh if fresh[n] != committed[n]]
@@ -28,11 +35,11 @@ def test_committed_reports_are_fresh(verdicts, tmp_path):
         ["activations.png", "sigmoid_bound.png", "eps_ratio.png", "train_digits.png", "train_xor.png"])
 
 
-def test_regeneration_is_byte_identical_and_every_tex_compiles(verdicts, tmp_path):
+def test_regeneration_is_byte_identical_and_every_tex_compiles(keyed, tmp_path):
     assert PDFLATEX, "pdflatex is needed (Debian: apt-get install texlive-latex-base)"
     a, b = tmp_path / "a", tmp_path / "b"
-    files_a = generate(None, a, pdf=True, verdicts=verdicts)
-    generate(None, b, pdf=True, verdicts=verdicts)
+    files_a = generate(None, a, pdf=True, verdicts=keyed)
+    generate(None, b, pdf=True, verdicts=keyed)
     assert len([f for f in files_a if f.suffix == ".pdf"]) == 6
     for f in files_a:
         assert f.read_bytes() == (b / f.relative_to(a)).read_bytes(), f.name
@@ -89,6 +96,7 @@ def test_tex_text_leaves_no_raw_specials(text):
 
 def test_markdown_escapes_emphasis_but_keeps_math():
     assert md_text("a_b $x_i$") == "a\\_b $x_i$"
+    assert md_text("a $\\input{x}$") == "a `\\input{x}`"          # unsafe math is shown as code
 
 
 def test_reprs_for_jupyter():
