@@ -127,8 +127,7 @@ def test_cli_report_names_failures_and_exits_1(tmp_path, capsys, monkeypatch):
 
 
 def test_pdftotext_sees_the_title(tmp_path):
-    if not (PDF and shutil.which("pdftotext")):
-        pytest.skip("needs pdflatex and pdftotext")
+    assert PDF and shutil.which("pdftotext"), "needs pdflatex and pdftotext (the README's test command installs them)"
     src = _file(tmp_path, "titled.toml", "A Title Of Mine", [("a", "x = x")])
     generate([src], tmp_path / "out", pdf=True, figures=False, html=False)
     text = subprocess.run(["pdftotext", str(tmp_path / "out" / "titled.pdf"), "-"], capture_output=True,

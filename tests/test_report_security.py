@@ -20,8 +20,7 @@ from nnderive.verdict import Verdict
 PDFLATEX = shutil.which("pdflatex")
 PDFTOTEXT = shutil.which("pdftotext")
 LIMIT = 20.0        # seconds any one report may take here
-pytestmark = pytest.mark.skipif(not (PDFLATEX and PDFTOTEXT),
-                                reason="needs pdflatex and pdftotext (Debian: texlive-latex-base poppler-utils)")
+assert PDFLATEX and PDFTOTEXT, "needs pdflatex and pdftotext (Debian: texlive-latex-base poppler-utils)"
 
 
 @pytest.fixture()

@@ -130,7 +130,7 @@ _TYPESET = """
 window.MathJax = {
   loader: {load: []},
   tex: {packages: {'[-]': ['autoload', 'require', 'noundefined']}},
-  svg: {fontCache: 'global'},
+  svg: {fontCache: 'local'},
   options: {enableMenu: false},
   startup: {typeset: false, ready() {
     MathJax.startup.defaultReady();
@@ -138,6 +138,7 @@ window.MathJax = {
       const display = el.classList.contains('nnd-display');
       el.replaceChildren(MathJax.tex2svg(el.textContent, {display: display}));
     }
+    document.head.appendChild(MathJax.svgStylesheet());
     document.body.setAttribute('data-math', 'done');
   }}
 };
