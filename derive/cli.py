@@ -213,9 +213,9 @@ def select(claims, patterns):
     case-insensitive substring.
 
     >>> ids = lambda cs: [c.id for c in cs]
-    >>> cs = [Claim(id=i, source="s", file="f") for i in ("nguyen.softmax.jacobian", "rupe.relu", "Adam.bias")]
-    >>> ids(select(cs, ["softmax"])), ids(select(cs, ["rupe.*", "adam"]))
-    (['nguyen.softmax.jacobian'], ['rupe.relu', 'Adam.bias'])
+    >>> cs = [Claim(id=i, source="s", file="f") for i in ("sheet.softmax.jacobian", "notes.relu", "Adam.bias")]
+    >>> ids(select(cs, ["softmax"])), ids(select(cs, ["notes.*", "adam"]))
+    (['sheet.softmax.jacobian'], ['notes.relu', 'Adam.bias'])
     """
     if not patterns:
         return list(claims)

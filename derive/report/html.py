@@ -18,7 +18,7 @@ from importlib import resources
 from pathlib import Path
 
 from ..verdict import VERDICTS
-from .text import clip, html_plain, safe_math, segments
+from .text import clip, clipped, html_plain, safe_math, segments
 
 __all__ = ["html_page", "mathjax_source"]
 
@@ -49,15 +49,15 @@ def _prose(s: str) -> str:
 
 def _inline(pieces) -> str:
     out = []
-    for kind, val in pieces:
+    for kind, val in clipped(pieces):
         if kind == "plain":
-            out.append(html_plain(clip(val)))
+            out.append(html_plain(val))
         elif kind == "prose":
-            out.append(_prose(clip(val)))
+            out.append(_prose(val))
         elif kind == "math":
             out.append(_math(val))
         elif kind == "code":
-            out.append(f"<code>{html_plain(clip(val, 300))}</code>")
+            out.append(f"<code>{html_plain(val)}</code>")
         elif kind == "b":
             out.append(f"<strong>{html_plain(val)}</strong>")
         elif kind == "i":

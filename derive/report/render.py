@@ -4,7 +4,7 @@ from __future__ import annotations
 from collections import Counter
 
 from ..verdict import VERDICTS
-from .text import clip, md_code, md_math, md_plain, md_text, safe_math, tex_math, tex_plain, tex_text
+from .text import clip, clipped, md_code, md_math, md_plain, md_text, safe_math, tex_math, tex_plain, tex_text
 
 __all__ = ["md_inline", "md_blocks", "tex_inline", "tex_blocks", "PREAMBLE"]
 
@@ -12,15 +12,15 @@ __all__ = ["md_inline", "md_blocks", "tex_inline", "tex_blocks", "PREAMBLE"]
 # --------------------------------------------------------------------------- Markdown
 def md_inline(pieces) -> str:
     out = []
-    for kind, val in pieces:
+    for kind, val in clipped(pieces):
         if kind == "plain":
-            out.append(md_plain(clip(val)))
+            out.append(md_plain(val))
         elif kind == "prose":
-            out.append(md_text(clip(val)))
+            out.append(md_text(val))
         elif kind == "math":
             out.append(md_math(val))
         elif kind == "code":
-            out.append(md_code(clip(val, 300)))
+            out.append(md_code(val))
         elif kind == "b":
             out.append(f"**{md_plain(val)}**")
         elif kind == "i":
@@ -86,15 +86,15 @@ PREAMBLE = r"""\documentclass[10pt]{article}
 
 def tex_inline(pieces) -> str:
     out = []
-    for kind, val in pieces:
+    for kind, val in clipped(pieces):
         if kind == "plain":
-            out.append(tex_plain(clip(val)))
+            out.append(tex_plain(val))
         elif kind == "prose":
-            out.append(tex_text(clip(val)))
+            out.append(tex_text(val))
         elif kind == "math":
             out.append(tex_math(val))
         elif kind == "code":
-            out.append(r"\texttt{%s}" % tex_plain(clip(val, 300)))
+            out.append(r"\texttt{%s}" % tex_plain(val))
         elif kind == "b":
             out.append(r"\textbf{%s}" % tex_plain(val))
         elif kind == "i":

@@ -19,7 +19,7 @@ from __future__ import annotations
 import html
 import re
 
-__all__ = ["tex_text", "tex_plain", "md_text", "md_plain", "md_code", "html_plain", "safe_math", "tex_math",
+__all__ = ["clipped", "tex_text", "tex_plain", "md_text", "md_plain", "md_code", "html_plain", "safe_math", "tex_math",
            "segments", "clip", "MAX_MATH", "MAX_TEXT"]
 
 #: longest formula typeset (longer ones are shown as source); longest user text kept (quotes)
@@ -50,6 +50,14 @@ def clip(s: str, limit: int = MAX_TEXT) -> str:
     if len(s) <= limit:
         return s
     return s[:limit] + f" [... {len(s) - limit} more characters]"
+
+
+_CLIP = {"plain": MAX_TEXT, "prose": MAX_TEXT, "code": 300}
+
+
+def clipped(pieces):
+    """Inline pieces with user text clipped by kind (one policy for Markdown, LaTeX and HTML)."""
+    return [(kind, clip(val, _CLIP[kind]) if kind in _CLIP else val) for kind, val in pieces]
 
 
 def tex_plain(s) -> str:
