@@ -55,6 +55,8 @@ FIXED = {  # name: (exception type, message fragment, reproducer)
                                   _k(r"\frac{d}{d \log z} z = z", z="scalar positive")),
     "asymptotic-generators": ("PolynomialError", "contains an element of the set of generators",
                               _k(r"\frac{1}{h} \approx h", h="scalar small")),
+    "bound-undefined-function": ("TypeError", "cannot determine truth value", _k(r"2 > f(1)")),
+    "approx-complex": ("TypeError", "invalid input", _k(r"\log(-1) \approx 3.14159")),
 }
 #: internal errors known and not fixed yet (strict xfails: a fix is noticed)
 KNOWN: dict = {}

@@ -38,6 +38,8 @@ EXPECTED = {
     "arrow_after_statement": "undecided",                            # an implication is not judged yet
     "superscript_word": "error",
     "given_bound": "proved", "given_bound.mutant": "refuted", "given_bound.unusable": "error",   # bounds use givens
+    "complex_constant": "undecided", "complex_approx": "undecided",   # not a real value: said so, no verdict
+    "bound_undefined_function": "undecided", "bound_constant": "proved", "bound_constant.mutant": "refuted",
 }
 
 
@@ -152,3 +154,10 @@ def test_a_refuted_gradient_is_corrected_in_matrix_form(verdicts):
     """Issue 13: (A + A^T) x, not one entry at n = 2; the matrix form is itself proved for every size."""
     v = verdicts["g2m"]
     assert v.verdict == "refuted" and v.corrected.endswith(r"= A x + A^{T} x"), v.corrected
+
+
+@pytest.mark.parametrize("cid, words", [("complex_constant", "not a real number"),
+                                         ("complex_approx", "not a real number"),
+                                         ("bound_undefined_function", "no definition fixes")])
+def test_undecided_cases_say_why(cid, words, verdicts):
+    assert words in verdicts[cid].reason

@@ -24,6 +24,7 @@ from latex2sympy2_extended.latex2sympy2 import ConversionConfig
 from latex2sympy2_extended.math_normalization import NormalizationConfig
 
 from ..mathematics.arrays import is_array
+from ..mathematics.printing import tex as _tex
 from ..notation import ir
 from .numeval import DPS, NotEvaluable, evaluate
 
@@ -113,7 +114,7 @@ def compare(text: str, ours, seed: int) -> str:
             continue
         checked += 1
         if abs(a - b) > mpmath.mpf(10) ** -20 * max(1, abs(a), abs(b)):
-            raise Disagreement(f"the readers differ: nnderive reads ${sp.latex(ours)} = 0$, latex2sympy2 reads "
-                               f"${sp.latex(theirs)} = 0$ (at {', '.join(f'{k} = {v}' for k, v in values.items())}: "
+            raise Disagreement(f"the readers differ: nnderive reads ${_tex(ours)} = 0$, latex2sympy2 reads "
+                               f"${_tex(theirs)} = 0$ (at {', '.join(f'{k} = {v}' for k, v in values.items())}: "
                                f"{mpmath.nstr(a, 10)} against {mpmath.nstr(b, 10)})")
     return f"latex2sympy2 reads it the same way (compared at {checked} points)"

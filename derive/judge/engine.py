@@ -99,7 +99,7 @@ def _entrywise(lhs, rhs, scope):
             if len(free) == 1 and sp.simplify(free[0].dims[0] - a.shape[0]) == 0:
                 i = free[0].obj
                 entry = a[i - 1, 0]
-                note = f"a vector equated with an expression in ${sp.latex(i)}$ is read entry by entry"
+                note = f"a vector equated with an expression in ${L(i)}$ is read entry by entry"
                 return (b, entry, note) if flip else (entry, b, note)
     return lhs, rhs, ""
 
@@ -218,7 +218,7 @@ def _conditions(conds, it, defs):
                     p = sp.Symbol(f"{x.name}_c", positive=True) if strict else sp.Symbol(f"{x.name}_c",
                                                                                           nonnegative=True)
                     reps[x] = c + p if rel in (">", ">=") else c - p
-                it.scope.note(f"the condition ${sp.latex(x)} {_REL_LATEX[rel]} {sp.latex(c)}$ is applied exactly")
+                it.scope.note(f"the condition ${L(x)} {_REL_LATEX[rel]} {L(c)}$ is applied exactly")
                 continue
             raise Unsupported(f"the condition {cond.span} is not read yet", cond.span[0])
     return reps

@@ -36,6 +36,7 @@ from ..mathematics.arrays import (Elementwise, FromEntries, GenericFunction, Gra
                                   VecMin, is_array)
 from ..mathematics.conventions import INITS, LOSSES, Conventions
 from ..mathematics.primitives import ACTIVATIONS, LeakyReLU, elementary
+from ..mathematics.printing import tex as _tex
 from ..mathematics.sequences import Conv, ConvMatrix, Vec
 from ..notation import ir
 from ..notation.declarations import Decl, DeclarationError, parse_declaration
@@ -1155,7 +1156,7 @@ class Interpreter:
                     hi = self._range_from_use(name, b)
                 else:
                     hi = decl.dims[0]
-                    self.scope.note(rf"$\sum_{name}$ runs over ${name} = 1, \dots, {sp.latex(hi)}$")
+                    self.scope.note(rf"$\sum_{name}$ runs over ${name} = 1, \dots, {_tex(hi)}$")
         if hi is None:
             raise LatexError(f"the sum over {name!r} needs its upper bound", _pos(b))
         bound = sp.Dummy(name, integer=True)
@@ -1234,7 +1235,7 @@ class Interpreter:
             return None
         deps = _free_of(self.definitions[value], self.definitions)
         if vals and all(isinstance(v, (sp.Symbol, sp.MatrixSymbol)) for v in vals) and set(vals) <= deps:
-            self.scope.note(f"${sp.latex(value)}({', '.join(map(sp.latex, vals))})$ is read as ${sp.latex(value)}$, "
+            self.scope.note(f"${_tex(value)}({', '.join(map(_tex, vals))})$ is read as ${_tex(value)}$, "
                             "defined in terms of its argument")
             return value
         return None
@@ -1480,7 +1481,7 @@ class Interpreter:
             sym = f.parent if isinstance(f, MatrixElement) else f
             if sym not in self.definitions and _key(node) not in self.defined_keys \
                     and not any(self.expr(v) == f for v, _ in wrt):
-                raise LatexError(f"the derivative of {sp.latex(f)}, which no definition connects to the variable: "
+                raise LatexError(f"the derivative of ${_tex(f)}$, which no definition connects to the variable: "
                                  "define it", _pos(body_node))
 
 
@@ -1511,7 +1512,7 @@ def derivative(f, var, order, pos, scope=None):
         raise Unsupported("the derivative of a vector or matrix by a scalar is not read yet", pos)
     if not (var.is_Symbol or isinstance(var, (sp.Indexed, MatrixElement))):
         # d/d(log z) and friends: a change of variable the reader does not make
-        raise Unsupported(f"a derivative with respect to the expression ${sp.latex(var)}$", pos)
+        raise Unsupported(f"a derivative with respect to the expression ${_tex(var)}$", pos)
     return sp.Derivative(f, (var, order))
 
 
@@ -1621,7 +1622,7 @@ def _one_definition(lhs, rhs, it, defs, k, claim, field_name):
     if entrywise is not None:
         target, index, rows = entrywise
         value = FromEntries(it.expr(rhs), index, rows)
-        it.scope.note(f"${sp.latex(target)}$ is defined entry by entry")
+        it.scope.note(f"${_tex(target)}$ is defined entry by entry")
     else:
         new = it.is_new(lhs, defining=True)
         value = it.expr(rhs)
@@ -1700,7 +1701,7 @@ def _function_definition(lhs, rhs, it, field_name) -> bool:
         sub_sym = it.expr(sub)
     body = it.expr(rhs)
     it.user_functions[key] = (params, body, sub_sym)
-    it.scope.note(f"${key}$ is defined as a function of ${', '.join(sp.latex(p) for p in params)}$")
+    it.scope.note(f"${key}$ is defined as a function of ${', '.join(_tex(p) for p in params)}$")
     return True
 
 

@@ -7,6 +7,7 @@ import zlib
 
 import mpmath
 import sympy as sp
+from sympy.core.function import AppliedUndef
 from sympy.calculus.util import minimum as _sympy_minimum
 
 from ..mathematics.arrays import is_array
@@ -90,10 +91,15 @@ def judge_bound(lhs, rel, rhs, claim, scope, defs) -> Outcome:
     free = sorted(g.free_symbols, key=str)
     strict = rel in ("<", ">")
     steps = [("substitute and rewrite elementarily", f"{L(lv)} {L(sp.Symbol(rel))} {L(rv)}")]
+    if g.atoms(AppliedUndef):
+        return Outcome("undecided", f"the bound involves ${', '.join(sorted(L(f) for f in g.atoms(AppliedUndef)))}$, "
+                       "a function no definition fixes: declare or define it", steps=steps)
     if len(free) == 0:
         if not g.is_real:
             raise ClaimError("the bound compares values that are not real numbers", "latex", None)
-        holds = bool(g > 0) if strict else bool(g >= 0)
+        holds = g.is_positive if strict else g.is_nonnegative
+        if holds is None:
+            return Outcome("undecided", f"the sign of the constant gap ${L(g)}$ could not be decided", steps=steps)
         return Outcome("proved" if holds else "refuted", f"the sides are constants; their gap is ${L(g)}$",
                        steps=steps, counterexample=None if holds else {"gap": str(g)})
     if len(free) != 1:
@@ -168,6 +174,14 @@ def judge_approx(lhs, rhs_text, claim, scope, defs) -> Outcome:
     exact = elementary(evaluate(lhs, defs).doit())
     if exact.free_symbols:
         return Outcome("undecided", f"the value still depends on {sorted(map(str, exact.free_symbols))}")
+    if exact.atoms(AppliedUndef):
+        return Outcome("undecided", f"the value depends on the function{'s' if len(exact.atoms(AppliedUndef)) > 1 else ''} "
+                       f"${', '.join(sorted(L(f) for f in exact.atoms(AppliedUndef)))}$, which no definition fixes")
+    if exact.has(sp.zoo, sp.nan, sp.oo, -sp.oo):
+        raise ClaimError("the value is undefined or infinite (a division by zero?)", "latex", None)
+    if exact.is_real is not True and abs(sp.im(sp.N(exact, 30))) > sp.Float(10) ** -25:
+        return Outcome("undecided", f"the value ${L(exact)}$ is not a real number, and nnderive judges decimals "
+                       "over the real numbers", steps=[("exact value", L(sp.nsimplify(exact)))])
     prec = digits + 30
     value, rounded, truncated = _decimal_at(exact, digits, prec)
     half = sp.Rational(1, 2) / sp.Integer(10) ** digits

@@ -83,10 +83,11 @@ def search(diff, lv, rv, claim, scope, steps, where=None, decls_by_name=None, in
                   key=str)
     if intervals is None:
         intervals = {s: interval_of(s, decls_by_name or {}, scope) for s in free}
-    worst, n = 0.0, 0
+    worst, n, outside = 0.0, 0, None
     for pt in sample_points(free, intervals, 12, seed=zlib.crc32(claim.id.encode())):
         val = numeric(diff, pt)
         if val is None:
+            outside = outside or pt
             continue
         n += 1
         ref = numeric(lv, pt) if isinstance(lv, sp.Basic) else None
@@ -112,6 +113,26 @@ def search(diff, lv, rv, claim, scope, steps, where=None, decls_by_name=None, in
         point = {(back or {}).get(k, k): v for k, v in pt.items()}
         return Outcome("refuted", reason, counterexample=ce, steps=steps, defs=defs, point=point,
                        instantiated=instantiated, derived=None if instantiated else lv)
+    if n == 0 and outside is not None:
+        return Outcome("undecided", _outside_reals(lv, rv, outside, sides), steps=steps, evidence={"points": 0})
     return Outcome("undecided", f"no symbolic proof and no counterexample in {n} exact samples "
                    f"(largest relative difference {worst:.2e})", steps=steps,
                    evidence={"points": n, "max_rel_error": worst})
+
+
+def _outside_reals(lv, rv, pt, sides):
+    """Why no sample point counts: a side is undefined or not real there (nnderive judges over the reals)."""
+    at = f" at ${', '.join(f'{L(k)} = {L(v)}' for k, v in pt.items())}$" if pt else ""
+    for side, e in zip(sides, (lv, rv)):
+        if not isinstance(e, sp.Basic):
+            continue
+        try:
+            v = sp.nsimplify(e.xreplace(pt).doit())
+        except (ValueError, TypeError, ZeroDivisionError, NotImplementedError, AttributeError):
+            continue
+        if v.has(sp.zoo, sp.nan, sp.oo, -sp.oo):
+            return f"the {side} is undefined{at}, and so at every sample point: no real value to compare"
+        if v.is_number and v.is_real is False or (v.is_number and abs(sp.im(sp.N(v, 30))) > sp.Float(10) ** -25):
+            return (f"the {side} is not a real number{at} (it is ${L(v)}$), nor at any other sample point; "
+                    "nnderive judges claims over the real numbers")
+    return f"no sample point{at} gave a real value of both sides: no real value to compare"

@@ -39,7 +39,7 @@ AXES: dict[str, Axis] = {
         "e": r"natural log $\ln$",
         "10": r"base-10 log $\log_{10}$",
         "2": r"base-2 log $\log_2$"},
-        "ML convention: \\log is ln (PyTorch torch.log, cross-entropy in nats)"),
+        "ML convention: $\\log$ is $\\ln$ (PyTorch torch.log, cross-entropy in nats)"),
     "mse_scale": Axis("MSE scaling", "mean", {
         "mean": r"mean $\frac{1}{n}\sum_i(\hat y_i-y_i)^2$",
         "half_mean": r"half mean $\frac{1}{2n}\sum_i(\hat y_i-y_i)^2$",

@@ -9,6 +9,7 @@ import mpmath
 import sympy as sp
 
 from .findings import Finding, Theorem
+from .printing import tex as _tex
 from .primitives import ReLU, Sigmoid, Step
 
 __all__ = ["prove_he_second_moment", "prove_symmetric_init", "zero_init_no_learning", "adagrad_lr_decay",
@@ -29,10 +30,10 @@ def prove_he_second_moment():
     total = sp.simplify(sp.integrate(x ** 2 * density, (x, -sp.oo, sp.oo)))
     ey2 = n * var * second
     sol = sp.solve(sp.Eq(ey2, s ** 2), var)
-    steps = [(r"E[\mathrm{ReLU}(z)^2] = \int_0^\infty x^2 \varphi_s(x)\,dx", sp.latex(second)),
-             (r"E[z^2] = \int_{-\infty}^{\infty} x^2 \varphi_s(x)\,dx", sp.latex(total)),
-             ("independent zero-mean weights: E[y^2] = n Var(w) E[ReLU(z)^2]", sp.latex(ey2)),
-             ("second moment preserved, E[y^2] = s^2, exactly when", sp.latex(sp.Eq(var, sol[0])))]
+    steps = [(r"E[\mathrm{ReLU}(z)^2] = \int_0^\infty x^2 \varphi_s(x)\,dx", _tex(second)),
+             (r"E[z^2] = \int_{-\infty}^{\infty} x^2 \varphi_s(x)\,dx", _tex(total)),
+             ("independent zero-mean weights: E[y^2] = n Var(w) E[ReLU(z)^2]", _tex(ey2)),
+             ("second moment preserved, E[y^2] = s^2, exactly when", _tex(sp.Eq(var, sol[0])))]
     ok = sp.simplify(second - s ** 2 / 2) == 0 and sp.simplify(sol[0] - 2 / n) == 0
     return Finding(True if ok else None,
             "ReLU keeps half the second moment of a symmetric input (exact integral), so Var(w) = 2/n_in "
@@ -85,7 +86,7 @@ def zero_init_no_learning():
         moving = {k: g for k, g in grads.items() if g != 0}
         facts[name] = moving
         steps.append((f"{name}: nonzero gradients at W = b = v = 0 (any output bias c)",
-                      ", ".join(f"dL/d{k} = {sp.latex(g)}" for k, g in moving.items()) or "none"))
+                      ", ".join(f"dL/d{k} = {_tex(g)}" for k, g in moving.items()) or "none"))
     sig = facts["sigmoid"]
     learns = any(k.startswith("v") for k in sig)
     steps.append(("tanh and ReLU: h = f(0) = 0 and v = 0 make every weight gradient 0 at every step; "
@@ -117,11 +118,11 @@ def adagrad_lr_decay():
     needs_condition = s_inf.is_finite and rate != 0
     steps = [("s_t - s_{t-1} = g_t^2 >= 0: s_t is non-decreasing", r"g_t^2 \ge 0" if increments_nonnegative else "?"),
              ("the rate eta / sqrt(s_t) tends to 0 exactly when s_t diverges", r"\sum_t g_t^2 = \infty"),
-             ("with g_t = 2^{-t}", sp.latex(sp.Eq(sp.Symbol(r"s_\infty"), s_inf))),
-             ("the effective learning rate then tends to", sp.latex(rate))]
+             ("with g_t = 2^{-t}", _tex(sp.Eq(sp.Symbol(r"s_\infty"), s_inf))),
+             ("the effective learning rate then tends to", _tex(rate))]
     if needs_condition:
         return Finding(None, f"$s$ keeps growing, and the rate $\\eta/\\sqrt{{s_t}}$ tends to 0 exactly when "
-                       f"$\\sum_t g_t^2$ diverges; with $g_t = 2^{{-t}}$ it tends to ${sp.latex(rate)}$", steps,
+                       f"$\\sum_t g_t^2$ diverges; with $g_t = 2^{{-t}}$ it tends to ${_tex(rate)}$", steps,
                        {"g_t": "2^-t", "s_inf": str(s_inf), "rate": str(rate)},
                        condition=r"\sum_t g_t^2 = \infty")
     return Finding(True, "the rate tends to 0 for every gradient sequence tried", steps)
@@ -139,10 +140,10 @@ def xavier_compromise():
     harmonic = 2 / (1 / (1 / a) + 1 / (1 / b))
     fwd, bwd = sp.simplify(a * var), sp.simplify(b * var)
     both = sp.solve([sp.Eq(fwd, 1), sp.Eq(bwd, 1)], [a, b], dict=True)
-    steps = [("harmonic mean of 1/n_in and 1/n_out", sp.latex(sp.Eq(sp.simplify(harmonic), var))),
-             ("forward variance factor n_in Var(w)", sp.latex(fwd)),
-             ("backward variance factor n_out Var(w)", sp.latex(bwd)),
-             ("both equal 1 exactly when", sp.latex(both))]
+    steps = [("harmonic mean of 1/n_in and 1/n_out", _tex(sp.Eq(sp.simplify(harmonic), var))),
+             ("forward variance factor n_in Var(w)", _tex(fwd)),
+             ("backward variance factor n_out Var(w)", _tex(bwd)),
+             ("both equal 1 exactly when", _tex(both))]
     for n_in, n_out in ((1, 3), (2, 5), (4, 4)):
         f, g = fwd.subs({a: n_in, b: n_out}), bwd.subs({a: n_in, b: n_out})
         if f != 1 or g != 1:

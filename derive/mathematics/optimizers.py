@@ -21,6 +21,7 @@ import mpmath
 import sympy as sp
 
 from .findings import Finding, Theorem
+from .printing import tex as _tex
 
 __all__ = ["Optimizer", "OPTIMIZERS", "SYM", "ROLE_SPELLINGS", "run", "prove_adam_bias_correction", "prove_momentum_equivalence",
            "prove_nesterov_equivalence", "eps_placement_ratio", "prove_lr_divergence", "THEOREMS"]
@@ -99,44 +100,44 @@ _eps_inside = "epsilon inside the square root"
 
 OPTIMIZERS: dict[str, Optimizer] = {
     "gd": Optimizer("gradient descent", {"param": _th - _lr * _g},
-                    "Cauchy 1847; torch.optim.SGD with momentum=0: \\theta_t = \\theta_{t-1} - \\gamma g_t"),
+                    "Cauchy 1847; torch.optim.SGD with momentum=0: $\\theta_t = \\theta_{t-1} - \\gamma g_t$"),
     "momentum": Optimizer(
         "SGD with momentum", {"velocity": _mu * _b + _g, "param": _th - _lr * _b},
-        "Polyak 1964; torch.optim.SGD (dampening=0): b_t = \\mu b_{t-1} + g_t, \\theta_t = \\theta_{t-1} - \\gamma b_t",
-        variants={"dampening": ("momentum with dampening 1 - beta (an exponential moving average; the same "
-                                "trajectory as the reference with the learning rate scaled by 1/(1 - beta))",
+        "Polyak 1964; torch.optim.SGD (dampening=0): $b_t = \\mu b_{t-1} + g_t$, $\\theta_t = \\theta_{t-1} - \\gamma b_t$",
+        variants={"dampening": ("momentum with dampening $1 - \\beta$ (an exponential moving average; the same "
+                                "trajectory as the reference with the learning rate scaled by $1/(1 - \\beta)$)",
                                 {"velocity": _mu * _b + (1 - _mu) * _g})},
         order=["velocity", "param"]),
     "nesterov": Optimizer(
         "Nesterov momentum", {"velocity": _mu * _b + S["lookahead_grad"], "param": _th - _lr * _b,
                               "lookahead": _th - _lr * _mu * _b},
-        "Nesterov 1983; Sutskever et al. 2013, eq. 3-4, with v = -lr b: the gradient is taken at "
-        "\\theta - \\eta \\mu b; torch.optim.SGD(nesterov=True) is the same algorithm in shifted variables",
+        "Nesterov 1983; Sutskever et al. 2013, eq. 3-4, with $v = -\\eta b$: the gradient is taken at "
+        "$\\theta - \\eta \\mu b$; torch.optim.SGD(nesterov=True) is the same algorithm in shifted variables",
         order=["lookahead", "velocity", "param"]),
     "nesterov_pytorch": Optimizer(
         "Nesterov momentum (PyTorch form)", {"velocity": _mu * _b + _g, "param": _th - _lr * (_g + _mu * _b)},
-        "torch.optim.SGD(nesterov=True): b_t = \\mu b_{t-1} + g_t, \\theta_t = \\theta_{t-1} - \\gamma (g_t + \\mu b_t); "
-        "the look-ahead algorithm in the variables p = \\theta + \\mu v, b = -v/\\eta (theorem nesterov_equivalence), "
+        "torch.optim.SGD(nesterov=True): $b_t = \\mu b_{t-1} + g_t$, $\\theta_t = \\theta_{t-1} - \\gamma (g_t + \\mu b_t)$; "
+        "the look-ahead algorithm in the variables $p = \\theta + \\mu v$, $b = -v/\\eta$ (theorem nesterov_equivalence), "
         "with the gradient taken at the current parameters",
         order=["velocity", "param"]),
     "adagrad": Optimizer(
         "AdaGrad", {"sq_avg": S["sq_avg"] + _g ** 2, "param": _th - _lr * _g / (sp.sqrt(S["sq_avg"]) + _eps)},
-        "Duchi et al. 2011; torch.optim.Adagrad: \\theta_t = \\theta_{t-1} - \\gamma g_t / (\\sqrt{s_t} + \\epsilon)",
+        "Duchi et al. 2011; torch.optim.Adagrad: $\\theta_t = \\theta_{t-1} - \\gamma g_t / (\\sqrt{s_t} + \\epsilon)$",
         defaults={"eps": sp.Rational(1, 10**10)},
         variants={"eps_inside": (_eps_inside, {"param": _th - _lr * _g / sp.sqrt(S["sq_avg"] + _eps)})},
         order=["sq_avg", "param"]),
     "rmsprop": Optimizer(
         "RMSprop", {"sq_avg": S["alpha"] * S["sq_avg"] + (1 - S["alpha"]) * _g ** 2,
                     "param": _th - _lr * _g / (sp.sqrt(S["sq_avg"]) + _eps)},
-        "Tieleman & Hinton 2012, lecture 6e; torch.optim.RMSprop: v_t = \\alpha v_{t-1} + (1-\\alpha) g_t^2, "
-        "\\theta_t = \\theta_{t-1} - \\gamma g_t / (\\sqrt{v_t} + \\epsilon)",
+        "Tieleman & Hinton 2012, lecture 6e; torch.optim.RMSprop: $v_t = \\alpha v_{t-1} + (1-\\alpha) g_t^2$, "
+        "$\\theta_t = \\theta_{t-1} - \\gamma g_t / (\\sqrt{v_t} + \\epsilon)$",
         defaults={"alpha": sp.Rational(99, 100), "eps": sp.Rational(1, 10**8)},
         variants={"eps_inside": (_eps_inside, {"param": _th - _lr * _g / sp.sqrt(S["sq_avg"] + _eps)})},
         order=["sq_avg", "param"]),
     "adam": Optimizer(
         "Adam", dict(_adam_updates),
-        "Kingma & Ba 2015, Algorithm 1; torch.optim.Adam: \\theta_t = \\theta_{t-1} - \\gamma \\hat m_t / "
-        "(\\sqrt{\\hat v_t} + \\epsilon)",
+        "Kingma & Ba 2015, Algorithm 1; torch.optim.Adam: $\\theta_t = \\theta_{t-1} - \\gamma \\hat m_t / "
+        "(\\sqrt{\\hat v_t} + \\epsilon)$",
         defaults={"lr": sp.Rational(1, 1000), "beta1": sp.Rational(9, 10), "beta2": sp.Rational(999, 1000),
                   "eps": sp.Rational(1, 10**8)},
         variants={"eps_inside": (_eps_inside, {"param": _th - _lr * S["m_hat"] / sp.sqrt(S["v_hat"] + _eps)})},
@@ -144,7 +145,7 @@ OPTIMIZERS: dict[str, Optimizer] = {
     "adamw": Optimizer(
         "AdamW", {**_adam_updates, "param": _th - _lr * S["weight_decay"] * _th
                   - _lr * S["m_hat"] / (sp.sqrt(S["v_hat"]) + _eps)},
-        "Loshchilov & Hutter 2019, Algorithm 2; torch.optim.AdamW: \\theta \\leftarrow \\theta - \\gamma\\lambda\\theta, "
+        "Loshchilov & Hutter 2019, Algorithm 2; torch.optim.AdamW: $\\theta \\leftarrow \\theta - \\gamma\\lambda\\theta$, "
         "then the Adam step",
         defaults={"weight_decay": sp.Rational(1, 100)},
         order=["m", "v", "m_hat", "v_hat", "param"],
@@ -152,13 +153,13 @@ OPTIMIZERS: dict[str, Optimizer] = {
                          ("the Adam step", _th - _lr * S["m_hat"] / (sp.sqrt(S["v_hat"]) + _eps))]}),
     "clip_value": Optimizer(
         "gradient clipping by value", {"grad": sp.Min(sp.Max(_g, -S["clip"]), S["clip"])},
-        "torch.nn.utils.clip_grad_value_: every entry clamped to [-c, c]"),
+        "torch.nn.utils.clip_grad_value_: every entry clamped to $[-c, c]$"),
     "clip_norm": Optimizer(
         "gradient clipping by norm", {"grad": _g * sp.Min(1, S["clip"] / S["grad_norm"])},
-        "Pascanu et al. 2013, Algorithm 1; torch.nn.utils.clip_grad_norm_: g * min(1, c / ||g||)"),
+        "Pascanu et al. 2013, Algorithm 1; torch.nn.utils.clip_grad_norm_: $g \\min(1, c / \\|g\\|)$"),
     "l2": Optimizer(
         "L2 regularisation as a gradient term", {"grad": _g + S["weight_decay"] * _th},
-        "the gradient of \\frac{\\lambda}{2}\\|\\theta\\|^2 added to g; torch.optim.SGD(weight_decay=\\lambda)"),
+        "the gradient of $\\frac{\\lambda}{2}\\|\\theta\\|^2$ added to $g$; torch.optim.SGD(weight_decay=$\\lambda$)"),
 }
 
 
@@ -205,9 +206,9 @@ def prove_adam_bias_correction():
     t, i = sp.symbols("t i", integer=True, positive=True)
     g = sp.IndexedBase("g")
     closed = lambda T: (1 - b) * sp.Sum(b ** (T - i) * g[i], (i, 1, T))
-    steps = [("claim (closed form), m_0 = 0", sp.latex(sp.Eq(sp.Symbol("m_t"), closed(t))))]
+    steps = [("claim (closed form), m_0 = 0", _tex(sp.Eq(sp.Symbol("m_t"), closed(t))))]
     base = closed(1).doit() - (1 - b) * g[1]
-    steps.append(("base case t = 1: m_1 = (1 - beta) g_1", "0" if _ok(base) else sp.latex(base)))
+    steps.append(("base case t = 1: m_1 = (1 - beta) g_1", "0" if _ok(base) else _tex(base)))
     # Inductive step: split off the last term of closed(t); what is left against beta*closed(t-1)
     # is one sum over i = 1..t-1 whose summand beta^(t-i) - beta*beta^(t-1-i) is 0.
     summand = sp.powsimp(b ** (t - i) - b * b ** (t - 1 - i), force=True)
@@ -220,7 +221,7 @@ def prove_adam_bias_correction():
         weights = next(e for e, c in weights.args if c.subs(b, sp.Rational(1, 2)) is sp.true)
     ok_w = _ok(weights - (1 - b ** t))
     steps.append(("sum of the weights (geometric series)",
-                  sp.latex(sp.Eq((1 - b) * sp.Sum(b ** (t - i), (i, 1, t)), sp.simplify(weights)))))
+                  _tex(sp.Eq((1 - b) * sp.Sum(b ** (t - i), (i, 1, t)), sp.simplify(weights)))))
     steps.append(("stationary gradients E[g_i] = E[g]: E[m_t] = (1 - beta^t) E[g], so E[m_t / (1 - beta^t)] = E[g]",
                   r"E[\hat m_t] = E[g]"))
     ok = _ok(base) and ok_step and ok_w
@@ -308,7 +309,7 @@ def eps_placement_ratio(g=sp.Rational(1, 10**6), eps=sp.Rational(1, 10**8)):
     inside = G / sp.sqrt(G ** 2 + E)
     r = sp.simplify(outside / inside)
     val = r.subs({G: g, E: eps})
-    steps = [("step with epsilon outside / step with epsilon inside, v = g^2", sp.latex(sp.Eq(sp.Symbol("r"), r))),
+    steps = [("step with epsilon outside / step with epsilon inside, v = g^2", _tex(sp.Eq(sp.Symbol("r"), r))),
              (f"at g = {g}, epsilon = {eps}", f"r = {sp.N(val, 8)}")]
     return r, val, steps
 
@@ -327,9 +328,9 @@ def prove_lr_divergence():
     x = sp.Symbol("x", positive=True)
     region = sp.solve_univariate_inequality(sp.Abs(1 - x) > 1, x, relational=False) & sp.Interval.open(0, sp.oo)
     ok = region == sp.Interval.open(2, sp.oo)
-    steps = [("one step", sp.latex(sp.Eq(sp.Symbol(r"\theta_t"), factor * sp.Symbol(r"\theta_{t-1}")))),
-             ("so", sp.latex(sp.Eq(sp.Symbol(r"\theta_t"), factor ** sp.Symbol("t") * th0))),
-             (r"|1 - x| > 1 for x = \eta\lambda > 0 exactly when", sp.latex(region))]
+    steps = [("one step", _tex(sp.Eq(sp.Symbol(r"\theta_t"), factor * sp.Symbol(r"\theta_{t-1}")))),
+             ("so", _tex(sp.Eq(sp.Symbol(r"\theta_t"), factor ** sp.Symbol("t") * th0))),
+             (r"|1 - x| > 1 for x = \eta\lambda > 0 exactly when", _tex(region))]
     return Finding(True if ok else None,
             "on a quadratic, gradient descent multiplies the error by (1 - lr*lambda) each step: it diverges "
             "exactly when lr > 2/lambda_max and oscillates in sign when lr > 1/lambda_max", steps)

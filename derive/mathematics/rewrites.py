@@ -29,6 +29,7 @@ import sympy as sp
 from sympy.codegen.numpy_nodes import logaddexp
 
 from .primitives import Sigmoid, elementary
+from .printing import tex as _tex
 
 __all__ = ["Rewrite", "REWRITES", "prove_rewrite", "logaddexp"]
 
@@ -100,5 +101,5 @@ def prove_rewrite(row: Rewrite) -> tuple[bool, list[tuple[str, str]]]:
         lhs, rhs = row.unstable(x), row.stable(x)
         diff = elementary(_logaddexp_as_log(lhs - rhs))
         diff = sp.simplify(diff.rewrite(sp.exp))
-    steps = [("identity", sp.latex(sp.Eq(lhs, rhs))), ("lhs - rhs simplifies to", sp.latex(diff))]
+    steps = [("identity", _tex(sp.Eq(lhs, rhs))), ("lhs - rhs simplifies to", _tex(diff))]
     return diff == 0, steps

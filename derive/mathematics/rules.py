@@ -14,6 +14,7 @@ import sympy as sp
 
 from .conventions import LOSSES, Conventions
 from .primitives import ACTIVATIONS, LeakyReLU, ReLU, Sigmoid, Softplus, Step, elementary
+from .printing import tex as _tex
 
 __all__ = ["Rule", "RULES", "prove_rule", "VectorRule", "VECTOR_RULES", "prove_vector_rule",
            "Sigmoid", "ReLU", "Step", "LeakyReLU", "Softplus", "ACTIVATIONS", "elementary"]
@@ -78,9 +79,9 @@ def prove_rule(rule: Rule) -> tuple[bool, list[tuple[str, str]]]:
     truth = sp.diff(f, x)
     claimed = elementary(rule.derivative(rule.function(x), x))
     steps = [
-        ("definition", sp.latex(sp.Eq(sp.Function("f")(x), f))),
-        ("differentiate the definition", sp.latex(truth)),
-        ("table rule, rewritten elementarily", sp.latex(claimed)),
+        ("definition", _tex(sp.Eq(sp.Function("f")(x), f))),
+        ("differentiate the definition", _tex(truth)),
+        ("table rule, rewritten elementarily", _tex(claimed)),
     ]
     ok = _piecewise_zero(sp.simplify(truth - claimed), x)
     if ok and rule.kink:
@@ -90,7 +91,7 @@ def prove_rule(rule: Rule) -> tuple[bool, list[tuple[str, str]]]:
         lo, hi = sorted([left, right], key=lambda v: float(v.subs(_alpha, sp.Rational(1, 100))))
         ok = bool(sp.simplify(at0 - lo) == 0 or sp.simplify(at0 - hi) == 0)
         steps.append(("kink convention: one-sided derivatives at 0 are "
-                      f"{sp.latex(left)} and {sp.latex(right)}", rule.kink))
+                      f"{_tex(left)} and {_tex(right)}", rule.kink))
     steps.append(("lhs - rhs simplifies to", "0" if ok else "\\ne 0"))
     return ok, steps
 
@@ -171,7 +172,7 @@ def prove_vector_rule(rule: VectorRule, sizes=(1, 2, 3, 4)) -> tuple[bool, list[
                 claim = rule.derivative(x, t, n, i, j)
                 d = sp.simplify(elementary(truth - claim).xreplace(given))
                 if d != 0:
-                    steps.append((f"n = {n}, entry ({i + 1},{j + 1}): lhs - rhs", sp.latex(d)))
+                    steps.append((f"n = {n}, entry ({i + 1},{j + 1}): lhs - rhs", _tex(d)))
                     return False, steps
         steps.append((f"n = {n}: every entry of sympy.diff(definition) - rule reduces to", "0"))
     return True, steps
