@@ -22,6 +22,7 @@ not a hang).  The format is described in ``FORMAT.md``.
 from __future__ import annotations
 
 import difflib
+import re
 import os
 import stat
 import tomllib
@@ -36,7 +37,8 @@ __all__ = ["Claim", "LoadError", "load_file", "load_paths", "loads", "read_limit
 
 #: the fields of one ``[[claims]]`` entry
 FIELDS = {"id", "section", "quote", "latex", "definitions", "symbols", "functions", "given",
-          "not_checkable", "sizes", "note", "topic", "algorithm", "roles", "theorem", "kernels", "figures", "layout", "text"}
+          "not_checkable", "sizes", "note", "topic", "algorithm", "roles", "theorem", "kernels", "figures", "layout", "text",
+          "defines"}
 #: the fields of the ``[source]`` table (``symbols``, ``functions``, ``definitions``: defaults for every claim)
 SOURCE_FIELDS = {"file", "title", "author", "url", "layout", "symbols", "functions", "definitions"}
 #: the top-level tables of a claim file
@@ -44,7 +46,9 @@ TABLES = {"source": "[source]", "claims": "[[claims]]"}
 #: the largest claim file read (the shipped ones are below 40 KB)
 MAX_FILE_BYTES = 2 * 2 ** 20
 _STRING_FIELDS = ("latex", "text", "quote", "section", "not_checkable", "note", "topic", "algorithm", "theorem",
-                  "layout")
+                  "layout", "defines")
+#: a kernel name a claim may define: lower-case words joined by _ (the kernel's names add .grad, .vjp)
+_KERNEL_NAME = re.compile(r"[a-z][a-z0-9_]{0,39}")
 
 
 @dataclass
@@ -71,6 +75,7 @@ class Claim:
     figures: list = field(default_factory=list)   # report figures that illustrate the claim
     layout: str = ""               # "numerator", "denominator" or "mixed": the layout the source states
     text: str = ""                 # the formula in the sheet's plain-text (Unicode) math, instead of latex
+    defines: str = ""              # the activation kernel this claim's proved derivative defines (nnderive kernels)
 
     @property
     def formula(self) -> str:
@@ -265,6 +270,9 @@ def _claim(entry, cid, seen, source, name, defaults_sym, defaults_fun, defaults_
     sizes = entry.get("sizes", [])
     if not isinstance(sizes, list) or not all(type(s) is int and 1 <= s <= 30 for s in sizes):
         raise _Bad("'sizes' must be a list of integers in 1..30")
+    defines = entry.get("defines", "")
+    if defines and not _KERNEL_NAME.fullmatch(defines):
+        raise _Bad(f"'defines' must be a kernel name (lower-case letters, digits, _; at most 40), got {defines[:60]!r}")
     symbols = _as_table(entry.get("symbols", {}), "symbols")
     own = _as_list(entry.get("definitions", []), "definitions")
     return Claim(
@@ -281,7 +289,7 @@ def _claim(entry, cid, seen, source, name, defaults_sym, defaults_fun, defaults_
         theorem=entry.get("theorem", ""),
         kernels=_as_list(entry.get("kernels", []), "kernels"),
         figures=_as_list(entry.get("figures", []), "figures"),
-        layout=_layout(entry.get("layout", default_layout)), text=entry.get("text", ""))
+        layout=_layout(entry.get("layout", default_layout)), text=entry.get("text", ""), defines=defines)
 
 
 def load_paths(paths) -> tuple[list[Claim], list[LoadError]]:

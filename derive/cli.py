@@ -24,9 +24,10 @@ from . import bench
 from .cache import VerdictCache, judge_cached
 from .catalogue import MAX_FILE_BYTES, Claim, LoadError, load_paths, loads
 from .numeric.bench import main_bench_step
+from .numeric.claimed import kernels_from_claims
 from .numeric.example import main_example
 from .numeric.kernels import kernel, kernels
-from .numeric.train import main_train
+from .numeric.train import TRAIN_ACTIVATIONS, main_train
 from .report import ReportError, default_out, generate
 from .scan import scan as scan_sheet, to_toml
 from .judge.budget import DEFAULT_BUDGET, DEFAULT_MEMORY_MB, check_budget, check_memory, judge_all, judge_iter
@@ -303,27 +304,68 @@ def cmd_bench(args) -> int:
     return bench.run(args)
 
 
+def _claimed_kernels(paths, budget):
+    """Kernels from the proved claims of the files (``defines``), judged through the result cache; the
+    refusals and the files' errors go to stderr.  Returns ``(ClaimedKernels, exit status)``."""
+    claims, errors = load_paths(paths)
+    for e in errors:
+        print(f"nnderive: {e}", file=sys.stderr)
+    defining = [c for c in claims if c.defines]
+    if not defining and not errors:
+        print(f"nnderive: no claim in {', '.join(map(str, paths))} names a kernel (defines = \"NAME\")",
+              file=sys.stderr)
+    verdicts = {}
+    for k, v, _ in judge_cached(defining, lambda todo: judge_iter(todo, budget, None, DEFAULT_MEMORY_MB),
+                                VerdictCache()):
+        verdicts[(defining[k].file, defining[k].id)] = v
+    res = kernels_from_claims(defining, verdicts)
+    for r in res.refused:
+        print(f"nnderive: {r}", file=sys.stderr)
+    status = EXIT_USAGE if errors else (EXIT_FAIL if res.refused or not defining else EXIT_OK)
+    return res, status
+
+
 def cmd_train(args) -> int:
-    return main_train(args)
+    extra = None
+    if args.claims:
+        res, status = _claimed_kernels(args.claims, DEFAULT_BUDGET)
+        if status == EXIT_USAGE:
+            return status
+        extra = res.kernels
+        if args.activation and args.activation not in TRAIN_ACTIVATIONS and args.activation not in res.kernels:
+            raise UsageError(f"--activation {args.activation}: neither built in ({', '.join(TRAIN_ACTIVATIONS)}) "
+                             f"nor defined by a proved claim in {', '.join(args.claims)}"
+                             + (f" (those define: {', '.join(res.activations)})" if res.activations else ""))
+    elif args.activation and args.activation not in TRAIN_ACTIVATIONS:
+        raise UsageError(f"--activation {args.activation}: not built in ({', '.join(TRAIN_ACTIVATIONS)}); an "
+                         "activation of your own comes from a proved claim: --claims FILE")
+    return main_train(args, extra)
 
 
 def cmd_kernels(args) -> int:
-    """List the kernels (name, arguments, derivation) or print one kernel's generated source."""
+    """List the kernels (name, arguments, derivation) or print one kernel's generated source; with claim
+    files, the kernels their proved claims define."""
+    extra, status = {}, EXIT_OK
+    if args.paths:
+        res, status = _claimed_kernels(args.paths, DEFAULT_BUDGET)
+        extra = res.kernels
     if args.show:
-        try:
-            k = kernel(args.show)
-        except KeyError as e:
-            print(e.args[0], file=sys.stderr)
-            return 2
+        k = extra.get(args.show)
+        if k is None:
+            try:
+                k = kernel(args.show)
+            except KeyError as e:
+                print(e.args[0], file=sys.stderr)
+                return EXIT_USAGE
         print(f"# {k.name}({', '.join(k.args)}): {k.doc}")
         catalogue, _ = load_paths([])
-        claims = [c.id for c in catalogue if k.name in c.kernels]
+        claims = list(k.claims) or [c.id for c in catalogue if k.name in c.kernels]
         print(f"# derived from: {', '.join(k.derivation)}" + (f"; claims: {', '.join(claims)}" if claims else ""))
         print(k.source.rstrip())
-        return 0
-    for k in kernels().values():
+        return status
+    for k in (extra or kernels()).values():
         print(f"{k.name:<28} ({', '.join(k.args)})  <- {', '.join(k.derivation)}")
-    return 0
+    return status
 
 
 def cmd_report(args) -> int:
@@ -454,8 +496,11 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("dataset", nargs="?", default="digits", choices=("digits", "mnist", "xor"),
                    help="the data set (default: digits)")
     t.add_argument("--hidden", type=int, nargs="*", help="hidden layer sizes (default per data set)")
-    t.add_argument("--activation", choices=("sigmoid", "tanh", "relu", "leaky_relu", "softplus"),
-                   help="hidden activation (default per data set)")
+    t.add_argument("--activation", metavar="NAME",
+                   help=f"hidden activation: {', '.join(TRAIN_ACTIVATIONS)}, or one a proved claim of --claims "
+                        "defines (default per data set)")
+    t.add_argument("--claims", nargs="+", metavar="FILE",
+                   help="claim files whose proved claims define activations (defines = \"NAME\")")
     t.add_argument("--loss", choices=("softmax_cce", "sigmoid_bce", "mse"), help="loss (default per data set)")
     t.add_argument("--optimizer", choices=("sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam", "adamw"),
                    help="optimizer (default per data set)")
@@ -468,7 +513,11 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--dtype", choices=("float32", "float64"), help="floating-point type of the arrays")
     t.add_argument("--out", default="runs", help="folder for the JSON log and the PNG curves (default: runs)")
     t.set_defaults(func=cmd_train)
-    k = sub.add_parser("kernels", help="list the lambdified kernels, or print one with --show NAME")
+    k = sub.add_parser("kernels", help="list the lambdified kernels, or print one with --show NAME; with claim "
+                                       "files, the kernels their proved claims define")
+    k.add_argument("paths", nargs="*", metavar="FILE",
+                   help="claim files: build a kernel from each proved claim with defines = \"NAME\" (a claim not "
+                        "proved is refused, exit 1)")
     k.add_argument("--show", metavar="NAME", help="print this kernel's generated source")
     k.set_defaults(func=cmd_kernels)
     ca = sub.add_parser("cache", help="where the result cache is and what it holds; --clear empties it")

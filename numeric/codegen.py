@@ -68,6 +68,10 @@ class KernelPrinter(NumPyPrinter):
 
     _default_settings = {**NumPyPrinter._default_settings, "scalars": ()}
 
+    def _print_erf(self, e):
+        # NumPy has no erf: SciPy's ufunc (scipy comes with the train extra), never math.erf on an array
+        return f"scipy.special.erf({self._print(e.args[0])})"
+
     # Reductions as ufunc.reduce: C-level calls, without numpy.sum's Python wrapper (a few
     # microseconds each, which matter at batch 64)
     def _print_RowSum(self, e):
@@ -174,6 +178,10 @@ class KernelPrinter(NumPyPrinter):
         return out
 
     def _print_Pow(self, e, rational=False):
+        if e.is_number and not e.free_symbols:
+            # a constant such as sqrt(2) as a Python float: numpy.sqrt(2) is a float64 scalar and would
+            # promote a float32 array (NEP 50)
+            return repr(float(e))
         if e.exp == -1:
             return f"1/{self.parenthesize(e.base, 50)}"
         return super()._print_Pow(e, rational=rational)
@@ -296,7 +304,11 @@ def make_kernel(name, args, expr, scalars=(), **info) -> Kernel:
     names arguments that are always Python numbers."""
     names = tuple(str(a) for a in args)
     multi = isinstance(expr, (tuple, list))
-    fn = sp.lambdify(list(args), list(expr) if multi else expr, modules=[{"builtins": builtins}, "numpy"], cse=True,
+    namespace = {"builtins": builtins}
+    if any(isinstance(e, sp.Basic) and e.has(sp.erf) for e in (expr if multi else [expr])):
+        import scipy.special
+        namespace["scipy"] = scipy
+    fn = sp.lambdify(list(args), list(expr) if multi else expr, modules=[namespace, "numpy"], cse=True,
                      printer=KernelPrinter({"fully_qualified_modules": True, "allow_unknown_functions": False,
                                            "scalars": tuple(scalars)}),
                      docstring_limit=0)

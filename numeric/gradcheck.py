@@ -57,19 +57,26 @@ def _perturbed(params, leaf, index, h):
     return [(flat[2 * l], flat[2 * l + 1]) for l in range(len(params))]
 
 
+def _added(kernels):
+    """The kernels that are new names, not overrides: the numeric side never uses a planted kernel."""
+    return {n: k for n, k in (kernels or {}).items() if n not in registry()} or None
+
+
 def check_network(params, X, Y, spec: N.Spec, eps: float = 1e-4, rtol: float = 1e-7, kernels=None,
                   raise_error: bool = True) -> list[LeafReport]:
     """Every gradient entry of :func:`network.value_and_grad` against central differences of
-    :func:`network.loss` (float64).  ``kernels`` overrides kernels on the analytic side."""
+    :func:`network.loss` (float64).  ``kernels`` overrides kernels on the analytic side; the
+    numeric side uses only the ones it adds (an activation from a user's claims)."""
     params = [(np.asarray(W, np.float64), np.asarray(b, np.float64)) for W, b in params]
     _, grads = N.value_and_grad(params, X, Y, spec, kernels)
+    added = _added(kernels)
     reports = []
     for leaf, name in enumerate(_leaf_names(params)):
         shape = params[leaf // 2][leaf % 2].shape
         num = np.zeros(shape)
         for idx in np.ndindex(shape):
-            up = N.loss(_perturbed(params, leaf, idx, eps), X, Y, spec)
-            dn = N.loss(_perturbed(params, leaf, idx, -eps), X, Y, spec)
+            up = N.loss(_perturbed(params, leaf, idx, eps), X, Y, spec, added)
+            dn = N.loss(_perturbed(params, leaf, idx, -eps), X, Y, spec, added)
             num[idx] = (up - dn) / (2 * eps)
         ana = np.asarray(grads[leaf // 2][leaf % 2], np.float64)
         reports.append(LeafReport(name, relative_error(ana, num), ana, num))
@@ -87,7 +94,8 @@ def check_direction(params, X, Y, spec: N.Spec, rng=None, eps: float = 1e-4, rto
     norm = np.sqrt(sum(np.sum(a * a) + np.sum(c * c) for a, c in u))
     u = [(a / norm, c / norm) for a, c in u]
     shift = lambda s: [(W + s * a, b + s * c) for (W, b), (a, c) in zip(params, u)]  # noqa: E731
-    num = (N.loss(shift(eps), X, Y, spec) - N.loss(shift(-eps), X, Y, spec)) / (2 * eps)
+    added = _added(kernels)
+    num = (N.loss(shift(eps), X, Y, spec, added) - N.loss(shift(-eps), X, Y, spec, added)) / (2 * eps)
     ana = sum(np.sum(gw * a) + np.sum(gb * c) for (gw, gb), (a, c) in zip(grads, u))
     rep = LeafReport("random direction <u, grad J>", relative_error(ana, num), np.array([ana]), np.array([num]))
     _raise([rep], rtol, raise_error, "directional derivative")

@@ -10,7 +10,8 @@ Batch-first: ``X`` has shape ``(m, n_0)``, one example per row; layer :math:`l` 
 The output loss ``spec.output`` is ``"softmax_cce"`` or ``"sigmoid_bce"`` (computed from
 the logits :math:`Z^{(L)}`, stable) or ``"mse"`` (identity output).  :func:`backward` is
 the batch-first backpropagation of :func:`nnderive.mathematics.backprop.batch_first_rows` run through
-the lambdified kernels; ``kernels=`` replaces any of them (the tests plant wrong ones).
+the lambdified kernels; ``kernels=`` adds or replaces any of them (an activation from the user's own
+proved claims, :mod:`nnderive.numeric.claimed`; the tests plant wrong ones).
 The L2 term has no :math:`1/m` (as ``weight_decay`` in ``torch.optim.SGD``); biases are
 not regularised.
 """
@@ -147,9 +148,9 @@ def forward(params, X, spec: Spec, kernels=None):
     return Z, cache
 
 
-def predict(params, X, spec: Spec):
+def predict(params, X, spec: Spec, kernels=None):
     """Predictions: class probabilities (softmax), probabilities (sigmoid) or values (MSE)."""
-    Z, _ = forward(params, X, spec)
+    Z, _ = forward(params, X, spec, kernels)
     out = OUTPUTS[spec.output]
     return Z if out is None else _registry()[out](Z)
 
@@ -158,11 +159,11 @@ def _penalty(params, spec):
     return 0.0 if not spec.l2 else spec.l2 / 2 * sum(float(np.sum(W * W)) for W, _ in params)
 
 
-def loss(params, X, Y, spec: Spec) -> float:
+def loss(params, X, Y, spec: Spec, kernels=None) -> float:
     r""":math:`J`, the batch mean of the per-example loss plus the L2 term."""
     check_inputs(params, X, Y)
-    Z, _ = forward(params, X, spec)
-    return float(np.mean(_plan(spec).loss(Z, Y))) + _penalty(params, spec)
+    Z, _ = forward(params, X, spec, kernels)
+    return float(np.mean(_plan(spec, kernels).loss(Z, Y))) + _penalty(params, spec)
 
 
 def backward(params, cache, Y, spec: Spec, kernels=None):
@@ -201,8 +202,8 @@ def value_and_grad(params, X, Y, spec: Spec, kernels=None):
     return value, backward(params, cache, Y, spec, kernels)
 
 
-def accuracy(params, X, labels, spec: Spec) -> float:
+def accuracy(params, X, labels, spec: Spec, kernels=None) -> float:
     """Fraction of rows whose predicted class (argmax, or p > 1/2 for one sigmoid unit) is right."""
-    P = predict(params, X, spec)
+    P = predict(params, X, spec, kernels)
     pred = (P[:, 0] > 0.5).astype(int) if P.shape[1] == 1 else np.argmax(P, axis=1)
     return float(np.mean(pred == labels))

@@ -48,6 +48,7 @@ from .codegen import LastDim, Rows, RowMax, RowSum
 from .kernels import kernel
 
 __all__ = ["DerivedPrinter", "TorchKernel", "torch_kernel", "ACTIVATIONS", "activation_function", "act",
+           "claimed_activation",
            "Activation", "loss_function", "SoftmaxCrossEntropy", "MeanSquaredError", "source", "mlp"]
 
 ACTIVATIONS = tuple(r.name for r in RULES)
@@ -85,6 +86,15 @@ class DerivedPrinter(TorchPrinter):
         # log(1 + e^x) = max(x, 0) + log1p(e^{-|x|}), finite for every x
         x = self._print(e.args[0])
         return f"(torch.clamp_min({x}, 0) + torch.log1p(torch.exp(-torch.abs({x}))))"
+
+    def _print_logaddexp(self, e):
+        # the stability rewrites' log(e^a + e^b); a constant side becomes a tensor like the other
+        a, b = e.args
+        if a.is_number:
+            a, b = b, a
+        x = self._print(a)
+        other = f"torch.full_like({x}, {float(b)!r})" if b.is_number else self._print(b)
+        return f"torch.logaddexp({x}, {other})"
 
     def _print_tanh(self, e):
         return f"torch.tanh({self._print(e.args[0])})"
@@ -205,7 +215,25 @@ def activation_function(name: str) -> type[torch.autograd.Function]:
     backward :math:`g \odot f'` from the proved row (``alpha`` for LeakyReLU, not differentiated)."""
     fwd, bwd = torch_kernel(f"{name}.forward").fn, torch_kernel(f"{name}.backward").fn
     with_alpha = name in _ALPHA
-    output_form = _saves_output(name)
+    doc = f"{name}: backward from rules.{name}" + (" (alpha: slope for z <= 0)" if with_alpha else "")
+    return _function(name, fwd, bwd, _saves_output(name), doc)
+
+
+def claimed_activation(claimed: dict, name: str) -> type[torch.autograd.Function]:
+    r"""The ``Function`` of an activation a user's proved claim defines (``claimed``: the kernels of
+    :func:`nnderive.numeric.claimed.kernels_from_files`): forward the claim's :math:`f(z)`, backward
+    :math:`g \odot f'(z)` with :math:`f'` the claim's proved right-hand side, both lambdified for torch from
+    the same stabilised expressions as the NumPy kernels."""
+    f, vjp = claimed[name], claimed[f"{name}.vjp"]
+    fwd = _lambdify(f"{name}.forward", [sp.Symbol(a, real=True) for a in f.args], f.expr, ", ".join(f.derivation))
+    bwd = _lambdify(f"{name}.backward", [sp.Symbol(a, real=True) for a in vjp.args], vjp.expr,
+                    ", ".join(vjp.derivation))
+    return _function(name, fwd.fn, bwd.fn, False, f"{name}: backward from {', '.join(f.derivation)}")
+
+
+def _function(name, fwd, bwd, output_form, doc):
+    """A ``torch.autograd.Function`` with the lambdified forward and backward (extra arguments: not
+    differentiated); ``output_form`` saves y = f(z) for the backward instead of z."""
 
     def forward(ctx, z, *extra):
         y = fwd(z, *extra)
@@ -217,7 +245,6 @@ def activation_function(name: str) -> type[torch.autograd.Function]:
         (saved,) = ctx.saved_tensors
         return (bwd(g, saved, *ctx.extra),) + (None,) * len(ctx.extra)
 
-    doc = f"{name}: backward from rules.{name}" + (" (alpha: slope for z <= 0)" if with_alpha else "")
     return type(f"Derived_{name}", (torch.autograd.Function,),
                 {"forward": staticmethod(forward), "backward": staticmethod(backward), "__doc__": doc})
 
@@ -234,18 +261,23 @@ def act(name: str, **params) -> Callable[[torch.Tensor], torch.Tensor]:
 
 
 class Activation(torch.nn.Module):
-    """An ``nn.Module`` applying a derived activation, for use inside any torch model.
+    """An ``nn.Module`` applying a derived activation, for use inside any torch model (``claimed``: the
+    kernels of the user's proved claims, :mod:`nnderive.numeric.claimed`, for an activation of their own).
 
     >>> m = torch.nn.Sequential(torch.nn.Linear(3, 4), Activation("tanh"))
     >>> m(torch.zeros(2, 3)).shape
     torch.Size([2, 4])
     """
 
-    def __init__(self, name: str, **params):
+    def __init__(self, name: str, claimed: dict | None = None, **params):
         super().__init__()
-        if name not in ACTIVATIONS:
-            raise KeyError(f"no activation {name!r}; known: {', '.join(ACTIVATIONS)}")
         self.name, self.params = name, params
+        if claimed and name in claimed:      # an activation from the user's proved claims
+            self._fn = claimed_activation(claimed, name).apply
+            return
+        if name not in ACTIVATIONS:
+            raise KeyError(f"no activation {name!r}; known: {', '.join(ACTIVATIONS)}"
+                           + (f", and from claims: {', '.join(n for n in claimed if '.' not in n)}" if claimed else ""))
         self._fn = act(name, **params)
 
     def forward(self, z):

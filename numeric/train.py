@@ -18,7 +18,7 @@ from . import network as N
 from . import optim
 from .plots import training_curves
 
-__all__ = ["Config", "DEFAULTS", "train", "Result"]
+__all__ = ["Config", "DEFAULTS", "train", "Result", "TRAIN_ACTIVATIONS"]
 
 #: per data set defaults (chosen so each target is met on one core in well under a minute)
 DEFAULTS = {
@@ -69,8 +69,9 @@ def _bar(done, total, width=24):
     return "[" + "#" * n + "." * (width - n) + "]"
 
 
-def train(cfg: Config, progress=None) -> Result:
-    """Train and evaluate; ``progress`` is a text stream for the bar (``None``: silent)."""
+def train(cfg: Config, progress=None, kernels=None) -> Result:
+    """Train and evaluate; ``progress`` is a text stream for the bar (``None``: silent); ``kernels`` adds
+    kernels by name (an activation built from proved claims, :mod:`nnderive.numeric.claimed`)."""
     dtype = np.dtype(cfg.dtype)
     ds = _data.load(cfg.dataset, cfg.seed, dtype=dtype)
     k = ds.Y_train.shape[1]
@@ -88,13 +89,13 @@ def train(cfg: Config, progress=None) -> Result:
         total = 0.0
         for s in range(0, m, cfg.batch):
             idx = perm[s:s + cfg.batch]
-            value, grads = N.value_and_grad(params, ds.X_train[idx], ds.Y_train[idx], spec)
+            value, grads = N.value_and_grad(params, ds.X_train[idx], ds.Y_train[idx], spec, kernels)
             params, state = opt.update(grads, state, params)
             total += value * len(idx)
         row = {"epoch": epoch, "train_loss": total / m,
-               "train_accuracy": N.accuracy(params, ds.X_train, ds.y_train, spec),
-               "test_loss": N.loss(params, ds.X_test, ds.Y_test, spec),
-               "test_accuracy": N.accuracy(params, ds.X_test, ds.y_test, spec)}
+               "train_accuracy": N.accuracy(params, ds.X_train, ds.y_train, spec, kernels),
+               "test_loss": N.loss(params, ds.X_test, ds.Y_test, spec, kernels),
+               "test_accuracy": N.accuracy(params, ds.X_test, ds.y_test, spec, kernels)}
         res.history.append(row)
         if progress is not None and (epoch == cfg.epochs or time.perf_counter() - shown > 0.2):
             shown = time.perf_counter()
@@ -124,13 +125,18 @@ def save(res: Result, out_dir: Path, stem: str | None = None) -> tuple[Path, Pat
     return log, png
 
 
-def main_train(args) -> int:
-    """``nnderive train``: returns 0 when the data set's accuracy target is met."""
+#: the built-in activations ``nnderive train --activation`` takes (others come from proved claims)
+TRAIN_ACTIVATIONS = ("sigmoid", "tanh", "relu", "leaky_relu", "softplus")
+
+
+def main_train(args, kernels=None) -> int:
+    """``nnderive train``: returns 0 when the data set's accuracy target is met; ``kernels`` adds the
+    kernels of the user's proved claims."""
     cfg = Config.for_dataset(args.dataset, hidden=tuple(args.hidden) if args.hidden else None,
                              activation=args.activation, loss=args.loss, optimizer=args.optimizer, lr=args.lr,
                              epochs=args.epochs, batch=args.batch, l2=args.l2, init=args.init, seed=args.seed,
                              dtype=args.dtype)
-    res = train(cfg, progress=sys.stderr)
+    res = train(cfg, progress=sys.stderr, kernels=kernels)
     log, png = save(res, Path(args.out))
     target = TARGETS.get(cfg.dataset, 0)
     print(f"{cfg.dataset}: test accuracy {res.test_accuracy:.4f} (target {target:.2f}), train accuracy "

@@ -11,6 +11,7 @@ import pytest
 from nnderive.catalogue import catalogue_dir
 from nnderive.cli import main
 from nnderive.report import ReportError, default_out, generate
+from nnderive.report.build import MARKER, MARKER_TEXT
 
 PDF = bool(shutil.which("pdflatex"))
 REPORTS = Path(__file__).resolve().parent.parent / "reports"
@@ -102,10 +103,10 @@ def test_report_goes_next_to_the_claim_file(tmp_path, capsys):
 
 
 def test_never_over_the_committed_reports(tmp_path):
+    """The checkout's reports/ is recognised by its marker file, whatever the install (editable or not)."""
     src = _file(tmp_path, "other.toml", "Other", [("o", "x = x")])
-    committed = catalogue_dir().parent / "reports"
-    if not committed.is_dir():
-        pytest.skip("no committed reports/ beside this installation's catalogue (not a checkout)")
+    committed = REPORTS
+    assert (committed / MARKER).is_file(), "the committed reports/ carries the marker"
     stamp = {p.name: p.stat().st_mtime_ns for p in committed.iterdir()}
     with pytest.raises(ReportError, match="committed reports"):
         generate([src], committed, pdf=False, figures=False)
@@ -133,3 +134,17 @@ def test_pdftotext_sees_the_title(tmp_path):
     text = subprocess.run(["pdftotext", str(tmp_path / "out" / "titled.pdf"), "-"], capture_output=True,
                           text=True).stdout
     assert "A Title Of Mine" in text
+
+
+def test_a_copy_of_the_catalogue_reports_is_guarded_too(tmp_path):
+    """A folder that holds the marker (the checkout's reports/ seen from an installed package) is refused."""
+    src = _file(tmp_path, "other.toml", "Other", [("o", "x = x")])
+    elsewhere = tmp_path / "checkout" / "reports"
+    elsewhere.mkdir(parents=True)
+    (elsewhere / MARKER).write_text(MARKER_TEXT)
+    with pytest.raises(ReportError, match="committed reports"):
+        generate([src], elsewhere, pdf=False, figures=False)
+    assert sorted(p.name for p in elsewhere.iterdir()) == [MARKER]
+    plain = tmp_path / "plain"
+    generate([src], plain, pdf=False, figures=False)
+    assert not (plain / MARKER).exists() and (plain / "other.md").is_file()

@@ -44,7 +44,7 @@ from .relations import judge_approx, judge_bound, judge_order, judge_shape
 from .theorems import judge_theorem, theorem_algorithm
 from .updates import judge_update
 
-__all__ = ["judge_claim", "ClaimError", "JUDGES"]
+__all__ = ["judge_claim", "relations", "ClaimError", "JUDGES"]
 
 
 class _Reading:
@@ -524,6 +524,19 @@ def judge_once(claim, conventions=None):
     return scope, parsed, Outcome("undecided", f"the notation has {len(results)} readings that disagree: {described}",
                                   evidence={"readings": [{"parsed": p, "verdict": o.verdict, "reason": o.reason}
                                                          for _, p, o in results]})
+
+
+def relations(claim):
+    """The relations ``[(lhs, rel, rhs), ...]`` of a claim with one reading, as SymPy expressions, and its
+    definitions: what numeric/ lambdifies once the claim is proved.  Several readings are a ClaimError."""
+    conventions = {"layout": claim.layout} if claim.layout else {}
+    try:
+        r, count = _read(claim, conventions, 0)
+    except LatexError as exc:
+        raise ClaimError(exc.message, "latex", exc.pos)
+    if count != 1:
+        raise ClaimError(f"the formula has {count} readings: which one defines the kernel is not clear", "latex", None)
+    return r.links, r.defs
 
 
 # --------------------------------------------------------------------------- the verdict

@@ -318,8 +318,18 @@ def default_out(paths) -> Path:
     return first.parent / f"{first.stem}_report"
 
 
+#: a file in the catalogue's committed reports/: marks the folder wherever it is (a checkout used
+#: with a non-editable install has its reports/ away from the installed catalogue)
+MARKER = ".nnderive-catalogue-reports"
+MARKER_TEXT = "The reports of nnderive's shipped catalogue: `nnderive report` writes no other file's report here.\n"
+
+
 def _committed_reports() -> Path:
     return (catalogue_dir().parent / "reports").resolve()
+
+
+def _holds_catalogue_reports(out: Path) -> bool:
+    return (out / MARKER).is_file() or out.resolve() == _committed_reports()
 
 
 def generate(paths=None, out: Path | str | None = None, pdf: bool | None = None, verdicts: dict | None = None,
@@ -329,11 +339,14 @@ def generate(paths=None, out: Path | str | None = None, pdf: bool | None = None,
     ``paths=None`` is the shipped catalogue (into ``reports/``); other files go to
     :func:`default_out` unless ``out`` is given, and never into the catalogue's committed ``reports/``."""
     out = Path(out) if out is not None else default_out(paths)
-    if paths and out.resolve() == _committed_reports() and sorted(f.resolve() for f in _files(paths)) != sorted(
-            f.resolve() for f in _files([catalogue_dir()])):
+    catalogue = not paths or sorted(f.resolve() for f in _files(paths)) == sorted(
+        f.resolve() for f in _files([catalogue_dir()]))
+    if not catalogue and _holds_catalogue_reports(out):
         raise ReportError(f"{out} holds the catalogue's committed reports; write other files' reports elsewhere "
                           "(--out DIR)")
     out.mkdir(parents=True, exist_ok=True)
+    if catalogue:
+        (out / MARKER).write_text(MARKER_TEXT, encoding="utf-8")
     reports = collect(paths, verdicts)
     used = sorted({f for r in reports for f in r.figures()} | (set(_PACKAGE_FIGURES) if not paths else set()),
                   key=list(FIGURES).index)
