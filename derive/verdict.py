@@ -34,6 +34,11 @@ class Verdict:
         if self.verdict not in VERDICTS:
             raise ValueError(f"unknown verdict {self.verdict!r}")
 
+    @property
+    def proved(self) -> bool:
+        """The claim holds as written (what numeric/ requires before a claim becomes a kernel)."""
+        return self.verdict == "proved"
+
     @classmethod
     def from_load_error(cls, e) -> "Verdict":
         """The error verdict of a :class:`~nnderive.catalogue.LoadError` (a claim file that did not load)."""

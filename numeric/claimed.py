@@ -142,7 +142,7 @@ def kernels_from_claims(claims, verdicts=None, budget: float = 60.0) -> ClaimedK
     out, refused = {}, []
     for c in defining:
         v = verdicts[(c.file, c.id)]
-        if v.verdict != "proved":
+        if not v.proved:
             refused.append(Refused(c.file, c.id, c.defines, f"the claim is {v.verdict}, not proved ({v.reason})"))
             continue
         try:
