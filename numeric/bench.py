@@ -4,7 +4,8 @@ One training step (forward, backward, SGD update) of a 784-256-128-10 ReLU MLP w
 softmax + cross-entropy, for batch 64, 256 and 1024 in float32 and float64, BLAS pinned to
 one thread (threadpoolctl; ``torch.set_num_threads(1)``) and glibc's allocator in its steady
 state (:func:`_steady_allocator`).  Three implementations, timed in
-interleaved rounds in one process: our kernels, a plain hand-written NumPy step (the
+interleaved rounds in one process: our kernels (updating in place, as ``nnderive train`` does:
+:func:`nnderive.numeric.codegen.make_inplace`), a plain hand-written NumPy step (the
 baseline) and PyTorch CPU eager when installed.  The GEMM-bound limit is the time of the
 step's eight matrix products alone (same shapes and dtype), so ``gemm fraction`` is the
 share of our step spent in matrix products.
@@ -45,9 +46,11 @@ def hand_step(params, X, Y, lr):
 
 
 def ours_step(params, X, Y, spec, opt, state):
+    """Our step as ``nnderive train`` runs it: the generated kernels, the activation's vector-Jacobian
+    product and the update written into the arrays the step owns (``params`` is updated in place)."""
     _, cache = N.forward(params, X, spec)
     grads = N.backward(params, cache, Y, spec)
-    return opt.update(grads, state, params)
+    return opt.update_inplace(grads, state, params)
 
 
 def _gemm_time(params, X, reps):
@@ -120,7 +123,11 @@ def run_step_bench(batches=(64, 256, 1024), dtypes=("float32", "float64"), round
                 spec = N.Spec(("relu", "relu"), "softmax_cce")
                 opt = optim.sgd(0.01)
                 state = opt.init(params)
-                impl = {"ours": lambda: ours_step(params, X, Y, spec, opt, state),
+                # ours writes its update into its own copy, with learning rate 0: the same arithmetic, and every
+                # round times the same parameters as the baseline (whose update is never applied)
+                own = [(W.copy(), b.copy()) for W, b in params]
+                frozen = optim.sgd(0.0)
+                impl = {"ours": lambda: ours_step(own, X, Y, spec, frozen, state),
                         "numpy": lambda: hand_step(params, X, Y, 0.01)}
                 if torch is not None:
                     impl["torch"] = _torch_step(torch, params, X, labels, dtype)

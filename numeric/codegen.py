@@ -27,9 +27,10 @@ import sympy as sp
 from sympy.printing.numpy import NumPyPrinter
 
 from ..mathematics.rewrites import REWRITES
-from ..mathematics.primitives import Softplus, Step
+from ..mathematics.primitives import ReLU, Softplus, Step
 
 __all__ = ["RowSum", "RowMax", "ColSum", "Rows", "LastDim", "KernelPrinter", "vectorize", "stabilize", "ORDER",
+           "make_inplace",
            "Kernel", "make_kernel"]
 
 
@@ -272,6 +273,71 @@ def stabilize(expr: sp.Expr) -> sp.Expr:
     return expr
 
 
+def _root(e, target, scratch, printer):
+    """Lines that write ``e`` into the array ``target`` with ufuncs' ``out=`` (no fresh array for the result);
+    ``scratch``: arguments that may be scaled in place first (a gradient nobody reads afterwards)."""
+    P = printer.doprint
+    t = sp.Symbol(target, real=True) if not any(a.name == target for a in e.free_symbols) else \
+        next(a for a in e.free_symbols if a.name == target)
+    if e.is_Add and t in e.args:
+        rest = e - t
+        coeff, body = rest.as_coeff_Mul()
+        sign, rest_abs = ("subtract", -rest) if coeff.is_number and coeff.is_negative else ("add", rest)
+        factors = sp.Mul.make_args(rest_abs)
+        arrays = [f for f in factors if isinstance(f, sp.Symbol) and f.name in scratch]
+        others = sp.Mul(*[f for f in factors if f not in arrays[:1]])
+        if len(arrays) == 1 and not (others.free_symbols & set(arrays)) and others != 1:
+            a = arrays[0].name
+            return [f"numpy.multiply({a}, {P(others)}, out={a})", f"numpy.{sign}({target}, {a}, out={target})"]
+        return [f"numpy.{sign}({target}, {P(rest_abs)}, out={target})"]
+    if e.is_Mul and t in e.args:
+        rest = e / t
+        steps = [f for f in sp.Mul.make_args(rest) if isinstance(f, Step)]
+        if steps:      # g * H(z): the boolean mask, as the functional kernel prints it (H(0) = 0)
+            others = sp.Mul(*[f for f in sp.Mul.make_args(rest) if not isinstance(f, Step)])
+            masks = [f"numpy.greater({P(f.args[0])}, 0)" for f in steps] + ([P(others)] if others != 1 else [])
+            return [f"numpy.multiply({target}, {'*'.join(masks)}, out={target})"]
+        return [f"numpy.multiply({target}, {P(rest)}, out={target})"]
+    if isinstance(e, ReLU) and e.args == (t,):
+        return [f"numpy.maximum({target}, 0, out={target})"]
+    if isinstance(e, sp.tanh) and e.args == (t,):
+        return [f"numpy.tanh({target}, out={target})"]
+    return None       # no ufunc writes this root into its argument: keep the functional kernel
+
+
+def make_inplace(name, args, target, exprs, scratch=(), scalars=()):
+    """The in-place form of a kernel: ``exprs[0]`` is written into the argument array ``target`` and the
+    other expressions are returned as fresh arrays (an optimizer's new state slots); the arguments in
+    ``scratch`` may be overwritten.  None when a returned expression reads ``target`` (it would see the
+    new values).
+
+    Only the root operation of ``exprs[0]`` changes (a ufunc with ``out=``, a scratch array scaled in
+    place); the common subexpressions and everything below the root are the printer's code for the same
+    expressions, evaluated before the write, so the arithmetic is the functional kernel's.  The arrays
+    passed must not alias one another."""
+    names = [str(a) for a in args]
+    reps, reduced = sp.cse(list(exprs), symbols=sp.numbered_symbols("x"))
+    after = set().union(*[{str(x) for x in e.free_symbols} for e in reduced[1:]]) if len(reduced) > 1 else set()
+    if target in after:
+        return None
+    printer = KernelPrinter({"fully_qualified_modules": True, "allow_unknown_functions": False,
+                             "scalars": tuple(scalars)})
+    lines = [f"{x} = {printer.doprint(v)}" for x, v in reps]
+    root = _root(reduced[0], target, [s_ for s_ in scratch if s_ not in after and s_ != target], printer)
+    if root is None:
+        return None
+    lines += root
+    if len(reduced) > 1:
+        lines.append("return (" + ", ".join(printer.doprint(e) for e in reduced[1:]) + ",)")
+    fname = name.replace(".", "_") + "_inplace"
+    source = f"def {fname}({', '.join(names)}):\n" + "".join(f"    {ln}\n" for ln in lines)
+    namespace = {"numpy": __import__("numpy"), "builtins": builtins}
+    exec(compile(source, f"<{fname}>", "exec"), namespace)   # generated from derive/'s expressions only
+    fn = namespace[fname]
+    fn.source = source
+    return fn
+
+
 @dataclass
 class Kernel:
     r"""A lambdified kernel with the SymPy expression it came from and its generated source.
@@ -292,6 +358,7 @@ class Kernel:
     domain: str = "real"
     defaults: dict = field(default_factory=dict)
     reference: object = None      # the expression before the stability rewrites (for the tests)
+    inplace: object = None        # the same expressions written into argument arrays (make_inplace), or None
 
     def __call__(self, *args):
         if len(args) < len(self.args):

@@ -45,7 +45,7 @@ from ..mathematics.optimizers import OPTIMIZERS, SYM
 from ..mathematics.primitives import Sigmoid
 from ..mathematics.rules import RULES
 
-from .codegen import ColSum, Kernel, Rows, make_kernel, stabilize, vectorize
+from .codegen import ColSum, Kernel, Rows, make_inplace, make_kernel, stabilize, vectorize
 
 __all__ = ["kernel", "kernels", "LOSS_DEFINITIONS", "ACTIVATION_KERNELS", "OPTIMIZER_KERNELS", "STATE_ROLES"]
 
@@ -106,7 +106,8 @@ def _activation_kernels():
         fz_el = fz.rewrite("elementary") if r.name == "leaky_relu" else fz
         info = dict(derivation=(f"rules.{r.name}",), defaults=defaults)
         out.append(make_kernel(r.name, (z, *extra), stabilize(fz_el), reference=fz_el,
-                               doc=f"{r.name}(z), elementwise", **info))
+                               doc=f"{r.name}(z), elementwise",
+                               inplace=make_inplace(r.name, (z, *extra), "z", [stabilize(fz_el)]), **info))
         d = plain_alpha(r.derivative(fz, z))
         out.append(make_kernel(f"{r.name}.grad", (z, *extra), stabilize(d), reference=d,
                                doc=f"{r.latex}" + (f"; {r.kink}" if r.kink else ""), **info))
@@ -116,10 +117,11 @@ def _activation_kernels():
             out.append(make_kernel(f"{r.name}.grad_y", (y,), dy, doc=f"{r.latex}, with y = f(z)", **info))
             # vector-Jacobian product from the forward output, as autograd's defvjp(ans, x)
             out.append(make_kernel(f"{r.name}.vjp_y", (g, y), g * dy, doc=f"g * f'(z) with {r.latex}, y = f(z)",
-                                   **info))
+                                   inplace=make_inplace(f"{r.name}.vjp_y", (g, y), "g", [g * dy]), **info))
         out.append(make_kernel(f"{r.name}.vjp", (g, z, *extra), g * stabilize(d), reference=g * d,
                                doc=f"g * f'(z), {r.latex}",
-                               **info))
+                               inplace=make_inplace(f"{r.name}.vjp", (g, z, *extra), "g", [g * stabilize(d)],
+                                                    scalars=[str(a) for a in extra]), **info))
     return out
 
 
@@ -226,6 +228,8 @@ def _optimizer_kernels():
                         doc=f"one step; returns (theta, {', '.join(rename[r] for r in state)}); {why}")
         k.state = tuple(rename[r] for r in state)
         k.hyper = tuple(str(h) for h in hyper)
+        # the parameters and the state slots updated in their arrays; the gradient is scratch
+        k.inplace = make_inplace(k.name, args, "theta", exprs, scratch=("g",), scalars=k.hyper)
         out.append(k)
     for key in ("clip_value", "clip_norm", "l2"):
         e = OPTIMIZERS[key].updates["grad"].xreplace(to_plain)

@@ -72,22 +72,32 @@ def init_params(rng: np.random.Generator, sizes: Sequence[int], init: str = "he"
     return params
 
 
+def _kernel(name, kernels):
+    return (kernels.get(name) if kernels else None) or _registry()[name]
+
+
 def _k(name, kernels):
     """The generated function itself (no wrapper: a step makes about twenty kernel calls)."""
-    k = (kernels.get(name) if kernels else None) or _registry()[name]
-    return k.fn
+    return _kernel(name, kernels).fn
+
+
+def _vjp(name, kernels):
+    """The vector-Jacobian product of an activation: its in-place form when the kernel has one (the
+    incoming gradient is a fresh product the backward pass owns), else the functional one."""
+    k = _kernel(name, kernels)
+    return (k.inplace, True) if k.inplace is not None else (k.fn, False)
 
 
 class _Plan(NamedTuple):
     """The generated functions one forward and backward pass call, looked up once."""
 
-    acts: tuple          # per hidden layer: (f, takes alpha)
+    acts: tuple          # per hidden layer: (f, takes alpha, writes f(Z) into Z)
     loss: object
     out_grad: object
     wgrad: object
     bgrad: object
     back: object
-    vjps: tuple          # per hidden layer: (vjp, from the output y, takes alpha)
+    vjps: tuple          # per hidden layer: (vjp, from the output y, takes alpha, writes into its g)
 
 
 def _plan(spec: Spec, kernels=None) -> _Plan:
@@ -100,10 +110,16 @@ def _build_plan(activations, output, l2, kernels) -> _Plan:
     vjps = []
     for act in activations:
         if f"{act}.vjp_y" in (kernels or {}) or f"{act}.vjp_y" in _registry():
-            vjps.append((_k(f"{act}.vjp_y", kernels), True, False))
+            vjps.append((*_vjp(f"{act}.vjp_y", kernels), True, False))
         else:
-            vjps.append((_k(f"{act}.vjp", kernels), False, act == "leaky_relu"))
-    return _Plan(tuple((_k(a, kernels), a == "leaky_relu") for a in activations), _k(output, kernels),
+            vjps.append((*_vjp(f"{act}.vjp", kernels), False, act == "leaky_relu"))
+    acts = []
+    for act, (_, _, use_y, _) in zip(activations, vjps):
+        k = _kernel(act, kernels)
+        # f(Z) written over Z where the backward needs only the output (the vjp in y = f(z) form)
+        acts.append((k.inplace if use_y and k.inplace is not None else k.fn, act == "leaky_relu",
+                     use_y and k.inplace is not None))
+    return _Plan(tuple(acts), _k(output, kernels),
                  _k(f"{output}.batch_grad", kernels),
                  _k("backprop.weight_grad" if l2 else "backprop.weight_grad_no_l2", kernels),
                  _k("backprop.bias_grad", kernels), _k("backprop.input_grad", kernels), tuple(vjps))
@@ -143,8 +159,12 @@ def forward(params, X, spec: Spec, kernels=None):
         Z += b                     # in place: the product is a fresh array, one allocation saved
         cache.append((A, Z))
         if l < last:
-            f, alpha = acts[l]
-            A = f(Z, spec.alpha) if alpha else f(Z)
+            f, alpha, inplace = acts[l]
+            if inplace:       # the backward reads only A (the next layer's input): Z's array holds it
+                f(Z)
+                A = Z
+            else:
+                A = f(Z, spec.alpha) if alpha else f(Z)
     return Z, cache
 
 
@@ -184,13 +204,13 @@ def backward(params, cache, Y, spec: Spec, kernels=None):
             # delta row (D W^T) * f'(Z), as input_grad then the activation's vector-Jacobian
             # product (from the forward output A where the table has that form)
             G = k.back(D, W)
-            vjp, use_y, alpha = k.vjps[l - 1]
-            if use_y:
-                D = vjp(G, A_prev)
-            elif alpha:
-                D = vjp(G, cache[l - 1][1], spec.alpha)
+            vjp, inplace, use_y, alpha = k.vjps[l - 1]
+            args = (A_prev,) if use_y else (cache[l - 1][1], spec.alpha) if alpha else (cache[l - 1][1],)
+            if inplace:       # G is this pass's own fresh product: written over, no new array
+                vjp(G, *args)
+                D = G
             else:
-                D = vjp(G, cache[l - 1][1])
+                D = vjp(G, *args)
     return grads
 
 

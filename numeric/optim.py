@@ -36,6 +36,9 @@ __all__ = ["Transform", "sgd", "momentum", "nesterov", "adagrad", "rmsprop", "ad
 class Transform(NamedTuple):
     init: Callable[[Any], Any]
     update: Callable[..., tuple[Any, Any]]
+    #: ``update_inplace(grads, state, params) -> state``: the same step written into the parameter arrays
+    #: (the gradients are used as scratch); None where the transform has no in-place form
+    update_inplace: Callable[..., Any] | None = None
 
 
 class OptState(NamedTuple):
@@ -95,7 +98,24 @@ def _optimizer(kernel_name: str, **hyper) -> Transform:
         return (rebuild([o[0] for o in outs]),
                 OptState(t, {s: [o[j + 1] for o in outs] for j, s in enumerate(slots)}))
 
-    return Transform(init, update)
+    inplace = k.inplace
+
+    def update_inplace(grads, state, params):
+        g, _ = _leaves(grads)
+        p, _ = _leaves(params)
+        t = state.count + 1
+        hp = [values.get(h) for h in k.hyper]
+        if t_at is not None:
+            hp[t_at] = t
+        if not slots:
+            for pi, gi in zip(p, g):
+                inplace(pi, gi, *hp)
+            return OptState(t, {})
+        cols = [state.slots[s] for s in slots]
+        outs = [inplace(p[i], g[i], *[c[i] for c in cols], *hp) for i in range(len(p))]
+        return OptState(t, {s: [o[j] for o in outs] for j, s in enumerate(slots)})
+
+    return Transform(init, update, update_inplace if inplace is not None else None)
 
 
 def sgd(lr: float) -> Transform:

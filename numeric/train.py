@@ -90,7 +90,10 @@ def train(cfg: Config, progress=None, kernels=None) -> Result:
         for s in range(0, m, cfg.batch):
             idx = perm[s:s + cfg.batch]
             value, grads = N.value_and_grad(params, ds.X_train[idx], ds.Y_train[idx], spec, kernels)
-            params, state = opt.update(grads, state, params)
+            if opt.update_inplace is not None:     # the loop owns params and grads: update in their arrays
+                state = opt.update_inplace(grads, state, params)
+            else:
+                params, state = opt.update(grads, state, params)
             total += value * len(idx)
         row = {"epoch": epoch, "train_loss": total / m,
                "train_accuracy": N.accuracy(params, ds.X_train, ds.y_train, spec, kernels),

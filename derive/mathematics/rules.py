@@ -41,7 +41,8 @@ RULES: tuple[Rule, ...] = (
          r"\sigma'(x) = \sigma(x)\,(1 - \sigma(x))"),
     Rule("tanh", sp.tanh, lambda x: (sp.exp(x) - sp.exp(-x)) / (sp.exp(x) + sp.exp(-x)),
          lambda y, x: 1 - y**2, r"\tanh'(x) = 1 - \tanh^2(x)"),
-    Rule("relu", ReLU, lambda x: sp.Piecewise((0, x <= 0), (x, True)), lambda y, x: Step(x),
+    # in output form, H(y) with y = ReLU(x): the same as H(x) because H(0) = 0 (the kink convention)
+    Rule("relu", ReLU, lambda x: sp.Piecewise((0, x <= 0), (x, True)), lambda y, x: Step(y),
          r"\operatorname{ReLU}'(x) = H(x)", kink=r"\operatorname{ReLU}'(0) := 0"),
     Rule("leaky_relu", lambda x: LeakyReLU(x, _alpha),
          lambda x: sp.Piecewise((_alpha * x, x <= 0), (x, True)),
