@@ -149,13 +149,32 @@ def _plain_formulas(line: str) -> list[str]:
     return out
 
 
+def _env_depths(text: str) -> list[int]:
+    r"""The ``\begin{..}``/``\end{..}`` nesting depth at each character (a comma or ``\\`` inside a
+    ``cases`` block belongs to the block)."""
+    out, depth, k = [], 0, 0
+    while k < len(text):
+        if text.startswith("\\begin{", k) or text.startswith("\begin{", k):
+            depth += 1
+        m = re.match(r"\\end\{[^}]*\}", text[k:])
+        out.append(depth)
+        if m:
+            out.extend([depth] * (m.end() - 1))
+            k += m.end()
+            depth = max(0, depth - 1)
+            continue
+        k += 1
+    return out
+
+
 def _split_commas(formula: str) -> list[str]:
     """``a = σ(z), da/dz = a(1 − a)``: the statements joined by top-level commas, when each has a relation."""
     parts, depth, cur = [], 0, ""
-    for c in formula:
+    env = _env_depths(formula)
+    for pos, c in enumerate(formula):
         depth += c in "([{" and 1 or 0
         depth -= c in ")]}" and 1 or 0
-        if c == "," and depth == 0:
+        if c == "," and depth == 0 and env[pos] == 0:
             parts.append(cur)
             cur = ""
         else:
@@ -176,11 +195,78 @@ def _latex_formulas(text: str):
     for m in _MATH_SPANS.finditer(text):
         body = next(g for g in (m.group(1), m.group(2), m.group(3), m.group(4), m.group(6)) if g is not None)
         line = text.count("\n", 0, m.start()) + 1
-        for piece in re.split(r"\\\\|\n\s*\n", body):       # rows of an aligned block
-            piece = piece.replace("&", " ").strip().rstrip(".,;")
-            piece = re.sub(r"\\(?:label|tag)\{[^}]*\}", "", piece).strip()
-            if piece and _LATEX_REL.search(piece):
-                yield line, piece
+        for row in _top_level_rows(body):       # rows of an aligned block (not the rows of a cases block)
+            row = _outside_envs(row, lambda t: t.replace("&", " "))
+            row = re.sub(r"\\(?:label|tag)\{[^}]*\}", "", row)
+            for piece in _top_level_statements(row):
+                piece = piece.strip().rstrip(".,;").strip()
+                if piece and _LATEX_REL.search(piece) and not (piece.startswith("(") and piece.endswith(")")):
+                    yield line, piece
+
+
+def _top_level_rows(body: str) -> list[str]:
+    env = _env_depths(body)
+    rows, start = [], 0
+    for m in re.finditer(r"\\\\|\n\s*\n", body):
+        if env[m.start()] == 0:
+            rows.append(body[start:m.start()])
+            start = m.end()
+    rows.append(body[start:])
+    return rows
+
+
+def _top_level(text: str) -> list[bool]:
+    """At each character: outside every brace, bracket and ``\\begin..\\end`` block."""
+    env, depth, out = _env_depths(text), 0, []
+    for c, e in zip(text, env):
+        if c in "([{":
+            depth += 1
+        out.append(depth == 0 and e == 0)
+        if c in ")]}":
+            depth = max(0, depth - 1)
+    return out
+
+
+def _top_level_statements(row: str) -> list[str]:
+    r"""``a = \sigma(z), \quad \frac{da}{dz} = a(1 - a)``: the statements a ``\quad`` (or ``\qquad``)
+    separates at the top level, each drafted as its own claim."""
+    top = _top_level(row)
+    parts, start = [], 0
+    for m in re.finditer(r",?\s*\\q?quad\b", row):
+        if top[m.start()]:
+            parts.append(row[start:m.start()])
+            start = m.end()
+    parts.append(row[start:])
+    return parts
+
+
+def _first_link(value: str) -> str | None:
+    r"""``\sigma(z)`` of the chain value ``\sigma(z) = \frac{1}{1 + e^{-z}}``: the text before the first
+    top-level ``=`` (None when there is none)."""
+    top = _top_level(value)
+    for m in re.finditer(r"(?<![\\a-zA-Z<>!])=", value):
+        if top[m.start()]:
+            return value[:m.start()].strip() or None
+    return None
+
+
+def _blank_envs(text: str) -> str:
+    """``text`` with the inside of every ``\\begin..\\end`` block blanked (a cases block's conditions are
+    not the formula's relation)."""
+    return "".join(c if d == 0 else " " for c, d in zip(text, _env_depths(text)))
+
+
+def _outside_envs(text: str, fn) -> str:
+    """``fn`` applied to the parts of ``text`` outside ``\\begin..\\end`` blocks."""
+    env = _env_depths(text)
+    out, cur, inside = [], "", False
+    for c, d in zip(text, env):
+        if (d > 0) != inside:
+            out.append(cur if inside else fn(cur))
+            cur, inside = "", d > 0
+        cur += c
+    out.append(cur if inside else fn(cur))
+    return "".join(out)
 
 
 # --------------------------------------------------------------------------- declarations
@@ -252,7 +338,9 @@ def _sheet_functions(text: str) -> dict:
 # --------------------------------------------------------------------------- the scan
 _HEADING_MD = re.compile(r"^\s{0,3}#{1,6}\s+(.+?)\s*#*\s*$")
 _DEFINITION = re.compile(r"^\s*([^\W\d]\w*)\s*(?:=|:=)\s*(.+)$")
-_LATEX_DEFINITION = re.compile(r"^\s*((?:\\[a-zA-Z]+|[a-zA-Z])(?:_\{?\w+\}?)?|\\hat\{\w\})\s*(?:=|:=)\s*(.+)$")
+#: ``name = value`` with name one symbol as sheets spell it: ``a``, ``a_i``, ``\hat{y}``, ``\mathcal{L}_{\text{SSE}}``
+_LATEX_DEFINITION = re.compile(r"^\s*((?:\\[a-zA-Z]+\{[^{}]*\}|\\[a-zA-Z]+|[a-zA-Z])"
+                               r"(?:_(?:\{(?:[^{}]|\{[^{}]*\})*\}|\w))?)\s*(?:=|:=)\s*(.+)$")
 _NUMBER = re.compile(r"^\s*[-−]?\d+(\.\d+)?([eE][-−]?\d+)?\s*$")
 
 
@@ -317,13 +405,20 @@ def scan_text(text: str) -> list[Formula]:
             continue
         known = defs_by_section.setdefault(sec, {})
         for name, (dtext, dline) in known.items():
-            if name != f.split("=")[0].strip() and re.search(rf"(?<!\w){re.escape(name)}(?!\w)", f):
+            n_ = re.escape(name)
+            if name != f.split("=")[0].strip() and re.search(rf"(?<!\w){n_}(?!\w)|\\frac\{{d\s*{n_}\}}|d{n_}/", f):
                 draft.definitions.append(dtext)
                 draft.inferred.append(f"definition of {name} from line {dline}")
         _declare(draft, decls, funcs)
         out.append(draft)
         m = _DEFINITION.match(f) if notation == "unicode" else _LATEX_DEFINITION.match(f)
-        if m and not any(r in m.group(2) for r in _REL_CHARS) and not _LATEX_REL.search(m.group(2)):
+        first = _first_link(m.group(2)) if m and notation == "latex" else None
+        if first and not re.search(rf"(?<![\w\\]){re.escape(m.group(1))}(?![\w{{])",
+                                                               first):
+            # a = \sigma(z) = \frac{1}{1 + e^{-z}}: the chain is the claim, and its first link defines a
+            known[m.group(1)] = (f"{m.group(1)} = {first}", no)
+        elif m and not any(r in _blank_envs(m.group(2)) for r in _REL_CHARS) \
+                and not _LATEX_REL.search(_blank_envs(m.group(2))):
             name, value = m.groups()
             if re.search(rf"(?<![\w\\]){re.escape(name)}(?![\w{{])", value):
                 draft.not_checkable = (f"an update rule written with '=' ({name} on both sides): "
@@ -332,8 +427,43 @@ def scan_text(text: str) -> list[Formula]:
                 draft.not_checkable = f"sets {name} to a value (a hyperparameter or an input, no identity)"
             else:
                 draft.not_checkable = f"defines {name} (later claims of this section use it as a definition)"
-                if name not in known:
-                    known[name] = (f, no)
+                known[name] = (f, no)     # reading order: the nearest definition above a claim is the one it uses
+    return out
+
+
+_SUM_INDEX = re.compile(r"\\sum_\{?\s*([a-z])\s*(?:=\s*[^{}^]*)?\}?(?:\s*\^\s*\{?\s*([A-Za-z])\s*\}?)?")
+_SUBSCRIPTED = re.compile(r"(\\(?:hat|tilde|bar|mathbf|boldsymbol|bm|vec)\{[A-Za-z]\}|(?<![\\A-Za-z])[A-Za-z])"
+                          r"_(?:\{([a-z])\}|([a-z])(?![A-Za-z0-9]))")
+
+
+def _index_declarations(tex: str) -> dict:
+    r"""Declarations the notation fixes: the index of ``\sum_i`` is an index (up to the sum's upper letter,
+    else n), a symbol subscripted by it is a vector of that size, and every other single-letter subscript
+    of such a vector is an index of the same range.  key -> (declaration, why)."""
+    size = {}
+    for m in _SUM_INDEX.finditer(tex):
+        size.setdefault(m.group(1), m.group(2) or "n")
+    if not size:
+        return {}
+    found = list(_SUBSCRIPTED.finditer(tex))
+    if any(tex[m.end():].lstrip().startswith("^") for m in found):
+        return {}           # x_i^l: a layer superscript or a power, which the notation does not settle
+    subs = [(m.group(1), m.group(2) or m.group(3)) for m in found]
+    vectors, why = {}, {}
+    changed = True
+    while changed:          # to closure: a_i next to z_i, z_k with k the sum's index
+        changed = False
+        for base, idx in subs:
+            if idx in size and base not in vectors and base not in size and base != size[idx]:
+                vectors[base] = size[idx]
+                why[base] = f"{base}: vector {size[idx]} (subscripted by the index {idx}, inferred from the notation)"
+                changed = True
+            if base in vectors and idx not in size:
+                size[idx] = vectors[base]
+                changed = True
+    out = {i: (f"index {n}", f"{i}: index 1..{n} (of a sum or of a vector, inferred from the notation)")
+           for i, n in size.items() if i not in vectors}
+    out.update({b: (f"vector {n}", why[b]) for b, n in vectors.items()})
     return out
 
 
@@ -346,6 +476,10 @@ def _declare(draft: Formula, decls: dict, funcs: dict):
         single = len(key) == 1 and key in letters
         if sec == draft.section and (single or len(key) > 1 and re.search(
                 rf"(?<![\\\w]){re.escape(key)}(?![\w{{])", tex)):
+            draft.symbols[key] = decl
+            draft.inferred.append(why)
+    for key, (decl, why) in _index_declarations(tex).items():
+        if key not in draft.symbols:
             draft.symbols[key] = decl
             draft.inferred.append(why)
     for key, (fn, why) in funcs.items():

@@ -66,7 +66,7 @@ def _figures(rows):
 
 
 #: floors at what the scan reaches now (found, same verdict), per seed; they may only rise
-FLOORS = {"000": (31, 5), "001": (2, 0), "002": (10, 0), "003": (13, 6), "004": (12, 0)}
+FLOORS = {"000": (31, 5), "001": (17, 10), "002": (10, 0), "003": (13, 6), "004": (12, 0)}
 
 
 def test_every_seed_drafts_a_loadable_claim_file():
@@ -96,9 +96,10 @@ def _totals(measured):
     return {k: sum(f[k] for f in figs) for k in figs[0]}
 
 
-@pytest.mark.xfail(strict=True, reason="issue 14 targets not met: measured 68 of 214 checkable catalogue claims "
-                   "found (32 %), 11 of those 68 with the same verdict (16 %); most drafted claims are errors "
-                   "for undeclared symbols, which the scan does not guess")
+@pytest.mark.xfail(strict=True, reason="issue 14 targets not met: measured 83 of 214 checkable catalogue claims "
+                   "found (39 %), 21 of those 83 with the same verdict (25 %); sheet 004 is mostly NumPy code, "
+                   "which the scan does not read as formulas yet, and many drafts lack declarations the sheet "
+                   "gives in prose")
 def test_issue_14_targets(measured):
     t = _totals(measured)
     assert t["found"] >= 0.8 * t["checkable"] and t["same"] >= 0.9 * t["found"], t
@@ -155,3 +156,28 @@ def test_definitions_and_updates_are_not_claims():
     drafts = scan_text("Adam\nm_hat = m / (1 - β1^t)\nw = w - lr × m_hat\nβ1 = 0.9\n")
     assert [bool(d.not_checkable) for d in drafts] == [True, True, True]
     assert "update rule" in drafts[1].not_checkable and "value" in drafts[2].not_checkable
+
+
+def test_statements_split_at_quad_and_cases_kept_whole():
+    text = ("Leaky\n\n$$a = \\begin{cases} \\epsilon z, & z \\leq 0, \\\\ z, & z > 0, \\end{cases} \\quad "
+            "\\frac{da}{dz} = \\begin{cases} \\epsilon, & z \\leq 0, \\\\ 1, & z > 0 \\end{cases} \\quad "
+            "(\\epsilon \\ll 1).$$\n")
+    drafts = scan_text(text)
+    assert [d.formula.split("=")[0].strip() for d in drafts] == ["a", "\\frac{da}{dz}"]
+    assert "& z" in drafts[0].formula and drafts[0].not_checkable.startswith("defines a")
+    assert drafts[1].definitions == [drafts[0].formula]
+
+
+def test_the_nearest_definition_above_is_used():
+    text = "$$a = \\sigma(z), \\quad \\frac{da}{dz} = a(1 - a)$$\n\n$$a = \\tanh(z), \\quad \\frac{da}{dz} = 1 - a^2$$\n"
+    drafts = [d for d in scan_text(text) if not d.not_checkable]
+    assert [d.definitions for d in drafts] == [["a = \\sigma(z)"], ["a = \\tanh(z)"]]
+
+
+def test_sum_indices_and_the_vectors_they_index_are_declared():
+    d = scan_text("$$L = \\sum_i (y_i - \\hat{y}_i)^2, \\quad \\frac{\\partial L}{\\partial \\hat{y}_i} = "
+                  "-2(y_i - \\hat{y}_i)$$\n")[1]
+    assert d.symbols == {"i": "index n", "y": "vector n", "\\hat{y}": "vector n"}
+    assert all("inferred from the notation" in w for w in d.inferred if w[0] in "iy\\")
+    layered = scan_text("$$z_j^l = \\sum_i w_{ij}^l x_i^l + b_j^l$$\n")[0]
+    assert "i" not in layered.symbols          # x_i^l: a layer or a power, not guessed
