@@ -343,6 +343,35 @@ _LATEX_DEFINITION = re.compile(r"^\s*((?:\\[a-zA-Z]+\{[^{}]*\}|\\[a-zA-Z]+|[a-zA
                                r"(?:_(?:\{(?:[^{}]|\{[^{}]*\})*\}|\w))?)\s*(?:=|:=)\s*(.+)$")
 _NUMBER = re.compile(r"^\s*[-−]?\d+(\.\d+)?([eE][-−]?\d+)?\s*$")
 
+#: a loss the sheet names in words just before its formula: pattern -> (function, whether its
+#: prediction is a probability)
+_LOSS_NAMES = ((re.compile(r"mean[ -]squared[ -]error|\bMSE\b", re.I), "mse"),
+               (re.compile(r"binary[ -]cross[ -]?entropy|\bBCE\b|log[ -]loss", re.I), "bce"),
+               (re.compile(r"cross[ -]?entropy", re.I), "cross entropy"))
+
+
+def _named_loss(draft) -> tuple[str, str] | None:
+    """``(function, definition)`` when the words before the formula on its line name a loss
+    (``Mean Squared Error (MSE), where L = ½(ŷ – y)²``) and the formula is written in the prediction ŷ
+    and the target y of one example: then the formula is a claim about that loss, not a bare definition."""
+    latex = draft.notation == "latex"
+    hat = "\\hat{y}" if latex else "ŷ"
+    body = draft.formula
+    if hat not in body or not re.search(r"(?<![\w\\])y(?!\w)", body.replace(hat, "")) or \
+            any(t in body for t in ("Σ", "\\sum", "_i", "ᵢ")):
+        return None
+    at = draft.quote.find(body[:12])
+    before = draft.quote[max(0, at - 160):at] if at >= 0 else ""
+    hits = [(m.end(), fn) for pat, fn in _LOSS_NAMES for m in pat.finditer(before)]
+    if not hits:
+        return None
+    fn = max(hits)[1]
+    if fn == "cross entropy":   # two terms, y and 1 - y: the binary loss; else the categorical one
+        fn = "bce" if re.search(r"1\s*[-–−]\s*y", body) else "cce"
+    name = body.split("=")[0].strip()
+    op = f"\\operatorname{{{fn.upper()}}}"
+    return fn, f"{name} = {op if latex else fn.upper()}({hat}, y)"
+
 
 def _is_plain_heading(line: str) -> bool:
     s = line.strip()
@@ -426,7 +455,17 @@ def scan_text(text: str) -> list[Formula]:
             elif _NUMBER.match(value):
                 draft.not_checkable = f"sets {name} to a value (a hyperparameter or an input, no identity)"
             else:
-                draft.not_checkable = f"defines {name} (later claims of this section use it as a definition)"
+                named = _named_loss(draft)
+                if named:
+                    fn, definition = named
+                    draft.definitions.insert(0, definition)
+                    draft.functions[f"\\operatorname{{{fn.upper()}}}"] = fn
+                    draft.inferred.append(f"{name} is the {fn.upper()} the sheet names before the formula")
+                    if fn in ("bce", "cce") and "\\hat{y}" not in draft.symbols:
+                        draft.symbols.update({"\\hat{y}": "scalar (0,1)", "y": "scalar [0,1]"})
+                        draft.inferred.append(f"the prediction of {fn.upper()} is a probability, its target in [0, 1]")
+                else:
+                    draft.not_checkable = f"defines {name} (later claims of this section use it as a definition)"
                 known[name] = (f, no)     # reading order: the nearest definition above a claim is the one it uses
     return out
 
