@@ -61,6 +61,8 @@ class Formula:
     functions: dict = field(default_factory=dict)
     inferred: list = field(default_factory=list)    # what was inferred, for the note
     not_checkable: str = ""                         # why the formula is drafted as no claim
+    algorithm: str = ""                             # the optimizer an update line is judged against
+    roles: dict = field(default_factory=dict)       # claim symbol or expression -> the optimizer's role
 
     def entry(self, cid: str) -> dict:
         out = {"id": cid, "section": self.section, "quote": self.quote}
@@ -75,6 +77,10 @@ class Formula:
             out["symbols"] = dict(self.symbols)
         if self.functions:
             out["functions"] = dict(self.functions)
+        if self.algorithm:
+            out["algorithm"] = self.algorithm
+        if self.roles:
+            out["roles"] = dict(self.roles)
         out["note"] = f"drafted by nnderive scan from line {self.line}" + (
             "; inferred: " + "; ".join(self.inferred) if self.inferred else "")
         return out
@@ -343,6 +349,37 @@ _LATEX_DEFINITION = re.compile(r"^\s*((?:\\[a-zA-Z]+\{[^{}]*\}|\\[a-zA-Z]+|[a-zA
                                r"(?:_(?:\{(?:[^{}]|\{[^{}]*\})*\}|\w))?)\s*(?:=|:=)\s*(.+)$")
 _NUMBER = re.compile(r"^\s*[-−]?\d+(\.\d+)?([eE][-−]?\d+)?\s*$")
 
+#: an optimizer a block of the sheet names (a heading, a comment line): the block's update lines are
+#: drafted with it as ``algorithm``; Nesterov's look-ahead gradient is not drafted (None)
+_OPTIMIZER_NAMES = ((re.compile(r"\bnesterov\b", re.I), None), (re.compile(r"\badam\b", re.I), "adam"),
+                    (re.compile(r"\brmsprop\b", re.I), "rmsprop"), (re.compile(r"\bada\s?grad\b", re.I), "adagrad"),
+                    (re.compile(r"\bmomentum\b", re.I), "momentum"),
+                    (re.compile(r"\b(?:sgd|gradient descent)\b", re.I), "gd"))
+#: Adam's bias-corrected moments: update lines of the block although the name is not on both sides
+_CORRECTED = ("m_hat", "v_hat", "m̂", "v̂")
+_GRADIENT = re.compile(r"∂([^\W\d_])/∂([^\W\d_]\w*)")
+
+
+def _as_update(draft, algorithm):
+    """An update line of an optimizer block (``v = β×v + ∂J/∂w`` under ``// Momentum``): judged against
+    that optimizer, the roles read from the spellings (the judge infers them: v, β, lr, g, ε, m_hat).
+    A gradient written ∂J/∂w is the gradient of some J of w; ``lr`` is one name."""
+    draft.formula = re.sub(r"\s*\[[^\]]*$", "", draft.formula)     # "[1st moment: mean]" cut at the line's end
+    draft.definitions = []          # the roles give the block's names their meaning, not the lines above
+    draft.algorithm = algorithm
+    draft.inferred.append(f"an update of {algorithm}, the optimizer the block names")
+    for f, w in dict.fromkeys(_GRADIENT.findall(draft.formula)):
+        key = _symbol_key(f"∂{f}/∂{w}")
+        if key:
+            draft.definitions.append(f"{f} = F({w})")
+            draft.roles[key] = "grad"
+            draft.inferred.append(f"∂{f}/∂{w}: the gradient of some {f} of {w}")
+    if re.search(r"(?<!\w)lr(?!\w)", draft.formula):
+        draft.symbols["lr"] = "scalar positive"
+        draft.roles["lr"] = "lr"
+        draft.inferred.append("lr: the learning rate, one name")
+
+
 #: a loss the sheet names in words just before its formula: pattern -> (function, whether its
 #: prediction is a probability)
 _LOSS_NAMES = ((re.compile(r"mean[ -]squared[ -]error|\bMSE\b", re.I), "mse"),
@@ -398,6 +435,8 @@ def scan_text(text: str) -> list[Formula]:
     funcs = _sheet_functions(text)
     found: list[tuple[int, str, str]] = []
     sections: dict[int, str] = {}
+    optimizers: dict[int, str | None] = {}      # line -> the optimizer the block it is in names
+    optimizer = None
     section, fence = "", False
     for no, line in enumerate(lines, 1):
         if line.strip().startswith("```"):
@@ -411,6 +450,12 @@ def scan_text(text: str) -> list[Formula]:
         elif not markdown and _is_plain_heading(line):
             section = line.strip()
         sections[no] = section
+        if not line.strip() or m:
+            optimizer = None           # a block ends at a blank line or a heading
+        named = next((alg for pat, alg in _OPTIMIZER_NAMES if pat.search(line)), False)
+        if named is not False:
+            optimizer = named
+        optimizers[no] = optimizer
         if not markdown:
             body = line.split("//", 1)[0] if "//" in line else line
             for f in _plain_formulas(body):
@@ -449,7 +494,10 @@ def scan_text(text: str) -> list[Formula]:
         elif m and not any(r in _blank_envs(m.group(2)) for r in _REL_CHARS) \
                 and not _LATEX_REL.search(_blank_envs(m.group(2))):
             name, value = m.groups()
-            if re.search(rf"(?<![\w\\]){re.escape(name)}(?![\w{{])", value):
+            if optimizers.get(no) and notation == "unicode" and (
+                    re.search(rf"(?<![\w\\]){re.escape(name)}(?![\w{{])", value) or name in _CORRECTED):
+                _as_update(draft, optimizers[no])
+            elif re.search(rf"(?<![\w\\]){re.escape(name)}(?![\w{{])", value):
                 draft.not_checkable = (f"an update rule written with '=' ({name} on both sides): "
                                        "give it as '\\leftarrow' with algorithm and roles to check it")
             elif _NUMBER.match(value):
