@@ -66,7 +66,9 @@ def _figures(rows):
 
 
 #: floors at what the scan reaches now (found, same verdict), per seed; they may only rise
-FLOORS = {"000": (44, 18), "001": (17, 10), "002": (10, 0), "003": (19, 9), "004": (12, 0)}
+#: (000 fell from 18 to 16 same when a transpose of an undeclared letter became an error: ∂(x^TAx)/∂x had
+#: been "proved" reading x and A as scalars, the right verdict for the wrong reason)
+FLOORS = {"000": (44, 16), "001": (17, 10), "002": (10, 0), "003": (19, 9), "004": (12, 0)}
 
 
 def test_every_seed_drafts_a_loadable_claim_file():
@@ -97,7 +99,7 @@ def _totals(measured):
 
 
 @pytest.mark.xfail(strict=True, reason="issue 14 targets not met: measured 102 of 214 checkable catalogue claims "
-                   "found (48 %), 37 of those 102 with the same verdict (36 %); sheet 004 is mostly NumPy code, "
+                   "found (48 %), 35 of those 102 with the same verdict (34 %); sheet 004 is mostly NumPy code, "
                    "which the scan does not read as formulas yet, and many drafts lack declarations the sheet "
                    "gives in prose")
 def test_issue_14_targets(measured):

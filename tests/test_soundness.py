@@ -40,6 +40,7 @@ EXPECTED = {
     "given_bound": "proved", "given_bound.mutant": "refuted", "given_bound.unusable": "error",   # bounds use givens
     "complex_constant": "undecided", "complex_approx": "undecided",   # not a real value: said so, no verdict
     "bound_undefined_function": "undecided", "bound_constant": "proved", "bound_constant.mutant": "refuted",
+    "transpose_undeclared": "error", "transpose_declared_scalar": "proved", "transpose_declared": "proved",
 }
 
 

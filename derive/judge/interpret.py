@@ -654,7 +654,19 @@ class Interpreter:
 
     def _Transpose(self, t: ir.Transpose):
         v = self.expr(t.base)
+        self._transposed_scalar(v, t)
         return sp.Transpose(v) if is_array(v) else v
+
+    def _transposed_scalar(self, v, node):
+        """``x^T`` of a letter read as a scalar only because it is undeclared: the transpose says the source
+        means a vector or a matrix, so reading it as a scalar would be a guess (never a verdict)."""
+        if is_array(v) or not isinstance(v, sp.Basic):
+            return
+        guessed = sorted(str(x) for x in v.free_symbols
+                         if self.scope.inferred.get(str(x)) == "real scalar (undeclared)")
+        if guessed:
+            raise LatexError(f"a transpose of {', '.join(guessed)}, which {'is' if len(guessed) == 1 else 'are'} "
+                             "not declared: declare the shape (a vector or a matrix), or 'scalar'", _pos(node))
 
     def _Prime(self, p: ir.Prime):
         raise LatexError(f"a prime on {canon(p.base)!r} outside a function call: write f'(x)", _pos(p))
@@ -1297,6 +1309,7 @@ class Interpreter:
             if isinstance(p, ir.Pow):
                 value = self.power(value, self.expr(p.exp), _pos(p))
             elif isinstance(p, ir.Transpose):
+                self._transposed_scalar(value, p)
                 value = sp.Transpose(value) if is_array(value) else value
             elif isinstance(p, ir.Sub):
                 idx = self.indices(p.index, p)
