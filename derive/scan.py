@@ -155,18 +155,21 @@ def _plain_formulas(line: str) -> list[str]:
     return out
 
 
+_END_ENV = re.compile(r"\\end\{[^}]*\}")
+
+
 def _env_depths(text: str) -> list[int]:
     r"""The ``\begin{..}``/``\end{..}`` nesting depth at each character (a comma or ``\\`` inside a
     ``cases`` block belongs to the block)."""
     out, depth, k = [], 0, 0
     while k < len(text):
-        if text.startswith("\\begin{", k) or text.startswith("\begin{", k):
+        if text.startswith("\\begin{", k):
             depth += 1
-        m = re.match(r"\\end\{[^}]*\}", text[k:])
+        m = _END_ENV.match(text, k)
         out.append(depth)
         if m:
-            out.extend([depth] * (m.end() - 1))
-            k += m.end()
+            out.extend([depth] * (m.end() - k - 1))
+            k = m.end()
             depth = max(0, depth - 1)
             continue
         k += 1
@@ -380,8 +383,8 @@ def _as_update(draft, algorithm):
         draft.inferred.append("lr: the learning rate, one name")
 
 
-#: a loss the sheet names in words just before its formula: pattern -> (function, whether its
-#: prediction is a probability)
+#: a loss the sheet names in words just before its formula: (pattern, function); "cross entropy" is
+#: decided by the formula (binary with a 1 - y term, else categorical)
 _LOSS_NAMES = ((re.compile(r"mean[ -]squared[ -]error|\bMSE\b", re.I), "mse"),
                (re.compile(r"binary[ -]cross[ -]?entropy|\bBCE\b|log[ -]loss", re.I), "bce"),
                (re.compile(r"cross[ -]?entropy", re.I), "cross entropy"))
