@@ -31,7 +31,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .notation import unicode
+from .notation import latex, unicode
 from .notation.errors import LatexError
 
 __all__ = ["Formula", "scan", "scan_text", "to_toml"]
@@ -156,6 +156,35 @@ def _plain_formulas(line: str) -> list[str]:
 
 
 _END_ENV = re.compile(r"\\end\{[^}]*\}")
+_LATEX_MARK = re.compile(r"\\[a-zA-Z]+|\^\{|_\{")
+
+
+def _katex_source(line: str) -> str | None:
+    r"""The LaTeX of a formula copied from a KaTeX page, which pastes it three times in a row: the MathML
+    text, the LaTeX annotation, the rendered glyphs (``g(z)=11+e−zg(z) = \frac{1}{1 + e^{-z}}g(z)=1+e−z1``).
+    The annotation starts with the formula's first symbol (or a command) after the MathML copy, ends where
+    the rendered copy starts again, and must read as a LaTeX relation; None for any other line."""
+    text = line.strip().lstrip("•*-– ").strip()
+    first = _LATEX_MARK.search(text)
+    if first is None or not text or not any(ord(c) > 127 for c in text[:first.start()] + text[first.end():]):
+        return None
+    rel = re.search(r"[=∈≈≤≥]", text)
+    head = text[:rel.start()] if rel and rel.start() < first.start() else text[:1]
+    starts = [p for p in range(1, first.start() + 1)
+              if (text[p] == text[0] or text[p] == "\\") and all(ord(c) < 128 for c in text[p:first.start()])]
+    for p in starts:
+        end = text.rfind(head, p + 1) if head else -1
+        for q in ([end] if end > first.start() else []) + [len(text)]:
+            cand = text[p:q].strip().rstrip(".,;")
+            if not _LATEX_REL.search(cand) or not all(ord(c) < 128 for c in cand):
+                continue
+            try:
+                statements = latex.read(cand)
+            except LatexError:
+                continue
+            if statements:
+                return cand
+    return None
 
 
 def _env_depths(text: str) -> list[int]:
@@ -347,9 +376,10 @@ def _sheet_functions(text: str) -> dict:
 # --------------------------------------------------------------------------- the scan
 _HEADING_MD = re.compile(r"^\s{0,3}#{1,6}\s+(.+?)\s*#*\s*$")
 _DEFINITION = re.compile(r"^\s*([^\W\d]\w*)\s*(?:=|:=)\s*(.+)$")
-#: ``name = value`` with name one symbol as sheets spell it: ``a``, ``a_i``, ``\hat{y}``, ``\mathcal{L}_{\text{SSE}}``
+#: ``name = value`` with name one symbol as sheets spell it: ``a``, ``a_i``, ``\hat{y}``, ``\mathcal{L}_{\text{SSE}}``,
+#: a layer's ``z^{(l)}``
 _LATEX_DEFINITION = re.compile(r"^\s*((?:\\[a-zA-Z]+\{[^{}]*\}|\\[a-zA-Z]+|[a-zA-Z])"
-                               r"(?:_(?:\{(?:[^{}]|\{[^{}]*\})*\}|\w))?)\s*(?:=|:=)\s*(.+)$")
+                               r"(?:_(?:\{(?:[^{}]|\{[^{}]*\})*\}|\w))?(?:\^\{\([^{}()]*\)\})?)\s*(?:=|:=)\s*(.+)$")
 _NUMBER = re.compile(r"^\s*[-−]?\d+(\.\d+)?([eE][-−]?\d+)?\s*$")
 
 #: an optimizer a block of the sheet names (a heading, a comment line): the block's update lines are
@@ -460,18 +490,21 @@ def scan_text(text: str) -> list[Formula]:
             optimizer = named
         optimizers[no] = optimizer
         if not markdown:
+            source = _katex_source(line)
+            if source is not None:      # a KaTeX copy: its LaTeX annotation is the formula
+                found.append((no, line.strip(), source, "latex"))
+                continue
             body = line.split("//", 1)[0] if "//" in line else line
             for f in _plain_formulas(body):
-                found.append((no, line.strip(), f))
+                found.append((no, line.strip(), f, "unicode"))
     if markdown:
         for no, f in _latex_formulas(_without_code(lines)):
-            found.append((no, lines[no - 1].strip(), f))
+            found.append((no, lines[no - 1].strip(), f, "latex"))
         found.sort(key=lambda t: t[0])
     decls = _sheet_declarations(lines, sections)
-    notation = "latex" if markdown else "unicode"
     out: list[Formula] = []
     defs_by_section: dict[str, dict] = {}
-    for no, quote, f in found:
+    for no, quote, f, notation in found:
         sec = sections.get(no, "")
         worded = f.startswith(_WORDED)
         f = f.removeprefix(_WORDED)
