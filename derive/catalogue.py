@@ -38,7 +38,7 @@ __all__ = ["Claim", "LoadError", "load_file", "load_paths", "loads", "read_limit
 #: the fields of one ``[[claims]]`` entry
 FIELDS = {"id", "section", "quote", "latex", "definitions", "symbols", "functions", "given",
           "not_checkable", "sizes", "note", "topic", "algorithm", "roles", "theorem", "kernels", "figures", "layout", "text",
-          "defines"}
+          "defines", "example"}
 #: the fields of the ``[source]`` table (``symbols``, ``functions``, ``definitions``: defaults for every claim)
 SOURCE_FIELDS = {"file", "title", "author", "url", "layout", "symbols", "functions", "definitions"}
 #: the top-level tables of a claim file
@@ -46,7 +46,7 @@ TABLES = {"source": "[source]", "claims": "[[claims]]"}
 #: the largest claim file read (the shipped ones are below 40 KB)
 MAX_FILE_BYTES = 2 * 2 ** 20
 _STRING_FIELDS = ("latex", "text", "quote", "section", "not_checkable", "note", "topic", "algorithm", "theorem",
-                  "layout", "defines")
+                  "layout", "defines", "example")
 #: a kernel name a claim may define: lower-case words joined by _ (the kernel's names add .grad, .vjp)
 _KERNEL_NAME = re.compile(r"[a-z][a-z0-9_]{0,39}")
 
@@ -76,6 +76,7 @@ class Claim:
     layout: str = ""               # "numerator", "denominator" or "mixed": the layout the source states
     text: str = ""                 # the formula in the sheet's plain-text (Unicode) math, instead of latex
     defines: str = ""              # the activation kernel this claim's proved derivative defines (nnderive kernels)
+    example: str = ""              # the quantity of the worked example (nnderive example) whose value it prints
 
     @property
     def formula(self) -> str:
@@ -289,7 +290,8 @@ def _claim(entry, cid, seen, source, name, defaults_sym, defaults_fun, defaults_
         theorem=entry.get("theorem", ""),
         kernels=_as_list(entry.get("kernels", []), "kernels"),
         figures=_as_list(entry.get("figures", []), "figures"),
-        layout=_layout(entry.get("layout", default_layout)), text=entry.get("text", ""), defines=defines)
+        layout=_layout(entry.get("layout", default_layout)), text=entry.get("text", ""), defines=defines,
+        example=entry.get("example", ""))
 
 
 def load_paths(paths) -> tuple[list[Claim], list[LoadError]]:

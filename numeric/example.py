@@ -6,9 +6,10 @@ A 2-2-1 sigmoid network (the article's numbers, batch-first):
 :math:`W^{(2)} = (0.3, -0.2)^\top`, :math:`b^{(2)} = 0.05`, target :math:`y = 1`,
 loss :math:`L = \frac12 (A^{(2)} - y)^2`.
 
-Every number the article prints is a catalogue claim (``article.example.*``); this module
-computes the same quantity with the kernels and compares it with the printed value at
-the printed precision (the printed value is read from the claim's LaTeX).
+Every number the article prints is a catalogue claim whose ``example`` field names the quantity
+of :func:`run` it prints; this module computes the same quantity with the kernels and compares
+it with the printed value at the printed precision (the printed value is read from the claim's
+LaTeX).
 """
 from __future__ import annotations
 
@@ -33,7 +34,8 @@ NETWORK = {
 
 
 def run(net=NETWORK) -> dict[str, float]:
-    """Forward and backward pass with the kernels; returns every intermediate by claim id suffix."""
+    """Forward and backward pass with the kernels; returns every intermediate by the name the claims'
+    ``example`` field uses."""
     sig, dsig = kernel("sigmoid"), kernel("sigmoid.grad")
     z1 = net["x"] @ net["W1"] + net["b1"]
     h = sig(z1)
@@ -75,15 +77,15 @@ _NUMBER = re.compile(r"(?:\\approx|=)\s*(-?\d+(?:\.\d+)?)\s*$")
 
 
 def compare(claims=None) -> list[Row]:
-    """One row per ``article.example.*`` claim that prints a number."""
+    """One row per claim that names a quantity of the worked example (``example``) and prints a number."""
     if claims is None:
         claims, _ = load_paths([str(catalogue_dir())])
     values = run()
     rows = []
     for c in claims:
-        if not c.id.startswith("article.example.") or not c.latex:
+        if not c.example or not c.latex:
             continue
-        key = c.id.removeprefix("article.example.")
+        key = c.example
         m = _NUMBER.search(c.latex)
         if key not in values or not m:
             continue
