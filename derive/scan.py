@@ -207,12 +207,9 @@ def _env_depths(text: str) -> list[int]:
 
 def _split_commas(formula: str) -> list[str]:
     """``a = σ(z), da/dz = a(1 − a)``: the statements joined by top-level commas, when each has a relation."""
-    parts, depth, cur = [], 0, ""
-    env = _env_depths(formula)
-    for pos, c in enumerate(formula):
-        depth += c in "([{" and 1 or 0
-        depth -= c in ")]}" and 1 or 0
-        if c == "," and depth == 0 and env[pos] == 0:
+    parts, cur = [], ""
+    for c, top in zip(formula, _top_level(formula)):
+        if c == "," and top:
             parts.append(cur)
             cur = ""
         else:

@@ -83,7 +83,7 @@ def _function_and_variable(lhs):
 def _kernels_of(claim: Claim, taken) -> list[Kernel]:
     """The three kernels of one proved claim; raises ValueError with the reason it cannot give them."""
     name = claim.defines
-    if name in taken or any(k.split(".")[0] == name for k in taken):
+    if name in {k.split(".")[0] for k in taken}:
         raise ValueError(f"the name {name!r} is taken (by a built-in kernel or another claim): choose another")
     try:
         links, defs = relations(claim)

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Callable
 
+import numpy
 import sympy as sp
 from sympy.printing.numpy import NumPyPrinter
 
@@ -331,7 +332,7 @@ def make_inplace(name, args, target, exprs, scratch=(), scalars=()):
         lines.append("return (" + ", ".join(printer.doprint(e) for e in reduced[1:]) + ",)")
     fname = name.replace(".", "_") + "_inplace"
     source = f"def {fname}({', '.join(names)}):\n" + "".join(f"    {ln}\n" for ln in lines)
-    namespace = {"numpy": __import__("numpy"), "builtins": builtins}
+    namespace = {"numpy": numpy, "builtins": builtins}
     exec(compile(source, f"<{fname}>", "exec"), namespace)   # generated from derive/'s expressions only
     fn = namespace[fname]
     fn.source = source

@@ -84,13 +84,18 @@ def _optimizer(kernel_name: str, **hyper) -> Transform:
 
     t_at = k.hyper.index("t") if "t" in k.hyper else None
 
-    def update(grads, state, params):
-        g, _ = _leaves(grads)
-        p, rebuild = _leaves(params)
+    def step_args(state):
+        """The step number and the hyperparameter arguments of this step (t where the kernel takes it)."""
         t = state.count + 1
         hp = [values.get(h) for h in k.hyper]
         if t_at is not None:
             hp[t_at] = t
+        return t, hp
+
+    def update(grads, state, params):
+        g, _ = _leaves(grads)
+        p, rebuild = _leaves(params)
+        t, hp = step_args(state)
         if not slots:                      # SGD: one call per array, nothing to carry
             return rebuild([fn(pi, gi, *hp)[0] for pi, gi in zip(p, g)]), OptState(t, {})
         cols = [state.slots[s] for s in slots]
@@ -103,16 +108,10 @@ def _optimizer(kernel_name: str, **hyper) -> Transform:
     def update_inplace(grads, state, params):
         g, _ = _leaves(grads)
         p, _ = _leaves(params)
-        t = state.count + 1
-        hp = [values.get(h) for h in k.hyper]
-        if t_at is not None:
-            hp[t_at] = t
-        if not slots:
-            for pi, gi in zip(p, g):
-                inplace(pi, gi, *hp)
-            return OptState(t, {})
+        t, hp = step_args(state)
         cols = [state.slots[s] for s in slots]
         outs = [inplace(p[i], g[i], *[c[i] for c in cols], *hp) for i in range(len(p))]
+        # the kernel wrote theta into p[i]; it returns the new state slots (nothing for SGD)
         return OptState(t, {s: [o[j] for o in outs] for j, s in enumerate(slots)})
 
     return Transform(init, update, update_inplace if inplace is not None else None)

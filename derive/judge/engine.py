@@ -488,9 +488,7 @@ def _recheck_update(out):
 
 def judge_once(claim, conventions=None):
     """``(scope, parsed, outcome)`` under ``conventions``; several readings must agree."""
-    conventions = dict(conventions or {})
-    if claim.layout and "layout" not in conventions:
-        conventions["layout"] = claim.layout
+    conventions = _with_layout(claim, conventions)
     if claim.theorem and not claim.formula:
         scope, _, _ = prepare(claim, conventions)
         return scope, "", judge_theorem(claim)
@@ -526,12 +524,19 @@ def judge_once(claim, conventions=None):
                                                          for _, p, o in results]})
 
 
+def _with_layout(claim, conventions):
+    """The conventions a claim is read under: the given ones, and the layout its file states."""
+    conventions = dict(conventions or {})
+    if claim.layout and "layout" not in conventions:
+        conventions["layout"] = claim.layout
+    return conventions
+
+
 def relations(claim):
     """The relations ``[(lhs, rel, rhs), ...]`` of a claim with one reading, as SymPy expressions, and its
     definitions: what numeric/ lambdifies once the claim is proved.  Several readings are a ClaimError."""
-    conventions = {"layout": claim.layout} if claim.layout else {}
     try:
-        r, count = _read(claim, conventions, 0)
+        r, count = _read(claim, _with_layout(claim, None), 0)
     except LatexError as exc:
         raise ClaimError(exc.message, "latex", exc.pos)
     if count != 1:
