@@ -13,6 +13,9 @@ Function                    forward / backward (``g`` the incoming gradient)
                             the max shift) with its softmax sub-expression as the argument
 ``mse``                     :math:`J = \frac1m\sum_e \frac1n\sum_k (p_{ek}-y_{ek})^2` /
                             :math:`g\,\frac{2}{mn}(p - y)`
+``Dense`` (a layer)         :math:`Y = f(A W^\top + \mathbf 1 b^\top)` / :math:`\Delta = g \odot f'`,
+                            :math:`\Delta^\top A`, :math:`\Delta^\top\mathbf 1`, :math:`\Delta W`: the
+                            batch-first backprop rows in ``torch.nn.Linear``'s weight layout
 ==========================  ==================================================================
 
 Shapes are batch-first, ``(m, n)``.  Kink convention as the table:
@@ -26,9 +29,11 @@ derivative row.
 >>> act("relu")(z).sum().backward()
 >>> z.grad.dtype, z.grad.tolist()
 (torch.float64, [0.0, 0.0, 1.0])
+>>> torch_kernel("tanh.backward").expr         # the row, printed as one fused pass over the tensor
+g*(1 - y**2)
 >>> print(source("tanh.backward").strip())
 def tanh_backward(g, y):
-    return g*(1 - y**2)
+    return torch.ops.aten.tanh_backward(g, y)
 """
 from __future__ import annotations
 
@@ -49,7 +54,8 @@ from .kernels import kernel
 
 __all__ = ["DerivedPrinter", "TorchKernel", "torch_kernel", "ACTIVATIONS", "activation_function", "act",
            "claimed_activation",
-           "Activation", "loss_function", "SoftmaxCrossEntropy", "MeanSquaredError", "source", "mlp"]
+           "Activation", "Dense", "dense_function", "loss_function", "SoftmaxCrossEntropy", "MeanSquaredError",
+           "source", "mlp"]
 
 ACTIVATIONS = tuple(r.name for r in RULES)
 _ALPHA = {"leaky_relu": 0.01}          # default slope, as torch.nn.LeakyReLU
@@ -74,12 +80,11 @@ class DerivedPrinter(TorchPrinter):
         return f"torch.gt({self._print(e.args[0])}, 0)"
 
     def _print_Mul(self, e):
-        # g * H(z): one masking pass (aten's threshold_backward is exactly "g where z > 0, else 0",
-        # the H(0) = 0 convention), not a float cast of the mask and a product
-        steps = [a for a in e.args if isinstance(a, Step)]
-        if len(steps) == 1 and len(e.args) > 1:
-            rest = sp.Mul(*[a for a in e.args if a is not steps[0]])
-            return f"torch.ops.aten.threshold_backward({self._print(rest)}, {self._print(steps[0].args[0])}, 0)"
+        fused = _fused_pointwise(e)
+        if fused is not None:
+            op, u, v = fused
+            tail = ", 0" if op == "threshold_backward" else ""
+            return f"torch.ops.aten.{op}({self._print(u)}, {self._print(v)}{tail})"
         return super()._print_Mul(e)
 
     def _print_Softplus(self, e):
@@ -107,6 +112,9 @@ class DerivedPrinter(TorchPrinter):
 
     def _print_RowSum(self, e):
         return f"torch.sum({self._print(e.args[0])}, -1, keepdim=True)"
+
+    def _print_ColSum(self, e):
+        return f"torch.sum({self._print(e.args[0])}, 0)"
 
     def _print_RowMax(self, e):
         return f"torch.amax({self._print(e.args[0])}, -1, keepdim=True)"
@@ -137,6 +145,30 @@ class DerivedPrinter(TorchPrinter):
         if e.exp == -1:
             return f"1/{self.parenthesize(e.base, 50)}"
         return f"{self.parenthesize(e.base, 60)}**{self.parenthesize(e.exp, 60)}"
+
+
+def _fused_pointwise(e: sp.Mul):
+    r"""``(op, u, v)`` when the product ``e`` has the exact shape one of aten's fused pointwise kernels
+    evaluates, else None: :math:`u\,H(v)` is ``threshold_backward(u, v, 0)`` ("u where v > 0, else 0",
+    the table's :math:`H(0) = 0`), :math:`u\,(1 - v^2)` is ``tanh_backward(u, v)`` and
+    :math:`u\,v\,(1 - v)` is ``sigmoid_backward(u, v)``.  Matched on the expression, never on a rule's
+    name: one pass over the tensor instead of three, computing the same formula (a row written any other
+    way is printed as it stands; tests compare each fused kernel with the unfused expression)."""
+    args = e.args
+    if len(args) < 2:
+        return None
+    for a in args:
+        rest = [b for b in args if b is not a]
+        if isinstance(a, Step):
+            return "threshold_backward", sp.Mul(*rest), a.args[0]
+        if a.is_Add:
+            c = 1 - a                      # 1 - (1 - v^2) = v^2, 1 - (1 - v) = v
+            if c.is_Pow and c.exp == 2:
+                return "tanh_backward", sp.Mul(*rest), c.base
+            if c in rest:
+                rest.remove(c)
+                return "sigmoid_backward", sp.Mul(*rest), c
+    return None
 
 
 @dataclass
@@ -327,11 +359,100 @@ class MeanSquaredError(torch.nn.Module):
         return loss_function("mse").apply(p, y)
 
 
+@lru_cache(maxsize=None)
+def _layer_kernels() -> dict[str, TorchKernel]:
+    r"""The batch-first backprop rows of :mod:`nnderive.numeric.kernels` in torch's weight layout.
+
+    ``torch.nn.Linear`` stores :math:`W^\top` (``weight``, shape ``(n_out, n_in)``) for the rows'
+    batch-first :math:`W`, so the rows are rewritten symbolically: :math:`\partial J/\partial W^\top =
+    (A^\top\Delta)^\top = \Delta^\top A` and :math:`\partial J/\partial A = \Delta W^\top = \Delta\,
+    \mathrm{weight}`."""
+    wg, ig, bg = kernel("backprop.weight_grad_no_l2"), kernel("backprop.input_grad"), kernel("backprop.bias_grad")
+    (W,) = [a for a in ig.expr.free_symbols if a.name == "W"]
+    weight = sp.MatrixSymbol("weight", W.shape[1], W.shape[0])
+    A, D = sorted(wg.expr.free_symbols, key=lambda a: a.name)
+    (Db,) = bg.expr.free_symbols
+    return {"weight_grad": _lambdify("dense.weight_grad", (D, A), sp.Transpose(wg.expr).doit(),
+                                     "kernels.backprop.weight_grad_no_l2, transposed"),
+            "input_grad": _lambdify("dense.input_grad", (D, weight), ig.expr.xreplace({W: weight.T}).doit(),
+                                    "kernels.backprop.input_grad, W = weight^T"),
+            "bias_grad": _lambdify("dense.bias_grad", (Db,), bg.expr, "kernels.backprop.bias_grad")}
+
+
+@lru_cache(maxsize=None)
+def dense_function(activation: str | None) -> type[torch.autograd.Function]:
+    r"""One layer :math:`Y = f(A W^\top + \mathbf 1 b^\top)` as a single ``Function`` (``activation=None``:
+    :math:`f` the identity), ``A`` of shape ``(m, n_in)``, ``weight`` ``(n_out, n_in)`` as ``torch.nn.Linear``.
+
+    Backward, every line a derived row: :math:`\Delta = g \odot f'` (the activation's row),
+    :math:`\partial/\partial\,\mathrm{weight} = \Delta^\top A`, :math:`\partial/\partial b = \Delta^\top
+    \mathbf 1`, and :math:`\partial/\partial A = \Delta\,\mathrm{weight}` only where the input needs a
+    gradient (not for the data).  One graph node per layer instead of torch's addmm node, transposes and
+    the activation's node."""
+    rows = _layer_kernels()
+    wgrad, igrad, bgrad = rows["weight_grad"].fn, rows["input_grad"].fn, rows["bias_grad"].fn
+    if activation is None:
+        fwd = bwd = None
+        output_form = True
+    else:
+        fwd, bwd = torch_kernel(f"{activation}.forward").fn, torch_kernel(f"{activation}.backward").fn
+        output_form = _saves_output(activation)
+
+    def forward(ctx, a, weight, bias, *extra):
+        z = torch.addmm(bias, a, weight.t())
+        y = fwd(z, *extra) if fwd is not None else z
+        ctx.extra = extra
+        ctx.save_for_backward(a, weight, y if output_form else z)
+        return y
+
+    def backward(ctx, g):
+        a, weight, saved = ctx.saved_tensors
+        d = bwd(g, saved, *ctx.extra) if bwd is not None else g
+        da = igrad(d, weight) if ctx.needs_input_grad[0] else None
+        return (da, wgrad(d, a), bgrad(d)) + (None,) * len(ctx.extra)
+
+    name = activation or "linear"
+    return type(f"Derived_dense_{name}", (torch.autograd.Function,),
+                {"forward": staticmethod(forward), "backward": staticmethod(backward),
+                 "__doc__": f"dense layer + {name}: backward from kernels.backprop.* and rules.{name}"})
+
+
+class Dense(torch.nn.Module):
+    """A ``torch.nn.Linear`` followed by a derived activation, as one derived ``Function``: the same
+    parameters (``weight``, ``bias``), initialisation and random-number use as ``torch.nn.Linear``.
+
+    >>> layer = Dense(3, 4, "tanh", dtype=torch.float64)
+    >>> layer(torch.zeros(2, 3, dtype=torch.float64)).shape, layer.weight.shape
+    (torch.Size([2, 4]), torch.Size([4, 3]))
+    """
+
+    def __init__(self, in_features: int, out_features: int, activation: str | None = None, dtype=None,
+                 device=None, **params):
+        super().__init__()
+        if activation is not None and activation not in ACTIVATIONS:
+            raise KeyError(f"no activation {activation!r}; known: {', '.join(ACTIVATIONS)}")
+        if params and activation not in _ALPHA:
+            raise TypeError(f"{activation} takes no parameters")
+        lin = torch.nn.Linear(in_features, out_features, dtype=dtype, device=device)
+        self.weight, self.bias = lin.weight, lin.bias
+        self.activation = activation
+        self._extra = (float(params.get("alpha", _ALPHA[activation])),) if activation in _ALPHA else ()
+        self._fn = dense_function(activation).apply
+
+    def forward(self, a):
+        return self._fn(a, self.weight, self.bias, *self._extra)
+
+    def extra_repr(self):
+        return f"in_features={self.weight.shape[1]}, out_features={self.weight.shape[0]}, activation={self.activation}"
+
+
 def mlp(sizes, activation="relu", dtype=torch.float32, device=None, **params) -> torch.nn.Sequential:
-    """A ``Linear``/derived-activation stack (no activation after the last layer)."""
-    layers = []
-    for i, (a, b) in enumerate(zip(sizes[:-1], sizes[1:])):
-        layers.append(torch.nn.Linear(a, b, dtype=dtype, device=device))
-        if i < len(sizes) - 2:
-            layers.append(Activation(activation, **params))
-    return torch.nn.Sequential(*layers)
+    """A stack of derived :class:`Dense` layers (no activation after the last one).
+
+    The layers are named ``0, 2, 4, ...``, as in the eager stack ``Linear, act, Linear, act, Linear``, so a
+    state dict moves between the two (``eager.load_state_dict(mlp(...).state_dict())``)."""
+    from collections import OrderedDict
+    last = len(sizes) - 2
+    return torch.nn.Sequential(OrderedDict(
+        (str(2 * i), Dense(a, b, activation if i < last else None, dtype=dtype, device=device, **params))
+        for i, (a, b) in enumerate(zip(sizes[:-1], sizes[1:]))))

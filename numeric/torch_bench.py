@@ -1,11 +1,11 @@
 """Benchmark behind ``nnderive bench --torch``: the derived-kernel torch Functions against torch eager.
 
 One SGD step (forward, backward, update) of a 784-256-128-10 MLP with softmax + cross-entropy,
-batch 64, 256 and 1024 in float32 and float64, ``torch.set_num_threads(1)``.  Both models are
-``torch.nn.Linear`` stacks with the same initial weights; they differ only in the activation and
-the loss: ours are :mod:`nnderive.numeric.torch_backend` Functions (backward = the derived rows),
-the reference is ``torch.nn.ReLU`` / ``torch.nn.Tanh`` and ``F.cross_entropy`` on class labels
-under autograd.  Timed in interleaved rounds in one process; the ratio is ours / eager in steps
+batch 64, 256 and 1024 in float32 and float64, ``torch.set_num_threads(1)``.  Both models start
+from the same weights: ours is :func:`nnderive.numeric.torch_backend.mlp`, one derived ``Dense``
+Function per layer (linear map and activation, backward = the derived rows) and the derived
+softmax + cross-entropy; the reference is ``torch.nn.Linear`` with ``torch.nn.ReLU`` /
+``torch.nn.Tanh`` and ``F.cross_entropy`` on class labels under autograd.  Timed in interleaved rounds in one process; the ratio is ours / eager in steps
 per second (above 1 means ours is faster).
 """
 from __future__ import annotations

@@ -150,3 +150,53 @@ def test_bench_rows():
     assert all(r["ratio"] > 0 and r["derived_steps_per_s"] > 0 for r in rows)
     text = format_torch_results(rows)
     assert "relu" in text and "x" in text.splitlines()[1]
+
+
+def test_fused_pointwise_kernels_compute_the_expression():
+    # the printer writes three product shapes as one aten pass; each must equal the expression as written
+    u, v = sp.symbols("u v", real=True)
+    from sympy.printing.pytorch import TorchPrinter
+    g = torch.Generator().manual_seed(4)
+    U = torch.randn(50, generator=g, dtype=torch.float64) * 3
+    V = torch.cat([torch.randn(46, generator=g, dtype=torch.float64), torch.tensor([-1e3, 1e3, 0.0, 1.0], dtype=torch.float64)])
+    for expr, op in ((u * (1 - v ** 2), "tanh_backward"), (3 * u * v * (1 - v), "sigmoid_backward"),
+                     (u * T.Step(v), "threshold_backward")):
+        assert T._fused_pointwise(expr)[0] == op
+        fused = T._lambdify("f", (u, v), expr, "test")
+        assert op in fused.source
+        plain = expr.xreplace({T.Step(v): sp.Piecewise((1, v > 0), (0, True))})
+        ref = sp.lambdify((u, v), plain, modules=[{"torch": torch}, "math"], printer=T.DerivedPrinter())
+        assert torch.allclose(fused.fn(U, V), ref(U, V), rtol=1e-14, atol=0)
+    # a row written any other way is printed as it stands: a wrong row is never replaced by a right kernel
+    for wrong in (u * (1 + v ** 2), u * (1 - v ** 3), u * v * (2 - v), u * (1 - v) * (1 + v), u * v):
+        assert T._fused_pointwise(wrong) is None
+        assert "torch.ops.aten" not in T._lambdify("w", (u, v), wrong, "test").source
+
+
+@pytest.mark.parametrize("name", [*T.ACTIVATIONS, None])
+def test_dense_layer_equals_eager(name):
+    torch.manual_seed(5)
+    layer = T.Dense(4, 3, name, dtype=torch.float64)
+    ref = torch.nn.Linear(4, 3, dtype=torch.float64)
+    ref.load_state_dict(layer.state_dict())
+    f = REF[name] if name else (lambda z: z)
+    x = _points()[:, :4].detach().requires_grad_()
+    xr = x.detach().clone().requires_grad_()
+    g = torch.randn(6, 3, dtype=torch.float64, generator=torch.Generator().manual_seed(6))
+    y, yr = layer(x), f(ref(xr))
+    y.backward(g)
+    yr.backward(g)
+    assert torch.allclose(y, yr, rtol=1e-12, atol=1e-12)
+    for a, b in ((x.grad, xr.grad), (layer.weight.grad, ref.weight.grad), (layer.bias.grad, ref.bias.grad)):
+        assert a.shape == b.shape and torch.allclose(a, b, rtol=1e-10, atol=1e-12)
+    assert torch.autograd.gradcheck(lambda a, w, b: T.dense_function(name).apply(a, w, b, *layer._extra),
+                                    (x.detach().requires_grad_(), layer.weight.detach().clone().requires_grad_(),
+                                     layer.bias.detach().clone().requires_grad_()))
+
+
+def test_dense_layer_skips_the_data_gradient():
+    layer = T.Dense(4, 3, "relu", dtype=torch.float64)
+    x = torch.randn(5, 4, dtype=torch.float64)      # data: no gradient asked, none computed
+    layer(x).sum().backward()
+    assert x.grad is None and layer.weight.grad is not None
+    assert [k for k in T.mlp([4, 3, 2], "tanh").state_dict()] == ["0.weight", "0.bias", "2.weight", "2.bias"]
