@@ -56,6 +56,57 @@ def _zero_on_each_piece(pw, depth) -> bool | None:
     return True
 
 
+#: the symbol assumptions :func:`_surely_nonzero` samples within; a symbol with any other is not sampled
+_SAMPLED = {"real", "positive", "nonnegative", "negative", "nonpositive", "nonzero", "integer", "commutative",
+            "finite", "infinite", "extended_real", "complex", "extended_positive", "extended_nonnegative",
+            "extended_negative", "extended_nonpositive", "extended_nonzero", "rational", "irrational", "imaginary",
+            "hermitian", "antihermitian", "algebraic", "transcendental", "zero", "noninteger", "composite", "prime",
+            "even", "odd"}
+_POINTS = (sp.Rational(7, 5), sp.Rational(5, 7), sp.Rational(13, 6))
+
+
+def _value_for(s, k: int):
+    """A value for ``s`` that its assumptions allow (None: not sure what they allow)."""
+    a = s.assumptions0
+    if a.get("integer") and not any(a.get(x) for x in ("even", "odd", "prime", "composite", "zero")):
+        v = sp.Integer(2 + k)
+    elif a.get("zero") or a.get("imaginary") or a.get("infinite") or a.get("irrational") or a.get("transcendental") \
+            or a.get("noninteger") or any(a.get(x) for x in ("even", "odd", "prime", "composite")):
+        return None
+    else:
+        v = _POINTS[k % len(_POINTS)]
+    if a.get("negative") or a.get("extended_negative") or a.get("nonpositive") and not a.get("nonnegative"):
+        v = -v
+    elif k % 2 and not any(a.get(w) for w in ("positive", "nonnegative", "extended_positive",
+                                             "extended_nonnegative", "integer")):
+        v = -v                           # a sign-free symbol is tried on both sides of 0
+    return v
+
+
+def _surely_nonzero(d) -> bool:
+    r"""True when ``d`` is certainly not identically 0: it has a nonzero real value at a point its
+    symbols' assumptions allow (then no simplification can reach 0, and the costly ones are skipped).
+    Exact rationals in, 30 significant digits out; anything unsure (an unknown function, a sum, a tiny or
+    non-real value) is False, and the zero test goes on."""
+    if d.has(sp.Sum, sp.Product, sp.Integral, sp.Derivative, sp.Subs, sp.Piecewise, sp.MatrixExpr, sp.Indexed,
+             sp.KroneckerDelta) or d.atoms(sp.core.function.AppliedUndef):
+        return False
+    syms = sorted(d.free_symbols, key=sp.default_sort_key)
+    if any(not isinstance(s, sp.Symbol) or set(s.assumptions0) - _SAMPLED for s in syms):
+        return False
+    for k in range(2):
+        point = {s: _value_for(s, k + i) for i, s in enumerate(syms)}
+        if any(v is None for v in point.values()):
+            return False
+        try:
+            v = d.xreplace(point).evalf(30)
+        except (TypeError, ValueError, ArithmeticError, RecursionError):
+            continue
+        if v.is_Float and v.is_finite and abs(v) > 1e-6:
+            return True
+    return False
+
+
 def is_zero(d, _depth=0) -> bool | None:
     """True if ``d`` is identically 0 (exact reasoning), else None (unknown).
 
@@ -79,6 +130,8 @@ def is_zero(d, _depth=0) -> bool | None:
         if r is not None and not r.has(sp.log, sp.Sum, sp.Derivative):
             if sp.cancel(sp.together(r)) == 0:
                 return True
+        if _surely_nonzero(d):
+            return None
         if sp.simplify(d) == 0:
             return True
         if d.has(sp.log) and sp.simplify(sp.expand_log(d, force=True)) == 0:
