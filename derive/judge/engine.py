@@ -32,6 +32,7 @@ from ..mathematics.printing import tex as L
 from ..mathematics.zero import is_zero
 from ..notation import ir
 from ..notation.errors import LatexError, ShapeMismatch, Unsupported
+from ..notation.latex import canon
 from ..verdict import Verdict
 from .crossread import Disagreement, compare, readable
 from .derivation import evaluate
@@ -39,6 +40,7 @@ from .equation import judge_equation
 from .interpret import ClaimError, Printed, Scope, _one_definition, prepare
 from .numeval import NotEvaluable
 from .outcome import Outcome, combine
+from .recurrences import judge_induction
 from .recheck import Inconsistent, recheck_bound, recheck_differs, recheck_equal, recheck_order
 from .relations import judge_approx, judge_bound, judge_order, judge_shape
 from .theorems import judge_theorem, theorem_algorithm
@@ -148,7 +150,7 @@ def _given(claim, it, defs):
             if len(statements) != 1:
                 raise ClaimError("a given fact with several readings", f"given[{k}]", 0)
             st = statements[0]
-            chains = list(st.chains) + list(st.conditions)
+            chains = [ch for ch in list(st.chains) + list(st.conditions) if ch not in it.recurrence_chains]
             for ch in chains:
                 if tuple(ch.rels) == ("sim",) and len(ch.terms) == 2:
                     it.random_variable(ch.terms[0], ch.terms[1])
@@ -246,11 +248,16 @@ def _read(claim, conventions, statement_index):
     links, printed = [], []
     shapes = [ch for ch in st.chains if tuple(ch.rels) == ("in",) and it.declares_shape(*ch.terms)]
     for chain in _split_arrows(st.chains, it, defs):
+        if chain in it.recurrence_chains:       # v_t = \beta v_{t-1} + ..., v_0 = 0: read term by term
+            printed.append(canon(chain) + r" \quad (\text{recurrence})")
+            continue
         if chain in shapes:        # x \in \mathbb{R}^n for an undeclared x: a declaration, not a claim
             printed.append(_printed([it.expr(chain.terms[0]), "in", it.space(chain.terms[1])])
                            + r" \quad (\text{declaration})")
             continue
         terms, rels = list(chain.terms), list(chain.rels)
+        if defining and rels == ["<-"] and _recurrence_lhs(terms[0], it):
+            rels = ["="]       # s_t <- F against the recurrence the definitions give for s_t: the same update
         if not rels:
             raise ClaimError("a claim must be a relation (=, \\approx, \\le, \\in, \\leftarrow, ...)", "latex",
                              chain.span[0])
@@ -281,6 +288,11 @@ def _read(claim, conventions, statement_index):
         defs = {k: _sub(v, reps) for k, v in defs.items()}
         given = [_sub(g, reps) for g in given]
     return _Reading(scope, it, defs, given, links, r" \quad ".join(printed), st), len(statements)
+
+
+def _recurrence_lhs(node, it) -> bool:
+    """``node`` is the left side of a recurrence the definitions state (``s_t`` of ``s_t <- F(s_{t-1})``)."""
+    return any(node == rec.chain.terms[0] for rec in it.recurrences.values())
 
 
 def _split_arrows(chains, it, defs):
@@ -396,6 +408,8 @@ def _cross_read(claim, r: _Reading):
 
 
 def _judge_reading(claim, r: _Reading) -> Outcome:
+    if r.it.symbolic_terms:        # v_t = C(t) for every t, v a recurrence with its start
+        return judge_induction(r.links, r.it, Outcome)
     crossed = _cross_read(claim, r)
     if crossed is not None:
         return crossed

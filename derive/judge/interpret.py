@@ -43,6 +43,8 @@ from ..notation.declarations import Decl, DeclarationError, parse_declaration
 from ..notation.errors import LatexError, ShapeMismatch, Unsupported
 from ..notation.latex import canon, read_expression
 from ..notation.readers import reader
+from .recurrences import find as find_recurrences
+from .recurrences import term as recurrence_term
 
 __all__ = ["Scope", "Interpreter", "Reading", "read", "prepare", "ClaimError", "Printed", "symbol_key", "FUNCTIONS"]
 
@@ -251,7 +253,7 @@ def _moment(name, operator):
         x = _one(args, name, pos)
         if primes or is_array(x):
             raise Unsupported(f"{name} of a vector or with a prime is not read yet", pos)
-        x = elementary(x)      # ReLU, sigmoid, ... as elementary functions that SymPy's statistics integrate
+        x = elementary(_through_definitions(x, it.definitions))  # ReLU, sigmoid, ... as elementary functions
         if not x.atoms(RandomSymbol):
             raise Unsupported(f"{name}[...] of an expression without a random variable: give one with "
                               r"'X \sim \mathcal{N}(0, 1)' (moments stated as givens are not read yet)", pos)
@@ -266,6 +268,18 @@ def _moment(name, operator):
                       "confirmed by numerical quadrature")
         return value
     return build
+
+
+def _through_definitions(x, defs):
+    """``x`` with the defined symbols that stand for random variables (a random choice of cases) replaced by
+    their definitions, so that a moment sees the randomness; other symbols stay."""
+    random = {k: v for k, v in defs.items() if isinstance(v, sp.Basic) and v.atoms(RandomSymbol)}
+    for _ in range(20):
+        new = x.xreplace(random)
+        if new == x:
+            return x
+        x = new
+    return x
 
 
 def _quadrature_check(name, x, value, laws, pos):
@@ -504,6 +518,13 @@ class Interpreter:
         self.defined_keys = set()                            # spellings the definitions define
         self.values = set()                                  # symbol keys used as values (not applied)
         self.sequences = {}                                  # base key -> subscripts with a variable
+        self.entry_functions = {}                            # key -> (vector, index, body): f(x_i) = ...
+        self.elementwise = set()                             # generic functions a definition applies entry by entry
+        self.recurrences = {}                                # sequence base -> Recurrence (v_t = F(v_{t-1}), v_0)
+        self.recurrence_chains = []                          # the chains that state them (not read as relations)
+        self.recurrence_bound = []                           # recurrence variables bound to a number now
+        self.recurrence_hypothesis = {}                      # base -> C(index), during an induction step
+        self.symbolic_terms = {}                             # base -> {placeholder: index} (terms v_t, a start stated)
 
     # ------------------------------------------------------------------ entry points
     def statements(self, text: str) -> list:
@@ -527,7 +548,7 @@ class Interpreter:
                 if name in FUNCTION_NAMES:
                     return False
             return (key not in self.scope.functions and key not in self.user_functions and key not in
-                    SYMBOL_FUNCTIONS and key not in self.scope.declared and key not in defined
+                    self.entry_functions and key not in SYMBOL_FUNCTIONS and key not in self.scope.declared and key not in defined
                     and key not in RESERVED)
         if isinstance(node, ir.Apply):
             name = node.func.name.lower().replace(" ", "").replace("-", "_").replace("\\", "")
@@ -542,7 +563,7 @@ class Interpreter:
                 return False
             if isinstance(node, ir.Sub):
                 base = _key(node.base)
-                if base in self.scope.declared or base in defined:
+                if base in self.scope.declared or base in defined or base in self.recurrences:
                     return False
             if isinstance(node, ir.Atom) and node.name in ("e", r"\pi", r"\infty"):
                 return False
@@ -669,6 +690,9 @@ class Interpreter:
                              "not declared: declare the shape (a vector or a matrix), or 'scalar'", _pos(node))
 
     def _Prime(self, p: ir.Prime):
+        decl = self.scope.symbols.get(canon(p)) if isinstance(p.base, (ir.Atom, ir.Sub)) else None
+        if decl is not None:
+            return decl.obj         # h' = ...: a primed name a definition introduced (the new h)
         raise LatexError(f"a prime on {canon(p.base)!r} outside a function call: write f'(x)", _pos(p))
 
     def _Factorial(self, f: ir.Factorial):
@@ -744,6 +768,8 @@ class Interpreter:
         return sp.ImmutableMatrix(rows)
 
     def _Cases(self, c: ir.Cases):
+        if any(_probability_of(cond) is not None for _, cond in c.rows):
+            return self._random_cases(c)
         pieces = []
         for value, cond in c.rows:
             v = self.expr(value)
@@ -751,6 +777,46 @@ class Interpreter:
         if pieces and pieces[-1][1] is not sp.true:
             pass
         return sp.Piecewise(*pieces)
+
+    def _random_cases(self, c: ir.Cases):
+        r"""``\begin{cases} x & \text{with probability } p \\ 0 & \text{otherwise} \end{cases}``: a random
+        variable of two values, :math:`x B + 0 (1 - B)` with :math:`B \sim \operatorname{Bernoulli}(p)`
+        independent of everything else; the second probability must be :math:`1 - p` or 'otherwise'."""
+        if len(c.rows) != 2:
+            raise Unsupported("a random choice among more than two values is not read yet", _pos(c))
+        (v1, c1), (v2, c2) = c.rows
+        p1, p2 = _probability_of(c1), _probability_of(c2)
+        if p1 is None:
+            raise Unsupported("the first case of a random choice must state its probability", _pos(c))
+        if c2 is not None and p2 is None:
+            raise LatexError("a case with a probability and a case with a condition", _pos(c))
+        p = self.expr(p1)
+        if not self._unit_interval(p):
+            raise Unsupported("the probability of a case must be a number or symbol declared in [0, 1]", _pos(c))
+        if p2 is not None and sp.simplify(self.expr(p2) - (1 - p)) != 0:
+            raise LatexError("the probabilities of the cases do not add up to 1", _pos(c))
+        a, b = self.expr(v1), self.expr(v2)
+        if is_array(a) or is_array(b):
+            raise Unsupported("a random choice between arrays is not read yet", _pos(c))
+        name = f"B_{{{len(self.scope.random) + 1}}}"
+        while name in self.scope.random:
+            name += "'"
+        self.scope.random[name] = Bernoulli(name, p)
+        self.scope.random_laws[name] = ("bernoulli", [p])
+        self.scope.note(f"the cases are a random choice: ${_tex(a)}$ with probability ${_tex(p)}$, read with "
+                        f"${name} \\sim$ Bernoulli$({_tex(p)})$")
+        bern = self.scope.random[name]
+        return a * bern + b * (1 - bern)
+
+    def _unit_interval(self, p) -> bool:
+        """``p`` is a probability: a number in [0, 1], or a symbol declared in [0, 1], or one minus such."""
+        if is_array(p) or not isinstance(p, sp.Expr) or p.atoms(RandomSymbol):
+            return False
+        if p.is_number:
+            return bool(0 <= p <= 1)
+        sym = p if p.is_Symbol else (1 - p if (1 - p).is_Symbol else None)
+        decl = next((d for d in self.scope.symbols.values() if d.obj == sym), None) if sym is not None else None
+        return decl is not None and decl.kind == "scalar" and decl.interval[0] >= 0 and decl.interval[1] <= 1
 
     def condition(self, cond):
         if cond is None:
@@ -969,6 +1035,10 @@ class Interpreter:
         base_key = _key(s.base)
         if base_key in RESERVED and base_key not in self.scope.symbols:
             raise Unsupported(f"{base_key} ({RESERVED[base_key]}) is not read yet", _pos(s))
+        if self.recurrences or self.recurrence_bound:
+            value = recurrence_term(self, s)
+            if value is not None:
+                return value
         forms = self.sequences.get(base_key, set())
         if len(forms) > 1 and base_key not in self.scope.symbols and canon(s) not in self.scope.symbols:
             raise Unsupported(f"{', '.join(sorted(f'{base_key}_{{{f}}}' for f in forms))} are entries of one "
@@ -1263,6 +1333,8 @@ class Interpreter:
             return kind
         if key in self.user_functions:
             return ("user", key)
+        if key in self.entry_functions:
+            return ("entry", key)
         if key in ("E", r"\mathbb{E}") and self.scope.random and key not in self.scope.symbols:
             return "expectation"
         decl = self.scope.symbols.get(key)
@@ -1340,6 +1412,8 @@ class Interpreter:
                 kind, key = self.scope.functions[k], k
             elif k in self.user_functions:
                 kind, key = ("user", k), k
+            elif k in self.entry_functions:
+                kind, key = ("entry", k), k
             if kind is not None:
                 break
         if key == full and full != bare:
@@ -1414,6 +1488,8 @@ class Interpreter:
             tag, name = kind
             if tag == "user":
                 return self._user(name, args, primes, pos, param)
+            if tag == "entry":
+                return self._entry_call(name, args, primes, pos, param)
             if tag == "activation":
                 x = _one(args, name, pos)
                 if is_array(x):
@@ -1423,8 +1499,8 @@ class Interpreter:
                     u = sp.Dummy("x", real=True)
                     return sp.Subs(sp.Derivative(fn(u), u, primes), u, x)
                 return fn(x)
-            if tag == "generic" and name in self.scope.assumed_generic and name in _ELEMENTWISE_LETTERS \
-                    and len(args) == 1 and is_array(args[0]):
+            if tag == "generic" and ((name in self.scope.assumed_generic and name in _ELEMENTWISE_LETTERS)
+                                     or name in self.elementwise) and len(args) == 1 and is_array(args[0]):
                 # phi(z) for a vector z, phi not declared: an activation, applied entry by entry
                 self.scope.note(f"${name}$ applied to a vector is read entry by entry")
                 return Elementwise(name, args[0], primes)
@@ -1452,6 +1528,16 @@ class Interpreter:
         if sub is not None:
             reps[sub] = param
         return body.xreplace(reps)
+
+    def _entry_call(self, key, args, primes, pos, param):
+        """A function defined entry by entry of a vector, applied to one of its entries."""
+        vec, index, body = self.entry_functions[key]
+        if primes or param is not None or len(args) != 1:
+            raise LatexError(f"{key} is defined entry by entry of {vec}: apply it to one entry", pos)
+        a = args[0]
+        if not (isinstance(a, MatrixElement) and a.parent == vec):
+            raise LatexError(f"{key} is defined entry by entry of {vec}, not applied to one of its entries", pos)
+        return body.xreplace({index: a.i + 1})
 
     # ------------------------------------------------------------------ derivatives
     def _Derivative(self, d: ir.Derivative):
@@ -1611,6 +1697,8 @@ def parse_definitions(claim, it: Interpreter) -> dict:
             st = sts[0]
             _bound_indices(st, it.bound_ranges)
             for ch in st.chains:
+                if ch in it.recurrence_chains:
+                    continue          # a recurrence or its start: read term by term (recurrences.py)
                 _definition(ch, it, defs, k, claim, field_name)
         except LatexError as exc:
             raise ClaimError(exc.message, field_name, exc.pos)
@@ -1628,6 +1716,17 @@ def _definition(ch, it, defs, k, claim, field_name):
 
 def _one_definition(lhs, rhs, it, defs, k, claim, field_name):
     if isinstance(lhs, (ir.Call, ir.Apply)) and _function_definition(lhs, rhs, it, field_name):
+        return
+    if isinstance(lhs, ir.Prime) and isinstance(lhs.base, (ir.Atom, ir.Sub)) and canon(lhs) not in it.scope.symbols:
+        value = it.expr(rhs)        # h' = \frac{h}{1-p}: a primed name of its own, not a derivative
+        if is_array(value):
+            raise ClaimError("a primed name defined as an array is not read yet", field_name, _pos(lhs))
+        target = it._default_scalar(canon(lhs), lhs)
+        it.scope.inferred[canon(lhs)] = "real scalar (a primed name its definition introduces)"
+        if target in defs:
+            raise ClaimError(f"{target} is defined twice", field_name, 0)
+        defs[target] = value
+        it.definitions[target] = value
         return
     if _key(lhs) is None:
         raise ClaimError("a definition must read 'symbol = expression'", field_name, _pos(lhs))
@@ -1654,10 +1753,60 @@ def _one_definition(lhs, rhs, it, defs, k, claim, field_name):
         return   # a source-wide definition the claim overrides
     if target in defs:
         raise ClaimError(f"{target} is defined twice", field_name, 0)
+    if is_array(target) and not is_array(value) and _elementwise_definition(rhs, target, it):
+        value = it.expr(rhs)
     if is_array(target) != is_array(value) or (is_array(target) and target.shape != value.shape):
         raise ClaimError(f"definition of {target}: shapes differ", field_name, 0)
     defs[target] = value
     it.definitions[target] = value
+
+
+def _elementwise_definition(rhs, target, it) -> bool:
+    r"""``\mathbf{h} = \phi(\mathbf{z})`` with ``\phi`` a generic function, ``h`` and ``z`` declared of one shape:
+    the definition says ``\phi`` maps the vector to a vector of its shape, which a generic (scalar-valued)
+    function of a vector does not; it is read entry by entry (an activation), here and wherever ``\phi``
+    is applied to an array in the claim."""
+    if not isinstance(rhs, ir.Call):
+        return False
+    head = rhs.head
+    while isinstance(head, ir.Prime):
+        return False
+    key = _key(head)
+    if key is None or it.scope.functions.get(key) != "generic":
+        if key not in it.scope.assumed_generic:
+            return False
+    args, post = it._unwrap(rhs.arg)
+    if post or len(args) != 1:
+        return False
+    arg = it.expr(args[0])
+    if not is_array(arg) or tuple(arg.shape) != tuple(target.shape):
+        return False
+    it.elementwise.add(key)
+    it.scope.note(f"${key}$ maps ${_tex(arg)}$ to ${_tex(target)}$ of its shape: read entry by entry")
+    return True
+
+
+_PROBABILITY_WORDS = ("with probability", "with prob.", "w.p.", "with probability of")
+
+
+def _probability_of(cond):
+    r"""The probability in a case condition ``\text{with probability } 1-p`` (read as the words times the
+    leftmost factor), or None when the condition is not one."""
+    if not isinstance(cond, ir.Chain) or cond.rels or len(cond.terms) != 1:
+        return None
+
+    def strip(node):
+        if isinstance(node, ir.Product) and isinstance(node.factors[0], (ir.Name, ir.Text)):
+            words = node.factors[0].name if isinstance(node.factors[0], ir.Name) else node.factors[0].text
+            if words.strip().lower() not in _PROBABILITY_WORDS:
+                return None
+            rest = node.factors[1:]
+            return None if not rest else (rest[0] if len(rest) == 1 else ir.Product(rest, span=node.span))
+        if isinstance(node, ir.BinOp) and node.op in ("+", "-", "*", "/"):
+            left = strip(node.left)
+            return None if left is None else ir.BinOp(node.op, left, node.right, span=node.span)
+        return None
+    return strip(cond.terms[0])
 
 
 def _entrywise_target(lhs, it):
@@ -1695,17 +1844,21 @@ def _function_definition(lhs, rhs, it, field_name) -> bool:
         key, arg, sub = r"\operatorname{%s}" % f.name, lhs.args[0], f.sub
     if key is None:
         return False
-    args, post = it._unwrap(arg)
-    if post or not all(isinstance(a, ir.Atom) for a in args):
-        return False
     if key in it.scope.symbols and it.scope.symbols[key].kind != "scalar":
+        return False
+    args, post = it._unwrap(arg)
+    if sub is None and not post and _entry_function_definition(key, args, rhs, it):
+        return True
+    entry = _entry_post(post, it)
+    if (post and entry is None) or not all(_parameter_node(a, it) for a in args):
         return False
     params = []
     for a in args:
-        d = it.scope.symbols.get(a.name)
+        pkey = _key(a)
+        d = it.scope.symbols.get(pkey)
         if d is None:
-            d = _parameter(a, rhs, it)
-            it.scope.symbols[a.name] = d
+            d = _parameter(a, rhs, it) if isinstance(a, ir.Atom) else _scalar_parameter(pkey)
+            it.scope.symbols[pkey] = d
         params.append(d.obj)
     sub_sym = None
     if sub is not None:
@@ -1713,8 +1866,62 @@ def _function_definition(lhs, rhs, it, field_name) -> bool:
             return False
         sub_sym = it.expr(sub)
     body = it.expr(rhs)
+    if entry is not None:     # f(x)_i = ...: the vector of the entries
+        index, rows = entry
+        if is_array(body):
+            return False
+        body = FromEntries(body, index, rows)
     it.user_functions[key] = (params, body, sub_sym)
     it.scope.note(f"${key}$ is defined as a function of ${', '.join(_tex(p) for p in params)}$")
+    return True
+
+
+def _parameter_node(a, it) -> bool:
+    r"""A function's parameter as sources write it: a letter ``x``, a word ``\text{input}``, or a subscripted
+    letter ``x_n`` that is a name of its own (not an entry of a declared vector or matrix)."""
+    if isinstance(a, ir.Atom):
+        return True
+    if isinstance(a, ir.Name):
+        return _key(a) is not None and not any(c in a.name for c in "\\{}")
+    if isinstance(a, ir.Sub) and isinstance(a.base, ir.Atom) and isinstance(a.index, (ir.Atom, ir.Number)):
+        key, base = _key(a), it.scope.symbols.get(_key(a.base))
+        d = it.scope.symbols.get(key)
+        return (d is None or d.kind == "scalar") and (base is None or base.kind == "scalar") and \
+            a.base.name not in it.local
+    return False
+
+
+def _scalar_parameter(key) -> Decl:
+    return Decl(key, "scalar", (), "real", {"real": True}, (-3, 3, False, False), sp.Symbol(key, real=True))
+
+
+def _entry_post(post, it):
+    """``f(x)_i`` on the left of a definition, ``i`` a declared index: (the index, its range)."""
+    if len(post) != 1 or not isinstance(post[0], ir.Sub) or not isinstance(post[0].index, ir.Atom):
+        return None
+    d = it.scope.symbols.get(post[0].index.name)
+    if d is None or d.kind != "index":
+        return None
+    return d.obj, d.dims[0]
+
+
+def _entry_function_definition(key, args, rhs, it) -> bool:
+    r"""``\text{Softmax}(x_i) = \frac{\exp(x_i)}{\sum_j \exp(x_j)}``, ``x`` a declared vector and ``i`` a
+    declared index: the function defined entry by entry; applied to an entry ``x_k`` it is the body at
+    ``i = k``, and to nothing else."""
+    if len(args) != 1 or not isinstance(args[0], ir.Sub) or not isinstance(args[0].index, ir.Atom):
+        return False
+    vec = it.scope.symbols.get(_key(args[0].base))
+    idx = it.scope.symbols.get(args[0].index.name)
+    if vec is None or vec.kind != "vector" or idx is None or idx.kind != "index":
+        return False
+    if sp.simplify(vec.obj.shape[0] - idx.dims[0]) != 0:
+        return False
+    body = it.expr(rhs)
+    if is_array(body):
+        return False
+    it.entry_functions[key] = (vec.obj, idx.obj, body)
+    it.scope.note(f"${key}$ is defined entry by entry of ${_tex(vec.obj)}$")
     return True
 
 
@@ -1851,6 +2058,11 @@ def prepare(claim, conventions=None, updates=False):
         if variable and len(forms) > 1 and not any(v.kind != "scalar" for k2, v in scope.symbols.items()
                                                    if k2 == base):
             it.sequences[base] = forms
+    if not updates:
+        it.recurrences = find_recurrences(claim, it)
+        for rec in it.recurrences.values():
+            for base in {rec.base, *rec.inputs}:
+                it.sequences.pop(base, None)
     defs = parse_definitions(claim, it)
     return scope, it, defs
 

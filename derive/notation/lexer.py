@@ -402,16 +402,19 @@ ALIGNED = frozenset({"aligned", "align", "align*", "split", "gather", "gather*",
 
 def _aligned(toks: list[Token]) -> list[Token]:
     """Alignment environments are layout: ``&`` goes, and a row starts a new statement unless it continues
-    the previous chain (``L &= a \\\\ &= b`` is ``L = a = b``)."""
+    the previous chain (``L &= a \\\\ &= b`` is ``L = a = b``).  Inside a ``cases`` or a matrix nested in one,
+    ``&`` and ``\\\\`` are that environment's columns and rows, and stay."""
     out: list[Token] = []
-    depth = 0
+    envs: list[bool] = []       # the open environments, innermost last: True for an alignment
     for k, t in enumerate(toks):
-        if t.type == "BEGIN" and t.value in ALIGNED:
-            depth += 1
-            continue
-        if t.type == "END" and t.value in ALIGNED:
-            depth -= 1
-            continue
+        if t.type == "BEGIN":
+            envs.append(t.value in ALIGNED)
+            if envs[-1]:
+                continue
+        if t.type == "END" and envs:
+            if envs.pop():
+                continue
+        depth = bool(envs) and envs[-1]
         if depth and t.type == "AMP":
             continue
         if depth and t.type == "ROWSEP":
