@@ -63,6 +63,7 @@ class Formula:
     not_checkable: str = ""                         # why the formula is drafted as no claim
     algorithm: str = ""                             # the optimizer an update line is judged against
     roles: dict = field(default_factory=dict)       # claim symbol or expression -> the optimizer's role
+    reading: str = ""                               # the LaTeX the claim is judged in, when not the formula itself
 
     def entry(self, cid: str) -> dict:
         out = {"id": cid, "section": self.section, "quote": self.quote}
@@ -70,7 +71,10 @@ class Formula:
             out["not_checkable"] = self.not_checkable
             out["note"] = f"drafted by nnderive scan from line {self.line}: {self.formula}"
             return out
-        out["latex" if self.notation == "latex" else "text"] = self.formula
+        if self.reading:
+            out["latex"] = self.reading
+        else:
+            out["latex" if self.notation == "latex" else "text"] = self.formula
         if self.definitions:
             out["definitions"] = list(self.definitions)
         if self.symbols:
@@ -517,6 +521,7 @@ def scan_text(text: str) -> list[Formula]:
                 draft.definitions.append(dtext)
                 draft.inferred.append(f"definition of {name} from line {dline}")
         _declare(draft, decls, funcs)
+        _infer_chain(draft)
         out.append(draft)
         m = _DEFINITION.match(f) if notation == "unicode" else _LATEX_DEFINITION.match(f)
         first = _first_link(m.group(2)) if m and notation == "latex" else None
@@ -607,6 +612,122 @@ def _declare(draft: Formula, decls: dict, funcs: dict):
             draft.functions[key] = fn
             draft.inferred.append(why)
 
+
+
+def _brace_group(text: str, k: int) -> tuple[str, int] | None:
+    """The inside of the brace group starting at ``text[k] == '{'`` and the index after it."""
+    if k >= len(text) or text[k] != "{":
+        return None
+    depth = 0
+    for j in range(k, len(text)):
+        depth += {"{": 1, "}": -1}.get(text[j], 0)
+        if depth == 0:
+            return text[k + 1:j], j + 1
+    return None
+
+
+def _differential(group: str) -> tuple[str, str] | None:
+    r"""``\partial L`` -> (``\partial``, ``L``), ``d \hat{y}`` -> (``d``, ``\hat{y}``); None for anything else."""
+    g = group.strip()
+    for op in ("\\partial", "d"):
+        if g.startswith(op) and g[len(op):].strip():
+            var = g[len(op):].strip()
+            if op == "d" and not (g[1:2] == " " or g[1:2].isalpha() or g[1:2] == "\\"):
+                return None
+            if re.fullmatch(r"(?:\\[a-zA-Z]+\{[^{}]+\}|\\mathrm\{\w+\}|\\[a-zA-Z]+|[^\W\d_])(?:_\{?\w+\}?)?", var):
+                return op, var
+    return None
+
+
+def _fractions(side: str) -> list[tuple[str, str, str]] | None:
+    r"""A side made only of derivative fractions (``\frac{d u}{d v}``), brackets and product signs:
+    each fraction as (operator, u, v); None when anything else is written."""
+    out, k = [], 0
+    while k < len(side):
+        if side[k] in " ()":
+            k += 1
+            continue
+        m = re.match(r"\\times|\\cdot|\\,", side[k:])
+        if m:
+            k += m.end()
+            continue
+        if not side.startswith("\\frac", k):
+            return None
+        top = _brace_group(side, k + 5)
+        bottom = top and _brace_group(side, top[1])
+        if not bottom:
+            return None
+        num, den = _differential(top[0]), _differential(bottom[0])
+        if not num or not den or num[0] != den[0]:
+            return None
+        out.append((num[0], num[1], den[1]))
+        k = bottom[1]
+    return out
+
+
+_CHAIN_FUNCTIONS = ("F", "G", "H", "K", "P", "Q", "R", "S", "T", "U")
+
+
+def _infer_chain(draft: Formula):
+    r"""``dy/dx = (dy/dg) × (dg/dx)`` with nothing else said of y and g: the chain rule of unspecified
+    scalar functions, each quantity a function of the next (``y = F(g)``, ``g = G(x)``).  Drafted only when
+    the right side is a product of derivative fractions whose variables link the left side's, end to end,
+    and the sheet says nothing else of them (no definition, no declaration); marked as inferred."""
+    if draft.not_checkable or draft.algorithm:
+        return
+    nested = None
+    if draft.definitions:       # "If y = f(g(x)), then dy/dx = ...": the composition the chain reads
+        m = re.fullmatch(r"\s*(\w)\s*=\s*\w\s*\(\s*(\w)\s*\(\s*(\w)\s*\)\s*\)\s*", draft.definitions[0])
+        if len(draft.definitions) > 1 or not m:
+            return
+        nested = list(m.groups())
+    if draft.notation == "latex":
+        tex = draft.formula
+    else:
+        try:
+            tex = unicode.to_latex(draft.formula)
+        except LatexError:
+            return
+    # a word after d or ∂ (∂output) is one quantity the sheet names
+    tex = re.sub(r"(\\partial|\bd) ([a-zA-Z]{2,})\b", lambda m: f"{m.group(1)} \\mathrm{{{m.group(2)}}}", tex)
+    sides = [p for p, top in _split_top(tex, "=")]
+    if len(sides) != 2:
+        return
+    lhs, rhs = _fractions(sides[0]), _fractions(sides[1])
+    if not lhs or len(lhs) != 1 or not rhs or len(rhs) < 2:
+        return
+    op, a, b = lhs[0]
+    chain = [a] + [v for _, _, v in rhs]
+    if any(o != op for o, _, _ in rhs) or rhs[0][1] != a or rhs[-1][2] != b or \
+            any(rhs[j][2] != rhs[j + 1][1] for j in range(len(rhs) - 1)) or len(set(chain)) != len(chain):
+        return
+    if any(v in draft.symbols for v in chain) or len(chain) - 1 > len(_CHAIN_FUNCTIONS) or \
+            (nested and nested != chain):
+        return
+    if nested:
+        draft.inferred = [w for w in draft.inferred if not w.startswith("definition of ")]
+    used = set(re.findall(r"[A-Za-z]", tex))
+    names = [f for f in _CHAIN_FUNCTIONS if f not in used][:len(chain) - 1]
+    if len(names) < len(chain) - 1:
+        return
+    draft.reading = tex
+    draft.definitions = [f"{u} = {fn}({v})" for fn, u, v in zip(names, chain, chain[1:])]
+    draft.functions.update({fn: "generic" for fn in names})
+    draft.symbols.update({v: "scalar real" for v in chain})
+    draft.inferred.append("a chain rule of unspecified functions: " + ", ".join(draft.definitions)
+                          + " (each quantity a scalar function of the next)")
+
+
+def _split_top(tex: str, sign: str):
+    """``tex`` cut at its top-level ``sign`` characters: (piece, True) for each piece."""
+    top = _top_level(tex)
+    parts, start = [], 0
+    for k, c in enumerate(tex):
+        if c == sign and top[k]:
+            parts.append(tex[start:k])
+            start = k + 1
+    parts.append(tex[start:])
+    return [(p, True) for p in parts]
 
 def scan(path) -> tuple[str, list[Formula]]:
     """A sheet file's drafted claims: ``(its name, formulas)``."""
