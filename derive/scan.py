@@ -101,6 +101,7 @@ _WORDED = "\0"            # marks a formula whose condition follows in words
 
 def _is_prose_word(w: str) -> bool:
     core = w.strip(".,;:!?\"“”()[]")
+    core = re.sub(r"(?<=[A-Za-z])[’'](?=[a-z]{1,2}$)", "", core)     # it’s, isn't: a word
     if core.lower() in _STOP_WORDS:
         return True
     if not core or any(c in _MATH_CHARS for c in core):
@@ -166,9 +167,24 @@ _LATEX_MARK = re.compile(r"\\[a-zA-Z]+|\^\{|_\{")
 def _katex_source(line: str) -> str | None:
     r"""The LaTeX of a formula copied from a KaTeX page, which pastes it three times in a row: the MathML
     text, the LaTeX annotation, the rendered glyphs (``g(z)=11+e−zg(z) = \frac{1}{1 + e^{-z}}g(z)=1+e−z1``).
-    The annotation starts with the formula's first symbol (or a command) after the MathML copy, ends where
+    The two copies hold the same characters (a fraction's parts in another order) and no space: the
+    annotation between them is found so even when it has no LaTeX command (``g'(z) = g(z)(1 - g(z))``);
+    else it is found by its LaTeX marks: it starts with the formula's first symbol (or a command) after the
+    MathML copy, ends where
     the rendered copy starts again, and must read as a LaTeX relation; None for any other line."""
     text = line.strip().lstrip("•*-– ").strip()
+    n = len(text)
+    for p in range(1, n // 2):      # the two copies around the annotation hold the same characters
+        q = n - p
+        cand = text[p:q].strip().rstrip(".,;")
+        if sorted(text[:p]) != sorted(text[q:]) or not cand.isascii() or " " not in cand and "\\" not in cand \
+                or not _LATEX_REL.search(cand) or " " in text[:p] + text[q:] or not (cand[:1].isalnum() or cand[:1] == "\\"):
+            continue
+        try:
+            if latex.read(cand):
+                return cand
+        except LatexError:
+            continue
     first = _LATEX_MARK.search(text)
     if first is None or not text or not any(ord(c) > 127 for c in text[:first.start()] + text[first.end():]):
         return None
@@ -190,6 +206,23 @@ def _katex_source(line: str) -> str | None:
                 return cand
     return None
 
+
+def _katex_sources(line: str) -> list[str]:
+    """The annotations of a line holding one KaTeX copy, or two side by side (``z(l)=…z^{(l)} = …z(l)=…
+    a(l)=…a^{(l)} = …a(l)=…``, cut at a space between them); [] for any other line."""
+    one = _katex_source(line)
+    if one is not None:
+        return [one]
+    text = line.strip()
+    if len(text) > 400:
+        return []
+    for k in range(1, len(text) - 1):
+        if text[k] == " " and text[k - 1] != " " and text[k + 1] != " ":
+            left = _katex_source(text[:k])
+            right = left and _katex_source(text[k + 1:])
+            if left and right:
+                return [left, right]
+    return []
 
 def _env_depths(text: str) -> list[int]:
     r"""The ``\begin{..}``/``\end{..}`` nesting depth at each character (a comma or ``\\`` inside a
@@ -491,9 +524,9 @@ def scan_text(text: str) -> list[Formula]:
             optimizer = named
         optimizers[no] = optimizer
         if not markdown:
-            source = _katex_source(line)
-            if source is not None:      # a KaTeX copy: its LaTeX annotation is the formula
-                found.append((no, line.strip(), source, "latex"))
+            sources = _katex_sources(line)
+            if sources:      # a KaTeX copy: its LaTeX annotation is the formula
+                found.extend((no, line.strip(), source, "latex") for source in sources)
                 continue
             body = line.split("//", 1)[0] if "//" in line else line
             for f in _plain_formulas(body):
@@ -505,11 +538,17 @@ def scan_text(text: str) -> list[Formula]:
     decls = _sheet_declarations(lines, sections)
     out: list[Formula] = []
     defs_by_section: dict[str, dict] = {}
+    letter_fns: dict[str, dict] = {}          # section -> {letter: (function, why)} named in words
     for no, quote, f, notation in found:
         sec = sections.get(no, "")
         worded = f.startswith(_WORDED)
         f = f.removeprefix(_WORDED)
         draft = Formula(no, sec, quote, f, notation)
+        if notation == "unicode" and (f.strip()[:1] in _REL_CHARS + "→<>" or f.strip()[-1:] in _REL_CHARS + "→<>"):
+            # "All weights = 0 → ...", "Output layer size = number of classes": words around a sign
+            draft.not_checkable = "prose around a relation sign: one side of it is words, not a formula"
+            out.append(draft)
+            continue
         if worded:
             draft.not_checkable = "a condition follows in words (if, when, for ...): write the cases out to check it"
             out.append(draft)
@@ -521,6 +560,7 @@ def scan_text(text: str) -> list[Formula]:
                 draft.definitions.append(dtext)
                 draft.inferred.append(f"definition of {name} from line {dline}")
         _declare(draft, decls, funcs)
+        _letter_function(draft, letter_fns.setdefault(sec, {}), lines)
         _infer_chain(draft)
         out.append(draft)
         m = _DEFINITION.match(f) if notation == "unicode" else _LATEX_DEFINITION.match(f)
@@ -613,6 +653,41 @@ def _declare(draft: Formula, decls: dict, funcs: dict):
             draft.inferred.append(why)
 
 
+
+#: the functions a sheet names in words, by the catalogue's function name
+_FUNCTION_NAMES = {"sigmoid": "sigmoid", "logistic": "sigmoid", "relu": "relu", "tanh": "tanh", "softplus": "softplus"}
+_NAMED_WORD = re.compile(r"(?<![\w\\])(sigmoid|logistic|relu|tanh|softplus)(?![\w(])", re.I)
+_LETTER_CALL = re.compile(r"^\s*(?:\\operatorname\{)?([a-zA-Zα-ωφ])\}?\s*('|′|\^\{?\\prime\}?)?\s*\(\s*\\?\w+\s*\)\s*(?:=|:=)")
+
+
+def _letter_function(draft: Formula, named: dict, lines):
+    """``defined as f(z)=max(0,z)`` after the words "the ReLU function": a one-letter function the sheet
+    names in words just before its formula is that function, for this claim and the later claims of its
+    section until the letter is defined again.  Only where exactly one known name is in those words
+    (the text before the formula on its line, and the line above when the formula starts its line)."""
+    m = _LETTER_CALL.match(draft.formula)
+    key = None
+    if m:
+        key = m.group(1) if draft.notation == "latex" else _symbol_key(m.group(1))
+        if key in draft.functions or key is None:
+            key = None
+    if key is not None and not draft.not_checkable:
+        at = draft.quote.find(draft.formula[:8])
+        before = draft.quote[max(0, at - 120):at] if at >= 0 else ""
+        if at >= 0 and not re.search(r"[A-Za-z]{3,}", draft.quote[:at]):     # the formula (or a KaTeX copy) starts its line
+            prev = next((ln for ln in reversed(lines[:draft.line - 1]) if ln.strip()), "")
+            before = prev + " " + before
+        names = {_FUNCTION_NAMES[w.lower()] for w in _NAMED_WORD.findall(before)}
+        if len(names) == 1:
+            fn = names.pop()
+            named[key] = (fn, f"{key} is the {fn} the sheet names before line {draft.line}'s formula")
+        elif not m.group(2):        # f'(z) = ... says what f's derivative is; f(z) = ... defines f anew
+            named.pop(key, None)     # defined again without a name: the earlier meaning ends
+    for k, (fn, why) in named.items():
+        if k not in draft.functions and re.search(rf"(?<![\w\\]){re.escape(k)}\s*(?:'|′|\^\{{?\\prime\}}?)?\s*\(",
+                                                   draft.formula):
+            draft.functions[k] = fn
+            draft.inferred.append(why)
 
 def _brace_group(text: str, k: int) -> tuple[str, int] | None:
     """The inside of the brace group starting at ``text[k] == '{'`` and the index after it."""
