@@ -27,11 +27,12 @@ Prose lines with no formula are skipped (they are counted, not drafted).
 """
 from __future__ import annotations
 
+import ast
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .notation import latex, unicode
+from .notation import latex, pycode, unicode
 from .notation.errors import LatexError
 
 __all__ = ["Formula", "scan", "scan_text", "to_toml"]
@@ -63,6 +64,7 @@ class Formula:
     not_checkable: str = ""                         # why the formula is drafted as no claim
     algorithm: str = ""                             # the optimizer an update line is judged against
     roles: dict = field(default_factory=dict)       # claim symbol or expression -> the optimizer's role
+    reading: str = ""                               # the LaTeX the claim is judged in, when not the formula itself
 
     def entry(self, cid: str) -> dict:
         out = {"id": cid, "section": self.section, "quote": self.quote}
@@ -70,7 +72,10 @@ class Formula:
             out["not_checkable"] = self.not_checkable
             out["note"] = f"drafted by nnderive scan from line {self.line}: {self.formula}"
             return out
-        out["latex" if self.notation == "latex" else "text"] = self.formula
+        if self.reading:
+            out["latex"] = self.reading
+        else:
+            out["latex" if self.notation == "latex" else "text"] = self.formula
         if self.definitions:
             out["definitions"] = list(self.definitions)
         if self.symbols:
@@ -97,6 +102,7 @@ _WORDED = "\0"            # marks a formula whose condition follows in words
 
 def _is_prose_word(w: str) -> bool:
     core = w.strip(".,;:!?\"“”()[]")
+    core = re.sub(r"(?<=[A-Za-z])[’'](?=[a-z]{1,2}$)", "", core)     # it’s, isn't: a word
     if core.lower() in _STOP_WORDS:
         return True
     if not core or any(c in _MATH_CHARS for c in core):
@@ -162,9 +168,24 @@ _LATEX_MARK = re.compile(r"\\[a-zA-Z]+|\^\{|_\{")
 def _katex_source(line: str) -> str | None:
     r"""The LaTeX of a formula copied from a KaTeX page, which pastes it three times in a row: the MathML
     text, the LaTeX annotation, the rendered glyphs (``g(z)=11+e−zg(z) = \frac{1}{1 + e^{-z}}g(z)=1+e−z1``).
-    The annotation starts with the formula's first symbol (or a command) after the MathML copy, ends where
+    The two copies hold the same characters (a fraction's parts in another order) and no space: the
+    annotation between them is found so even when it has no LaTeX command (``g'(z) = g(z)(1 - g(z))``);
+    else it is found by its LaTeX marks: it starts with the formula's first symbol (or a command) after the
+    MathML copy, ends where
     the rendered copy starts again, and must read as a LaTeX relation; None for any other line."""
     text = line.strip().lstrip("•*-– ").strip()
+    n = len(text)
+    for p in range(1, n // 2):      # the two copies around the annotation hold the same characters
+        q = n - p
+        cand = text[p:q].strip().rstrip(".,;")
+        if sorted(text[:p]) != sorted(text[q:]) or not cand.isascii() or " " not in cand and "\\" not in cand \
+                or not _LATEX_REL.search(cand) or " " in text[:p] + text[q:] or not (cand[:1].isalnum() or cand[:1] == "\\"):
+            continue
+        try:
+            if latex.read(cand):
+                return cand
+        except LatexError:
+            continue
     first = _LATEX_MARK.search(text)
     if first is None or not text or not any(ord(c) > 127 for c in text[:first.start()] + text[first.end():]):
         return None
@@ -186,6 +207,23 @@ def _katex_source(line: str) -> str | None:
                 return cand
     return None
 
+
+def _katex_sources(line: str) -> list[str]:
+    """The annotations of a line holding one KaTeX copy, or two side by side (``z(l)=…z^{(l)} = …z(l)=…
+    a(l)=…a^{(l)} = …a(l)=…``, cut at a space between them); [] for any other line."""
+    one = _katex_source(line)
+    if one is not None:
+        return [one]
+    text = line.strip()
+    if len(text) > 400:
+        return []
+    for k in range(1, len(text) - 1):
+        if text[k] == " " and text[k - 1] != " " and text[k + 1] != " ":
+            left = _katex_source(text[:k])
+            right = left and _katex_source(text[k + 1:])
+            if left and right:
+                return [left, right]
+    return []
 
 def _env_depths(text: str) -> list[int]:
     r"""The ``\begin{..}``/``\end{..}`` nesting depth at each character (a comma or ``\\`` inside a
@@ -441,9 +479,11 @@ def _named_loss(draft) -> tuple[str, str] | None:
 
 
 def _is_plain_heading(line: str) -> bool:
+    """A short capitalised line with no sign of math; ``Title: Subtitle`` (each part capitalised words) too."""
     s = line.strip()
-    return (0 < len(s) <= 60 and not any(c in s for c in _REL_CHARS + "://") and not s.startswith(("-", "*", "•"))
-            and not s.endswith((".", ",", ":", "?")) and s[0].isupper())
+    title = re.fullmatch(r"(?:[A-Z][\w'’&-]*\s?){1,6}:\s(?:[A-Z][\w'’&-]*\s?){1,8}", s)
+    return (0 < len(s) <= 60 and not any(c in s for c in _REL_CHARS + "/") and (":" not in s or bool(title))
+            and not s.startswith(("-", "*", "•")) and not s.endswith((".", ",", ":", "?")) and s[0].isupper())
 
 
 def _without_code(lines) -> str:
@@ -468,11 +508,21 @@ def scan_text(text: str) -> list[Formula]:
     optimizers: dict[int, str | None] = {}      # line -> the optimizer the block it is in names
     optimizer = None
     section, fence = "", False
+    fenced, inside = set(), False
+    for no, line in enumerate(lines, 1):
+        if line.strip().startswith("```"):
+            inside = not inside
+        elif inside:
+            fenced.add(no)
+    statements, code_lines = _code_statements(lines, fenced)
     for no, line in enumerate(lines, 1):
         if line.strip().startswith("```"):
             fence = not fence
             continue
         if fence:
+            continue
+        if no in code_lines:            # code is read by the code reader (below), not as plain math
+            sections[no] = section
             continue
         m = _HEADING_MD.match(line)
         if m:
@@ -487,9 +537,9 @@ def scan_text(text: str) -> list[Formula]:
             optimizer = named
         optimizers[no] = optimizer
         if not markdown:
-            source = _katex_source(line)
-            if source is not None:      # a KaTeX copy: its LaTeX annotation is the formula
-                found.append((no, line.strip(), source, "latex"))
+            sources = _katex_sources(line)
+            if sources:      # a KaTeX copy: its LaTeX annotation is the formula
+                found.extend((no, line.strip(), source, "latex") for source in sources)
                 continue
             body = line.split("//", 1)[0] if "//" in line else line
             for f in _plain_formulas(body):
@@ -498,14 +548,22 @@ def scan_text(text: str) -> list[Formula]:
         for no, f in _latex_formulas(_without_code(lines)):
             found.append((no, lines[no - 1].strip(), f, "latex"))
         found.sort(key=lambda t: t[0])
+    for no in fenced:
+        sections.setdefault(no, sections.get(no - 1, ""))
     decls = _sheet_declarations(lines, sections)
     out: list[Formula] = []
     defs_by_section: dict[str, dict] = {}
+    letter_fns: dict[str, dict] = {}          # section -> {letter: (function, why)} named in words
     for no, quote, f, notation in found:
         sec = sections.get(no, "")
         worded = f.startswith(_WORDED)
         f = f.removeprefix(_WORDED)
         draft = Formula(no, sec, quote, f, notation)
+        if notation == "unicode" and (f.strip()[:1] in _REL_CHARS + "→<>" or f.strip()[-1:] in _REL_CHARS + "→<>"):
+            # "All weights = 0 → ...", "Output layer size = number of classes": words around a sign
+            draft.not_checkable = "prose around a relation sign: one side of it is words, not a formula"
+            out.append(draft)
+            continue
         if worded:
             draft.not_checkable = "a condition follows in words (if, when, for ...): write the cases out to check it"
             out.append(draft)
@@ -517,6 +575,8 @@ def scan_text(text: str) -> list[Formula]:
                 draft.definitions.append(dtext)
                 draft.inferred.append(f"definition of {name} from line {dline}")
         _declare(draft, decls, funcs)
+        _letter_function(draft, letter_fns.setdefault(sec, {}), lines)
+        _infer_chain(draft)
         out.append(draft)
         m = _DEFINITION.match(f) if notation == "unicode" else _LATEX_DEFINITION.match(f)
         first = _first_link(m.group(2)) if m and notation == "latex" else None
@@ -548,6 +608,13 @@ def scan_text(text: str) -> list[Formula]:
                 else:
                     draft.not_checkable = f"defines {name} (later claims of this section use it as a definition)"
                 known[name] = (f, no)     # reading order: the nearest definition above a claim is the one it uses
+    consts: dict = {}
+    for first, last, code, comment, fn, doc in statements:
+        _code_constants(code, consts)
+        d = _code_draft(first, last, code, comment, fn, doc, lines, sections.get(first, ""), consts)
+        if d is not None:
+            out.append(d)
+    out.sort(key=lambda d: d.line)      # reading order (stable: drafts of one line keep theirs)
     return out
 
 
@@ -608,10 +675,423 @@ def _declare(draft: Formula, decls: dict, funcs: dict):
             draft.inferred.append(why)
 
 
+
+#: the functions a sheet names in words, by the catalogue's function name
+_FUNCTION_NAMES = {"sigmoid": "sigmoid", "logistic": "sigmoid", "relu": "relu", "tanh": "tanh", "softplus": "softplus"}
+_NAMED_WORD = re.compile(r"(?<![\w\\])(sigmoid|logistic|relu|tanh|softplus)(?![\w(])", re.I)
+_LETTER_CALL = re.compile(r"^\s*(?:\\operatorname\{)?([a-zA-Zα-ωφ])\}?\s*('|′|\^\{?\\prime\}?)?\s*\(\s*\\?\w+\s*\)\s*(?:=|:=)")
+
+
+def _letter_function(draft: Formula, named: dict, lines):
+    """``defined as f(z)=max(0,z)`` after the words "the ReLU function": a one-letter function the sheet
+    names in words just before its formula is that function, for this claim and the later claims of its
+    section until the letter is defined again.  Only where exactly one known name is in those words
+    (the text before the formula on its line, and the line above when the formula starts its line)."""
+    m = _LETTER_CALL.match(draft.formula)
+    key = None
+    if m:
+        key = m.group(1) if draft.notation == "latex" else _symbol_key(m.group(1))
+        if key in draft.functions or key is None:
+            key = None
+    if key is not None and not draft.not_checkable:
+        at = draft.quote.find(draft.formula[:8])
+        before = draft.quote[max(0, at - 120):at] if at >= 0 else ""
+        if at >= 0 and not re.search(r"[A-Za-z]{3,}", draft.quote[:at]):     # the formula (or a KaTeX copy) starts its line
+            prev = next((ln for ln in reversed(lines[:draft.line - 1]) if ln.strip()), "")
+            before = prev + " " + before
+        names = {_FUNCTION_NAMES[w.lower()] for w in _NAMED_WORD.findall(before)}
+        if len(names) == 1:
+            fn = names.pop()
+            named[key] = (fn, f"{key} is the {fn} the sheet names before line {draft.line}'s formula")
+        elif not m.group(2):        # f'(z) = ... says what f's derivative is; f(z) = ... defines f anew
+            named.pop(key, None)     # defined again without a name: the earlier meaning ends
+    for k, (fn, why) in named.items():
+        if k not in draft.functions and re.search(rf"(?<![\w\\]){re.escape(k)}\s*(?:'|′|\^\{{?\\prime\}}?)?\s*\(",
+                                                   draft.formula):
+            draft.functions[k] = fn
+            draft.inferred.append(why)
+
+def _brace_group(text: str, k: int) -> tuple[str, int] | None:
+    """The inside of the brace group starting at ``text[k] == '{'`` and the index after it."""
+    if k >= len(text) or text[k] != "{":
+        return None
+    depth = 0
+    for j in range(k, len(text)):
+        depth += {"{": 1, "}": -1}.get(text[j], 0)
+        if depth == 0:
+            return text[k + 1:j], j + 1
+    return None
+
+
+def _differential(group: str) -> tuple[str, str] | None:
+    r"""``\partial L`` -> (``\partial``, ``L``), ``d \hat{y}`` -> (``d``, ``\hat{y}``); None for anything else."""
+    g = group.strip()
+    for op in ("\\partial", "d"):
+        if g.startswith(op) and g[len(op):].strip():
+            var = g[len(op):].strip()
+            if op == "d" and not (g[1:2] == " " or g[1:2].isalpha() or g[1:2] == "\\"):
+                return None
+            if re.fullmatch(r"(?:\\[a-zA-Z]+\{[^{}]+\}|\\mathrm\{\w+\}|\\[a-zA-Z]+|[^\W\d_])(?:_\{?\w+\}?)?", var):
+                return op, var
+    return None
+
+
+def _fractions(side: str) -> list[tuple[str, str, str]] | None:
+    r"""A side made only of derivative fractions (``\frac{d u}{d v}``), brackets and product signs:
+    each fraction as (operator, u, v); None when anything else is written."""
+    out, k = [], 0
+    while k < len(side):
+        if side[k] in " ()":
+            k += 1
+            continue
+        m = re.match(r"\\times|\\cdot|\\,", side[k:])
+        if m:
+            k += m.end()
+            continue
+        if not side.startswith("\\frac", k):
+            return None
+        top = _brace_group(side, k + 5)
+        bottom = top and _brace_group(side, top[1])
+        if not bottom:
+            return None
+        num, den = _differential(top[0]), _differential(bottom[0])
+        if not num or not den or num[0] != den[0]:
+            return None
+        out.append((num[0], num[1], den[1]))
+        k = bottom[1]
+    return out
+
+
+_CHAIN_FUNCTIONS = ("F", "G", "H", "K", "P", "Q", "R", "S", "T", "U")
+
+
+def _infer_chain(draft: Formula):
+    r"""``dy/dx = (dy/dg) × (dg/dx)`` with nothing else said of y and g: the chain rule of unspecified
+    scalar functions, each quantity a function of the next (``y = F(g)``, ``g = G(x)``).  Drafted only when
+    the right side is a product of derivative fractions whose variables link the left side's, end to end,
+    and the sheet says nothing else of them (no definition, no declaration); marked as inferred."""
+    if draft.not_checkable or draft.algorithm:
+        return
+    nested = None
+    if draft.definitions:       # "If y = f(g(x)), then dy/dx = ...": the composition the chain reads
+        m = re.fullmatch(r"\s*(\w)\s*=\s*\w\s*\(\s*(\w)\s*\(\s*(\w)\s*\)\s*\)\s*", draft.definitions[0])
+        if len(draft.definitions) > 1 or not m:
+            return
+        nested = list(m.groups())
+    if draft.notation == "latex":
+        tex = draft.formula
+    else:
+        try:
+            tex = unicode.to_latex(draft.formula)
+        except LatexError:
+            return
+    # a word after d or ∂ (∂output) is one quantity the sheet names
+    tex = re.sub(r"(\\partial|\bd) ([a-zA-Z]{2,})\b", lambda m: f"{m.group(1)} \\mathrm{{{m.group(2)}}}", tex)
+    sides = [p for p, top in _split_top(tex, "=")]
+    if len(sides) != 2:
+        return
+    lhs, rhs = _fractions(sides[0]), _fractions(sides[1])
+    if not lhs or len(lhs) != 1 or not rhs or len(rhs) < 2:
+        return
+    op, a, b = lhs[0]
+    chain = [a] + [v for _, _, v in rhs]
+    if any(o != op for o, _, _ in rhs) or rhs[0][1] != a or rhs[-1][2] != b or \
+            any(rhs[j][2] != rhs[j + 1][1] for j in range(len(rhs) - 1)) or len(set(chain)) != len(chain):
+        return
+    if any(v in draft.symbols for v in chain) or len(chain) - 1 > len(_CHAIN_FUNCTIONS) or \
+            (nested and nested != chain):
+        return
+    if nested:
+        draft.inferred = [w for w in draft.inferred if not w.startswith("definition of ")]
+    used = set(re.findall(r"[A-Za-z]", tex))
+    names = [f for f in _CHAIN_FUNCTIONS if f not in used][:len(chain) - 1]
+    if len(names) < len(chain) - 1:
+        return
+    draft.reading = tex
+    draft.definitions = [f"{u} = {fn}({v})" for fn, u, v in zip(names, chain, chain[1:])]
+    draft.functions.update({fn: "generic" for fn in names})
+    draft.symbols.update({v: "scalar real" for v in chain})
+    draft.inferred.append("a chain rule of unspecified functions: " + ", ".join(draft.definitions)
+                          + " (each quantity a scalar function of the next)")
+
+
+def _split_top(tex: str, sign: str):
+    """``tex`` cut at its top-level ``sign`` characters: (piece, True) for each piece."""
+    top = _top_level(tex)
+    parts, start = [], 0
+    for k, c in enumerate(tex):
+        if c == sign and top[k]:
+            parts.append(tex[start:k])
+            start = k + 1
+    parts.append(tex[start:])
+    return [(p, True) for p in parts]
+
 def scan(path) -> tuple[str, list[Formula]]:
     """A sheet file's drafted claims: ``(its name, formulas)``."""
     p = Path(path)
     return p.name, scan_text(p.read_text(encoding="utf-8"))
+
+
+# --------------------------------------------------------------------------- code lines
+_CODE_START = re.compile(r"^\s*(?:import \w|from [\w.]+ import |def \w+\s*\(.*\)\s*(?:->.*)?:\s*(?:#.*)?$"
+                         r"|class \w+.*:\s*$|@\w+)")
+_BLOCK_WORD = re.compile(r"^\s*(?:else|try|finally|except\b[^:]*|elif\b.*|with\b.*|for\b.*|while\b.*|if\b.*)\s*:\s*$")
+_DOCSTRING = ('"""', "'''")
+
+
+def _strip_comment(line: str) -> tuple[str, str]:
+    """A code line's code and its ``#`` comment (a ``#`` inside quotes is code)."""
+    quote = None
+    for k, c in enumerate(line):
+        if quote:
+            if c == quote:
+                quote = None
+        elif c in "'\"":
+            quote = c
+        elif c == "#":
+            return line[:k].rstrip(), line[k + 1:].strip()
+    return line.rstrip(), ""
+
+
+def _is_code(text: str) -> bool:
+    t = text.strip()
+    if not t:
+        return True
+    if t.endswith(":") and _BLOCK_WORD.match(t):      # else:, for i in ...: (their block is on later lines)
+        t = "if x:\n pass\n" + t + "\n pass" if re.match(r"\s*(?:else|elif)\b", t) else \
+            "try:\n pass\n" + t + "\n pass" if re.match(r"\s*(?:except|finally)\b", t) else t + " pass"
+    elif t.endswith(":") and _CODE_START.match(t):
+        t += " pass"
+    try:
+        ast.parse(t)
+    except SyntaxError:
+        return False
+    return True
+
+
+def _code_statements(lines, fenced=frozenset()):
+    """The statements of the sheet's code, as (first line, last line, code, comment, def name, docstring),
+    and the numbers of the lines the code takes:
+    code starts at ``import``, ``def``, ``class`` or a decorator and runs while each line (a statement
+    continued over lines while a bracket is open) is Python, a comment or a docstring; a line of
+    prose ends it.  Sheets flatten indentation, so each line is read on its own."""
+    out, taken, k, inside, fn, doc = [], set(), 0, False, "", ""
+    while k < len(lines):
+        s = lines[k].strip()
+        if not inside and not _CODE_START.match(lines[k]) and k + 1 not in fenced:
+            k += 1
+            continue
+        inside = True
+        if s.startswith(_DOCSTRING):              # a docstring: the enclosing function's words
+            mark = s[:3]
+            body, j = s[3:], k
+            while mark not in body and j + 1 < len(lines):
+                j += 1
+                body += " " + lines[j].strip()
+            if fn and not doc:
+                doc = body.split(mark)[0].strip()
+            taken.update(range(k + 1, j + 2))
+            k = j + 1
+            continue
+        code, comment = _strip_comment(s)
+        j = k
+        while sum(map(code.count, "([{")) > sum(map(code.count, ")]}")) and j + 1 < len(lines) \
+                and j - k < 12:
+            j += 1
+            more, extra = _strip_comment(lines[j].strip())
+            code, comment = code + " " + more, comment or extra
+        if not _is_code(code):
+            if k + 1 not in fenced:          # prose: the code ended (in a fence, a line that is not Python)
+                inside, fn, doc = False, "", ""
+            k += 1
+            continue
+        taken.update(range(k + 1, j + 2))
+        m = re.match(r"(?:def|class) (\w+)\s*\(?", code)
+        if m:
+            fn, doc = (m.group(1), "") if code.startswith("def") else ("", "")
+        elif code:
+            out.append((k + 1, j + 1, code, comment, fn, doc))
+            if code.startswith("return"):     # flattened code: a return ends its function
+                fn, doc = "", ""
+        k = j + 1
+    return out, taken
+
+
+_INIT_NAMES = ((re.compile(r"\b(?:xavier|glorot)\b", re.I), "xavier"), (re.compile(r"\b(?:he|kaiming)\b", re.I), "he"),
+               (re.compile(r"\blecun\b", re.I), "lecun"))
+_LR_NAMES = re.compile(r"^(?:lr|learning_rate|eta|alpha|step_size|step)$")
+_GD_WORDS = re.compile(r"gradient descent|\bsgd\b", re.I)
+_FN_KEYS = {"sigmoid": r"\sigma", "relu": r"\operatorname{ReLU}", "tanh": r"\tanh", "softplus": r"\operatorname{softplus}"}
+
+
+def _code_function(comment: str, fn: str, is_return: bool) -> tuple[str, bool] | None:
+    """(function, derivative?) a code line is said to compute: named by its comment (``# ReLU activation``),
+    or, for a ``return``, by the function it ends (``def relu_derivative(Z):``)."""
+    names = {_FUNCTION_NAMES[w.lower()] for w in _NAMED_WORD.findall(comment)}
+    deriv = bool(re.search(r"derivative|gradient|grad\b|prime", comment, re.I))
+    if not names and is_return and fn:
+        m = re.fullmatch(r"(d_?)?(sigmoid|logistic|relu|tanh|softplus)(_derivative|_deriv|_grad|_prime|_backward)?",
+                         fn, re.I)
+        if m:
+            names, deriv = {_FUNCTION_NAMES[m.group(2).lower()]}, bool(m.group(1) or m.group(3))
+    return (names.pop(), deriv) if len(names) == 1 else None
+
+
+def _statement_parts(code: str):
+    """(target, value, augmented operator) of ``T = V``, ``T -= V`` or ``return V``; None otherwise."""
+    try:
+        node = ast.parse(code).body[0]
+    except (SyntaxError, IndexError):
+        return None
+    if isinstance(node, ast.Return) and node.value is not None:
+        return None, node.value, None
+    if isinstance(node, ast.Assign) and len(node.targets) == 1:
+        return node.targets[0], node.value, None
+    if isinstance(node, ast.AugAssign):
+        return node.target, node.value, node.op
+    return None
+
+
+def _code_draft(first, last, code, comment, fn, doc, lines, section, consts) -> Formula | None:
+    """The claim one statement of the sheet's code states, if a rule below applies (else None):
+
+    * a named elementwise function: ``A1 = np.maximum(0, Z1)  # ReLU activation`` is ReLU(Z_1) = max(0, Z_1),
+      checked entry by entry (``def relu_derivative(Z): return ...`` states ReLU's derivative);
+    * an initialisation a comment or docstring names: ``np.random.randn(m, n) * s  # Xavier`` claims
+      Var_Xavier(m, n) = s^2 (Xavier's variance is symmetric in the two sizes; He and LeCun need to
+      know which size is the fan-in, which the code does not say, so they are drafted as not checkable);
+    * a gradient-descent step in a function that says so: ``W -= lr * dW`` is W <- W - lr dW."""
+    parts = _statement_parts(code)
+    if parts is None:
+        return None
+    target, value, aug = parts
+    quote = " ".join(ln.strip() for ln in lines[first - 1:last])
+    one_line = code if first == last else None
+
+    def draft(formula):
+        return Formula(first, section, quote, formula, "code")
+
+    words = " ".join((comment, doc, fn.replace("_", " ")))
+    if isinstance(aug, ast.Sub) and isinstance(value, ast.BinOp) and isinstance(value.op, ast.Mult) \
+            and _GD_WORDS.search(words):
+        return _gd_step(draft(one_line or code), target, value)
+    init = _init_call(value)
+    if init is not None:
+        named = [key for pat, key in _INIT_NAMES if pat.search(comment) or pat.search(doc)]
+        if len(named) != 1:
+            return None
+        dims, scale, op = init
+        return _init_claim(draft(one_line or ast.get_source_segment(code, scale) or code), named[0], dims, scale,
+                           op, consts)
+    named = _code_function(comment, fn, target is None)
+    if named is None:
+        return None
+    return _function_claim(draft(one_line or code), value, *named, comment)
+
+
+def _gd_step(d: Formula, target, value) -> Formula | None:
+    factors = [value.left, value.right]
+    lr = [f for f in factors if isinstance(f, ast.Name) and _LR_NAMES.match(f.id)]
+    if len(lr) != 1:
+        return None
+    grad = factors[1 - factors.index(lr[0])]
+    r = pycode.Reading()
+    try:
+        p, a, g = (pycode.to_latex(x, r) for x in (target, lr[0], grad))
+    except LatexError:
+        return None
+    if r.opaque or len({p, a, g}) != 3:
+        return None
+    d.algorithm = "gd"
+    d.reading = f"{p} \\leftarrow {p} - {a} \\cdot {g}"
+    d.symbols = {p: "scalar real", a: "scalar positive", g: "scalar real"}
+    d.roles = {p: "param", a: "lr", g: "grad"}
+    d.inferred = [f"a step of gradient descent (its function says so), one entry at a time: {ast.unparse(target)} "
+                  f"the parameter, {ast.unparse(lr[0])} the learning rate, {ast.unparse(grad)} its gradient"]
+    return d
+
+
+def _init_claim(d: Formula, scheme, dims, scale, op, consts) -> Formula | None:
+    if scheme != "xavier":
+        d.not_checkable = (f"{scheme} initialisation: its variance depends on the fan-in, and the code does not "
+                           "say which of the array's sizes that is")
+        return d
+    if len(dims) != 2:
+        return None
+    r = pycode.Reading()
+    try:
+        sizes = [str(consts[x.id]) if isinstance(x, ast.Name) and x.id in consts else pycode.to_latex(x, r)
+                 for x in dims]
+        s_tex = pycode.to_latex(scale, r)
+    except LatexError as exc:
+        d.not_checkable = f"code the reader does not read: {exc.message}"
+        return d
+    var = f"({s_tex})^{{2}}" if op == "mult" else f"\\frac{{1}}{{({s_tex})^{{2}}}}"
+    d.reading = f"\\operatorname{{Var}}_{{\\text{{Xavier}}}}({sizes[0]}, {sizes[1]}) = {var}"
+    d.functions = {"\\operatorname{Var}_{\\text{Xavier}}": "xavier_variance"}
+    d.symbols = {x: "scalar integer positive" for x in sizes if not x.isdigit()}
+    d.inferred = [f"randn(...) {'*' if op == 'mult' else '/'} {ast.unparse(scale)} has variance {var}, and the "
+                  "comment or docstring names Xavier (Glorot) initialisation; the array's sizes are positive integers"]
+    d.inferred += [f"{v} stands for {k}" for k, v in r.opaque.items()]
+    d.inferred += [f"{ast.unparse(x)} = {consts[x.id]} (set above in the code)" for x in dims
+                   if isinstance(x, ast.Name) and x.id in consts]
+    return d
+
+
+def _function_claim(d: Formula, value, fname, deriv, comment) -> Formula | None:
+    if isinstance(value, ast.Call) and re.search(rf"(?:^|\.){re.escape(fname)}(?:_\w+)?$|softmax$",
+                                                 ast.unparse(value.func), re.I):
+        return None                              # A = sigmoid(Z): the function by its name, nothing claimed
+    r = pycode.Reading()
+    try:
+        rhs = pycode.to_latex(value, r)
+    except LatexError as exc:
+        d.not_checkable = f"code the reader does not read: {exc.message}"
+        return d
+    if r.opaque or len(r.arrays) != 1 or not r.functions <= pycode.ELEMENTWISE:
+        return None
+    v = next(iter(r.arrays))
+    key = _FN_KEYS[fname]
+    lhs = f"\\frac{{d}}{{d {v}}} {key}({v})" if deriv else f"{key}({v})"
+    d.reading = f"{lhs} = {rhs}"
+    d.symbols = {v: "scalar real"}
+    if fname != "tanh":
+        d.functions = {key: fname}
+    said = "comment" if _NAMED_WORD.search(comment) else "function's name"
+    d.inferred = [f"the code computes {fname}{' (its derivative)' if deriv else ''}, as its {said} says; the code "
+                  f"is elementwise, so {v} is checked as one entry (a scalar)"]
+    return d
+
+
+def _init_call(value):
+    """``np.random.randn(dims) * s`` (or ``s * randn``, ``randn / s``): (dims, s, "mult" | "div"), else None."""
+    def randn(n):
+        return isinstance(n, ast.Call) and ast.unparse(n.func) in ("np.random.randn", "numpy.random.randn") \
+            and not n.keywords and n.args
+    if isinstance(value, ast.BinOp) and isinstance(value.op, ast.Mult):
+        if randn(value.left):
+            return value.left.args, value.right, "mult"
+        if randn(value.right):
+            return value.right.args, value.left, "mult"
+    if isinstance(value, ast.BinOp) and isinstance(value.op, ast.Div) and randn(value.left):
+        return value.left.args, value.right, "div"
+    return None
+
+
+def _code_constants(code: str, consts: dict):
+    """``batch_size, n_in = 32, 784`` and ``n = 5``: names the code sets to whole numbers."""
+    parts = _statement_parts(code)
+    if parts is None or parts[0] is None or parts[2] is not None:
+        return
+    t, v = parts[:2]
+    pairs = list(zip(t.elts, v.elts)) if isinstance(t, ast.Tuple) and isinstance(v, ast.Tuple) and \
+        len(t.elts) == len(v.elts) else [(t, v)]
+    for a, b in pairs:
+        if isinstance(a, ast.Name):
+            if isinstance(b, ast.Constant) and type(b.value) is int and b.value > 0:
+                consts[a.id] = b.value
+            else:
+                consts.pop(a.id, None)
 
 
 # --------------------------------------------------------------------------- TOML

@@ -38,6 +38,11 @@ def _catalogue(seed_name):
 
 @pytest.fixture(scope="module")
 def measured():
+    return _measure()
+
+
+def _measure():
+    """seed name -> [(catalogue claim id, expected verdict, verdicts of the drafts that match it)]."""
     out = {}
     for seed in SEEDS:
         name, formulas = scan(seed)
@@ -68,7 +73,9 @@ def _figures(rows):
 #: floors at what the scan reaches now (found, same verdict), per seed; they may only rise
 #: (000 fell from 18 to 16 same when a transpose of an undeclared letter became an error: ∂(x^TAx)/∂x had
 #: been "proved" reading x and A as scalars, the right verdict for the wrong reason)
-FLOORS = {"000": (44, 16), "001": (16, 10), "002": (10, 0), "003": (19, 9), "004": (12, 0)}
+#: (found fell once, by 9 over 000, 002 and 004, when a lone '=' or '= 0 →' between words stopped being drafted:
+#: such a draft "matched" every quote holding the sign, a match by accident, and it ended in an error anyway)
+FLOORS = {"000": (41, 23), "001": (16, 10), "002": (5, 2), "003": (21, 12), "004": (10, 1)}
 
 
 def test_every_seed_drafts_a_loadable_claim_file():
