@@ -99,7 +99,7 @@ def _surely_nonzero(d) -> bool:
         if any(v is None for v in point.values()):
             return False
         try:
-            v = d.xreplace(point).evalf(30)
+            v = d.evalf(30, subs=point)    # floats inside: no exact power of a huge exponent
         except (TypeError, ValueError, ArithmeticError, RecursionError):
             continue
         if v.is_Float and v.is_finite and abs(v) > 1e-6:
