@@ -678,7 +678,7 @@ def _declare(draft: Formula, decls: dict, funcs: dict):
 
 #: the functions a sheet names in words, by the catalogue's function name
 _FUNCTION_NAMES = {"sigmoid": "sigmoid", "logistic": "sigmoid", "relu": "relu", "tanh": "tanh", "softplus": "softplus"}
-_NAMED_WORD = re.compile(r"(?<![\w\\])(sigmoid|logistic|relu|tanh|softplus)(?![\w(])", re.I)
+_NAMED_WORD = re.compile(r"(?<![\w\\])(" + "|".join(_FUNCTION_NAMES) + r")(?![\w(])", re.I)
 _LETTER_CALL = re.compile(r"^\s*(?:\\operatorname\{)?([a-zA-Zα-ωφ])\}?\s*('|′|\^\{?\\prime\}?)?\s*\(\s*\\?\w+\s*\)\s*(?:=|:=)")
 
 

@@ -38,6 +38,7 @@ def tanh_backward(g, y):
 from __future__ import annotations
 
 import inspect
+from collections import OrderedDict
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Callable
@@ -281,15 +282,20 @@ def _function(name, fwd, bwd, output_form, doc):
                 {"forward": staticmethod(forward), "backward": staticmethod(backward), "__doc__": doc})
 
 
+def _extra_args(name: str, params: dict) -> tuple:
+    """The parameters an activation's Function takes after ``z`` (LeakyReLU's ``alpha``; none for the others)."""
+    if name in _ALPHA:
+        return (float(params.get("alpha", _ALPHA[name])),)
+    if params:
+        raise TypeError(f"{name} takes no parameters")
+    return ()
+
+
 def act(name: str, **params) -> Callable[[torch.Tensor], torch.Tensor]:
     """``z -> f(z)`` through the derived Function (``alpha=`` for LeakyReLU)."""
     fn = activation_function(name)
-    if name in _ALPHA:
-        a = float(params.get("alpha", _ALPHA[name]))
-        return lambda z: fn.apply(z, a)
-    if params:
-        raise TypeError(f"{name} takes no parameters")
-    return fn.apply
+    extra = _extra_args(name, params)
+    return (lambda z: fn.apply(z, *extra)) if extra else fn.apply
 
 
 class Activation(torch.nn.Module):
@@ -368,9 +374,9 @@ def _layer_kernels() -> dict[str, TorchKernel]:
     (A^\top\Delta)^\top = \Delta^\top A` and :math:`\partial J/\partial A = \Delta W^\top = \Delta\,
     \mathrm{weight}`."""
     wg, ig, bg = kernel("backprop.weight_grad_no_l2"), kernel("backprop.input_grad"), kernel("backprop.bias_grad")
-    (W,) = [a for a in ig.expr.free_symbols if a.name == "W"]
+    W = {a.name: a for a in ig.expr.free_symbols}["W"]
     weight = sp.MatrixSymbol("weight", W.shape[1], W.shape[0])
-    A, D = sorted(wg.expr.free_symbols, key=lambda a: a.name)
+    A, D = (({a.name: a for a in wg.expr.free_symbols})[n] for n in ("A", "D"))
     (Db,) = bg.expr.free_symbols
     return {"weight_grad": _lambdify("dense.weight_grad", (D, A), sp.Transpose(wg.expr).doit(),
                                      "kernels.backprop.weight_grad_no_l2, transposed"),
@@ -431,12 +437,10 @@ class Dense(torch.nn.Module):
         super().__init__()
         if activation is not None and activation not in ACTIVATIONS:
             raise KeyError(f"no activation {activation!r}; known: {', '.join(ACTIVATIONS)}")
-        if params and activation not in _ALPHA:
-            raise TypeError(f"{activation} takes no parameters")
+        self._extra = _extra_args(activation or "linear", params)
         lin = torch.nn.Linear(in_features, out_features, dtype=dtype, device=device)
         self.weight, self.bias = lin.weight, lin.bias
         self.activation = activation
-        self._extra = (float(params.get("alpha", _ALPHA[activation])),) if activation in _ALPHA else ()
         self._fn = dense_function(activation).apply
 
     def forward(self, a):
@@ -451,7 +455,6 @@ def mlp(sizes, activation="relu", dtype=torch.float32, device=None, **params) ->
 
     The layers are named ``0, 2, 4, ...``, as in the eager stack ``Linear, act, Linear, act, Linear``, so a
     state dict moves between the two (``eager.load_state_dict(mlp(...).state_dict())``)."""
-    from collections import OrderedDict
     last = len(sizes) - 2
     return torch.nn.Sequential(OrderedDict(
         (str(2 * i), Dense(a, b, activation if i < last else None, dtype=dtype, device=device, **params))

@@ -409,7 +409,7 @@ def _cross_read(claim, r: _Reading):
 
 def _judge_reading(claim, r: _Reading) -> Outcome:
     if r.it.symbolic_terms:        # v_t = C(t) for every t, v a recurrence with its start
-        return judge_induction(r.links, r.it, Outcome)
+        return judge_induction(r.links, r.it)
     crossed = _cross_read(claim, r)
     if crossed is not None:
         return crossed

@@ -1024,7 +1024,7 @@ class Interpreter:
         """An undeclared symbol the notation fixes as a real scalar."""
         if key not in self.scope.inferred:
             self.scope.inferred[key] = "real scalar (undeclared)"
-        decl = Decl(key, "scalar", (), "real", {"real": True}, (-3, 3, False, False), sp.Symbol(key, real=True))
+        decl = _real_scalar(key)
         self.scope.symbols[key] = decl
         return decl.obj
 
@@ -1769,7 +1769,7 @@ def _elementwise_definition(rhs, target, it) -> bool:
     if not isinstance(rhs, ir.Call):
         return False
     head = rhs.head
-    while isinstance(head, ir.Prime):
+    if isinstance(head, ir.Prime):
         return False
     key = _key(head)
     if key is None or it.scope.functions.get(key) != "generic":
@@ -1857,7 +1857,7 @@ def _function_definition(lhs, rhs, it, field_name) -> bool:
         pkey = _key(a)
         d = it.scope.symbols.get(pkey)
         if d is None:
-            d = _parameter(a, rhs, it) if isinstance(a, ir.Atom) else _scalar_parameter(pkey)
+            d = _parameter(a, rhs, it) if isinstance(a, ir.Atom) else _real_scalar(pkey)
             it.scope.symbols[pkey] = d
         params.append(d.obj)
     sub_sym = None
@@ -1891,7 +1891,8 @@ def _parameter_node(a, it) -> bool:
     return False
 
 
-def _scalar_parameter(key) -> Decl:
+def _real_scalar(key) -> Decl:
+    """The declaration of a real scalar the notation fixes (an undeclared letter, a function's parameter)."""
     return Decl(key, "scalar", (), "real", {"real": True}, (-3, 3, False, False), sp.Symbol(key, real=True))
 
 

@@ -24,9 +24,11 @@ from dataclasses import dataclass, field
 
 import sympy as sp
 
+from ..mathematics.printing import tex
 from ..notation import ir
 from ..notation.errors import LatexError, Unsupported
 from ..notation.latex import canon
+from .outcome import Outcome
 
 __all__ = ["Recurrence", "find", "term", "judge_induction", "MAX_UNROLL"]
 
@@ -186,7 +188,7 @@ def term(it, s: ir.Sub):
     k = it.expr(index)
     if rec is None:       # an input g_t while t is bound to a number: the symbol g_{k}
         if not k.is_Integer:
-            return sp.Symbol(f"{base}_{{{sp.latex(k)}}}", real=True)
+            return sp.Symbol(f"{base}_{{{tex(k)}}}", real=True)
         return it.symbol(ir.Sub(s.base, ir.Number(str(k)), str(k)))
     if k.is_Integer:
         return _unrolled(it, rec, int(k), s)
@@ -261,36 +263,36 @@ def _samples(expr, it, count=3):
     return out
 
 
-def judge_induction(links, it, outcome_cls):
+def judge_induction(links, it):
     """``v_t = C(t)`` for every ``t`` of its declared range: the outcome, or None when the links are not that."""
     terms = it.symbolic_terms
     if not terms:
         return None
     placeholders = {p: (b, k) for b, d in terms.items() for p, k in d.items()}
     if len(links) != 1:
-        return outcome_cls("undecided", "a term of a recurrence at a symbolic index in a statement of several "
+        return Outcome("undecided", "a term of a recurrence at a symbolic index in a statement of several "
                            "relations is not judged yet")
     lhs, rel, rhs = links[0]
     if rel != "=" or not isinstance(lhs, sp.Basic) or not isinstance(rhs, sp.Basic):
-        return outcome_cls("undecided", "only v_t = C(t) is judged for a recurrence at a symbolic index")
+        return Outcome("undecided", "only v_t = C(t) is judged for a recurrence at a symbolic index")
     if lhs not in placeholders:
         lhs, rhs = rhs, lhs
     if lhs not in placeholders or rhs.free_symbols & set(placeholders):
-        return outcome_cls("undecided", "a term of a recurrence at a symbolic index: only a statement "
+        return Outcome("undecided", "a term of a recurrence at a symbolic index: only a statement "
                            "v_t = C(t) with C free of the sequence is judged yet")
     base, k = placeholders[lhs]
     rec = it.recurrences[base]
     if not (k.is_Symbol and k.is_integer and (k.is_positive or k.is_nonnegative)):
-        return outcome_cls("undecided", f"the index {k} of a recurrence's term must be a symbol declared a "
+        return Outcome("undecided", f"the index {k} of a recurrence's term must be a symbol declared a "
                            "positive (or nonnegative) integer")
     t = k
     low = 1 if t.is_positive else 0
     if low < rec.start:
-        return outcome_cls("undecided", f"the claim's range starts at {t} = {low}, before the recurrence's "
+        return Outcome("undecided", f"the claim's range starts at {t} = {low}, before the recurrence's "
                            f"start {rec.start}")
     closed = rhs
     if closed.has(*[sp.Symbol(f"{i}_{{{t}}}", real=True) for i in rec.inputs]):
-        return outcome_cls("undecided", "a closed form in the recurrence's inputs is not judged by induction yet")
+        return Outcome("undecided", "a closed form in the recurrence's inputs is not judged by induction yet")
     at = lambda n: closed.xreplace({t: n})
     # counterexample first: the unrolled terms at small t, exact, at rational inputs
     for n in range(low, low + 6):
@@ -299,8 +301,8 @@ def judge_induction(links, it, outcome_cls):
             a, b = exact.xreplace(point), at(n).xreplace(point)
             if sp.simplify(a - b) != 0:
                 shown = {str(s_): str(v) for s_, v in point.items()}
-                return outcome_cls("refuted", f"counterexample at {t} = {n}: the recurrence gives ${sp.latex(a)}$, "
-                                   f"the claim ${sp.latex(b)}$ (at {shown})",
+                return Outcome("refuted", f"counterexample at {t} = {n}: the recurrence gives ${tex(a)}$, "
+                                   f"the claim ${tex(b)}$ (at {shown})",
                                    counterexample={str(t): str(n), **shown, "lhs": str(a), "rhs": str(b)},
                                    recheck="the recurrence unrolled exactly from its start at that point")
     base_ok = sp.simplify(_unrolled(it, rec, low, rec.chain) - at(low)) == 0
@@ -312,10 +314,10 @@ def judge_induction(links, it, outcome_cls):
         del it.recurrence_hypothesis[base]
     step_ok = sp.simplify(stepped - at(low + u)) == 0
     if not (base_ok and step_ok):
-        return outcome_cls("undecided", "no proof by induction (the step does not reduce) and no counterexample "
+        return Outcome("undecided", "no proof by induction (the step does not reduce) and no counterexample "
                            f"at {t} = {low}..{low + 5}")
-    return outcome_cls("proved", f"proved for every {t} >= {low} by induction: the base case at {t} = {low}, and "
-                       f"${sp.latex(closed)}$ satisfies the recurrence",
-                       steps=[("the base case", f"{sp.latex(at(low))}"),
-                              ("the step", f"{sp.latex(stepped)} = {sp.latex(at(low + u))}")],
+    return Outcome("proved", f"proved for every {t} >= {low} by induction: the base case at {t} = {low}, and "
+                       f"${tex(closed)}$ satisfies the recurrence",
+                       steps=[("the base case", f"{tex(at(low))}"),
+                              ("the step", f"{tex(stepped)} = {tex(at(low + u))}")],
                        recheck=f"the recurrence unrolled exactly at {t} = {low}..{low + 5} at rational inputs agrees")
