@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import gc
 import math
 import os
 import resource
@@ -200,6 +201,7 @@ def _child(conn, memory_mb, inherited_fds):
         signal.signal(signal.SIGTERM, signal.SIG_DFL)   # the parent's handler is not ours
         _die_with_parent()
         _one_blas_thread()
+        _fewer_collections()
         if math.isfinite(memory_mb):
             limit = _vm_bytes() + int(memory_mb * _MB)
             _, hard = resource.getrlimit(resource.RLIMIT_AS)
@@ -211,6 +213,14 @@ def _child(conn, memory_mb, inherited_fds):
         pass
     finally:
         os._exit(0)
+
+
+def _fewer_collections():
+    """What the worker was forked with stays out of the cyclic collector, which runs less often: SymPy
+    builds and drops expressions by the million, mostly without cycles, and at the default threshold
+    the collector ran about 500 times over the catalogue, for about 4 % of the judging time."""
+    gc.freeze()
+    gc.set_threshold(50_000, 20, 100)
 
 
 def _one_blas_thread():

@@ -60,6 +60,8 @@ def evaluate(e, defs: dict, exclude=frozenset()):
         return doit_sums(e.func(args[0], *e.args[1:]))
     if isinstance(e, sp.Product):
         return e.func(args[0], *e.args[1:]).doit()
+    if all(a is b for a, b in zip(args, e.args)):
+        return e        # nothing defined inside: rebuilding would only repeat SymPy's canonicalisation
     return e.func(*args)
 
 

@@ -185,7 +185,10 @@ ACTIVATIONS: dict[str, Callable[..., sp.Expr]] = {
 
 def elementary(expr: sp.Expr) -> sp.Expr:
     """Rewrite every table primitive (and tanh) by its elementary definition."""
-    expr = expr.rewrite("elementary")
+    # SymPy's rewrite rebuilds every node of the tree, changed or not: only ask where something changes
+    if not isinstance(expr, sp.Basic) or any(hasattr(type(a), "_eval_rewrite_as_elementary")
+                                             for a in sp.preorder_traversal(expr)):
+        expr = expr.rewrite("elementary")
     if expr.has(sp.tanh):
         expr = expr.replace(sp.tanh, lambda u: (sp.exp(u) - sp.exp(-u)) / (sp.exp(u) + sp.exp(-u)))
     return expr
