@@ -8,7 +8,8 @@ interleaved rounds in one process: our kernels (updating in place, as ``nnderive
 :func:`nnderive.numeric.codegen.make_inplace`), a plain hand-written NumPy step (the
 baseline) and PyTorch CPU eager when installed.  The GEMM-bound limit is the time of the
 step's eight matrix products alone (same shapes and dtype), so ``gemm fraction`` is the
-share of our step spent in matrix products.
+share of our step spent in matrix products.  The order within a round alternates, and a ratio is
+the median over rounds of the two implementations' rates in the same round.
 """
 from __future__ import annotations
 
@@ -134,8 +135,10 @@ def run_step_bench(batches=(64, 256, 1024), dtypes=("float32", "float64"), round
                 per = {k: max(1, int(seconds / max(_best(f, 2), 1e-6))) for k, f in impl.items()}
                 rates = {k: [] for k in impl}
                 gemm = []
-                for _ in range(rounds):          # interleaved: every round runs each implementation
-                    for k, f in impl.items():
+                order = list(impl)
+                for r in range(rounds):          # interleaved: every round runs each implementation, order alternating
+                    for k in (order if r % 2 == 0 else order[::-1]):
+                        f = impl[k]
                         t = time.perf_counter()
                         for _ in range(per[k]):
                             f()
@@ -143,9 +146,10 @@ def run_step_bench(batches=(64, 256, 1024), dtypes=("float32", "float64"), round
                     gemm.append(_gemm_time(params, X, reps=max(3, per["ours"] // 2)))   # the limit, same round
                 med = {k: statistics.median(v) for k, v in rates.items()}
                 tg = statistics.median(gemm)
+                paired = {k: statistics.median(a / b for a, b in zip(rates["ours"], rates[k])) for k in rates}
                 results.append({"dtype": dtype, "batch": m, **{f"{k}_steps_per_s": v for k, v in med.items()},
-                                "vs_numpy": med["ours"] / med["numpy"],
-                                "vs_torch": med["ours"] / med["torch"] if "torch" in med else None,
+                                "vs_numpy": paired["numpy"],
+                                "vs_torch": paired["torch"] if "torch" in med else None,
                                 "gemm_gflops": _flops(m) / tg / 1e9, "gemm_fraction": tg * med["ours"]})
     return results
 

@@ -117,6 +117,12 @@ class DerivedPrinter(TorchPrinter):
     def _print_ColSum(self, e):
         return f"torch.sum({self._print(e.args[0])}, 0)"
 
+    def _print_LogSoftmaxRows(self, e):
+        return f"torch.log_softmax({self._print(e.args[0])}, -1)"
+
+    def _print_SoftmaxRows(self, e):
+        return f"torch.softmax({self._print(e.args[0])}, -1)"
+
     def _print_RowMax(self, e):
         return f"torch.amax({self._print(e.args[0])}, -1, keepdim=True)"
 
@@ -146,6 +152,53 @@ class DerivedPrinter(TorchPrinter):
         if e.exp == -1:
             return f"1/{self.parenthesize(e.base, 50)}"
         return f"{self.parenthesize(e.base, 60)}**{self.parenthesize(e.exp, 60)}"
+
+
+class LogSoftmaxRows(sp.Function):
+    r"""Printer node: :math:`u - \max_j u_j - \log\sum_j e^{u_j - \max_k u_k}` along the last axis."""
+
+
+class SoftmaxRows(sp.Function):
+    r"""Printer node: :math:`e^{u - \max_j u_j} / \sum_j e^{u_j - \max_k u_k}` along the last axis."""
+
+
+def _row_softmax_forms():
+    """The stabilised log-softmax and softmax of the kernel table, as functions of their argument."""
+    (z,) = kernel("log_softmax").expr.atoms(RowMax).pop().args
+    return ((lambda u: kernel("log_softmax").expr.xreplace({z: u}), LogSoftmaxRows),
+            (lambda u: kernel("softmax").expr.xreplace({z: u}), SoftmaxRows))
+
+
+def fuse_rows(expr):
+    r"""Every subexpression that is, node for node, the table's stabilised log-softmax or softmax of
+    some :math:`u` (the one inside its ``RowMax``) replaced by one node that prints as
+    ``torch.log_softmax(u, -1)`` / ``torch.softmax(u, -1)``: one pass instead of six to eight, computing
+    the same formula.  Matched on the expression, never on a kernel's name; anything written otherwise
+    is printed as it stands."""
+    if not isinstance(expr, sp.Basic) or not expr.has(RowMax):
+        return expr
+    forms = _row_softmax_forms()
+
+    def fused(e):
+        # the form may be part of a longer sum or product (w * softmax(u) is one flat product)
+        terms = list(e.args)
+        for m in e.atoms(RowMax):
+            for form, node in forms:
+                f = form(m.args[0])
+                if e == f:
+                    return node(m.args[0])
+                if f.func is not e.func:
+                    continue
+                rest = list(terms)
+                for a in f.args:
+                    if a not in rest:
+                        break
+                    rest.remove(a)
+                else:
+                    return e.func(node(m.args[0]), *rest)
+        return None
+
+    return expr.replace(lambda e: (e.is_Add or e.is_Mul) and fused(e) is not None, fused)
 
 
 def _fused_pointwise(e: sp.Mul):
@@ -185,7 +238,8 @@ class TorchKernel:
 
 
 def _lambdify(name, args, expr, derivation) -> TorchKernel:
-    fn = sp.lambdify(list(args), expr, modules=[{"torch": torch}, "math"], cse=True,
+    printed = tuple(fuse_rows(e) for e in expr) if isinstance(expr, tuple) else fuse_rows(expr)
+    fn = sp.lambdify(list(args), printed, modules=[{"torch": torch}, "math"], cse=True,
                      printer=DerivedPrinter({"fully_qualified_modules": True, "allow_unknown_functions": False}),
                      docstring_limit=0)
     src = inspect.getsource(fn).replace("_lambdifygenerated", name.replace(".", "_"))

@@ -5,8 +5,9 @@ batch 64, 256 and 1024 in float32 and float64, ``torch.set_num_threads(1)``.  Bo
 from the same weights: ours is :func:`nnderive.numeric.torch_backend.mlp`, one derived ``Dense``
 Function per layer (linear map and activation, backward = the derived rows) and the derived
 softmax + cross-entropy; the reference is ``torch.nn.Linear`` with ``torch.nn.ReLU`` /
-``torch.nn.Tanh`` and ``F.cross_entropy`` on class labels under autograd.  Timed in interleaved rounds in one process; the ratio is ours / eager in steps
-per second (above 1 means ours is faster).
+``torch.nn.Tanh`` and ``F.cross_entropy`` on class labels under autograd.  Timed in interleaved rounds in one process, the order within a round alternating (a machine that
+slows down or speeds up during a round favours neither); the ratio is the median over rounds of
+ours / eager in steps per second in that round (above 1 means ours is faster).
 """
 from __future__ import annotations
 
@@ -75,17 +76,19 @@ def run_torch_bench(batches=(64, 256, 1024), dtypes=("float32", "float64"), acti
                         f()
                         per[k] = max(1, int(seconds / max((time.perf_counter() - t) / 2, 1e-6)))
                     rates = {k: [] for k in impl}
-                    for _ in range(rounds):          # interleaved: every round runs both
-                        for k, f in impl.items():
+                    order = list(impl)
+                    for r in range(rounds):          # interleaved: every round runs both, first one, then the other
+                        for k in (order if r % 2 == 0 else order[::-1]):
+                            f = impl[k]
                             t = time.perf_counter()
                             for _ in range(per[k]):
                                 f()
                             rates[k].append(per[k] / (time.perf_counter() - t))
                     med = {k: statistics.median(v) for k, v in rates.items()}
+                    paired = [a / b for a, b in zip(rates["derived"], rates["eager"])]
                     results.append({"activation": activation, "dtype": dtype, "batch": m,
                                     "derived_steps_per_s": med["derived"], "eager_steps_per_s": med["eager"],
-                                    "ratio": med["derived"] / med["eager"],
-                                    "ratio_min": min(a / b for a, b in zip(rates["derived"], rates["eager"]))})
+                                    "ratio": statistics.median(paired), "ratio_min": min(paired)})
     finally:
         torch.set_num_threads(threads)
     return results

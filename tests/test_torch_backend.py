@@ -200,3 +200,30 @@ def test_dense_layer_skips_the_data_gradient():
     layer(x).sum().backward()
     assert x.grad is None and layer.weight.grad is not None
     assert [k for k in T.mlp([4, 3, 2], "tanh").state_dict()] == ["0.weight", "0.bias", "2.weight", "2.bias"]
+
+
+def test_row_softmax_fusion_computes_the_expression():
+    # log-softmax and softmax of the table, printed as one torch call each: equal to the expression as
+    # written (printed unfused), at ordinary and extreme logits
+    from nnderive.numeric.codegen import RowMax, RowSum
+    u, w = sp.symbols("u w", real=True)
+    g = torch.Generator().manual_seed(6)
+    U = torch.cat([torch.randn(5, 7, generator=g, dtype=torch.float64) * 4,
+                   torch.tensor([[1e3, -1e3, 0, 1, 2, 3, 999.5]], dtype=torch.float64)])
+    Wt = torch.rand(6, 7, generator=g, dtype=torch.float64)
+    for name in ("log_softmax", "softmax"):
+        (z,) = T.kernel(name).expr.atoms(RowMax).pop().args
+        form = T.kernel(name).expr.xreplace({z: u})
+        for expr in (w * form + 1, form + w):       # inside a product, and flattened into a longer sum
+            fused = T._lambdify("f", (u, w), expr, "test")
+            assert f"torch.{name}(u, -1)" in fused.source
+            plain = sp.lambdify((u, w), expr, modules=[{"torch": torch}, "math"], printer=T.DerivedPrinter())
+            # atol: the unfused order rounds at the scale of the 1e3 logits (a few ulps of 1e3)
+            assert torch.allclose(fused.fn(U, Wt), plain(U, Wt), rtol=1e-13, atol=1e-11)
+            assert torch.isfinite(fused.fn(U, Wt)).all()
+    # written any other way (a sign, a missing shift, another argument inside the max): printed as it stands
+    m = RowMax(u)
+    for wrong in (u + sp.log(RowSum(sp.exp(u - m))) - m, u - sp.log(RowSum(sp.exp(u))),
+                  u - sp.log(RowSum(sp.exp(u - RowMax(w)))) - RowMax(w), sp.exp(u - m) / RowSum(sp.exp(u))):
+        src = T._lambdify("w", (u, w), wrong, "test").source
+        assert "log_softmax" not in src and "torch.softmax" not in src
