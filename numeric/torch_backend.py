@@ -55,7 +55,7 @@ from .kernels import kernel
 
 __all__ = ["DerivedPrinter", "TorchKernel", "torch_kernel", "ACTIVATIONS", "activation_function", "act",
            "claimed_activation",
-           "Activation", "Dense", "dense_function", "loss_function", "SoftmaxCrossEntropy", "MeanSquaredError",
+           "Activation", "Dense", "dense_function", "stack_function", "MLP", "loss_function", "SoftmaxCrossEntropy", "MeanSquaredError",
            "source", "mlp"]
 
 ACTIVATIONS = tuple(r.name for r in RULES)
@@ -504,12 +504,67 @@ class Dense(torch.nn.Module):
         return f"in_features={self.weight.shape[1]}, out_features={self.weight.shape[0]}, activation={self.activation}"
 
 
-def mlp(sizes, activation="relu", dtype=torch.float32, device=None, **params) -> torch.nn.Sequential:
-    """A stack of derived :class:`Dense` layers (no activation after the last one).
+@lru_cache(maxsize=None)
+def stack_function(activations: tuple, extras: tuple) -> type[torch.autograd.Function]:
+    r"""A whole stack of dense layers as one ``Function``: ``apply(a, weight_1, bias_1, ..., weight_L,
+    bias_L)``, layer :math:`l` with activation ``activations[l]`` (None: the identity) and its extra
+    arguments ``extras[l]``.  Forward and backward are :func:`dense_function`'s, layer after layer (the
+    same derived rows, in the same order), with one graph node for the stack: the per-layer cost of a
+    Python ``Function`` (its context and the autograd engine's call back into Python) is paid once."""
+    rows = _layer_kernels()
+    wgrad, igrad, bgrad = rows["weight_grad"].fn, rows["input_grad"].fn, rows["bias_grad"].fn
+    layers = []
+    for name in activations:
+        if name is None:
+            layers.append((None, None, True))
+        else:
+            layers.append((torch_kernel(f"{name}.forward").fn, torch_kernel(f"{name}.backward").fn,
+                           _saves_output(name)))
+
+    def forward(ctx, a, *params):
+        saved = []
+        for (fwd, _, output_form), extra, weight, bias in zip(layers, extras, params[::2], params[1::2]):
+            z = torch.addmm(bias, a, weight.t())
+            y = fwd(z, *extra) if fwd is not None else z
+            saved += [a, weight, y if output_form else z]
+            a = y
+        ctx.save_for_backward(*saved)
+        return a
+
+    def backward(ctx, g):
+        saved = ctx.saved_tensors
+        grads = []
+        for k in range(len(layers) - 1, -1, -1):
+            a, weight, kept = saved[3 * k: 3 * k + 3]
+            bwd = layers[k][1]
+            d = bwd(g, kept, *extras[k]) if bwd is not None else g
+            grads += [bgrad(d), wgrad(d, a)]
+            g = igrad(d, weight) if k > 0 or ctx.needs_input_grad[0] else None
+        return (g, *reversed(grads))
+
+    name = "_".join(a or "linear" for a in activations)
+    return type(f"Derived_stack_{name}", (torch.autograd.Function,),
+                {"forward": staticmethod(forward), "backward": staticmethod(backward),
+                 "__doc__": "dense stack: backward from kernels.backprop.* and the activations' rules"})
+
+
+class MLP(torch.nn.Sequential):
+    """Derived :class:`Dense` layers run as one :func:`stack_function` node (the layers keep their own
+    parameters, names and ``forward``: ``model[0](x)`` is the first layer alone)."""
+
+    def forward(self, a):
+        layers = list(self)
+        fn = stack_function(tuple(l.activation for l in layers), tuple(l._extra for l in layers))
+        return fn.apply(a, *(p for l in layers for p in (l.weight, l.bias)))
+
+
+def mlp(sizes, activation="relu", dtype=torch.float32, device=None, **params) -> MLP:
+    """A stack of derived :class:`Dense` layers (no activation after the last one), run as one node.
 
     The layers are named ``0, 2, 4, ...``, as in the eager stack ``Linear, act, Linear, act, Linear``, so a
     state dict moves between the two (``eager.load_state_dict(mlp(...).state_dict())``)."""
     last = len(sizes) - 2
-    return torch.nn.Sequential(OrderedDict(
-        (str(2 * i), Dense(a, b, activation if i < last else None, dtype=dtype, device=device, **params))
+    return MLP(OrderedDict(
+        (str(2 * i), Dense(a, b, activation, dtype=dtype, device=device, **params) if i < last
+         else Dense(a, b, None, dtype=dtype, device=device))      # the activation's parameters: not the output's
         for i, (a, b) in enumerate(zip(sizes[:-1], sizes[1:]))))

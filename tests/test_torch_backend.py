@@ -227,3 +227,24 @@ def test_row_softmax_fusion_computes_the_expression():
                   u - sp.log(RowSum(sp.exp(u - RowMax(w)))) - RowMax(w), sp.exp(u - m) / RowSum(sp.exp(u))):
         src = T._lambdify("w", (u, w), wrong, "test").source
         assert "log_softmax" not in src and "torch.softmax" not in src
+
+
+@pytest.mark.parametrize("name", T.ACTIVATIONS)
+def test_stack_node_equals_layer_by_layer(name):
+    # the MLP's one-node stack against its own Dense layers applied one by one, input gradient included
+    torch.manual_seed(7)
+    params = {"alpha": 0.2} if name == "leaky_relu" else {}
+    model = T.mlp([4, 6, 5, 3], name, dtype=torch.float64, **params)
+    X = torch.randn(7, 4, dtype=torch.float64, requires_grad=True)
+    G = torch.randn(7, 3, dtype=torch.float64)
+    model(X).backward(G)
+    stacked = [X.grad.clone()] + [p.grad.clone() for p in model.parameters()]
+    X.grad = None
+    model.zero_grad()
+    a = X
+    for layer in model:
+        a = layer(a)
+    a.backward(G)
+    for got, want in zip(stacked, [X.grad] + [p.grad for p in model.parameters()]):
+        assert torch.allclose(got, want, rtol=1e-12, atol=1e-14)
+    assert len(list(model.parameters())) == 6
