@@ -16,6 +16,8 @@ verdict unconfirmed (:class:`~.numeval.NotEvaluable`), and the claim undecided.
 """
 from __future__ import annotations
 
+import functools
+
 import random
 
 import mpmath
@@ -157,6 +159,15 @@ def _givens_hold(given, env, defs):
     return True
 
 
+@functools.lru_cache(maxsize=256)
+def _solutions(eq, target) -> tuple:
+    """``sp.solve(eq, target)``, once per equation: every sample point imposes the same solved form."""
+    try:
+        return tuple(sp.solve(eq, target))
+    except (NotImplementedError, ValueError, TypeError):
+        return ()
+
+
 def _impose_givens(given, env, defs, sizes, scope):
     """Solve each given fact for one of its free inputs (at explicit size), in order."""
     for g in given:
@@ -172,10 +183,7 @@ def _impose_givens(given, env, defs, sizes, scope):
             if not free:
                 continue
             target = sorted(free, key=sp.default_sort_key)[-1]
-            try:
-                sol = sp.solve(eq, target)
-            except (NotImplementedError, ValueError, TypeError):
-                sol = []
+            sol = _solutions(eq, target)
             if not sol:
                 raise NotEvaluable(f"the given fact {g} = 0 could not be imposed on the inputs")
             others = {a: env[a] for a in eq.atoms(sp.Symbol) if a in env and a != target}
