@@ -41,6 +41,8 @@ EXPECTED = {
     "complex_constant": "undecided", "complex_approx": "undecided",   # not a real value: said so, no verdict
     "bound_undefined_function": "undecided", "bound_constant": "proved", "bound_constant.mutant": "refuted",
     "transpose_undeclared": "error", "transpose_declared_scalar": "proved", "transpose_declared": "proved",
+    "law_invalid_parameters": "undecided", "law_invalid_given": "error",   # a law's parameters must be valid
+    "law_two_literals": "undecided",                                        # the same variable, or two?
 }
 
 

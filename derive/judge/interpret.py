@@ -270,6 +270,11 @@ def _moment(name, operator):
     return build
 
 
+def _std(it, args, primes, pos, param=None):
+    r""":math:`\operatorname{Std}[X] = \sqrt{\operatorname{Var}[X]}` (the variance checked by quadrature)."""
+    return sp.sqrt(_moment("Std", stats_variance)(it, args, primes, pos, param))
+
+
 def _through_definitions(x, defs):
     """``x`` with the defined symbols that stand for random variables (a random choice of cases) replaced by
     their definitions, so that a moment sees the randomness; other symbols stay."""
@@ -286,7 +291,8 @@ def _quadrature_check(name, x, value, laws, pos):
     """The closed form against mpmath quadrature of the moment at one rational parameter point: SymPy's
     integration is not trusted alone.  A moment that cannot be checked is undecided."""
     rvs = sorted(x.atoms(RandomSymbol), key=str)
-    params = sorted((value.free_symbols | x.free_symbols) - set(rvs), key=str)
+    in_laws = {f for r in rvs if str(r) in laws for q in laws[str(r)][1] for f in sp.sympify(q).free_symbols}
+    params = sorted((value.free_symbols | x.free_symbols | in_laws) - set(rvs), key=str)   # Var[N(mu, 1)]: mu too
     point = {}
     for k, p in enumerate(params):
         if p.is_integer:
@@ -355,6 +361,23 @@ DISTRIBUTIONS = {
     "uniform": (2, lambda n, a, b: Uniform(n, a, b)),
     "bernoulli": (1, lambda n, p: Bernoulli(n, p)),
 }
+def _valid_law(kind, params, spelled, pos, declared=()):
+    """A law's parameters must be valid wherever the claim is checked (U(a, b): a < b; N(mu, s^2): s^2 > 0;
+    Bernoulli(p): 0 <= p <= 1), by the declarations alone: a sample point outside would be no counterexample."""
+    if kind == "uniform":
+        ok, need = (params[1] - params[0]).is_positive, "the lower end below the upper"
+    elif kind == "normal":
+        ok, need = params[1].is_positive, "a positive variance"
+    else:
+        q = params[0]
+        ok = bool(q.is_nonnegative and (1 - q).is_nonnegative) or any(
+            d.obj == q and set(d.domain.split()) & {"(0,1)", "[0,1]", "(0,1]", "[0,1)"} for d in declared)
+        need = "a probability in [0, 1]"
+    if not ok:
+        raise Unsupported(f"{spelled}(...) needs {need}, and the declarations do not guarantee it: declare the "
+                          "parameters (for instance 'scalar positive')", pos)
+
+
 #: how sources spell them
 DISTRIBUTION_NAMES = {r"\mathcal{N}": "normal", "N": "normal", r"\mathcal{U}": "uniform", "U": "uniform",
                       "normal": "normal", "uniform": "uniform", "bernoulli": "bernoulli", "bern": "bernoulli"}
@@ -439,7 +462,7 @@ FUNCTIONS = {
     "sgn": _elementary(sp.sign, "sign"), "sign": _elementary(sp.sign, "sign"),
     "max": _max_min("max"), "min": _max_min("min"), "trace": _trace, "tr": _trace, "det": _det,
     "softmax": _softmax, "diag": _diag, "sum": _total,
-    "expectation": _moment("E", stats_E), "variance": _moment("Var", stats_variance), "vec": _sequence("vec"), "conv2d": _sequence("conv2d"),
+    "expectation": _moment("E", stats_E), "variance": _moment("Var", stats_variance), "std": _std, "vec": _sequence("vec"), "conv2d": _sequence("conv2d"),
     "convmat": _sequence("convmat"), "order": _order,
     **{name: _loss(name) for name in LOSSES}, **{name: _init(name) for name in INITS},
 }
@@ -452,8 +475,10 @@ FUNCTION_NAMES = {
     "cosh": "cosh", "erf": "erf", "erfc": "erfc", "max": "max", "min": "min", "tr": "trace", "trace": "trace",
     "det": "det", "diag": "diag", "sign": "sign", "sgn": "sgn", "vec": "vec", "mse": "mse", "bce": "bce",
     "sse": "sse", "cce": "cce", "step": "step", "heaviside": "step", "lg": "lg", "sum": "sum",
-    "var": "variance",
+    "var": "variance", "std": "std",
 }
+#: the function kinds that take a random variable (their argument may name a distribution)
+_MOMENTS = frozenset({"expectation", "variance", "std"})
 #: symbols that name a function when they are applied and not declared otherwise
 SYMBOL_FUNCTIONS = {r"\sigma": "sigmoid", r"\Phi": "Phi", "O": "order", r"\mathcal{O}": "order"}
 #: undeclared letters that, applied to brackets, are read as arbitrary functions; a claim about them
@@ -525,6 +550,7 @@ class Interpreter:
         self.recurrence_bound = []                           # recurrence variables bound to a number now
         self.recurrence_hypothesis = {}                      # base -> C(index), during an induction step
         self.symbolic_terms = {}                             # base -> {placeholder: index} (terms v_t, a start stated)
+        self.moment_laws = None                              # inside E/Var/Std(...): the distributions written there
 
     # ------------------------------------------------------------------ entry points
     def statements(self, text: str) -> list:
@@ -1286,7 +1312,10 @@ class Interpreter:
         if isinstance(head, ir.Pow) and _key(head) not in self.scope.symbols and not head.text.startswith(("(", "[")):
             head, power = head.base, head.exp
         key = _key(head)
-        kind = self._function_kind(head, key)
+        if key in ("E", r"\mathbb{E}") and key not in self.scope.symbols and self._names_a_law(c.arg):
+            kind = "expectation"           # E[U(0, 1)^2]: the variable is written inside
+        else:
+            kind = self._function_kind(head, key)
         if kind is None:
             if primes:
                 raise LatexError(f"a prime on {key!r}, which is not a function: declare it in 'functions'",
@@ -1298,11 +1327,44 @@ class Interpreter:
                 return dep
             return self.multiply([value, self.expr(c.arg)], _pos(c))
         args, post = self._unwrap(c.arg)
-        vals = [self.expr(a) for a in args]
+        vals = self._arguments(kind, args, _pos(c))
         out = self.apply(kind, key, vals, primes, _pos(c), param=None)
         if power is not None:
             out = self.power(out, self.expr(power), _pos(c))
         return self._post(out, post)
+
+    def _defined_value(self, v):
+        """``v`` with the definitions read so far substituted (for what the declarations say about it)."""
+        for _ in range(20):
+            new = v.xreplace(self.definitions) if isinstance(v, sp.Basic) else v
+            if new == v:
+                return v
+            v = new
+        return v
+
+    def _names_a_law(self, node) -> bool:
+        """Whether ``node`` applies a distribution's name (undeclared) to arguments."""
+        for n in ir.walk(node):
+            head = n.head if isinstance(n, ir.Call) else (n.func if isinstance(n, ir.Apply) else None)
+            if head is not None:
+                key = _key(head) if isinstance(n, ir.Call) else head.name
+                if key in DISTRIBUTION_NAMES and key not in self.scope.symbols:
+                    return True
+        return False
+
+    def _arguments(self, kind, args, pos):
+        """The values of a function's arguments; a moment's may name one distribution (``Var[U(-a, a)]``)."""
+        if kind not in _MOMENTS:
+            return [self.expr(a) for a in args]
+        outer, self.moment_laws = self.moment_laws, []
+        try:
+            vals = [self.expr(a) for a in args]
+        finally:
+            written, self.moment_laws = self.moment_laws, outer
+        if len(written) > 1:
+            raise Unsupported("several distributions written inside one moment: the same variable or "
+                              r"independent ones? name them with 'X \sim ...'", pos)
+        return vals
 
     def _dependency(self, value, arg):
         """``a(z)`` where ``a`` is defined in terms of exactly these variables: ``a`` itself."""
@@ -1353,6 +1415,8 @@ class Interpreter:
             return SYMBOL_FUNCTIONS[key]
         if key in self.values:
             return None                    # the letter is also used as a value: a product, a(1 - a)
+        if key in DISTRIBUTION_NAMES and self.moment_laws is not None:
+            return ("distribution", key)   # Var[U(-a, a)]: a variable with that law
         if key in RESERVED:
             raise Unsupported(f"{key}(...) ({RESERVED[key]}) is not read yet", _pos(head))
         if key in _GENERIC_LETTERS:
@@ -1442,7 +1506,7 @@ class Interpreter:
             args, post = self._unwrap(a.args[0])
         else:
             args, post = [a.args[0]], []
-        vals = [self.expr(x) for x in args]
+        vals = self._arguments(kind, args, _pos(a))
         if kind == "leaky_relu" and param is None and len(vals) == 2:
             vals, param = vals[:1], vals[1]
         out = self.apply(kind, key, vals, f.primes, _pos(a), param)
@@ -1479,13 +1543,34 @@ class Interpreter:
         params = [self.expr(a) for a in args]
         if any(is_array(v) for v in params):
             raise Unsupported("a distribution with vector parameters is not read yet", _pos(dist_node))
+        _valid_law(kind, [self._defined_value(v) for v in params], spelled, _pos(dist_node),
+                   self.scope.symbols.values())
         self.scope.random[key] = make(key, *params)
         self.scope.random_laws[key] = (kind, params)
         self.scope.note(f"${key}$ is a random variable, ${key} \\sim$ {kind}")
 
+    def _law_variable(self, key, args, primes, pos):
+        r"""``U(-a, a)`` inside ``\operatorname{Var}[\cdot]``: a random variable with that law, as sources write
+        "the variance of the uniform distribution"."""
+        kind = DISTRIBUTION_NAMES[key]
+        arity, make = DISTRIBUTIONS[kind]
+        if primes or len(args) != arity:
+            raise LatexError(f"{kind} takes {arity} parameter(s), got {len(args)}", pos)
+        if any(is_array(v) for v in args):
+            raise Unsupported("a distribution with vector parameters is not read yet", pos)
+        _valid_law(kind, [self._defined_value(v) for v in args], key, pos, self.scope.symbols.values())
+        name = f"{key}({', '.join(_tex(v) for v in args)})"
+        variable = make(name, *args)
+        self.scope.random_laws[name] = (kind, list(args))
+        self.moment_laws.append(name)
+        self.scope.note(f"${name}$ inside a moment is read as a random variable with that law")
+        return variable
+
     def apply(self, kind, key, args, primes, pos, param=None):
         if isinstance(kind, tuple):
             tag, name = kind
+            if tag == "distribution":
+                return self._law_variable(name, args, primes, pos)
             if tag == "user":
                 return self._user(name, args, primes, pos, param)
             if tag == "entry":
