@@ -43,6 +43,7 @@ EXPECTED = {
     "transpose_undeclared": "error", "transpose_declared_scalar": "proved", "transpose_declared": "proved",
     "law_invalid_parameters": "undecided", "law_invalid_given": "error",   # a law's parameters must be valid
     "law_two_literals": "undecided",                                        # the same variable, or two?
+    "probability_without_variable": "undecided", "probability_equality_event": "undecided",
 }
 
 

@@ -28,9 +28,10 @@ import sympy as sp
 from sympy.matrices.expressions.matexpr import MatrixElement
 from sympy.stats import Bernoulli, Normal, Uniform
 from sympy.stats import E as stats_E
+from sympy.stats import P as stats_P
 from sympy.stats import variance as stats_variance
 from sympy.stats.rv import RandomSymbol
-from sympy.stats.symbolic_probability import Expectation, Variance
+from sympy.stats.symbolic_probability import Expectation, Probability, Variance
 
 from ..mathematics.arrays import (Elementwise, FromEntries, GenericFunction, Grad, Hessian, Jacobian, Norm, SoftmaxVec, VecMax,
                                   VecMin, is_array)
@@ -311,7 +312,8 @@ def _quadrature_check(name, x, value, laws, pos):
             funcs = [sp.lambdify(syms, moment, "mpmath")]
             if name != "E":
                 funcs.append(sp.lambdify(syms, x.xreplace(at), "mpmath"))
-            got = [_expect(fn, [laws[str(r)] for r in rvs], point) for fn in funcs]
+            breaks = _jumps(moment, syms) if len(syms) == 1 else []
+            got = [_expect(fn, [laws[str(r)] for r in rvs], point, breaks) for fn in funcs]
             got = got[0] if name == "E" else got[0] - got[1] ** 2
             want = mpmath.mpf(sp.N(value.xreplace(point), 30))
         except (TypeError, ValueError, ZeroDivisionError, OverflowError, NameError) as exc:
@@ -321,7 +323,20 @@ def _quadrature_check(name, x, value, laws, pos):
                               f"{ {str(k): str(v) for k, v in point.items()} }; no verdict", pos)
 
 
-def _expect(fn, laws, point):
+def _jumps(e, syms) -> list:
+    """Where the conditions inside ``e`` (one variable, parameters fixed) change: the quadrature splits its
+    interval there (an indicator's jump inside an interval is integrated badly)."""
+    out = []
+    for rel in e.atoms(sp.core.relational.Relational):
+        try:
+            roots = sp.solve(rel.lhs - rel.rhs, syms[0])
+        except (NotImplementedError, ValueError, TypeError):
+            continue
+        out += [mpmath.mpf(sp.N(r, 30)) for r in roots if r.is_real and r.is_number]
+    return out
+
+
+def _expect(fn, laws, point, breaks=()):
     """E[fn(U_1, ..., U_k)] for independent laws at the parameter point: adaptive mpmath quadrature for one
     variable (a sum for Bernoulli), a fixed Gauss rule per variable for several."""
     ls = [(kind, [mpmath.mpf(sp.N(sp.sympify(q).xreplace(point), 30)) for q in params]) for kind, params in laws]
@@ -337,11 +352,11 @@ def _expect(fn, laws, point):
         if kind == "normal":
             mu, var = p, rest[0]
             dens = lambda t: mpmath.exp(-(t - mu) ** 2 / (2 * var)) / mpmath.sqrt(2 * mpmath.pi * var)
-            cuts = sorted({-mpmath.inf, mu, mpmath.mpf(0), mpmath.inf})     # 0: where kinks usually are
+            cuts = sorted({-mpmath.inf, mu, mpmath.mpf(0), mpmath.inf, *breaks})     # 0: where kinks usually are
         else:
             a, b = p, rest[0]
             dens = lambda t: 1 / (b - a)
-            cuts = sorted({a, b, *([mpmath.mpf(0)] if a < 0 < b else [])})
+            cuts = sorted({a, b, *([mpmath.mpf(0)] if a < 0 < b else []), *(t for t in breaks if a < t < b)})
         return mpmath.quad(lambda t: dens(t) * level(k + 1, args + [t]), cuts)
     return level(0, [])
 
@@ -477,6 +492,8 @@ FUNCTION_NAMES = {
     "sse": "sse", "cce": "cce", "step": "step", "heaviside": "step", "lg": "lg", "sum": "sum",
     "var": "variance", "std": "std",
 }
+#: how sources write a probability
+_PROBABILITY = frozenset({"P", r"\Pr", "Pr", r"\mathbb{P}"})
 #: the function kinds that take a random variable (their argument may name a distribution)
 _MOMENTS = frozenset({"expectation", "variance", "std"})
 #: symbols that name a function when they are applied and not declared otherwise
@@ -1312,6 +1329,9 @@ class Interpreter:
         if isinstance(head, ir.Pow) and _key(head) not in self.scope.symbols and not head.text.startswith(("(", "[")):
             head, power = head.base, head.exp
         key = _key(head)
+        event = self._event(key, c.arg) if not primes and power is None else None
+        if event is not None:
+            return event
         if key in ("E", r"\mathbb{E}") and key not in self.scope.symbols and self._names_a_law(c.arg):
             kind = "expectation"           # E[U(0, 1)^2]: the variable is written inside
         else:
@@ -1332,6 +1352,33 @@ class Interpreter:
         if power is not None:
             out = self.power(out, self.expr(power), _pos(c))
         return self._post(out, post)
+
+    def _event(self, key, arg):
+        r"""``P(X \le x)`` of random variables (in closed form, confirmed by quadrature) and the indicator
+        ``\mathbb{1}(u < p)`` (1 where the relation holds, else 0); None for anything else."""
+        if key not in _PROBABILITY and key != r"\mathbb{1}" or key in self.scope.symbols:
+            return None
+        if not (isinstance(arg, ir.Paren) and isinstance(arg.arg, ir.Chain) and arg.arg.rels):
+            return None
+        if any(r not in ("<", "<=", ">", ">=") for r in arg.arg.rels):
+            raise Unsupported(f"{key} of the relation {arg.arg.rels} is not read yet (only <, <=, >, >=)", _pos(arg))
+        cond = self.condition(arg.arg)
+        indicator = sp.Piecewise((1, cond), (0, True))
+        if key == r"\mathbb{1}":
+            return indicator
+        if not cond.atoms(RandomSymbol):
+            raise Unsupported(f"{key}(...) of a relation without a random variable: give one with "
+                              r"'X \sim \mathcal{N}(0, 1)'", _pos(arg))
+        try:
+            value = sp.simplify(stats_P(cond))
+        except (NotImplementedError, ValueError, TypeError) as exc:
+            raise Unsupported(f"{key}(...) has no closed form here ({type(exc).__name__})", _pos(arg))
+        if value.atoms(RandomSymbol) or value.has(sp.Integral, Probability):
+            raise Unsupported(f"{key}(...) has no closed form here", _pos(arg))
+        _quadrature_check("E", indicator, value, self.scope.random_laws, _pos(arg))
+        self.scope.note(rf"${key}(\ldots)$ computed in closed form over the given distributions, confirmed by "
+                        "numerical quadrature of the indicator")
+        return value
 
     def _defined_value(self, v):
         """``v`` with the definitions read so far substituted (for what the declarations say about it)."""
@@ -1471,6 +1518,10 @@ class Interpreter:
         sub = f.sub
         key = bare
         kind = None
+        if name in ("Pr", r"\Pr") and sub is None and f.sup is None and not f.primes and len(a.args) == 1:
+            event = self._event("Pr", a.args[0])     # \Pr(X > 0)
+            if event is not None:
+                return event
         for k in (full, bare):
             if k in self.scope.functions:
                 kind, key = self.scope.functions[k], k

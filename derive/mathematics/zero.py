@@ -113,6 +113,8 @@ def is_zero(d, _depth=0) -> bool | None:
     Kinked functions (|x|, max, min, sign, the step) are split into cases: ``relu(x) + relu(-x) - |x|``
     is 0 on each piece although no simplification sees it whole."""
     d = elementary(sp.sympify(d).doit())
+    if d.has(sp.erfc):             # erfc = 1 - erf: one function left, so erf(u) + erfc(u) - 1 cancels
+        d = d.replace(sp.erfc, lambda u: 1 - sp.erf(u))
     if d == 0:
         return True
     if _depth < 3 and d.has(*_KINKED) and not d.has(sp.Sum, sp.MatrixExpr):
