@@ -38,7 +38,7 @@ from lark.lexer import Lexer
 from . import ir
 from .errors import LatexError, Unsupported
 from .lexer import tokenize
-from .tables import BIG_OPERATORS, FUNCTIONS, KEYWORDS, PRODUCTS, TRANSPOSE_MARKS
+from .tables import APPLIED_LETTERS, BIG_OPERATORS, FUNCTIONS, KEYWORDS, PRODUCTS, TRANSPOSE_MARKS
 
 __all__ = ["read", "read_expression", "canon", "MAX_READINGS"]
 
@@ -804,10 +804,15 @@ def _scopes(seq, span) -> list[list]:
     if _callable_head(x) and rest and _bracketed(rest[0]):
         return [[ir.Call(x, rest[0], _bracket_of(rest[0]), span=span)] + t for t in _scopes(rest[1:], span)]
     if len(rest) >= 2 and rest[0] == "dot" and _dot_operand(x) and _dot_operand(rest[1]) and \
-            not (len(rest) > 2 and rest[2] == "/"):
+            not (len(rest) > 2 and rest[2] == "/") and \
+            not (len(rest) > 2 and _applied_letter(rest[1]) and _bracketed(rest[2])):
         # u \cdot v between plain factors: kept as written, for the interpreter (a dot product of vectors)
         return _scopes([ir.BinOp("dot", x, rest[1], span=span)] + rest[2:], span)
     return [[x] + t for t in _scopes(rest, span)]
+
+
+def _applied_letter(node) -> bool:
+    return isinstance(node, ir.Atom) and node.name in APPLIED_LETTERS
 
 
 def _dot_operand(node) -> bool:

@@ -110,3 +110,8 @@ UNICODE = {
     "⊤": r"\top", "ᵀ": "^{T}", "√": r"\sqrt", "′": "'", "″": "''", "‴": "'''", "…": r"\dots",
     "\u00a0": " ", "\u2009": " ", "\u202f": " ", "\u200b": "",
 }
+
+#: letters sources only ever apply (a probability, an expectation, an indicator, a law): ``x \cdot P(X \le x)``
+#: is x times P(...), never (x \cdot P) times (X \le x)
+APPLIED_LETTERS = frozenset({"P", r"\Pr", r"\mathbb{P}", "E", r"\mathbb{E}", r"\mathbb{1}", r"\mathcal{N}",
+                             r"\mathcal{U}"})
