@@ -376,6 +376,8 @@ DISTRIBUTIONS = {
     "uniform": (2, lambda n, a, b: Uniform(n, a, b)),
     "bernoulli": (1, lambda n, p: Bernoulli(n, p)),
 }
+
+
 def _valid_law(kind, params, spelled, pos, declared=()):
     """A law's parameters must be valid wherever the claim is checked (U(a, b): a < b; N(mu, s^2): s^2 > 0;
     Bernoulli(p): 0 <= p <= 1), by the declarations alone: a sample point outside would be no counterexample."""
