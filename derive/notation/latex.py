@@ -758,8 +758,12 @@ def _scopes(seq, span) -> list[list]:
         if len(rest) < 2 or isinstance(rest[1], str):
             raise LatexError("'/' without a denominator", span[0])
         den_end = _run_end(rest, 1)
+        ends = {2, den_end} if den_end > 2 else {2}
+        if isinstance(rest[1], ir.Func) and len(rest) > 2 and _bracketed(rest[2]):
+            # x / \cosh(x): the function and its bracketed argument, or with the factors after it (a / b c)
+            ends = {3, _run_end(rest, 3)}
         outs = []
-        for j in sorted({2, den_end} if den_end > 2 else {2}):
+        for j in sorted(ends):
             den = rest[1:j]
             for dens in _scopes(den, span):
                 d = dens[0] if len(dens) == 1 else ir.Product(tuple(dens), span=span)
@@ -784,6 +788,9 @@ def _scopes(seq, span) -> list[list]:
     if isinstance(x, ir.Func):
         if not rest or isinstance(rest[0], str):
             raise LatexError(f"\\{x.name} without an argument", x.span[0])
+        if _bracketed(rest[0]) and len(rest) > 1 and rest[1] == "/":
+            # \sinh(x) / \cosh(x): the applied function is the numerator
+            return _scopes([ir.Apply(x, (rest[0],), "(", span=span)] + rest[1:], span)
         if _bracketed(rest[0]):
             outs = [[ir.Apply(x, (rest[0],), "(", span=span)] + t for t in _scopes(rest[1:], span)]
             if isinstance(rest[0], ir.Pow):   # \log(x)^2: also log((x)^2)
@@ -801,6 +808,8 @@ def _scopes(seq, span) -> list[list]:
                 for tail in _scopes(rest[j:], span):
                     outs.append([ir.Apply(x, (arg,), "", span=span)] + tail)
         return outs
+    if _callable_head(x) and len(rest) > 1 and _bracketed(rest[0]) and rest[1] == "/":
+        return _scopes([ir.Call(x, rest[0], _bracket_of(rest[0]), span=span)] + rest[1:], span)
     if _callable_head(x) and rest and _bracketed(rest[0]):
         return [[ir.Call(x, rest[0], _bracket_of(rest[0]), span=span)] + t for t in _scopes(rest[1:], span)]
     if len(rest) >= 2 and rest[0] == "dot" and _dot_operand(x) and _dot_operand(rest[1]) and \
