@@ -19,6 +19,9 @@ IDENTITIES = [
     n / n - 1 + (n + 1) / n - 1 - 1 / n,
     (x + y) ** 3 - x ** 3 - 3 * x ** 2 * y - 3 * x * y ** 2 - y ** 3,
     sp.cos(x) ** 2 + sp.sin(x) ** 2 - 1,
+    sp.sinh(x) / sp.cosh(x) - (sp.exp(x) - sp.exp(-x)) / (sp.exp(x) + sp.exp(-x)),   # hyperbolics through exp
+    sp.coth(x) * sp.tanh(x) - 1,
+    sp.erfc(x) + sp.erf(x) - 1,
 ]
 NOT_ZERO = [
     sp.diff(Sigmoid(x), x) - Sigmoid(x) * (1 + Sigmoid(x)),
@@ -26,6 +29,8 @@ NOT_ZERO = [
     sp.log(p * q) - sp.log(p) + sp.log(q),
     sp.tanh(x) - (sp.exp(x) - 1) / (sp.exp(x) + 1),
     n / 2 - 1,
+    sp.sinh(x) / sp.cosh(x) - (sp.exp(x) + sp.exp(-x)) / (sp.exp(x) - sp.exp(-x)),   # tanh against coth
+    sp.erfc(x) - sp.erf(x) - 1,
 ]
 
 

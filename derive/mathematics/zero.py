@@ -30,6 +30,7 @@ def exp_to_symbols(e):
 
 
 _KINKED = (sp.Abs, sp.Max, sp.Min, sp.sign, sp.Heaviside)
+_HYPERBOLIC = (sp.sinh, sp.cosh, sp.tanh, sp.coth, sp.erfc)
 
 
 def _zero_on_each_piece(pw, depth) -> bool | None:
@@ -132,6 +133,13 @@ def is_zero(d, _depth=0) -> bool | None:
         if r is not None and not r.has(sp.log, sp.Sum, sp.Derivative):
             if sp.cancel(sp.together(r)) == 0:
                 return True
+        if d.has(*_HYPERBOLIC):
+            # sinh = (e^x - e^-x)/2, ..., erfc = 1 - erf: identities, so a zero of the rewrite is a zero of d
+            h = d.rewrite(sp.exp).replace(sp.erfc, lambda z: 1 - sp.erf(z))
+            r = exp_to_symbols(h)
+            if r is not None and not r.has(sp.log, sp.Sum, sp.Derivative, *_HYPERBOLIC):
+                if sp.cancel(sp.together(r)) == 0:
+                    return True
         if _surely_nonzero(d):
             return None
         if sp.simplify(d) == 0:
