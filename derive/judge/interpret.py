@@ -1413,6 +1413,10 @@ class Interpreter:
         if len(written) > 1:
             raise Unsupported("several distributions written inside one moment: the same variable or "
                               r"independent ones? name them with 'X \sim ...'", pos)
+        if written and any(str(r) not in written for v in vals if isinstance(v, sp.Basic)
+                           for r in v.atoms(RandomSymbol)):
+            raise Unsupported("a distribution written beside a given random variable: independent of it or not? "
+                              r"name it with 'Y \sim ...'", pos)
         return vals
 
     def _dependency(self, value, arg):
