@@ -9,6 +9,7 @@ import os
 import re
 import shutil
 import subprocess
+import tempfile
 import time
 from pathlib import Path
 
@@ -126,24 +127,27 @@ def test_infinite_loop_in_an_id_ends_in_time(tmp_path):
     assert (tmp_path / "out" / "loop.pdf").exists()
 
 
-def test_a_looping_document_is_killed_at_the_time_limit(tmp_path):
+def test_a_looping_document_is_killed_at_the_time_limit(tmp_path, monkeypatch):
     """Should anything reach TeX raw, the wall-clock limit still ends the run and names the file."""
     tex = tmp_path / "looping.tex"
     tex.write_text("\\documentclass{article}\\begin{document}\\def\\a{\\a}\\a\\end{document}\n")
+    # the private folder under this test's own directory: another test run on the machine has its own
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
     t0 = time.monotonic()
     with pytest.raises(ReportError, match=r"looping\.tex.*stopped|stopped.*looping\.tex"):
         pdflatex(tex, timeout=2)
     assert time.monotonic() - t0 < 10
-    assert not _running_pdflatex(), "pdflatex left running"
+    assert not _running_pdflatex(tmp_path), "pdflatex left running"
 
 
-def _running_pdflatex() -> list[str]:
-    """pdflatex processes working in one of our private folders."""
+def _running_pdflatex(under: Path) -> list[str]:
+    """pdflatex processes working in one of our private folders below ``under`` (still there if deleted)."""
     found = []
     for proc in Path("/proc").iterdir():
         try:
             cmd = (proc / "cmdline").read_bytes().split(b"\0")
-            if cmd and cmd[0].endswith(b"pdflatex") and "nnderive-tex-" in os.readlink(proc / "cwd"):
+            cwd = os.readlink(proc / "cwd")
+            if cmd and cmd[0].endswith(b"pdflatex") and "nnderive-tex-" in cwd and cwd.startswith(str(under)):
                 found.append(proc.name)
         except OSError:
             continue
