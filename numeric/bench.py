@@ -21,7 +21,7 @@ import numpy as np
 from . import network as N
 from . import optim
 
-__all__ = ["hand_step", "ours_step", "run_step_bench", "format_results", "main_bench_step"]
+__all__ = ["hand_step", "ours_step", "run_step_bench", "format_results", "main_bench_step", "interleaved_rates"]
 
 SIZES = (784, 256, 128, 10)
 
@@ -79,6 +79,24 @@ def _best(fn, reps):
     return min(ts)
 
 
+def interleaved_rates(impl, per, rounds, after_round=None) -> dict:
+    """Calls per second of each ``impl[name]`` (``per[name]`` calls a round), over ``rounds`` rounds that
+    each run every implementation, the order alternating from round to round (a machine that drifts
+    during a round favours neither); ``after_round`` runs at the end of each round."""
+    rates = {k: [] for k in impl}
+    order = list(impl)
+    for r in range(rounds):
+        for k in (order if r % 2 == 0 else order[::-1]):
+            f = impl[k]
+            t = time.perf_counter()
+            for _ in range(per[k]):
+                f()
+            rates[k].append(per[k] / (time.perf_counter() - t))
+        if after_round is not None:
+            after_round()
+    return rates
+
+
 def _flops(m):
     f = 0
     for l, (a, b) in enumerate(zip(SIZES[:-1], SIZES[1:])):
@@ -133,17 +151,9 @@ def run_step_bench(batches=(64, 256, 1024), dtypes=("float32", "float64"), round
                 if torch is not None:
                     impl["torch"] = _torch_step(torch, params, X, labels, dtype)
                 per = {k: max(1, int(seconds / max(_best(f, 2), 1e-6))) for k, f in impl.items()}
-                rates = {k: [] for k in impl}
                 gemm = []
-                order = list(impl)
-                for r in range(rounds):          # interleaved: every round runs each implementation, order alternating
-                    for k in (order if r % 2 == 0 else order[::-1]):
-                        f = impl[k]
-                        t = time.perf_counter()
-                        for _ in range(per[k]):
-                            f()
-                        rates[k].append(per[k] / (time.perf_counter() - t))
-                    gemm.append(_gemm_time(params, X, reps=max(3, per["ours"] // 2)))   # the limit, same round
+                rates = interleaved_rates(impl, per, rounds,   # the GEMM limit timed in the same rounds
+                                          lambda: gemm.append(_gemm_time(params, X, reps=max(3, per["ours"] // 2))))
                 med = {k: statistics.median(v) for k, v in rates.items()}
                 tg = statistics.median(gemm)
                 paired = {k: statistics.median(a / b for a, b in zip(rates["ours"], rates[k])) for k in rates}

@@ -164,9 +164,12 @@ class SoftmaxRows(sp.Function):
 
 def _row_softmax_forms():
     """The stabilised log-softmax and softmax of the kernel table, as functions of their argument."""
-    (z,) = kernel("log_softmax").expr.atoms(RowMax).pop().args
-    return ((lambda u: kernel("log_softmax").expr.xreplace({z: u}), LogSoftmaxRows),
-            (lambda u: kernel("softmax").expr.xreplace({z: u}), SoftmaxRows))
+    forms = []
+    for name, node in (("log_softmax", LogSoftmaxRows), ("softmax", SoftmaxRows)):
+        expr = kernel(name).expr
+        (z,) = expr.atoms(RowMax).pop().args
+        forms.append((lambda u, expr=expr, z=z: expr.xreplace({z: u}), node))
+    return forms
 
 
 def fuse_rows(expr):
@@ -180,25 +183,22 @@ def fuse_rows(expr):
     forms = _row_softmax_forms()
 
     def fused(e):
-        # the form may be part of a longer sum or product (w * softmax(u) is one flat product)
-        terms = list(e.args)
+        # the form may be the whole sum or product or part of a longer one (w * softmax(u) is one flat product)
         for m in e.atoms(RowMax):
             for form, node in forms:
                 f = form(m.args[0])
-                if e == f:
-                    return node(m.args[0])
                 if f.func is not e.func:
                     continue
-                rest = list(terms)
+                rest = list(e.args)
                 for a in f.args:
                     if a not in rest:
                         break
                     rest.remove(a)
                 else:
                     return e.func(node(m.args[0]), *rest)
-        return None
+        return e
 
-    return expr.replace(lambda e: (e.is_Add or e.is_Mul) and fused(e) is not None, fused)
+    return expr.replace(lambda e: e.is_Add or e.is_Mul, fused)
 
 
 def _fused_pointwise(e: sp.Mul):
@@ -440,6 +440,34 @@ def _layer_kernels() -> dict[str, TorchKernel]:
 
 
 @lru_cache(maxsize=None)
+def _activation_rows(name: str | None):
+    """``(forward, backward, keeps its output)`` of an activation's kernels; ``None``: the identity."""
+    if name is None:
+        return None, None, True
+    return torch_kernel(f"{name}.forward").fn, torch_kernel(f"{name}.backward").fn, _saves_output(name)
+
+
+def _layer_forward(act, a, weight, bias, extra):
+    """One layer forward: its output and the tensor its backward keeps (the output or the pre-activation)."""
+    fwd, _, output_form = act
+    z = torch.addmm(bias, a, weight.t())
+    y = fwd(z, *extra) if fwd is not None else z
+    return y, (y if output_form else z)
+
+
+def _layer_backward(act, rows, g, a, weight, kept, extra, input_grad):
+    """One layer back: ``(dA or None, dweight, dbias)`` from the derived rows."""
+    bwd = act[1]
+    d = bwd(g, kept, *extra) if bwd is not None else g
+    wgrad, igrad, bgrad = rows
+    return (igrad(d, weight) if input_grad else None), wgrad(d, a), bgrad(d)
+
+
+def _layer_rows():
+    rows = _layer_kernels()
+    return rows["weight_grad"].fn, rows["input_grad"].fn, rows["bias_grad"].fn
+
+
 def dense_function(activation: str | None) -> type[torch.autograd.Function]:
     r"""One layer :math:`Y = f(A W^\top + \mathbf 1 b^\top)` as a single ``Function`` (``activation=None``:
     :math:`f` the identity), ``A`` of shape ``(m, n_in)``, ``weight`` ``(n_out, n_in)`` as ``torch.nn.Linear``.
@@ -449,27 +477,18 @@ def dense_function(activation: str | None) -> type[torch.autograd.Function]:
     \mathbf 1`, and :math:`\partial/\partial A = \Delta\,\mathrm{weight}` only where the input needs a
     gradient (not for the data).  One graph node per layer instead of torch's addmm node, transposes and
     the activation's node."""
-    rows = _layer_kernels()
-    wgrad, igrad, bgrad = rows["weight_grad"].fn, rows["input_grad"].fn, rows["bias_grad"].fn
-    if activation is None:
-        fwd = bwd = None
-        output_form = True
-    else:
-        fwd, bwd = torch_kernel(f"{activation}.forward").fn, torch_kernel(f"{activation}.backward").fn
-        output_form = _saves_output(activation)
+    rows, act = _layer_rows(), _activation_rows(activation)
 
     def forward(ctx, a, weight, bias, *extra):
-        z = torch.addmm(bias, a, weight.t())
-        y = fwd(z, *extra) if fwd is not None else z
+        y, kept = _layer_forward(act, a, weight, bias, extra)
         ctx.extra = extra
-        ctx.save_for_backward(a, weight, y if output_form else z)
+        ctx.save_for_backward(a, weight, kept)
         return y
 
     def backward(ctx, g):
-        a, weight, saved = ctx.saved_tensors
-        d = bwd(g, saved, *ctx.extra) if bwd is not None else g
-        da = igrad(d, weight) if ctx.needs_input_grad[0] else None
-        return (da, wgrad(d, a), bgrad(d)) + (None,) * len(ctx.extra)
+        a, weight, kept = ctx.saved_tensors
+        grads = _layer_backward(act, rows, g, a, weight, kept, ctx.extra, ctx.needs_input_grad[0])
+        return grads + (None,) * len(ctx.extra)
 
     name = activation or "linear"
     return type(f"Derived_dense_{name}", (torch.autograd.Function,),
@@ -511,22 +530,13 @@ def stack_function(activations: tuple, extras: tuple) -> type[torch.autograd.Fun
     arguments ``extras[l]``.  Forward and backward are :func:`dense_function`'s, layer after layer (the
     same derived rows, in the same order), with one graph node for the stack: the per-layer cost of a
     Python ``Function`` (its context and the autograd engine's call back into Python) is paid once."""
-    rows = _layer_kernels()
-    wgrad, igrad, bgrad = rows["weight_grad"].fn, rows["input_grad"].fn, rows["bias_grad"].fn
-    layers = []
-    for name in activations:
-        if name is None:
-            layers.append((None, None, True))
-        else:
-            layers.append((torch_kernel(f"{name}.forward").fn, torch_kernel(f"{name}.backward").fn,
-                           _saves_output(name)))
+    rows, layers = _layer_rows(), [_activation_rows(name) for name in activations]
 
     def forward(ctx, a, *params):
         saved = []
-        for (fwd, _, output_form), extra, weight, bias in zip(layers, extras, params[::2], params[1::2]):
-            z = torch.addmm(bias, a, weight.t())
-            y = fwd(z, *extra) if fwd is not None else z
-            saved += [a, weight, y if output_form else z]
+        for act, extra, weight, bias in zip(layers, extras, params[::2], params[1::2]):
+            y, kept = _layer_forward(act, a, weight, bias, extra)
+            saved += [a, weight, kept]
             a = y
         ctx.save_for_backward(*saved)
         return a
@@ -536,10 +546,9 @@ def stack_function(activations: tuple, extras: tuple) -> type[torch.autograd.Fun
         grads = []
         for k in range(len(layers) - 1, -1, -1):
             a, weight, kept = saved[3 * k: 3 * k + 3]
-            bwd = layers[k][1]
-            d = bwd(g, kept, *extras[k]) if bwd is not None else g
-            grads += [bgrad(d), wgrad(d, a)]
-            g = igrad(d, weight) if k > 0 or ctx.needs_input_grad[0] else None
+            g, dw, db = _layer_backward(layers[k], rows, g, a, weight, kept, extras[k],
+                                        k > 0 or ctx.needs_input_grad[0])
+            grads += [db, dw]
         return (g, *reversed(grads))
 
     name = "_".join(a or "linear" for a in activations)

@@ -19,6 +19,7 @@ import torch
 import torch.nn.functional as F
 
 from . import torch_backend as T
+from .bench import interleaved_rates
 
 __all__ = ["run_torch_bench", "format_torch_results", "main_bench_torch"]
 
@@ -75,15 +76,7 @@ def run_torch_bench(batches=(64, 256, 1024), dtypes=("float32", "float64"), acti
                         f()
                         f()
                         per[k] = max(1, int(seconds / max((time.perf_counter() - t) / 2, 1e-6)))
-                    rates = {k: [] for k in impl}
-                    order = list(impl)
-                    for r in range(rounds):          # interleaved: every round runs both, first one, then the other
-                        for k in (order if r % 2 == 0 else order[::-1]):
-                            f = impl[k]
-                            t = time.perf_counter()
-                            for _ in range(per[k]):
-                                f()
-                            rates[k].append(per[k] / (time.perf_counter() - t))
+                    rates = interleaved_rates(impl, per, rounds)
                     med = {k: statistics.median(v) for k, v in rates.items()}
                     paired = [a / b for a, b in zip(rates["derived"], rates["eager"])]
                     results.append({"activation": activation, "dtype": dtype, "batch": m,

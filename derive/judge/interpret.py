@@ -279,9 +279,13 @@ def _std(it, args, primes, pos, param=None):
 def _through_definitions(x, defs):
     """``x`` with the defined symbols that stand for random variables (a random choice of cases) replaced by
     their definitions, so that a moment sees the randomness; other symbols stay."""
-    random = {k: v for k, v in defs.items() if isinstance(v, sp.Basic) and v.atoms(RandomSymbol)}
-    for _ in range(20):
-        new = x.xreplace(random)
+    return _substituted(x, {k: v for k, v in defs.items() if isinstance(v, sp.Basic) and v.atoms(RandomSymbol)})
+
+
+def _substituted(x, reps, rounds=20):
+    """``x`` with ``reps`` substituted until nothing changes (definitions in terms of definitions)."""
+    for _ in range(rounds):
+        new = x.xreplace(reps) if isinstance(x, sp.Basic) else x
         if new == x:
             return x
         x = new
@@ -1382,14 +1386,15 @@ class Interpreter:
                         "numerical quadrature of the indicator")
         return value
 
-    def _defined_value(self, v):
-        """``v`` with the definitions read so far substituted (for what the declarations say about it)."""
-        for _ in range(20):
-            new = v.xreplace(self.definitions) if isinstance(v, sp.Basic) else v
-            if new == v:
-                return v
-            v = new
-        return v
+    def _law(self, kind, params, spelled, name, pos):
+        """A random variable ``name`` of the law ``kind``: its parameters scalars, valid by the declarations
+        (through the definitions read so far); registered with its law for the quadrature checks."""
+        if any(is_array(v) for v in params):
+            raise Unsupported("a distribution with vector parameters is not read yet", pos)
+        _valid_law(kind, [_substituted(v, self.definitions) for v in params], spelled, pos,
+                   self.scope.symbols.values())
+        self.scope.random_laws[name] = (kind, list(params))
+        return DISTRIBUTIONS[kind][1](name, *params)
 
     def _names_a_law(self, node) -> bool:
         """Whether ``node`` applies a distribution's name (undeclared) to arguments."""
@@ -1594,31 +1599,21 @@ class Interpreter:
         if kind is None or post:
             raise Unsupported(f"the distribution {spelled!r} is not read yet (known: normal N, uniform U, "
                               "Bernoulli)", _pos(dist_node))
-        arity, make = DISTRIBUTIONS[kind]
+        arity = DISTRIBUTIONS[kind][0]
         if len(args) != arity:
             raise LatexError(f"{kind} takes {arity} parameter(s), got {len(args)}", _pos(dist_node))
-        params = [self.expr(a) for a in args]
-        if any(is_array(v) for v in params):
-            raise Unsupported("a distribution with vector parameters is not read yet", _pos(dist_node))
-        _valid_law(kind, [self._defined_value(v) for v in params], spelled, _pos(dist_node),
-                   self.scope.symbols.values())
-        self.scope.random[key] = make(key, *params)
-        self.scope.random_laws[key] = (kind, params)
+        self.scope.random[key] = self._law(kind, [self.expr(a) for a in args], spelled, key, _pos(dist_node))
         self.scope.note(f"${key}$ is a random variable, ${key} \\sim$ {kind}")
 
     def _law_variable(self, key, args, primes, pos):
         r"""``U(-a, a)`` inside ``\operatorname{Var}[\cdot]``: a random variable with that law, as sources write
         "the variance of the uniform distribution"."""
         kind = DISTRIBUTION_NAMES[key]
-        arity, make = DISTRIBUTIONS[kind]
+        arity = DISTRIBUTIONS[kind][0]
         if primes or len(args) != arity:
             raise LatexError(f"{kind} takes {arity} parameter(s), got {len(args)}", pos)
-        if any(is_array(v) for v in args):
-            raise Unsupported("a distribution with vector parameters is not read yet", pos)
-        _valid_law(kind, [self._defined_value(v) for v in args], key, pos, self.scope.symbols.values())
         name = f"{key}({', '.join(_tex(v) for v in args)})"
-        variable = make(name, *args)
-        self.scope.random_laws[name] = (kind, list(args))
+        variable = self._law(kind, args, key, name, pos)
         self.moment_laws.append(name)
         self.scope.note(f"${name}$ inside a moment is read as a random variable with that law")
         return variable
