@@ -4,7 +4,7 @@ import pytest
 import sympy as sp
 
 from nnderive.mathematics.primitives import ReLU, Sigmoid
-from nnderive.mathematics.zero import _surely_nonzero, is_zero
+from nnderive.mathematics.zero import _surely_nonzero, covers, is_zero
 
 x, y = sp.symbols("x y", real=True)
 p, q = sp.symbols("p q", positive=True)
@@ -54,3 +54,25 @@ def test_the_shortcut_fires_only_where_it_can_sample():
     for unsure in (f(x) - x, (-1) ** e - 1, sp.Sum(x ** n, (n, 1, 3)) - x):
         assert _surely_nonzero(unsure) is False
     assert _surely_nonzero(sp.Float("1e-9") * x) is False    # a tiny value is not trusted to be nonzero
+
+
+_w, _x, _b = sp.symbols("w x b", real=True)
+_p = sp.Symbol("p", positive=True)
+
+
+@pytest.mark.parametrize("cond, covered", [
+    (sp.Or(_x < 0, _x >= 0), True),
+    (sp.Or(_x < 0, _x > 0), False),                                  # x = 0 left out
+    (sp.Or(_w * _x + _b <= 0, _w * _x + _b > 0), True),
+    (sp.Or(_w * _x + _b <= 0, _w * _x - _b > 0), False),             # |w x| < b left out
+    (sp.Or(_x - 1 < 0, 1 - _x <= 0), True),                          # one u up to sign
+    (_p > 0, True), (_x > 0, False), (sp.true, True), (sp.false, False),
+])
+def test_covers(cond, covered):
+    assert covers(cond) is covered
+
+
+def test_cases_that_leave_points_out_are_not_zero():
+    gap = sp.Piecewise((0, _w * _x + _b <= 0), (0, _w * _x - _b > 0))
+    assert is_zero(gap) is None
+    assert is_zero(sp.Piecewise((0, _w * _x + _b <= 0), (0, _w * _x + _b > 0))) is True

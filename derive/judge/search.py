@@ -7,7 +7,7 @@ import sympy as sp
 from sympy.core.function import AppliedUndef
 
 from ..mathematics.printing import tex as L
-from ..mathematics.zero import is_zero
+from ..mathematics.zero import covers, is_zero
 from .outcome import Outcome
 from .sampling import numeric, sample_points, show
 
@@ -115,9 +115,19 @@ def search(diff, lv, rv, claim, scope, steps, where=None, decls_by_name=None, in
                        instantiated=instantiated, derived=None if instantiated else lv)
     if n == 0 and outside is not None:
         return Outcome("undecided", _outside_reals(lv, rv, outside, sides), steps=steps, evidence={"points": 0})
+    gap = _uncovered_cases(lv, rv, sides)
     return Outcome("undecided", f"no symbolic proof and no counterexample in {n} exact samples "
-                   f"(largest relative difference {worst:.2e})", steps=steps,
+                   f"(largest relative difference {worst:.2e})" + gap, steps=steps,
                    evidence={"points": n, "max_rel_error": worst})
+
+
+def _uncovered_cases(lv, rv, sides) -> str:
+    """Why cases that agree at every sample are still not proved: they may leave points out."""
+    for side, e in zip(sides, (lv, rv)):
+        if isinstance(e, sp.Basic) and any(not covers(sp.Or(*(c for _, c in pw.args)))
+                                           for pw in e.atoms(sp.Piecewise)):
+            return f"; the cases of {side} are not shown to cover every point (where none applies it is undefined)"
+    return ""
 
 
 def _outside_reals(lv, rv, pt, sides):

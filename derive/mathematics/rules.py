@@ -15,6 +15,7 @@ import sympy as sp
 from .conventions import LOSSES, Conventions
 from .primitives import ACTIVATIONS, LeakyReLU, ReLU, Sigmoid, Softplus, Step, elementary
 from .printing import tex as _tex
+from .zero import covers
 
 __all__ = ["Rule", "RULES", "prove_rule", "VectorRule", "VECTOR_RULES", "prove_vector_rule",
            "Sigmoid", "ReLU", "Step", "LeakyReLU", "Softplus", "ACTIVATIONS", "elementary"]
@@ -55,10 +56,13 @@ RULES: tuple[Rule, ...] = (
 
 
 def _piecewise_zero(expr: sp.Expr, x: sp.Symbol) -> bool:
-    """Zero on every branch, except possibly at the single kink point x = 0."""
+    """Zero on every branch, except possibly at the single kink point x = 0; the branches cover every
+    other point (where none applies, the difference is undefined, not 0)."""
     expr = sp.piecewise_fold(expr)
     if isinstance(expr, sp.Piecewise):
-        return all(sp.simplify(e) == 0 or _only_at_zero(c, x) for e, c in expr.args)
+        conds = sp.Or(*(c for _, c in expr.args))
+        return (covers(conds) or _only_at_zero(sp.Not(conds), x)) and \
+            all(sp.simplify(e) == 0 or _only_at_zero(c, x) for e, c in expr.args)
     return sp.simplify(expr) == 0
 
 

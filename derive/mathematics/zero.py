@@ -1,11 +1,13 @@
 r"""The zero test: is an expression identically 0?  Exact reasoning only; "unknown" is None."""
 from __future__ import annotations
 
+import itertools
+
 import sympy as sp
 
 from .primitives import elementary
 
-__all__ = ["is_zero", "exp_to_symbols"]
+__all__ = ["is_zero", "exp_to_symbols", "covers"]
 
 
 def exp_to_symbols(e):
@@ -33,9 +35,77 @@ _KINKED = (sp.Abs, sp.Max, sp.Min, sp.sign, sp.Heaviside)
 _HYPERBOLIC = (sp.sinh, sp.cosh, sp.tanh, sp.coth)
 
 
+_SIGNS = {"+": sp.S.One, "0": sp.S.Zero, "-": sp.S.NegativeOne}
+
+
+def _signs_allowed(u) -> list:
+    """The signs of ``u`` its assumptions leave possible (SymPy's assumptions, so sure ones only)."""
+    if u.is_positive:
+        return ["+"]
+    if u.is_negative:
+        return ["-"]
+    if u.is_zero:
+        return ["0"]
+    out = [s for s, ok in (("+", u.is_nonpositive is not True), ("0", u.is_nonzero is not True),
+                           ("-", u.is_nonnegative is not True))]
+    return out
+
+
+def covers(cond) -> bool:
+    r"""True when ``cond`` (the disjunction of a piecewise function's conditions) holds at every point
+    its symbols' assumptions allow: a piecewise function is defined nowhere else, so ``cases`` that
+    leave out points (:math:`wx + b \le 0` or :math:`wx - b > 0`) are not identically equal to anything
+    there.  Exact and one-sided: each relation is rewritten :math:`u \mathrel{op} 0` and the distinct
+    :math:`u` taken as independent, so the condition is true for every sign pattern of the :math:`u`
+    (a tautology then, whatever ties the :math:`u` together); a condition of one variable is also read
+    as a set.  False means "not shown", not "a gap"."""
+    cond = sp.sympify(cond)
+    if cond is sp.true:
+        return True
+    if cond is sp.false:
+        return False
+    free = cond.free_symbols
+    if len(free) == 1:
+        (x,) = free
+        try:
+            if x.is_real and cond.as_set() == sp.S.Reals:
+                return True
+        except (NotImplementedError, TypeError, ValueError):
+            pass
+    rels = cond.atoms(sp.core.relational.Relational)
+    if not rels or any(not isinstance(r, (sp.core.relational.Relational, sp.logic.boolalg.BooleanAtom))
+                       for r in cond.atoms(sp.logic.boolalg.Boolean) - rels
+                       if not isinstance(r, sp.Symbol)):
+        return False
+    if cond.atoms(sp.Symbol) - free:        # a boolean symbol inside: not a condition on numbers
+        return False
+    atoms, reps = {}, {}
+    for r in rels:
+        u = sp.expand(r.lhs - r.rhs)
+        if u.is_number or not u.is_real:
+            return False
+        flip = u.could_extract_minus_sign()
+        if flip:
+            u = -u
+        a = atoms.setdefault(u, sp.Dummy("u", real=True))
+        reps[r] = r.func(-a, 0) if flip else r.func(a, 0)
+    form = cond.xreplace(reps)
+    us = list(atoms)
+    choices = [_signs_allowed(u) for u in us]
+    if any(not c for c in choices) or len(us) > 8:
+        return False
+    for pattern in itertools.product(*choices):
+        if form.xreplace({atoms[u]: _SIGNS[s] for u, s in zip(us, pattern)}) is not sp.true:
+            return False
+    return True
+
+
 def _zero_on_each_piece(pw, depth) -> bool | None:
     """Each branch 0 where it applies: a branch is skipped where earlier ones cover it, and a branch
-    that applies at finitely many points of one variable is tested at those points."""
+    that applies at finitely many points of one variable is tested at those points.  The branches
+    together must cover every point (:func:`covers`): where none applies the function is undefined."""
+    if not covers(sp.Or(*(c for _, c in pw.args))):
+        return None
     covered = sp.false
     for value, cond in pw.args:
         where = sp.And(cond, sp.Not(covered))
