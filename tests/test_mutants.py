@@ -1,0 +1,98 @@
+"""Mechanical mutants of every proved catalogue claim: a mutant is never proved unless it says the same.
+
+Each proved claim's LaTeX is mutated one place at a time, the way formulas go wrong in copying: the
+sign of a binary + or - flipped, a lone 2 made 3, a transpose dropped, a factor 1/2 or 1/m dropped,
+the indices of a two-index subscript swapped, epsilon moved out of a square root.  Most mutants are
+false and must not be proved; the few that are the same statement (a sign inside a shape claim, a
+term multiplied by 0) were checked by hand and are listed in EQUIVALENT with the reason.  A proved
+mutant not listed is a wrong "proved" of the checker (this test found one: cases that leave points
+out) or a new equivalent mutant to check by hand.  Adding a claim adds its mutants: no new test.
+"""
+import dataclasses
+import re
+import tomllib
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from nnderive.catalogue import catalogue_dir, load_paths
+from nnderive.judge import judge_all
+
+EXPECTED = {cid: v for table in tomllib.loads(
+    (Path(__file__).parent / "data" / "expected_verdicts.toml").read_text(encoding="utf-8")).values()
+    for cid, v in table.items()}
+
+#: (name, pattern, replacement of the match); a mutant per match
+MUTATIONS = (
+    ("sign", re.compile(r"(?<=[\w})\]] )[+-](?= )"), lambda m: "-" if m.group() == "+" else "+"),
+    ("two", re.compile(r"(?<![\w.{_^\\])2(?![\w.}])"), lambda m: "3"),
+    ("transpose", re.compile(r"\^\{?(?:T|\\top|\\intercal)\}?(?![a-zA-Z])"), lambda m: ""),
+    ("half", re.compile(r"\\frac\{1\}\{2\}\s*"), lambda m: ""),
+    ("mean", re.compile(r"\\frac\{1\}\{[a-zA-Z]\}\s*"), lambda m: ""),
+    ("swap", re.compile(r"_\{([a-z]),?\s*([a-z])\}"), lambda m: "_{" + m.group(2) + m.group(1) + "}"),
+    ("eps", re.compile(r"\\sqrt\{([^{}]*?)\s*\+\s*\\epsilon\}"), lambda m: "\\sqrt{" + m.group(1) + "} + \\epsilon"),
+)
+
+#: mutants that state the same thing as their claim (checked by hand), with why
+EQUIVALENT = {
+    **{m: "a sign inside a shape claim: the shape is the same" for m in (
+        "bharath.forward.linear_shape#sign@4", "bharath.forward.batch_shape#sign@4",
+        "bharath.forward.batch_activation_shape#sign@11", "bharath.forward.two_layer_shape#sign@28",
+        "bharath.forward.two_layer_shape#sign@35", "article.rnn.hidden#sign@9", "article.rnn.hidden#sign@20",
+        "rupe.layer.recurrence_shape#sign@18", "rupe.shapes.single#sign@4", "rupe.code.forward_layer#sign@6",
+        "rupe.code.nn_forward_shape#sign@4")},
+    "rupe.code.batch_weight_gradient_shape#mean@0": "a factor 1/m inside a shape claim: the shape is the same",
+    "bharath.stability.softmax_shift#sign@55": "softmax is invariant under adding any constant, max(x) too",
+    "nguyen.softmax.jacobian#swap@46": "the Kronecker delta is symmetric: delta_ji = delta_ij",
+    "sahu.init.range_low#two@9": "the factor is multiplied by 0: 0 * (3 eps) = 0 * (2 eps)",
+    "article.update.weight#transpose@49": "the symbols are declared scalars: a scalar's transpose is itself",
+    "rupe.xor.not_linearly_separable#sign@14": "the sign of a term w_2 * 0 = 0",
+    "rupe.xor.not_linearly_separable#sign@82": "the sign of a term w_2 * 0 = 0",
+}
+
+
+def _mutants():
+    claims, errors = load_paths([catalogue_dir()])
+    assert not errors
+    out = []
+    for c in claims:
+        if EXPECTED.get(c.id) != "proved" or not c.latex or c.not_checkable:
+            continue
+        for name, pattern, repl in MUTATIONS:
+            for m in pattern.finditer(c.latex):
+                latex = c.latex[:m.start()] + repl(m) + c.latex[m.end():]
+                if latex != c.latex:
+                    out.append(dataclasses.replace(c, id=f"{c.id}#{name}@{m.start()}", latex=latex))
+    return out
+
+
+MUTANTS = _mutants()
+
+
+@pytest.fixture(scope="module")
+def verdicts():
+    return {v.id: v for v in judge_all(MUTANTS, budget=30)}
+
+
+def test_enough_mutants_and_the_list_is_current():
+    ids = {m.id for m in MUTANTS}
+    assert len(MUTANTS) >= 150
+    assert set(EQUIVALENT) <= ids, sorted(set(EQUIVALENT) - ids)
+
+
+@pytest.mark.parametrize("mutant", MUTANTS, ids=[m.id for m in MUTANTS])
+def test_mutant_not_proved(mutant, verdicts):
+    v = verdicts[mutant.id]
+    if mutant.id not in EQUIVALENT:
+        assert v.verdict != "proved", f"{mutant.latex}: {v.reason}"
+
+
+def test_most_mutants_refuted(verdicts):
+    """A checker that never refutes passes the test above: most mutants must be caught (figure with -s)."""
+    counts = Counter(v.verdict for v in verdicts.values())
+    false = len(MUTANTS) - len(EQUIVALENT)
+    print(f"\nmechanical mutants of the proved catalogue claims: {len(MUTANTS)}, {len(EQUIVALENT)} equivalent; "
+          f"of the others refuted {counts['refuted']}, convention {counts['convention']}, undecided "
+          f"{counts['undecided']}, error {counts['error']}")
+    assert counts["refuted"] + counts["convention"] >= 0.8 * false, counts
