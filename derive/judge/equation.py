@@ -101,7 +101,7 @@ def judge_equation(lhs, rhs, claim, scope, defs, given) -> Outcome:
     if not has_arrays:
         lv, rv = evaluate(lhs, defs), evaluate(rhs, defs)
         steps.append(("substitute the definitions and differentiate", f"{L(lv)} \\;\\text{{vs}}\\; {L(rv)}"))
-        diff, solved = _apply_given(elementary(lv - rv), given, {}, decls_by_name)
+        diff, solved, _ = _apply_given(elementary(lv - rv), given, {}, decls_by_name)
         if solved:
             steps.append(("the given facts substituted", ", ".join(f"{L(k)} = {L(v)}" for k, v in solved.items())))
         z = is_zero(diff)
@@ -138,7 +138,7 @@ def judge_equation(lhs, rhs, claim, scope, defs, given) -> Outcome:
             rv = symmetrize(_entrywise_ops(sp.sympify(rv).doit()), symmetric)
             diff, back = _scalarize(symmetrize(elementary(sp.sympify(lv - rv).doit()), symmetric),
                                     decls_by_name)
-            diff, solved = _apply_given(diff, given, sizes, decls_by_name)
+            diff, solved, back_given = _apply_given(diff, given, sizes, decls_by_name)
             if is_zero(diff):
                 continue
             where = {str(k): int(v) for k, v in list(sizes.items()) + list(iv.items())}
@@ -147,7 +147,7 @@ def judge_equation(lhs, rhs, claim, scope, defs, given) -> Outcome:
             lvs, back_l = _scalarize(lv, decls_by_name)
             rvs, back_r = _scalarize(rv, decls_by_name)
             out = _search(diff, lvs.xreplace(solved), rvs.xreplace(solved), claim, scope, steps, where,
-                          decls_by_name, defs=ex_defs, back={**back_l, **back_r, **back},
+                          decls_by_name, defs=ex_defs, back={**back_given, **back_l, **back_r, **back},
                           derived_inputs=solved)
             if out.point is not None:
                 out.point.update({**sizes, **iv})
@@ -324,8 +324,10 @@ def _dim_of(idx, scope):
 def _apply_given(diff, given, sizes, decls_by_name):
     """Each given fact solved for one of its inputs and substituted (at explicit size, entry by entry).
 
-    Returns ``(diff, solved)``; a fact that cannot be used is an error naming it, never dropped."""
-    solved = {}
+    Returns ``(diff, solved, back)``, ``back`` the matrix entries of the facts' scalarized inputs (a solved
+    entry the sides do not name must still be put back into its matrix); a fact that cannot be used is an
+    error naming it, never dropped."""
+    solved, back = {}, {}
     for k, g in enumerate(given):
         g = _explicit(g, sizes, {})
         if is_array(g):
@@ -336,7 +338,8 @@ def _apply_given(diff, given, sizes, decls_by_name):
         else:
             eqs = [g]
         for eq in eqs:
-            eq, _ = _scalarize(elementary(sp.sympify(eq).doit()), decls_by_name)
+            eq, back_eq = _scalarize(elementary(sp.sympify(eq).doit()), decls_by_name)
+            back.update(back_eq)
             eq = eq.xreplace(solved)
             if eq.has(sp.Sum) and sizes == {} and diff.has(sp.Sum):
                 continue           # a fact about a sum at symbolic size: the index-notation proof uses it
@@ -359,7 +362,7 @@ def _apply_given(diff, given, sizes, decls_by_name):
             solved = {s_: v.xreplace(sol[0]) for s_, v in solved.items()}
             solved.update(sol[0])
             diff = diff.xreplace(sol[0])
-    return diff, solved
+    return diff, solved, back
 
 
 def _all_symbols(*exprs):

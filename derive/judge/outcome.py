@@ -26,8 +26,9 @@ class Outcome:
     recheck: str | None = None                       # what the independent evaluation found
 
 
-#: how the outcomes of several relations of one claim combine: the first word found wins
-ORDER = ("refuted", "undecided", "convention", "not checkable", "proved")
+#: how the outcomes of several relations of one claim combine: the first word found wins, so the claim is
+#: proved only when every relation is (an error in one link of a chain is the claim's error, never hidden)
+ORDER = ("refuted", "error", "undecided", "convention", "not checkable", "proved")
 
 
 def combine(outcomes: list[Outcome]) -> Outcome:
@@ -43,4 +44,4 @@ def combine(outcomes: list[Outcome]) -> Outcome:
             return Outcome("proved", "; ".join(reasons), steps=[s for o in outcomes for s in o.steps],
                            sizes=sizes[0] if sizes else None, recheck="; ".join(checks) or None)
         return hits[0]
-    return outcomes[0]
+    raise ValueError(f"no outcome to combine, or an unknown verdict: {[o.verdict for o in outcomes]}")
