@@ -46,6 +46,9 @@ EXPECTED = {
     "probability_without_variable": "undecided", "probability_equality_event": "undecided",
     "inline_draw.beside_given": "undecided", "inline_draw.unordered_bounds": "undecided",
     "inline_draw.outside_moment": "undecided",
+    "sum_except.other_range": "error", "sum_except.undeclared": "error",   # the excluded value must be
+    "sum_except.number_outside": "error",                                   # surely in the sum's range
+    "declared_entry_in_sum": "error",                # a declared a_j does not vary with the sum's j
 }
 
 

@@ -1025,6 +1025,13 @@ class Interpreter:
         if key is not None and key in self.local:
             return self.local[key]
         if key is not None and key in self.scope.symbols:
+            if isinstance(node, ir.Sub):
+                bound = [a.name for a in ir.walk(node.index) if isinstance(a, ir.Atom) and a.name in self.local]
+                if bound:
+                    # one declared symbol cannot vary with the index a sum runs over
+                    raise LatexError(f"{key!r} is declared as one symbol, but {bound[0]!r} is the index of a sum "
+                                     f"around it: declare {_key(node.base)!r} as a vector or matrix instead",
+                                     _pos(node))
             return self._decl_value(self.scope.symbols[key], node)
         if isinstance(node, ir.Atom):
             return self._bare(node)
@@ -1040,7 +1047,8 @@ class Interpreter:
         raise LatexError(f"cannot read {canon(node)!r} as a symbol", _pos(node))
 
     def _decl_value(self, decl, node):
-        if decl.kind == "index" and isinstance(node, ir.Sub):
+        if decl.kind == "index" and isinstance(node, ir.Sub) and self.scope.symbols.get(_key(node)) is not decl:
+            # (an index declared under a subscripted spelling, y_i, is that index)
             raise LatexError(f"index {decl.spelling} cannot be subscripted", _pos(node))
         return decl.obj
 
@@ -1278,6 +1286,9 @@ class Interpreter:
             for nm in reversed(names[:-1]):
                 inner = ir.BigOp(b.op, ir.Atom(nm), None, inner, span=b.span)
             return self.expr(inner)
+        low = b.lower
+        if isinstance(low, ir.Chain) and low.rels == ("!=",) and isinstance(low.terms[0], ir.Atom):
+            return self._sum_except(b, op, low.terms[0].name, low.terms[1])
         name, lo, hi = self._range(b)
         decl = self.scope.symbols.get(name)
         if lo is None:
@@ -1308,6 +1319,44 @@ class Interpreter:
                 raise LatexError(f"the summand of the sum over {name} is a vector: index it", _pos(b))
         # a bound variable of its own: a free index of the same name elsewhere is never captured
         return op(summand.xreplace({local: bound}), (bound, lo, hi))
+
+    def _sum_except(self, b, op, name, excluded):
+        r"""``\sum_{j \ne e} f(j) = \sum_j f(j) - f(e)`` (a product: divided by ``f(e)``).
+
+        Exact only when ``e`` is one of the values ``j`` runs over: ``e`` must be an index declared
+        over the same range as ``j``, or a whole number inside it; anything else is an error."""
+        if b.upper is not None:
+            raise Unsupported(f"the range '{name} \\ne {canon(excluded)}' with an upper bound", _pos(b))
+        decl = self.scope.symbols.get(name)
+        if decl is not None and decl.kind == "index":
+            hi = decl.dims[0]
+        elif decl is None:
+            hi = self._range_from_use(name, b)
+        else:
+            raise LatexError(f"sum index {name!r} is declared as a {decl.kind}", _pos(b))
+        key = _key(excluded)
+        edecl = self.scope.symbols.get(key) if key is not None else None
+        if edecl is not None and edecl.kind == "index":
+            if sp.simplify(edecl.dims[0] - hi) != 0:
+                raise LatexError(f"{canon(excluded)!r} runs over 1..{edecl.dims[0]}, the sum over {name!r} over "
+                                 f"1..{hi}: the excluded value may lie outside the range", _pos(b))
+            value = edecl.obj
+        elif _is_number(excluded) and self.expr(excluded).is_Integer:
+            value = self.expr(excluded)
+            if not (sp.Ge(value, 1) == sp.true and sp.Ge(hi - value, 0) == sp.true):
+                raise LatexError(f"the excluded value {value} may lie outside the range 1..{hi} of {name!r}",
+                                 _pos(b))
+        else:
+            raise LatexError(f"the value {canon(excluded)!r} excluded from the sum over {name!r} must be an index "
+                             f"declared over the same range (declare it 'index {_tex(hi)}')", _pos(b))
+        full = self._sum(ir.BigOp(b.op, ir.Atom(name), None, b.body, span=b.span))
+        if not isinstance(full, (sp.Sum, sp.Product)):
+            raise Unsupported(f"the sum over {name!r} without {canon(excluded)!r}", _pos(b))
+        var = full.limits[0][0]
+        term = full.function.xreplace({var: value})
+        self.scope.note(rf"$\{b.op}_{{{name} \ne {canon(excluded)}}}$ is the whole {b.op} over ${name}$ "
+                        rf"{'without' if op is sp.Sum else 'divided by'} the factor at ${name} = {canon(excluded)}$")
+        return full - term if op is sp.Sum else full / term
 
     def _range_from_use(self, name, b):
         """``\\sum_j e^{o_j}`` with ``o`` a declared vector: j runs over o's entries."""
