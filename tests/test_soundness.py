@@ -49,6 +49,8 @@ EXPECTED = {
     "sum_except.other_range": "error", "sum_except.undeclared": "error",   # the excluded value must be
     "sum_except.number_outside": "error",                                   # surely in the sum's range
     "declared_entry_in_sum": "error",                # a declared a_j does not vary with the sum's j
+    "mid.conditional_probability": "undecided", "mid.null_event": "undecided",   # \mid only in a moment
+    "mid.outside_moment": "undecided",                                            # over an event P(A) > 0
 }
 
 

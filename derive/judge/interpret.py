@@ -251,6 +251,7 @@ def _moment(name, operator):
     ``X \sim \mathcal{N}(\mu, \sigma^2)``, ``U(a, b)``, ``\operatorname{Bernoulli}(p)`` (independent of each
     other), in closed form by SymPy's statistics; no closed form is undecided, never a guess."""
     def build(it, args, primes, pos, param=None):
+        event, it.moment_event = it.moment_event, None
         x = _one(args, name, pos)
         if primes or is_array(x):
             raise Unsupported(f"{name} of a vector or with a prime is not read yet", pos)
@@ -258,6 +259,8 @@ def _moment(name, operator):
         if not x.atoms(RandomSymbol):
             raise Unsupported(f"{name}[...] of an expression without a random variable: give one with "
                               r"'X \sim \mathcal{N}(0, 1)' (moments stated as givens are not read yet)", pos)
+        if event is not None:
+            return _conditional_moment(it, name, operator is stats_E, x, event, pos)
         try:
             value = sp.simplify(operator(x))
         except (NotImplementedError, ValueError, TypeError) as exc:
@@ -269,6 +272,38 @@ def _moment(name, operator):
                       "confirmed by numerical quadrature")
         return value
     return build
+
+
+def _closed_expectation(it, name, f, pos):
+    """E[f] in closed form, confirmed by quadrature (no closed form: undecided)."""
+    try:
+        value = sp.simplify(stats_E(f))
+    except (NotImplementedError, ValueError, TypeError) as exc:
+        raise Unsupported(f"{name}[...] has no closed form here ({type(exc).__name__})", pos)
+    if value.atoms(RandomSymbol) or value.has(sp.Integral, Expectation, Variance, Probability):
+        raise Unsupported(f"{name}[...] has no closed form here", pos)
+    _quadrature_check("E", f, value, it.scope.random_laws, pos)
+    return value
+
+
+def _conditional_moment(it, name, mean, x, event, pos):
+    r""":math:`E[X \mid A] = E[X 1_A] / P(A)` and :math:`\operatorname{Var}[X \mid A] = E[X^2 1_A] / P(A) -
+    E[X \mid A]^2` for an event A of the random variables with :math:`P(A) > 0` by the declarations; each
+    expectation in closed form and confirmed by quadrature."""
+    if not event.atoms(RandomSymbol):
+        raise Unsupported(rf"{name}[... \mid A] with an event A without a random variable", pos)
+    indicator = sp.Piecewise((1, event), (0, True))
+    mass = _closed_expectation(it, name, indicator, pos)
+    if not (mass.is_positive or (not mass.free_symbols and sp.N(mass, 30) > 0)):
+        raise Unsupported(rf"{name}[... \mid A]: P(A) > 0 does not follow from the declarations", pos)
+    first = _closed_expectation(it, name, x * indicator, pos) / mass
+    it.scope.note(rf"${name}[X \mid A]$ is read over the event $A$: $E[X 1_A] / P(A)$" +
+                  ("" if mean else r", and the variance as $E[X^2 1_A] / P(A) - E[X \mid A]^2$") +
+                  ", each in closed form and confirmed by numerical quadrature")
+    if mean:
+        return sp.simplify(first)
+    second = _closed_expectation(it, name, x ** 2 * indicator, pos) / mass
+    return sp.simplify(second - first ** 2)
 
 
 def _std(it, args, primes, pos, param=None):
@@ -538,6 +573,29 @@ def _bound_indices(node, out):
     return out
 
 
+#: the moments a conditional bar may stand in (E[X \mid A]), lower-cased, without backslashes
+_CONDITIONED = frozenset({"e", "mathbb{e}", "var", "std"})
+
+
+def _conditional_bars(node):
+    r"""``\mid`` is read only as the event of a moment, ``E[X \mid A]``; anywhere else (``P(y \mid x)``,
+    ``H(Y \mid X)``) its meaning is not fixed here: an error, never a guess."""
+    allowed = set()
+    for n in ir.walk(node):
+        head = n.head if isinstance(n, ir.Call) else (n.func if isinstance(n, ir.Apply) else None)
+        arg = n.arg if isinstance(n, ir.Call) else (n.args[0] if isinstance(n, ir.Apply) and n.args else None)
+        if head is None or not isinstance(arg, ir.Paren):
+            continue
+        name = (getattr(head, "name", None) or "").lower().replace("\\", "")
+        if name in _CONDITIONED and not getattr(head, "bold", False):
+            allowed.add(id(arg.arg))
+    for n in ir.walk(node):
+        if isinstance(n, ir.Chain) and "mid" in n.rels and id(n) not in allowed:
+            raise Unsupported(r"\mid (a conditional bar) is read only as the event of a moment, E[X \mid A] or "
+                              r"\operatorname{Var}[X \mid A]; a conditional probability or density is not read yet",
+                              _pos(n))
+
+
 @dataclass(frozen=True)
 class Printed:
     """A number as the source printed it (``0.731``): its text and its exact value."""
@@ -574,6 +632,7 @@ class Interpreter:
         self.recurrence_hypothesis = {}                      # base -> C(index), during an induction step
         self.symbolic_terms = {}                             # base -> {placeholder: index} (terms v_t, a start stated)
         self.moment_laws = None                              # inside E/Var/Std(...): the distributions written there
+        self.moment_event = None                             # E[X \mid A]: the event A, for the moment being built
 
     # ------------------------------------------------------------------ entry points
     def statements(self, text: str) -> list:
@@ -581,6 +640,7 @@ class Interpreter:
         sts = self.read(text)
         for st in sts:
             _bound_indices(st, self.bound_ranges)
+            _conditional_bars(st)
         return sts
 
     def is_new(self, node, defining=False) -> bool:
@@ -1459,9 +1519,20 @@ class Interpreter:
         """The values of a function's arguments; a moment's may name one distribution (``Var[U(-a, a)]``)."""
         if kind not in _MOMENTS:
             return [self.expr(a) for a in args]
+        given = None
+        if len(args) == 1 and isinstance(args[0], ir.Chain) and args[0].rels[:1] == ("mid",):
+            # E[X \mid A]: the moment of X over the event A (a relation of the random variables)
+            chain = args[0]
+            if "mid" in chain.rels[1:] or len(chain.terms) < 3:
+                raise Unsupported(r"a moment conditioned on something that is not one event (\mid A, A a "
+                                  "relation of random variables)", pos)
+            args = [chain.terms[0]]
+            given = ir.Chain(chain.terms[1:], chain.rels[1:], span=chain.span)
         outer, self.moment_laws = self.moment_laws, []
         try:
             vals = [self.expr(a) for a in args]
+            if given is not None:
+                self.moment_event = self.condition(given)
         finally:
             written, self.moment_laws = self.moment_laws, outer
         if len(written) > 1:
@@ -2219,6 +2290,7 @@ def prepare(claim, conventions=None, updates=False):
             try:
                 for st in it.read(text):
                     _bound_indices(st, it.bound_ranges)
+                    _conditional_bars(st)
                     _uses(st, it.values, subs)
                     indices = {k2 for k2, d in scope.symbols.items() if d.kind == "index"}
                     if k == 0 and _einstein(st, indices):

@@ -321,6 +321,8 @@ class _Build(Transformer):
                 return ir.Paren(ch.terms[0], bracket, span=span)
             return ir.Paren(ch, bracket, span=span)     # a condition such as (x < 0)
         if any(s not in (",",) for s in body.seps):
+            if any(isinstance(ch, ir.Chain) and "mid" in ch.rels for ch in items):
+                raise Unsupported(r"\mid (a conditional bar) with parameters after ';' is not read yet", span[0])
             raise LatexError("';' or \\quad inside brackets", span[0])
         return ir.Tuple(tuple(ch.terms[0] if len(ch.terms) == 1 else ch for ch in items), bracket, span=span)
 
@@ -933,7 +935,7 @@ def read_expression(text: str, words=frozenset()):
 
 # --------------------------------------------------------------------------- canonical spelling
 _REL_TEX = {"=": "=", "~": r"\approx", "<=": r"\le", ">=": r"\ge", "<": "<", ">": ">", "!=": r"\ne", "in": r"\in",
-            "<-": r"\leftarrow", ":=": ":=", "sim": r"\sim", "->": r"\to", "prop": r"\propto"}
+            "<-": r"\leftarrow", ":=": ":=", "sim": r"\sim", "->": r"\to", "prop": r"\propto", "mid": r"\mid"}
 _OP_TEX = {"+": "+", "-": "-", "*": r" \cdot ", "dot": r" \cdot ", "/": "/", "odot": r" \odot ", "otimes": r" \otimes ",
            "oslash": r" \oslash "}
 
