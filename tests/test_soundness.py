@@ -51,6 +51,8 @@ EXPECTED = {
     "declared_entry_in_sum": "error",                # a declared a_j does not vary with the sum's j
     "mid.conditional_probability": "undecided", "mid.null_event": "undecided",   # \mid only in a moment
     "mid.outside_moment": "undecided",                                            # over an event P(A) > 0
+    "nabla.bare_tuple": "undecided", "nabla.undefined_function": "undecided",    # nabla f(x, y): a column
+    "nabla.row_in_mixed_layout": "convention", "hessian.declared_H": "refuted",  # of a defined function
 }
 
 

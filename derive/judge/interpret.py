@@ -979,7 +979,24 @@ class Interpreter:
             out.append((sign, node))
 
     def _Product(self, p: ir.Product):
-        return self.multiply([self.expr(f) for f in p.factors], _pos(p))
+        factors, vals = list(p.factors), []
+        while factors:
+            f = factors.pop(0)
+            if factors and self._hessian_mark(f, factors[0]):
+                vals.append(self._partials(factors.pop(0), 2, _pos(p)))
+            else:
+                vals.append(self.expr(f))
+        return self.multiply(vals, _pos(p))
+
+    def _hessian_mark(self, node, nxt) -> bool:
+        r"""``\mathbf{H} f(x, y)``: a bold H that names nothing (not declared, defined or a function) written
+        before a function the claim defines of several variables is its Hessian (as d2l writes it)."""
+        if not (isinstance(node, ir.Atom) and node.name == "H" and node.bold and isinstance(nxt, ir.Call)):
+            return False
+        if "H" in self.scope.symbols or "H" in self.defined_keys or "H" in self.scope.functions:
+            return False
+        key = _key(nxt.head)
+        return key in self.user_functions and len(self.user_functions[key][0]) >= 2
 
     # ------------------------------------------------------------------ arithmetic with shapes
     def add(self, vals, pos):
@@ -1806,7 +1823,7 @@ class Interpreter:
                 if len(args) == 1:
                     wrt = [(args[0], 1)]
                 else:
-                    raise Unsupported(r"\nabla of a function of several variables", _pos(d))
+                    return self._partials(d.body, 1, _pos(d))
             else:
                 raise LatexError(r"\nabla without the variable: write \nabla_x", _pos(d))
         else:
@@ -1816,6 +1833,31 @@ class Interpreter:
             var = self.expr(var_node)
             f = derivative(f, var, order, _pos(d), self.scope)
         return f
+
+    def _partials(self, call: ir.Call, order, pos):
+        r"""``\nabla f(a, b)`` (order 1): the vector of partials of a function defined as ``f(x, y) = ...``
+        at the arguments, a column (a row in numerator layout); ``\mathbf{H} f(a, b)`` (order 2): the
+        matrix of second partials.  Only for a function the claim defines: otherwise the variables are
+        not known."""
+        key = _key(call.head)
+        args, post = self._unwrap(call.arg)
+        if key not in self.user_functions or post:
+            raise Unsupported(r"\nabla of a function of several variables that the claim does not define", pos)
+        params, body, sub = self.user_functions[key]
+        if sub is not None or len(params) != len(args):
+            raise LatexError(f"{key} takes {len(params)} argument(s), got {len(args)}", pos)
+        vals = [self.expr(a) for a in args]
+        if any(is_array(v) for v in vals):
+            raise Unsupported(r"\nabla of a function of several vector arguments", pos)
+        at = dict(zip(params, vals))
+        names = ", ".join(str(p) for p in params)
+        if order == 2:
+            self.scope.note(rf"$\mathbf{{H}} {key}$ is read as the Hessian of ${key}$ by its parameters ${names}$")
+            return sp.ImmutableMatrix([[sp.diff(body, p, q).xreplace(at) for q in params] for p in params])
+        column = sp.ImmutableMatrix([sp.diff(body, p).xreplace(at) for p in params])
+        self.scope.used_axes.add("layout")
+        self.scope.note(rf"$\nabla {key}$ is read as the vector of the partials of ${key}$ by ${names}$")
+        return column.T if self.scope.conventions.get("layout", "mixed") == "numerator" else column
 
     def _function_by_name(self, d: ir.Derivative):
         r"""``\frac{df}{dx}`` for a function defined as ``f(x) = ...``: f at its own parameters, when the
