@@ -53,6 +53,8 @@ EXPECTED = {
     "mid.outside_moment": "undecided",                                            # over an event P(A) > 0
     "nabla.bare_tuple": "undecided", "nabla.undefined_function": "undecided",    # nabla f(x, y): a column
     "nabla.row_in_mixed_layout": "convention", "hessian.declared_H": "refuted",  # of a defined function
+    "bold.number_inside": "error",                   # \mathbf{x + 1}: the bold 1 is not guessed
+    "eta_applied_without_role": "error",             # \eta(...) settled only by a role or a declaration
 }
 
 

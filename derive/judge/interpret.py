@@ -90,6 +90,7 @@ class Scope(Conventions):
     assumed_generic: set = field(default_factory=set)  # undeclared letters read as arbitrary functions
     random: dict = field(default_factory=dict)         # canonical key -> sympy.stats random symbol (given X \sim D)
     random_laws: dict = field(default_factory=dict)    # canonical key -> (distribution kind, parameters)
+    role_keys: frozenset = frozenset()                 # keys the claim gives an optimizer role (scalars: eta)
 
     def note(self, text: str):
         if text not in self.notes:
@@ -142,8 +143,14 @@ def build_scope(claim, conventions=None) -> Scope:
             functions[function_key(spelling, words)] = kind
         except LatexError as exc:
             raise ClaimError(f"bad function spelling {spelling!r}: {exc.message}", "functions")
+    role_keys = set()
+    for spelling in claim.roles:
+        try:
+            role_keys.add(symbol_key(spelling, words))
+        except LatexError:
+            pass                          # a role for an expression (dL/dw): judged in updates.py
     return Scope(symbols=symbols, functions=functions, conventions=dict(conventions or {}), declared=set(symbols),
-                 words=words)
+                 words=words, role_keys=frozenset(role_keys))
 
 
 def _safe_key(name):
@@ -216,6 +223,14 @@ def _max_min(kind):
             raise Unsupported(f"{kind} of several arrays", pos)
         return (sp.Max if kind == "max" else sp.Min)(*args)
     return build
+
+
+def _clip(it, args, primes, pos, param=None):
+    r""":math:`\operatorname{clip}(x, a, b) = \min(\max(x, a), b)` (NumPy's and optax's definition)."""
+    if len(args) != 3 or primes or any(is_array(a) for a in args):
+        raise Unsupported("clip(x, a, b) of three scalars only", pos)
+    it.scope.note(r"$\operatorname{clip}(x, a, b)$ is read as $\min(\max(x, a), b)$")
+    return sp.Min(sp.Max(args[0], args[1]), args[2])
 
 
 def _trace(it, args, primes, pos, param=None):
@@ -517,7 +532,7 @@ FUNCTIONS = {
     "Phi": _elementary(_normal_cdf, "Phi"), "phi": _elementary(_normal_pdf, "phi"),
     "sgn": _elementary(sp.sign, "sign"), "sign": _elementary(sp.sign, "sign"),
     "max": _max_min("max"), "min": _max_min("min"), "trace": _trace, "tr": _trace, "det": _det,
-    "softmax": _softmax, "diag": _diag, "sum": _total,
+    "softmax": _softmax, "diag": _diag, "sum": _total, "clip": _clip,
     "expectation": _moment("E", stats_E), "variance": _moment("Var", stats_variance), "std": _std, "vec": _sequence("vec"), "conv2d": _sequence("conv2d"),
     "convmat": _sequence("convmat"), "order": _order,
     **{name: _loss(name) for name in LOSSES}, **{name: _init(name) for name in INITS},
@@ -531,7 +546,7 @@ FUNCTION_NAMES = {
     "cosh": "cosh", "erf": "erf", "erfc": "erfc", "max": "max", "min": "min", "tr": "trace", "trace": "trace",
     "det": "det", "diag": "diag", "sign": "sign", "sgn": "sgn", "vec": "vec", "mse": "mse", "bce": "bce",
     "sse": "sse", "cce": "cce", "step": "step", "heaviside": "step", "lg": "lg", "sum": "sum",
-    "var": "variance", "std": "std",
+    "var": "variance", "std": "std", "clip": "clip",
 }
 #: how sources write a probability
 _PROBABILITY = frozenset({"P", r"\Pr", "Pr", r"\mathbb{P}"})
@@ -1464,6 +1479,16 @@ class Interpreter:
         event = self._event(key, c.arg) if not primes and power is None else None
         if event is not None:
             return event
+        base = _key(head.base) if isinstance(head, ir.Sub) else None
+        if base in self.user_functions and self.user_functions[base][2] is not None and \
+                key not in self.scope.symbols and key not in self.scope.functions:
+            # L_\delta(e) for a function defined as L_\delta(e) = ...: the subscript is its parameter
+            args, post = self._unwrap(c.arg)
+            out = self.apply(("user", base), base, [self.expr(a) for a in args], primes, _pos(c),
+                             param=self.expr(head.index))
+            if power is not None:
+                out = self.power(out, self.expr(power), _pos(c))
+            return self._post(out, post)
         if key in ("E", r"\mathbb{E}") and key not in self.scope.symbols and self._names_a_law(c.arg):
             kind = "expectation"           # E[U(0, 1)^2]: the variable is written inside
         else:
@@ -1595,8 +1620,8 @@ class Interpreter:
         if key in ("E", r"\mathbb{E}") and self.scope.random and key not in self.scope.symbols:
             return "expectation"
         decl = self.scope.symbols.get(key)
-        if decl is not None:
-            return None
+        if decl is not None or key in self.scope.role_keys:
+            return None                    # declared, or an optimizer's role (a scalar): \eta (a + b) is a product
         if isinstance(head, ir.Sub):
             base = _key(head.base)
             if base in self.scope.symbols or base in self.values or base in self.defined_keys:

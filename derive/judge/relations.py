@@ -190,10 +190,10 @@ def judge_approx(lhs, rhs_text, claim, scope, defs) -> Outcome:
     steps = [("exact value", f"{L(exact)} = {sp.N(exact, max(12, digits + 3))}"),
              (f"rounded to {digits} decimals", _decimal_text(rounded, digits))]
     check = _independent_decimal(lhs, defs, digits)
-    as_double = _significant(text) >= DOUBLE_DIGITS
+    as_double = _significant(text) in DOUBLE_DIGITS
     if as_double:
-        # a constant printed with 17 significant digits is a double's printout (repr of a float64): it also
-        # holds when the value's nearest double is the printed one's, though the 17th digit is not rounded
+        # a constant printed with 16 or 17 significant digits may be a double's printout (repr of a float64): it
+        # also holds when the value's nearest double is the printed one's, though the last digit is not rounded
         steps.append(("read as a double", f"{_significant(text)} significant digits: the printout of a float64"))
     if as_double and _double(value) == _double(printed) and gap > half:
         out = Outcome("proved", f"the exact value ${sp.N(exact, max(8, digits + 2))}$ and the printed "
@@ -220,8 +220,9 @@ def judge_approx(lhs, rhs_text, claim, scope, defs) -> Outcome:
     return out
 
 
-#: significant digits from which a printed constant is read as a double's printout (repr of a float64)
-DOUBLE_DIGITS = 17
+#: significant digits at which a printed constant may be a double's printout (the shortest repr of a float64
+#: has at most 17; with 16 or 17 it need not be the value's rounding at that digit); more digits are decimals
+DOUBLE_DIGITS = (16, 17)
 
 
 def _significant(text) -> int:

@@ -452,7 +452,31 @@ def _bolded(arg, span):
         return ir.Transpose(_bolded(arg.base, span), span=span)
     if isinstance(arg, ir.Prime):
         return ir.Prime(_bolded(arg.base, span), arg.order, span=span)
+    # \mathbf{w - x}, \mathbf{w \otimes x}: the font of each symbol written inside (a number inside is
+    # not made bold: \mathbf{1} would become the ones vector, so a number there is an error)
+    if isinstance(arg, ir.BinOp) and arg.op in ("+", "-", "odot", "otimes", "oslash"):
+        return ir.BinOp(arg.op, _bolded_part(arg.left, span), _bolded_part(arg.right, span), span=arg.span)
+    if isinstance(arg, _Term) and all(isinstance(x, str) or isinstance(x, (ir.Atom, ir.Sub, ir.Pow, ir.Transpose,
+                                                                          ir.Prime)) for x in arg.items):
+        return _Term([x if isinstance(x, str) else _bolded_part(x, span) for x in arg.items], arg.span)
     raise LatexError("a bold font of something that is not a symbol", span[0])
+
+
+def _bold_number(node) -> bool:
+    """A number that the bold font would cover (exponents and subscripts are not covered)."""
+    if isinstance(node, ir.Number):
+        return True
+    if isinstance(node, (ir.Pow, ir.Sub, ir.Transpose, ir.Prime)):
+        return _bold_number(node.base)
+    return any(_bold_number(c) for c in node.children()) if isinstance(node, ir.Node) else False
+
+
+def _bolded_part(arg, span):
+    """A part of an expression under a bold font: a symbol, never a number."""
+    if _bold_number(arg):
+        raise LatexError("a bold font over a number inside an expression (the ones vector, or the number?)",
+                         span[0])
+    return _bolded(arg, span)
 
 
 def _font_base(font, base, meta):
