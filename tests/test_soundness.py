@@ -50,6 +50,15 @@ EXPECTED = {
     "cases_gap.region": "undecided", "cases_gap.derivative": "undecided", "cases_gap.point": "undecided",
     "cases_gap.covered": "proved", "cases_gap.covered_by_assumption": "proved",
     "chain_given_entry": "refuted",       # a chain is proved only if every link is; the given's entry put back
+    "sum_except.other_range": "error", "sum_except.undeclared": "error",   # the excluded value must be
+    "sum_except.number_outside": "error",                                   # surely in the sum's range
+    "declared_entry_in_sum": "error",                # a declared a_j does not vary with the sum's j
+    "mid.conditional_probability": "undecided", "mid.null_event": "undecided",   # \mid only in a moment
+    "mid.outside_moment": "undecided",                                            # over an event P(A) > 0
+    "nabla.bare_tuple": "undecided", "nabla.undefined_function": "undecided",    # nabla f(x, y): a column
+    "nabla.row_in_mixed_layout": "convention", "hessian.declared_H": "refuted",  # of a defined function
+    "bold.number_inside": "error",                   # \mathbf{x + 1}: the bold 1 is not guessed
+    "eta_applied_without_role": "error",             # \eta(...) settled only by a role or a declaration
 }
 
 

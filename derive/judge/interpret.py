@@ -90,6 +90,7 @@ class Scope(Conventions):
     assumed_generic: set = field(default_factory=set)  # undeclared letters read as arbitrary functions
     random: dict = field(default_factory=dict)         # canonical key -> sympy.stats random symbol (given X \sim D)
     random_laws: dict = field(default_factory=dict)    # canonical key -> (distribution kind, parameters)
+    role_keys: frozenset = frozenset()                 # keys the claim gives an optimizer role (scalars: eta)
 
     def note(self, text: str):
         if text not in self.notes:
@@ -142,8 +143,14 @@ def build_scope(claim, conventions=None) -> Scope:
             functions[function_key(spelling, words)] = kind
         except LatexError as exc:
             raise ClaimError(f"bad function spelling {spelling!r}: {exc.message}", "functions")
+    role_keys = set()
+    for spelling in claim.roles:
+        try:
+            role_keys.add(symbol_key(spelling, words))
+        except LatexError:
+            pass                          # a role for an expression (dL/dw): judged in updates.py
     return Scope(symbols=symbols, functions=functions, conventions=dict(conventions or {}), declared=set(symbols),
-                 words=words)
+                 words=words, role_keys=frozenset(role_keys))
 
 
 def _safe_key(name):
@@ -218,6 +225,14 @@ def _max_min(kind):
     return build
 
 
+def _clip(it, args, primes, pos, param=None):
+    r""":math:`\operatorname{clip}(x, a, b) = \min(\max(x, a), b)` (NumPy's and optax's definition)."""
+    if len(args) != 3 or primes or any(is_array(a) for a in args):
+        raise Unsupported("clip(x, a, b) of three scalars only", pos)
+    it.scope.note(r"$\operatorname{clip}(x, a, b)$ is read as $\min(\max(x, a), b)$")
+    return sp.Min(sp.Max(args[0], args[1]), args[2])
+
+
 def _trace(it, args, primes, pos, param=None):
     m = _one(args, "trace", pos)
     if not is_array(m) or sp.simplify(m.shape[0] - m.shape[1]) != 0:
@@ -251,6 +266,7 @@ def _moment(name, operator):
     ``X \sim \mathcal{N}(\mu, \sigma^2)``, ``U(a, b)``, ``\operatorname{Bernoulli}(p)`` (independent of each
     other), in closed form by SymPy's statistics; no closed form is undecided, never a guess."""
     def build(it, args, primes, pos, param=None):
+        event, it.moment_event = it.moment_event, None
         x = _one(args, name, pos)
         if primes or is_array(x):
             raise Unsupported(f"{name} of a vector or with a prime is not read yet", pos)
@@ -258,6 +274,8 @@ def _moment(name, operator):
         if not x.atoms(RandomSymbol):
             raise Unsupported(f"{name}[...] of an expression without a random variable: give one with "
                               r"'X \sim \mathcal{N}(0, 1)' (moments stated as givens are not read yet)", pos)
+        if event is not None:
+            return _conditional_moment(it, name, operator is stats_E, x, event, pos)
         try:
             value = sp.simplify(operator(x))
         except (NotImplementedError, ValueError, TypeError) as exc:
@@ -269,6 +287,38 @@ def _moment(name, operator):
                       "confirmed by numerical quadrature")
         return value
     return build
+
+
+def _closed_expectation(it, name, f, pos):
+    """E[f] in closed form, confirmed by quadrature (no closed form: undecided)."""
+    try:
+        value = sp.simplify(stats_E(f))
+    except (NotImplementedError, ValueError, TypeError) as exc:
+        raise Unsupported(f"{name}[...] has no closed form here ({type(exc).__name__})", pos)
+    if value.atoms(RandomSymbol) or value.has(sp.Integral, Expectation, Variance, Probability):
+        raise Unsupported(f"{name}[...] has no closed form here", pos)
+    _quadrature_check("E", f, value, it.scope.random_laws, pos)
+    return value
+
+
+def _conditional_moment(it, name, mean, x, event, pos):
+    r""":math:`E[X \mid A] = E[X 1_A] / P(A)` and :math:`\operatorname{Var}[X \mid A] = E[X^2 1_A] / P(A) -
+    E[X \mid A]^2` for an event A of the random variables with :math:`P(A) > 0` by the declarations; each
+    expectation in closed form and confirmed by quadrature."""
+    if not event.atoms(RandomSymbol):
+        raise Unsupported(rf"{name}[... \mid A] with an event A without a random variable", pos)
+    indicator = sp.Piecewise((1, event), (0, True))
+    mass = _closed_expectation(it, name, indicator, pos)
+    if not (mass.is_positive or (not mass.free_symbols and sp.N(mass, 30) > 0)):
+        raise Unsupported(rf"{name}[... \mid A]: P(A) > 0 does not follow from the declarations", pos)
+    first = _closed_expectation(it, name, x * indicator, pos) / mass
+    it.scope.note(rf"${name}[X \mid A]$ is read over the event $A$: $E[X 1_A] / P(A)$" +
+                  ("" if mean else r", and the variance as $E[X^2 1_A] / P(A) - E[X \mid A]^2$") +
+                  ", each in closed form and confirmed by numerical quadrature")
+    if mean:
+        return sp.simplify(first)
+    second = _closed_expectation(it, name, x ** 2 * indicator, pos) / mass
+    return sp.simplify(second - first ** 2)
 
 
 def _std(it, args, primes, pos, param=None):
@@ -482,7 +532,7 @@ FUNCTIONS = {
     "Phi": _elementary(_normal_cdf, "Phi"), "phi": _elementary(_normal_pdf, "phi"),
     "sgn": _elementary(sp.sign, "sign"), "sign": _elementary(sp.sign, "sign"),
     "max": _max_min("max"), "min": _max_min("min"), "trace": _trace, "tr": _trace, "det": _det,
-    "softmax": _softmax, "diag": _diag, "sum": _total,
+    "softmax": _softmax, "diag": _diag, "sum": _total, "clip": _clip,
     "expectation": _moment("E", stats_E), "variance": _moment("Var", stats_variance), "std": _std, "vec": _sequence("vec"), "conv2d": _sequence("conv2d"),
     "convmat": _sequence("convmat"), "order": _order,
     **{name: _loss(name) for name in LOSSES}, **{name: _init(name) for name in INITS},
@@ -496,7 +546,7 @@ FUNCTION_NAMES = {
     "cosh": "cosh", "erf": "erf", "erfc": "erfc", "max": "max", "min": "min", "tr": "trace", "trace": "trace",
     "det": "det", "diag": "diag", "sign": "sign", "sgn": "sgn", "vec": "vec", "mse": "mse", "bce": "bce",
     "sse": "sse", "cce": "cce", "step": "step", "heaviside": "step", "lg": "lg", "sum": "sum",
-    "var": "variance", "std": "std",
+    "var": "variance", "std": "std", "clip": "clip",
 }
 #: how sources write a probability
 _PROBABILITY = frozenset({"P", r"\Pr", "Pr", r"\mathbb{P}"})
@@ -538,6 +588,29 @@ def _bound_indices(node, out):
     return out
 
 
+#: the moments a conditional bar may stand in (E[X \mid A]), lower-cased, without backslashes
+_CONDITIONED = frozenset({"e", "mathbb{e}", "var", "std"})
+
+
+def _conditional_bars(node):
+    r"""``\mid`` is read only as the event of a moment, ``E[X \mid A]``; anywhere else (``P(y \mid x)``,
+    ``H(Y \mid X)``) its meaning is not fixed here: an error, never a guess."""
+    allowed = set()
+    for n in ir.walk(node):
+        head = n.head if isinstance(n, ir.Call) else (n.func if isinstance(n, ir.Apply) else None)
+        arg = n.arg if isinstance(n, ir.Call) else (n.args[0] if isinstance(n, ir.Apply) and n.args else None)
+        if head is None or not isinstance(arg, ir.Paren):
+            continue
+        name = (getattr(head, "name", None) or "").lower().replace("\\", "")
+        if name in _CONDITIONED and not getattr(head, "bold", False):
+            allowed.add(id(arg.arg))
+    for n in ir.walk(node):
+        if isinstance(n, ir.Chain) and "mid" in n.rels and id(n) not in allowed:
+            raise Unsupported(r"\mid (a conditional bar) is read only as the event of a moment, E[X \mid A] or "
+                              r"\operatorname{Var}[X \mid A]; a conditional probability or density is not read yet",
+                              _pos(n))
+
+
 @dataclass(frozen=True)
 class Printed:
     """A number as the source printed it (``0.731``): its text and its exact value."""
@@ -574,6 +647,7 @@ class Interpreter:
         self.recurrence_hypothesis = {}                      # base -> C(index), during an induction step
         self.symbolic_terms = {}                             # base -> {placeholder: index} (terms v_t, a start stated)
         self.moment_laws = None                              # inside E/Var/Std(...): the distributions written there
+        self.moment_event = None                             # E[X \mid A]: the event A, for the moment being built
 
     # ------------------------------------------------------------------ entry points
     def statements(self, text: str) -> list:
@@ -581,6 +655,7 @@ class Interpreter:
         sts = self.read(text)
         for st in sts:
             _bound_indices(st, self.bound_ranges)
+            _conditional_bars(st)
         return sts
 
     def is_new(self, node, defining=False) -> bool:
@@ -919,7 +994,24 @@ class Interpreter:
             out.append((sign, node))
 
     def _Product(self, p: ir.Product):
-        return self.multiply([self.expr(f) for f in p.factors], _pos(p))
+        factors, vals = list(p.factors), []
+        while factors:
+            f = factors.pop(0)
+            if factors and self._hessian_mark(f, factors[0]):
+                vals.append(self._partials(factors.pop(0), 2, _pos(p)))
+            else:
+                vals.append(self.expr(f))
+        return self.multiply(vals, _pos(p))
+
+    def _hessian_mark(self, node, nxt) -> bool:
+        r"""``\mathbf{H} f(x, y)``: a bold H that names nothing (not declared, defined or a function) written
+        before a function the claim defines of several variables is its Hessian (as d2l writes it)."""
+        if not (isinstance(node, ir.Atom) and node.name == "H" and node.bold and isinstance(nxt, ir.Call)):
+            return False
+        if "H" in self.scope.symbols or "H" in self.defined_keys or "H" in self.scope.functions:
+            return False
+        key = _key(nxt.head)
+        return key in self.user_functions and len(self.user_functions[key][0]) >= 2
 
     # ------------------------------------------------------------------ arithmetic with shapes
     def add(self, vals, pos):
@@ -1025,6 +1117,13 @@ class Interpreter:
         if key is not None and key in self.local:
             return self.local[key]
         if key is not None and key in self.scope.symbols:
+            if isinstance(node, ir.Sub):
+                bound = [a.name for a in ir.walk(node.index) if isinstance(a, ir.Atom) and a.name in self.local]
+                if bound:
+                    # one declared symbol cannot vary with the index a sum runs over
+                    raise LatexError(f"{key!r} is declared as one symbol, but {bound[0]!r} is the index of a sum "
+                                     f"around it: declare {_key(node.base)!r} as a vector or matrix instead",
+                                     _pos(node))
             return self._decl_value(self.scope.symbols[key], node)
         if isinstance(node, ir.Atom):
             return self._bare(node)
@@ -1040,7 +1139,8 @@ class Interpreter:
         raise LatexError(f"cannot read {canon(node)!r} as a symbol", _pos(node))
 
     def _decl_value(self, decl, node):
-        if decl.kind == "index" and isinstance(node, ir.Sub):
+        if decl.kind == "index" and isinstance(node, ir.Sub) and self.scope.symbols.get(_key(node)) is not decl:
+            # (an index declared under a subscripted spelling, y_i, is that index)
             raise LatexError(f"index {decl.spelling} cannot be subscripted", _pos(node))
         return decl.obj
 
@@ -1278,6 +1378,9 @@ class Interpreter:
             for nm in reversed(names[:-1]):
                 inner = ir.BigOp(b.op, ir.Atom(nm), None, inner, span=b.span)
             return self.expr(inner)
+        low = b.lower
+        if isinstance(low, ir.Chain) and low.rels == ("!=",) and isinstance(low.terms[0], ir.Atom):
+            return self._sum_except(b, op, low.terms[0].name, low.terms[1])
         name, lo, hi = self._range(b)
         decl = self.scope.symbols.get(name)
         if lo is None:
@@ -1309,6 +1412,44 @@ class Interpreter:
         # a bound variable of its own: a free index of the same name elsewhere is never captured
         return op(summand.xreplace({local: bound}), (bound, lo, hi))
 
+    def _sum_except(self, b, op, name, excluded):
+        r"""``\sum_{j \ne e} f(j) = \sum_j f(j) - f(e)`` (a product: divided by ``f(e)``).
+
+        Exact only when ``e`` is one of the values ``j`` runs over: ``e`` must be an index declared
+        over the same range as ``j``, or a whole number inside it; anything else is an error."""
+        if b.upper is not None:
+            raise Unsupported(f"the range '{name} \\ne {canon(excluded)}' with an upper bound", _pos(b))
+        decl = self.scope.symbols.get(name)
+        if decl is not None and decl.kind == "index":
+            hi = decl.dims[0]
+        elif decl is None:
+            hi = self._range_from_use(name, b)
+        else:
+            raise LatexError(f"sum index {name!r} is declared as a {decl.kind}", _pos(b))
+        key = _key(excluded)
+        edecl = self.scope.symbols.get(key) if key is not None else None
+        if edecl is not None and edecl.kind == "index":
+            if sp.simplify(edecl.dims[0] - hi) != 0:
+                raise LatexError(f"{canon(excluded)!r} runs over 1..{edecl.dims[0]}, the sum over {name!r} over "
+                                 f"1..{hi}: the excluded value may lie outside the range", _pos(b))
+            value = edecl.obj
+        elif _is_number(excluded) and self.expr(excluded).is_Integer:
+            value = self.expr(excluded)
+            if not (sp.Ge(value, 1) == sp.true and sp.Ge(hi - value, 0) == sp.true):
+                raise LatexError(f"the excluded value {value} may lie outside the range 1..{hi} of {name!r}",
+                                 _pos(b))
+        else:
+            raise LatexError(f"the value {canon(excluded)!r} excluded from the sum over {name!r} must be an index "
+                             f"declared over the same range (declare it 'index {_tex(hi)}')", _pos(b))
+        full = self._sum(ir.BigOp(b.op, ir.Atom(name), None, b.body, span=b.span))
+        if not isinstance(full, (sp.Sum, sp.Product)):
+            raise Unsupported(f"the sum over {name!r} without {canon(excluded)!r}", _pos(b))
+        var = full.limits[0][0]
+        term = full.function.xreplace({var: value})
+        self.scope.note(rf"$\{b.op}_{{{name} \ne {canon(excluded)}}}$ is the whole {b.op} over ${name}$ "
+                        rf"{'without' if op is sp.Sum else 'divided by'} the factor at ${name} = {canon(excluded)}$")
+        return full - term if op is sp.Sum else full / term
+
     def _range_from_use(self, name, b):
         """``\\sum_j e^{o_j}`` with ``o`` a declared vector: j runs over o's entries."""
         for n in ir.walk(b.body):
@@ -1338,6 +1479,16 @@ class Interpreter:
         event = self._event(key, c.arg) if not primes and power is None else None
         if event is not None:
             return event
+        base = _key(head.base) if isinstance(head, ir.Sub) else None
+        if base in self.user_functions and self.user_functions[base][2] is not None and \
+                key not in self.scope.symbols and key not in self.scope.functions:
+            # L_\delta(e) for a function defined as L_\delta(e) = ...: the subscript is its parameter
+            args, post = self._unwrap(c.arg)
+            out = self.apply(("user", base), base, [self.expr(a) for a in args], primes, _pos(c),
+                             param=self.expr(head.index))
+            if power is not None:
+                out = self.power(out, self.expr(power), _pos(c))
+            return self._post(out, post)
         if key in ("E", r"\mathbb{E}") and key not in self.scope.symbols and self._names_a_law(c.arg):
             kind = "expectation"           # E[U(0, 1)^2]: the variable is written inside
         else:
@@ -1410,9 +1561,20 @@ class Interpreter:
         """The values of a function's arguments; a moment's may name one distribution (``Var[U(-a, a)]``)."""
         if kind not in _MOMENTS:
             return [self.expr(a) for a in args]
+        given = None
+        if len(args) == 1 and isinstance(args[0], ir.Chain) and args[0].rels[:1] == ("mid",):
+            # E[X \mid A]: the moment of X over the event A (a relation of the random variables)
+            chain = args[0]
+            if "mid" in chain.rels[1:] or len(chain.terms) < 3:
+                raise Unsupported(r"a moment conditioned on something that is not one event (\mid A, A a "
+                                  "relation of random variables)", pos)
+            args = [chain.terms[0]]
+            given = ir.Chain(chain.terms[1:], chain.rels[1:], span=chain.span)
         outer, self.moment_laws = self.moment_laws, []
         try:
             vals = [self.expr(a) for a in args]
+            if given is not None:
+                self.moment_event = self.condition(given)
         finally:
             written, self.moment_laws = self.moment_laws, outer
         if len(written) > 1:
@@ -1458,8 +1620,8 @@ class Interpreter:
         if key in ("E", r"\mathbb{E}") and self.scope.random and key not in self.scope.symbols:
             return "expectation"
         decl = self.scope.symbols.get(key)
-        if decl is not None:
-            return None
+        if decl is not None or key in self.scope.role_keys:
+            return None                    # declared, or an optimizer's role (a scalar): \eta (a + b) is a product
         if isinstance(head, ir.Sub):
             base = _key(head.base)
             if base in self.scope.symbols or base in self.values or base in self.defined_keys:
@@ -1686,7 +1848,7 @@ class Interpreter:
                 if len(args) == 1:
                     wrt = [(args[0], 1)]
                 else:
-                    raise Unsupported(r"\nabla of a function of several variables", _pos(d))
+                    return self._partials(d.body, 1, _pos(d))
             else:
                 raise LatexError(r"\nabla without the variable: write \nabla_x", _pos(d))
         else:
@@ -1696,6 +1858,31 @@ class Interpreter:
             var = self.expr(var_node)
             f = derivative(f, var, order, _pos(d), self.scope)
         return f
+
+    def _partials(self, call: ir.Call, order, pos):
+        r"""``\nabla f(a, b)`` (order 1): the vector of partials of a function defined as ``f(x, y) = ...``
+        at the arguments, a column (a row in numerator layout); ``\mathbf{H} f(a, b)`` (order 2): the
+        matrix of second partials.  Only for a function the claim defines: otherwise the variables are
+        not known."""
+        key = _key(call.head)
+        args, post = self._unwrap(call.arg)
+        if key not in self.user_functions or post:
+            raise Unsupported(r"\nabla of a function of several variables that the claim does not define", pos)
+        params, body, sub = self.user_functions[key]
+        if sub is not None or len(params) != len(args):
+            raise LatexError(f"{key} takes {len(params)} argument(s), got {len(args)}", pos)
+        vals = [self.expr(a) for a in args]
+        if any(is_array(v) for v in vals):
+            raise Unsupported(r"\nabla of a function of several vector arguments", pos)
+        at = dict(zip(params, vals))
+        names = ", ".join(str(p) for p in params)
+        if order == 2:
+            self.scope.note(rf"$\mathbf{{H}} {key}$ is read as the Hessian of ${key}$ by its parameters ${names}$")
+            return sp.ImmutableMatrix([[sp.diff(body, p, q).xreplace(at) for q in params] for p in params])
+        column = sp.ImmutableMatrix([sp.diff(body, p).xreplace(at) for p in params])
+        self.scope.used_axes.add("layout")
+        self.scope.note(rf"$\nabla {key}$ is read as the vector of the partials of ${key}$ by ${names}$")
+        return column.T if self.scope.conventions.get("layout", "mixed") == "numerator" else column
 
     def _function_by_name(self, d: ir.Derivative):
         r"""``\frac{df}{dx}`` for a function defined as ``f(x) = ...``: f at its own parameters, when the
@@ -2170,6 +2357,7 @@ def prepare(claim, conventions=None, updates=False):
             try:
                 for st in it.read(text):
                     _bound_indices(st, it.bound_ranges)
+                    _conditional_bars(st)
                     _uses(st, it.values, subs)
                     indices = {k2 for k2, d in scope.symbols.items() if d.kind == "index"}
                     if k == 0 and _einstein(st, indices):

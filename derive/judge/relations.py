@@ -4,6 +4,7 @@ from __future__ import annotations
 import functools
 import re
 import zlib
+from fractions import Fraction
 
 import mpmath
 import sympy as sp
@@ -189,7 +190,16 @@ def judge_approx(lhs, rhs_text, claim, scope, defs) -> Outcome:
     steps = [("exact value", f"{L(exact)} = {sp.N(exact, max(12, digits + 3))}"),
              (f"rounded to {digits} decimals", _decimal_text(rounded, digits))]
     check = _independent_decimal(lhs, defs, digits)
-    if gap <= half:
+    as_double = _significant(text) in DOUBLE_DIGITS
+    if as_double:
+        # a constant printed with 16 or 17 significant digits may be a double's printout (repr of a float64): it
+        # also holds when the value's nearest double is the printed one's, though the last digit is not rounded
+        steps.append(("read as a double", f"{_significant(text)} significant digits: the printout of a float64"))
+    if as_double and _double(value) == _double(printed) and gap > half:
+        out = Outcome("proved", f"the exact value ${sp.N(exact, max(8, digits + 2))}$ and the printed "
+                      f"${rhs_text}$ are the same double (the printed number has {_significant(text)} significant "
+                      "digits, a float64's printout)", steps=steps)
+    elif gap <= half:
         out = Outcome("proved", f"the exact value ${sp.N(exact, max(8, digits + 2))}$ rounds to the printed "
                       f"${rhs_text}$", steps=steps)
     else:
@@ -202,11 +212,28 @@ def judge_approx(lhs, rhs_text, claim, scope, defs) -> Outcome:
                       f"${_decimal_text(rounded, digits)}$, not ${rhs_text}$ ({kind})", steps=steps,
                       counterexample={"exact": str(sp.N(exact, digits + 5)), "printed": rhs_text},
                       corrected=f"{L(lhs)} \\approx {_decimal_text(rounded, digits)}")
-    if check is not None and (abs(check - printed) <= half) != (out.verdict == "proved"):
+    agrees = check is not None and (abs(check - printed) <= half or as_double and _double(check) == _double(printed))
+    if check is not None and agrees != (out.verdict == "proved"):
         return Outcome("error", f"internal inconsistency: the exact value says {out.verdict}, but the independent "
                        f"evaluation gives {check}", steps=steps)
     out.recheck = "the value evaluated independently (mpmath) at the same precision" if check is not None else None
     return out
+
+
+#: significant digits at which a printed constant may be a double's printout (the shortest repr of a float64
+#: has at most 17; with 16 or 17 it need not be the value's rounding at that digit); more digits are decimals
+DOUBLE_DIGITS = (16, 17)
+
+
+def _significant(text) -> int:
+    """Significant digits of a printed decimal: ``.87962566103423978`` -> 17."""
+    return len(text.lstrip("-").replace(".", "").lstrip("0"))
+
+
+def _double(q) -> float:
+    """The double nearest a rational (correctly rounded, through :class:`fractions.Fraction`)."""
+    q = sp.Rational(q)
+    return float(Fraction(int(q.p), int(q.q)))
 
 
 def _independent_decimal(lhs, defs, digits):

@@ -292,7 +292,7 @@ class Matrix(Node):
 
 
 #: relation spellings (as the readers normalise them)
-RELATIONS = ("=", "~", "<=", ">=", "<", ">", "!=", "in", "<-", ":=", "sim", "->", "prop")
+RELATIONS = ("=", "~", "<=", ">=", "<", ">", "!=", "in", "<-", ":=", "sim", "->", "prop", "mid")
 
 
 @dataclass(frozen=True)

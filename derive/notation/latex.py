@@ -321,6 +321,8 @@ class _Build(Transformer):
                 return ir.Paren(ch.terms[0], bracket, span=span)
             return ir.Paren(ch, bracket, span=span)     # a condition such as (x < 0)
         if any(s not in (",",) for s in body.seps):
+            if any(isinstance(ch, ir.Chain) and "mid" in ch.rels for ch in items):
+                raise Unsupported(r"\mid (a conditional bar) with parameters after ';' is not read yet", span[0])
             raise LatexError("';' or \\quad inside brackets", span[0])
         return ir.Tuple(tuple(ch.terms[0] if len(ch.terms) == 1 else ch for ch in items), bracket, span=span)
 
@@ -450,7 +452,31 @@ def _bolded(arg, span):
         return ir.Transpose(_bolded(arg.base, span), span=span)
     if isinstance(arg, ir.Prime):
         return ir.Prime(_bolded(arg.base, span), arg.order, span=span)
+    # \mathbf{w - x}, \mathbf{w \otimes x}: the font of each symbol written inside (a number inside is
+    # not made bold: \mathbf{1} would become the ones vector, so a number there is an error)
+    if isinstance(arg, ir.BinOp) and arg.op in ("+", "-", "odot", "otimes", "oslash"):
+        return ir.BinOp(arg.op, _bolded_part(arg.left, span), _bolded_part(arg.right, span), span=arg.span)
+    if isinstance(arg, _Term) and all(isinstance(x, str) or isinstance(x, (ir.Atom, ir.Sub, ir.Pow, ir.Transpose,
+                                                                          ir.Prime)) for x in arg.items):
+        return _Term([x if isinstance(x, str) else _bolded_part(x, span) for x in arg.items], arg.span)
     raise LatexError("a bold font of something that is not a symbol", span[0])
+
+
+def _bold_number(node) -> bool:
+    """A number that the bold font would cover (exponents and subscripts are not covered)."""
+    if isinstance(node, ir.Number):
+        return True
+    if isinstance(node, (ir.Pow, ir.Sub, ir.Transpose, ir.Prime)):
+        return _bold_number(node.base)
+    return any(_bold_number(c) for c in node.children()) if isinstance(node, ir.Node) else False
+
+
+def _bolded_part(arg, span):
+    """A part of an expression under a bold font: a symbol, never a number."""
+    if _bold_number(arg):
+        raise LatexError("a bold font over a number inside an expression (the ones vector, or the number?)",
+                         span[0])
+    return _bolded(arg, span)
 
 
 def _font_base(font, base, meta):
@@ -933,7 +959,7 @@ def read_expression(text: str, words=frozenset()):
 
 # --------------------------------------------------------------------------- canonical spelling
 _REL_TEX = {"=": "=", "~": r"\approx", "<=": r"\le", ">=": r"\ge", "<": "<", ">": ">", "!=": r"\ne", "in": r"\in",
-            "<-": r"\leftarrow", ":=": ":=", "sim": r"\sim", "->": r"\to", "prop": r"\propto"}
+            "<-": r"\leftarrow", ":=": ":=", "sim": r"\sim", "->": r"\to", "prop": r"\propto", "mid": r"\mid"}
 _OP_TEX = {"+": "+", "-": "-", "*": r" \cdot ", "dot": r" \cdot ", "/": "/", "odot": r" \odot ", "otimes": r" \otimes ",
            "oslash": r" \oslash "}
 

@@ -38,7 +38,7 @@ sin cos max min argmax argmin sign sgn diag tr det var cov mse bce sse cce kl su
 _DOTS = frozenset({r"\dots", r"\cdots", r"\ldots", r"\vdots", r"\ddots"})
 _NOT_SUPPORTED = {r"\pm": "plus-or-minus", r"\mp": "minus-or-plus", r"\exists": "an existential statement",
                   r"\Rightarrow": "an implication", r"\implies": "an implication", r"\iff": "an equivalence",
-                  r"\int": "an integral", r"\oint": "an integral", r"\forall": None, r"\mid": "a conditional bar",
+                  r"\int": "an integral", r"\oint": "an integral", r"\forall": None,
                   r"\cup": "a set union", r"\cap": "a set intersection", r"\subset": "a set inclusion",
                   r"\subseteq": "a set inclusion", r"\setminus": "a set difference"}
 _OPENERS = frozenset({"ADDOP", "MULOP", "STAR", "REL", "SEP", "LPAR", "LBRK", "LBRACE", "LANGLE", "LBAR", "LNORM",

@@ -55,6 +55,7 @@ RELATIONS = {
     ":=": ":=", r"\coloneqq": ":=", r"\triangleq": ":=", r"\equiv": ":=", r"\stackrel{\text{def}}{=}": ":=",
     r"\sim": "sim", r"\to": "->", r"\rightarrow": "->", r"\longrightarrow": "->", r"\mapsto": "->",
     r"\propto": "prop",
+    r"\mid": "mid",        # the conditional bar: read only inside a moment or a probability (E[X \mid A])
 }
 
 #: explicit products and quotients (``\cdot`` between two vectors is their dot product, elsewhere a product)
