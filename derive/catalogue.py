@@ -38,7 +38,7 @@ __all__ = ["Claim", "LoadError", "load_file", "load_paths", "loads", "read_limit
 #: the fields of one ``[[claims]]`` entry
 FIELDS = {"id", "section", "quote", "latex", "definitions", "symbols", "functions", "given",
           "not_checkable", "sizes", "note", "topic", "algorithm", "roles", "theorem", "kernels", "figures", "layout", "text",
-          "defines", "example"}
+          "defines", "example", "summation"}
 #: the fields of the ``[source]`` table (``symbols``, ``functions``, ``definitions``: defaults for every claim)
 SOURCE_FIELDS = {"file", "title", "author", "url", "layout", "symbols", "functions", "definitions"}
 #: the top-level tables of a claim file
@@ -46,7 +46,7 @@ TABLES = {"source": "[source]", "claims": "[[claims]]"}
 #: the largest claim file read (the shipped ones are below 40 KB)
 MAX_FILE_BYTES = 2 * 2 ** 20
 _STRING_FIELDS = ("latex", "text", "quote", "section", "not_checkable", "note", "topic", "algorithm", "theorem",
-                  "layout", "defines", "example")
+                  "layout", "defines", "example", "summation")
 #: a kernel name a claim may define: lower-case words joined by _ (the kernel's names add .grad, .vjp)
 _KERNEL_NAME = re.compile(r"[a-z][a-z0-9_]{0,39}")
 
@@ -77,6 +77,7 @@ class Claim:
     text: str = ""                 # the formula in the sheet's plain-text (Unicode) math, instead of latex
     defines: str = ""              # the activation kernel this claim's proved derivative defines (nnderive kernels)
     example: str = ""              # the quantity of the worked example (nnderive example) whose value it prints
+    summation: str = ""            # "einstein": the source states the convention (a repeated index is summed)
 
     @property
     def formula(self) -> str:
@@ -132,6 +133,12 @@ def _as_table(v, name):
 
 
 LAYOUTS = ("numerator", "denominator", "mixed")
+
+
+def _summation(v):
+    if v not in ("", "einstein"):
+        raise _Bad(f"'summation' must be 'einstein' (the convention the source states), got {v!r}")
+    return v
 
 
 def _layout(v):
@@ -291,7 +298,7 @@ def _claim(entry, cid, seen, source, name, defaults_sym, defaults_fun, defaults_
         kernels=_as_list(entry.get("kernels", []), "kernels"),
         figures=_as_list(entry.get("figures", []), "figures"),
         layout=_layout(entry.get("layout", default_layout)), text=entry.get("text", ""), defines=defines,
-        example=entry.get("example", ""))
+        example=entry.get("example", ""), summation=_summation(entry.get("summation", "")))
 
 
 def load_paths(paths) -> tuple[list[Claim], list[LoadError]]:

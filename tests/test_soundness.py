@@ -59,6 +59,12 @@ EXPECTED = {
     "nabla.row_in_mixed_layout": "convention", "hessian.declared_H": "refuted",  # of a defined function
     "bold.number_inside": "error",                   # \mathbf{x + 1}: the bold 1 is not guessed
     "eta_applied_without_role": "error",             # \eta(...) settled only by a role or a declaration
+    "logic.two_roots": "error", "logic.not_two_claims": "proved",     # a premise must fix its input; an
+    "logic.not_equivalent": "refuted", "logic.in_given": "error",     # equivalence is not two identities
+    "tuple.lengths": "error", "list.bare": "undecided",                # one length; a row or a column?
+    "words.role_declares": "proved", "words.undeclared_run": "error",  # a role key declares a name
+    "einstein.unstated": "undecided", "einstein.thrice": "undecided",   # summed only where stated
+    "logic.new_after": "undecided",
 }
 
 

@@ -37,7 +37,8 @@ from ..verdict import Verdict
 from .crossread import Disagreement, compare, readable
 from .derivation import evaluate
 from .equation import judge_equation
-from .interpret import ClaimError, Printed, Scope, _one_definition, prepare
+from . import logic
+from .interpret import ClaimError, Printed, Scope, _one_definition, einstein_sums, prepare
 from .numeval import NotEvaluable
 from .outcome import Outcome, combine
 from .recurrences import judge_induction
@@ -52,9 +53,10 @@ __all__ = ["judge_claim", "relations", "ClaimError", "JUDGES"]
 class _Reading:
     """One reading of a claim, interpreted: its relations, what they are judged with, and how it printed."""
 
-    def __init__(self, scope, it, defs, given, links, parsed, statement=None):
+    def __init__(self, scope, it, defs, given, links, parsed, statement=None, parts=None):
         self.scope, self.it, self.defs, self.given, self.links, self.parsed = scope, it, defs, given, links, parsed
         self.statement = statement
+        self.parts = parts or [None] * len(links)      # per link: None, or (label, premises) of 'A and hence B'
 
 
 # --------------------------------------------------------------------------- relations
@@ -154,11 +156,12 @@ def _given(claim, it, defs):
             for ch in chains:
                 if tuple(ch.rels) == ("sim",) and len(ch.terms) == 2:
                     it.random_variable(ch.terms[0], ch.terms[1])
+                elif len(ch.rels) == 1 and ch.rels[0] == "=" and _tuples(ch.terms, f"given[{k}]"):
+                    out += [_given_difference(it.expr(a), it.expr(b), f"given[{k}]")     # (a, b) = (1, 2)
+                            for a, b in zip(ch.terms[0].items, ch.terms[1].items)]
                 elif len(ch.rels) == 1 and ch.rels[0] == "=":
-                    a, b = it.expr(ch.terms[0]), it.expr(ch.terms[1])
-                    if is_array(a) != is_array(b) and not (is_array(a) and tuple(a.shape) == (1, 1)):
-                        raise ClaimError("the sides of a given fact have different shapes", f"given[{k}]", 0)
-                    out.append(a - b)
+                    it.declares_list(ch.terms[0], ch.terms[1])
+                    out.append(_given_difference(it.expr(ch.terms[0]), it.expr(ch.terms[1]), f"given[{k}]"))
                 else:
                     reps.update(_conditions([ch], it, defs))
         except Unsupported as exc:
@@ -166,6 +169,28 @@ def _given(claim, it, defs):
         except LatexError as exc:
             raise ClaimError(exc.message, f"given[{k}]", exc.pos)
     return out, reps
+
+
+def _tuples(terms, field) -> bool:
+    """Every side a tuple ``(a, b)`` of one length (read component by component); lengths that differ
+    are an error naming them."""
+    if not all(isinstance(t, ir.Tuple) and t.bracket == "(" for t in terms):
+        return False
+    lengths = [len(t.items) for t in terms]
+    if len(set(lengths)) != 1:
+        raise ClaimError(f"tuples of different lengths ({', '.join(map(str, lengths))} values) are compared",
+                         field, terms[0].span[0])
+    return True
+
+
+def _given_difference(a, b, field):
+    """``a - b`` of a given equation; ``v = 0`` with v an array is the zero array (the only scalar an array
+    is equated with in sources), any other scalar beside an array is an error."""
+    if is_array(a) != is_array(b) and not (is_array(a) and tuple(a.shape) == (1, 1)):
+        if b == 0 or a == 0:
+            return a if b == 0 else -b
+        raise ClaimError("the sides of a given fact have different shapes", field, 0)
+    return a - b
 
 
 def _printed(chain) -> str:
@@ -243,11 +268,33 @@ def _read(claim, conventions, statement_index):
     scope, it, defs = prepare(claim, conventions, updates=bool(claim.algorithm or theorem_algorithm(claim.theorem)))
     defining = not (claim.algorithm or theorem_algorithm(claim.theorem))
     given, given_reps = _given(claim, it, defs)
-    statements = it.statements(claim.formula)
+    statements = it.statements(claim.formula, logic=True)
     st = statements[statement_index]
-    links, printed = [], []
-    shapes = [ch for ch in st.chains if tuple(ch.rels) == ("in",) and it.declares_shape(*ch.terms)]
-    for chain in _split_arrows(st.chains, it, defs):
+    if claim.summation == "einstein":
+        st = einstein_sums(st, {k for k, d in scope.symbols.items() if d.kind == "index"})
+    links, printed, parts = [], [], []
+    chains, labels = list(st.chains), {}
+    if st.logic:
+        if not defining or it.symbolic_terms:
+            raise Unsupported("'and hence' or 'or equivalently' in an update rule or a statement for all t is "
+                              "not read yet", st.span[0])
+        if any("->" in ch.rels for ch in st.chains):
+            raise Unsupported("an arrow in a statement with 'and hence' or 'or equivalently' is not read yet",
+                              st.span[0])
+        chains, part_of, premises, equivalences = logic.split(st, it)
+        if equivalences and st.conditions:
+            raise Unsupported("an equivalence with conditions after it is not read yet", st.span[0])
+        premise_facts = [_given_difference(it.expr(p.terms[0]), it.expr(p.terms[1]), "latex") for p in premises]
+        labels = {id(ch): (part, premise_facts if part == logic.UNDER else []) for ch, part in zip(chains, part_of)}
+        for a, b in equivalences:
+            ra, rb = logic.relations_of(it.chain(a)), logic.relations_of(it.chain(b))
+            links.append((ra, "<=>", rb))
+            parts.append(None)
+            printed.append(canon(a) + r" \iff " + canon(b))
+        for p in premises:
+            printed.append(canon(p) + r" \quad (\text{premise})")
+    shapes = [ch for ch in chains if tuple(ch.rels) == ("in",) and it.declares_shape(*ch.terms)]
+    for chain in _split_arrows(chains, it, defs):
         if chain in it.recurrence_chains:       # v_t = \beta v_{t-1} + ..., v_0 = 0: read term by term
             printed.append(canon(chain) + r" \quad (\text{recurrence})")
             continue
@@ -256,6 +303,9 @@ def _read(claim, conventions, statement_index):
                            + r" \quad (\text{declaration})")
             continue
         terms, rels = list(chain.terms), list(chain.rels)
+        # a statement drawn from another defines nothing: in 'x^2 = 4 and hence x = 2' the x is an input
+        defining = not (claim.algorithm or theorem_algorithm(claim.theorem)) and \
+            labels.get(id(chain), ("",))[0] != logic.UNDER
         if defining and rels == ["<-"] and _recurrence_lhs(terms[0], it):
             rels = ["="]       # s_t <- F against the recurrence the definitions give for s_t: the same update
         if not rels:
@@ -271,23 +321,25 @@ def _read(claim, conventions, statement_index):
         if rels[0] == ":=":
             _one_definition(terms[0], terms[1], it, defs, 0, _NoClaim, "latex")
             continue
-        if all(isinstance(t, ir.Tuple) and t.bracket == "(" for t in terms) and \
-                len({len(t.items) for t in terms}) == 1:
+        if _tuples(terms, "latex"):
             # (a, b) \approx (-0.20, 0.39): one relation per component
             for k in range(len(terms[0].items)):
                 comp = it.chain(ir.Chain(tuple(t.items[k] for t in terms), tuple(rels), span=chain.span))
                 printed.append(_printed(comp))
                 links += [(comp[j], comp[j + 1], comp[j + 2]) for j in range(0, len(comp) - 2, 2)]
+                parts += [labels.get(id(chain))] * (len(links) - len(parts))
             continue
         values = it.chain(ir.Chain(tuple(terms), tuple(rels), span=chain.span))
         printed.append(_printed(values))
         links += [(values[k], values[k + 1], values[k + 2]) for k in range(0, len(values) - 2, 2)]
+        parts += [labels.get(id(chain))] * (len(links) - len(parts))
     reps = {**given_reps, **_conditions(st.conditions, it, defs)}
     if reps:
         links = [(_sub(a, reps), rel, _sub(b, reps)) for a, rel, b in links]
+        parts = [p and (p[0], [_sub(g, reps) for g in p[1]]) for p in parts]
         defs = {k: _sub(v, reps) for k, v in defs.items()}
         given = [_sub(g, reps) for g in given]
-    return _Reading(scope, it, defs, given, links, r" \quad ".join(printed), st), len(statements)
+    return _Reading(scope, it, defs, given, links, r" \quad ".join(printed), st, parts), len(statements)
 
 
 def _recurrence_lhs(node, it) -> bool:
@@ -416,7 +468,12 @@ def _judge_reading(claim, r: _Reading) -> Outcome:
     outcomes = []
     if not r.links and not claim.theorem:
         return Outcome("undecided", "the formula only defines its names (nothing is left to check)")
-    for lhs, rel, rhs in r.links:
+    base = r
+    for (lhs, rel, rhs), part in zip(base.links, base.parts):
+        r = _under(base, part) if part else base
+        if rel == "<=>":
+            outcomes.append(logic.judge_equivalence(lhs, rhs, r.defs, r.scope))
+            continue
         if isinstance(rhs, Printed) and rel != "~":
             rhs = rhs.value
         if isinstance(lhs, Printed):
@@ -449,7 +506,11 @@ def _judge_reading(claim, r: _Reading) -> Outcome:
             # SymPy's limit compares with an undefined value on the way (zoo) for kinked functions
             outcomes.append(Outcome("undecided", f"SymPy's limit could not evaluate this ({exc})"))
             continue
-        outcomes.append(_recheck(out, lhs2, rel, rhs2, r, claim))
+        out = _recheck(out, lhs2, rel, rhs2, r, claim)
+        if part and out.verdict == "refuted":
+            out.reason = f"{part[0]} is refuted: {out.reason}"
+        outcomes.append(out)
+    r = base
     updates = [o for (lhs, rel, rhs), o in zip(r.links, outcomes) if algorithm_of(claim) and rel in ("<-", "=")]
     if len(updates) > 1 and any(o.verdict == "refuted" for o in updates):
         # several update lines are an algorithm: in other variables (a velocity scaled by the learning rate) its
@@ -461,6 +522,12 @@ def _judge_reading(claim, r: _Reading) -> Outcome:
     if claim.theorem:
         outcomes.append(judge_theorem(claim))
     return combine(outcomes)
+
+
+def _under(r: _Reading, part) -> _Reading:
+    """The reading a part of 'A and hence B' is judged in: B with A's premise as a given fact."""
+    _, premises = part
+    return _Reading(r.scope, r.it, r.defs, list(r.given) + list(premises), r.links, r.parsed, r.statement, r.parts)
 
 
 def _given_substituted(lhs, rhs, r: _Reading):

@@ -101,7 +101,7 @@ def judge_equation(lhs, rhs, claim, scope, defs, given) -> Outcome:
     if not has_arrays:
         lv, rv = evaluate(lhs, defs), evaluate(rhs, defs)
         steps.append(("substitute the definitions and differentiate", f"{L(lv)} \\;\\text{{vs}}\\; {L(rv)}"))
-        diff, solved, _ = _apply_given(elementary(lv - rv), given, {}, decls_by_name)
+        diff, solved = _apply_given(elementary(lv - rv), given, {}, decls_by_name)
         if solved:
             steps.append(("the given facts substituted", ", ".join(f"{L(k)} = {L(v)}" for k, v in solved.items())))
         z = is_zero(diff)
@@ -138,7 +138,8 @@ def judge_equation(lhs, rhs, claim, scope, defs, given) -> Outcome:
             rv = symmetrize(_entrywise_ops(sp.sympify(rv).doit()), symmetric)
             diff, back = _scalarize(symmetrize(elementary(sp.sympify(lv - rv).doit()), symmetric),
                                     decls_by_name)
-            diff, solved, back_given = _apply_given(diff, given, sizes, decls_by_name)
+            given_back = {}
+            diff, solved = _apply_given(diff, given, sizes, decls_by_name, given_back)
             if is_zero(diff):
                 continue
             where = {str(k): int(v) for k, v in list(sizes.items()) + list(iv.items())}
@@ -147,7 +148,7 @@ def judge_equation(lhs, rhs, claim, scope, defs, given) -> Outcome:
             lvs, back_l = _scalarize(lv, decls_by_name)
             rvs, back_r = _scalarize(rv, decls_by_name)
             out = _search(diff, lvs.xreplace(solved), rvs.xreplace(solved), claim, scope, steps, where,
-                          decls_by_name, defs=ex_defs, back={**back_given, **back_l, **back_r, **back},
+                          decls_by_name, defs=ex_defs, back={**given_back, **back_l, **back_r, **back},
                           derived_inputs=solved)
             if out.point is not None:
                 out.point.update({**sizes, **iv})
@@ -321,26 +322,27 @@ def _dim_of(idx, scope):
     return None
 
 
-def _apply_given(diff, given, sizes, decls_by_name):
+def _apply_given(diff, given, sizes, decls_by_name, back=None):
     """Each given fact solved for one of its inputs and substituted (at explicit size, entry by entry).
 
-    Returns ``(diff, solved, back)``, ``back`` the matrix entries of the facts' scalarized inputs (a solved
-    entry the sides do not name must still be put back into its matrix); a fact that cannot be used is an
-    error naming it, never dropped."""
-    solved, back = {}, {}
+    Returns ``(diff, solved)``; a fact that cannot be used is an error naming it, never dropped."""
+    solved = {}
     for k, g in enumerate(given):
         g = _explicit(g, sizes, {})
         if is_array(g):
-            if not all(d.is_Integer for d in g.shape):
+            if not all(sp.sympify(d).is_Integer for d in g.shape):
                 raise ClaimError("a given matrix equation is used at explicit sizes only; judged at symbolic size "
                                  "it cannot be applied", f"given[{k}]", None)
             eqs = [g[i, j] for i in range(int(g.shape[0])) for j in range(int(g.shape[1]))]
         else:
             eqs = [g]
         for eq in eqs:
-            eq, back_eq = _scalarize(elementary(sp.sympify(eq).doit()), decls_by_name)
-            back.update(back_eq)
+            eq, eq_back = _scalarize(elementary(sp.sympify(eq).doit()), decls_by_name)
+            if back is not None:
+                back.update(eq_back)     # an entry only a given fact names (x_2 of Ax = b) maps back to x[1, 0]
             eq = eq.xreplace(solved)
+            if eq.is_rational_function() and not eq.is_polynomial():
+                eq = sp.numer(sp.together(eq))     # earlier solutions put fractions in: 0 exactly when the numerator is
             if eq.has(sp.Sum) and sizes == {} and diff.has(sp.Sum):
                 continue           # a fact about a sum at symbolic size: the index-notation proof uses it
             if eq == 0:
@@ -348,21 +350,35 @@ def _apply_given(diff, given, sizes, decls_by_name):
             if eq.free_symbols & diff.free_symbols == set() and eq.is_number:
                 raise ClaimError(f"the given fact is false ({L(eq)} = 0)", f"given[{k}]", None)
             syms = sorted(eq.free_symbols & diff.free_symbols, key=str) or sorted(eq.free_symbols, key=str)
-            sol = []
+            sol, several = [], None
             for target in reversed(syms):
-                try:
-                    sol = sp.solve(eq, target, dict=True)
-                except (NotImplementedError, ValueError, TypeError):
-                    sol = []
-                if sol:
+                sol = _solve_for(eq, target)
+                if len(sol) == 1:
                     break
+                several = several or (target if sol else None)
+                sol = []
             if not sol:
-                raise ClaimError(f"the given fact {L(g)} = 0 could not be used (no input to solve it for)",
-                                 f"given[{k}]", None)
+                # x^2 = 4 fixes x to one of two values: substituting one of them would judge half the claim
+                why = f"several solutions for ${L(several)}$" if several is not None else "no input to solve it for"
+                raise ClaimError(f"the given fact {L(g)} = 0 could not be used ({why})", f"given[{k}]", None)
             solved = {s_: v.xreplace(sol[0]) for s_, v in solved.items()}
             solved.update(sol[0])
             diff = diff.xreplace(sol[0])
-    return diff, solved, back
+            if diff.is_rational_function() and not diff.is_polynomial():
+                diff = sp.cancel(sp.together(diff))
+    return diff, solved
+
+
+def _solve_for(eq, target) -> list:
+    """The solutions ``[{target: value}]`` of ``eq = 0``; a linear equation directly (``sp.solve`` on one entry
+    of a matrix equation at explicit size takes seconds)."""
+    a = sp.expand(sp.diff(eq, target))
+    if a != 0 and target not in a.free_symbols:
+        return [{target: sp.expand(-eq.xreplace({target: 0}) / a)}]
+    try:
+        return sp.solve(eq, target, dict=True)
+    except (NotImplementedError, ValueError, TypeError):
+        return []
 
 
 def _all_symbols(*exprs):

@@ -107,9 +107,11 @@ _INTRODUCED = re.compile(r"\s*([A-Za-z]{2,})\s*(?:\(|=|:=|\\leftarrow|\\coloneqq
 
 
 def _declared_words(claim) -> frozenset:
-    """Names of several plain letters the claim declares: as symbols, as functions, or as the
-    left side of one of its definitions and givens; any other letter run stays an error."""
-    words = {s_ for s_ in [*claim.symbols, *claim.functions] if s_.isascii() and s_.isalpha() and len(s_) > 1}
+    """Names of several plain letters the claim declares: as symbols, as functions, as optimizer roles, or as
+    the left side of one of its definitions and givens; any other letter run stays an error."""
+    # a role key is a declaration too: roles = { cache = "sq_avg" } makes cache one name, not c·a·c·h·e
+    words = {s_ for s_ in [*claim.symbols, *claim.functions, *claim.roles]
+             if s_.isascii() and s_.isalpha() and len(s_) > 1}
     for spelling in [*claim.symbols, *claim.roles]:     # 'g^{ave}' declares the label ave
         words.update(re.findall(r"\^\{([A-Za-z]{2,})\}", spelling))
     for text in [*claim.definitions, *claim.given]:
@@ -620,6 +622,17 @@ class Printed:
 
 
 # --------------------------------------------------------------------------- interpreter
+def _without_logic(statements, allowed):
+    """Statements drawn from statements ('A and hence B') are judged in a claim's formula only: in a
+    definition or a given fact, reading them as two facts would assert what the source only derives."""
+    if not allowed:
+        for st in statements:
+            if st.logic:
+                raise Unsupported("'and hence', 'or equivalently', \\implies or \\iff outside the claim's "
+                                  "formula (in a definition or a given fact) is not read", st.span[0])
+    return statements
+
+
 def _pos(node):
     return node.span[0] if node is not None else None
 
@@ -631,7 +644,7 @@ class Interpreter:
         self.scope = scope
         read = reader(notation)
         words = scope.words
-        self.read = lambda text: read(text, words)
+        self.read = lambda text, logic=False: _without_logic(read(text, words), logic)
         self.user_functions = dict(user_functions or {})    # key -> (params, body)
         self.definitions = {}                                # symbol -> value, for a(z) dependency notation
         self.local = {}                                      # bound index name -> Symbol (inside sums)
@@ -650,9 +663,10 @@ class Interpreter:
         self.moment_event = None                             # E[X \mid A]: the event A, for the moment being built
 
     # ------------------------------------------------------------------ entry points
-    def statements(self, text: str) -> list:
-        """The readings of a string as statements of the intermediate form, their sums' ranges noted."""
-        sts = self.read(text)
+    def statements(self, text: str, logic=False) -> list:
+        """The readings of a string as statements of the intermediate form, their sums' ranges noted
+        (``logic``: the claim's formula, where 'A and hence B' is judged; anywhere else it is not read)."""
+        sts = self.read(text, logic)
         for st in sts:
             _bound_indices(st, self.bound_ranges)
             _conditional_bars(st)
@@ -757,6 +771,21 @@ class Interpreter:
                                                                (1, 5, False, False), dim)
         return True
 
+    def declares_list(self, name, value) -> bool:
+        r"""A given ``x = [1, 1, 1, 1]^T`` for an undeclared x: x is a real vector of that length (the list
+        states it), as if declared; False where x is declared or the value is not such a list."""
+        if not (isinstance(name, (ir.Atom, ir.Sub)) and isinstance(value, ir.Transpose)
+                and isinstance(value.base, ir.Tuple) and value.base.bracket == "["):
+            return False
+        key = canon(name)
+        if key in self.scope.declared or key in self.scope.symbols:
+            return False
+        text = f"vector {len(value.base.items)} real"
+        self.scope.symbols[key] = parse_declaration(key, text)
+        self.scope.declared.add(key)
+        self.scope.inferred[key] = f"{text}, from the list a given fact equates it with"
+        return True
+
     def space(self, node):
         r"""``\mathbb{R}^{m \times n}`` as a shape tuple."""
         base, exp = node, None
@@ -798,6 +827,8 @@ class Interpreter:
         return self.power(base, exp, _pos(p))
 
     def _Transpose(self, t: ir.Transpose):
+        if isinstance(t.base, ir.Tuple) and t.base.bracket == "[":
+            return self.column(t.base)          # [x_1, x_2]^T: the column vector of the entries
         v = self.expr(t.base)
         self._transposed_scalar(v, t)
         return sp.Transpose(v) if is_array(v) else v
@@ -841,7 +872,25 @@ class Interpreter:
         return self.expr(p.arg)
 
     def _Tuple(self, t: ir.Tuple):
-        raise Unsupported("a tuple of values is not judged yet", _pos(t))
+        if t.bracket == "<" and len(t.items) == 2:         # \langle u, v \rangle of two vectors: u^T v
+            u, v = (self.expr(x) for x in t.items)
+            if not (is_array(u) and is_array(v) and u.shape[1] == 1 and v.shape[1] == 1):
+                raise Unsupported(r"\langle a, b \rangle of anything but two vectors is not read yet", _pos(t))
+            if sp.simplify(u.shape[0] - v.shape[0]) != 0:
+                raise ShapeMismatch(f"inner product of vectors of lengths {u.shape[0]} and {v.shape[0]}", _pos(t))
+            return (sp.Transpose(u) * v)[0, 0]
+        if t.bracket == "[":
+            # a row or a column?  [x_1, x_2]^T says column; bare, numpy's flat vector is meant as often as a row
+            raise Unsupported("a list [a, b, ...] without ^T (a row or a column vector?) is not read; write "
+                              "[a, b, ...]^T for a column vector", _pos(t))
+        raise Unsupported("a tuple of values is judged only as a whole side, (a, b) = (1, 2)", _pos(t))
+
+    def column(self, t: ir.Tuple):
+        """``[a, b, c]^T``: the column vector of scalar entries."""
+        entries = [self.expr(x) for x in t.items]
+        if any(is_array(e) or not isinstance(e, sp.Basic) for e in entries):
+            raise Unsupported("a list of vectors or matrices is not read as a vector", _pos(t))
+        return sp.ImmutableMatrix([[e] for e in entries])
 
     def _Neg(self, n: ir.Neg):
         return -self.expr(n.arg)
@@ -1314,10 +1363,7 @@ class Interpreter:
                 raise LatexError(f"\\{b.op} needs a range or a vector", _pos(b))
             if isinstance(b.lower, ir.Atom) and is_array(body):
                 return (VecMax if b.op == "max" else VecMin)(body)
-            var, lo, hi = self._range(b)
-            return self._bound(var, lambda s: self.expr(b.body), lambda body, v: (VecMax if b.op == "max" else VecMin)(
-                sp.ImmutableMatrix([body.xreplace({v: k}) for k in range(int(lo), int(hi) + 1)]))
-                if lo.is_Integer and hi.is_Integer else None, b)
+            return self._extremum(b)
         if b.op == "lim":
             return self._limit(b)
         raise Unsupported(f"\\{b.op} is not read yet", _pos(b))
@@ -1354,8 +1400,33 @@ class Interpreter:
             return low.name, None, (self.expr(b.upper) if b.upper is not None else None)
         raise Unsupported(f"the range {canon(low)!r} of a sum", _pos(b))
 
-    def _bound(self, name, body_fn, make, b):
-        raise Unsupported(f"\\{b.op} over an index range", _pos(b))
+    def _extremum(self, b):
+        r"""``\max_k x_k``, ``\max_{k=1}^{n} f(k)``: the largest (smallest) of the body over the index range,
+        :math:`\max(v)` of the vector :math:`v_r = \mathrm{body}(k = lo + r)`; the range is the declared index's,
+        or that of the vector the index subscripts, as for sums."""
+        name, lo, hi = self._range(b)
+        decl = self.scope.symbols.get(name)
+        if lo is None and hi is None:
+            lo, hi = sp.Integer(1), (decl.dims[0] if decl is not None and decl.kind == "index"
+                                     else self._range_from_use(name, b))
+        if lo is None or hi is None:
+            raise Unsupported(f"\\{b.op} over {name} with one bound", _pos(b))
+        saved = self.local.get(name)
+        local = sp.Symbol(name, integer=True)
+        self.local[name] = local
+        try:
+            body = self.expr(b.body)
+        finally:
+            if saved is None:
+                self.local.pop(name, None)
+            else:
+                self.local[name] = saved
+        if is_array(body):
+            raise Unsupported(f"\\{b.op} over an index of a vector or matrix body", _pos(b))
+        # named variables, not Dummies: two writings of one max are then one expression (and cancel)
+        r, c = sp.Symbol("r_{max}", integer=True), sp.Symbol("c_{max}", integer=True)
+        entries = sp.FunctionMatrix(hi - lo + 1, 1, sp.Lambda((r, c), body.xreplace({local: r + lo})))
+        return (VecMax if b.op == "max" else VecMin)(entries)
 
     def _sum(self, b: ir.BigOp):
         op = sp.Sum if b.op == "sum" else sp.Product
@@ -2337,6 +2408,33 @@ def _einstein(st: ir.Statement, indices=frozenset()) -> bool:
     return False
 
 
+def einstein_sums(st: ir.Statement, indices) -> ir.Statement:
+    r"""The statement under the Einstein convention (the claim's ``summation = "einstein"``): in each additive
+    term, an index written twice is summed over its range, :math:`x_i a_{ij} x_j = \sum_i \sum_j x_i a_{ij} x_j`;
+    once it stays free; three times, or beside a written sum over it, is an error, not a guess."""
+    def term(t):
+        if isinstance(t, ir.BinOp) and t.op in ("+", "-"):
+            return ir.BinOp(t.op, term(t.left), term(t.right), span=t.span)
+        if isinstance(t, ir.Neg):
+            return ir.Neg(term(t.arg), span=t.span)
+        counts, bound = {}, set()
+        for n in ir.walk(t):
+            if isinstance(n, ir.Sub):
+                for x in ir.walk(n.index):
+                    if isinstance(x, ir.Atom) and x.name in indices:
+                        counts[x.name] = counts.get(x.name, 0) + 1
+            if isinstance(n, ir.BigOp) and n.lower is not None:
+                bound |= {x.name for x in ir.walk(n.lower) if isinstance(x, ir.Atom)}
+        if any(c > 2 for c in counts.values()) or bound & {k for k, c in counts.items() if c == 2}:
+            raise Unsupported("an index written more than twice in one term, or twice beside a written sum over "
+                              "it, has no Einstein reading", t.span[0])
+        for name in sorted((k for k, c in counts.items() if c == 2), reverse=True):
+            t = ir.BigOp("sum", ir.Atom(name), None, t, span=t.span)
+        return t
+    chains = tuple(ir.Chain(tuple(term(x) for x in ch.terms), ch.rels, span=ch.span) for ch in st.chains)
+    return ir.Statement(chains, st.conditions, st.words, st.logic, span=st.span)
+
+
 def _additive(node, out):
     if isinstance(node, ir.BinOp) and node.op in ("+", "-"):
         _additive(node.left, out)
@@ -2355,12 +2453,12 @@ def prepare(claim, conventions=None, updates=False):
     for k, text in enumerate([claim.formula, *claim.definitions, *claim.given]):
         if text:
             try:
-                for st in it.read(text):
+                for st in it.read(text, k == 0):
                     _bound_indices(st, it.bound_ranges)
                     _conditional_bars(st)
                     _uses(st, it.values, subs)
                     indices = {k2 for k2, d in scope.symbols.items() if d.kind == "index"}
-                    if k == 0 and _einstein(st, indices):
+                    if k == 0 and not claim.summation and _einstein(st, indices):
                         raise Unsupported("an index repeated within one term: under the Einstein convention it "
                                           "is summed, in the plain reading it is not; write the sum", 0)
                     if 1 <= k <= len(claim.definitions):

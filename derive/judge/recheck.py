@@ -169,7 +169,9 @@ def _solutions(eq, target) -> tuple:
 
 
 def _impose_givens(given, env, defs, sizes, scope):
-    """Solve each given fact for one of its free inputs (at explicit size), in order."""
+    """Solve each given fact for one of its free inputs (at explicit size), in order; an input already
+    fixed by an earlier fact is solved for only if no other can be (a vector equation fixes one entry per row)."""
+    imposed = set()
     for g in given:
         g = _explicit(g, sizes)
         eqs = []
@@ -177,15 +179,18 @@ def _impose_givens(given, env, defs, sizes, scope):
             eqs = [g[i, j] for i in range(int(g.shape[0])) for j in range(int(g.shape[1]))]
         else:
             eqs = [g]
+        if len(eqs) > 1 and _impose_linear_system(eqs, env, defs, imposed):
+            continue
         for eq in eqs:
             eq = sp.sympify(eq).doit() if not isinstance(eq, sp.Derivative) else eq
             free = [a for a in eq.atoms(sp.Symbol, MatrixElement) if a not in defs]
             if not free:
                 continue
-            target = sorted(free, key=sp.default_sort_key)[-1]
-            sol = _solutions(eq, target)
+            ranked = sorted(free, key=lambda a: (a not in imposed, sp.default_sort_key(a)), reverse=True)
+            target, sol = next(((t, _solutions(eq, t)) for t in ranked if _solutions(eq, t)), (None, ()))
             if not sol:
                 raise NotEvaluable(f"the given fact {g} = 0 could not be imposed on the inputs")
+            imposed.add(target)
             others = {a: env[a] for a in eq.atoms(sp.Symbol) if a in env and a != target}
             for me in eq.atoms(MatrixElement):
                 if me != target and me.parent in env:
@@ -195,6 +200,51 @@ def _impose_givens(given, env, defs, sizes, scope):
                 env[target.parent][int(target.i), int(target.j)] = value
             else:
                 env[target] = value
+
+
+def _value_of(a, env):
+    if isinstance(a, MatrixElement):
+        return env[a.parent][int(a.i), int(a.j)] if a.parent in env else None
+    return env.get(a)
+
+
+def _impose_linear_system(eqs, env, defs, imposed) -> bool:
+    """The entries of a vector equation (``X^T(Xw - y) = 0``) imposed together: the entries of one input the
+    system is linear in are solved for at once, the other inputs at their sampled values (one entry at a time,
+    each solution breaks the entries solved before).  False where this does not apply."""
+    eqs = [sp.sympify(e).doit() for e in eqs]
+    atoms = set().union(*(e.atoms(sp.Symbol, MatrixElement) for e in eqs))
+    if atoms & set(defs) or any(e.atoms(sp.Function, sp.Derivative) for e in eqs):
+        return False
+    groups = {}
+    for x in atoms:
+        groups.setdefault(x.parent if isinstance(x, MatrixElement) else x, []).append(x)
+    ranked = sorted(groups, key=lambda g: (not set(groups[g]) & imposed, sp.default_sort_key(g)), reverse=True)
+    values = {x: _value_of(x, env) for x in atoms}
+    if any(v is None for v in values.values()):
+        return False
+    exact = {x: sp.Rational(mpmath.nstr(v, DPS + 10)) for x, v in values.items()}   # solve recasts floats at 15 digits
+    for g in ranked:
+        xs = groups[g]
+        if any(sp.diff(e, u, w) != 0 for e in eqs for u in xs for w in xs):
+            continue                 # not linear in this input's entries
+        system = [e.xreplace({x: v for x, v in exact.items() if x not in xs}) for e in eqs]
+        try:
+            sol = sp.solve(system, xs, dict=True)
+        except (NotImplementedError, ValueError, TypeError):
+            continue
+        if len(sol) != 1:
+            continue
+        rest = {x: exact[x] for x in xs if x not in sol[0]}     # a rank-deficient system: the rest stay sampled
+        for x in xs:
+            v = mpmath.mpf(str(sp.N(sp.sympify(sol[0].get(x, x)).xreplace(rest), DPS)))
+            if isinstance(x, MatrixElement):
+                env[x.parent][int(x.i), int(x.j)] = v
+            else:
+                env[x] = v
+            imposed.add(x)
+        return True
+    return False
 
 
 def _environments(exprs, defs, given, scope, seed, sizes_list=None):

@@ -216,6 +216,9 @@ def is_zero(d, _depth=0) -> bool | None:
             return True
         if d.has(sp.log) and sp.simplify(sp.expand_log(d, force=True)) == 0:
             return True
+        if d.has(sp.log) and sp.simplify(sp.logcombine(d)) == 0:
+            # log a - log b = log(a/b) only where SymPy knows a, b > 0 (no force): a max-shifted log-sum-exp
+            return True
     except (TypeError, ValueError, NotImplementedError, RecursionError):
         return None
     return None

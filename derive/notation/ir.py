@@ -312,6 +312,7 @@ class Statement(Node):
     chains: tuple
     conditions: tuple = ()
     words: tuple = ()          # connective words seen (for, if, where, and, ...)
+    logic: tuple = ()          # ((k, "implies" | "iff"), ...): chains[k:] drawn from chains[:k] by that word
     span: Span = _span()
 
 

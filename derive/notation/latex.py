@@ -38,7 +38,7 @@ from lark.lexer import Lexer
 from . import ir
 from .errors import LatexError, Unsupported
 from .lexer import tokenize
-from .tables import APPLIED_LETTERS, BIG_OPERATORS, FUNCTIONS, KEYWORDS, PRODUCTS, TRANSPOSE_MARKS
+from .tables import APPLIED_LETTERS, BIG_OPERATORS, FUNCTIONS, KEYWORDS, LOGIC_SEP, PRODUCTS, TRANSPOSE_MARKS
 
 __all__ = ["read", "read_expression", "canon", "MAX_READINGS"]
 
@@ -865,11 +865,20 @@ def _as_node(factors, span):
 
 
 # --------------------------------------------------------------------------- statements
+_LOGIC = {v: k for k, v in LOGIC_SEP.items()}
+
+
 def _statement(body: _Body) -> list:
     """Readings of a whole string: chains, then the conditions written after them."""
-    chains, conds, words = [], [], []
-    mode = "claim"
-    for item in body.items:
+    chains, conds, words, logic = [], [], [], []
+    mode, pending = "claim", None
+    for k, item in enumerate(body.items):
+        sep = body.seps[k - 1] if 0 < k <= len(body.seps) else None
+        if sep in _LOGIC:
+            if pending is not None or not chains or mode != "claim":
+                raise Unsupported(f"{sep} here (before the first statement, twice in a row, or among the "
+                                  "conditions) is not read", body.span[0])
+            pending = _LOGIC[sep]
         if item is None:
             continue
         terms = list(item.terms)
@@ -901,10 +910,15 @@ def _statement(body: _Body) -> list:
         elif len(terms) == 1 and isinstance(first, ir.Paren) and isinstance(first.arg, ir.Chain) and chains:
             conds.append(first.arg)        # "(x < 0)" after a claim
             continue
+        if pending is not None and mode == "claim":
+            logic.append((len(chains), pending))     # chains[k:] are drawn from chains[:k]
+            pending = None
         (conds if mode == "condition" else chains).append(item)
     if not chains:
         raise LatexError("no formula", body.span[0])
-    node = ir.Statement(tuple(chains), tuple(conds), tuple(words), span=body.span)
+    if pending is not None:
+        raise Unsupported("an implication with nothing after it", body.span[1])
+    node = ir.Statement(tuple(chains), tuple(conds), tuple(words), tuple(logic), span=body.span)
     return _resolve(node)
 
 

@@ -24,7 +24,7 @@ from lark import Token
 
 from .errors import LatexError, Unsupported
 from .tables import (ACCENTS, BIG_OPERATORS, BOLD_FONTS, CONDITION_WORDS, CONNECTIVES, CONSTANTS, FRACTIONS,
-                     FUNCTIONS, GREEK, IMPLICATIONS, NAME_FONTS,
+                     FUNCTIONS, GREEK, IMPLICATIONS, LOGIC_COMMANDS, LOGIC_SEP, LOGIC_WORDS, NAME_FONTS,
                      PRODUCTS, RELATIONS, SIZE_COMMANDS, SPACING, SYMBOL_FONTS, UNICODE)
 
 __all__ = ["tokenize", "MAX_LENGTH", "WORD_FUNCTIONS"]
@@ -37,7 +37,6 @@ sin cos max min argmax argmin sign sgn diag tr det var cov mse bce sse cce kl su
 
 _DOTS = frozenset({r"\dots", r"\cdots", r"\ldots", r"\vdots", r"\ddots"})
 _NOT_SUPPORTED = {r"\pm": "plus-or-minus", r"\mp": "minus-or-plus", r"\exists": "an existential statement",
-                  r"\Rightarrow": "an implication", r"\implies": "an implication", r"\iff": "an equivalence",
                   r"\int": "an integral", r"\oint": "an integral", r"\forall": None,
                   r"\cup": "a set union", r"\cap": "a set intersection", r"\subset": "a set inclusion",
                   r"\subseteq": "a set inclusion", r"\setminus": "a set difference"}
@@ -196,10 +195,12 @@ def _command(s, cmd, i, j, pos, out) -> int:
             out.append(_tok("FUNC", r"\operatorname{%s}" % value, start, pos + after))
         else:
             low = value.lower().strip().rstrip(",")
-            if low in IMPLICATIONS:
+            if low in LOGIC_WORDS:              # "A \text{ and hence } B": B drawn from A
+                out.append(_tok("SEP", LOGIC_SEP[LOGIC_WORDS[low]], start, pos + after))
+            elif low in IMPLICATIONS:
                 raise Unsupported(f"'{value.strip()}' draws one statement from another; implications between "
                                   "statements are not read yet", start)
-            if low in CONNECTIVES:                 # "A \text{ and } B": two statements
+            elif low in CONNECTIVES:               # "A \text{ and } B": two statements
                 out.append(_tok("SEP", ",", start, pos + after))
             elif low in CONDITION_WORDS and out and out[-1].type != "SEP":
                 out.append(_tok("SEP", ",", start, start))    # "A \text{ where } B": B starts the conditions
@@ -235,6 +236,9 @@ def _command(s, cmd, i, j, pos, out) -> int:
                 if below.strip() == "=":
                     raise Unsupported(f"{cmd}{{{above}}}{{=}} is not read yet", start)
         raise Unsupported(f"{cmd} is not read yet", start)
+    if cmd in LOGIC_COMMANDS:
+        out.append(_tok("SEP", LOGIC_SEP[LOGIC_COMMANDS[cmd]], start, end))
+        return j
     if cmd in SPACING:
         if cmd in (r"\quad", r"\qquad"):
             out.append(_tok("SEP", cmd, start, end))
@@ -432,7 +436,9 @@ def _spaced_relations(toks):
     """A separator next to a relation is only space around it (``\\hspace{1in} \\rightarrow \\hspace{1in}``)."""
     def rel(k):
         return 0 <= k < len(toks) and toks[k].type == "REL"
-    return [t for k, t in enumerate(toks) if not (t.type == "SEP" and (rel(k - 1) or rel(k + 1)))]
+    logic = set(LOGIC_SEP.values())      # never dropped: "a = \implies" is an error, not a = (nothing)
+    return [t for k, t in enumerate(toks) if not (t.type == "SEP" and t.value not in logic
+                                                  and (rel(k - 1) or rel(k + 1)))]
 
 
 def tokenize(text: str, words: frozenset = frozenset()) -> list[Token]:

@@ -92,6 +92,16 @@ CONNECTIVES = frozenset({"and"})
 IMPLICATIONS = frozenset({"and hence", "hence", "thus", "so", "therefore", "or equivalently", "equivalently",
                           "i.e.", "that is", "and so", "which gives", "giving", "so that", "and thus", "implies",
                           "which implies", "then"})
+#: the implication words that are read: "A, or equivalently B" (the two statements hold at the same inputs) and
+#: "A and hence B" (B holds wherever A does); the others (i.e., that is, so that, then, ...) stay unread
+LOGIC_WORDS = {"or equivalently": "iff", "equivalently": "iff", "and hence": "implies", "hence": "implies",
+               "thus": "implies", "and thus": "implies", "therefore": "implies", "and so": "implies",
+               "so": "implies", "implies": "implies", "which implies": "implies"}
+LOGIC_COMMANDS = {r"\iff": "iff", r"\Leftrightarrow": "iff", r"\Longleftrightarrow": "iff",
+                  r"\implies": "implies", r"\Rightarrow": "implies", r"\Longrightarrow": "implies"}
+#: the separator token value of a logic word (a SEP, so the statements on either side are read as usual)
+LOGIC_SEP = {"iff": r"\iff", "implies": r"\implies"}
+
 #: words that start the conditions of a statement
 CONDITION_WORDS = frozenset({"for", "if", "where", "when", "with", "given", "for all", "forall", "s.t.",
                              "subject to", "since", "whenever", "provided"})
