@@ -428,14 +428,41 @@ _CORRECTED = ("m_hat", "v_hat", "m̂", "v̂")
 _GRADIENT = re.compile(r"∂([^\W\d_])/∂([^\W\d_]\w*)")
 
 
+def _unglue(name: str, value: str) -> str:
+    """``βv + (1–β)∇C`` with ``βv`` spaced as ``β v`` where the letter after the Greek one is the update's
+    own target ``v``: a product of the block's coefficient and the quantity updated (the reader refuses the
+    glued spelling as one name or a product); ``value`` unchanged when no such spelling is in it."""
+    if not re.fullmatch(r"[^\W\d_]\w*", name):
+        return value
+    return re.sub(rf"(?<!\w)([α-ωΑ-Ω])(?={re.escape(name)}(?!\w))", r"\1 ", value)
+
+
 def _as_update(draft, algorithm):
     """An update line of an optimizer block (``v = β×v + ∂J/∂w`` under ``// Momentum``): judged against
     that optimizer, the roles read from the spellings (the judge infers them: v, β, lr, g, ε, m_hat).
     A gradient written ∂J/∂w is the gradient of some J of w; ``lr`` is one name."""
     draft.formula = re.sub(r"\s*\[[^\]]*$", "", draft.formula)     # "[1st moment: mean]" cut at the line's end
     draft.definitions = []          # the roles give the block's names their meaning, not the lines above
+    draft.inferred = [w for w in draft.inferred if not w.startswith("definition of ")]
     draft.algorithm = algorithm
     draft.inferred.append(f"an update of {algorithm}, the optimizer the block names")
+    name, value = draft.formula.split("=", 1)
+    name = name.strip()
+    spaced = _unglue(name, value)
+    reading = f"{name} = {spaced}"
+    if spaced != value:
+        draft.formula = reading.strip()
+        draft.inferred.append(f"a Greek letter written against {name} (βv) is a product: β·{name}")
+    nablas = dict.fromkeys(re.findall(r"∇\s*([^\W\d_])(?![\w_])", reading))
+    if len(nablas) == 1:        # ∇C with no variable: the gradient the update uses, one opaque symbol
+        f = next(iter(nablas))
+        g = next((c for c in "gGq" if not re.search(rf"(?<![\\\w]){c}(?!\w)", reading)), None)
+        tex = g and _symbol_key(re.sub(r"∇\s*" + re.escape(f) + r"(?![\w_])", g, reading))
+        if tex:
+            draft.reading = tex
+            draft.roles[g] = "grad"
+            draft.inferred.append(f"∇{f}: the gradient of {f} by the parameter the block updates, read as one "
+                                  f"symbol {g} (the update does not depend on what {f} is)")
     for f, w in dict.fromkeys(_GRADIENT.findall(draft.formula)):
         key = _symbol_key(f"∂{f}/∂{w}")
         if key:
@@ -551,6 +578,7 @@ def scan_text(text: str) -> list[Formula]:
     for no in fenced:
         sections.setdefault(no, sections.get(no - 1, ""))
     decls = _sheet_declarations(lines, sections)
+    carried = _declared_expressions(found, sections, decls)
     out: list[Formula] = []
     defs_by_section: dict[str, dict] = {}
     letter_fns: dict[str, dict] = {}          # section -> {letter: (function, why)} named in words
@@ -575,6 +603,7 @@ def scan_text(text: str) -> list[Formula]:
                 draft.definitions.append(dtext)
                 draft.inferred.append(f"definition of {name} from line {dline}")
         _declare(draft, decls, funcs)
+        _carry_declarations(draft, carried, decls)
         _letter_function(draft, letter_fns.setdefault(sec, {}), lines)
         _infer_chain(draft)
         out.append(draft)
@@ -588,9 +617,11 @@ def scan_text(text: str) -> list[Formula]:
                 and not _LATEX_REL.search(_blank_envs(m.group(2))):
             name, value = m.groups()
             if optimizers.get(no) and notation == "unicode" and (
-                    re.search(rf"(?<![\w\\]){re.escape(name)}(?![\w{{])", value) or name in _CORRECTED):
+                    re.search(rf"(?<![\w\\]){re.escape(name)}(?![\w{{])", value) or name in _CORRECTED
+                    or _unglue(name, value) != value):
                 _as_update(draft, optimizers[no])
-            elif re.search(rf"(?<![\w\\]){re.escape(name)}(?![\w{{])", value):
+            elif re.search(rf"(?<![\w\\]){re.escape(name)}(?![\w{{])", value) or \
+                    notation == "unicode" and _unglue(name, value) != value:
                 draft.not_checkable = (f"an update rule written with '=' ({name} on both sides): "
                                        "give it as '\\leftarrow' with algorithm and roles to check it")
             elif _NUMBER.match(value):
@@ -652,6 +683,38 @@ def _index_declarations(tex: str) -> dict:
            for i, n in size.items() if i not in vectors}
     out.update({b: (f"vector {n}", why[b]) for b, n in vectors.items()})
     return out
+
+
+def _declared_expressions(found, sections, decls) -> list:
+    """The right sides of the plain-text definitions ``z = Wx + b`` (an operator in them) whose every symbol
+    the definition's own section declares with a shape: (the side without spaces, its line, {key: (decl, why)})."""
+    out = []
+    for no, _quote, f, notation in found:
+        m = _DEFINITION.match(f) if notation == "unicode" else None
+        if not m or not re.search(r"[+−–\-]", m.group(2)):
+            continue
+        sec, value = sections.get(no, ""), m.group(2).strip()
+        keys = {_symbol_key(c) for c in re.findall(r"[^\W\d_]", value)}
+        got = {k: decls[sec, k] for k in keys if (sec, k) in decls}
+        if len(got) >= 2 and len(got) == len(keys):
+            out.append(("".join(value.split()), no, got))
+    return out
+
+
+def _carry_declarations(draft: Formula, carried: list, decls: dict):
+    """``d/db[Wx + b] = 1`` in a later section: the expression ``Wx + b`` the sheet defined (``z = Wx + b``)
+    where it declared W, x and b carries those declarations to this claim, for the symbols its own section
+    leaves undeclared (read as scalars they would lose what the sheet says of them); marked inferred."""
+    if draft.notation != "unicode" or draft.not_checkable:
+        return
+    flat = "".join(draft.formula.split())
+    for value, line, got in carried:
+        if value not in flat or line == draft.line:
+            continue
+        for key, (decl, why) in got.items():
+            if key not in draft.symbols and (draft.section, key) not in decls:
+                draft.symbols[key] = decl
+                draft.inferred.append(f"{why} ({value} as defined on line {line})")
 
 
 def _declare(draft: Formula, decls: dict, funcs: dict):

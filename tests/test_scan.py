@@ -226,3 +226,22 @@ def test_a_katex_copy_is_read_from_its_latex_annotation():
     d = scan_text("Forward\nz(l)=Θ(l−1)a(l−1)z^{(l)} = \\Theta^{(l-1)} a^{(l-1)}z(l)=Θ(l−1)a(l−1)\n")[0]
     assert (d.notation, d.formula) == ("latex", "z^{(l)} = \\Theta^{(l-1)} a^{(l-1)}")
     assert d.not_checkable.startswith("defines z^{(l)}")             # a layer's definition, not an identity
+
+
+def test_a_greek_coefficient_glued_to_the_updated_name_is_an_update():
+    drafts = scan_text("Momentum\nWith momentum, we update using v = βv + (1–β)∇C and then θ = θ – α·v here.\n")
+    ema, step = drafts
+    assert (ema.algorithm, ema.not_checkable, ema.roles) == ("momentum", "", {"g": "grad"})
+    assert "β v" in ema.reading and not step.definitions
+    assert not any(w.startswith("definition of") for w in step.inferred)
+    bare = scan_text("Averages\nv = βv + 1\n")[0]
+    assert "update rule" in bare.not_checkable           # no optimizer named: an update, not a definition of v
+
+
+def test_an_expression_defined_where_its_symbols_are_declared_carries_them():
+    sheet = ("Forward\nz = Wx + b\n- W: weight matrix (n_out × n_in)\n- x: input vector (n_in × 1)\n"
+             "- b: bias vector (n_out × 1)\nBackward\nd/db[Wx + b] = 1\nd/db[Wx] = 0\n")
+    bias, other = [d for d in scan_text(sheet) if d.section == "Backward"]
+    assert bias.symbols == {"W": "matrix n_{out} n_{in}", "x": "vector n_{in}", "b": "vector n_{out}"}
+    assert any("Wx+b as defined on line 2" in w for w in bias.inferred)
+    assert other.symbols == {}                           # Wx alone is not the expression the sheet declared
