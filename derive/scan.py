@@ -505,6 +505,46 @@ def _named_loss(draft) -> tuple[str, str] | None:
     return fn, f"{name} = {op if latex else fn.upper()}({hat}, y)"
 
 
+_NUM = r"(?:[-−–]\s?)?\d+(?:\.\d+)?"
+_HEDGE = r"(?:about|around|approximately|roughly|nearly|almost)"
+#: arithmetic of numbers only (a product, a sum, brackets, a square), then the words that give its value
+_WORKED_SUM = re.compile(rf"(?<![\w.)])((?:\(\s*{_NUM}\s*\)|{_NUM})(?:[²³])?(?:\s*[-−–+×·*/]\s*(?:\(\s*{_NUM}\s*\)|{_NUM})(?:[²³])?)+)"
+                         rf",?\s+which\s+(?:gives|is|equals|makes|comes\s+out\s+to|works\s+out\s+to(?:\s+be)?)"
+                         rf"(?:\s+(?:us|you))?\s+(?:{_HEDGE}\s+)?({_NUM})(?![\w.]*\d)")
+_WORKED_CALL = re.compile(rf"\bplug(?:ging)?\s+({_NUM})\s+into\s+(?:the\s+)?(sigmoid|tanh|relu|softplus)(?:\s+function)?,?"
+                          rf"\s+(?:you|we)\s+get\s+(?:{_HEDGE}\s+)?({_NUM})(?![\w.]*\d)", re.I)
+
+
+def _worked_numbers(no: int, line: str, section: str) -> list[Formula]:
+    """The arithmetic of a worked example written in words: ``0.2 × 0.5 + (–0.3) × 0.8 + 0.1, which gives
+    –0.04`` and ``if you plug –0.04 into the sigmoid, you get around 0.49``.  Each is a claim that the
+    exact value rounds to the printed decimal (a printed decimal is a rounded value, "about" or not);
+    only numbers are in them, so nothing is declared."""
+    out = []
+    for m in _WORKED_SUM.finditer(line):
+        try:
+            tex = unicode.to_latex(f"{m.group(1)} ≈ {m.group(2)}")
+        except LatexError:
+            continue
+        d = Formula(no, section, line.strip(), m.group(0).strip(), "unicode", reading=tex)
+        d.inferred.append("arithmetic the sheet works out in words: the exact value rounds to the printed one")
+        out.append(d)
+    for m in _WORKED_CALL.finditer(line):
+        fn = _FUNCTION_NAMES[m.group(2).lower()]
+        key = _FN_KEYS[fn]
+        try:
+            arg, val = (unicode.to_latex(g) for g in (m.group(1), m.group(3)))
+        except LatexError:
+            continue
+        d = Formula(no, section, line.strip(), m.group(0).strip(), "unicode", reading=f"{key}({arg}) \\approx {val}")
+        if fn != "tanh":
+            d.functions = {key: fn}
+        d.inferred.append(f"the {m.group(2)} the sheet names, at the number put into it: the exact value rounds to "
+                          "the printed one")
+        out.append(d)
+    return out
+
+
 def _is_plain_heading(line: str) -> bool:
     """A short capitalised line with no sign of math; ``Title: Subtitle`` (each part capitalised words) too."""
     s = line.strip()
@@ -542,6 +582,7 @@ def scan_text(text: str) -> list[Formula]:
         elif inside:
             fenced.add(no)
     statements, code_lines = _code_statements(lines, fenced)
+    worked: list[Formula] = []
     for no, line in enumerate(lines, 1):
         if line.strip().startswith("```"):
             fence = not fence
@@ -571,6 +612,7 @@ def scan_text(text: str) -> list[Formula]:
             body = line.split("//", 1)[0] if "//" in line else line
             for f in _plain_formulas(body):
                 found.append((no, line.strip(), f, "unicode"))
+            worked.extend(_worked_numbers(no, body, section))
     if markdown:
         for no, f in _latex_formulas(_without_code(lines)):
             found.append((no, lines[no - 1].strip(), f, "latex"))
@@ -639,6 +681,7 @@ def scan_text(text: str) -> list[Formula]:
                 else:
                     draft.not_checkable = f"defines {name} (later claims of this section use it as a definition)"
                 known[name] = (f, no)     # reading order: the nearest definition above a claim is the one it uses
+    out.extend(worked)
     consts: dict = {}
     for first, last, code, comment, fn, doc in statements:
         _code_constants(code, consts)

@@ -245,3 +245,14 @@ def test_an_expression_defined_where_its_symbols_are_declared_carries_them():
     assert bias.symbols == {"W": "matrix n_{out} n_{in}", "x": "vector n_{in}", "b": "vector n_{out}"}
     assert any("Wx+b as defined on line 2" in w for w in bias.inferred)
     assert other.symbols == {}                           # Wx alone is not the expression the sheet declared
+
+
+def test_worked_arithmetic_in_words_is_a_rounding_claim():
+    text = ("Example\nFirst, 0.2 × 0.5 + (–0.3) × 0.8 + 0.1, which gives –0.04. Then 3 × 0.5 + 1, which gives about 2.6.\n"
+            "If you plug 0 into the sigmoid, you get 0.5, and the difference (A² – y), which is –0.478.\n")
+    drafts = scan_text(text)
+    assert [d.formula for d in drafts] == ["0.2 × 0.5 + (–0.3) × 0.8 + 0.1, which gives –0.04",
+                                           "3 × 0.5 + 1, which gives about 2.6", "plug 0 into the sigmoid, you get 0.5"]
+    claims, errors = loads(to_toml("worked.txt", drafts), "worked.txt")
+    assert not errors
+    assert [v.verdict for v in judge_all(claims)] == ["proved", "refuted", "proved"]
