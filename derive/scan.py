@@ -418,8 +418,8 @@ _LATEX_DEFINITION = re.compile(r"^\s*((?:\\[a-zA-Z]+\{[^{}]*\}|\\[a-zA-Z]+|[a-zA
 _NUMBER = re.compile(r"^\s*[-−]?\d+(\.\d+)?([eE][-−]?\d+)?\s*$")
 
 #: an optimizer a block of the sheet names (a heading, a comment line): the block's update lines are
-#: drafted with it as ``algorithm``; Nesterov's look-ahead gradient is not drafted (None)
-_OPTIMIZER_NAMES = ((re.compile(r"\bnesterov\b", re.I), None), (re.compile(r"\badam\b", re.I), "adam"),
+#: drafted with it as ``algorithm``; Nesterov's look-ahead gradient is not drafted ("")
+_OPTIMIZER_NAMES = ((re.compile(r"\bnesterov\b", re.I), ""), (re.compile(r"\badam\b", re.I), "adam"),
                     (re.compile(r"\brmsprop\b", re.I), "rmsprop"), (re.compile(r"\bada\s?grad\b", re.I), "adagrad"),
                     (re.compile(r"\bmomentum\b", re.I), "momentum"),
                     (re.compile(r"\b(?:sgd|gradient descent)\b", re.I), "gd"))
@@ -449,7 +449,7 @@ def _as_update(draft, algorithm):
     name, value = draft.formula.split("=", 1)
     name = name.strip()
     spaced = _unglue(name, value)
-    reading = f"{name} = {spaced}"
+    reading = f"{name} = {spaced.strip()}"
     if spaced != value:
         draft.formula = reading.strip()
         draft.inferred.append(f"a Greek letter written against {name} (βv) is a product: β·{name}")
@@ -543,6 +543,58 @@ def _worked_numbers(no: int, line: str, section: str) -> list[Formula]:
                           "the printed one")
         out.append(d)
     return out
+
+
+_SYM = r"(?:\\[a-zA-Z]+\{[A-Za-z]\}|\\[a-zA-Z]+|[A-Za-zα-ωΑ-Ω])(?:_\{[^{}]*\}|_[A-Za-z0-9])?"
+_COEFF = r"(?:\\[a-zA-Z]+|[α-ωΑ-Ω]|[a-z]{2,13})(?:_\{[a-z]+\})?"
+_STEP = re.compile(rf"^\s*({_SYM})\s*(\\leftarrow|\\gets|=)\s*({_SYM})\s*-\s*({_COEFF})\s*(?:\\times|\\cdot)?\s*(.+?)\s*$")
+_GRADIENTS = (re.compile(rf"^\\frac\{{\\partial\s*({_SYM})\}}\{{\\partial\s*({_SYM})\}}$"),
+              re.compile(rf"^\\nabla\s*({_SYM})\s*(?:\(\s*({_SYM})\s*\))?$"),
+              re.compile(rf"^\\nabla_\{{?({_SYM})\}}?\s*({_SYM})$"))
+
+
+def _gradient_step(draft: Formula) -> bool:
+    r"""``w_i \leftarrow w_i - \eta \frac{\partial L}{\partial w_i}``, ``w = w - lr×∂J/∂w``, ``θ_new = θ_old - α × ∇L(θ)``:
+    a parameter minus one coefficient times a gradient of something by that parameter (``∂F/∂p``, ``∇F``,
+    ``∇F(p)``, ``∇_p F``) is a step of gradient descent, whatever F is; judged as one (``gd``), one entry at a
+    time, the gradient read as one symbol.  ``p_new``/``p_old`` are the parameter before and after.  Only
+    these spellings of a gradient: ``w ← w - η·δ`` names no gradient, so it is not read as a step."""
+    if draft.not_checkable or draft.algorithm:
+        return False
+    try:
+        tex = draft.formula if draft.notation == "latex" else unicode.to_latex(draft.formula)
+    except LatexError:
+        return False
+    m = _STEP.match(tex)
+    if not m:
+        return False
+    new, rel, old, coeff, grad = m.groups()
+    pair = re.fullmatch(r"(.+)_\{new\}", new) and old == new.replace("{new}", "{old}")
+    if (new != old and not pair) or coeff in (new, old) or rel != "=" and pair:
+        return False
+    base = new[:-len("_{new}")] if pair else new
+    hit = next((g.match(grad.strip()) for g in _GRADIENTS if g.match(grad.strip())), None)
+    if hit is None:
+        return False
+    f, v = (hit.group(2), hit.group(1)) if grad.lstrip().startswith("\\nabla_") else hit.groups()
+    if v is not None and v not in (base, old) or f in (new, old, coeff):
+        return False
+    g = next((c for c in "gGq" if not re.search(rf"(?<![\\A-Za-z]){c}(?![A-Za-z])", tex)), None)
+    if g is None:
+        return False
+    arrow = "=" if pair else "\\leftarrow"
+    word = re.fullmatch(r"([a-z]{2,13})(?:_\{([a-z]+)\})?", coeff)
+    if word:                    # learning_rate: one name, as the code reader spells it
+        coeff = "\\mathrm{" + "\\_".join(x for x in word.groups() if x) + "}"
+    draft.reading = f"{new} {arrow} {old} - {coeff} \\cdot {g}"
+    draft.algorithm = "gd"
+    draft.definitions = []
+    draft.inferred = [w for w in draft.inferred if not w.startswith("definition of ")]
+    draft.symbols = {new: "scalar real", old: "scalar real", coeff: "scalar positive", g: "scalar real"}
+    draft.roles = {new: "param", old: "param", coeff: "lr", g: "grad"}
+    draft.inferred.append(f"a step of gradient descent, one entry at a time: {base} the parameter, {coeff} the "
+                          f"learning rate (positive), the gradient {grad.strip()} of {f} read as one symbol {g}")
+    return True
 
 
 def _is_plain_heading(line: str) -> bool:
@@ -649,6 +701,8 @@ def scan_text(text: str) -> list[Formula]:
         _letter_function(draft, letter_fns.setdefault(sec, {}), lines)
         _infer_chain(draft)
         out.append(draft)
+        if optimizers.get(no) in (None, "gd") and _gradient_step(draft):
+            continue
         m = _DEFINITION.match(f) if notation == "unicode" else _LATEX_DEFINITION.match(f)
         first = _first_link(m.group(2)) if m and notation == "latex" else None
         if first and not re.search(rf"(?<![\w\\]){re.escape(m.group(1))}(?![\w{{])",

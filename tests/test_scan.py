@@ -256,3 +256,16 @@ def test_worked_arithmetic_in_words_is_a_rounding_claim():
     claims, errors = loads(to_toml("worked.txt", drafts), "worked.txt")
     assert not errors
     assert [v.verdict for v in judge_all(claims)] == ["proved", "refuted", "proved"]
+
+
+def test_a_parameter_minus_a_rate_times_its_gradient_is_a_gradient_step():
+    drafts = scan_text("Steps\nw = w - lr×∂J/∂w\nθ_new = θ_old - α × ∇L(θ)\n")        # plain text, then Markdown
+    drafts += scan_text("$$b \\leftarrow b - \\eta \\frac{\\partial \\mathcal{L}}{\\partial b}$$\n")
+    assert [(d.algorithm, d.reading) for d in drafts] == [
+        ("gd", "w \\leftarrow w - \\mathrm{lr} \\cdot g"), ("gd", "θ_{new} = θ_{old} - α \\cdot g"),
+        ("gd", "b \\leftarrow b - \\eta \\cdot g")]
+    claims, errors = loads(to_toml("steps.txt", drafts), "steps.txt")
+    assert not errors and [v.verdict for v in judge_all(claims)] == ["proved"] * 3
+    # the gradient by another variable, or a term that names no gradient: not read as a step
+    other = scan_text("Steps\nw = w - lr×∂J/∂v\n") + scan_text("$$b \\leftarrow b - \\eta \\delta$$\n")
+    assert [d.algorithm for d in other] == ["", ""]
