@@ -120,7 +120,12 @@ def _parses(text: str) -> bool:
     return any(c in text for c in _REL_CHARS)
 
 
+#: a tag in brackets after a formula, ``[MSE]``, ``[Nice form!]``, ``[1st moment: mean]``: words, not math
+_TAG = re.compile(r"\s*\[\s*(?=[^\]]*(?:[A-Za-z]{3,}|\b[A-Z]{2,}\b))[A-Za-z0-9][\w :!,.'’-]*\]$")
+
+
 def _trim(s: str) -> str:
+    s = _TAG.sub("", s.strip().rstrip(".,;:"))
     s = s.strip().rstrip(".,;:")
     # a bracket opened and never closed in the span belongs to the prose around it
     while s and s.count("(") < s.count(")") and s.endswith(")"):
@@ -475,34 +480,83 @@ def _as_update(draft, algorithm):
         draft.inferred.append("lr: the learning rate, one name")
 
 
-#: a loss the sheet names in words just before its formula: (pattern, function); "cross entropy" is
+#: a loss the sheet names in words near its formula: (pattern, function); "cross entropy" is
 #: decided by the formula (binary with a 1 - y term, else categorical)
 _LOSS_NAMES = ((re.compile(r"mean[ -]squared[ -]error|\bMSE\b", re.I), "mse"),
+               (re.compile(r"sum[ -]of[ -]squared[ -]errors?|\bSSE\b", re.I), "sse"),
                (re.compile(r"binary[ -]cross[ -]?entropy|\bBCE\b|log[ -]loss", re.I), "bce"),
+               (re.compile(r"categorical[ -]cross[ -]?entropy|\bCCE\b", re.I), "cce"),
                (re.compile(r"cross[ -]?entropy", re.I), "cross entropy"))
 
 
-def _named_loss(draft) -> tuple[str, str] | None:
-    """``(function, definition)`` when the words before the formula on its line name a loss
-    (``Mean Squared Error (MSE), where L = ½(ŷ – y)²``) and the formula is written in the prediction ŷ
-    and the target y of one example: then the formula is a claim about that loss, not a bare definition."""
+def _loss_words(draft, lines) -> list[str]:
+    r"""Where a sheet names the loss a formula writes, nearest first: a bracket after it on its line
+    (``L = (1/2m) × Σ(ŷ - y)²  [MSE]``), the name's own subscript (``\mathcal{L}_{\text{SSE}}``), the words
+    before it on its line, and the line above when the formula starts its line (a heading)."""
+    at = draft.quote.find(draft.formula[:12])
+    if at < 0:
+        return []
+    after = draft.quote[at + len(draft.formula):]
+    words = [m.group(1) for m in [re.match(r"\s*[.,;]?\s*\[([^\]]{2,40})\]", after)] if m]
+    sub = re.match(r"\s*\\mathcal\{\w\}_\{\\(?:text|mathrm)\{(\w+)\}\}", draft.formula)
+    words += [sub.group(1)] if sub else []
+    before = draft.quote[max(0, at - 160):at]
+    words.append(before)
+    prev = next((ln for ln in reversed(lines[:draft.line - 1]) if ln.strip()), "")
+    if not re.search(r"[A-Za-z]{3,}", draft.quote[:at]) and len(prev) <= 80 and \
+            not any(c in prev for c in _REL_CHARS + "$"):       # a heading, not another formula's line
+        words.append(prev)
+    return words
+
+
+def _named_loss(draft, lines) -> tuple[str, str, dict] | None:
+    """``(function, definition, declarations)`` when the sheet names a loss where the formula is (see
+    :func:`_loss_words`: the first place that names one decides) and the formula is written in the
+    prediction ŷ and the target y: of one example (scalars), or summed over an index i that subscripts
+    both (``Σ y_i log(ŷ_i)``: vectors of n entries); then the formula is a claim about that loss, not a
+    bare definition.  A bare ``Σ`` is given the index i only when i is the one subscript written."""
     latex = draft.notation == "latex"
     hat = "\\hat{y}" if latex else "ŷ"
     body = draft.formula
-    if hat not in body or not re.search(r"(?<![\w\\])y(?!\w)", body.replace(hat, "")) or \
-            any(t in body for t in ("Σ", "\\sum", "_i", "ᵢ")):
+    if hat not in body or not re.search(r"(?<![\w\\])y(?![^\W_])", body.replace(hat, "")):
         return None
-    at = draft.quote.find(body[:12])
-    before = draft.quote[max(0, at - 160):at] if at >= 0 else ""
-    hits = [(m.end(), fn) for pat, fn in _LOSS_NAMES for m in pat.finditer(before)]
+    summed = any(t in body for t in ("Σ", "\\sum", "∑"))
+    tex = body if latex else _symbol_key(body)
+    if tex is None:
+        return None
+    decls = {}
+    if summed:
+        subs = set(re.findall(r"_\{?\s*([a-z])\s*\}?", tex))
+        sums = re.findall(r"\\sum(_\{?\s*([a-z])\s*\}?)?", tex)
+        if subs != {"i"} or len(sums) != 1 or sums[0][1] not in ("", "i") or \
+                not re.search(r"(?<![\\A-Za-z])y_\{?i\b", tex) or not re.search(r"\\hat\{y\}_\{?i\b", tex):
+            return None
+        if not sums[0][1]:
+            draft.reading = tex.replace("\\sum", "\\sum_{i}", 1)
+            draft.inferred.append("Σ with no index, over terms subscripted by i alone: the sum runs over i")
+        decls = {"i": "index n", "y": "vector n", "\\hat{y}": "vector n"}
+    elif any(t in body for t in ("_i", "ᵢ")):
+        return None
+    hits = []
+    for words in _loss_words(draft, lines):
+        hits = [(m.end(), fn) for pat, fn in _LOSS_NAMES for m in pat.finditer(words)]
+        if hits:
+            break
     if not hits:
         return None
     fn = max(hits)[1]
     if fn == "cross entropy":   # two terms, y and 1 - y: the binary loss; else the categorical one
         fn = "bce" if re.search(r"1\s*[-–−]\s*y", body) else "cce"
+    if fn == "cce" and not summed or fn == "sse" and not summed:
+        return None             # a categorical loss or a sum of errors over one scalar: not read
+    kind = "vector n" if summed else "scalar"
+    dom = {"bce": ("(0,1)", "[0,1]"), "cce": ("(0,1)", "[0,1]")}.get(fn, ("real", "real"))
+    decls.update({"\\hat{y}": f"{kind} {dom[0]}", "y": f"{kind} {dom[1]}"})
     name = body.split("=")[0].strip()
+    if draft.reading:               # judged in its LaTeX reading: the definition in LaTeX too
+        return fn, f"{_symbol_key(name)} = \\operatorname{{{fn.upper()}}}(\\hat{{y}}, y)", decls
     op = f"\\operatorname{{{fn.upper()}}}"
-    return fn, f"{name} = {op if latex else fn.upper()}({hat}, y)"
+    return fn, f"{name} = {op if latex else fn.upper()}({hat}, y)", decls
 
 
 _NUM = r"(?:[-−–]\s?)?\d+(?:\.\d+)?"
@@ -675,6 +729,7 @@ def scan_text(text: str) -> list[Formula]:
     carried = _declared_expressions(found, sections, decls)
     out: list[Formula] = []
     defs_by_section: dict[str, dict] = {}
+    domains: dict = {}                        # (section, loss name) -> the declarations its named loss gave
     letter_fns: dict[str, dict] = {}          # section -> {letter: (function, why)} named in words
     for no, quote, f, notation in found:
         sec = sections.get(no, "")
@@ -696,6 +751,10 @@ def scan_text(text: str) -> list[Formula]:
             if name != f.split("=")[0].strip() and re.search(rf"(?<!\w){n_}(?!\w)|\\frac\{{d\s*{n_}\}}|d{n_}/", f):
                 draft.definitions.append(dtext)
                 draft.inferred.append(f"definition of {name} from line {dline}")
+                for key, decl in domains.get((sec, name), {}).items():
+                    if draft.symbols.get(key, decl).split()[0] == decl.split()[0] and draft.symbols.get(key) != decl:
+                        draft.symbols[key] = decl         # the loss's domains: ŷ a probability for its logs
+                        draft.inferred.append(f"definition of {name}: {key} {decl}, as its named loss says")
         _declare(draft, decls, funcs)
         _carry_declarations(draft, carried, decls)
         _letter_function(draft, letter_fns.setdefault(sec, {}), lines)
@@ -723,15 +782,19 @@ def scan_text(text: str) -> list[Formula]:
             elif _NUMBER.match(value):
                 draft.not_checkable = f"sets {name} to a value (a hyperparameter or an input, no identity)"
             else:
-                named = _named_loss(draft)
+                named = _named_loss(draft, lines)
                 if named:
-                    fn, definition = named
+                    fn, definition, loss_decls = named
+                    if draft.reading:       # the definitions above, in the LaTeX the claim is judged in
+                        draft.definitions = [_symbol_key(d) or d for d in draft.definitions]
+                        f = re.sub(r"[Σ∑](?![ᵢ_])", "Σᵢ", f, count=1)    # and the sum's index where it is used
                     draft.definitions.insert(0, definition)
                     draft.functions[f"\\operatorname{{{fn.upper()}}}"] = fn
-                    draft.inferred.append(f"{name} is the {fn.upper()} the sheet names before the formula")
-                    if fn in ("bce", "cce") and "\\hat{y}" not in draft.symbols:
-                        draft.symbols.update({"\\hat{y}": "scalar (0,1)", "y": "scalar [0,1]"})
-                        draft.inferred.append(f"the prediction of {fn.upper()} is a probability, its target in [0, 1]")
+                    draft.inferred.append(f"{name} is the {fn.upper()} the sheet names with the formula")
+                    draft.symbols.update(loss_decls)
+                    draft.inferred.append(f"{fn.upper()}'s prediction ŷ and target y: " + ", ".join(
+                        f"{k} {v}" for k, v in loss_decls.items()))
+                    domains[sec, name] = loss_decls
                 else:
                     draft.not_checkable = f"defines {name} (later claims of this section use it as a definition)"
                 known[name] = (f, no)     # reading order: the nearest definition above a claim is the one it uses

@@ -269,3 +269,16 @@ def test_a_parameter_minus_a_rate_times_its_gradient_is_a_gradient_step():
     # the gradient by another variable, or a term that names no gradient: not read as a step
     other = scan_text("Steps\nw = w - lr×∂J/∂v\n") + scan_text("$$b \\leftarrow b - \\eta \\delta$$\n")
     assert [d.algorithm for d in other] == ["", ""]
+
+
+def test_a_summed_loss_named_beside_its_formula_is_a_claim_about_that_loss():
+    ce, mse, bare = scan_text("Losses\nCross-Entropy Loss (classification): L = -Σ y_i log(ŷ_i)\n"
+                              "L = (1/2) * Σ (y_i - ŷ_i)²  [MSE]\nL = Σ (y_i - ŷ_j)²  [MSE]\n")
+    assert ce.definitions == ["L = \\operatorname{CCE}(\\hat{y}, y)"] and "\\sum_{i}" in ce.reading
+    assert ce.symbols == {"i": "index n", "y": "vector n [0,1]", "\\hat{y}": "vector n (0,1)"}
+    assert mse.definitions == ["L = \\operatorname{MSE}(\\hat{y}, y)"] and not mse.not_checkable
+    assert bare.not_checkable.startswith("defines L")         # two subscripts: the sum's index is not guessed
+    latex = scan_text("Sum of Squared Errors (SSE)\n\n$$\\mathcal{L}_{\\text{SSE}} = \\sum_i (y_i - \\hat{y}_i)^2$$\n")[0]
+    assert latex.functions == {"\\operatorname{SSE}": "sse"} and not latex.not_checkable
+    claims, errors = loads(to_toml("losses.txt", [ce, mse, latex]), "losses.txt")
+    assert not errors and [v.verdict for v in judge_all(claims)] == ["proved", "convention", "proved"]
