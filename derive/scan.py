@@ -420,6 +420,7 @@ _DEFINITION = re.compile(r"^\s*([^\W\d]\w*)\s*(?:=|:=)\s*(.+)$")
 #: a layer's ``z^{(l)}``
 _LATEX_DEFINITION = re.compile(r"^\s*((?:\\[a-zA-Z]+\{[^{}]*\}|\\[a-zA-Z]+|[a-zA-Z])"
                                r"(?:_(?:\{(?:[^{}]|\{[^{}]*\})*\}|\w))?(?:\^\{\([^{}()]*\)\})?)\s*(?:=|:=)\s*(.+)$")
+_DEFAULT_WORDS = re.compile(r"\b(?:defaults?|typical(?:ly)?|usually|recommended|standard)\b", re.I)
 _NUMBER = re.compile(r"^\s*[-−]?\d+(\.\d+)?([eE][-−]?\d+)?\s*$")
 
 #: an optimizer a block of the sheet names (a heading, a comment line): the block's update lines are
@@ -726,6 +727,11 @@ def scan_text(text: str) -> list[Formula]:
     for no in fenced:
         sections.setdefault(no, sections.get(no - 1, ""))
     decls = _sheet_declarations(lines, sections)
+    settings: dict[int, int] = {}             # line -> how many names it sets to numbers
+    for no, _quote, f, notation in found:
+        m = _DEFINITION.match(f) if notation == "unicode" else None
+        if m and _NUMBER.match(m.group(2)):
+            settings[no] = settings.get(no, 0) + 1
     carried = _declared_expressions(found, sections, decls)
     out: list[Formula] = []
     defs_by_section: dict[str, dict] = {}
@@ -779,6 +785,12 @@ def scan_text(text: str) -> list[Formula]:
                     notation == "unicode" and _unglue(name, value) != value:
                 draft.not_checkable = (f"an update rule written with '=' ({name} on both sides): "
                                        "give it as '\\leftarrow' with algorithm and roles to check it")
+            elif _NUMBER.match(value) and optimizers.get(no) and notation == "unicode" and (
+                    settings.get(no, 0) >= 2 or _DEFAULT_WORDS.search(lines[no - 1])):
+                # "β1=0.9, β2=0.999, ε=1e-8" in an Adam block: the values the sheet gives its optimizer
+                draft.algorithm = optimizers[no]
+                draft.inferred.append(f"{name} = {value.strip()}: read as {optimizers[no]}'s default, the "
+                                      "value the block lists for it")
             elif _NUMBER.match(value):
                 draft.not_checkable = f"sets {name} to a value (a hyperparameter or an input, no identity)"
             else:

@@ -282,3 +282,11 @@ def test_a_summed_loss_named_beside_its_formula_is_a_claim_about_that_loss():
     assert latex.functions == {"\\operatorname{SSE}": "sse"} and not latex.not_checkable
     claims, errors = loads(to_toml("losses.txt", [ce, mse, latex]), "losses.txt")
     assert not errors and [v.verdict for v in judge_all(claims)] == ["proved", "convention", "proved"]
+
+
+def test_the_values_an_optimizer_block_lists_are_its_defaults():
+    drafts = scan_text("// Adam\nw = w - (lr / √(v_hat + ε)) × m_hat\nβ1=0.9, β2=0.99, ε=1e-8\nβ1 = 0.8\n")
+    listed = [d for d in drafts if d.line == 3]
+    assert [d.algorithm for d in listed] == ["adam"] * 3 and drafts[-1].not_checkable     # one value alone: a setting
+    claims, errors = loads(to_toml("adam.txt", listed), "adam.txt")
+    assert not errors and [v.verdict for v in judge_all(claims)] == ["proved", "refuted", "proved"]
