@@ -355,11 +355,13 @@ _SUPER_LETTER = {"ⁿ": "n", "ᵐ": "m", "ᵏ": "k", "ᵈ": "d"}
 
 
 def _letter(s: str) -> str:
+    """A size as a declaration's shape letter: ``n_out`` -> ``n_{out}``; a size named by a word
+    (``batch_size``) -> one letter labelled with the word, ``b_{batchsize}`` (a shape letter is one letter)."""
     s = _SUPER_LETTER.get(s, s).strip("^{}")
-    if "_" in s:
-        head, tail = s.split("_", 1)
-        return f"{head}_{{{tail}}}"
-    return s
+    head, _, tail = s.partition("_")
+    if len(head) > 1 and head.isalpha():
+        return f"{head[0]}_{{{head}{tail}}}"
+    return f"{head}_{{{tail}}}" if tail else head
 
 
 def _symbol_key(name: str) -> str | None:
@@ -807,7 +809,7 @@ def scan_text(text: str) -> list[Formula]:
                     draft.inferred.append(f"{fn.upper()}'s prediction ŷ and target y: " + ", ".join(
                         f"{k} {v}" for k, v in loss_decls.items()))
                     domains[sec, name] = loss_decls
-                else:
+                elif not _shape_claim(draft, name, value, decls):
                     draft.not_checkable = f"defines {name} (later claims of this section use it as a definition)"
                 known[name] = (f, no)     # reading order: the nearest definition above a claim is the one it uses
     out.extend(worked)
@@ -855,6 +857,30 @@ def _index_declarations(tex: str) -> dict:
            for i, n in size.items() if i not in vectors}
     out.update({b: (f"vector {n}", why[b]) for b, n in vectors.items()})
     return out
+
+
+def _shape_claim(draft: Formula, name: str, value: str, decls: dict) -> bool:
+    r"""``z = Wx + b`` where the section's glossary gives z a shape (``z: pre-activation (n_out × 1)``) and
+    every symbol of ``Wx + b`` one too: the sheet claims the expression has z's shape, drafted as
+    ``W x + b \in \mathbb{R}^{n_{out} \times 1}``.  Only letters and arithmetic on the right (no function,
+    whose shape rule the glossary does not give)."""
+    if draft.notation != "unicode" or draft.not_checkable:
+        return False
+    key, tex = _symbol_key(name), _symbol_key(value)
+    target = decls.get((draft.section, key))
+    if not target or tex is None or "\\" in tex.replace("\\times", "").replace("\\cdot", "") or "(" in tex:
+        return False
+    letters = set(re.findall(r"[A-Za-z]", re.sub(r"_\{?\w+\}?", "", tex)))
+    syms = set(re.findall(r"[A-Za-z](?:_\{\w+\}|_\w)?", tex))
+    if not letters or any(v not in draft.symbols for v in syms):
+        return False
+    kind, *dims = target[0].split()
+    shape = " \\times ".join(dims if kind == "matrix" else dims[:1] + ["1"])
+    draft.reading = f"{tex} \\in \\mathbb{{R}}^{{{shape}}}"
+    draft.symbols.pop(key, None)
+    draft.definitions = [d for d in draft.definitions if not d.startswith(name)]
+    draft.inferred.append(f"{name} = {value}, and {target[1]}: the expression has that shape")
+    return True
 
 
 def _declared_expressions(found, sections, decls) -> list:

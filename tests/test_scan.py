@@ -290,3 +290,14 @@ def test_the_values_an_optimizer_block_lists_are_its_defaults():
     assert [d.algorithm for d in listed] == ["adam"] * 3 and drafts[-1].not_checkable     # one value alone: a setting
     claims, errors = loads(to_toml("adam.txt", listed), "adam.txt")
     assert not errors and [v.verdict for v in judge_all(claims)] == ["proved", "refuted", "proved"]
+
+
+def test_a_definition_whose_target_the_glossary_shapes_is_a_shape_claim():
+    sheet = ("Layer\nz = Wx + b\nZ = WX + b\n- W: weight matrix (n_out × n_in)\n- x: input vector (n_in × 1)\n"
+             "- b: bias vector (n_out × 1)\n- z: pre-activation (n_in × 1)\n- X: batch (n_in × batch_size)\n"
+             "- Z: batch out (n_out × batch_size)\n")
+    z, big = scan_text(sheet)
+    assert z.reading == "Wx + b \\in \\mathbb{R}^{n_{in} \\times 1}" and "z" not in z.symbols
+    assert big.symbols["X"] == "matrix n_{in} b_{batchsize}"         # a size named by a word: one labelled letter
+    claims, errors = loads(to_toml("shapes.txt", [z, big]), "shapes.txt")
+    assert not errors and [v.verdict for v in judge_all(claims)] == ["refuted", "proved"]   # z planted n_in
