@@ -809,7 +809,7 @@ def scan_text(text: str) -> list[Formula]:
                     draft.inferred.append(f"{fn.upper()}'s prediction ŷ and target y: " + ", ".join(
                         f"{k} {v}" for k, v in loss_decls.items()))
                     domains[sec, name] = loss_decls
-                elif not _shape_claim(draft, name, value, decls):
+                elif not _shape_claim(draft, name, value, decls) and not _named_function(draft, name, lines):
                     draft.not_checkable = f"defines {name} (later claims of this section use it as a definition)"
                 known[name] = (f, no)     # reading order: the nearest definition above a claim is the one it uses
     out.extend(worked)
@@ -857,6 +857,63 @@ def _index_declarations(tex: str) -> dict:
            for i, n in size.items() if i not in vectors}
     out.update({b: (f"vector {n}", why[b]) for b, n in vectors.items()})
     return out
+
+
+_FUNCTION_WORD = re.compile(r"(?<![\w\\])(sigmoid|logistic|relu|tanh|softplus|softmax)(?![\w(])", re.I)
+_FUNCTION_OPS = {"sigmoid": "\\operatorname{sigmoid}", "relu": "\\operatorname{ReLU}", "tanh": "\\tanh",
+                 "softplus": "\\operatorname{softplus}", "softmax": "\\operatorname{softmax}"}
+
+
+def _named_function(draft: Formula, name: str, lines) -> bool:
+    r"""``a = \max(0, z)`` under the heading "ReLU", ``aᵢ = eᶻⁱ / Σⱼ eᶻʲ`` after "softmax ... using the formula":
+    a definition the sheet names by one known function, in the words before it on its line or in the
+    heading above it, says what that function is: the claim ``a = …`` with ``a = ReLU(z)`` as its
+    definition, z the one variable of the right side (softmax: the vector its entries subscript)."""
+    at = draft.quote.find(draft.formula[:8])
+    if at < 0 or draft.not_checkable:
+        return False
+    words = draft.quote[max(0, at - 120):at]
+    prev = next((ln for ln in reversed(lines[:draft.line - 1]) if ln.strip()), "")
+    if not re.search(r"[A-Za-z]{3,}", draft.quote[:at]) and len(prev) <= 60 and \
+            not any(c in prev for c in _REL_CHARS + "$"):
+        words = prev
+    hits = list(_FUNCTION_WORD.finditer(words))
+    names = {_FUNCTION_NAMES.get(m.group(1).lower(), m.group(1).lower()) for m in hits}
+    if len(names) != 1 or any(re.search(r"[A-Za-z][\w’']*[\s-]+$", words[:m.start()]) and
+                              not re.search(r"(?:^|\W)(?:the|a|an|is|of|use|uses|using|and|called|via)[\s-]+$",
+                                            words[:m.start()], re.I) for m in hits):
+        return False            # "Leaky ReLU", "log softmax": a word before the name makes it another function
+    fn = names.pop()
+    latex = draft.notation == "latex"
+    tex = draft.formula if latex else _symbol_key(draft.formula)
+    if tex is None or fn in tex.lower():
+        return False
+    lhs, rhs = tex.split("=", 1)
+    if re.search(r"[α-ωΑ-Ω]|\\begin|\\(?!(?:max|frac|sum|exp|log|ln|cdot|times|left|right)(?![a-zA-Z]))[a-zA-Z]+",
+                 rhs):
+        return False            # a parameter (ε) or cases: more than the one function of one variable
+    if fn == "softmax":
+        m = re.fullmatch(r"\s*([A-Za-z])_\{?([a-z])\}?\s*", lhs)
+        bases = set(re.findall(r"(?<![\\A-Za-z])([A-Za-z])_\{?[a-z]\}?", rhs)) - {"e"}
+        if not m or len(bases) != 1:
+            return False
+        out, var = m.group(1), bases.pop()
+    else:
+        m = re.fullmatch(r"\s*([A-Za-z])\s*", lhs)
+        letters = set(re.findall(r"(?<![\\A-Za-z])[A-Za-z](?![A-Za-z])", rhs)) - {"e"}
+        if not m or len(letters) != 1:
+            return False
+        out, var = m.group(1), letters.pop()
+    if out == var:
+        return False
+    op = _FUNCTION_OPS[fn]
+    draft.definitions.insert(0, f"{out} = {op}({var})" if latex else f"{out} = {fn}({var})")
+    if fn != "tanh":
+        draft.functions[op if latex else _symbol_key(f"{fn}(x)").split("(")[0].strip()] = fn
+    if fn != "softmax":
+        draft.symbols.setdefault(var, "scalar real")
+    draft.inferred.append(f"{out} = {fn}({var}): the {fn} the sheet names before the formula")
+    return True
 
 
 def _shape_claim(draft: Formula, name: str, value: str, decls: dict) -> bool:

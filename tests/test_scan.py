@@ -301,3 +301,14 @@ def test_a_definition_whose_target_the_glossary_shapes_is_a_shape_claim():
     assert big.symbols["X"] == "matrix n_{in} b_{batchsize}"         # a size named by a word: one labelled letter
     claims, errors = loads(to_toml("shapes.txt", [z, big]), "shapes.txt")
     assert not errors and [v.verdict for v in judge_all(claims)] == ["refuted", "proved"]   # z planted n_in
+
+
+def test_a_definition_under_a_function_s_name_says_what_that_function_is():
+    relu, wrong = scan_text("ReLU\na = max(0, z)\n\nThe ReLU is then b = max(1, z)\n")
+    assert relu.definitions == ["a = relu(z)"] and not relu.not_checkable
+    claims, errors = loads(to_toml("named.txt", [relu, wrong]), "named.txt")
+    assert not errors and [v.verdict for v in judge_all(claims)] == ["proved", "refuted"]
+    leaky = scan_text("Leaky ReLU\na = max(0.01z, z)\n")[0]
+    assert leaky.not_checkable.startswith("defines a")     # another function than the one its last word names
+    both = scan_text("Unlike sigmoid, tanh gives a = (eᶻ − e⁻ᶻ)/(eᶻ + e⁻ᶻ)\n")[0]
+    assert both.not_checkable.startswith("defines a")      # two names before it: which one is not guessed
