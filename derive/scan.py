@@ -654,6 +654,74 @@ def _gradient_step(draft: Formula) -> bool:
     return True
 
 
+#: a block of the sheet that names an initialisation scheme (``// He Initialization``)
+_INIT_BLOCK = re.compile(r"\b(?:(?i:xavier|glorot|kaiming|lecun)|He)\b[^.\n]{0,24}\b(?i:init)")
+_INIT_SCHEME = ((re.compile(r"(?i:xavier|glorot)"), "Xavier", "xavier_variance"),
+                (re.compile(r"\bHe\b|(?i:kaiming)"), "He", "he_variance"),     # He capitalised: not the pronoun
+                (re.compile(r"(?i:lecun)"), "LeCun", "lecun_variance"))
+_LAW = re.compile(r"(?<![\w.])([A-Za-z]\w*)\s*~\s*(N|U)\s*([(\[].*[)\]])")
+_FAN = {"n_in": "in", "fan_in": "in", "n_out": "out", "fan_out": "out"}
+
+
+def _init_law(no: int, line: str, section: str, block: str) -> Formula | None:
+    r"""``w ~ N(0, 2/n_in)`` in a block named for He initialisation: the sheet's variance against the
+    scheme's, ``\operatorname{Var}_{\text{He}}(n_{in}) = \frac{2}{n_{in}}`` (the second parameter of N is
+    the variance, as the sheet's own ``N(0, σ²)`` has it); ``w ~ U[-a, a]`` has the variance of U[-a, a].
+    Only sizes spelled as fan-in and fan-out (``n_in``, ``fan_out``) may be in it: He and LeCun take the
+    fan-in, and the sheet's spelling says which size that is."""
+    m = _LAW.search(line)
+    scheme = next(((name, fn) for pat, name, fn in _INIT_SCHEME if pat.search(block)), None)
+    if not m or scheme is None:
+        return None
+    law, body = m.group(2), m.group(3)
+    inner = body[1:-1]
+    parts, depth, cur = [], 0, ""
+    for c in inner:
+        depth += c in "([{"
+        depth -= c in ")]}"
+        if c == "," and depth == 0:
+            parts.append(cur.strip())
+            cur = ""
+        else:
+            cur += c
+    parts.append(cur.strip())
+    if len(parts) != 2:
+        return None
+    if law == "N":
+        if parts[0] != "0":
+            return None
+        value = parts[1]
+    else:
+        lo, hi = ("".join(x.split()).replace("−", "-").replace("–", "-") for x in parts)
+        if lo != "-" + hi:
+            return None
+        value = parts[1]
+    words = set(re.findall(r"[A-Za-z]\w*", value))
+    if not words or not words <= set(_FAN):
+        return None
+    try:
+        v_tex = unicode.to_latex(value)
+    except LatexError:
+        return None
+    fans = {_FAN[w]: _symbol_key(w) for w in words}
+    fan_in = fans.get("in") or ("n_{in}" if "n_out" in words else "fan_{in}")
+    fan_out = fans.get("out") or ("n_{out}" if "n_in" in words else "fan_{out}")
+    name, fn = scheme
+    args = f"{fan_in}, {fan_out}" if name == "Xavier" else fan_in
+    var = f"\\operatorname{{Var}}_{{\\text{{{name}}}}}"
+    rhs = v_tex if law == "N" else f"\\operatorname{{Var}}_{{U}}({v_tex})"
+    d = Formula(no, section, line.strip(), m.group(0).strip(), "unicode", reading=f"{var}({args}) = {rhs}")
+    d.functions = {var: fn}
+    if law == "U":
+        d.functions["\\operatorname{Var}_{U}"] = "uniform_variance"
+    d.symbols = {k: "scalar integer positive" for k in ([fan_in, fan_out] if name == "Xavier" else [fan_in])
+                 + [v for v in fans.values()]}
+    d.inferred.append(f"the block names {name} initialisation; " + (
+        "the second parameter of N is the variance" if law == "N" else "the variance of U[-a, a]") +
+        f"; {fan_in} is the fan-in" + (f", {fan_out} the fan-out" if name == "Xavier" else "") + " (as spelled)")
+    return d
+
+
 def _is_plain_heading(line: str) -> bool:
     """A short capitalised line with no sign of math; ``Title: Subtitle`` (each part capitalised words) too."""
     s = line.strip()
@@ -692,6 +760,7 @@ def scan_text(text: str) -> list[Formula]:
             fenced.add(no)
     statements, code_lines = _code_statements(lines, fenced)
     worked: list[Formula] = []
+    init_block = ""                             # the line naming the initialisation the block is about
     for no, line in enumerate(lines, 1):
         if line.strip().startswith("```"):
             fence = not fence
@@ -709,6 +778,9 @@ def scan_text(text: str) -> list[Formula]:
         sections[no] = section
         if not line.strip() or m:
             optimizer = None           # a block ends at a blank line or a heading
+            init_block = ""
+        if _INIT_BLOCK.search(line):
+            init_block = line
         named = next((alg for pat, alg in _OPTIMIZER_NAMES if pat.search(line)), False)
         if named is not False:
             optimizer = named
@@ -722,6 +794,10 @@ def scan_text(text: str) -> list[Formula]:
             for f in _plain_formulas(body):
                 found.append((no, line.strip(), f, "unicode"))
             worked.extend(_worked_numbers(no, body, section))
+            if init_block and "~" in body:
+                law = _init_law(no, body, section, init_block)
+                if law is not None:
+                    worked.append(law)
     if markdown:
         for no, f in _latex_formulas(_without_code(lines)):
             found.append((no, lines[no - 1].strip(), f, "latex"))

@@ -312,3 +312,12 @@ def test_a_definition_under_a_function_s_name_says_what_that_function_is():
     assert leaky.not_checkable.startswith("defines a")     # another function than the one its last word names
     both = scan_text("Unlike sigmoid, tanh gives a = (eᶻ − e⁻ᶻ)/(eᶻ + e⁻ᶻ)\n")[0]
     assert both.not_checkable.startswith("defines a")      # two names before it: which one is not guessed
+
+
+def test_a_law_in_a_block_named_for_an_initialisation_is_its_variance():
+    drafts = scan_text("// He Initialization\nw ~ N(0, 2/n_in)\nw ~ N(0, 2/n_out)\nw ~ N(0, 2/n)\n\n"
+                       "// Xavier/Glorot init\nw ~ U[-√(6/(n_in+n_out)), √(6/(n_in+n_out))]\n\nhe said w ~ N(0, 2/n_in)\n")
+    assert [d.line for d in drafts] == [2, 3, 7]           # n: which size it is is not said; 'he' is no scheme
+    assert drafts[0].reading == "\\operatorname{Var}_{\\text{He}}(n_{in}) = 2 / n_{in}"
+    claims, errors = loads(to_toml("init.txt", drafts), "init.txt")
+    assert not errors and [v.verdict for v in judge_all(claims)] == ["proved", "refuted", "proved"]
