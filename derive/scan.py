@@ -722,6 +722,47 @@ def _init_law(no: int, line: str, section: str, block: str) -> Formula | None:
     return d
 
 
+_STEP_SYM = r"(?:\\epsilon|\\varepsilon|ε|ϵ|h)"
+_ARG = r"(?:\\[a-zA-Z]+|[A-Za-zα-ωΑ-Ω])(?:_\{?\w+\}?)?"
+
+
+def _difference_quotient(draft: Formula):
+    r"""``∂J/∂w ≈ [J(w+ε) - J(w-ε)] / (2ε)``: a difference quotient of J, a function the sheet applies to
+    w ± ε, against its derivative.  J is any function (``generic``), w a real number and ε the small step
+    (``scalar small``: the claim is about ε → 0); ``∂J/∂w`` of the function J is read as
+    ``\frac{\partial}{\partial w} J(w)``, and a definition of J as a quantity (``J = L + …``, a cost of other
+    symbols) does not apply to the J the formula calls."""
+    if draft.not_checkable or draft.algorithm:
+        return
+    try:
+        tex = draft.formula if draft.notation == "latex" else unicode.to_latex(draft.formula)
+    except LatexError:
+        return
+    if "\\approx" not in tex:
+        return
+    lhs, rhs = tex.split("\\approx", 1)
+    m = re.search(rf"(?<![\\A-Za-z])([A-Za-z])\s*\(\s*({_ARG})\s*\+\s*({_STEP_SYM})\s*\)", rhs)
+    if not m:
+        return
+    f, v, eps = m.groups()
+    lone = rf"\\frac\{{\\partial\s*{re.escape(f)}\}}\{{\\partial\s*{re.escape(v)}\}}"
+    applied = rf"\\frac\{{\\partial\}}\{{\\partial\s*{re.escape(v)}\}}\s*{re.escape(f)}\s*\(\s*{re.escape(v)}\s*\)"
+    if re.fullmatch(rf"\s*{lone}\s*", lhs):
+        lhs = f"\\frac{{\\partial}}{{\\partial {v}}} {f}({v}) "
+    elif not re.fullmatch(rf"\s*{applied}\s*", lhs):
+        return
+    if re.search(rf"(?<![\\A-Za-z]){re.escape(f)}(?!\s*\()", rhs):
+        return                  # J also as a quantity on the right: not the one function
+    draft.reading = f"{lhs.strip()} \\approx {rhs.strip()}"
+    draft.definitions = [d for d in draft.definitions if not re.match(rf"\s*{re.escape(f)}\s*=", d)]
+    draft.inferred = [w for w in draft.inferred if not w.startswith(f"definition of {f} ")]
+    draft.functions[f] = "generic"
+    draft.symbols.update({_symbol_key(v) or v: "scalar real", _symbol_key(eps) or eps: "scalar small"})
+    draft.inferred.append(f"{f}: any function (the formula applies it to {v} ± {eps}); {eps}: the small step")
+    if draft.notation != "latex" and draft.definitions:
+        draft.definitions = [_symbol_key(d) or d for d in draft.definitions]
+
+
 def _is_plain_heading(line: str) -> bool:
     """A short capitalised line with no sign of math; ``Title: Subtitle`` (each part capitalised words) too."""
     s = line.strip()
@@ -843,6 +884,7 @@ def scan_text(text: str) -> list[Formula]:
         _carry_declarations(draft, carried, decls)
         _letter_function(draft, letter_fns.setdefault(sec, {}), lines)
         _infer_chain(draft)
+        _difference_quotient(draft)
         out.append(draft)
         if optimizers.get(no) in (None, "gd") and _gradient_step(draft):
             continue

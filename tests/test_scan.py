@@ -321,3 +321,10 @@ def test_a_law_in_a_block_named_for_an_initialisation_is_its_variance():
     assert drafts[0].reading == "\\operatorname{Var}_{\\text{He}}(n_{in}) = 2 / n_{in}"
     claims, errors = loads(to_toml("init.txt", drafts), "init.txt")
     assert not errors and [v.verdict for v in judge_all(claims)] == ["proved", "refuted", "proved"]
+
+
+def test_a_difference_quotient_of_a_function_the_sheet_applies_is_checked_as_eps_goes_to_0():
+    drafts = scan_text("Gradient\nJ = L + λ × w²\n∂J/∂w ≈ [J(w+ε) - J(w-ε)] / (2ε)\n∂J/∂w ≈ [J(w+ε) - J(w-ε)] / ε\n")[1:]
+    assert [d.functions for d in drafts] == [{"J": "generic"}] * 2 and not drafts[0].definitions
+    claims, errors = loads(to_toml("quotient.txt", drafts), "quotient.txt")
+    assert not errors and [v.verdict for v in judge_all(claims)] == ["proved", "refuted"]
