@@ -126,6 +126,8 @@ _TAG = re.compile(r"\s*\[\s*(?=[^\]]*(?:[A-Za-z]{3,}|\b[A-Z]{2,}\b))[A-Za-z0-9][
 
 def _trim(s: str) -> str:
     s = _TAG.sub("", s.strip().rstrip(".,;:"))
+    if s.startswith("*") or s.endswith("**"):     # Markdown emphasis around a formula: *z = …**
+        s = s.strip("*")
     s = s.strip().rstrip(".,;:")
     # a bracket opened and never closed in the span belongs to the prose around it
     while s and s.count("(") < s.count(")") and s.endswith(")"):
@@ -351,6 +353,8 @@ def _outside_envs(text: str, fn) -> str:
 _GLOSSARY = re.compile(r"^\s*[-*•]?\s*([^\W\d_][\w]*)\s*:\s*(.+)$")
 _SHAPE = re.compile(r"\(\s*([\w]+)\s*[×x]\s*([\w]+)\s*\)")
 _IN_R = re.compile(r"(?<!\w)([^\W\d_](?:_\w+|\d+)?)\s*∈\s*ℝ([ⁿᵐᵏᵈ]|\^\{?\w+\}?)(?:[ˣ×]([ⁿᵐᵏᵈ]|\w))?")
+#: ``- Weight matrix W has shape (m, n)``, ``- Bias vector b has shape (m,)``, ``Output z = Wa + b has shape (m,)``
+_HAS_SHAPE = re.compile(r"^\s*[-*•]?\s*(.*?)\s+has\s+shape\s+\(([^()]*)\)")
 _SUPER_LETTER = {"ⁿ": "n", "ᵐ": "m", "ᵏ": "k", "ᵈ": "d"}
 
 
@@ -390,6 +394,18 @@ def _sheet_declarations(lines, sections) -> dict:
                     out[sec, key] = (f"vector {r}", f"{name}: vector {r} from line {no}")
                 elif r != "1" and not any(ch.isdigit() for ch in r + c):
                     out[sec, key] = (f"matrix {r} {c}", f"{name}: matrix {r} {c} from line {no}")
+        m = _HAS_SHAPE.match(line)
+        if m:
+            subject, dims = m.group(1), [d.strip() for d in m.group(2).split(",")]
+            name = (subject.split("=")[0] if "=" in subject else subject).split()
+            key = name and _symbol_key(name[-1])
+            more = " (the first of the shapes the line gives)" if re.search(r"\)\s*(?:for [^()]*)?\bor\b", line) else ""
+            if key and len(name[-1]) <= 3 or key and "_" in name[-1]:
+                if len(dims) == 2 and not dims[1]:
+                    out[sec, key] = (f"vector {_letter(dims[0])}", f"{name[-1]}: vector from line {no}{more}")
+                elif len(dims) == 2 and all(re.fullmatch(r"[A-Za-z]\w*", d) for d in dims):
+                    out[sec, key] = (f"matrix {_letter(dims[0])} {_letter(dims[1])}",
+                                     f"{name[-1]}: matrix from line {no}{more}")
         for m in _IN_R.finditer(line):
             name, r, c = m.group(1), _letter(m.group(2)), m.group(3)
             key = _symbol_key(name)
@@ -417,7 +433,7 @@ def _sheet_functions(text: str) -> dict:
 
 # --------------------------------------------------------------------------- the scan
 _HEADING_MD = re.compile(r"^\s{0,3}#{1,6}\s+(.+?)\s*#*\s*$")
-_DEFINITION = re.compile(r"^\s*([^\W\d]\w*)\s*(?:=|:=)\s*(.+)$")
+_DEFINITION = re.compile(r"^\s*([^\W\d]\w*(?:\^\(\w+\))?)\s*(?:=|:=)\s*(.+)$")     # a, a1, a_i, a^(l)
 #: ``name = value`` with name one symbol as sheets spell it: ``a``, ``a_i``, ``\hat{y}``, ``\mathcal{L}_{\text{SSE}}``,
 #: a layer's ``z^{(l)}``
 _LATEX_DEFINITION = re.compile(r"^\s*((?:\\[a-zA-Z]+\{[^{}]*\}|\\[a-zA-Z]+|[a-zA-Z])"

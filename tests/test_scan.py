@@ -328,3 +328,15 @@ def test_a_difference_quotient_of_a_function_the_sheet_applies_is_checked_as_eps
     assert [d.functions for d in drafts] == [{"J": "generic"}] * 2 and not drafts[0].definitions
     claims, errors = loads(to_toml("quotient.txt", drafts), "quotient.txt")
     assert not errors and [v.verdict for v in judge_all(claims)] == ["proved", "refuted"]
+
+
+def test_has_shape_lines_declare_and_a_bold_formula_is_read_without_its_stars():
+    sheet = ("Shapes\n- Weight matrix W has shape (m, n)\n- Bias vector b has shape (m,)\n"
+             "- Input a has shape (n,) for single example or (batch_size, n) for batches\n"
+             "- Output z = Wa + b has shape (m,)\n- Output y = Wa has shape (n,)\n*h^(l) = Wa**\n")
+    z, y, h = scan_text(sheet)
+    assert z.symbols == {"W": "matrix m n", "b": "vector m", "a": "vector n"}
+    assert any("first of the shapes" in w for w in z.inferred)
+    assert h.formula == "h^(l) = Wa" and h.not_checkable.startswith("defines h^(l)")
+    claims, errors = loads(to_toml("shapes.txt", [z, y]), "shapes.txt")
+    assert not errors and [v.verdict for v in judge_all(claims)] == ["proved", "refuted"]
