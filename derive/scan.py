@@ -1435,10 +1435,77 @@ def _code_draft(first, last, code, comment, fn, doc, lines, section, consts) -> 
         dims, scale, op = init
         return _init_claim(draft(one_line or ast.get_source_segment(code, scale) or code), named[0], dims, scale,
                            op, consts)
+    shaped = _docstring_shape(draft(one_line or code), value, doc)
+    if shaped is not None:
+        return shaped
     named = _code_function(comment, fn, target is None)
     if named is None:
         return None
     return _function_claim(draft(one_line or code), value, *named, comment)
+
+
+_DOC_SHAPE = re.compile(r"(?<![\w.])([A-Za-z]\w*)\s*:\s*[^():]*?\(\s*(\w+)\s*,\s*(\w*)\s*\)")
+
+
+def _docstring_shape(d: Formula, value, doc: str) -> Formula | None:
+    r"""``Z = np.dot(X, W.T) + b`` in a function whose docstring gives the arrays' shapes
+    (``X: input matrix (batch_size, input_dim)``, ``b: bias vector (output_dim,)``): the claim that the
+    expression is well formed, with the shape its products make (rows of the first factor, columns of
+    the last: a mismatch inside is the judge's to find).  A 1-D array added to a matrix is broadcast
+    along the rows, as NumPy does: ``+ b`` is ``+ \mathbf{1} b^T``."""
+    shapes = {m.group(1): (m.group(2), m.group(3)) for m in _DOC_SHAPE.finditer(doc)}
+    if not shapes:
+        return None
+    symbols, ones = {}, {}
+
+    def walk(n):            # (tex, rows, cols); cols None for a 1-D array
+        if isinstance(n, ast.Name) and n.id in shapes:
+            r, c = shapes[n.id]
+            key = pycode.to_latex(n, pycode.Reading())
+            symbols[key] = f"matrix {_letter(r)} {_letter(c)}" if c else f"vector {_letter(r)}"
+            return key, _letter(r), _letter(c) if c else None
+        if isinstance(n, ast.Attribute) and n.attr == "T":
+            t = walk(n.value)
+            if t is None or t[2] is None:
+                return None
+            return f"{t[0]}^{{T}}", t[2], t[1]
+        pair = None
+        if isinstance(n, ast.Call) and ast.unparse(n.func) in ("np.dot", "numpy.dot", "np.matmul") and \
+                len(n.args) == 2 and not n.keywords:
+            pair = n.args
+        elif isinstance(n, ast.BinOp) and isinstance(n.op, ast.MatMult):
+            pair = (n.left, n.right)
+        if pair:
+            a, b = walk(pair[0]), walk(pair[1])
+            if a is None or b is None or a[2] is None or b[2] is None:
+                return None
+            return f"{a[0]} {b[0]}", a[1], b[2]
+        if isinstance(n, ast.BinOp) and isinstance(n.op, (ast.Add, ast.Sub)):
+            a, b = walk(n.left), walk(n.right)
+            if a is None or b is None or a[2] is None:
+                return None
+            sign = "+" if isinstance(n.op, ast.Add) else "-"
+            if b[2] is None:        # (k,) against (r, c): a row repeated down the r rows
+                one = "\\mathbf{1}"
+                if ones.setdefault(one, a[1]) != a[1]:
+                    return None
+                return f"{a[0]} {sign} {one} {b[0]}^{{T}}", a[1], a[2]
+            return f"{a[0]} {sign} {b[0]}", a[1], a[2]
+        return None
+    try:
+        got = walk(value)
+    except LatexError:
+        return None
+    if got is None or " " not in got[0]:
+        return None
+    tex, rows, cols = got
+    d.reading = f"{tex} \\in \\mathbb{{R}}^{{{rows} \\times {cols}}}"
+    d.symbols = dict(symbols)
+    d.symbols.update({k: f"ones {v}" for k, v in ones.items()})
+    d.inferred = [f"the shapes the function's docstring gives: " + ", ".join(f"{k} {v}" for k, v in symbols.items())
+                  + "; the claim is that the expression is well formed" + (
+                      "; a 1-D array added to a matrix is broadcast along its rows (NumPy)" if ones else "")]
+    return d
 
 
 def _gd_step(d: Formula, target, value) -> Formula | None:

@@ -340,3 +340,13 @@ def test_has_shape_lines_declare_and_a_bold_formula_is_read_without_its_stars():
     assert h.formula == "h^(l) = Wa" and h.not_checkable.startswith("defines h^(l)")
     claims, errors = loads(to_toml("shapes.txt", [z, y]), "shapes.txt")
     assert not errors and [v.verdict for v in judge_all(claims)] == ["proved", "refuted"]
+
+
+def test_code_with_shapes_in_its_docstring_is_a_well_formedness_claim():
+    code = ('import numpy as np\ndef layer(X, W, b):\n"""\nX: input matrix (batch_size, n_in)\n'
+            'W: weight matrix (n_out, n_in)\nb: bias vector (n_out,)\n"""\nZ = np.dot(X, W.T) + b\nreturn Z\n'
+            'def wrong(X, W):\n"""\nX: input (n_in, batch_size)\nW: weights (n_out, n_in)\n"""\nZ = X @ W.T\nreturn Z\n')
+    good, bad = [d for d in scan_text(code) if d.reading]
+    assert good.reading == "X W^{T} + \\mathbf{1} b^{T} \\in \\mathbb{R}^{b_{batchsize} \\times n_{out}}"
+    claims, errors = loads(to_toml("code.txt", [good, bad]), "code.txt")
+    assert not errors and [v.verdict for v in judge_all(claims)] == ["proved", "refuted"]
