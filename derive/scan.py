@@ -738,6 +738,41 @@ def _init_law(no: int, line: str, section: str, block: str) -> Formula | None:
     return d
 
 
+_LABEL = re.compile(r"∂([^\W\d_])\s*/\s*∂([^\W\d_])_(sigmoid|logistic|relu|tanh|softplus)\b", re.I)
+
+
+def _function_label(draft: Formula):
+    r"""``∂a/∂z_sigmoid = σ(z)(1-σ(z)) ≤ 0.25``: a function's name written as the subscript of a derivative's
+    variable labels the line: a is that function of z (``a = σ(z)``), and the one function letter the line
+    applies is it (σ the sigmoid here, whatever the sheet calls σ elsewhere).  Not where the line applies
+    two function letters, or none."""
+    if draft.notation != "unicode" or draft.not_checkable or draft.algorithm:
+        return
+    m = _LABEL.search(draft.formula)
+    if not m:
+        return
+    out, var, word = m.groups()
+    fn = _FUNCTION_NAMES[word.lower()]
+    text = draft.formula[:m.start()] + f"∂{out}/∂{var}" + draft.formula[m.end():]
+    letters = set(re.findall(r"(?<![\w\\])([α-ω])\s*\(", text))
+    try:
+        tex = unicode.to_latex(text)
+    except LatexError:
+        return
+    if len(letters) != 1 or out == var:
+        return
+    key = _symbol_key(letters.pop())
+    draft.reading = tex
+    draft.definitions = [f"{out} = {key}({var})"] + [_symbol_key(d) or d for d in draft.definitions
+                                                     if not re.match(rf"\s*{re.escape(out)}\s*=", d)]
+    draft.inferred = [w for w in draft.inferred if not w.startswith(f"definition of {out} ")]
+    draft.functions = {k: v for k, v in draft.functions.items() if k in tex}   # the label's word is no call
+    if fn != "tanh":
+        draft.functions[key] = fn
+    draft.symbols.setdefault(var, "scalar real")
+    draft.inferred.append(f"∂{out}/∂{var}_{word}: the line is about the {fn}: {out} = {key}({var}), {key} the {fn}")
+
+
 _STEP_SYM = r"(?:\\epsilon|\\varepsilon|ε|ϵ|h)"
 _ARG = r"(?:\\[a-zA-Z]+|[A-Za-zα-ωΑ-Ω])(?:_\{?\w+\}?)?"
 
@@ -901,6 +936,7 @@ def scan_text(text: str) -> list[Formula]:
         _letter_function(draft, letter_fns.setdefault(sec, {}), lines)
         _infer_chain(draft)
         _difference_quotient(draft)
+        _function_label(draft)
         out.append(draft)
         if optimizers.get(no) in (None, "gd") and _gradient_step(draft):
             continue

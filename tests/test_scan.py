@@ -350,3 +350,11 @@ def test_code_with_shapes_in_its_docstring_is_a_well_formedness_claim():
     assert good.reading == "X W^{T} + \\mathbf{1} b^{T} \\in \\mathbb{R}^{b_{batchsize} \\times n_{out}}"
     claims, errors = loads(to_toml("code.txt", [good, bad]), "code.txt")
     assert not errors and [v.verdict for v in judge_all(claims)] == ["proved", "refuted"]
+
+
+def test_a_function_named_in_a_derivative_s_subscript_labels_the_line():
+    text = "Glossary\n- σ: activation function\nVanishing\n∂a/∂z_sigmoid = σ(z)(1-σ(z)) ≤ 0.25\n∂a/∂z_sigmoid = σ(z)(1-σ(z)) ≤ 0.2\n"
+    drafts = scan_text(text)
+    assert [d.functions for d in drafts] == [{"σ": "sigmoid"}] * 2 and drafts[0].definitions == ["a = σ(z)"]
+    claims, errors = loads(to_toml("label.txt", drafts), "label.txt")
+    assert not errors and [v.verdict for v in judge_all(claims)] == ["proved", "refuted"]
