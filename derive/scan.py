@@ -22,8 +22,18 @@ in the claim's ``note`` so a person can review it:
   only where the sheet defines it as ``1/(1+e^(-z))`` or calls it the sigmoid, and an arbitrary
   activation where the sheet calls it an activation function.
 
+* ``W has shape (m, n)`` lines and the shapes a code function's docstring gives its arrays;
+* an expression defined where its symbols are declared (``z = Wx + b``) carries them to later sections.
+
+Beyond ``name = expression`` and identities, the scan recognises the forms sheets state claims in:
+a definition whose target the glossary shapes (a shape claim), a definition named by a function or a
+loss beside it (``ReLU: a = max(0, z)``, ``L = ½(ŷ – y)² [MSE]``), a gradient-descent step, the values
+an optimizer block lists (its defaults), a law in an initialisation block (its variance), a difference
+quotient, and a worked example's arithmetic in words (``0.2 × 0.5 + 0.1, which gives 0.2``).
+
 Any other symbol stays undeclared, so the judge's verdict is an error naming it: nothing is guessed.
-Prose lines with no formula are skipped (they are counted, not drafted).
+A prose line stating something in words (it causes, prevents, maps ...) with no formula is drafted as
+not checkable with that reason; other prose lines are skipped (counted, not drafted).
 """
 from __future__ import annotations
 
@@ -70,7 +80,7 @@ class Formula:
         out = {"id": cid, "section": self.section, "quote": self.quote}
         if self.not_checkable:
             out["not_checkable"] = self.not_checkable
-            out["note"] = f"drafted by nnderive scan from line {self.line}: {self.formula}"
+            out["note"] = f"drafted by nnderive scan from line {self.line}" + (f": {self.formula}" if self.formula else "")
             return out
         if self.reading:
             out["latex"] = self.reading
@@ -578,6 +588,10 @@ def _named_loss(draft, lines) -> tuple[str, str, dict] | None:
     return fn, f"{name} = {op if latex else fn.upper()}({hat}, y)", decls
 
 
+#: the words of a statement about what something does or is like (a claim in words, not a formula)
+_CLAIM_WORDS = re.compile(r"\b(?:causes?|prevents?|solves?|avoids?|reduces?|increases?|improves?|helps?|ensures?|"
+                          r"keeps?|leads? to|better|worse|faster|slower|always|never|must|should|maps?|mapping|"
+                          r"squashes|converts?|shrinks?|grows?|vanish(?:es|ing)?|explod(?:es|ing)|saturates?)\b", re.I)
 _NUM = r"(?:[-−–]\s?)?\d+(?:\.\d+)?"
 _HEDGE = r"(?:about|around|approximately|roughly|nearly|almost)"
 #: arithmetic of numbers only (a product, a sum, brackets, a square), then the words that give its value
@@ -883,13 +897,20 @@ def scan_text(text: str) -> list[Formula]:
                 found.extend((no, line.strip(), source, "latex") for source in sources)
                 continue
             body = line.split("//", 1)[0] if "//" in line else line
-            for f in _plain_formulas(body):
+            formulas = _plain_formulas(body)
+            for f in formulas:
                 found.append((no, line.strip(), f, "unicode"))
+            before = len(worked)
             worked.extend(_worked_numbers(no, body, section))
             if init_block and "~" in body:
                 law = _init_law(no, body, section, init_block)
                 if law is not None:
                     worked.append(law)
+            if not formulas and len(worked) == before and not m and not _is_plain_heading(line) \
+                    and _CLAIM_WORDS.search(body) and len(body.split()) >= 3 and not _is_code(body):
+                words = Formula(no, section, line.strip(), "", "unicode",
+                                not_checkable="a statement in words: no formula states it, so nothing here is checked")
+                worked.append(words)
     if markdown:
         for no, f in _latex_formulas(_without_code(lines)):
             found.append((no, lines[no - 1].strip(), f, "latex"))

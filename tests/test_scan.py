@@ -358,3 +358,9 @@ def test_a_function_named_in_a_derivative_s_subscript_labels_the_line():
     assert [d.functions for d in drafts] == [{"σ": "sigmoid"}] * 2 and drafts[0].definitions == ["a = σ(z)"]
     claims, errors = loads(to_toml("label.txt", drafts), "label.txt")
     assert not errors and [v.verdict for v in judge_all(claims)] == ["proved", "refuted"]
+
+
+def test_a_statement_in_words_is_drafted_as_not_checkable():
+    drafts = scan_text("Init\nBad init causes dead neurons.\n2·a = a + a\nprint(f'shape keeps {x}')\nA short note\n")
+    assert [(d.line, bool(d.not_checkable)) for d in drafts] == [(2, True), (3, False)]
+    assert drafts[0].not_checkable.startswith("a statement in words") and "note" in drafts[0].entry("c")
