@@ -588,6 +588,47 @@ def _named_loss(draft, lines) -> tuple[str, str, dict] | None:
     return fn, f"{name} = {op if latex else fn.upper()}({hat}, y)", decls
 
 
+_SHAPE_GROUP = r"\(\s*\w+\s*[×x]\s*\w+\s*\)(?:\^T|ᵀ)?"
+_SHAPE_PRODUCT = rf"{_SHAPE_GROUP}(?:\s*[×@·]\s*{_SHAPE_GROUP})*"
+_SHAPE_CHAIN = re.compile(rf"{_SHAPE_PRODUCT}(?:\s*=\s*{_SHAPE_PRODUCT})+")
+
+
+def _shape_chain(no: int, line: str, section: str) -> list[Formula]:
+    r"""Shape arithmetic: ``(m×n) = (m×k) × (k×n)^T = (m×k) × (n×k)`` or ``(n_out × B) @ (B × n_in) = (n_out × n_in)``.
+    Each ``(r × c)`` stands for a matrix of that shape; the side that is one shape is the shape claimed of
+    each product in the chain: one claim per product, ``G K^T \in \mathbb{R}^{m \times n}``, its formula the
+    chain up to it (so each claim quotes what it says)."""
+    m = _SHAPE_CHAIN.search(line)
+    if not m:
+        return []
+    sides = [(x.group(0), x.start() + m.start(), x.end() + m.start())
+             for x in re.finditer(_SHAPE_PRODUCT, m.group(0))]
+    single = [sd for sd in sides if len(re.findall(_SHAPE_GROUP, sd[0])) == 1 and not re.search(r"\^T|ᵀ", sd[0])]
+    if len(single) != 1 or single[0] not in (sides[0], sides[-1]):
+        return []
+    rows, cols = re.findall(r"\w+", single[0][0])
+    out = []
+    for text, start, end in sides:
+        if (text, start, end) == single[0]:
+            continue
+        factors, syms = [], {}
+        for k, g in enumerate(re.finditer(_SHAPE_GROUP, text)):
+            r, c = re.findall(r"[A-Za-z_0-9]+(?=\s*[×x)])|(?<=[×x])\s*\w+", g.group(0))[:2]
+            letter = "GHKPQRSUV"[k] if k < 9 else None
+            if letter is None:
+                return out
+            syms[letter] = f"matrix {_letter(r.strip())} {_letter(c.strip())}"
+            factors.append(letter + ("^T" if re.search(r"\^T|ᵀ", g.group(0)) else ""))
+        lo, hi = (min(start, single[0][1]), max(end, single[0][2]))
+        d = Formula(no, section, line.strip(), line[lo:hi].strip(), "unicode",
+                    reading=" ".join(factors) + f" \\in \\mathbb{{R}}^{{{_letter(rows)} \\times {_letter(cols)}}}")
+        d.symbols = syms
+        d.inferred.append("shape arithmetic: each (r × c) a matrix of that shape (" + ", ".join(
+            f"{k} {v.split(' ', 1)[1]}" for k, v in syms.items()) + f"); the product claimed to be {rows} × {cols}")
+        out.append(d)
+    return out
+
+
 #: the words of a statement about what something does or is like (a claim in words, not a formula)
 _CLAIM_WORDS = re.compile(r"\b(?:causes?|prevents?|solves?|avoids?|reduces?|increases?|improves?|helps?|ensures?|"
                           r"keeps?|leads? to|better|worse|faster|slower|always|never|must|should|maps?|mapping|"
@@ -897,7 +938,10 @@ def scan_text(text: str) -> list[Formula]:
                 found.extend((no, line.strip(), source, "latex") for source in sources)
                 continue
             body = line.split("//", 1)[0] if "//" in line else line
-            formulas = _plain_formulas(body)
+            shapes = _shape_chain(no, body, section)
+            formulas = [f for f in _plain_formulas(body)
+                        if not any("".join(f.split()) in "".join(d.formula.split()) for d in shapes)]
+            worked.extend(shapes)
             for f in formulas:
                 found.append((no, line.strip(), f, "unicode"))
             before = len(worked)

@@ -364,3 +364,11 @@ def test_a_statement_in_words_is_drafted_as_not_checkable():
     drafts = scan_text("Init\nBad init causes dead neurons.\n2·a = a + a\nprint(f'shape keeps {x}')\nA short note\n")
     assert [(d.line, bool(d.not_checkable)) for d in drafts] == [(2, True), (3, False)]
     assert drafts[0].not_checkable.startswith("a statement in words") and "note" in drafts[0].entry("c")
+
+
+def test_shape_arithmetic_claims_the_shape_of_each_product():
+    drafts = scan_text("Shapes\nUse (m×n) = (m×k) × (k×n)^T = (m×k) × (n×k)\nthen (n × b) @ (b × k) = (n × k)\n")
+    assert [d.formula for d in drafts] == ["(m×n) = (m×k) × (k×n)^T", "(m×n) = (m×k) × (k×n)^T = (m×k) × (n×k)",
+                                           "(n × b) @ (b × k) = (n × k)"]
+    claims, errors = loads(to_toml("shapes.txt", drafts), "shapes.txt")
+    assert not errors and [v.verdict for v in judge_all(claims)] == ["refuted", "refuted", "proved"]
