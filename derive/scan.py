@@ -1542,7 +1542,25 @@ def _code_draft(first, last, code, comment, fn, doc, lines, section, consts) -> 
     named = _code_function(comment, fn, target is None)
     if named is None:
         return None
+    upstream = _upstream_factor(target, value)
+    if upstream is not None and named[1]:      # dZ = dA * (Z > 0)  # ReLU derivative: the mask is ReLU'
+        d = _function_claim(draft(one_line or code), upstream[1], *named, comment)
+        if d is not None and not d.not_checkable:
+            d.inferred.append(f"{upstream[0]} is the gradient arriving from above (the chain rule's other factor)")
+        return d
     return _function_claim(draft(one_line or code), value, *named, comment)
+
+
+def _upstream_factor(target, value):
+    """``dZ2 = dA2 * mask``: (``dA2``, ``mask``) when a gradient (a name ``dX``, as the target ``dZ`` is) times
+    one other factor is assigned to a gradient; None otherwise."""
+    grad = re.compile(r"d[A-Z]\w*")
+    if not (isinstance(target, ast.Name) and grad.fullmatch(target.id) and isinstance(value, ast.BinOp)
+            and isinstance(value.op, ast.Mult)):
+        return None
+    sides = [(value.left, value.right), (value.right, value.left)]
+    hits = [(a.id, b) for a, b in sides if isinstance(a, ast.Name) and grad.fullmatch(a.id)]
+    return hits[0] if len(hits) == 1 else None
 
 
 _DOC_SHAPE = re.compile(r"(?<![\w.])([A-Za-z]\w*)\s*:\s*[^():]*?\(\s*(\w+)\s*,\s*(\w*)\s*\)")

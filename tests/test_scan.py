@@ -372,3 +372,12 @@ def test_shape_arithmetic_claims_the_shape_of_each_product():
                                            "(n × b) @ (b × k) = (n × k)"]
     claims, errors = loads(to_toml("shapes.txt", drafts), "shapes.txt")
     assert not errors and [v.verdict for v in judge_all(claims)] == ["refuted", "refuted", "proved"]
+
+
+def test_an_upstream_gradient_times_a_mask_states_the_named_derivative():
+    code = ("import numpy as np\ndZ2 = dA2 * (Z2 > 0) # ReLU derivative\ndZ1 = dA1 * (Z1 > 1) # ReLU derivative\n"
+            "dZ0 = dA0 * dB0 # ReLU derivative\n")
+    drafts = scan_text(code)
+    assert [d.line for d in drafts] == [2, 3]          # two gradients multiplied: which is the mask is not said
+    claims, errors = loads(to_toml("mask.txt", drafts), "mask.txt")
+    assert not errors and [v.verdict for v in judge_all(claims)] == ["proved", "refuted"]
