@@ -643,6 +643,55 @@ _WORKED_CALL = re.compile(rf"\bplug(?:ging)?\s+({_NUM})\s+into\s+(?:the\s+)?(sig
                           rf"\s+(?:you|we)\s+get\s+(?:{_HEDGE}\s+)?({_NUM})(?![\w.]*\d)", re.I)
 
 
+_RANGE_WORDS = re.compile(rf"\b(?:maps?|squash(?:es)?|squish(?:es)?)\b[^.;:]{{0,40}}?\bbetween\s+({_NUM})\s+and\s+({_NUM})"
+                          rf"|\b(?:mapping|maps?)\s+(?:\w+\s+)?to\s+\(\s*({_NUM})\s*,\s*({_NUM})\s*\)")
+_RANGE_FUNCTION = re.compile(r"(?<![\w\\])(sigmoid|logistic|tanh|σ)(?!\w)", re.I)
+
+
+def _bare_name(text: str, m) -> bool:
+    """Whether the function name ``m`` found in ``text`` stands alone: no word before it that makes it another
+    function (Leaky ReLU, hard sigmoid) and none after it (a sigmoid variant), other than "function" and the
+    like; a call ``tanh(z)`` or punctuation may follow."""
+    before, after = text[:m.start()], text[m.end():]
+    if re.search(r"[A-Za-z][\w’']*[\s-]+$", before) and not re.search(
+            r"(?:^|\W)(?:the|a|an|is|of|use|uses|using|and|called|via|with|like|as)[\s-]+$", before, re.I):
+        return False
+    nxt = re.match(r"[\s-]*([A-Za-z]+)", after)
+    return not nxt or after.lstrip().startswith("(") or nxt.group(1).lower() in (
+        "function", "functions", "activation", "is", "it", "which", "that", "maps", "squashes", "squishes", "gives")
+
+
+def _range_in_words(no: int, line: str, section: str, funcs: dict) -> list[Formula]:
+    """``With tanh(z)=…, it maps values into a range between -1 and 1``: the range of the one function the
+    sentence names before the words, drafted as two bounds, ``tanh(z) ≥ -1`` and ``tanh(z) ≤ 1`` (read with
+    the ends included: the weaker claim, so a refutation refutes the strict one too).  σ only where the
+    sheet makes it the sigmoid."""
+    out = []
+    for m in _RANGE_WORDS.finditer(line):
+        start = max(line.rfind(". ", 0, m.start()), line.rfind("; ", 0, m.start())) + 1
+        sentence = line[start:m.start()]
+        hits = list(_RANGE_FUNCTION.finditer(sentence))
+        names = {_FUNCTION_NAMES.get(h.group(1).lower(), "sigmoid" if h.group(1) == "σ" else None) for h in hits
+                 if h.group(1) != "σ" or funcs.get("\\sigma", ("",))[0] == "sigmoid"}
+        if len(names) != 1 or None in names or not all(_bare_name(sentence, h) for h in hits):
+            continue
+        fn = names.pop()
+        lo, hi = (m.group(1), m.group(2)) if m.group(1) else (m.group(3), m.group(4))
+        try:
+            lo, hi = unicode.to_latex(lo), unicode.to_latex(hi)
+        except LatexError:
+            continue
+        key = _FN_KEYS[fn]
+        for rel, bound, side in (("\\ge", lo, "lower"), ("\\le", hi, "upper")):
+            d = Formula(no, section, line.strip(), m.group(0).strip(), "unicode", reading=f"{key}(z) {rel} {bound}")
+            d.symbols = {"z": "scalar real"}
+            if fn != "tanh":
+                d.functions = {key: fn}
+            d.inferred.append(f"the {side} end of the range the sentence gives the {fn} (ends included)")
+            out.append(d)
+    return out
+
+
 def _worked_numbers(no: int, line: str, section: str) -> list[Formula]:
     """The arithmetic of a worked example written in words: ``0.2 × 0.5 + (–0.3) × 0.8 + 0.1, which gives
     –0.04`` and ``if you plug –0.04 into the sigmoid, you get around 0.49``.  Each is a claim that the
@@ -946,6 +995,7 @@ def scan_text(text: str) -> list[Formula]:
                 found.append((no, line.strip(), f, "unicode"))
             before = len(worked)
             worked.extend(_worked_numbers(no, body, section))
+            worked.extend(_range_in_words(no, body, section, funcs))
             if init_block and "~" in body:
                 law = _init_law(no, body, section, init_block)
                 if law is not None:
@@ -1114,10 +1164,8 @@ def _named_function(draft: Formula, name: str, lines) -> bool:
         words = prev
     hits = list(_FUNCTION_WORD.finditer(words))
     names = {_FUNCTION_NAMES.get(m.group(1).lower(), m.group(1).lower()) for m in hits}
-    if len(names) != 1 or any(re.search(r"[A-Za-z][\w’']*[\s-]+$", words[:m.start()]) and
-                              not re.search(r"(?:^|\W)(?:the|a|an|is|of|use|uses|using|and|called|via)[\s-]+$",
-                                            words[:m.start()], re.I) for m in hits):
-        return False            # "Leaky ReLU", "log softmax": a word before the name makes it another function
+    if len(names) != 1 or not all(_bare_name(words, m) for m in hits):
+        return False            # "Leaky ReLU", "log softmax": a word beside the name makes it another function
     fn = names.pop()
     latex = draft.notation == "latex"
     tex = draft.formula if latex else _symbol_key(draft.formula)

@@ -381,3 +381,11 @@ def test_an_upstream_gradient_times_a_mask_states_the_named_derivative():
     assert [d.line for d in drafts] == [2, 3]          # two gradients multiplied: which is the mask is not said
     claims, errors = loads(to_toml("mask.txt", drafts), "mask.txt")
     assert not errors and [v.verdict for v in judge_all(claims)] == ["proved", "refuted"]
+
+
+def test_a_range_in_words_bounds_the_one_function_its_sentence_names():
+    drafts = scan_text("Ranges\nWith tanh(z), it maps values into a range between 0 and 1. "
+                       "A zero-centered sigmoid variant mapping to (-1,1).\n")
+    assert [d.reading for d in drafts] == ["\\tanh(z) \\ge 0", "\\tanh(z) \\le 1"]   # 'sigmoid variant': another one
+    claims, errors = loads(to_toml("ranges.txt", drafts), "ranges.txt")
+    assert not errors and [v.verdict for v in judge_all(claims)] == ["refuted", "proved"]
