@@ -1090,7 +1090,10 @@ def scan_text(text: str) -> list[Formula]:
                     draft.definitions.insert(0, definition)
                     draft.functions[f"\\operatorname{{{fn.upper()}}}"] = fn
                     draft.inferred.append(f"{name} is the {fn.upper()} the sheet names with the formula")
-                    draft.symbols.update(loss_decls)
+                    for k, v in loss_decls.items():     # the sheet's own declarations stay; domains are added
+                        have = draft.symbols.get(k)
+                        if have is None or have.split() == v.split()[:len(have.split())] and have.split()[0] != "scalar":
+                            draft.symbols[k] = v
                     draft.inferred.append(f"{fn.upper()}'s prediction ŷ and target y: " + ", ".join(
                         f"{k} {v}" for k, v in loss_decls.items()))
                     domains[sec, name] = loss_decls

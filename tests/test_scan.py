@@ -389,3 +389,8 @@ def test_a_range_in_words_bounds_the_one_function_its_sentence_names():
     assert [d.reading for d in drafts] == ["\\tanh(z) \\ge 0", "\\tanh(z) \\le 1"]   # 'sigmoid variant': another one
     claims, errors = loads(to_toml("ranges.txt", drafts), "ranges.txt")
     assert not errors and [v.verdict for v in judge_all(claims)] == ["refuted", "proved"]
+
+
+def test_a_named_loss_keeps_the_sheet_s_own_declarations():
+    d = scan_text("Loss\n- ŷ: prediction vector (n × 1)\nWith binary cross entropy: L = –[y·ln(ŷ) + (1–y)·ln(1–ŷ)]\n")[0]
+    assert d.symbols["\\hat{y}"] == "vector n" and d.definitions == ["L = BCE(ŷ, y)"]
