@@ -661,6 +661,34 @@ def _bare_name(text: str, m) -> bool:
         "function", "functions", "activation", "is", "it", "which", "that", "maps", "squashes", "squishes", "gives")
 
 
+_INTERVAL = re.compile(r"^\s*(\\?[A-Za-z]+(?:_\{[^{}]*\}|_\w)?(?:\^\{[^{}]*\})?)\s*\\in\s*\[([^\[\],]+),([^\[\],]+)\]\s*$")
+_DRAW = re.compile(r"^\s*([A-Za-z]\w*)\s*=\s*(?:np\.random\.)?rand\s*\([^()]*\)\s*\*\s*(.+?)\s*-\s*([^-+*/]+?)\s*;?\s*$")
+
+
+def _uniform_draw(no: int, line: str, section: str, intervals: dict) -> list[Formula]:
+    r"""``Theta = rand(x,y) * (2*epsilon) - epsilon;`` below ``\Theta_{i,j}^{(l)} \in [-\epsilon, \epsilon]``:
+    rand draws from [0, 1), so the code's ends are ``0 · s - c`` and ``1 · s - c``; drafted as the claims
+    that they are the interval's ends the sheet states for the same name (Theta, \Theta)."""
+    m = _DRAW.match(line)
+    if not m or m.group(1) not in intervals:
+        return []
+    lo, hi, at = intervals[m.group(1)]
+    r = pycode.Reading()
+    try:
+        scale, shift = (pycode.to_latex(ast.parse(x.strip(), mode="eval").body, r) for x in m.groups()[1:])
+    except (SyntaxError, LatexError):
+        return []
+    if r.opaque:
+        return []
+    out = []
+    for end, value in (("0", lo), ("1", hi)):
+        d = Formula(no, section, line.strip(), line.strip(), "code", reading=f"{end} \\cdot ({scale}) - {shift} = {value}")
+        d.inferred.append(f"rand draws from [0, 1): its {'lower' if end == '0' else 'upper'} end {end} maps to the "
+                          f"{'low' if end == '0' else 'high'} end of the interval on line {at}")
+        out.append(d)
+    return out
+
+
 def _range_in_words(no: int, line: str, section: str, funcs: dict) -> list[Formula]:
     """``With tanh(z)=…, it maps values into a range between -1 and 1``: the range of the one function the
     sentence names before the words, drafted as two bounds, ``tanh(z) ≥ -1`` and ``tanh(z) ≤ 1`` (read with
@@ -956,6 +984,7 @@ def scan_text(text: str) -> list[Formula]:
             fenced.add(no)
     statements, code_lines = _code_statements(lines, fenced)
     worked: list[Formula] = []
+    intervals: dict = {}                        # a symbol's name -> (low, high, line) of "X \in [a, b]" above
     init_block = ""                             # the line naming the initialisation the block is about
     for no, line in enumerate(lines, 1):
         if line.strip().startswith("```"):
@@ -985,8 +1014,17 @@ def scan_text(text: str) -> list[Formula]:
             sources = _katex_sources(line)
             if sources:      # a KaTeX copy: its LaTeX annotation is the formula
                 found.extend((no, line.strip(), source, "latex") for source in sources)
+                for source in sources:
+                    iv = _INTERVAL.match(source)
+                    if iv:
+                        intervals[re.sub(r"[^A-Za-z]", "", iv.group(1).split("_")[0].split("^")[0])] = \
+                            (iv.group(2).strip(), iv.group(3).strip(), no)
                 continue
             body = line.split("//", 1)[0] if "//" in line else line
+            drawn = _uniform_draw(no, body, section, intervals)
+            if drawn:
+                worked.extend(drawn)
+                continue
             shapes = _shape_chain(no, body, section)
             formulas = [f for f in _plain_formulas(body)
                         if not any("".join(f.split()) in "".join(d.formula.split()) for d in shapes)]

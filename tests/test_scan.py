@@ -394,3 +394,12 @@ def test_a_range_in_words_bounds_the_one_function_its_sentence_names():
 def test_a_named_loss_keeps_the_sheet_s_own_declarations():
     d = scan_text("Loss\n- ŷ: prediction vector (n × 1)\nWith binary cross entropy: L = –[y·ln(ŷ) + (1–y)·ln(1–ŷ)]\n")[0]
     assert d.symbols["\\hat{y}"] == "vector n" and d.definitions == ["L = BCE(ŷ, y)"]
+
+
+def test_a_uniform_draw_in_code_has_the_ends_of_the_interval_stated_above():
+    text = ("Init\nΘ∈[−ϵ,ϵ]\\Theta \\in [-\\epsilon, \\epsilon]Θ∈[−ϵ,ϵ]\nTheta = rand(x,y) * (2*epsilon) - epsilon;\n"
+            "Theta = rand(x,y) * epsilon - epsilon;\nOmega = rand(x,y) * epsilon - epsilon;\n")
+    drafts = [d for d in scan_text(text) if d.reading]
+    assert [d.line for d in drafts] == [3, 3, 4, 4]          # Omega: no interval stated for it
+    claims, errors = loads(to_toml("draw.txt", drafts), "draw.txt")
+    assert not errors and [v.verdict for v in judge_all(claims)] == ["proved", "proved", "proved", "refuted"]
