@@ -35,7 +35,8 @@ def test_same_intermediate_form_as_latex():
     assert reader("unicode")("x² ≤ 1") == latex.read(r"x^{2} \le 1")
 
 
-@pytest.mark.parametrize("text, pos", [("x = 3 $", 6), ("L = -Σ yi × log(ŷi)", 16), ("a = (b", 6), ("", 0)])
+@pytest.mark.parametrize("text, pos", [("x = 3 $", 6), ("L = -Σ yi × log(ŷi)", 16), ("a = (b", 6), ("", 0),
+                                       ("aᵢ = eᶻⁱ / Σⱼ eᶻʲ", 6)])      # z·i or z_i: a superscript cannot say
 def test_errors_carry_the_position(text, pos):
     with pytest.raises(LatexError) as exc:
         unicode.read(text)

@@ -237,6 +237,10 @@ class _Emit(Transformer):
                 out.append(r" \times ")
             else:
                 out.append("x" if c == "ˣ" else _SUPER[c])
+        if re.search(r"[A-Za-z]{2}", "".join("×" if o == r" \times " else o for o in out)):
+            # eᶻʲ: e^{z j} or the e^{z_j} of a softmax? a superscript has no subscripts to say which
+            raise LatexError(f"{chars!r}: letters side by side in a superscript (a product, or an index as in "
+                             f"e^(z_j)?): write the exponent with ^( )", tok.start_pos)
         return ("script", _Tex.of("^{" + "".join(out) + "}", tok.start_pos))
 
     def sub(self, body):
