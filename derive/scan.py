@@ -75,6 +75,7 @@ class Formula:
     algorithm: str = ""                             # the optimizer an update line is judged against
     roles: dict = field(default_factory=dict)       # claim symbol or expression -> the optimizer's role
     reading: str = ""                               # the LaTeX the claim is judged in, when not the formula itself
+    given: list = field(default_factory=list)       # assumptions the reading needs (each marked in the note)
 
     def entry(self, cid: str) -> dict:
         out = {"id": cid, "section": self.section, "quote": self.quote}
@@ -88,6 +89,8 @@ class Formula:
             out["latex" if self.notation == "latex" else "text"] = self.formula
         if self.definitions:
             out["definitions"] = list(self.definitions)
+        if self.given:
+            out["given"] = list(self.given)
         if self.symbols:
             out["symbols"] = dict(self.symbols)
         if self.functions:
@@ -138,6 +141,8 @@ def _trim(s: str) -> str:
     s = _TAG.sub("", s.strip().rstrip(".,;:"))
     if s.startswith("*") or s.endswith("**"):     # Markdown emphasis around a formula: *z = …**
         s = s.strip("*")
+    if s.count("[") > s.count("]"):               # "(ŷ - y) [no exponential]" cut at the prose: a tag's start
+        s = re.sub(r"\s*\[[A-Za-z ]*$", "", s)
     s = s.strip().rstrip(".,;:")
     # a bracket opened and never closed in the span belongs to the prose around it
     while s and s.count("(") < s.count(")") and s.endswith(")"):
@@ -905,6 +910,43 @@ def _function_label(draft: Formula):
     draft.inferred.append(f"∂{out}/∂{var}_{word}: the line is about the {fn}: {out} = {key}({var}), {key} the {fn}")
 
 
+_SOFTMAX_CE = re.compile(r"(?=.*\bsoftmax\b)(?=.*\bcross[ -]?entropy\b)", re.I)
+
+
+def _softmax_cross_entropy(draft: Formula, lines):
+    r"""``dL/dz = (ŷ - y)`` under "// For softmax + cross-entropy": the gradient of the cross-entropy
+    ``L = -Σ_i y_i log ŷ_i`` of ``ŷ = softmax(z)`` by the logits z, the pairing the words name (on the line,
+    or the line above when the formula starts its line); the target y sums to 1 (a one-hot label or a
+    distribution), as the pairing's simplification needs; every piece marked inferred."""
+    if draft.notation != "unicode" or draft.not_checkable or draft.algorithm or draft.reading:
+        return
+    m = re.fullmatch(r"\s*[d∂]([A-Z])\s*/\s*[d∂]([a-z])\s*=\s*([ŷy0-9().\s+\-−–×·*/]+)", draft.formula)
+    if not m or "ŷ" not in m.group(3):
+        return
+    try:
+        rhs = unicode.to_latex(m.group(3))
+    except LatexError:
+        return
+    at = draft.quote.find(draft.formula[:6])
+    words = draft.quote[:max(at, 0)]
+    if not re.search(r"[A-Za-z]{3,}", words):
+        words += " " + next((ln for ln in reversed(lines[:draft.line - 1]) if ln.strip()), "")
+    if not _SOFTMAX_CE.match(words):
+        return
+    loss, z = m.groups()[:2]
+    if z in ("y", "i"):
+        return
+    draft.reading = f"\\frac{{\\partial {loss}}}{{\\partial {z}}} = {rhs}"
+    draft.definitions = [f"{loss} = -\\sum_i y_i \\log \\hat{{y}}_i", f"\\hat{{y}} = \\operatorname{{softmax}}({z})"]
+    draft.inferred = [w for w in draft.inferred if not w.startswith("definition of ")]
+    draft.given = ["\\sum_i y_i = 1"]
+    draft.symbols = {loss: "scalar real", z: "vector n real", "y": "vector n [0,1]", "\\hat{y}": "vector n (0,1)",
+                     "i": "index n"}
+    draft.functions = {"\\operatorname{softmax}": "softmax"}
+    draft.inferred.append(f"the softmax + cross-entropy pairing the words name: {loss} = -Σ_i y_i log ŷ_i, "
+                          f"ŷ = softmax({z}), vectors of n entries, the target summing to 1")
+
+
 _STEP_SYM = r"(?:\\epsilon|\\varepsilon|ε|ϵ|h)"
 _ARG = r"(?:\\[a-zA-Z]+|[A-Za-zα-ωΑ-Ω])(?:_\{?\w+\}?)?"
 
@@ -1090,6 +1132,7 @@ def scan_text(text: str) -> list[Formula]:
         _infer_chain(draft)
         _difference_quotient(draft)
         _function_label(draft)
+        _softmax_cross_entropy(draft, lines)
         out.append(draft)
         if optimizers.get(no) in (None, "gd") and _gradient_step(draft):
             continue

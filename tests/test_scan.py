@@ -403,3 +403,14 @@ def test_a_uniform_draw_in_code_has_the_ends_of_the_interval_stated_above():
     assert [d.line for d in drafts] == [3, 3, 4, 4]          # Omega: no interval stated for it
     claims, errors = loads(to_toml("draw.txt", drafts), "draw.txt")
     assert not errors and [v.verdict for v in judge_all(claims)] == ["proved", "proved", "proved", "refuted"]
+
+
+def test_the_softmax_cross_entropy_gradient_the_words_name():
+    text = ("Output\n// For softmax + cross-entropy\ndL/dz = (ŷ - y)  [Nice form!]\n"
+            "Cross-entropy + softmax combine nicely:\ndL/dz = (y - ŷ)  [no exponential]\n"
+            "Another pairing:\ndL/dz = (ŷ - y)\n")
+    drafts = scan_text(text)
+    first, wrong, bare = [d for d in drafts if d.formula.startswith("dL/dz")]
+    assert first.given == ["\\sum_i y_i = 1"] and wrong.formula == "dL/dz = (y - ŷ)" and not bare.reading
+    claims, errors = loads(to_toml("sce.txt", [first, wrong]), "sce.txt")
+    assert not errors and [v.verdict for v in judge_all(claims)] == ["proved", "refuted"]
