@@ -918,6 +918,9 @@ def _softmax_cross_entropy(draft: Formula, lines):
     ``L = -Σ_i y_i log ŷ_i`` of ``ŷ = softmax(z)`` by the logits z, the pairing the words name (on the line,
     or the line above when the formula starts its line); the target y sums to 1 (a one-hot label or a
     distribution), as the pairing's simplification needs; every piece marked inferred."""
+    if draft.notation == "latex":
+        _softmax_cross_entropy_latex(draft, lines)
+        return
     if draft.notation != "unicode" or draft.not_checkable or draft.algorithm or draft.reading:
         return
     m = re.fullmatch(r"\s*[d∂]([A-Z])\s*/\s*[d∂]([a-z])\s*=\s*([ŷy0-9().\s+\-−–×·*/]+)", draft.formula)
@@ -945,6 +948,31 @@ def _softmax_cross_entropy(draft: Formula, lines):
     draft.functions = {"\\operatorname{softmax}": "softmax"}
     draft.inferred.append(f"the softmax + cross-entropy pairing the words name: {loss} = -Σ_i y_i log ŷ_i, "
                           f"ŷ = softmax({z}), vectors of n entries, the target summing to 1")
+
+
+def _softmax_cross_entropy_latex(draft: Formula, lines):
+    r"""``\frac{\partial \mathcal{L}}{\partial z_j} = a_j - y_j`` under the heading "Categorical Cross-Entropy
+    (with Softmax)", with the loss defined before it as a sum over i of y_i and log a_i: the prediction a is
+    the softmax of z (the pairing the heading names), the target sums to 1; marked inferred."""
+    m = re.fullmatch(r"\s*\\frac\{\\partial\s*(.+?)\}\{\\partial\s*([a-z])_([a-z])\}\s*=\s*([a-z])_\3\s*-\s*y_\3\s*",
+                     draft.formula)
+    if not m or draft.not_checkable or draft.algorithm or draft.reading:
+        return
+    loss, z, j, a = m.groups()
+    at = draft.quote.find(draft.formula[:8])
+    prev = next((ln for ln in reversed(lines[:draft.line - 1]) if ln.strip()), "")
+    words = draft.quote[:max(at, 0)] + " " + (prev if len(prev) <= 80 else "")
+    defs = [d for d in draft.definitions if d.startswith(loss) and "\\sum_i" in d and f"\\log(a_i)".replace("a", a) in
+            d.replace(" ", "")]
+    if not _SOFTMAX_CE.match(words) or not defs or a in (z, "y") or j == "i":
+        return
+    draft.definitions = defs + [f"{a} = \\operatorname{{softmax}}({z})"]
+    draft.given = ["\\sum_i y_i = 1"]
+    draft.symbols = {loss: "scalar real", z: "vector n real", "y": "vector n [0,1]", a: "vector n (0,1)",
+                     "i": "index n", j: "index n"}
+    draft.functions = {"\\operatorname{softmax}": "softmax"}
+    draft.inferred.append(f"the softmax + cross-entropy pairing the heading names: {a} = softmax({z}), "
+                          "vectors of n entries, the target summing to 1")
 
 
 _STEP_SYM = r"(?:\\epsilon|\\varepsilon|ε|ϵ|h)"

@@ -414,3 +414,16 @@ def test_the_softmax_cross_entropy_gradient_the_words_name():
     assert first.given == ["\\sum_i y_i = 1"] and wrong.formula == "dL/dz = (y - ŷ)" and not bare.reading
     claims, errors = loads(to_toml("sce.txt", [first, wrong]), "sce.txt")
     assert not errors and [v.verdict for v in judge_all(claims)] == ["proved", "refuted"]
+
+
+def test_a_categorical_cross_entropy_under_a_softmax_heading_has_the_softmax_prediction():
+    head = "Categorical Cross-Entropy (with Softmax)\n\n$$\\mathcal{L} = - \\sum_i y_i \\log(a_i), \\quad "
+    right, wrong = (scan_text(head + f"\\frac{{\\partial \\mathcal{{L}}}}{{\\partial z_j}} = a_j {s} y_j$$\n")[1]
+                    for s in "-+")
+    assert right.definitions[-1] == "a = \\operatorname{softmax}(z)" and right.given == ["\\sum_i y_i = 1"]
+    claims, errors = loads(to_toml("cce.txt", [right, wrong]), "cce.txt")
+    got = [v.verdict for v in judge_all(claims)]
+    assert not errors and got[0] == "proved" and got[1] != "proved" and not wrong.given   # a_j + y_j: not the form
+    other = scan_text("Categorical Cross-Entropy\n\n" + head.split("\n", 2)[2] +
+                      "\\frac{\\partial \\mathcal{L}}{\\partial z_j} = a_j - y_j$$\n")[1]
+    assert not other.given                               # no softmax named: a is not read as one
