@@ -22,8 +22,18 @@ in the claim's ``note`` so a person can review it:
   only where the sheet defines it as ``1/(1+e^(-z))`` or calls it the sigmoid, and an arbitrary
   activation where the sheet calls it an activation function.
 
+* ``W has shape (m, n)`` lines and the shapes a code function's docstring gives its arrays;
+* an expression defined where its symbols are declared (``z = Wx + b``) carries them to later sections.
+
+Beyond ``name = expression`` and identities, the scan recognises the forms sheets state claims in:
+a definition whose target the glossary shapes (a shape claim), a definition named by a function or a
+loss beside it (``ReLU: a = max(0, z)``, ``L = ½(ŷ – y)² [MSE]``), a gradient-descent step, the values
+an optimizer block lists (its defaults), a law in an initialisation block (its variance), a difference
+quotient, and a worked example's arithmetic in words (``0.2 × 0.5 + 0.1, which gives 0.2``).
+
 Any other symbol stays undeclared, so the judge's verdict is an error naming it: nothing is guessed.
-Prose lines with no formula are skipped (they are counted, not drafted).
+A prose line stating something in words (it causes, prevents, maps ...) with no formula is drafted as
+not checkable with that reason; other prose lines are skipped (counted, not drafted).
 """
 from __future__ import annotations
 
@@ -65,12 +75,13 @@ class Formula:
     algorithm: str = ""                             # the optimizer an update line is judged against
     roles: dict = field(default_factory=dict)       # claim symbol or expression -> the optimizer's role
     reading: str = ""                               # the LaTeX the claim is judged in, when not the formula itself
+    given: list = field(default_factory=list)       # assumptions the reading needs (each marked in the note)
 
     def entry(self, cid: str) -> dict:
         out = {"id": cid, "section": self.section, "quote": self.quote}
         if self.not_checkable:
             out["not_checkable"] = self.not_checkable
-            out["note"] = f"drafted by nnderive scan from line {self.line}: {self.formula}"
+            out["note"] = f"drafted by nnderive scan from line {self.line}" + (f": {self.formula}" if self.formula else "")
             return out
         if self.reading:
             out["latex"] = self.reading
@@ -78,6 +89,8 @@ class Formula:
             out["latex" if self.notation == "latex" else "text"] = self.formula
         if self.definitions:
             out["definitions"] = list(self.definitions)
+        if self.given:
+            out["given"] = list(self.given)
         if self.symbols:
             out["symbols"] = dict(self.symbols)
         if self.functions:
@@ -120,7 +133,16 @@ def _parses(text: str) -> bool:
     return any(c in text for c in _REL_CHARS)
 
 
+#: a tag in brackets after a formula, ``[MSE]``, ``[Nice form!]``, ``[1st moment: mean]``: words, not math
+_TAG = re.compile(r"\s*\[\s*(?=[^\]]*(?:[A-Za-z]{3,}|\b[A-Z]{2,}\b))[A-Za-z0-9][\w :!,.'’-]*\]$")
+
+
 def _trim(s: str) -> str:
+    s = _TAG.sub("", s.strip().rstrip(".,;:"))
+    if s.startswith("*") or s.endswith("**"):     # Markdown emphasis around a formula: *z = …**
+        s = s.strip("*")
+    if s.count("[") > s.count("]"):               # "(ŷ - y) [no exponential]" cut at the prose: a tag's start
+        s = re.sub(r"\s*\[[A-Za-z ]*$", "", s)
     s = s.strip().rstrip(".,;:")
     # a bracket opened and never closed in the span belongs to the prose around it
     while s and s.count("(") < s.count(")") and s.endswith(")"):
@@ -346,15 +368,19 @@ def _outside_envs(text: str, fn) -> str:
 _GLOSSARY = re.compile(r"^\s*[-*•]?\s*([^\W\d_][\w]*)\s*:\s*(.+)$")
 _SHAPE = re.compile(r"\(\s*([\w]+)\s*[×x]\s*([\w]+)\s*\)")
 _IN_R = re.compile(r"(?<!\w)([^\W\d_](?:_\w+|\d+)?)\s*∈\s*ℝ([ⁿᵐᵏᵈ]|\^\{?\w+\}?)(?:[ˣ×]([ⁿᵐᵏᵈ]|\w))?")
+#: ``- Weight matrix W has shape (m, n)``, ``- Bias vector b has shape (m,)``, ``Output z = Wa + b has shape (m,)``
+_HAS_SHAPE = re.compile(r"^\s*[-*•]?\s*(.*?)\s+has\s+shape\s+\(([^()]*)\)")
 _SUPER_LETTER = {"ⁿ": "n", "ᵐ": "m", "ᵏ": "k", "ᵈ": "d"}
 
 
 def _letter(s: str) -> str:
+    """A size as a declaration's shape letter: ``n_out`` -> ``n_{out}``; a size named by a word
+    (``batch_size``) -> one letter labelled with the word, ``b_{batchsize}`` (a shape letter is one letter)."""
     s = _SUPER_LETTER.get(s, s).strip("^{}")
-    if "_" in s:
-        head, tail = s.split("_", 1)
-        return f"{head}_{{{tail}}}"
-    return s
+    head, _, tail = s.partition("_")
+    if len(head) > 1 and head.isalpha():
+        return f"{head[0]}_{{{head}{tail}}}"
+    return f"{head}_{{{tail}}}" if tail else head
 
 
 def _symbol_key(name: str) -> str | None:
@@ -383,6 +409,18 @@ def _sheet_declarations(lines, sections) -> dict:
                     out[sec, key] = (f"vector {r}", f"{name}: vector {r} from line {no}")
                 elif r != "1" and not any(ch.isdigit() for ch in r + c):
                     out[sec, key] = (f"matrix {r} {c}", f"{name}: matrix {r} {c} from line {no}")
+        m = _HAS_SHAPE.match(line)
+        if m:
+            subject, dims = m.group(1), [d.strip() for d in m.group(2).split(",")]
+            name = (subject.split("=")[0] if "=" in subject else subject).split()
+            key = name and _symbol_key(name[-1])
+            more = " (the first of the shapes the line gives)" if re.search(r"\)\s*(?:for [^()]*)?\bor\b", line) else ""
+            if key and len(name[-1]) <= 3 or key and "_" in name[-1]:
+                if len(dims) == 2 and not dims[1]:
+                    out[sec, key] = (f"vector {_letter(dims[0])}", f"{name[-1]}: vector from line {no}{more}")
+                elif len(dims) == 2 and all(re.fullmatch(r"[A-Za-z]\w*", d) for d in dims):
+                    out[sec, key] = (f"matrix {_letter(dims[0])} {_letter(dims[1])}",
+                                     f"{name[-1]}: matrix from line {no}{more}")
         for m in _IN_R.finditer(line):
             name, r, c = m.group(1), _letter(m.group(2)), m.group(3)
             key = _symbol_key(name)
@@ -410,16 +448,17 @@ def _sheet_functions(text: str) -> dict:
 
 # --------------------------------------------------------------------------- the scan
 _HEADING_MD = re.compile(r"^\s{0,3}#{1,6}\s+(.+?)\s*#*\s*$")
-_DEFINITION = re.compile(r"^\s*([^\W\d]\w*)\s*(?:=|:=)\s*(.+)$")
+_DEFINITION = re.compile(r"^\s*([^\W\d]\w*(?:\^\(\w+\))?)\s*(?:=|:=)\s*(.+)$")     # a, a1, a_i, a^(l)
 #: ``name = value`` with name one symbol as sheets spell it: ``a``, ``a_i``, ``\hat{y}``, ``\mathcal{L}_{\text{SSE}}``,
 #: a layer's ``z^{(l)}``
 _LATEX_DEFINITION = re.compile(r"^\s*((?:\\[a-zA-Z]+\{[^{}]*\}|\\[a-zA-Z]+|[a-zA-Z])"
                                r"(?:_(?:\{(?:[^{}]|\{[^{}]*\})*\}|\w))?(?:\^\{\([^{}()]*\)\})?)\s*(?:=|:=)\s*(.+)$")
+_DEFAULT_WORDS = re.compile(r"\b(?:defaults?|typical(?:ly)?|usually|recommended|standard)\b", re.I)
 _NUMBER = re.compile(r"^\s*[-−]?\d+(\.\d+)?([eE][-−]?\d+)?\s*$")
 
 #: an optimizer a block of the sheet names (a heading, a comment line): the block's update lines are
-#: drafted with it as ``algorithm``; Nesterov's look-ahead gradient is not drafted (None)
-_OPTIMIZER_NAMES = ((re.compile(r"\bnesterov\b", re.I), None), (re.compile(r"\badam\b", re.I), "adam"),
+#: drafted with it as ``algorithm``; Nesterov's look-ahead gradient is not drafted ("")
+_OPTIMIZER_NAMES = ((re.compile(r"\bnesterov\b", re.I), ""), (re.compile(r"\badam\b", re.I), "adam"),
                     (re.compile(r"\brmsprop\b", re.I), "rmsprop"), (re.compile(r"\bada\s?grad\b", re.I), "adagrad"),
                     (re.compile(r"\bmomentum\b", re.I), "momentum"),
                     (re.compile(r"\b(?:sgd|gradient descent)\b", re.I), "gd"))
@@ -428,14 +467,41 @@ _CORRECTED = ("m_hat", "v_hat", "m̂", "v̂")
 _GRADIENT = re.compile(r"∂([^\W\d_])/∂([^\W\d_]\w*)")
 
 
+def _unglue(name: str, value: str) -> str:
+    """``βv + (1–β)∇C`` with ``βv`` spaced as ``β v`` where the letter after the Greek one is the update's
+    own target ``v``: a product of the block's coefficient and the quantity updated (the reader refuses the
+    glued spelling as one name or a product); ``value`` unchanged when no such spelling is in it."""
+    if not re.fullmatch(r"[^\W\d_]\w*", name):
+        return value
+    return re.sub(rf"(?<!\w)([α-ωΑ-Ω])(?={re.escape(name)}(?!\w))", r"\1 ", value)
+
+
 def _as_update(draft, algorithm):
     """An update line of an optimizer block (``v = β×v + ∂J/∂w`` under ``// Momentum``): judged against
     that optimizer, the roles read from the spellings (the judge infers them: v, β, lr, g, ε, m_hat).
     A gradient written ∂J/∂w is the gradient of some J of w; ``lr`` is one name."""
     draft.formula = re.sub(r"\s*\[[^\]]*$", "", draft.formula)     # "[1st moment: mean]" cut at the line's end
     draft.definitions = []          # the roles give the block's names their meaning, not the lines above
+    draft.inferred = [w for w in draft.inferred if not w.startswith("definition of ")]
     draft.algorithm = algorithm
     draft.inferred.append(f"an update of {algorithm}, the optimizer the block names")
+    name, value = draft.formula.split("=", 1)
+    name = name.strip()
+    spaced = _unglue(name, value)
+    reading = f"{name} = {spaced.strip()}"
+    if spaced != value:
+        draft.formula = reading.strip()
+        draft.inferred.append(f"a Greek letter written against {name} (βv) is a product: β·{name}")
+    nablas = dict.fromkeys(re.findall(r"∇\s*([^\W\d_])(?![\w_])", reading))
+    if len(nablas) == 1:        # ∇C with no variable: the gradient the update uses, one opaque symbol
+        f = next(iter(nablas))
+        g = next((c for c in "gGq" if not re.search(rf"(?<![\\\w]){c}(?!\w)", reading)), None)
+        tex = g and _symbol_key(re.sub(r"∇\s*" + re.escape(f) + r"(?![\w_])", g, reading))
+        if tex:
+            draft.reading = tex
+            draft.roles[g] = "grad"
+            draft.inferred.append(f"∇{f}: the gradient of {f} by the parameter the block updates, read as one "
+                                  f"symbol {g} (the update does not depend on what {f} is)")
     for f, w in dict.fromkeys(_GRADIENT.findall(draft.formula)):
         key = _symbol_key(f"∂{f}/∂{w}")
         if key:
@@ -448,34 +514,506 @@ def _as_update(draft, algorithm):
         draft.inferred.append("lr: the learning rate, one name")
 
 
-#: a loss the sheet names in words just before its formula: (pattern, function); "cross entropy" is
+#: a loss the sheet names in words near its formula: (pattern, function); "cross entropy" is
 #: decided by the formula (binary with a 1 - y term, else categorical)
 _LOSS_NAMES = ((re.compile(r"mean[ -]squared[ -]error|\bMSE\b", re.I), "mse"),
+               (re.compile(r"sum[ -]of[ -]squared[ -]errors?|\bSSE\b", re.I), "sse"),
                (re.compile(r"binary[ -]cross[ -]?entropy|\bBCE\b|log[ -]loss", re.I), "bce"),
+               (re.compile(r"categorical[ -]cross[ -]?entropy|\bCCE\b", re.I), "cce"),
                (re.compile(r"cross[ -]?entropy", re.I), "cross entropy"))
 
 
-def _named_loss(draft) -> tuple[str, str] | None:
-    """``(function, definition)`` when the words before the formula on its line name a loss
-    (``Mean Squared Error (MSE), where L = ½(ŷ – y)²``) and the formula is written in the prediction ŷ
-    and the target y of one example: then the formula is a claim about that loss, not a bare definition."""
+def _loss_words(draft, lines) -> list[str]:
+    r"""Where a sheet names the loss a formula writes, nearest first: a bracket after it on its line
+    (``L = (1/2m) × Σ(ŷ - y)²  [MSE]``), the name's own subscript (``\mathcal{L}_{\text{SSE}}``), the words
+    before it on its line, and the line above when the formula starts its line (a heading)."""
+    at = draft.quote.find(draft.formula[:12])
+    if at < 0:
+        return []
+    after = draft.quote[at + len(draft.formula):]
+    words = [m.group(1) for m in [re.match(r"\s*[.,;]?\s*\[([^\]]{2,40})\]", after)] if m]
+    sub = re.match(r"\s*\\mathcal\{\w\}_\{\\(?:text|mathrm)\{(\w+)\}\}", draft.formula)
+    words += [sub.group(1)] if sub else []
+    before = draft.quote[max(0, at - 160):at]
+    words.append(before)
+    prev = next((ln for ln in reversed(lines[:draft.line - 1]) if ln.strip()), "")
+    if not re.search(r"[A-Za-z]{3,}", draft.quote[:at]) and len(prev) <= 80 and \
+            not any(c in prev for c in _REL_CHARS + "$"):       # a heading, not another formula's line
+        words.append(prev)
+    return words
+
+
+def _named_loss(draft, lines) -> tuple[str, str, dict] | None:
+    """``(function, definition, declarations)`` when the sheet names a loss where the formula is (see
+    :func:`_loss_words`: the first place that names one decides) and the formula is written in the
+    prediction ŷ and the target y: of one example (scalars), or summed over an index i that subscripts
+    both (``Σ y_i log(ŷ_i)``: vectors of n entries); then the formula is a claim about that loss, not a
+    bare definition.  A bare ``Σ`` is given the index i only when i is the one subscript written."""
     latex = draft.notation == "latex"
     hat = "\\hat{y}" if latex else "ŷ"
     body = draft.formula
-    if hat not in body or not re.search(r"(?<![\w\\])y(?!\w)", body.replace(hat, "")) or \
-            any(t in body for t in ("Σ", "\\sum", "_i", "ᵢ")):
+    if hat not in body or not re.search(r"(?<![\w\\])y(?![^\W_])", body.replace(hat, "")):
         return None
-    at = draft.quote.find(body[:12])
-    before = draft.quote[max(0, at - 160):at] if at >= 0 else ""
-    hits = [(m.end(), fn) for pat, fn in _LOSS_NAMES for m in pat.finditer(before)]
+    summed = any(t in body for t in ("Σ", "\\sum", "∑"))
+    tex = body if latex else _symbol_key(body)
+    if tex is None:
+        return None
+    decls = {}
+    if summed:
+        subs = set(re.findall(r"_\{?\s*([a-z])\s*\}?", tex))
+        sums = re.findall(r"\\sum(_\{?\s*([a-z])\s*\}?)?", tex)
+        if subs != {"i"} or len(sums) != 1 or sums[0][1] not in ("", "i") or \
+                not re.search(r"(?<![\\A-Za-z])y_\{?i\b", tex) or not re.search(r"\\hat\{y\}_\{?i\b", tex):
+            return None
+        if not sums[0][1]:
+            draft.reading = tex.replace("\\sum", "\\sum_{i}", 1)
+            draft.inferred.append("Σ with no index, over terms subscripted by i alone: the sum runs over i")
+        decls = {"i": "index n", "y": "vector n", "\\hat{y}": "vector n"}
+    elif any(t in body for t in ("_i", "ᵢ")):
+        return None
+    hits = []
+    for words in _loss_words(draft, lines):
+        hits = [(m.end(), fn) for pat, fn in _LOSS_NAMES for m in pat.finditer(words)]
+        if hits:
+            break
     if not hits:
         return None
     fn = max(hits)[1]
     if fn == "cross entropy":   # two terms, y and 1 - y: the binary loss; else the categorical one
         fn = "bce" if re.search(r"1\s*[-–−]\s*y", body) else "cce"
+    if fn == "cce" and not summed or fn == "sse" and not summed:
+        return None             # a categorical loss or a sum of errors over one scalar: not read
+    kind = "vector n" if summed else "scalar"
+    dom = {"bce": ("(0,1)", "[0,1]"), "cce": ("(0,1)", "[0,1]")}.get(fn, ("real", "real"))
+    decls.update({"\\hat{y}": f"{kind} {dom[0]}", "y": f"{kind} {dom[1]}"})
     name = body.split("=")[0].strip()
+    if draft.reading:               # judged in its LaTeX reading: the definition in LaTeX too
+        return fn, f"{_symbol_key(name)} = \\operatorname{{{fn.upper()}}}(\\hat{{y}}, y)", decls
     op = f"\\operatorname{{{fn.upper()}}}"
-    return fn, f"{name} = {op if latex else fn.upper()}({hat}, y)"
+    return fn, f"{name} = {op if latex else fn.upper()}({hat}, y)", decls
+
+
+_SHAPE_GROUP = r"\(\s*\w+\s*[×x]\s*\w+\s*\)(?:\^T|ᵀ)?"
+_SHAPE_PRODUCT = rf"{_SHAPE_GROUP}(?:\s*[×@·]\s*{_SHAPE_GROUP})*"
+_SHAPE_CHAIN = re.compile(rf"{_SHAPE_PRODUCT}(?:\s*=\s*{_SHAPE_PRODUCT})+")
+
+
+def _shape_chain(no: int, line: str, section: str) -> list[Formula]:
+    r"""Shape arithmetic: ``(m×n) = (m×k) × (k×n)^T = (m×k) × (n×k)`` or ``(n_out × B) @ (B × n_in) = (n_out × n_in)``.
+    Each ``(r × c)`` stands for a matrix of that shape; the side that is one shape is the shape claimed of
+    each product in the chain: one claim per product, ``G K^T \in \mathbb{R}^{m \times n}``, its formula the
+    chain up to it (so each claim quotes what it says)."""
+    m = _SHAPE_CHAIN.search(line)
+    if not m:
+        return []
+    sides = [(x.group(0), x.start() + m.start(), x.end() + m.start())
+             for x in re.finditer(_SHAPE_PRODUCT, m.group(0))]
+    single = [sd for sd in sides if len(re.findall(_SHAPE_GROUP, sd[0])) == 1 and not re.search(r"\^T|ᵀ", sd[0])]
+    if len(single) != 1 or single[0] not in (sides[0], sides[-1]):
+        return []
+    rows, cols = re.findall(r"\w+", single[0][0])
+    out = []
+    for text, start, end in sides:
+        if (text, start, end) == single[0]:
+            continue
+        factors, syms = [], {}
+        for k, g in enumerate(re.finditer(_SHAPE_GROUP, text)):
+            r, c = re.findall(r"[A-Za-z_0-9]+(?=\s*[×x)])|(?<=[×x])\s*\w+", g.group(0))[:2]
+            letter = "GHKPQRSUV"[k] if k < 9 else None
+            if letter is None:
+                return out
+            syms[letter] = f"matrix {_letter(r.strip())} {_letter(c.strip())}"
+            factors.append(letter + ("^T" if re.search(r"\^T|ᵀ", g.group(0)) else ""))
+        lo, hi = (min(start, single[0][1]), max(end, single[0][2]))
+        d = Formula(no, section, line.strip(), line[lo:hi].strip(), "unicode",
+                    reading=" ".join(factors) + f" \\in \\mathbb{{R}}^{{{_letter(rows)} \\times {_letter(cols)}}}")
+        d.symbols = syms
+        d.inferred.append("shape arithmetic: each (r × c) a matrix of that shape (" + ", ".join(
+            f"{k} {v.split(' ', 1)[1]}" for k, v in syms.items()) + f"); the product claimed to be {rows} × {cols}")
+        out.append(d)
+    return out
+
+
+#: the words of a statement about what something does or is like (a claim in words, not a formula)
+_CLAIM_WORDS = re.compile(r"\b(?:causes?|prevents?|solves?|avoids?|reduces?|increases?|improves?|helps?|ensures?|"
+                          r"keeps?|leads? to|better|worse|faster|slower|always|never|must|should|maps?|mapping|"
+                          r"squashes|converts?|shrinks?|grows?|vanish(?:es|ing)?|explod(?:es|ing)|saturates?)\b", re.I)
+_NUM = r"(?:[-−–]\s?)?\d+(?:\.\d+)?"
+_HEDGE = r"(?:about|around|approximately|roughly|nearly|almost)"
+#: arithmetic of numbers only (a product, a sum, brackets, a square), then the words that give its value
+_WORKED_SUM = re.compile(rf"(?<![\w.)])((?:\(\s*{_NUM}\s*\)|{_NUM})(?:[²³])?(?:\s*[-−–+×·*/]\s*(?:\(\s*{_NUM}\s*\)|{_NUM})(?:[²³])?)+)"
+                         rf",?\s+which\s+(?:gives|is|equals|makes|comes\s+out\s+to|works\s+out\s+to(?:\s+be)?)"
+                         rf"(?:\s+(?:us|you))?\s+(?:{_HEDGE}\s+)?({_NUM})(?![\w.]*\d)")
+_WORKED_CALL = re.compile(rf"\bplug(?:ging)?\s+({_NUM})\s+into\s+(?:the\s+)?(sigmoid|tanh|relu|softplus)(?:\s+function)?,?"
+                          rf"\s+(?:you|we)\s+get\s+(?:{_HEDGE}\s+)?({_NUM})(?![\w.]*\d)", re.I)
+
+
+_RANGE_WORDS = re.compile(rf"\b(?:maps?|squash(?:es)?|squish(?:es)?)\b[^.;:]{{0,40}}?\bbetween\s+({_NUM})\s+and\s+({_NUM})"
+                          rf"|\b(?:mapping|maps?)\s+(?:\w+\s+)?to\s+\(\s*({_NUM})\s*,\s*({_NUM})\s*\)")
+_RANGE_FUNCTION = re.compile(r"(?<![\w\\])(sigmoid|logistic|tanh|σ)(?!\w)", re.I)
+
+
+def _bare_name(text: str, m) -> bool:
+    """Whether the function name ``m`` found in ``text`` stands alone: no word before it that makes it another
+    function (Leaky ReLU, hard sigmoid) and none after it (a sigmoid variant), other than "function" and the
+    like; a call ``tanh(z)`` or punctuation may follow."""
+    before, after = text[:m.start()], text[m.end():]
+    if re.search(r"[A-Za-z][\w’']*[\s-]+$", before) and not re.search(
+            r"(?:^|\W)(?:the|a|an|is|of|use|uses|using|and|called|via|with|like|as)[\s-]+$", before, re.I):
+        return False
+    nxt = re.match(r"[\s-]*([A-Za-z]+)", after)
+    return not nxt or after.lstrip().startswith("(") or nxt.group(1).lower() in (
+        "function", "functions", "activation", "is", "it", "which", "that", "maps", "squashes", "squishes", "gives")
+
+
+_INTERVAL = re.compile(r"^\s*(\\?[A-Za-z]+(?:_\{[^{}]*\}|_\w)?(?:\^\{[^{}]*\})?)\s*\\in\s*\[([^\[\],]+),([^\[\],]+)\]\s*$")
+_DRAW = re.compile(r"^\s*([A-Za-z]\w*)\s*=\s*(?:np\.random\.)?rand\s*\([^()]*\)\s*\*\s*(.+?)\s*-\s*([^-+*/]+?)\s*;?\s*$")
+
+
+def _uniform_draw(no: int, line: str, section: str, intervals: dict) -> list[Formula]:
+    r"""``Theta = rand(x,y) * (2*epsilon) - epsilon;`` below ``\Theta_{i,j}^{(l)} \in [-\epsilon, \epsilon]``:
+    rand draws from [0, 1), so the code's ends are ``0 · s - c`` and ``1 · s - c``; drafted as the claims
+    that they are the interval's ends the sheet states for the same name (Theta, \Theta)."""
+    m = _DRAW.match(line)
+    if not m or m.group(1) not in intervals:
+        return []
+    lo, hi, at = intervals[m.group(1)]
+    r = pycode.Reading()
+    try:
+        scale, shift = (pycode.to_latex(ast.parse(x.strip(), mode="eval").body, r) for x in m.groups()[1:])
+    except (SyntaxError, LatexError):
+        return []
+    if r.opaque:
+        return []
+    out = []
+    for end, value in (("0", lo), ("1", hi)):
+        d = Formula(no, section, line.strip(), line.strip(), "code", reading=f"{end} \\cdot ({scale}) - {shift} = {value}")
+        d.inferred.append(f"rand draws from [0, 1): its {'lower' if end == '0' else 'upper'} end {end} maps to the "
+                          f"{'low' if end == '0' else 'high'} end of the interval on line {at}")
+        out.append(d)
+    return out
+
+
+def _range_in_words(no: int, line: str, section: str, funcs: dict) -> list[Formula]:
+    """``With tanh(z)=…, it maps values into a range between -1 and 1``: the range of the one function the
+    sentence names before the words, drafted as two bounds, ``tanh(z) ≥ -1`` and ``tanh(z) ≤ 1`` (read with
+    the ends included: the weaker claim, so a refutation refutes the strict one too).  σ only where the
+    sheet makes it the sigmoid."""
+    out = []
+    for m in _RANGE_WORDS.finditer(line):
+        start = max(line.rfind(". ", 0, m.start()), line.rfind("; ", 0, m.start())) + 1
+        sentence = line[start:m.start()]
+        hits = list(_RANGE_FUNCTION.finditer(sentence))
+        names = {_FUNCTION_NAMES.get(h.group(1).lower(), "sigmoid" if h.group(1) == "σ" else None) for h in hits
+                 if h.group(1) != "σ" or funcs.get("\\sigma", ("",))[0] == "sigmoid"}
+        if len(names) != 1 or None in names or not all(_bare_name(sentence, h) for h in hits):
+            continue
+        fn = names.pop()
+        lo, hi = (m.group(1), m.group(2)) if m.group(1) else (m.group(3), m.group(4))
+        try:
+            lo, hi = unicode.to_latex(lo), unicode.to_latex(hi)
+        except LatexError:
+            continue
+        key = _FN_KEYS[fn]
+        for rel, bound, side in (("\\ge", lo, "lower"), ("\\le", hi, "upper")):
+            d = Formula(no, section, line.strip(), m.group(0).strip(), "unicode", reading=f"{key}(z) {rel} {bound}")
+            d.symbols = {"z": "scalar real"}
+            if fn != "tanh":
+                d.functions = {key: fn}
+            d.inferred.append(f"the {side} end of the range the sentence gives the {fn} (ends included)")
+            out.append(d)
+    return out
+
+
+def _worked_numbers(no: int, line: str, section: str) -> list[Formula]:
+    """The arithmetic of a worked example written in words: ``0.2 × 0.5 + (–0.3) × 0.8 + 0.1, which gives
+    –0.04`` and ``if you plug –0.04 into the sigmoid, you get around 0.49``.  Each is a claim that the
+    exact value rounds to the printed decimal (a printed decimal is a rounded value, "about" or not);
+    only numbers are in them, so nothing is declared."""
+    out = []
+    for m in _WORKED_SUM.finditer(line):
+        try:
+            tex = unicode.to_latex(f"{m.group(1)} ≈ {m.group(2)}")
+        except LatexError:
+            continue
+        d = Formula(no, section, line.strip(), m.group(0).strip(), "unicode", reading=tex)
+        d.inferred.append("arithmetic the sheet works out in words: the exact value rounds to the printed one")
+        out.append(d)
+    for m in _WORKED_CALL.finditer(line):
+        fn = _FUNCTION_NAMES[m.group(2).lower()]
+        key = _FN_KEYS[fn]
+        try:
+            arg, val = (unicode.to_latex(g) for g in (m.group(1), m.group(3)))
+        except LatexError:
+            continue
+        d = Formula(no, section, line.strip(), m.group(0).strip(), "unicode", reading=f"{key}({arg}) \\approx {val}")
+        if fn != "tanh":
+            d.functions = {key: fn}
+        d.inferred.append(f"the {m.group(2)} the sheet names, at the number put into it: the exact value rounds to "
+                          "the printed one")
+        out.append(d)
+    return out
+
+
+_SYM = r"(?:\\[a-zA-Z]+\{[A-Za-z]\}|\\[a-zA-Z]+|[A-Za-zα-ωΑ-Ω])(?:_\{[^{}]*\}|_[A-Za-z0-9])?"
+_COEFF = r"(?:\\[a-zA-Z]+|[α-ωΑ-Ω]|[a-z]{2,13})(?:_\{[a-z]+\})?"
+_STEP = re.compile(rf"^\s*({_SYM})\s*(\\leftarrow|\\gets|=)\s*({_SYM})\s*-\s*({_COEFF})\s*(?:\\times|\\cdot)?\s*(.+?)\s*$")
+_GRADIENTS = (re.compile(rf"^\\frac\{{\\partial\s*({_SYM})\}}\{{\\partial\s*({_SYM})\}}$"),
+              re.compile(rf"^\\nabla\s*({_SYM})\s*(?:\(\s*({_SYM})\s*\))?$"),
+              re.compile(rf"^\\nabla_\{{?({_SYM})\}}?\s*({_SYM})$"))
+
+
+def _gradient_step(draft: Formula) -> bool:
+    r"""``w_i \leftarrow w_i - \eta \frac{\partial L}{\partial w_i}``, ``w = w - lr×∂J/∂w``, ``θ_new = θ_old - α × ∇L(θ)``:
+    a parameter minus one coefficient times a gradient of something by that parameter (``∂F/∂p``, ``∇F``,
+    ``∇F(p)``, ``∇_p F``) is a step of gradient descent, whatever F is; judged as one (``gd``), one entry at a
+    time, the gradient read as one symbol.  ``p_new``/``p_old`` are the parameter before and after.  Only
+    these spellings of a gradient: ``w ← w - η·δ`` names no gradient, so it is not read as a step."""
+    if draft.not_checkable or draft.algorithm:
+        return False
+    try:
+        tex = draft.formula if draft.notation == "latex" else unicode.to_latex(draft.formula)
+    except LatexError:
+        return False
+    m = _STEP.match(tex)
+    if not m:
+        return False
+    new, rel, old, coeff, grad = m.groups()
+    pair = re.fullmatch(r"(.+)_\{new\}", new) and old == new.replace("{new}", "{old}")
+    if (new != old and not pair) or coeff in (new, old) or rel != "=" and pair:
+        return False
+    base = new[:-len("_{new}")] if pair else new
+    hit = next((g.match(grad.strip()) for g in _GRADIENTS if g.match(grad.strip())), None)
+    if hit is None:
+        return False
+    f, v = (hit.group(2), hit.group(1)) if grad.lstrip().startswith("\\nabla_") else hit.groups()
+    if v is not None and v not in (base, old) or f in (new, old, coeff):
+        return False
+    g = next((c for c in "gGq" if not re.search(rf"(?<![\\A-Za-z]){c}(?![A-Za-z])", tex)), None)
+    if g is None:
+        return False
+    arrow = "=" if pair else "\\leftarrow"
+    word = re.fullmatch(r"([a-z]{2,13})(?:_\{([a-z]+)\})?", coeff)
+    if word:                    # learning_rate: one name, as the code reader spells it
+        coeff = "\\mathrm{" + "\\_".join(x for x in word.groups() if x) + "}"
+    draft.reading = f"{new} {arrow} {old} - {coeff} \\cdot {g}"
+    draft.algorithm = "gd"
+    draft.definitions = []
+    draft.inferred = [w for w in draft.inferred if not w.startswith("definition of ")]
+    draft.symbols = {new: "scalar real", old: "scalar real", coeff: "scalar positive", g: "scalar real"}
+    draft.roles = {new: "param", old: "param", coeff: "lr", g: "grad"}
+    draft.inferred.append(f"a step of gradient descent, one entry at a time: {base} the parameter, {coeff} the "
+                          f"learning rate (positive), the gradient {grad.strip()} of {f} read as one symbol {g}")
+    return True
+
+
+#: a block of the sheet that names an initialisation scheme (``// He Initialization``)
+_INIT_BLOCK = re.compile(r"\b(?:(?i:xavier|glorot|kaiming|lecun)|He)\b[^.\n]{0,24}\b(?i:init)")
+_INIT_SCHEME = ((re.compile(r"(?i:xavier|glorot)"), "Xavier", "xavier_variance"),
+                (re.compile(r"\bHe\b|(?i:kaiming)"), "He", "he_variance"),     # He capitalised: not the pronoun
+                (re.compile(r"(?i:lecun)"), "LeCun", "lecun_variance"))
+_LAW = re.compile(r"(?<![\w.])([A-Za-z]\w*)\s*~\s*(N|U)\s*([(\[].*[)\]])")
+_FAN = {"n_in": "in", "fan_in": "in", "n_out": "out", "fan_out": "out"}
+
+
+def _init_law(no: int, line: str, section: str, block: str) -> Formula | None:
+    r"""``w ~ N(0, 2/n_in)`` in a block named for He initialisation: the sheet's variance against the
+    scheme's, ``\operatorname{Var}_{\text{He}}(n_{in}) = \frac{2}{n_{in}}`` (the second parameter of N is
+    the variance, as the sheet's own ``N(0, σ²)`` has it); ``w ~ U[-a, a]`` has the variance of U[-a, a].
+    Only sizes spelled as fan-in and fan-out (``n_in``, ``fan_out``) may be in it: He and LeCun take the
+    fan-in, and the sheet's spelling says which size that is."""
+    m = _LAW.search(line)
+    scheme = next(((name, fn) for pat, name, fn in _INIT_SCHEME if pat.search(block)), None)
+    if not m or scheme is None:
+        return None
+    law, body = m.group(2), m.group(3)
+    inner = body[1:-1]
+    parts, depth, cur = [], 0, ""
+    for c in inner:
+        depth += c in "([{"
+        depth -= c in ")]}"
+        if c == "," and depth == 0:
+            parts.append(cur.strip())
+            cur = ""
+        else:
+            cur += c
+    parts.append(cur.strip())
+    if len(parts) != 2:
+        return None
+    if law == "N":
+        if parts[0] != "0":
+            return None
+        value = parts[1]
+    else:
+        lo, hi = ("".join(x.split()).replace("−", "-").replace("–", "-") for x in parts)
+        if lo != "-" + hi:
+            return None
+        value = parts[1]
+    words = set(re.findall(r"[A-Za-z]\w*", value))
+    if not words or not words <= set(_FAN):
+        return None
+    try:
+        v_tex = unicode.to_latex(value)
+    except LatexError:
+        return None
+    fans = {_FAN[w]: _symbol_key(w) for w in words}
+    fan_in = fans.get("in") or ("n_{in}" if "n_out" in words else "fan_{in}")
+    fan_out = fans.get("out") or ("n_{out}" if "n_in" in words else "fan_{out}")
+    name, fn = scheme
+    args = f"{fan_in}, {fan_out}" if name == "Xavier" else fan_in
+    var = f"\\operatorname{{Var}}_{{\\text{{{name}}}}}"
+    rhs = v_tex if law == "N" else f"\\operatorname{{Var}}_{{U}}({v_tex})"
+    d = Formula(no, section, line.strip(), m.group(0).strip(), "unicode", reading=f"{var}({args}) = {rhs}")
+    d.functions = {var: fn}
+    if law == "U":
+        d.functions["\\operatorname{Var}_{U}"] = "uniform_variance"
+    d.symbols = {k: "scalar integer positive" for k in ([fan_in, fan_out] if name == "Xavier" else [fan_in])
+                 + [v for v in fans.values()]}
+    d.inferred.append(f"the block names {name} initialisation; " + (
+        "the second parameter of N is the variance" if law == "N" else "the variance of U[-a, a]") +
+        f"; {fan_in} is the fan-in" + (f", {fan_out} the fan-out" if name == "Xavier" else "") + " (as spelled)")
+    return d
+
+
+_LABEL = re.compile(r"∂([^\W\d_])\s*/\s*∂([^\W\d_])_(sigmoid|logistic|relu|tanh|softplus)\b", re.I)
+
+
+def _function_label(draft: Formula):
+    r"""``∂a/∂z_sigmoid = σ(z)(1-σ(z)) ≤ 0.25``: a function's name written as the subscript of a derivative's
+    variable labels the line: a is that function of z (``a = σ(z)``), and the one function letter the line
+    applies is it (σ the sigmoid here, whatever the sheet calls σ elsewhere).  Not where the line applies
+    two function letters, or none."""
+    if draft.notation != "unicode" or draft.not_checkable or draft.algorithm:
+        return
+    m = _LABEL.search(draft.formula)
+    if not m:
+        return
+    out, var, word = m.groups()
+    fn = _FUNCTION_NAMES[word.lower()]
+    text = draft.formula[:m.start()] + f"∂{out}/∂{var}" + draft.formula[m.end():]
+    letters = set(re.findall(r"(?<![\w\\])([α-ω])\s*\(", text))
+    try:
+        tex = unicode.to_latex(text)
+    except LatexError:
+        return
+    if len(letters) != 1 or out == var:
+        return
+    key = _symbol_key(letters.pop())
+    draft.reading = tex
+    draft.definitions = [f"{out} = {key}({var})"] + [_symbol_key(d) or d for d in draft.definitions
+                                                     if not re.match(rf"\s*{re.escape(out)}\s*=", d)]
+    draft.inferred = [w for w in draft.inferred if not w.startswith(f"definition of {out} ")]
+    draft.functions = {k: v for k, v in draft.functions.items() if k in tex}   # the label's word is no call
+    if fn != "tanh":
+        draft.functions[key] = fn
+    draft.symbols.setdefault(var, "scalar real")
+    draft.inferred.append(f"∂{out}/∂{var}_{word}: the line is about the {fn}: {out} = {key}({var}), {key} the {fn}")
+
+
+_SOFTMAX_CE = re.compile(r"(?=.*\bsoftmax\b)(?=.*\bcross[ -]?entropy\b)", re.I)
+
+
+def _softmax_cross_entropy(draft: Formula, lines):
+    r"""``dL/dz = (ŷ - y)`` under "// For softmax + cross-entropy": the gradient of the cross-entropy
+    ``L = -Σ_i y_i log ŷ_i`` of ``ŷ = softmax(z)`` by the logits z, the pairing the words name (on the line,
+    or the line above when the formula starts its line); the target y sums to 1 (a one-hot label or a
+    distribution), as the pairing's simplification needs; every piece marked inferred."""
+    if draft.notation == "latex":
+        _softmax_cross_entropy_latex(draft, lines)
+        return
+    if draft.notation != "unicode" or draft.not_checkable or draft.algorithm or draft.reading:
+        return
+    m = re.fullmatch(r"\s*[d∂]([A-Z])\s*/\s*[d∂]([a-z])\s*=\s*([ŷy0-9().\s+\-−–×·*/]+)", draft.formula)
+    if not m or "ŷ" not in m.group(3):
+        return
+    try:
+        rhs = unicode.to_latex(m.group(3))
+    except LatexError:
+        return
+    at = draft.quote.find(draft.formula[:6])
+    words = draft.quote[:max(at, 0)]
+    if not re.search(r"[A-Za-z]{3,}", words):
+        words += " " + next((ln for ln in reversed(lines[:draft.line - 1]) if ln.strip()), "")
+    if not _SOFTMAX_CE.match(words):
+        return
+    loss, z = m.groups()[:2]
+    if z in ("y", "i"):
+        return
+    draft.reading = f"\\frac{{\\partial {loss}}}{{\\partial {z}}} = {rhs}"
+    draft.definitions = [f"{loss} = -\\sum_i y_i \\log \\hat{{y}}_i", f"\\hat{{y}} = \\operatorname{{softmax}}({z})"]
+    draft.inferred = [w for w in draft.inferred if not w.startswith("definition of ")]
+    draft.given = ["\\sum_i y_i = 1"]
+    draft.symbols = {loss: "scalar real", z: "vector n real", "y": "vector n [0,1]", "\\hat{y}": "vector n (0,1)",
+                     "i": "index n"}
+    draft.functions = {"\\operatorname{softmax}": "softmax"}
+    draft.inferred.append(f"the softmax + cross-entropy pairing the words name: {loss} = -Σ_i y_i log ŷ_i, "
+                          f"ŷ = softmax({z}), vectors of n entries, the target summing to 1")
+
+
+def _softmax_cross_entropy_latex(draft: Formula, lines):
+    r"""``\frac{\partial \mathcal{L}}{\partial z_j} = a_j - y_j`` under the heading "Categorical Cross-Entropy
+    (with Softmax)", with the loss defined before it as a sum over i of y_i and log a_i: the prediction a is
+    the softmax of z (the pairing the heading names), the target sums to 1; marked inferred."""
+    m = re.fullmatch(r"\s*\\frac\{\\partial\s*(.+?)\}\{\\partial\s*([a-z])_([a-z])\}\s*=\s*([a-z])_\3\s*-\s*y_\3\s*",
+                     draft.formula)
+    if not m or draft.not_checkable or draft.algorithm or draft.reading:
+        return
+    loss, z, j, a = m.groups()
+    at = draft.quote.find(draft.formula[:8])
+    prev = next((ln for ln in reversed(lines[:draft.line - 1]) if ln.strip()), "")
+    words = draft.quote[:max(at, 0)] + " " + (prev if len(prev) <= 80 else "")
+    defs = [d for d in draft.definitions if d.startswith(loss) and "\\sum_i" in d and f"\\log(a_i)".replace("a", a) in
+            d.replace(" ", "")]
+    if not _SOFTMAX_CE.match(words) or not defs or a in (z, "y") or j == "i":
+        return
+    draft.definitions = defs + [f"{a} = \\operatorname{{softmax}}({z})"]
+    draft.given = ["\\sum_i y_i = 1"]
+    draft.symbols = {loss: "scalar real", z: "vector n real", "y": "vector n [0,1]", a: "vector n (0,1)",
+                     "i": "index n", j: "index n"}
+    draft.functions = {"\\operatorname{softmax}": "softmax"}
+    draft.inferred.append(f"the softmax + cross-entropy pairing the heading names: {a} = softmax({z}), "
+                          "vectors of n entries, the target summing to 1")
+
+
+_STEP_SYM = r"(?:\\epsilon|\\varepsilon|ε|ϵ|h)"
+_ARG = r"(?:\\[a-zA-Z]+|[A-Za-zα-ωΑ-Ω])(?:_\{?\w+\}?)?"
+
+
+def _difference_quotient(draft: Formula):
+    r"""``∂J/∂w ≈ [J(w+ε) - J(w-ε)] / (2ε)``: a difference quotient of J, a function the sheet applies to
+    w ± ε, against its derivative.  J is any function (``generic``), w a real number and ε the small step
+    (``scalar small``: the claim is about ε → 0); ``∂J/∂w`` of the function J is read as
+    ``\frac{\partial}{\partial w} J(w)``, and a definition of J as a quantity (``J = L + …``, a cost of other
+    symbols) does not apply to the J the formula calls."""
+    if draft.not_checkable or draft.algorithm:
+        return
+    try:
+        tex = draft.formula if draft.notation == "latex" else unicode.to_latex(draft.formula)
+    except LatexError:
+        return
+    if "\\approx" not in tex:
+        return
+    lhs, rhs = tex.split("\\approx", 1)
+    m = re.search(rf"(?<![\\A-Za-z])([A-Za-z])\s*\(\s*({_ARG})\s*\+\s*({_STEP_SYM})\s*\)", rhs)
+    if not m:
+        return
+    f, v, eps = m.groups()
+    lone = rf"\\frac\{{\\partial\s*{re.escape(f)}\}}\{{\\partial\s*{re.escape(v)}\}}"
+    applied = rf"\\frac\{{\\partial\}}\{{\\partial\s*{re.escape(v)}\}}\s*{re.escape(f)}\s*\(\s*{re.escape(v)}\s*\)"
+    if re.fullmatch(rf"\s*{lone}\s*", lhs):
+        lhs = f"\\frac{{\\partial}}{{\\partial {v}}} {f}({v}) "
+    elif not re.fullmatch(rf"\s*{applied}\s*", lhs):
+        return
+    if re.search(rf"(?<![\\A-Za-z]){re.escape(f)}(?!\s*\()", rhs):
+        return                  # J also as a quantity on the right: not the one function
+    draft.reading = f"{lhs.strip()} \\approx {rhs.strip()}"
+    draft.definitions = [d for d in draft.definitions if not re.match(rf"\s*{re.escape(f)}\s*=", d)]
+    draft.inferred = [w for w in draft.inferred if not w.startswith(f"definition of {f} ")]
+    draft.functions[f] = "generic"
+    draft.symbols.update({_symbol_key(v) or v: "scalar real", _symbol_key(eps) or eps: "scalar small"})
+    draft.inferred.append(f"{f}: any function (the formula applies it to {v} ± {eps}); {eps}: the small step")
+    if draft.notation != "latex" and draft.definitions:
+        draft.definitions = [_symbol_key(d) or d for d in draft.definitions]
 
 
 def _is_plain_heading(line: str) -> bool:
@@ -515,6 +1053,9 @@ def scan_text(text: str) -> list[Formula]:
         elif inside:
             fenced.add(no)
     statements, code_lines = _code_statements(lines, fenced)
+    worked: list[Formula] = []
+    intervals: dict = {}                        # a symbol's name -> (low, high, line) of "X \in [a, b]" above
+    init_block = ""                             # the line naming the initialisation the block is about
     for no, line in enumerate(lines, 1):
         if line.strip().startswith("```"):
             fence = not fence
@@ -532,6 +1073,9 @@ def scan_text(text: str) -> list[Formula]:
         sections[no] = section
         if not line.strip() or m:
             optimizer = None           # a block ends at a blank line or a heading
+            init_block = ""
+        if _INIT_BLOCK.search(line):
+            init_block = line
         named = next((alg for pat, alg in _OPTIMIZER_NAMES if pat.search(line)), False)
         if named is not False:
             optimizer = named
@@ -540,10 +1084,35 @@ def scan_text(text: str) -> list[Formula]:
             sources = _katex_sources(line)
             if sources:      # a KaTeX copy: its LaTeX annotation is the formula
                 found.extend((no, line.strip(), source, "latex") for source in sources)
+                for source in sources:
+                    iv = _INTERVAL.match(source)
+                    if iv:
+                        intervals[re.sub(r"[^A-Za-z]", "", iv.group(1).split("_")[0].split("^")[0])] = \
+                            (iv.group(2).strip(), iv.group(3).strip(), no)
                 continue
             body = line.split("//", 1)[0] if "//" in line else line
-            for f in _plain_formulas(body):
+            drawn = _uniform_draw(no, body, section, intervals)
+            if drawn:
+                worked.extend(drawn)
+                continue
+            shapes = _shape_chain(no, body, section)
+            formulas = [f for f in _plain_formulas(body)
+                        if not any("".join(f.split()) in "".join(d.formula.split()) for d in shapes)]
+            worked.extend(shapes)
+            for f in formulas:
                 found.append((no, line.strip(), f, "unicode"))
+            before = len(worked)
+            worked.extend(_worked_numbers(no, body, section))
+            worked.extend(_range_in_words(no, body, section, funcs))
+            if init_block and "~" in body:
+                law = _init_law(no, body, section, init_block)
+                if law is not None:
+                    worked.append(law)
+            if not formulas and len(worked) == before and not m and not _is_plain_heading(line) \
+                    and _CLAIM_WORDS.search(body) and len(body.split()) >= 3 and not _is_code(body):
+                words = Formula(no, section, line.strip(), "", "unicode",
+                                not_checkable="a statement in words: no formula states it, so nothing here is checked")
+                worked.append(words)
     if markdown:
         for no, f in _latex_formulas(_without_code(lines)):
             found.append((no, lines[no - 1].strip(), f, "latex"))
@@ -551,8 +1120,15 @@ def scan_text(text: str) -> list[Formula]:
     for no in fenced:
         sections.setdefault(no, sections.get(no - 1, ""))
     decls = _sheet_declarations(lines, sections)
+    settings: dict[int, int] = {}             # line -> how many names it sets to numbers
+    for no, _quote, f, notation in found:
+        m = _DEFINITION.match(f) if notation == "unicode" else None
+        if m and _NUMBER.match(m.group(2)):
+            settings[no] = settings.get(no, 0) + 1
+    carried = _declared_expressions(found, sections, decls)
     out: list[Formula] = []
     defs_by_section: dict[str, dict] = {}
+    domains: dict = {}                        # (section, loss name) -> the declarations its named loss gave
     letter_fns: dict[str, dict] = {}          # section -> {letter: (function, why)} named in words
     for no, quote, f, notation in found:
         sec = sections.get(no, "")
@@ -574,10 +1150,20 @@ def scan_text(text: str) -> list[Formula]:
             if name != f.split("=")[0].strip() and re.search(rf"(?<!\w){n_}(?!\w)|\\frac\{{d\s*{n_}\}}|d{n_}/", f):
                 draft.definitions.append(dtext)
                 draft.inferred.append(f"definition of {name} from line {dline}")
+                for key, decl in domains.get((sec, name), {}).items():
+                    if draft.symbols.get(key, decl).split()[0] == decl.split()[0] and draft.symbols.get(key) != decl:
+                        draft.symbols[key] = decl         # the loss's domains: ŷ a probability for its logs
+                        draft.inferred.append(f"definition of {name}: {key} {decl}, as its named loss says")
         _declare(draft, decls, funcs)
+        _carry_declarations(draft, carried, decls)
         _letter_function(draft, letter_fns.setdefault(sec, {}), lines)
         _infer_chain(draft)
+        _difference_quotient(draft)
+        _function_label(draft)
+        _softmax_cross_entropy(draft, lines)
         out.append(draft)
+        if optimizers.get(no) in (None, "gd") and _gradient_step(draft):
+            continue
         m = _DEFINITION.match(f) if notation == "unicode" else _LATEX_DEFINITION.match(f)
         first = _first_link(m.group(2)) if m and notation == "latex" else None
         if first and not re.search(rf"(?<![\w\\]){re.escape(m.group(1))}(?![\w{{])",
@@ -588,26 +1174,42 @@ def scan_text(text: str) -> list[Formula]:
                 and not _LATEX_REL.search(_blank_envs(m.group(2))):
             name, value = m.groups()
             if optimizers.get(no) and notation == "unicode" and (
-                    re.search(rf"(?<![\w\\]){re.escape(name)}(?![\w{{])", value) or name in _CORRECTED):
+                    re.search(rf"(?<![\w\\]){re.escape(name)}(?![\w{{])", value) or name in _CORRECTED
+                    or _unglue(name, value) != value):
                 _as_update(draft, optimizers[no])
-            elif re.search(rf"(?<![\w\\]){re.escape(name)}(?![\w{{])", value):
+            elif re.search(rf"(?<![\w\\]){re.escape(name)}(?![\w{{])", value) or \
+                    notation == "unicode" and _unglue(name, value) != value:
                 draft.not_checkable = (f"an update rule written with '=' ({name} on both sides): "
                                        "give it as '\\leftarrow' with algorithm and roles to check it")
+            elif _NUMBER.match(value) and optimizers.get(no) and notation == "unicode" and (
+                    settings.get(no, 0) >= 2 or _DEFAULT_WORDS.search(lines[no - 1])):
+                # "β1=0.9, β2=0.999, ε=1e-8" in an Adam block: the values the sheet gives its optimizer
+                draft.algorithm = optimizers[no]
+                draft.inferred.append(f"{name} = {value.strip()}: read as {optimizers[no]}'s default, the "
+                                      "value the block lists for it")
             elif _NUMBER.match(value):
                 draft.not_checkable = f"sets {name} to a value (a hyperparameter or an input, no identity)"
             else:
-                named = _named_loss(draft)
+                named = _named_loss(draft, lines)
                 if named:
-                    fn, definition = named
+                    fn, definition, loss_decls = named
+                    if draft.reading:       # the definitions above, in the LaTeX the claim is judged in
+                        draft.definitions = [_symbol_key(d) or d for d in draft.definitions]
+                        f = re.sub(r"[Σ∑](?![ᵢ_])", "Σᵢ", f, count=1)    # and the sum's index where it is used
                     draft.definitions.insert(0, definition)
                     draft.functions[f"\\operatorname{{{fn.upper()}}}"] = fn
-                    draft.inferred.append(f"{name} is the {fn.upper()} the sheet names before the formula")
-                    if fn in ("bce", "cce") and "\\hat{y}" not in draft.symbols:
-                        draft.symbols.update({"\\hat{y}": "scalar (0,1)", "y": "scalar [0,1]"})
-                        draft.inferred.append(f"the prediction of {fn.upper()} is a probability, its target in [0, 1]")
-                else:
+                    draft.inferred.append(f"{name} is the {fn.upper()} the sheet names with the formula")
+                    for k, v in loss_decls.items():     # the sheet's own declarations stay; domains are added
+                        have = draft.symbols.get(k)
+                        if have is None or have.split() == v.split()[:len(have.split())] and have.split()[0] != "scalar":
+                            draft.symbols[k] = v
+                    draft.inferred.append(f"{fn.upper()}'s prediction ŷ and target y: " + ", ".join(
+                        f"{k} {v}" for k, v in loss_decls.items()))
+                    domains[sec, name] = loss_decls
+                elif not _shape_claim(draft, name, value, decls) and not _named_function(draft, name, lines):
                     draft.not_checkable = f"defines {name} (later claims of this section use it as a definition)"
                 known[name] = (f, no)     # reading order: the nearest definition above a claim is the one it uses
+    out.extend(worked)
     consts: dict = {}
     for first, last, code, comment, fn, doc in statements:
         _code_constants(code, consts)
@@ -652,6 +1254,117 @@ def _index_declarations(tex: str) -> dict:
            for i, n in size.items() if i not in vectors}
     out.update({b: (f"vector {n}", why[b]) for b, n in vectors.items()})
     return out
+
+
+_FUNCTION_WORD = re.compile(r"(?<![\w\\])(sigmoid|logistic|relu|tanh|softplus|softmax)(?![\w(])", re.I)
+_FUNCTION_OPS = {"sigmoid": "\\operatorname{sigmoid}", "relu": "\\operatorname{ReLU}", "tanh": "\\tanh",
+                 "softplus": "\\operatorname{softplus}", "softmax": "\\operatorname{softmax}"}
+
+
+def _named_function(draft: Formula, name: str, lines) -> bool:
+    r"""``a = \max(0, z)`` under the heading "ReLU", ``aᵢ = eᶻⁱ / Σⱼ eᶻʲ`` after "softmax ... using the formula":
+    a definition the sheet names by one known function, in the words before it on its line or in the
+    heading above it, says what that function is: the claim ``a = …`` with ``a = ReLU(z)`` as its
+    definition, z the one variable of the right side (softmax: the vector its entries subscript)."""
+    at = draft.quote.find(draft.formula[:8])
+    if at < 0 or draft.not_checkable:
+        return False
+    words = draft.quote[max(0, at - 120):at]
+    prev = next((ln for ln in reversed(lines[:draft.line - 1]) if ln.strip()), "")
+    if not re.search(r"[A-Za-z]{3,}", draft.quote[:at]) and len(prev) <= 60 and \
+            not any(c in prev for c in _REL_CHARS + "$"):
+        words = prev
+    hits = list(_FUNCTION_WORD.finditer(words))
+    names = {_FUNCTION_NAMES.get(m.group(1).lower(), m.group(1).lower()) for m in hits}
+    if len(names) != 1 or not all(_bare_name(words, m) for m in hits):
+        return False            # "Leaky ReLU", "log softmax": a word beside the name makes it another function
+    fn = names.pop()
+    latex = draft.notation == "latex"
+    tex = draft.formula if latex else _symbol_key(draft.formula)
+    if tex is None or fn in tex.lower():
+        return False
+    lhs, rhs = tex.split("=", 1)
+    if re.search(r"[α-ωΑ-Ω]|\\begin|\\(?!(?:max|frac|sum|exp|log|ln|cdot|times|left|right)(?![a-zA-Z]))[a-zA-Z]+",
+                 rhs):
+        return False            # a parameter (ε) or cases: more than the one function of one variable
+    if fn == "softmax":
+        m = re.fullmatch(r"\s*([A-Za-z])_\{?([a-z])\}?\s*", lhs)
+        bases = set(re.findall(r"(?<![\\A-Za-z])([A-Za-z])_\{?[a-z]\}?", rhs)) - {"e"}
+        if not m or len(bases) != 1:
+            return False
+        out, var = m.group(1), bases.pop()
+    else:
+        m = re.fullmatch(r"\s*([A-Za-z])\s*", lhs)
+        letters = set(re.findall(r"(?<![\\A-Za-z])[A-Za-z](?![A-Za-z])", rhs)) - {"e"}
+        if not m or len(letters) != 1:
+            return False
+        out, var = m.group(1), letters.pop()
+    if out == var:
+        return False
+    op = _FUNCTION_OPS[fn]
+    draft.definitions.insert(0, f"{out} = {op}({var})" if latex else f"{out} = {fn}({var})")
+    if fn != "tanh":
+        draft.functions[op if latex else _symbol_key(f"{fn}(x)").split("(")[0].strip()] = fn
+    if fn != "softmax":
+        draft.symbols.setdefault(var, "scalar real")
+    draft.inferred.append(f"{out} = {fn}({var}): the {fn} the sheet names before the formula")
+    return True
+
+
+def _shape_claim(draft: Formula, name: str, value: str, decls: dict) -> bool:
+    r"""``z = Wx + b`` where the section's glossary gives z a shape (``z: pre-activation (n_out × 1)``) and
+    every symbol of ``Wx + b`` one too: the sheet claims the expression has z's shape, drafted as
+    ``W x + b \in \mathbb{R}^{n_{out} \times 1}``.  Only letters and arithmetic on the right (no function,
+    whose shape rule the glossary does not give)."""
+    if draft.notation != "unicode" or draft.not_checkable:
+        return False
+    key, tex = _symbol_key(name), _symbol_key(value)
+    target = decls.get((draft.section, key))
+    if not target or tex is None or "\\" in tex.replace("\\times", "").replace("\\cdot", "") or "(" in tex:
+        return False
+    letters = set(re.findall(r"[A-Za-z]", re.sub(r"_\{?\w+\}?", "", tex)))
+    syms = set(re.findall(r"[A-Za-z](?:_\{\w+\}|_\w)?", tex))
+    if not letters or any(v not in draft.symbols for v in syms):
+        return False
+    kind, *dims = target[0].split()
+    shape = " \\times ".join(dims if kind == "matrix" else dims[:1] + ["1"])
+    draft.reading = f"{tex} \\in \\mathbb{{R}}^{{{shape}}}"
+    draft.symbols.pop(key, None)
+    draft.definitions = [d for d in draft.definitions if not d.startswith(name)]
+    draft.inferred.append(f"{name} = {value}, and {target[1]}: the expression has that shape")
+    return True
+
+
+def _declared_expressions(found, sections, decls) -> list:
+    """The right sides of the plain-text definitions ``z = Wx + b`` (an operator in them) whose every symbol
+    the definition's own section declares with a shape: (the side without spaces, its line, {key: (decl, why)})."""
+    out = []
+    for no, _quote, f, notation in found:
+        m = _DEFINITION.match(f) if notation == "unicode" else None
+        if not m or not re.search(r"[+−–\-]", m.group(2)):
+            continue
+        sec, value = sections.get(no, ""), m.group(2).strip()
+        keys = {_symbol_key(c) for c in re.findall(r"[^\W\d_]", value)}
+        got = {k: decls[sec, k] for k in keys if (sec, k) in decls}
+        if len(got) >= 2 and len(got) == len(keys):
+            out.append(("".join(value.split()), no, got))
+    return out
+
+
+def _carry_declarations(draft: Formula, carried: list, decls: dict):
+    """``d/db[Wx + b] = 1`` in a later section: the expression ``Wx + b`` the sheet defined (``z = Wx + b``)
+    where it declared W, x and b carries those declarations to this claim, for the symbols its own section
+    leaves undeclared (read as scalars they would lose what the sheet says of them); marked inferred."""
+    if draft.notation != "unicode" or draft.not_checkable:
+        return
+    flat = "".join(draft.formula.split())
+    for value, line, got in carried:
+        if value not in flat or line == draft.line:
+            continue
+        for key, (decl, why) in got.items():
+            if key not in draft.symbols and (draft.section, key) not in decls:
+                draft.symbols[key] = decl
+                draft.inferred.append(f"{why} ({value} as defined on line {line})")
 
 
 def _declare(draft: Formula, decls: dict, funcs: dict):
@@ -983,10 +1696,95 @@ def _code_draft(first, last, code, comment, fn, doc, lines, section, consts) -> 
         dims, scale, op = init
         return _init_claim(draft(one_line or ast.get_source_segment(code, scale) or code), named[0], dims, scale,
                            op, consts)
+    shaped = _docstring_shape(draft(one_line or code), value, doc)
+    if shaped is not None:
+        return shaped
     named = _code_function(comment, fn, target is None)
     if named is None:
         return None
+    upstream = _upstream_factor(target, value)
+    if upstream is not None and named[1]:      # dZ = dA * (Z > 0)  # ReLU derivative: the mask is ReLU'
+        d = _function_claim(draft(one_line or code), upstream[1], *named, comment)
+        if d is not None and not d.not_checkable:
+            d.inferred.append(f"{upstream[0]} is the gradient arriving from above (the chain rule's other factor)")
+        return d
     return _function_claim(draft(one_line or code), value, *named, comment)
+
+
+def _upstream_factor(target, value):
+    """``dZ2 = dA2 * mask``: (``dA2``, ``mask``) when a gradient (a name ``dX``, as the target ``dZ`` is) times
+    one other factor is assigned to a gradient; None otherwise."""
+    grad = re.compile(r"d[A-Z]\w*")
+    if not (isinstance(target, ast.Name) and grad.fullmatch(target.id) and isinstance(value, ast.BinOp)
+            and isinstance(value.op, ast.Mult)):
+        return None
+    sides = [(value.left, value.right), (value.right, value.left)]
+    hits = [(a.id, b) for a, b in sides if isinstance(a, ast.Name) and grad.fullmatch(a.id)]
+    return hits[0] if len(hits) == 1 else None
+
+
+_DOC_SHAPE = re.compile(r"(?<![\w.])([A-Za-z]\w*)\s*:\s*[^():]*?\(\s*(\w+)\s*,\s*(\w*)\s*\)")
+
+
+def _docstring_shape(d: Formula, value, doc: str) -> Formula | None:
+    r"""``Z = np.dot(X, W.T) + b`` in a function whose docstring gives the arrays' shapes
+    (``X: input matrix (batch_size, input_dim)``, ``b: bias vector (output_dim,)``): the claim that the
+    expression is well formed, with the shape its products make (rows of the first factor, columns of
+    the last: a mismatch inside is the judge's to find).  A 1-D array added to a matrix is broadcast
+    along the rows, as NumPy does: ``+ b`` is ``+ \mathbf{1} b^T``."""
+    shapes = {m.group(1): (m.group(2), m.group(3)) for m in _DOC_SHAPE.finditer(doc)}
+    if not shapes:
+        return None
+    symbols, ones = {}, {}
+
+    def walk(n):            # (tex, rows, cols); cols None for a 1-D array
+        if isinstance(n, ast.Name) and n.id in shapes:
+            r, c = shapes[n.id]
+            key = pycode.to_latex(n, pycode.Reading())
+            symbols[key] = f"matrix {_letter(r)} {_letter(c)}" if c else f"vector {_letter(r)}"
+            return key, _letter(r), _letter(c) if c else None
+        if isinstance(n, ast.Attribute) and n.attr == "T":
+            t = walk(n.value)
+            if t is None or t[2] is None:
+                return None
+            return f"{t[0]}^{{T}}", t[2], t[1]
+        pair = None
+        if isinstance(n, ast.Call) and ast.unparse(n.func) in ("np.dot", "numpy.dot", "np.matmul") and \
+                len(n.args) == 2 and not n.keywords:
+            pair = n.args
+        elif isinstance(n, ast.BinOp) and isinstance(n.op, ast.MatMult):
+            pair = (n.left, n.right)
+        if pair:
+            a, b = walk(pair[0]), walk(pair[1])
+            if a is None or b is None or a[2] is None or b[2] is None:
+                return None
+            return f"{a[0]} {b[0]}", a[1], b[2]
+        if isinstance(n, ast.BinOp) and isinstance(n.op, (ast.Add, ast.Sub)):
+            a, b = walk(n.left), walk(n.right)
+            if a is None or b is None or a[2] is None:
+                return None
+            sign = "+" if isinstance(n.op, ast.Add) else "-"
+            if b[2] is None:        # (k,) against (r, c): a row repeated down the r rows
+                one = "\\mathbf{1}"
+                if ones.setdefault(one, a[1]) != a[1]:
+                    return None
+                return f"{a[0]} {sign} {one} {b[0]}^{{T}}", a[1], a[2]
+            return f"{a[0]} {sign} {b[0]}", a[1], a[2]
+        return None
+    try:
+        got = walk(value)
+    except LatexError:
+        return None
+    if got is None or " " not in got[0]:
+        return None
+    tex, rows, cols = got
+    d.reading = f"{tex} \\in \\mathbb{{R}}^{{{rows} \\times {cols}}}"
+    d.symbols = dict(symbols)
+    d.symbols.update({k: f"ones {v}" for k, v in ones.items()})
+    d.inferred = [f"the shapes the function's docstring gives: " + ", ".join(f"{k} {v}" for k, v in symbols.items())
+                  + "; the claim is that the expression is well formed" + (
+                      "; a 1-D array added to a matrix is broadcast along its rows (NumPy)" if ones else "")]
+    return d
 
 
 def _gd_step(d: Formula, target, value) -> Formula | None:

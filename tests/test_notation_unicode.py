@@ -23,6 +23,8 @@ from nnderive.notation.readers import reader
     ("d/dz tanh(z)", r"\frac{d}{d z} \tanh (z)"),
     ("∂(x^TAx)/∂x", r"\frac{\partial (x^{T} Ax)}{\partial x}"),     # a bare power takes one letter, as in TeX
     ("∂ReLU(z)/∂z", r"\frac{\partial \operatorname{ReLU} (z)}{\partial z}"),
+    ("ε = 1e-8", "ε = 0.00000001"),
+    ("n = 2.5E+3 + 3e", "n = 2500 + 3 e"),
 ])
 def test_latex_spelling(text, tex):
     assert unicode.to_latex(text) == tex
@@ -33,7 +35,8 @@ def test_same_intermediate_form_as_latex():
     assert reader("unicode")("x² ≤ 1") == latex.read(r"x^{2} \le 1")
 
 
-@pytest.mark.parametrize("text, pos", [("x = 3 $", 6), ("L = -Σ yi × log(ŷi)", 16), ("a = (b", 6), ("", 0)])
+@pytest.mark.parametrize("text, pos", [("x = 3 $", 6), ("L = -Σ yi × log(ŷi)", 16), ("a = (b", 6), ("", 0),
+                                       ("aᵢ = eᶻⁱ / Σⱼ eᶻʲ", 6)])      # z·i or z_i: a superscript cannot say
 def test_errors_carry_the_position(text, pos):
     with pytest.raises(LatexError) as exc:
         unicode.read(text)
@@ -74,6 +77,10 @@ def test_sigmoid_claims(text, status):
     ("(z + 1)² = z² + 1", "refuted"),
     ("d/dz e^(-z) = −e⁻ᶻ", "proved"),
     ("d/dz e^(-z) = e⁻ᶻ", "refuted"),
+    ("2.5e-3 = 0.0025", "proved"),                    # scientific notation is one number, not 2.5·e − 3
+    ("2.5e-3 = 0.025", "refuted"),
+    ("1e-8 · 1E8 = 1", "proved"),
+    ("1e-8 · 1e8 = 10", "refuted"),
 ])
 def test_plain_claims(text, status):
     assert _judge(text) == status

@@ -31,6 +31,8 @@ position.  Every error is a :class:`~.errors.LatexError` at a character of the p
 from __future__ import annotations
 
 import functools
+import re
+from decimal import Decimal
 import unicodedata
 from pathlib import Path
 
@@ -235,6 +237,10 @@ class _Emit(Transformer):
                 out.append(r" \times ")
             else:
                 out.append("x" if c == "ˣ" else _SUPER[c])
+        if re.search(r"[A-Za-z]{2}", "".join("×" if o == r" \times " else o for o in out)):
+            # eᶻʲ: e^{z j} or the e^{z_j} of a softmax? a superscript has no subscripts to say which
+            raise LatexError(f"{chars!r}: letters side by side in a superscript (a product, or an index as in "
+                             f"e^(z_j)?): write the exponent with ^( )", tok.start_pos)
         return ("script", _Tex.of("^{" + "".join(out) + "}", tok.start_pos))
 
     def sub(self, body):
@@ -275,7 +281,16 @@ class _Emit(Transformer):
         return t
 
     def number(self, tok):
-        return _Tex.of(str(tok), tok.start_pos)
+        text = str(tok)
+        m = re.fullmatch(r"(\d+(?:\.\d+)?)[eE]([-+−–]?)(\d+)", text)
+        if m:                   # 1e-8 written out exactly as the decimal 0.00000001
+            if int(m.group(3)) > 60:
+                raise LatexError(f"{text!r}: an exponent this large is not read", tok.start_pos)
+            sign = "-" if m.group(2) in "-−–" and m.group(2) else ""
+            text = format(Decimal(f"{m.group(1)}e{sign}{m.group(3)}"), "f")
+            if "." in text:
+                text = text.rstrip("0").rstrip(".")
+        return _Tex.of(text, tok.start_pos)
 
     def symbol(self, tok):
         t = _Tex.of(_SYMBOLS[str(tok)], tok.start_pos)
