@@ -56,6 +56,7 @@ EQUIVALENT = {
     "cs231n.dropout.expected_output#sign@18": "the sign of a term (1 - p) * 0 = 0",
     "d2l.momentum.eigen_update#sign@56": "the sign flipped is in the line defining v_t, which the claimed lines "
                                          "do not use (they use v_{t-1})",
+    "d2l.matrix_calculus.einstein#swap@18": "x^T A^T x = x^T A x: its gradient is the same (A + A^T) x",
 }
 
 
