@@ -1411,22 +1411,26 @@ class Interpreter:
                                      else self._range_from_use(name, b))
         if lo is None or hi is None:
             raise Unsupported(f"\\{b.op} over {name} with one bound", _pos(b))
-        saved = self.local.get(name)
-        local = sp.Symbol(name, integer=True)
-        self.local[name] = local
-        try:
-            body = self.expr(b.body)
-        finally:
-            if saved is None:
-                self.local.pop(name, None)
-            else:
-                self.local[name] = saved
+        local, body = self._bound_index(name, b.body)
         if is_array(body):
             raise Unsupported(f"\\{b.op} over an index of a vector or matrix body", _pos(b))
         # named variables, not Dummies: two writings of one max are then one expression (and cancel)
         r, c = sp.Symbol("r_{max}", integer=True), sp.Symbol("c_{max}", integer=True)
         entries = sp.FunctionMatrix(hi - lo + 1, 1, sp.Lambda((r, c), body.xreplace({local: r + lo})))
         return (VecMax if b.op == "max" else VecMin)(entries)
+
+    def _bound_index(self, name: str, body):
+        """``(index symbol, body read with it)``: the index of a sum or an extremum is local to its body."""
+        saved = self.local.get(name)
+        local = sp.Symbol(name, integer=True)
+        self.local[name] = local
+        try:
+            return local, self.expr(body)
+        finally:
+            if saved is None:
+                self.local.pop(name, None)
+            else:
+                self.local[name] = saved
 
     def _sum(self, b: ir.BigOp):
         op = sp.Sum if b.op == "sum" else sp.Product
@@ -1465,16 +1469,7 @@ class Interpreter:
         if hi is None:
             raise LatexError(f"the sum over {name!r} needs its upper bound", _pos(b))
         bound = sp.Dummy(name, integer=True)
-        saved = self.local.get(name)
-        local = sp.Symbol(name, integer=True)
-        self.local[name] = local
-        try:
-            summand = self.expr(b.body)
-        finally:
-            if saved is None:
-                self.local.pop(name, None)
-            else:
-                self.local[name] = saved
+        local, summand = self._bound_index(name, b.body)
         if is_array(summand):
             if tuple(summand.shape) == (1, 1):
                 summand = summand[0, 0]
