@@ -41,7 +41,7 @@ import inspect
 from collections import OrderedDict
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Callable
+from typing import Callable, NamedTuple
 
 import sympy as sp
 import torch
@@ -154,6 +154,30 @@ class DerivedPrinter(TorchPrinter):
         return f"{self.parenthesize(e.base, 60)}**{self.parenthesize(e.exp, 60)}"
 
 
+class InplacePrinter(DerivedPrinter):
+    """The same formulas written into the first argument's memory: an activation as ``torch.relu_``,
+    ``torch.tanh_``, ``torch.sigmoid_`` and a fused pointwise backward through aten's ``grad_input=``
+    overload.  Only :func:`_lambdify_inplace` uses it, on expressions where that is safe."""
+
+    def _print_Sigmoid(self, e):
+        return f"torch.sigmoid_({self._print(e.args[0])})"
+
+    def _print_ReLU(self, e):
+        return f"torch.relu_({self._print(e.args[0])})"
+
+    def _print_tanh(self, e):
+        return f"torch.tanh_({self._print(e.args[0])})"
+
+    def _print_Mul(self, e):
+        fused = _fused_pointwise(e)
+        if fused is None:
+            raise ValueError(f"no in-place form of {e}")
+        op, u, v = fused
+        u, v = self._print(u), self._print(v)
+        tail = ", 0" if op == "threshold_backward" else ""
+        return f"torch.ops.aten.{op}.grad_input({u}, {v}{tail}, grad_input={u})"
+
+
 class LogSoftmaxRows(sp.Function):
     r"""Printer node: :math:`u - \max_j u_j - \log\sum_j e^{u_j - \max_k u_k}` along the last axis."""
 
@@ -246,6 +270,27 @@ def _lambdify(name, args, expr, derivation) -> TorchKernel:
     return TorchKernel(name, tuple(str(a) for a in args), expr, fn, src, derivation)
 
 
+def _lambdify_inplace(name, args, expr, derivation) -> TorchKernel | None:
+    r"""The kernel of ``expr`` overwriting its first argument, or None where that is not one safe pass:
+    an activation :math:`f(z)` (ReLU, tanh, sigmoid) of the argument itself, or a fused pointwise
+    product :math:`g\,h(v)` of :func:`_fused_pointwise` with ``g`` the first argument and ``v`` the second
+    (every element read once, before it is written).  Callers pass only tensors they created."""
+    first = args[0]
+    if isinstance(expr, (ReLU, Sigmoid, sp.tanh)):
+        safe = expr.args == (first,)
+    elif isinstance(expr, sp.Mul) and (fused := _fused_pointwise(expr)) is not None:
+        safe = fused[1] == first and fused[2] == args[1]
+    else:
+        safe = False
+    if not safe:
+        return None
+    fn = sp.lambdify(list(args), expr, modules=[{"torch": torch}, "math"],
+                     printer=InplacePrinter({"fully_qualified_modules": True, "allow_unknown_functions": False}),
+                     docstring_limit=0)
+    src = inspect.getsource(fn).replace("_lambdifygenerated", name.replace(".", "_"))
+    return TorchKernel(name, tuple(str(a) for a in args), expr, fn, src, derivation)
+
+
 @lru_cache(maxsize=None)
 def _kernels() -> dict[str, TorchKernel]:
     z, y, g = (sp.Symbol(s, real=True) for s in "zyg")
@@ -263,6 +308,10 @@ def _kernels() -> dict[str, TorchKernel]:
         vjp = sp.piecewise_fold(g * (dy if not dy.has(z) else r.derivative(f, z).xreplace(plain)))
         saved = y if not dy.has(z) else z
         out.append(_lambdify(f"{r.name}.backward", (g, saved, *extra), vjp, f"rules.{r.name}"))
+        if saved == y:      # the output form: z is not needed after the forward, nor g after the backward
+            out += [k for k in (_lambdify_inplace(f"{r.name}.forward_", (z, *extra), f, f"rules.{r.name}"),
+                                _lambdify_inplace(f"{r.name}.backward_", (g, saved, *extra), vjp,
+                                                  f"rules.{r.name}")) if k is not None]
     # softmax + CE: the forward returns the per-example loss and the softmax a (sharing the shifted
     # exponentials); the backward is the batch gradient with that softmax as its argument, (a - y)/m
     k, kg, ks = kernel("softmax_cce"), kernel("softmax_cce.batch_grad"), kernel("softmax")
@@ -439,26 +488,41 @@ def _layer_kernels() -> dict[str, TorchKernel]:
             "bias_grad": _lambdify("dense.bias_grad", (Db,), bg.expr, "kernels.backprop.bias_grad")}
 
 
+class _Act(NamedTuple):
+    forward: Callable | None
+    backward: Callable | None
+    output_form: bool                    # the backward keeps y = f(z), not z
+    forward_: Callable | None = None     # the same kernels, overwriting their first argument
+    backward_: Callable | None = None
+
+
 @lru_cache(maxsize=None)
-def _activation_rows(name: str | None):
-    """``(forward, backward, keeps its output)`` of an activation's kernels; ``None``: the identity."""
+def _activation_rows(name: str | None) -> _Act:
+    """An activation's kernels; ``None``: the identity."""
     if name is None:
-        return None, None, True
-    return torch_kernel(f"{name}.forward").fn, torch_kernel(f"{name}.backward").fn, _saves_output(name)
+        return _Act(None, None, True)
+    ks = _kernels()
+    inplace = [ks[f"{name}.{k}"].fn if f"{name}.{k}" in ks else None for k in ("forward_", "backward_")]
+    return _Act(ks[f"{name}.forward"].fn, ks[f"{name}.backward"].fn, _saves_output(name), *inplace)
 
 
 def _layer_forward(act, a, weight, bias, extra):
-    """One layer forward: its output and the tensor its backward keeps (the output or the pre-activation)."""
-    fwd, _, output_form = act
+    """One layer forward: its output and the tensor its backward keeps (the output or the pre-activation).
+    The pre-activation is this function's own tensor, so an output-form activation overwrites it."""
     z = torch.addmm(bias, a, weight.t())
-    y = fwd(z, *extra) if fwd is not None else z
-    return y, (y if output_form else z)
+    if act.forward is None:
+        return z, z
+    y = (act.forward_ or act.forward)(z, *extra) if act.output_form else act.forward(z, *extra)
+    return y, (y if act.output_form else z)
 
 
-def _layer_backward(act, rows, g, a, weight, kept, extra, input_grad):
-    """One layer back: ``(dA or None, dweight, dbias)`` from the derived rows."""
-    bwd = act[1]
-    d = bwd(g, kept, *extra) if bwd is not None else g
+def _layer_backward(act, rows, g, a, weight, kept, extra, input_grad, owns_g=False):
+    """One layer back: ``(dA or None, dweight, dbias)`` from the derived rows (``owns_g``: ``g`` is a
+    tensor of ours that nothing else reads, so the activation's row may overwrite it)."""
+    if act.backward is None:
+        d = g
+    else:
+        d = (act.backward_ if owns_g and act.backward_ is not None else act.backward)(g, kept, *extra)
     wgrad, igrad, bgrad = rows
     return (igrad(d, weight) if input_grad else None), wgrad(d, a), bgrad(d)
 
@@ -524,47 +588,91 @@ class Dense(torch.nn.Module):
 
 
 @lru_cache(maxsize=None)
-def stack_function(activations: tuple, extras: tuple) -> type[torch.autograd.Function]:
+def stack_function(activations: tuple, extras: tuple, loss: str | None = None) -> type[torch.autograd.Function]:
     r"""A whole stack of dense layers as one ``Function``: ``apply(a, weight_1, bias_1, ..., weight_L,
     bias_L)``, layer :math:`l` with activation ``activations[l]`` (None: the identity) and its extra
     arguments ``extras[l]``.  Forward and backward are :func:`dense_function`'s, layer after layer (the
     same derived rows, in the same order), with one graph node for the stack: the per-layer cost of a
-    Python ``Function`` (its context and the autograd engine's call back into Python) is paid once."""
-    rows, layers = _layer_rows(), [_activation_rows(name) for name in activations]
+    Python ``Function`` (its context and the autograd engine's call back into Python) is paid once.
 
-    def forward(ctx, a, *params):
+    With ``loss`` (``"softmax_cce"`` or ``"mse"``) the node is the whole objective: ``apply(a, y, weight_1,
+    ...)`` returns :func:`loss_function`'s batch mean :math:`J` of the stack's output against the targets
+    ``y``, and the backward starts from that loss's derived batch gradient."""
+    rows, layers = _layer_rows(), [_activation_rows(name) for name in activations]
+    lfwd, lbwd = ((torch_kernel(f"{loss}.forward").fn, torch_kernel(f"{loss}.backward").fn) if loss else (None, None))
+    with_softmax = loss == "softmax_cce"
+
+    def run_forward(a, params):
         saved = []
         for act, extra, weight, bias in zip(layers, extras, params[::2], params[1::2]):
             y, kept = _layer_forward(act, a, weight, bias, extra)
             saved += [a, weight, kept]
             a = y
-        ctx.save_for_backward(*saved)
-        return a
+        return a, saved
 
-    def backward(ctx, g):
-        saved = ctx.saved_tensors
+    def run_backward(saved, g, owns_g, input_grad):
         grads = []
         for k in range(len(layers) - 1, -1, -1):
             a, weight, kept = saved[3 * k: 3 * k + 3]
-            g, dw, db = _layer_backward(layers[k], rows, g, a, weight, kept, extras[k],
-                                        k > 0 or ctx.needs_input_grad[0])
+            g, dw, db = _layer_backward(layers[k], rows, g, a, weight, kept, extras[k], k > 0 or input_grad,
+                                        owns_g=owns_g)
+            owns_g = True                    # from here on g is the previous layer's fresh D W
             grads += [db, dw]
-        return (g, *reversed(grads))
+        return g, tuple(reversed(grads))
 
-    name = "_".join(a or "linear" for a in activations)
+    if loss is None:
+        def forward(ctx, a, *params):
+            a, saved = run_forward(a, params)
+            ctx.save_for_backward(*saved)
+            return a
+
+        def backward(ctx, g):
+            g, grads = run_backward(ctx.saved_tensors, g, False, ctx.needs_input_grad[0])
+            return (g, *grads)
+    else:
+        def forward(ctx, a, t, *params):
+            out, saved = run_forward(a, params)
+            if with_softmax:
+                per, kept = lfwd(out, t)
+            else:
+                per, kept = lfwd(out, t), out
+            ctx.save_for_backward(*saved, kept, t)
+            return per.sum() / out.shape[0]
+
+        def backward(ctx, g):
+            *saved, kept, t = ctx.saved_tensors
+            g, grads = run_backward(saved, lbwd(g, kept, t), True, ctx.needs_input_grad[0])
+            return (g, None, *grads)
+
+    name = "_".join(a or "linear" for a in activations) + (f"_{loss}" if loss else "")
     return type(f"Derived_stack_{name}", (torch.autograd.Function,),
                 {"forward": staticmethod(forward), "backward": staticmethod(backward),
-                 "__doc__": "dense stack: backward from kernels.backprop.* and the activations' rules"})
+                 "__doc__": "dense stack: backward from kernels.backprop.* and the activations' rules"
+                            + (f", starting from kernels.{loss}.batch_grad" if loss else "")})
 
 
 class MLP(torch.nn.Sequential):
     """Derived :class:`Dense` layers run as one :func:`stack_function` node (the layers keep their own
     parameters, names and ``forward``: ``model[0](x)`` is the first layer alone)."""
 
-    def forward(self, a):
+    def _node(self, loss=None):
         layers = list(self)
-        fn = stack_function(tuple(l.activation for l in layers), tuple(l._extra for l in layers))
-        return fn.apply(a, *(p for l in layers for p in (l.weight, l.bias)))
+        return stack_function(tuple(l.activation for l in layers), tuple(l._extra for l in layers), loss), \
+            tuple(p for l in layers for p in (l.weight, l.bias))
+
+    def forward(self, a):
+        fn, params = self._node()
+        return fn.apply(a, *params)
+
+    def loss(self, a, y, loss: str = "softmax_cce"):
+        r"""The batch-mean loss of the network's output against ``y`` as one derived node, the same
+        value and gradients as ``SoftmaxCrossEntropy()(model(a), y)`` (``loss="mse"``:
+        :class:`MeanSquaredError`) without a second node between them; ``y`` as that loss takes it
+        (one-hot or probability rows for ``softmax_cce``)."""
+        if loss not in ("softmax_cce", "mse"):
+            raise KeyError(f"no loss {loss!r}; known: softmax_cce, mse")
+        fn, params = self._node(loss)
+        return fn.apply(a, y, *params)
 
 
 def mlp(sizes, activation="relu", dtype=torch.float32, device=None, **params) -> MLP:

@@ -2,12 +2,14 @@
 
 One SGD step (forward, backward, update) of a 784-256-128-10 MLP with softmax + cross-entropy,
 batch 64, 256 and 1024 in float32 and float64, ``torch.set_num_threads(1)``.  Both models start
-from the same weights: ours is :func:`nnderive.numeric.torch_backend.mlp`, one derived ``Dense``
-Function per layer (linear map and activation, backward = the derived rows) and the derived
-softmax + cross-entropy; the reference is ``torch.nn.Linear`` with ``torch.nn.ReLU`` /
-``torch.nn.Tanh`` and ``F.cross_entropy`` on class labels under autograd.  Timed in interleaved rounds in one process, the order within a round alternating (a machine that
-slows down or speeds up during a round favours neither); the ratio is the median over rounds of
-ours / eager in steps per second in that round (above 1 means ours is faster).
+from the same weights.  ``derived`` is :func:`nnderive.numeric.torch_backend.mlp` with its loss,
+``ours.loss(X, Y)``: the layers and the softmax cross-entropy as one derived node (backward = the
+derived rows); ``unfused`` is the same model with the loss as a node of its own,
+``SoftmaxCrossEntropy()(ours(X), Y)``; the reference is ``torch.nn.Linear`` with ``torch.nn.ReLU`` /
+``torch.nn.Tanh`` and ``F.cross_entropy`` on class labels under autograd.  Timed in interleaved rounds
+in one process, the order within a round alternating (a machine that slows down or speeds up during a
+round favours none); a ratio is the median over rounds of ours / eager in steps per second in that
+round (above 1 means ours is faster).
 """
 from __future__ import annotations
 
@@ -40,12 +42,12 @@ def _models(activation, dtype):
     return ours, eager
 
 
-def _stepper(model, loss, X, target, lr=0.01):
+def _stepper(model, objective, lr=0.01):
     opt = torch.optim.SGD(model.parameters(), lr=lr)
 
     def step():
         opt.zero_grad(set_to_none=True)
-        loss(model(X), target).backward()
+        objective().backward()
         opt.step()
     return step
 
@@ -66,8 +68,10 @@ def run_torch_bench(batches=(64, 256, 1024), dtypes=("float32", "float64"), acti
                     labels = torch.randint(0, SIZES[-1], (m,), generator=g)
                     Y = F.one_hot(labels, SIZES[-1]).to(tdt)
                     ours, eager = _models(activation, tdt)
-                    impl = {"derived": _stepper(ours, T.SoftmaxCrossEntropy(), X, Y),
-                            "eager": _stepper(eager, F.cross_entropy, X, labels)}
+                    unfused = T.SoftmaxCrossEntropy()
+                    impl = {"derived": _stepper(ours, lambda: ours.loss(X, Y)),
+                            "unfused": _stepper(ours, lambda: unfused(ours(X), Y)),
+                            "eager": _stepper(eager, lambda: F.cross_entropy(eager(X), labels))}
                     for f in impl.values():          # warm up
                         f()
                     per = {}
@@ -79,19 +83,23 @@ def run_torch_bench(batches=(64, 256, 1024), dtypes=("float32", "float64"), acti
                     rates = interleaved_rates(impl, per, rounds)
                     med = {k: statistics.median(v) for k, v in rates.items()}
                     paired = [a / b for a, b in zip(rates["derived"], rates["eager"])]
+                    apart = [a / b for a, b in zip(rates["unfused"], rates["eager"])]
                     results.append({"activation": activation, "dtype": dtype, "batch": m,
                                     "derived_steps_per_s": med["derived"], "eager_steps_per_s": med["eager"],
-                                    "ratio": statistics.median(paired), "ratio_min": min(paired)})
+                                    "ratio": statistics.median(paired), "ratio_min": min(paired),
+                                    "unfused_steps_per_s": med["unfused"], "unfused_ratio": statistics.median(apart)})
     finally:
         torch.set_num_threads(threads)
     return results
 
 
 def format_torch_results(results) -> str:
-    lines = [f"{'act':<6}{'dtype':<9}{'batch':>6}{'derived/s':>11}{'eager/s':>10}{'ratio':>9}{'worst rd':>10}"]
+    lines = [f"{'act':<6}{'dtype':<9}{'batch':>6}{'derived/s':>11}{'eager/s':>10}{'ratio':>9}{'worst rd':>10}"
+             f"{'unfused':>9}"]
     for r in results:
         lines.append(f"{r['activation']:<6}{r['dtype']:<9}{r['batch']:>6}{r['derived_steps_per_s']:>11.1f}"
-                     f"{r['eager_steps_per_s']:>10.1f}{r['ratio']:>8.3f}x{r['ratio_min']:>9.3f}x")
+                     f"{r['eager_steps_per_s']:>10.1f}{r['ratio']:>8.3f}x{r['ratio_min']:>9.3f}x"
+                     f"{r['unfused_ratio']:>8.3f}x")
     return "\n".join(lines)
 
 
@@ -101,6 +109,7 @@ def main_bench_torch(args) -> int:
         print(json.dumps(results, indent=1))
         return 0
     print("one SGD step of a 784-256-128-10 MLP, softmax + CE: derived-kernel torch Functions / torch eager "
-          f"autograd; 1 thread; median of {args.rounds} interleaved rounds (ratio > 1: derived faster)")
+          f"autograd; 1 thread; median of {args.rounds} interleaved rounds (ratio > 1: derived faster; "
+          "unfused: the loss as a node of its own)")
     print(format_torch_results(results))
     return 0

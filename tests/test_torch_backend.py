@@ -248,3 +248,83 @@ def test_stack_node_equals_layer_by_layer(name):
     for got, want in zip(stacked, [X.grad] + [p.grad for p in model.parameters()]):
         assert torch.allclose(got, want, rtol=1e-12, atol=1e-14)
     assert len(list(model.parameters())) == 6
+
+
+@pytest.mark.parametrize("name", [n for n in T.ACTIVATIONS if f"{n}.forward_" in T._kernels()])
+def test_inplace_kernels_equal_the_plain_ones(name):
+    # the stack's in-place forms compute the same numbers, at ordinary and extreme inputs, into their first argument
+    z = torch.cat([_points().detach().flatten(), torch.tensor([-1e3, 1e3, 0.0], dtype=torch.float64)])
+    g = torch.randn(z.shape, dtype=z.dtype, generator=torch.Generator().manual_seed(8))
+    fwd, fwd_ = T.torch_kernel(f"{name}.forward").fn, T.torch_kernel(f"{name}.forward_").fn
+    bwd, bwd_ = T.torch_kernel(f"{name}.backward").fn, T.torch_kernel(f"{name}.backward_").fn
+    y = fwd(z)
+    zc = z.clone()
+    assert fwd_(zc) is zc and torch.equal(zc, y)
+    gc = g.clone()
+    assert bwd_(gc, y) is gc and torch.equal(gc, bwd(g, y))
+
+
+def test_inplace_only_where_one_pass_is_safe():
+    z, g, v = sp.symbols("z g v", real=True)
+    from nnderive.mathematics.primitives import ReLU, Step
+    # z read again after it is overwritten, another tensor overwritten, a product no aten pass computes
+    for expr, args in ((z * ReLU(z), (z,)), (ReLU(2 * z), (z,)), (v * Step(g), (g, v)), (g * v, (g, v)),
+                       (g * (1 + v ** 2), (g, v))):
+        assert T._lambdify_inplace("x", args, expr, "test") is None
+    assert T._lambdify_inplace("x", (g, v), g * Step(v), "test") is not None
+
+
+@pytest.mark.parametrize("loss", ["softmax_cce", "mse"])
+@pytest.mark.parametrize("name", T.ACTIVATIONS)
+def test_network_and_loss_as_one_node(name, loss):
+    # model.loss(x, y): the same value and gradients as the loss's own node after the stack's, and as
+    # torch autograd of torch's functions
+    torch.manual_seed(9)
+    model = T.mlp([4, 6, 5, 3], name, dtype=torch.float64)
+    X = torch.randn(7, 4, dtype=torch.float64, requires_grad=True)
+    Y = F.one_hot(torch.tensor([0, 2, 1, 1, 0, 2, 2]), 3).to(torch.float64)
+    one = model.loss(X, Y, loss)
+    one.backward()
+    fused = [X.grad.clone()] + [p.grad.clone() for p in model.parameters()]
+    X.grad = None
+    model.zero_grad()
+    node = T.SoftmaxCrossEntropy() if loss == "softmax_cce" else T.MeanSquaredError()
+    two = node(model(X), Y)
+    two.backward()
+    assert torch.allclose(one, two, rtol=1e-14, atol=0)
+    for got, want in zip(fused, [X.grad] + [p.grad for p in model.parameters()]):
+        assert torch.allclose(got, want, rtol=1e-12, atol=1e-14)
+    eager = torch.nn.Sequential(*[m for i, (a, b) in enumerate(zip([4, 6, 5], [6, 5, 3]))
+                                  for m in ([torch.nn.Linear(a, b, dtype=torch.float64)]
+                                            + ([] if i == 2 else [_EagerAct(name)]))])
+    eager.load_state_dict(model.state_dict())
+    Xr = X.detach().clone().requires_grad_()
+    ref = F.cross_entropy(eager(Xr), Y) if loss == "softmax_cce" else F.mse_loss(eager(Xr), Y)
+    ref.backward()
+    assert torch.allclose(one, ref, rtol=1e-12, atol=0)
+    for got, want in zip(fused, [Xr.grad] + [p.grad for p in eager.parameters()]):
+        assert torch.allclose(got, want, rtol=1e-10, atol=1e-12)
+    with pytest.raises(KeyError):
+        model.loss(X, Y, "hinge")
+
+
+class _EagerAct(torch.nn.Module):
+    def __init__(self, name):
+        super().__init__()
+        self.f = REF[name]
+
+    def forward(self, z):
+        return self.f(z)
+
+
+def test_stack_leaves_the_incoming_gradient_alone():
+    # the gradient autograd hands the node is not ours to overwrite, even where the top layer's row could
+    fn = T.stack_function(("relu", "tanh"), ((), ()))
+    torch.manual_seed(10)
+    w1, b1 = torch.randn(5, 4, dtype=torch.float64, requires_grad=True), torch.randn(5, dtype=torch.float64)
+    w2, b2 = torch.randn(3, 5, dtype=torch.float64, requires_grad=True), torch.randn(3, dtype=torch.float64)
+    X = torch.randn(6, 4, dtype=torch.float64)
+    G = torch.randn(6, 3, dtype=torch.float64)
+    keep = G.clone()
+    fn.apply(X, w1, b1, w2, b2).backward(G)
+    assert torch.equal(G, keep) and w1.grad is not None
