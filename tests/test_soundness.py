@@ -65,6 +65,9 @@ EXPECTED = {
     "words.role_declares": "proved", "words.undeclared_run": "error",  # a role key declares a name
     "einstein.unstated": "undecided", "einstein.thrice": "undecided",   # summed only where stated
     "logic.new_after": "undecided",
+    "trajectory.velocity_times_lr": "proved", "trajectory.velocity_times_lr.mutant": "refuted",   # iterates:
+    "trajectory.started_elsewhere": "refuted", "trajectory.dampened": "convention",              # every t only
+    "trajectory.given_not_a_start": "undecided", "trajectory.adam_other_variables": "undecided",  # when linear
 }
 
 

@@ -22,6 +22,13 @@ IDENTITIES = [
     sp.sinh(x) / sp.cosh(x) - (sp.exp(x) - sp.exp(-x)) / (sp.exp(x) + sp.exp(-x)),   # hyperbolics through exp
     sp.coth(x) * sp.tanh(x) - 1,
     sp.erfc(x) + sp.erf(x) - 1,
+    # kinks of two variables, by cases on the signs of their arguments
+    sp.Piecewise((x, p >= sp.Abs(x)), (p * sp.sign(x), True)) - sp.Min(p, sp.Max(-p, x)),    # Huber' = clip
+    sp.Max(x, y) + sp.Min(x, y) - x - y,
+    sp.Max(x, y) - sp.Min(x, y) - sp.Abs(x - y),
+    sp.Piecewise((x ** 2 / (2 * p), sp.Abs(x - y) < p), (sp.Abs(x) - p / 2, True))
+    - sp.Piecewise((x ** 2 / 2, sp.Abs(x - y) < p), (p * (sp.Abs(x) - p / 2), True)) / p,
+    sp.Heaviside(x - y, 0) * (x - y) - sp.Max(0, x - y),
 ]
 NOT_ZERO = [
     sp.diff(Sigmoid(x), x) - Sigmoid(x) * (1 + Sigmoid(x)),
@@ -31,6 +38,11 @@ NOT_ZERO = [
     n / 2 - 1,
     sp.sinh(x) / sp.cosh(x) - (sp.exp(x) + sp.exp(-x)) / (sp.exp(x) - sp.exp(-x)),   # tanh against coth
     sp.erfc(x) - sp.erf(x) - 1,
+    sp.Piecewise((x, p >= sp.Abs(x)), (p * sp.sign(x), True)) - sp.Min(p, sp.Max(p / 2, x)),   # a wrong bound
+    sp.Max(x, y) - sp.Min(x, y) - (x - y),
+    sp.sign(x - y) - sp.Piecewise((1, x >= y), (-1, True)),        # differs only where x = y
+    sp.Abs(x) * sp.Abs(y) - x * y,
+    sp.Piecewise((0, x - y < 0), (0, x - y > 0)),                   # undefined where x = y
 ]
 
 
@@ -76,3 +88,14 @@ def test_cases_that_leave_points_out_are_not_zero():
     gap = sp.Piecewise((0, _w * _x + _b <= 0), (0, _w * _x - _b > 0))
     assert is_zero(gap) is None
     assert is_zero(sp.Piecewise((0, _w * _x + _b <= 0), (0, _w * _x + _b > 0))) is True
+
+
+def test_a_declared_interval_decides_a_case():
+    # SymPy's closed form of a geometric sum has a case beta = 1; beta in (0, 1) rules it out
+    b = sp.Symbol("beta", positive=True)
+    i = sp.Symbol("i", integer=True)
+    d = sp.Sum(b ** (i - 1), (i, 1, n)) - (1 - b ** n) / (1 - b)
+    assert is_zero(d) is None
+    assert is_zero(d, within=[(b - 1, "-")]) is True
+    assert is_zero(d, within=[(1 - b, "+")]) is True           # the same condition, written the other way
+    assert is_zero(d + b ** n, within=[(b - 1, "-")]) is None  # a wrong closed form stays unproved

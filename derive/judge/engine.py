@@ -19,6 +19,7 @@ Numbers never prove: the search only finds counterexamples.
 """
 from __future__ import annotations
 
+import re
 import time
 import zlib
 
@@ -45,7 +46,8 @@ from .recurrences import judge_induction
 from .recheck import Inconsistent, recheck_bound, recheck_differs, recheck_equal, recheck_order
 from .relations import judge_approx, judge_bound, judge_order, judge_shape
 from .theorems import judge_theorem, theorem_algorithm
-from .updates import judge_update
+from .trajectories import judge_trajectory
+from .updates import canonical_update, judge_update
 
 __all__ = ["judge_claim", "relations", "ClaimError", "JUDGES"]
 
@@ -516,12 +518,43 @@ def _judge_reading(claim, r: _Reading) -> Outcome:
         # several update lines are an algorithm: in other variables (a velocity scaled by the learning rate) its
         # lines differ from the reference's one by one and still give the same iterates
         refuted = next(o for o in updates if o.verdict == "refuted")
+        whole = _as_algorithm(claim, r)
+        if whole.verdict in ("proved", "convention"):
+            whole.reason += "; its lines differ from the reference's one by one (other variables)"
+        if whole.verdict in ("proved", "convention", "refuted", "error"):
+            return whole
         return Outcome("undecided", f"a line differs from the reference ({refuted.reason}), but several lines may be "
-                       "the same algorithm in other variables; comparing whole trajectories is not done yet",
-                       steps=refuted.steps)
+                       f"the same algorithm in other variables; as a whole algorithm: {whole.reason}",
+                       steps=refuted.steps + whole.steps)
     if claim.theorem:
         outcomes.append(judge_theorem(claim))
     return combine(outcomes)
+
+
+def _as_algorithm(claim, r: _Reading) -> Outcome:
+    """The claim's update lines run as one algorithm against the reference's (:mod:`.trajectories`);
+    the given facts must each state a state's start (``v_0 = 0``)."""
+    lines, mapping, opt = [], {}, None
+    for lhs, rel, rhs in r.links:
+        if rel not in ("<-", "="):
+            return Outcome("undecided", "a relation other than an update among the lines")
+        opt, _, new, value, m, _ = canonical_update(lhs, rhs, claim, r.scope, r.defs, r.it, algorithm_of(claim))
+        mapping.update(m)
+        lines.append((new, value))
+    start = {}
+    by_base = {_START.sub("", k.name): v for k, v in mapping.items() if isinstance(k, sp.Symbol)}
+    for g in r.given:
+        eq = elementary(evaluate(g, r.defs).doit()) if isinstance(g, sp.Basic) else None
+        syms = sorted(eq.free_symbols, key=str) if eq is not None else []
+        if len(syms) != 1 or not _START.search(syms[0].name) or _START.sub("", syms[0].name) not in by_base \
+                or sp.Poly(eq, syms[0]).degree() != 1:
+            return Outcome("undecided", "a given fact that is not the start of a state (such as v_0 = 0)")
+        (value,) = sp.solve(eq, syms[0])
+        start[by_base[_START.sub("", syms[0].name)]] = value
+    return judge_trajectory(lines, start, opt, claim.id)
+
+
+_START = re.compile(r"_(?:\{0\}|0)$")
 
 
 def _under(r: _Reading, part) -> _Reading:

@@ -77,6 +77,21 @@ def symmetrize(e, symmetric):
                      and a.parent.name in names, canon)
 
 
+#: a declared interval's ends as sign conditions (the signs themselves are the symbol's assumptions)
+_INTERVAL_ENDS = {"(0,1)": ("-",), "[0,1)": ("-",)}
+
+
+def interval_conditions(scope, symbols) -> list:
+    r"""The declared upper ends of the symbols' intervals as sign conditions for the zero test:
+    :math:`\beta \in (0, 1)` gives :math:`\beta - 1 < 0` (its :math:`\beta > 0` is an assumption)."""
+    out = []
+    for d in scope.symbols.values():
+        if d.obj in symbols and isinstance(d.obj, sp.Symbol):
+            for w in d.domain.split():
+                out += [(d.obj - 1, sgn) for sgn in _INTERVAL_ENDS.get(w, ())]
+    return out
+
+
 def judge_equation(lhs, rhs, claim, scope, defs, given) -> Outcome:
     steps = []
     decls_by_name = {d.spelling: d for d in scope.symbols.values()}
@@ -104,7 +119,7 @@ def judge_equation(lhs, rhs, claim, scope, defs, given) -> Outcome:
         diff, solved = _apply_given(elementary(lv - rv), given, {}, decls_by_name)
         if solved:
             steps.append(("the given facts substituted", ", ".join(f"{L(k)} = {L(v)}" for k, v in solved.items())))
-        z = is_zero(diff)
+        z = is_zero(diff, within=interval_conditions(scope, diff.free_symbols))
         if z:
             steps.append(("rewrite with elementary definitions; lhs - rhs simplifies to", "0"))
             return Outcome("proved", "both sides reduce to the same expression", steps=steps)

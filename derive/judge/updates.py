@@ -21,7 +21,7 @@ from .numeval import NotEvaluable, evaluate as evaluate_numeric
 from .outcome import Outcome
 from .search import search
 
-__all__ = ["judge_update", "infer_roles"]
+__all__ = ["judge_update", "canonical_update", "infer_roles"]
 
 
 _TIME = re.compile(r"_\{(?:t|t-1|t\+1|t-2|k|k-1|k\+1|T|n|n-1|n\+1)\}$")
@@ -64,8 +64,9 @@ def infer_roles(symbols, opt, scope):
     return out, ambiguous
 
 
-def judge_update(lhs, rel, rhs, claim, scope, defs, it, algorithm=None) -> Outcome:
-    """An update rule (or a relation between optimizer quantities) against the reference optimizer."""
+def canonical_update(lhs, rhs, claim, scope, defs, it, algorithm=None):
+    """One update line in the reference's symbols: ``(opt, role, new, value, mapping, same_symbol)``,
+    ``mapping`` from the claim's symbols to the reference's."""
     algorithm = algorithm or claim.algorithm
     opt = OPTIMIZERS.get(algorithm)
     if opt is None:
@@ -123,6 +124,12 @@ def judge_update(lhs, rel, rhs, claim, scope, defs, it, algorithm=None) -> Outco
     role = role_of.get(new)
     if role is None:
         raise ClaimError("the updated quantity must be one symbol with a role", "latex", None)
+    return opt, role, new, value, mapping, same_symbol
+
+
+def judge_update(lhs, rel, rhs, claim, scope, defs, it, algorithm=None) -> Outcome:
+    """An update rule (or a relation between optimizer quantities) against the reference optimizer."""
+    opt, role, new, value, mapping, same_symbol = canonical_update(lhs, rhs, claim, scope, defs, it, algorithm)
     steps = [("the claim in the reference's symbols", f"{L(new)} \\leftarrow {L(value)}")]
     intervals = {sym: INTERVALS.get(r, (-3, 3, False, False)) for r, sym in SYM.items()}
     if value.is_number and role in opt.defaults:

@@ -5,6 +5,7 @@ import itertools
 
 import sympy as sp
 
+from .feasibility import empty
 from .primitives import elementary
 
 __all__ = ["is_zero", "exp_to_symbols", "covers"]
@@ -127,6 +128,129 @@ def _zero_on_each_piece(pw, depth) -> bool | None:
     return True
 
 
+_MAX_CASES = 256
+
+
+def _canonical(u):
+    """``(u', flip)`` with ``u = -u'`` when ``flip``: one split atom for ``u`` and ``-u``."""
+    u = sp.expand(u)
+    return (-u, True) if u.could_extract_minus_sign() else (u, False)
+
+
+def _flipped(u, sgn):
+    """The sign of the canonical form of ``u`` when ``u`` has sign ``sgn``."""
+    return {"+": "-", "-": "+", "0": "0"}[sgn] if _canonical(u)[1] else sgn
+
+
+def _kink_free(e) -> bool:
+    return not e.has(*_KINKED, sp.Piecewise)
+
+
+def _next_split(e):
+    r"""An innermost kink of ``e`` and how it reads on each sign of its argument: ``(u, {sign: (old,
+    new)})`` where ``old`` is replaced by ``new`` on the set where :math:`\operatorname{sign}(u)` is that sign;
+    None when ``e`` has a kink this split does not read."""
+    for k in sorted(e.atoms(*_KINKED, sp.Piecewise), key=sp.default_sort_key):
+        if isinstance(k, sp.Piecewise):
+            rels = [r for _, c in k.args for r in sp.sympify(c).atoms(sp.core.relational.Relational)
+                    if _kink_free(r)]
+            if not rels:
+                continue
+            r = sorted(rels, key=sp.default_sort_key)[0]
+            if not isinstance(r, (sp.Eq, sp.Ne, sp.Lt, sp.Le, sp.Gt, sp.Ge)):
+                return None
+            u, flip = _canonical(r.lhs - r.rhs)
+            if u.is_number or not u.is_real:
+                return None
+            out = {}
+            for sgn, val in _SIGNS.items():
+                truth = r.func(-val if flip else val, 0)
+                out[sgn] = (r, truth)
+            return u, out
+        if not all(_kink_free(a) for a in k.args):
+            continue
+        if isinstance(k, (sp.Max, sp.Min)):
+            a, b, *rest = k.args
+            u, flip = _canonical(a - b)
+            big, small = (b, a) if flip else (a, b)       # big - small = u
+            keep = {"+": big, "0": big, "-": small} if isinstance(k, sp.Max) else {"+": small, "0": small, "-": big}
+            return u, {sgn: (k, k.func(v, *rest)) for sgn, v in keep.items()}
+        (x, *more) = k.args
+        if more and not isinstance(k, sp.Heaviside):
+            return None
+        u, flip = _canonical(x)
+        if u.is_number or not u.is_real:
+            return None
+        out = {}
+        for sgn, val in _SIGNS.items():
+            v = -val if flip else val           # the sign of x itself
+            if isinstance(k, sp.Abs):
+                new = x if v >= 0 else -x      # |0| = 0 = x
+            elif isinstance(k, sp.sign):
+                new = v
+            else:
+                new = k.func(v, *more)         # Heaviside's value at 0 as the expression states it
+            out[sgn] = (k, new)
+        return u, out
+    return None
+
+
+def _on_surface(e, conditions):
+    """``e`` on the surface the equalities among ``conditions`` define: each solved for a symbol it holds
+    once, with a rational coefficient (:math:`b + w x = 0` as :math:`b = -w x`), so the substitution is
+    the surface exactly; None when one does not solve so."""
+    eqs = [u for u, sgn in conditions if sgn == "0"]
+    if not eqs:
+        return None
+    while eqs:
+        u = sp.expand(eqs.pop())
+        if u == 0:
+            continue
+        for x in sorted(u.free_symbols, key=sp.default_sort_key):
+            c = u.coeff(x, 1)
+            if c.is_Rational and c != 0 and not (u - c * x).has(x):
+                value = -(u - c * x) / c
+                e = e.xreplace({x: value})
+                eqs = [sp.expand(v.xreplace({x: value})) for v in eqs]
+                break
+        else:
+            return None
+    return e
+
+
+def _zero_by_cases(d, depth, within=()) -> bool | None:
+    r"""``d`` is 0 on every case of a split on the signs (:math:`>0`, :math:`=0`, :math:`<0`) of its
+    kinks' arguments: :math:`|x|`, :math:`\operatorname{sign} x`, the step, :math:`\max(a, b)` and
+    :math:`\min(a, b)` by the sign of :math:`a - b`, a piecewise function by the relations of its
+    conditions, innermost first (``|e| <= \delta`` is split on e, then on :math:`\pm e - \delta`).  A case
+    holds with no kink left when its expression is 0, or 0 on the surface its equalities define, or when
+    its conditions have no point (:func:`nnderive.mathematics.feasibility.empty`).  The cases cover every
+    point the assumptions and ``within`` (sign conditions known to hold: a declared interval) allow, so
+    this is a proof there; anything unread is None."""
+    todo, leaves = [(d, [(_canonical(u)[0], _flipped(u, sgn)) for u, sgn in within])], 0
+    while todo:
+        e, conditions = todo.pop()
+        step = _next_split(e) if not _kink_free(e) else None
+        if step is None:
+            if not _kink_free(e):
+                return None
+            leaves += 1
+            if leaves > _MAX_CASES:
+                return None
+            if is_zero(e, depth + 1) or empty(conditions):
+                continue
+            on = _on_surface(e, conditions)
+            if on is not None and is_zero(on, depth + 1):
+                continue
+            return None
+        u, reading = step
+        known = [sgn for v, sgn in conditions if v == u]
+        for sgn in known[:1] or _signs_allowed(u):      # a sign this case already fixed is not split again
+            old, new = reading[sgn]
+            todo.append((e.xreplace({old: new}), conditions + [(u, sgn)]))
+    return True
+
+
 #: the symbol assumptions :func:`_surely_nonzero` samples within; a symbol with any other is not sampled
 _SAMPLED = {"real", "positive", "nonnegative", "negative", "nonpositive", "nonzero", "integer", "commutative",
             "finite", "infinite", "extended_real", "complex", "extended_positive", "extended_nonnegative",
@@ -178,16 +302,19 @@ def _surely_nonzero(d) -> bool:
     return False
 
 
-def is_zero(d, _depth=0) -> bool | None:
-    """True if ``d`` is identically 0 (exact reasoning), else None (unknown).
+def is_zero(d, _depth=0, within=()) -> bool | None:
+    r"""True if ``d`` is identically 0 (exact reasoning), else None (unknown).
 
     Kinked functions (|x|, max, min, sign, the step) are split into cases: ``relu(x) + relu(-x) - |x|``
-    is 0 on each piece although no simplification sees it whole."""
+    is 0 on each piece although no simplification sees it whole.  ``within``: sign conditions
+    ``(u, "+" | "0" | "-")`` that hold wherever ``d`` is asked about (a declared :math:`\beta \in (0, 1)`
+    as ``(beta, "+"), (beta - 1, "-")``); the case split uses them, so 0 then means 0 there."""
     d = elementary(sp.sympify(d).doit())
     if d.has(sp.erfc):             # erfc = 1 - erf: one function left, so erf(u) + erfc(u) - 1 cancels
         d = d.replace(sp.erfc, lambda u: 1 - sp.erf(u))
     if d == 0:
         return True
+    kinked = d
     if _depth < 3 and d.has(*_KINKED) and not d.has(sp.Sum, sp.MatrixExpr):
         pw = d.rewrite(sp.Piecewise)
         if pw.has(sp.Piecewise) and not pw.has(*_KINKED):
@@ -195,7 +322,11 @@ def is_zero(d, _depth=0) -> bool | None:
     if d.has(sp.Piecewise) and _depth < 3:
         d = sp.piecewise_fold(d)
         if isinstance(d, sp.Piecewise):
-            return _zero_on_each_piece(d, _depth)
+            if _zero_on_each_piece(d, _depth):
+                return True
+            if kinked.has(sp.Sum, sp.MatrixExpr, sp.Derivative, sp.Integral):
+                return None
+            return _zero_by_cases(kinked, _depth, within)
     try:
         if sp.expand(d) == 0:
             return True
