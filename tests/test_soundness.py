@@ -68,6 +68,7 @@ EXPECTED = {
     "trajectory.velocity_times_lr": "proved", "trajectory.velocity_times_lr.mutant": "refuted",   # iterates:
     "trajectory.started_elsewhere": "refuted", "trajectory.dampened": "convention",              # every t only
     "trajectory.given_not_a_start": "undecided", "trajectory.adam_other_variables": "undecided",  # when linear
+    "trajectory.with_a_setting": "error",              # a setting without a default in the reference
 }
 
 

@@ -105,6 +105,9 @@ def _against(claim_lines, claim_start, opt, updates, ref_name, claim_id) -> Outc
     ref_lines = [(SYM[r], updates[r]) for r in (opt.order or list(updates))]
     ref_states = {s for s, _ in ref_lines}
     claim_states = {s for s, _ in claim_lines}
+    if claim_states - ref_states:      # a value setting (beta_1 = 0.9) or a quantity the reference has not
+        return Outcome("undecided", "a line sets $" + ", ".join(L(x) for x in sorted(claim_states - ref_states,
+                       key=str)) + f"$, which {ref_name} does not update: not a whole algorithm to run")
     if _THETA not in claim_states or _THETA not in ref_states:
         return Outcome("undecided", "the lines do not update the parameter: no iterates to compare")
     used = set().union(*(v.free_symbols for _, v in claim_lines))
