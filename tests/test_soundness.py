@@ -108,15 +108,24 @@ def test_layout_convention_names_both_layouts(verdicts):
 def test_a_proof_path_that_proves_everything_is_caught(monkeypatch):
     """If the zero test said 'equal' to everything, false claims would be proved: the re-check refuses."""
     import nnderive.judge.equation as eq
-    monkeypatch.setattr(eq, "is_zero", lambda d: True)
+    monkeypatch.setattr(eq, "is_zero", lambda d, **kw: True)
     v = judge_claim(BY_ID["a1.mutant"])
+    assert v.verdict == "error" and "internal inconsistency" in v.reason
+
+
+def test_iterates_said_equal_when_they_differ_are_caught(monkeypatch):
+    """The whole-algorithm judge re-runs both algorithms numerically: a zero test that calls every
+    difference of iterates 0 gives an internal inconsistency, not a proof."""
+    import nnderive.judge.trajectories as tr
+    monkeypatch.setattr(tr, "is_zero", lambda d, **kw: True)
+    v = judge_claim(BY_ID["trajectory.velocity_times_lr.mutant"])
     assert v.verdict == "error" and "internal inconsistency" in v.reason
 
 
 def test_a_bogus_counterexample_is_caught(monkeypatch):
     """A search that reports a counterexample where the sides agree is an internal inconsistency."""
     import nnderive.judge.equation as eq
-    monkeypatch.setattr(eq, "is_zero", lambda d: False)
+    monkeypatch.setattr(eq, "is_zero", lambda d, **kw: False)
     real = eq._search
 
     def search(diff, lv, rv, *a, **k):
