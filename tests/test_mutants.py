@@ -57,6 +57,7 @@ EQUIVALENT = {
     "d2l.momentum.eigen_update#sign@56": "the sign flipped is in the line defining v_t, which the claimed lines "
                                          "do not use (they use v_{t-1})",
     "d2l.matrix_calculus.einstein#swap@18": "x^T A^T x = x^T A x: its gradient is the same (A + A^T) x",
+    "d2l.gd.taylor_step#sign@40": "the sign before an O(...) term: -O(eta^2) is O(eta^2)",
 }
 
 

@@ -62,6 +62,12 @@ EXPECTED = {
     "logic.two_roots": "error", "logic.not_two_claims": "proved",     # a premise must fix its input; an
     "logic.not_equivalent": "refuted", "logic.in_given": "error",     # equivalence is not two identities
     "tuple.lengths": "error", "list.bare": "undecided",                # one length; a row or a column?
+    "sum_range.other_vector": "error", "sum_range.tuple_for_scalar": "error",   # a sum's range is never guessed
+    "nabla.order_kept": "refuted", "order.both_sides": "undecided",   # \nabla^2 is no \nabla; O = O is no claim
+    "sign.negative_part": "error", "sign.matrix_plus": "undecided",    # x^- has two conventions; A^+ two readings
+    "sign.bare_then_factor": "error", "sign.point_outside_limit": "error",   # e^-x, 0^+: not guessed
+    "at.after_sum": "error", "at.defined_symbol": "error",   # a bar's scope after a sum; a point a definition gives
+    "at.through_definition": "refuted",              # y = z^2 at z = 1 is 1: the definition is substituted first
     "words.role_declares": "proved", "words.undeclared_run": "error",  # a role key declares a name
     "einstein.unstated": "undecided", "einstein.thrice": "undecided",   # summed only where stated
     "logic.new_after": "undecided",

@@ -62,9 +62,26 @@ class _Reading:
 
 
 # --------------------------------------------------------------------------- relations
+def _order_form(lhs, rhs):
+    r"""``a = b + O(h^k)`` as ``(a - b, O(h^k))`` (``a = O(h^k)``: ``(a, O(h^k))``); None without an O term.
+    An O term on both sides is no equation of orders: an error."""
+    terms = [s.getO() if isinstance(s, sp.Basic) and not is_array(s) else None for s in (lhs, rhs)]
+    if terms[0] is not None and terms[1] is not None:
+        raise Unsupported("an O(...) term on both sides", None)
+    if terms[1] is not None:
+        return lhs - rhs.removeO(), terms[1]
+    if terms[0] is not None:
+        return rhs - lhs.removeO(), terms[0]
+    return None
+
+
 def _equation(lhs, rhs, claim, r):
-    if isinstance(rhs, sp.Order) or isinstance(lhs, sp.Order):
-        value, order = (lhs, rhs) if isinstance(rhs, sp.Order) else (rhs, lhs)
+    try:
+        form = _order_form(lhs, rhs)
+    except Unsupported as exc:
+        return Outcome("undecided", f"not supported yet: {exc.message}"), lhs, rhs
+    if form is not None:
+        value, order = form
         return judge_order(value, order, claim, r.scope, r.defs), lhs, rhs
     lhs, rhs, note = _entrywise(lhs, rhs, r.scope)
     if note:
@@ -163,7 +180,12 @@ def _given(claim, it, defs):
                             for a, b in zip(ch.terms[0].items, ch.terms[1].items)]
                 elif len(ch.rels) == 1 and ch.rels[0] == "=":
                     it.declares_list(ch.terms[0], ch.terms[1])
-                    out.append(_given_difference(it.expr(ch.terms[0]), it.expr(ch.terms[1]), f"given[{k}]"))
+                    lhs = it.expr(ch.terms[0])
+                    if isinstance(ch.terms[1], ir.Tuple) and ch.terms[1].bracket == "(" and is_array(lhs):
+                        rhs = it.column(ch.terms[1])       # x = (1, 2, 3) for a vector x: its entries
+                    else:
+                        rhs = it.expr(ch.terms[1])
+                    out.append(_given_difference(lhs, rhs, f"given[{k}]"))
                 else:
                     reps.update(_conditions([ch], it, defs))
         except Unsupported as exc:
@@ -387,9 +409,9 @@ def _recheck(out: Outcome, lhs, rel, rhs, r: _Reading, claim) -> Outcome:
         return out
     seed = zlib.crc32(("recheck:" + claim.id).encode())
     try:
-        order = rhs if isinstance(rhs, sp.Order) else (lhs if isinstance(lhs, sp.Order) else None)
-        if rel == "=" and order is not None:
-            value = lhs if order is rhs else rhs
+        form = _order_form(lhs, rhs) if rel == "=" else None
+        if form is not None:
+            value, order = form
             eps = order.variables[0]
             k = order.expr.as_coeff_exponent(eps)[1]
             out.recheck = recheck_order(value, eps, k, r.defs, r.scope, seed, out.verdict == "proved")

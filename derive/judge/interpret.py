@@ -521,6 +521,9 @@ def _order(it, args, primes, pos, param=None):
     small = [d.obj for d in it.scope.symbols.values() if d.domain == "small" and d.obj in x.free_symbols]
     if len(small) != 1:
         raise LatexError("O(...) needs one parameter declared 'scalar small' (the one that tends to 0)", pos)
+    if is_array(small[0]):
+        raise Unsupported(f"O(...) of a vector {small[0]} that tends to 0 is not read yet (a scalar small parameter)",
+                          pos)
     return sp.Order(x, (small[0], 0))
 
 
@@ -772,15 +775,16 @@ class Interpreter:
         return True
 
     def declares_list(self, name, value) -> bool:
-        r"""A given ``x = [1, 1, 1, 1]^T`` for an undeclared x: x is a real vector of that length (the list
-        states it), as if declared; False where x is declared or the value is not such a list."""
-        if not (isinstance(name, (ir.Atom, ir.Sub)) and isinstance(value, ir.Transpose)
-                and isinstance(value.base, ir.Tuple) and value.base.bracket == "["):
+        r"""A given ``x = [1, 1, 1, 1]^T`` or ``x = (1, 2, 3)`` (a point of $\mathbb{R}^3$) for an undeclared x:
+        x is a real vector of that length (the list states it), as if declared; False where x is declared or the
+        value is not such a list."""
+        items = _vector_items(value)
+        if not isinstance(name, (ir.Atom, ir.Sub)) or items is None:
             return False
         key = canon(name)
         if key in self.scope.declared or key in self.scope.symbols:
             return False
-        text = f"vector {len(value.base.items)} real"
+        text = f"vector {len(items)} real"
         self.scope.symbols[key] = parse_declaration(key, text)
         self.scope.declared.add(key)
         self.scope.inferred[key] = f"{text}, from the list a given fact equates it with"
@@ -818,6 +822,8 @@ class Interpreter:
     def _Pow(self, p: ir.Pow):
         if self._declared(p) is not None:
             return self.symbol(p)
+        if isinstance(p.exp, ir.Atom) and p.exp.name in ("+", "-"):
+            return self._sign_part(p)
         if p.text.startswith(("(", "[")) and isinstance(p.base, (ir.Atom, ir.Sub)) and not _is_number(p.exp):
             return self.symbol(p)       # W^{(l)}: a labelled symbol
         if isinstance(p.base, ir.Atom) and p.base.name == "e" and self._declared(p.base) is None:
@@ -825,6 +831,41 @@ class Interpreter:
         base = self.expr(p.base)
         exp = self.expr(p.exp)
         return self.power(base, exp, _pos(p))
+
+    def _At(self, a: ir.At):
+        r"""``\frac{d}{dz}(\dots) \Big|_{z = a}``: the body with the scalar ``z`` set to ``a`` (after the
+        derivative is taken).  A point that is not ``symbol = value``, or a symbol a definition gives, is an
+        error (setting it would cut what it is defined by)."""
+        pt = a.point
+        if not (isinstance(pt, ir.Chain) and pt.rels == ("=",) and isinstance(pt.terms[0], (ir.Atom, ir.Sub))):
+            raise LatexError("an evaluation bar needs its point, |_{x = a}", _pos(a))
+        var, value = self.expr(pt.terms[0]), self.expr(pt.terms[1])
+        if not isinstance(var, sp.Symbol) or is_array(value):
+            raise Unsupported("an evaluation bar at anything but a scalar symbol set to a scalar", _pos(a))
+        if var in self.definitions:
+            raise LatexError(f"an evaluation bar at {canon(pt.terms[0])}, which a definition gives", _pos(a))
+        # the definitions first: y = z^2 at z = 1 is 1, not the symbol y (which has no z to set)
+        body = _substituted(self.expr(a.body), {k: v for k, v in self.definitions.items() if isinstance(v, sp.Basic)})
+        if is_array(body):
+            raise Unsupported("an evaluation bar after a vector or matrix", _pos(a))
+        self.scope.note(rf"$|_{{{canon(pt)}}}$ evaluates the expression before it at that point")
+        return body.subs(var, value)
+
+    def _sign_part(self, p: ir.Pow):
+        r"""``(x)^+``: the positive part :math:`\max(x, 0)` of a scalar.  ``x^-`` (the negative part is
+        :math:`\max(-x, 0)` or :math:`\min(x, 0)` by source), ``A^+`` of an array (the pseudo-inverse) and
+        ``0^+`` outside a limit are errors, never a guess."""
+        if p.exp.name == "-":
+            raise LatexError(f"{canon(p)}: the negative part is not read (max(-x, 0) or min(x, 0)?); write it out",
+                             _pos(p))
+        if _is_number(p.base):
+            raise LatexError(f"{canon(p)} outside a limit", _pos(p))
+        value = self.expr(p.base)
+        if is_array(value):
+            raise Unsupported(f"{canon(p)} of a vector or matrix (a pseudo-inverse, or the positive part of each "
+                              "entry?) is not read", _pos(p))
+        self.scope.note(r"$(x)^+$ is read as the positive part $\max(0, x) = \mathrm{ReLU}(x)$")
+        return _activation("relu")(self, [value], 0, _pos(p))      # as \max(0, x) is read
 
     def _Transpose(self, t: ir.Transpose):
         if isinstance(t.base, ir.Tuple) and t.base.bracket == "[":
@@ -848,7 +889,8 @@ class Interpreter:
         decl = self.scope.symbols.get(canon(p)) if isinstance(p.base, (ir.Atom, ir.Sub)) else None
         if decl is not None:
             return decl.obj         # h' = ...: a primed name a definition introduced (the new h)
-        raise LatexError(f"a prime on {canon(p.base)!r} outside a function call: write f'(x)", _pos(p))
+        raise LatexError(f"a prime on {canon(p.base)!r} outside a function call: write f'(x) for a derivative, or "
+                         f"declare {canon(p)!r} in 'symbols' for a name of its own", _pos(p))
 
     def _Factorial(self, f: ir.Factorial):
         return sp.factorial(self.expr(f.base))
@@ -1169,10 +1211,15 @@ class Interpreter:
             if isinstance(node, ir.Sub):
                 bound = [a.name for a in ir.walk(node.index) if isinstance(a, ir.Atom) and a.name in self.local]
                 if bound:
-                    # one declared symbol cannot vary with the index a sum runs over
-                    raise LatexError(f"{key!r} is declared as one symbol, but {bound[0]!r} is the index of a sum "
-                                     f"around it: declare {_key(node.base)!r} as a vector or matrix instead",
-                                     _pos(node))
+                    # the declaration names one object (its subscript is part of the name); the sum needs a family
+                    # x_1, x_2, ... of them, whose range and arrangement one member's declaration does not state
+                    d = self.scope.symbols[key]
+                    what = f"one {d.kind}" + (f" of length {_tex(d.dims[0])}" if d.kind == "vector" else "")
+                    advice = f"; declare {_key(node.base)!r} itself as a vector (its entries are the members)" \
+                        if d.kind == "scalar" else f" (a family of {d.kind}s is not read yet)"
+                    raise LatexError(f"{key!r} is declared as {what}, its subscript part of the name, but the sum "
+                                     f"around it runs over {bound[0]!r}, so it stands for a family of them: a family "
+                                     f"declared by one member is not read{advice}", _pos(node))
             return self._decl_value(self.scope.symbols[key], node)
         if isinstance(node, ir.Atom):
             return self._bare(node)
@@ -1517,10 +1564,13 @@ class Interpreter:
         return full - term if op is sp.Sum else full / term
 
     def _range_from_use(self, name, b):
-        """``\\sum_j e^{o_j}`` with ``o`` a declared vector: j runs over o's entries."""
+        """``\\sum_j e^{o_j}`` (or ``(w_2)_j``) with ``o`` a declared vector: j runs over o's entries."""
         for n in ir.walk(b.body):
             if isinstance(n, ir.Sub) and any(isinstance(x, ir.Atom) and x.name == name for x in ir.walk(n.index)):
-                d = self.scope.symbols.get(_key(n.base) or "")
+                base = n.base
+                while isinstance(base, ir.Paren) and base.bracket == "(":
+                    base = base.arg     # (w_2)_l: the parentheses only group the vector's spelling
+                d = self.scope.symbols.get(_key(base) or "")
                 if d is not None and d.is_array:
                     dims = [x for x in d.obj.shape]
                     parts = self._index_parts(n.index)
@@ -1541,6 +1591,9 @@ class Interpreter:
         power = None
         if isinstance(head, ir.Pow) and _key(head) not in self.scope.symbols and not head.text.startswith(("(", "[")):
             head, power = head.base, head.exp
+            while isinstance(head, ir.Prime) and not primes:     # f'^2(x) = (f'(x))^2
+                primes += head.order
+                head = head.base
         key = _key(head)
         event = self._event(key, c.arg) if not primes and power is None else None
         if event is not None:
@@ -1912,9 +1965,11 @@ class Interpreter:
             if isinstance(d.body, ir.Call):
                 args, _ = self._unwrap(d.body.arg)
                 if len(args) == 1:
-                    wrt = [(args[0], 1)]
-                else:
+                    wrt = [(args[0], d.order)]      # \nabla^2 f(x): the Hessian by x
+                elif d.order == 1:
                     return self._partials(d.body, 1, _pos(d))
+                else:
+                    raise Unsupported(rf"\nabla^{d.order} of a function of several variables", _pos(d))
             else:
                 raise LatexError(r"\nabla without the variable: write \nabla_x", _pos(d))
         else:
@@ -2016,6 +2071,16 @@ def _key(node):
     return None
 
 
+def _vector_items(node):
+    r"""The entries of ``[a, b]^T`` or of a tuple ``(a, b)`` (as a given's value: a point, a column vector), or
+    None."""
+    if isinstance(node, ir.Transpose) and isinstance(node.base, ir.Tuple) and node.base.bracket == "[":
+        return node.base.items
+    if isinstance(node, ir.Tuple) and node.bracket == "(" and len(node.items) >= 2:
+        return node.items
+    return None
+
+
 def _is_number(node):
     return isinstance(node, ir.Number) or (isinstance(node, ir.Neg) and isinstance(node.arg, ir.Number))
 
@@ -2099,7 +2164,11 @@ def parse_definitions(claim, it: Interpreter) -> dict:
 def _definition(ch, it, defs, k, claim, field_name):
     """``y = f(x) = x + x^2`` defines every link, the rightmost first."""
     if len(ch.terms) < 2 or any(r not in ("=", ":=") for r in ch.rels):
-        raise ClaimError("a definition must read 'symbol = expression'", field_name, 0)
+        # v \leftarrow \mu v - \eta g here would make the claim's v the new value, where an update rule's
+        # quantities are the reference's at one step: not read, never guessed
+        found = "it has no relation" if len(ch.terms) < 2 else \
+            "an update, not a definition" if "<-" in ch.rels else f"it relates by {', '.join(sorted(set(ch.rels)))}"
+        raise ClaimError(f"a definition must read 'symbol = expression' ({found})", field_name, 0)
     for j in range(len(ch.terms) - 2, -1, -1):
         _one_definition(ch.terms[j], ch.terms[j + 1], it, defs, k, claim, field_name)
 
@@ -2268,12 +2337,12 @@ def _function_definition(lhs, rhs, it, field_name) -> bool:
 
 def _parameter_node(a, it) -> bool:
     r"""A function's parameter as sources write it: a letter ``x``, a word ``\text{input}``, or a subscripted
-    letter ``x_n`` that is a name of its own (not an entry of a declared vector or matrix)."""
+    letter ``x_n``, ``y_{\text{pred}}`` that is a name of its own (not an entry of a declared vector or matrix)."""
     if isinstance(a, ir.Atom):
         return True
     if isinstance(a, ir.Name):
         return _key(a) is not None and not any(c in a.name for c in "\\{}")
-    if isinstance(a, ir.Sub) and isinstance(a.base, ir.Atom) and isinstance(a.index, (ir.Atom, ir.Number)):
+    if isinstance(a, ir.Sub) and isinstance(a.base, ir.Atom) and isinstance(a.index, (ir.Atom, ir.Number, ir.Name)):
         key, base = _key(a), it.scope.symbols.get(_key(a.base))
         d = it.scope.symbols.get(key)
         return (d is None or d.kind == "scalar") and (base is None or base.kind == "scalar") and \
@@ -2464,6 +2533,11 @@ def prepare(claim, conventions=None, updates=False):
                                     it.defined_keys.add(key)
                                 if isinstance(term, ir.Call):
                                     it.values.discard(_key(term.head))
+                    if k > len(claim.definitions):
+                        # a given x = (1, 2, 3) declares x before the definitions that use it are read
+                        for ch in st.chains:
+                            if ch.rels == ("=",):
+                                it.declares_list(*ch.terms)
             except Unsupported:
                 if k == 0:
                     raise

@@ -22,7 +22,7 @@ from typing import Optional
 __all__ = [
     "Node", "Number", "Atom", "Name", "Text", "Call", "Func", "BigOp", "Apply", "BinOp", "Neg", "Product",
     "Frac", "Pow", "Sub", "Transpose", "Prime", "Factorial", "Sqrt", "Abs", "Norm", "Paren", "Tuple",
-    "Derivative", "DiffOp", "Cases", "Matrix", "Chain", "Statement", "RELATIONS", "walk",
+    "Derivative", "DiffOp", "Cases", "Matrix", "Chain", "Statement", "At", "RELATIONS", "walk",
 ]
 
 Span = tuple
@@ -199,6 +199,7 @@ class Derivative(Node):
     kind: str
     body: Node
     wrt: tuple                 # ((variable node, order), ...)
+    order: int = 1             # of a bare \nabla (wrt empty): \nabla^2 f(x) is 2; otherwise the wrt orders
     span: Span = _span()
 
 
@@ -245,6 +246,16 @@ class Abs(Node):
     """``|x|`` (a determinant when ``x`` is a matrix)."""
 
     arg: Node
+    span: Span = _span()
+
+
+@dataclass(frozen=True)
+class At(Node):
+    r"""``\frac{d}{dz}(\dots) \Big|_{z = a}``, ``\left. f \right|_{x=0}``: ``body`` evaluated at ``point`` (a chain
+    ``var = value``)."""
+
+    body: Node
+    point: Node
     span: Span = _span()
 
 

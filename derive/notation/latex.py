@@ -151,6 +151,14 @@ class _Build(Transformer):
             terms.append(c[k + 1])
         return ir.Chain(tuple(terms), tuple(rels), span=_span(meta))
 
+    def at(self, meta, c):
+        body, point = c[0], _script_node(c[3])
+        if isinstance(body, ir.BinOp) and body.op in ("+", "-"):
+            # a + b \Big|_{x=0}: the bar may close b or the whole side; not guessed
+            raise LatexError("an evaluation bar after a sum: bracket what it evaluates, \\left. (a + b) "
+                             "\\right|_{x=0}", c[1].start_pos)
+        return ir.At(body, point, span=_span(meta))
+
     def expr(self, meta, c):
         c = list(c)
         sign = None
@@ -698,6 +706,8 @@ def _callable_head(node) -> bool:
         return _callable_head(node.base)
     if isinstance(node, ir.Pow) and isinstance(node.base, (ir.Atom, ir.Sub)):
         return True
+    if isinstance(node, ir.Pow) and isinstance(node.base, ir.Prime) and not node.text.startswith(("(", "[")):
+        return _callable_head(node.base.base)       # f'^2(x): the square of f'(x), as \sin^2(x)
     return False
 
 
@@ -805,11 +815,17 @@ def _scopes(seq, span) -> list[list]:
     if isinstance(x, ir.DiffOp):
         if not rest or isinstance(rest[0], str) and len(rest) == 1:
             raise LatexError("a derivative operator with nothing to differentiate", x.span[0])
-        outs = [[ir.Derivative(x.kind, _as_node(body, span), x.wrt, span=span)] for body in _scopes(rest, span)]
+        order = x.order if not x.wrt else 1
+        if not x.wrt and len(rest) > 2 and _callable_head(rest[0]) and _bracketed(rest[1]) and \
+                not isinstance(rest[2], str):
+            # \nabla^2 f(x) \epsilon: a bare \nabla applies to the function f, at x; what follows multiplies
+            return [[ir.Derivative(x.kind, call[0], (), order, span=span)] + tail
+                    for call in _scopes(rest[:2], span) for tail in _scopes(rest[2:], span)]
+        outs = [[ir.Derivative(x.kind, _as_node(body, span), x.wrt, order, span=span)] for body in _scopes(rest, span)]
         if _bracketed(rest[0]) and len(rest) > 1:
             for first in _scopes(rest[:1], span):
                 for tail in _scopes(rest[1:], span):
-                    outs.append([ir.Derivative(x.kind, first[0], x.wrt, span=span)] + tail)
+                    outs.append([ir.Derivative(x.kind, first[0], x.wrt, order, span=span)] + tail)
         return outs
     if isinstance(x, ir.Func):
         if not rest or isinstance(rest[0], str):
@@ -1034,6 +1050,10 @@ def canon(node) -> str:
         return s + " " + canon(node.body)
     if isinstance(node, ir.DiffOp):
         return r"\%s_{%s}" % (node.kind, ", ".join(canon(v) for v, _ in node.wrt))
+    if isinstance(node, ir.At):
+        return r"\left. %s \right|_{%s}" % (canon(node.body), canon(node.point))
+    if isinstance(node, ir.Derivative) and not node.wrt:
+        return r"\nabla%s %s" % ("^{%d}" % node.order if node.order > 1 else "", canon(node.body))
     if isinstance(node, ir.Derivative):
         d = "d" if node.kind == "d" else r"\partial"
         order = sum(o for _, o in node.wrt)

@@ -328,6 +328,10 @@ def _delimiters(toks: list[Token]) -> list[Token]:
             if nxt.type == "DOT":
                 k += 2
                 continue
+            if nxt.type == "BAR" and side != "left" and _before_sub(toks, k + 2) and not (bars and bars[-1] == "BAR"):
+                out.append(_tok("EVALBAR", nxt.value, nxt.start_pos, nxt.end_pos))    # \Big|_{z=a}, \right|_{...}
+                k += 2
+                continue
             if nxt.type in ("BAR", "DBAR") and side != "middle":
                 kind = "BAR" if nxt.type == "BAR" else "NORM"
                 if side == "left":
@@ -345,6 +349,10 @@ def _delimiters(toks: list[Token]) -> list[Token]:
             kind = "BAR" if t.type == "BAR" else "NORM"
             prev = out[-1].type if out else None
             opening = prev is None or prev in _OPENERS or not bars or bars[-1] != kind
+            if opening and kind == "BAR" and prev is not None and _before_sub(toks, k + 1):
+                out.append(_tok("EVALBAR", t.value, t.start_pos, t.end_pos))   # f(x) |_{x=0}: no bar opens with _
+                k += 1
+                continue
             if opening:
                 out.append(_tok("L" + kind, t.value, t.start_pos, t.end_pos))
                 bars.append(kind)
@@ -368,12 +376,19 @@ def _delimiters(toks: list[Token]) -> list[Token]:
     return out
 
 
+def _before_sub(toks, k) -> bool:
+    return k < len(toks) and toks[k].type == "SUB"
+
+
 def _digits(toks: list[Token]) -> list[Token]:
     """``x^23`` is ``x^{2}3`` and ``\\frac12`` is ``\\frac{1}{2}``: one digit per bare script or argument."""
     out: list[Token] = []
     pending = 0                    # bare arguments still expected by a \frac
-    for t in toks:
+    for k, t in enumerate(toks):
         bare = out and out[-1].type in ("SUP", "SUB")
+        if t.type == "ADDOP" and out and _sign_script(out, toks[k + 1:]):
+            out.append(_tok("CONST", t.value, t.start_pos, t.end_pos))    # (x)^+, 0^+: a sign as the script
+            continue
         if t.type == "NUMBER" and (bare or pending) and len(t.value) > 1 and "." not in t.value:
             first = _tok("NUMBER", t.value[0], t.start_pos, t.start_pos + 1)
             rest = _tok("NUMBER", t.value[1:], t.start_pos + 1, t.end_pos)
@@ -398,6 +413,23 @@ def _digits(toks: list[Token]) -> list[Token]:
             pending = 0            # braced arguments: nothing to split
         out.append(t)
     return out
+
+
+#: tokens that can end a script: after them no factor continues it
+_SCRIPT_ENDS = frozenset({"RPAR", "RBRK", "RGROUP", "RBRACE", "RANGLE", "RBAR", "RNORM", "BAR", "DBAR", "REL", "ADDOP",
+                          "MULOP", "SEP", "AMP", "ROWSEP", "END"})
+
+
+def _sign_script(out, after) -> bool:
+    """A superscript that is a lone sign, ``x^+`` or ``0^{+}`` (the positive part, a one-sided limit), with nothing
+    after it in the script; ``x^+y`` is an error (TeX's x^{+} y, or a sloppy x^{+y}: not guessed)."""
+    nxt = after[0] if after else None
+    if out[-1].type == "SUP":
+        if nxt is not None and nxt.type not in _SCRIPT_ENDS:
+            raise LatexError("a sign as a bare superscript followed by more: write x^{+} y or x^{+y}", nxt.start_pos)
+        return True
+    return len(out) >= 2 and out[-1].type == "LGROUP" and out[-2].type == "SUP" and nxt is not None and \
+        nxt.type == "RGROUP"
 
 
 ALIGNED = frozenset({"aligned", "align", "align*", "split", "gather", "gather*", "eqnarray", "eqnarray*",
