@@ -44,6 +44,7 @@ from pathlib import Path
 
 from .notation import latex, pycode, unicode
 from .notation.errors import LatexError
+from .worked import worked_values
 
 __all__ = ["Formula", "scan", "scan_text", "to_toml"]
 
@@ -144,12 +145,28 @@ def _trim(s: str) -> str:
     if s.count("[") > s.count("]"):               # "(ŷ - y) [no exponential]" cut at the prose: a tag's start
         s = re.sub(r"\s*\[[A-Za-z ]*$", "", s)
     s = s.strip().rstrip(".,;:")
+    # "(Z = W·X)" set in brackets inside a sentence; "(W) W ← …", a row labelled with its symbol
+    if s.startswith("(") and s.endswith(")") and _closing(s, 0) == len(s) - 1:
+        s = s[1:-1].strip()
+    label = re.match(r"\((\w+)\)\s+(?=\1\b)", s)
+    if label:
+        s = s[label.end():]
     # a bracket opened and never closed in the span belongs to the prose around it
     while s and s.count("(") < s.count(")") and s.endswith(")"):
         s = s[:-1].rstrip()
     while s and s.count("(") > s.count(")") and s.startswith("("):
         s = s[1:].lstrip()
     return s
+
+
+def _closing(s: str, k: int) -> int:
+    """The index of the bracket closing the one at ``s[k]`` (-1 when it is never closed)."""
+    depth = 0
+    for j in range(k, len(s)):
+        depth += {"(": 1, ")": -1}.get(s[j], 0)
+        if depth == 0:
+            return j
+    return -1
 
 
 def _plain_formulas(line: str) -> list[str]:
@@ -368,6 +385,15 @@ def _outside_envs(text: str, fn) -> str:
 _GLOSSARY = re.compile(r"^\s*[-*•]?\s*([^\W\d_][\w]*)\s*:\s*(.+)$")
 _SHAPE = re.compile(r"\(\s*([\w]+)\s*[×x]\s*([\w]+)\s*\)")
 _IN_R = re.compile(r"(?<!\w)([^\W\d_](?:_\w+|\d+)?)\s*∈\s*ℝ([ⁿᵐᵏᵈ]|\^\{?\w+\}?)(?:[ˣ×]([ⁿᵐᵏᵈ]|\w))?")
+_R_SHAPE = r"ℝ([ⁿᵐᵏᵈ]|\^\{?\w+\}?)(?:[ˣ×]([ⁿᵐᵏᵈ]|\w))?"
+#: ``X is a group of numbers arranged in ℝⁿˣᵐ``, ``W looks like ℝᵏˣⁿ``: a letter, a verb of being, prose words
+#: only (no other symbol the space could belong to), then ``in``/``like`` ℝ
+_PROSE_IN_R = re.compile(r"(?<![\w\\])(?<!times )(?<!plus )(?<!minus )(?<!over )(?<!by )(?<!of )(?<!with )(?<![-+×·*/=] )"
+                         r"([A-Za-z])\s+(?:is|looks|lies|lives)\b(?:\s+(?:a|an|[a-z]{2,}))*?\s+(?:in|like)\s+"
+                         + _R_SHAPE)
+#: ``(Z = W·X) gives us a new form in ℝᵏˣᵐ``: the space of the defined letter
+_GIVES_IN_R = re.compile(r"(?<![\w\\])([A-Za-z])\s*=\s*[^()=]+?\)?,?\s+(?:gives|yields)\b(?:\s+(?:a|an|[a-z]{2,}))*?"
+                         r"\s+in\s+" + _R_SHAPE)
 #: ``- Weight matrix W has shape (m, n)``, ``- Bias vector b has shape (m,)``, ``Output z = Wa + b has shape (m,)``
 _HAS_SHAPE = re.compile(r"^\s*[-*•]?\s*(.*?)\s+has\s+shape\s+\(([^()]*)\)")
 _SUPER_LETTER = {"ⁿ": "n", "ᵐ": "m", "ᵏ": "k", "ᵈ": "d"}
@@ -421,15 +447,16 @@ def _sheet_declarations(lines, sections) -> dict:
                 elif len(dims) == 2 and all(re.fullmatch(r"[A-Za-z]\w*", d) for d in dims):
                     out[sec, key] = (f"matrix {_letter(dims[0])} {_letter(dims[1])}",
                                      f"{name[-1]}: matrix from line {no}{more}")
-        for m in _IN_R.finditer(line):
-            name, r, c = m.group(1), _letter(m.group(2)), m.group(3)
-            key = _symbol_key(name)
-            if key is None:
-                continue
-            if c:
-                out.setdefault((sec, key), (f"matrix {r} {_letter(c)}", f"{name}: matrix from ∈ ℝ on line {no}"))
-            else:
-                out.setdefault((sec, key), (f"vector {r}", f"{name}: vector {r} from ∈ ℝ on line {no}"))
+        for pat, how in ((_IN_R, "∈ ℝ"), (_PROSE_IN_R, "the sentence's ℝ"), (_GIVES_IN_R, "the ℝ its definition gives")):
+            for m in pat.finditer(line):
+                name, r, c = m.group(1), _letter(m.group(2)), m.group(3)
+                key = _symbol_key(name)
+                if key is None:
+                    continue
+                if c:
+                    out.setdefault((sec, key), (f"matrix {r} {_letter(c)}", f"{name}: matrix from {how} on line {no}"))
+                else:
+                    out.setdefault((sec, key), (f"vector {r}", f"{name}: vector {r} from {how} on line {no}"))
     return out
 
 
@@ -1210,6 +1237,8 @@ def scan_text(text: str) -> list[Formula]:
                     draft.not_checkable = f"defines {name} (later claims of this section use it as a definition)"
                 known[name] = (f, no)     # reading order: the nearest definition above a claim is the one it uses
     out.extend(worked)
+    if not markdown:
+        out.extend(_worked_value(v, sections) for v in worked_values(lines, sections, code_lines | fenced))
     consts: dict = {}
     for first, last, code, comment, fn, doc in statements:
         _code_constants(code, consts)
@@ -1218,6 +1247,14 @@ def scan_text(text: str) -> list[Formula]:
             out.append(d)
     out.sort(key=lambda d: d.line)      # reading order (stable: drafts of one line keep theirs)
     return out
+
+
+def _worked_value(v, sections) -> Formula:
+    """A worked example's value claim (:mod:`.worked`) as a draft."""
+    d = Formula(v.line, sections.get(v.line, ""), v.text, v.text, "unicode", reading=v.reading)
+    d.definitions, d.symbols, d.functions = list(v.definitions), dict(v.symbols), dict(v.functions)
+    d.inferred = ["a value the worked example states as rounded: the exact value rounds to the printed one"] + v.inferred
+    return d
 
 
 _SUM_INDEX = re.compile(r"\\sum_\{?\s*([a-z])\s*(?:=\s*[^{}^]*)?\}?(?:\s*\^\s*\{?\s*([A-Za-z])\s*\}?)?")
@@ -1322,8 +1359,9 @@ def _shape_claim(draft: Formula, name: str, value: str, decls: dict) -> bool:
     target = decls.get((draft.section, key))
     if not target or tex is None or "\\" in tex.replace("\\times", "").replace("\\cdot", "") or "(" in tex:
         return False
-    letters = set(re.findall(r"[A-Za-z]", re.sub(r"_\{?\w+\}?", "", tex)))
-    syms = set(re.findall(r"[A-Za-z](?:_\{\w+\}|_\w)?", tex))
+    bare = re.sub(r"\\(?:times|cdot)", " ", tex)           # the product signs are no symbols
+    letters = set(re.findall(r"[A-Za-z]", re.sub(r"_\{?\w+\}?", "", bare)))
+    syms = set(re.findall(r"[A-Za-z](?:_\{\w+\}|_\w)?", bare))
     if not letters or any(v not in draft.symbols for v in syms):
         return False
     kind, *dims = target[0].split()

@@ -1,0 +1,197 @@
+"""The values a worked example states in prose, and the claims they support.
+
+A worked example gives its numbers in sentences: ``a bias b² = 0.05``, ``If our target output y is 1``,
+``Z² = 0.3 × 0.49 + (–0.2) × 0.545 + 0.05``, ``After applying the sigmoid function here, our final network
+output A² is approximately 0.522``, ``L = ½ (A² – y)², which works out to be around 0.114``, ``the derivative
+of the sigmoid at Z² (approximately 0.249)``.  Read in order through one section, each value stated exactly
+(``=`` or ``is`` a number, or arithmetic of numbers and names already given) becomes a definition of the
+later claims, and each value stated as rounded (``about``, ``approximately``, ``which is``) of a name or an
+expression whose every name is so defined becomes a claim ``exact value \\approx printed value``: the exact
+value rounds to the printed one.  A name the section never gives a value stays out: no claim is drafted
+with it, so every drafted claim is a check of numbers.
+
+Superscript digits on a letter (``W¹``, ``A²``) are layer labels, not powers, only in a section that writes
+a ``¹`` on a letter (a first power nobody writes); they read as subscripts (``A_2``), marked inferred.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from .notation import unicode
+from .notation.errors import LatexError
+
+__all__ = ["Value", "worked_values"]
+
+_NUM = r"[-−–]?\s?\d+(?:\.\d+)?"
+_HEDGE = r"(?:about|around|approximately|roughly|nearly|almost)"
+_LABELLED = r"[A-Za-zα-ωΑ-Ω][¹²³]?"
+_FUNCTIONS = {"sigmoid": ("\\sigma", "sigmoid"), "tanh": ("\\tanh", ""), "relu": ("\\operatorname{ReLU}", "relu"),
+              "softplus": ("\\operatorname{softplus}", "softplus")}
+#: ``b² = 0.05``, ``Z² = 0.3 × 0.49 + (–0.2) × 0.545 + 0.05``, ``L = ½ (A² – y)²``: a name, '=', math up to the prose
+_DEFINED = re.compile(rf"(?<![\w²¹³])({_LABELLED})\s*=\s*([^=,;:]*?[\d\w²)])(?=\s*(?:,|\.(?:\s|$)|$|\s+(?:and|which)\b))")
+#: ``target output y is 1`` (no hedge: the value is given, not worked out)
+_GIVEN = re.compile(rf"\b(?:if|when|suppose)\b[^.]*?(?<![\w²¹³])({_LABELLED})\s+is\s+({_NUM})(?![\w.]*\d)", re.I)
+#: ``A² is approximately 0.522``, ``δ² is roughly –0.119``
+_STATED = re.compile(rf"(?<![\w²¹³])({_LABELLED})\s+is\s+{_HEDGE}\s+({_NUM})(?![\w.]*\d)")
+#: ``(A² – y), which is –0.478``; ``L = ½ (A² – y)², which works out to be around 0.114``
+_WHICH = re.compile(rf"\s*,?\s+which\s+(?:gives|is|equals|comes\s+out\s+to|works\s+out\s+to(?:\s+be)?)"
+                    rf"(?:\s+(?:us|you))?\s+(?:{_HEDGE}\s+)?({_NUM})(?![\w.]*\d)")
+#: ``the derivative of the sigmoid at Z² (approximately 0.249)``
+_SLOPE = re.compile(rf"\bderivative\s+of\s+the\s+(sigmoid|tanh|relu|softplus)\s+at\s+({_LABELLED})\s*"
+                    rf"\(\s*(?:{_HEDGE}\s+)?({_NUM})\s*\)", re.I)
+#: ``After applying the sigmoid function here, …``: the function applied to the value defined just before
+_APPLYING = re.compile(r"\bapplying\s+the\s+(sigmoid|tanh|relu|softplus)(?:\s+function)?\b", re.I)
+
+
+@dataclass
+class Value:
+    """One claim of a worked example: the sheet's words, the LaTeX it is judged in, and what it uses."""
+
+    line: int
+    text: str
+    reading: str
+    definitions: list = field(default_factory=list)
+    symbols: dict = field(default_factory=dict)
+    functions: dict = field(default_factory=dict)
+    inferred: list = field(default_factory=list)
+
+
+def _labels(text: str) -> str:
+    return re.sub(r"(?<=[A-Za-zα-ωΑ-Ω])([¹²³])", lambda m: "_" + str(" ¹²³".index(m.group(1))), text)
+
+
+def _tex(text: str, labels: bool) -> str | None:
+    try:
+        return unicode.to_latex(_labels(text) if labels else text)
+    except LatexError:
+        return None
+
+
+def _name(text: str, labels: bool) -> str | None:
+    """A defined or stated name's LaTeX: ``A²`` only where superscripts are labels (else it is a power)."""
+    return None if not labels and re.search(r"[¹²³]", text) else _tex(text, labels)
+
+
+def _names(tex: str) -> set:
+    """The symbols of a LaTeX reading (function names and operators left out)."""
+    bare = re.sub(r"\\(?:sigma|tanh|operatorname\{\w+\}|frac|cdot|times|left|right|approx|prime)", " ", tex)
+    return set(re.findall(r"(?:\\[a-zA-Z]+|[A-Za-z])(?:_\{?\w+\}?)?", bare))
+
+
+def worked_values(lines, sections: dict, skip=frozenset()) -> list[Value]:
+    """The claims the worked examples of a plain-text sheet state in prose, section by section."""
+    out: list[Value] = []
+    by_section: dict[str, list[int]] = {}
+    for no in range(1, len(lines) + 1):
+        if no not in skip:
+            by_section.setdefault(sections.get(no, ""), []).append(no)
+    for sec, nos in by_section.items():
+        body = " ".join(lines[no - 1] for no in nos)
+        labels = bool(re.search(r"[A-Za-z]¹", body))
+        out.extend(_section_values(lines, nos, labels))
+    return out
+
+
+def _section_values(lines, nos, labels: bool) -> list[Value]:
+    text, starts = "", []                     # the section as one text (a value may run onto the next line)
+    for no in nos:
+        starts.append((len(text), no))
+        text += lines[no - 1].strip() + " "
+    line_at = lambda k: max(no for at, no in starts if at <= k)  # noqa: E731
+    defs: dict[str, tuple[str, int]] = {}     # name key -> (its LaTeX definition, line)
+    order: list[str] = []                     # names in the order the section defines them
+    out: list[Value] = []
+    functions: dict = {}
+    events = []
+    for m in _DEFINED.finditer(text):
+        events.append((m.start(), "def", m))
+    for m in _GIVEN.finditer(text):
+        events.append((m.start(1), "given", m))
+    for m in _STATED.finditer(text):
+        events.append((m.start(), "stated", m))
+    for m in _SLOPE.finditer(text):
+        events.append((m.start(), "slope", m))
+    for k in range(len(text)):
+        if text[k] == "(":
+            events.append((k, "paren", None))
+    events.sort(key=lambda e: e[0])
+
+    def claim(at, words, reading, used):
+        needed = set()
+        frontier = set(used)
+        while frontier:                        # the definitions the reading needs, transitively
+            key = frontier.pop()
+            if key in needed:
+                continue
+            if key not in defs:
+                return
+            needed.add(key)
+            frontier |= _names(defs[key][0].split("=", 1)[1])
+        v = Value(line_at(at), " ".join(words.split()), reading)
+        v.definitions = [defs[k][0] for k in order if k in needed]
+        v.symbols = {k: "scalar real" for k in order if k in needed}
+        v.functions = {k: f for k, f in functions.items() if k in reading or any(k in d for d in v.definitions)}
+        v.inferred = [f"{k}'s value from line {defs[k][1]}" for k in order if k in needed]
+        if labels:
+            v.inferred.append("superscript digits on a letter read as layer labels (the section writes ¹ on letters)")
+        out.append(v)
+
+    def define(key, tex, no, why=""):
+        defs[key] = (tex, no)
+        if key in order:
+            order.remove(key)
+        order.append(key)
+
+    for at, kind, m in events:
+        if kind == "def":
+            key, value = _name(m.group(1), labels), _tex(m.group(2), labels)
+            if key is None or value is None or key in _names(value):
+                continue
+            rest = _WHICH.match(text, m.end())
+            if rest and _names(value) and set(_names(value)) <= set(defs):
+                define(key, f"{key} = {value}", line_at(at))
+                claim(at, text[m.start():rest.end()], f"{key} \\approx {_tex(rest.group(1), False)}", {key})
+            elif not _names(value) or set(_names(value)) <= set(defs):
+                define(key, f"{key} = {value}", line_at(at))
+        elif kind == "given":
+            key, value = _name(m.group(1), labels), _tex(m.group(2), False)
+            if key and value:
+                define(key, f"{key} = {value}", line_at(at))
+        elif kind == "stated":
+            key, value = _name(m.group(1), labels), _tex(m.group(2), False)
+            if key is None or value is None:
+                continue
+            start = max(text.rfind(". ", 0, at), 0)
+            applied = list(_APPLYING.finditer(text, start, at))
+            if key not in defs and len(applied) == 1 and order:
+                fkey, fn = _FUNCTIONS[applied[0].group(1).lower()]
+                prev = order[-1]
+                define(key, f"{key} = {fkey}({prev})", line_at(at))
+                if fn:
+                    functions[fkey] = fn
+            claim(at, m.group(0), f"{key} \\approx {value}", {key})
+        elif kind == "slope":
+            fkey, fn = _FUNCTIONS[m.group(1).lower()]
+            key, value = _name(m.group(2), labels), _tex(m.group(3), False)
+            if key and value:
+                if fn:
+                    functions[fkey] = fn
+                claim(at, m.group(0), f"{fkey}^{{\\prime}}({key}) \\approx {value}", {key})
+        elif kind == "paren":
+            close = _close(text, at)
+            rest = close > 0 and _WHICH.match(text, close + 1)
+            if rest:
+                tex = _tex(text[at:close + 1], labels)
+                if tex and _names(tex):
+                    claim(at, text[at:rest.end()], f"{tex} \\approx {_tex(rest.group(1), False)}", _names(tex))
+    return out
+
+
+def _close(s: str, k: int) -> int:
+    depth = 0
+    for j in range(k, len(s)):
+        depth += {"(": 1, ")": -1}.get(s[j], 0)
+        if depth == 0:
+            return j
+    return -1
