@@ -40,6 +40,13 @@ _WHICH = re.compile(rf"\s*,?\s+which\s+(?:gives|is|equals|comes\s+out\s+to|works
 #: ``the derivative of the sigmoid at Z² (approximately 0.249)``
 _SLOPE = re.compile(rf"\bderivative\s+of\s+the\s+(sigmoid|tanh|relu|softplus)\s+at\s+({_LABELLED})\s*"
                     rf"\(\s*(?:{_HEDGE}\s+)?({_NUM})\s*\)", re.I)
+#: ``we calculate the output error, δ². We do this by taking the difference (A² – y), which is –0.478, and
+#: multiplying it by the derivative of the sigmoid at Z²``: the name the first sentence ends on is the product
+_PRODUCT = re.compile(rf"\bcalculate\s+the\s+[a-z ]{{0,30}}?,\s*({_LABELLED})\.\s+We\s+do\s+this\s+by\s+taking\s+"
+                      rf"(?:the\s+[a-z]+\s+)?(\([^()]*\))(?:,\s*which\s+is\s+[^,]*,)?\s+and\s+multiplying\s+it\s+by\s+"
+                      rf"the\s+derivative\s+of\s+the\s+(sigmoid|tanh|relu|softplus)\s+at\s+({_LABELLED})(?!\w)", re.I)
+#: ``The gradient for the output bias is simply δ², or –0.119``: a name and its printed value
+_OR_VALUE = re.compile(rf"\bis\s+(?:simply\s+|just\s+)?({_LABELLED}),?\s+or\s+({_NUM})(?![\w.]*\d)")
 #: ``After applying the sigmoid function here, …``: the function applied to the value defined just before
 _APPLYING = re.compile(r"\bapplying\s+the\s+(sigmoid|tanh|relu|softplus)(?:\s+function)?\b", re.I)
 
@@ -112,6 +119,10 @@ def _section_values(lines, nos, labels: bool) -> list[Value]:
         events.append((m.start(), "stated", m))
     for m in _SLOPE.finditer(text):
         events.append((m.start(), "slope", m))
+    for m in _PRODUCT.finditer(text):
+        events.append((m.start(), "product", m))
+    for m in _OR_VALUE.finditer(text):
+        events.append((m.start(), "or", m))
     for k in range(len(text)):
         if text[k] == "(":
             events.append((k, "paren", None))
@@ -171,6 +182,17 @@ def _section_values(lines, nos, labels: bool) -> list[Value]:
                 if fn:
                     functions[fkey] = fn
             claim(at, m.group(0), f"{key} \\approx {value}", {key})
+        elif kind == "product":
+            key, first, there = _name(m.group(1), labels), _tex(m.group(2), labels), _name(m.group(4), labels)
+            fkey, fn = _FUNCTIONS[m.group(3).lower()]
+            if key and first and there and key not in defs and _names(first) | {there} <= set(defs):
+                define(key, f"{key} = {first} \\cdot {fkey}^{{\\prime}}({there})", line_at(at))
+                if fn:
+                    functions[fkey] = fn
+        elif kind == "or":
+            key, value = _name(m.group(1), labels), _tex(m.group(2), False)
+            if key and value:
+                claim(at, m.group(0).removeprefix("is").strip(), f"{key} \\approx {value}", {key})
         elif kind == "slope":
             fkey, fn = _FUNCTIONS[m.group(1).lower()]
             key, value = _name(m.group(2), labels), _tex(m.group(3), False)
