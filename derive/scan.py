@@ -966,15 +966,40 @@ def _softmax_cross_entropy(draft: Formula, lines):
     loss, z = m.groups()[:2]
     if z in ("y", "i"):
         return
+    _sce_gradient(draft, loss, z, rhs)
+
+
+def _sce_gradient(draft: Formula, loss: str, z: str, rhs: str, pred: str = "\\hat{y}", target: str = "y"):
+    """``rhs`` read as the gradient of the cross-entropy of ``pred = softmax(z)`` and ``target`` by z."""
     draft.reading = f"\\frac{{\\partial {loss}}}{{\\partial {z}}} = {rhs}"
-    draft.definitions = [f"{loss} = -\\sum_i y_i \\log \\hat{{y}}_i", f"\\hat{{y}} = \\operatorname{{softmax}}({z})"]
+    draft.definitions = [f"{loss} = -\\sum_i {target}_i \\log {pred}_i", f"{pred} = \\operatorname{{softmax}}({z})"]
     draft.inferred = [w for w in draft.inferred if not w.startswith("definition of ")]
-    draft.given = ["\\sum_i y_i = 1"]
-    draft.symbols = {loss: "scalar real", z: "vector n real", "y": "vector n [0,1]", "\\hat{y}": "vector n (0,1)",
+    draft.given = [f"\\sum_i {target}_i = 1"]
+    draft.symbols = {loss: "scalar real", z: "vector n real", target: "vector n [0,1]", pred: "vector n (0,1)",
                      "i": "index n"}
     draft.functions = {"\\operatorname{softmax}": "softmax"}
-    draft.inferred.append(f"the softmax + cross-entropy pairing the words name: {loss} = -Σ_i y_i log ŷ_i, "
-                          f"ŷ = softmax({z}), vectors of n entries, the target summing to 1")
+    draft.inferred.append(f"the softmax + cross-entropy pairing the words name: {loss} = -Σ_i {target}_i log {pred}_i, "
+                          f"{pred} = softmax({z}), vectors of n entries, the target summing to 1")
+
+
+#: ``Cross-entropy with softmax has the elegant property that its gradient simplifies to (ŷ - y)``
+_SCE_WORDS = re.compile(r"\bgradient\s+(?:simplifies\s+to|is|equals|becomes|reduces\s+to)\s+(?:just\s+|simply\s+)?"
+                        r"(\(\s*(?:ŷ\s*[-−–]\s*y|y\s*[-−–]\s*ŷ)\s*\)|ŷ\s*[-−–]\s*y\b|y\s*[-−–]\s*ŷ)")
+
+
+def _sce_in_words(no: int, line: str, section: str) -> list[Formula]:
+    """The softmax + cross-entropy gradient a sentence states in words, with the pairing named in the same
+    sentence; the loss L and the logits z are the names the reading gives them (the words name neither)."""
+    out = []
+    for m in _SCE_WORDS.finditer(line):
+        start = max(line.rfind(". ", 0, m.start()), 0)
+        if not _SOFTMAX_CE.match(line[start:m.start()]):
+            continue
+        d = Formula(no, section, line.strip(), m.group(0).strip(), "unicode")
+        _sce_gradient(d, "L", "z", unicode.to_latex(m.group(1)))
+        d.inferred.append("the gradient the sentence names: of the loss L by the logits z the softmax takes")
+        out.append(d)
+    return out
 
 
 def _softmax_cross_entropy_latex(draft: Formula, lines):
@@ -1131,6 +1156,7 @@ def scan_text(text: str) -> list[Formula]:
             before = len(worked)
             worked.extend(_worked_numbers(no, body, section))
             worked.extend(_range_in_words(no, body, section, funcs))
+            worked.extend(_sce_in_words(no, body, section))
             if init_block and "~" in body:
                 law = _init_law(no, body, section, init_block)
                 if law is not None:
@@ -1737,6 +1763,10 @@ def _code_draft(first, last, code, comment, fn, doc, lines, section, consts) -> 
     shaped = _docstring_shape(draft(one_line or code), value, doc)
     if shaped is not None:
         return shaped
+    above = lines[first - 2].strip() if first >= 2 and lines[first - 2].strip().startswith("#") else ""
+    sce = _sce_code(draft(one_line or code), target, value, f"{comment} {above}")
+    if sce is not None:
+        return sce
     named = _code_function(comment, fn, target is None)
     if named is None:
         return None
@@ -1747,6 +1777,28 @@ def _code_draft(first, last, code, comment, fn, doc, lines, section, consts) -> 
             d.inferred.append(f"{upstream[0]} is the gradient arriving from above (the chain rule's other factor)")
         return d
     return _function_claim(draft(one_line or code), value, *named, comment)
+
+
+def _sce_code(d: Formula, target, value, words: str) -> Formula | None:
+    """``dZ3 = A3 - y_true`` under ``# Output layer gradient (cross-entropy + softmax)``: the gradient dZ3 of the
+    loss by Z3 is the prediction A3 (the softmax of Z3: the same layer number) minus the target, the pairing the
+    comment names; read as ∂L/∂z = ŷ - y with the pairing's definitions, each renaming marked inferred."""
+    if not (_SOFTMAX_CE.match(words) and isinstance(target, ast.Name) and isinstance(value, ast.BinOp)
+            and isinstance(value.op, ast.Sub) and isinstance(value.left, ast.Name) and isinstance(value.right, ast.Name)):
+        return None
+    g = re.fullmatch(r"d([A-Z])(\d*)", target.id)
+    pred, truth = value.left.id, value.right.id
+    flipped = bool(re.fullmatch(r"y\w*", pred))          # y - A3: the sign the pairing does not give
+    if flipped:
+        pred, truth = truth, pred
+    if not g or not re.fullmatch(rf"[A-Z]{g.group(2)}", pred) or pred == g.group(1) + g.group(2) \
+            or not re.fullmatch(r"y\w*", truth):
+        return None
+    _sce_gradient(d, "L", "z", "y - \\hat{y}" if flipped else "\\hat{y} - y")
+    z = g.group(1) + g.group(2)
+    d.inferred.append(f"{target.id} is the gradient of the loss L by {z} (read as z), {pred} the prediction of that "
+                      f"layer (read as ŷ = softmax(z)), {truth} the target (read as y)")
+    return d
 
 
 def _upstream_factor(target, value):
