@@ -1207,6 +1207,7 @@ def scan_text(text: str) -> list[Formula]:
                     if draft.symbols.get(key, decl).split()[0] == decl.split()[0] and draft.symbols.get(key) != decl:
                         draft.symbols[key] = decl         # the loss's domains: ŷ a probability for its logs
                         draft.inferred.append(f"definition of {name}: {key} {decl}, as its named loss says")
+        _index_exponents(draft)
         _declare(draft, decls, funcs)
         _carry_declarations(draft, carried, decls)
         _letter_function(draft, letter_fns.setdefault(sec, {}), lines)
@@ -1342,8 +1343,8 @@ def _named_function(draft: Formula, name: str, lines) -> bool:
     if len(names) != 1 or not all(_bare_name(words, m) for m in hits):
         return False            # "Leaky ReLU", "log softmax": a word beside the name makes it another function
     fn = names.pop()
-    latex = draft.notation == "latex"
-    tex = draft.formula if latex else _symbol_key(draft.formula)
+    latex = draft.notation == "latex" or bool(draft.reading)
+    tex = draft.reading or (draft.formula if latex else _symbol_key(draft.formula))
     if tex is None or fn in tex.lower():
         return False
     lhs, rhs = tex.split("=", 1)
@@ -1432,7 +1433,7 @@ def _carry_declarations(draft: Formula, carried: list, decls: dict):
 
 
 def _declare(draft: Formula, decls: dict, funcs: dict):
-    tex = draft.formula if draft.notation == "latex" else _symbol_key(draft.formula) or ""
+    tex = draft.reading or (draft.formula if draft.notation == "latex" else _symbol_key(draft.formula) or "")
     tex += " " + " ".join(d if draft.notation == "latex" else (_symbol_key(d) or "") for d in draft.definitions)
     runs = {r for r in re.findall(r"(?<![\\A-Za-z])[A-Za-z]+", tex)}
     letters = {c for r in runs if len(r) <= 2 for c in r}       # the LaTeX reader reads Wx as W x
@@ -1451,6 +1452,34 @@ def _declare(draft: Formula, decls: dict, funcs: dict):
             draft.functions[key] = fn
             draft.inferred.append(why)
 
+
+
+_SUP_LETTERS = dict(zip("ᵃᵇᶜᵈᵉᶠᵍʰⁱʲᵏˡᵐⁿᵖʳˢᵗᵘᵛʷˣʸᶻ", "abcdefghijklmnprstuvwxyz"))
+_SUB_INDEX = dict(zip("ᵢⱼₖₘₙ", "ijkmn"))
+
+
+def _index_exponents(draft: Formula):
+    """``aᵢ = eᶻⁱ / Σⱼ eᶻʲ``: two letters side by side in an exponent, the second an index the formula
+    subscripts elsewhere (aᵢ, Σⱼ), read as the first letter indexed by it (e^(zᵢ)); a product zi is the
+    other reading, which the plain-text reader refuses to choose, so this one is marked inferred."""
+    if draft.notation != "unicode" or draft.reading or _symbol_key(draft.formula) is not None:
+        return
+    indices = {_SUB_INDEX[c] for c in draft.formula if c in _SUB_INDEX}
+    pair = re.compile(r"([" + "".join(_SUP_LETTERS) + r"])([" + "".join(_SUP_LETTERS) + r"])(?![" + "".join(_SUP_LETTERS) + "])")
+    seen = []
+
+    def one(m):
+        base, idx = _SUP_LETTERS[m.group(1)], _SUP_LETTERS[m.group(2)]
+        if idx not in indices:
+            return m.group(0)
+        seen.append(m.group(0))
+        return f"^({base}_{idx})"
+    text = pair.sub(one, draft.formula)
+    tex = _symbol_key(text) if seen else None
+    if tex is not None:
+        draft.reading = tex
+        draft.inferred.append(f"the exponents {', '.join(seen)} read as an entry indexed by the formula's own "
+                              "subscript index (not a product)")
 
 
 #: the functions a sheet names in words, by the catalogue's function name
