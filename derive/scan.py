@@ -579,12 +579,22 @@ def _named_loss(draft, lines) -> tuple[str, str, dict] | None:
     latex = draft.notation == "latex"
     hat = "\\hat{y}" if latex else "ŷ"
     body = draft.formula
+    summed = any(t in body for t in ("Σ", "\\sum", "∑"))
+    glued = ""
+    if not latex and summed and re.search(r"[Σ∑](?![ᵢ_])", body) and _symbol_key(body) is None:
+        # L = -Σ yi × log(ŷi): under a Σ with no index, yi and ŷi (both written so) are the i-th entries
+        glued = re.sub(r"(?<![^\W\d_])([yŷ])i(?![^\W\d_])", r"\1_i", body)
+        if not re.search(r"(?<![^\W\d_])y_i", glued) or "ŷ_i" not in glued:
+            return None
+        body = glued
     if hat not in body or not re.search(r"(?<![\w\\])y(?![^\W_])", body.replace(hat, "")):
         return None
-    summed = any(t in body for t in ("Σ", "\\sum", "∑"))
     tex = body if latex else _symbol_key(body)
     if tex is None:
         return None
+    if glued:
+        draft.inferred.append("yi and ŷi under a Σ with no index: the i-th entries y_i and ŷ_i")
+        draft.reading = tex
     decls = {}
     if summed:
         subs = set(re.findall(r"_\{?\s*([a-z])\s*\}?", tex))
@@ -1068,6 +1078,30 @@ def _difference_quotient(draft: Formula):
         draft.definitions = [_symbol_key(d) or d for d in draft.definitions]
 
 
+_IF_ELSE = re.compile(r"\s*if\s+([^,;]+?)\s*,\s*(?:else|otherwise)\s*,?\s+([^,;\s]+)\s*[.;]?\s*$")
+
+
+def _cases_in_words(draft: Formula) -> bool:
+    """``∂ReLU(z)/∂z = 1 if z>0, else 0``: the value, its condition and the value otherwise are the whole
+    rest of the line; drafted as the cases they spell (a condition or a value that does not read: not)."""
+    at = draft.quote.find(draft.formula)
+    m = _IF_ELSE.fullmatch(draft.quote[at + len(draft.formula):]) if at >= 0 else None
+    if not m or draft.formula.count("=") != 1:
+        return False
+    try:
+        lhs, value = (unicode.to_latex(x) for x in draft.formula.split("="))
+        cond, other = unicode.to_latex(m.group(1)), unicode.to_latex(m.group(2))
+    except LatexError:
+        return False
+    if not _LATEX_REL.search(cond) or _LATEX_REL.search(value) or _LATEX_REL.search(other):
+        return False
+    draft.reading = (f"{lhs} = \\begin{{cases}} {value}, & {cond} \\\\ {other}, & \\text{{otherwise}} "
+                     "\\end{cases}")
+    draft.inferred.append("the condition and the value otherwise the words give, as cases")
+    draft.formula = draft.quote[at:at + len(draft.formula) + m.end()].strip().rstrip(".;")
+    return True
+
+
 def _is_plain_heading(line: str) -> bool:
     """A short capitalised line with no sign of math; ``Title: Subtitle`` (each part capitalised words) too."""
     s = line.strip()
@@ -1193,7 +1227,7 @@ def scan_text(text: str) -> list[Formula]:
             draft.not_checkable = "prose around a relation sign: one side of it is words, not a formula"
             out.append(draft)
             continue
-        if worded:
+        if worded and not _cases_in_words(draft):
             draft.not_checkable = "a condition follows in words (if, when, for ...): write the cases out to check it"
             out.append(draft)
             continue
