@@ -1207,6 +1207,7 @@ def scan_text(text: str) -> list[Formula]:
     for no in fenced:
         sections.setdefault(no, sections.get(no - 1, ""))
     decls = _sheet_declarations(lines, sections)
+    alternatives = _alternative_shapes(lines, sections)
     settings: dict[int, int] = {}             # line -> how many names it sets to numbers
     for no, _quote, f, notation in found:
         m = _DEFINITION.match(f) if notation == "unicode" else None
@@ -1294,7 +1295,11 @@ def scan_text(text: str) -> list[Formula]:
                     draft.inferred.append(f"{fn.upper()}'s prediction ŷ and target y: " + ", ".join(
                         f"{k} {v}" for k, v in loss_decls.items()))
                     domains[sec, name] = loss_decls
-                elif not _shape_claim(draft, name, value, decls) and not _named_function(draft, name, lines):
+                elif _shape_claim(draft, name, value, decls):
+                    other = _alternative_claim(draft, name, value, decls, alternatives)
+                    if other is not None:
+                        out.append(other)
+                elif not _named_function(draft, name, lines):
                     draft.not_checkable = f"defines {name} (later claims of this section use it as a definition)"
                 known[name] = (f, no)     # reading order: the nearest definition above a claim is the one it uses
     out.extend(worked)
@@ -1432,6 +1437,56 @@ def _shape_claim(draft: Formula, name: str, value: str, decls: dict) -> bool:
     draft.definitions = [d for d in draft.definitions if not d.startswith(name)]
     draft.inferred.append(f"{name} = {value}, and {target[1]}: the expression has that shape")
     return True
+
+
+def _shape_decl(dims: list, name: str, no: int, more: str = ""):
+    """A ``has shape (…)`` tuple as a declaration: (decl, why), or None when it is not (m,) or (m, n)."""
+    if len(dims) == 2 and not dims[1] and re.fullmatch(r"[A-Za-z]\w*", dims[0]):
+        return f"vector {_letter(dims[0])}", f"{name}: vector from line {no}{more}"
+    if len(dims) == 2 and all(re.fullmatch(r"[A-Za-z]\w*", d) for d in dims):
+        return f"matrix {_letter(dims[0])} {_letter(dims[1])}", f"{name}: matrix from line {no}{more}"
+    return None
+
+
+def _alternative_shapes(lines, sections) -> dict:
+    """(section, symbol key) -> (decl, why) of the second shape a ``has shape (n,) … or (batch_size, n)`` line
+    gives (the batch form beside the single example's)."""
+    out = {}
+    for no, line in enumerate(lines, 1):
+        m = _HAS_SHAPE.match(line)
+        alt = m and re.match(r"\s*(?:for [^()]*)?\bor\s+\(([^()]*)\)", line[m.end():])
+        if not alt:
+            continue
+        subject = m.group(1)
+        name = (subject.split("=")[0] if "=" in subject else subject).split()
+        key = name and _symbol_key(name[-1])
+        got = key and _shape_decl([d.strip() for d in alt.group(1).split(",")], name[-1], no,
+                                  " (the second of the shapes the line gives)")
+        if got:
+            out[sections.get(no, ""), key] = got
+    return out
+
+
+def _alternative_claim(draft: Formula, name: str, value: str, decls: dict, alternatives: dict):
+    """The shape claim of a definition again with the second shapes its lines give, where the target and a
+    symbol of the right side have one (``a … or (batch_size, n)``, ``z = Wa + b … or (batch_size, m)``): the
+    sheet states both forms, so both are drafted; None when there is no such pair."""
+    sec, key = draft.section, _symbol_key(name)
+    if (sec, key) not in alternatives or not any((sec, k) in alternatives for k in draft.symbols):
+        return None
+    alt = dict(decls)
+    alt.update(alternatives)
+    other = Formula(draft.line, sec, draft.quote, draft.formula, draft.notation)
+    other.symbols = {k: alternatives.get((sec, k), (v, ""))[0] for k, v in draft.symbols.items()}
+    other.inferred = [w for w in draft.inferred if "first of the shapes" not in w]
+    other.inferred += [alternatives[sec, k][1] for k in [*draft.symbols, key] if (sec, k) in alternatives]
+    if not _shape_claim(other, name, value, alt):
+        return None
+    tail = re.search(r"\bor\s+\([^()]*\)", draft.quote[draft.quote.find(draft.formula):])
+    if tail:
+        at = draft.quote.find(draft.formula)
+        other.formula = draft.quote[at:at + tail.end()]
+    return other
 
 
 def _declared_expressions(found, sections, decls) -> list:

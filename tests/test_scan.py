@@ -532,3 +532,15 @@ def test_a_value_with_its_condition_and_the_value_otherwise_in_words_is_a_case_c
     assert words.not_checkable.startswith("a condition follows in words")
     claims, errors = loads(to_toml("cases.txt", [right, wrong]), "cases.txt")
     assert not errors and [v.verdict for v in judge_all(claims)] == ["proved", "refuted"]
+
+
+def test_the_second_shapes_a_line_gives_are_drafted_as_their_own_claim():
+    sheet = ("Shapes\n- Weight matrix W has shape (m, n)\n- Bias vector b has shape (m,)\n"
+             "- Input a has shape (n,) for single example or (batch_size, n) for batches\n"
+             "- Output z = Wa + b has shape (m,) or (batch_size, m)\n- Output y = Wa has shape (m,)\n")
+    single, batch, y = scan_text(sheet)
+    assert batch.formula == "z = Wa + b has shape (m,) or (batch_size, m)"
+    assert batch.symbols["a"] == "matrix b_{batchsize} n" and any("second of the shapes" in w for w in batch.inferred)
+    assert y.formula == "y = Wa"                          # y has one shape only: no second claim
+    claims, errors = loads(to_toml("shapes.txt", [single, batch, y]), "shapes.txt")
+    assert not errors and [v.verdict for v in judge_all(claims)] == ["proved", "refuted", "proved"]   # batch-first a: Wa is no product
