@@ -1078,6 +1078,42 @@ def _difference_quotient(draft: Formula):
         draft.definitions = [_symbol_key(d) or d for d in draft.definitions]
 
 
+_ITS_DERIVATIVE = re.compile(r"\bits\s+derivative,?\s+which\s+is\s+(?:just\s+|simply\s+)?(.+?)\s*(?:[.;](?:\s|$)|$)")
+
+
+def _derivative_in_words(no: int, line: str, section: str) -> list[Formula]:
+    """``We calculate the error with L = ½(ŷ – y)² and see how a small change in the prediction affects the
+    error using its derivative, which is just ŷ – y``: the derivative of the name the sentence defines, by the
+    prediction ŷ when the sentence says the change is in the prediction (else by the one letter of the
+    definition); drafted as ``dL/dŷ = ŷ - y`` with the definition."""
+    out = []
+    for m in _ITS_DERIVATIVE.finditer(line):
+        start = max(line.rfind(". ", 0, m.start()) + 1, 0)
+        defs = [f for f in _plain_formulas(line[start:m.start()]) if _DEFINITION.match(f)]
+        if len(defs) != 1:
+            continue
+        name, value = (x.strip() for x in _DEFINITION.match(defs[0]).groups())
+        key, tex, rhs = _symbol_key(name), _symbol_key(value), _symbol_key(m.group(1))
+        if None in (key, tex, rhs) or _LATEX_REL.search(rhs):
+            continue
+        letters = set(re.findall(r"\\hat\{[a-z]\}|(?<![\\A-Za-z{])[A-Za-z](?![A-Za-z])", tex))
+        if "\\hat{y}" in letters and re.search(r"\bprediction\b", line[start:m.start()]):
+            var = "\\hat{y}"
+        elif len(letters) == 1:
+            var = letters.pop()
+        else:
+            continue
+        at = line.find(defs[0], start)
+        d = Formula(no, section, line.strip(), line[at:m.end(1)].strip(), "unicode",
+                    reading=f"\\frac{{d {key}}}{{d {var}}} = {rhs}")
+        d.definitions = [f"{key} = {tex}"]
+        d.symbols = {v: "scalar real" for v in re.findall(r"\\hat\{[a-z]\}|(?<![\\A-Za-z{])[A-Za-z](?![A-Za-z])", tex)}
+        d.inferred.append(f"'its derivative': of {name} as the sentence defines it, by {var}" + (
+            " (the change the sentence names is in the prediction)" if var == "\\hat{y}" else ""))
+        out.append(d)
+    return out
+
+
 _IF_ELSE = re.compile(r"\s*if\s+([^,;]+?)\s*,\s*(?:else|otherwise)\s*,?\s+([^,;\s]+)\s*[.;]?\s*$")
 
 
@@ -1191,6 +1227,7 @@ def scan_text(text: str) -> list[Formula]:
             worked.extend(_worked_numbers(no, body, section))
             worked.extend(_range_in_words(no, body, section, funcs))
             worked.extend(_sce_in_words(no, body, section))
+            worked.extend(_derivative_in_words(no, body, section))
             if init_block and "~" in body:
                 law = _init_law(no, body, section, init_block)
                 if law is not None:
