@@ -47,6 +47,21 @@ _PRODUCT = re.compile(rf"\bcalculate\s+the\s+[a-z ]{{0,30}}?,\s*({_LABELLED})\.\
                       rf"the\s+derivative\s+of\s+the\s+(sigmoid|tanh|relu|softplus)\s+at\s+({_LABELLED})(?!\w)", re.I)
 #: ``The gradient for the output bias is simply δ², or –0.119``: a name and its printed value
 _OR_VALUE = re.compile(rf"\bis\s+(?:simply\s+|just\s+)?({_LABELLED}),?\s+or\s+({_NUM})(?![\w.]*\d)")
+_LIST = rf"\[\s*({_NUM}(?:\s*,\s*{_NUM})+)\s*\]"
+#: ``X = [0.5, 0.8]``, ``W¹ = [[0.2, -0.3], [0.4, 0.1]]``: a vector, a matrix (rows of numbers)
+_VECTOR = re.compile(rf"(?<![\w²¹³])({_LABELLED})\s*=\s*{_LIST}")
+_MATRIX = re.compile(rf"(?<![\w²¹³])({_LABELLED})\s*=\s*\[\s*(\[[^\[\]]*\](?:\s*,\s*\[[^\[\]]*\])+)\s*\]")
+#: ``Z¹ = W¹·X + b¹`` of a matrix, a vector and a vector the section states: entry by entry
+_AFFINE = re.compile(rf"(?<![\w²¹³])({_LABELLED})\s*=\s*({_LABELLED})\s*[·×⋅]\s*({_LABELLED})\s*\+\s*({_LABELLED})(?![\w²¹³])")
+#: ``our activated hidden outputs are roughly [0.49, 0.545]``: the activation of the last layer worked out
+_ACTIVATED = re.compile(rf"\bactivated\b[a-z ]{{0,40}}?\b(?:are|is)\s+(?:{_HEDGE}\s+)?{_LIST}")
+#: ``With hidden neuron derivatives around 0.25 for the first and 0.247 for the second``
+_DERIVATIVES = re.compile(rf"\bderivatives\s+(?:{_HEDGE}\s+)?({_NUM})\s+for\s+the\s+first\s+and\s+({_NUM})\s+for\s+"
+                          r"the\s+second\b")
+#: ``we multiply δ² by each activated value from the hidden layer. This gives us gradients … of about [a, b]``
+_EACH = re.compile(rf"\bmultiply\s+({_LABELLED})\s+by\s+each\s+activated\s+value\b[^.]*\.\s+"
+                   rf"(This\s+gives\s+us\s+[^.\[]*?\bof\s+(?:{_HEDGE}\s+)?{_LIST})")
+_FUNCTION_WORD = re.compile(r"\b(sigmoid|tanh|relu|softplus)\b", re.I)
 #: ``After applying the sigmoid function here, …``: the function applied to the value defined just before
 _APPLYING = re.compile(r"\bapplying\s+the\s+(sigmoid|tanh|relu|softplus)(?:\s+function)?\b", re.I)
 
@@ -123,6 +138,13 @@ def _section_values(lines, nos, labels: bool) -> list[Value]:
         events.append((m.start(), "product", m))
     for m in _OR_VALUE.finditer(text):
         events.append((m.start(), "or", m))
+    for pat, kind in ((_VECTOR, "vector"), (_MATRIX, "matrix"), (_AFFINE, "affine"), (_ACTIVATED, "activated"),
+                      (_DERIVATIVES, "derivatives"), (_EACH, "each")):
+        for m in pat.finditer(text):
+            events.append((m.start(), kind, m))
+    vectors: dict[str, list[str]] = {}        # name key -> its entries (numbers, or the names of its entries)
+    matrices: dict[str, list[list[str]]] = {}
+    layer: list = []                          # [entry names, function key] of the last activated layer
     for k in range(len(text)):
         if text[k] == "(":
             events.append((k, "paren", None))
@@ -200,6 +222,47 @@ def _section_values(lines, nos, labels: bool) -> list[Value]:
                 if fn:
                     functions[fkey] = fn
                 claim(at, m.group(0), f"{fkey}^{{\\prime}}({key}) \\approx {value}", {key})
+        elif kind == "vector":
+            key = _name(m.group(1), labels)
+            if key:
+                vectors[key] = [_number(x) for x in m.group(2).split(",")]
+        elif kind == "matrix":
+            key = _name(m.group(1), labels)
+            rows = [[_number(x) for x in r.split(",")] for r in re.findall(r"\[([^\[\]]*)\]", m.group(2))]
+            if key and all(re.fullmatch(rf"\s*{_NUM}\s*", x) for r in re.findall(r"\[([^\[\]]*)\]", m.group(2))
+                           for x in r.split(",")) and len({len(r) for r in rows}) == 1:
+                matrices[key] = rows
+        elif kind == "affine":
+            key, w, x, b = (_name(g, labels) for g in m.groups())
+            if w in matrices and x in vectors and b in vectors and all(
+                    len(r) == len(vectors[x]) for r in matrices[w]) and len(matrices[w]) == len(vectors[b]):
+                names = []
+                for i, (row, bias) in enumerate(zip(matrices[w], vectors[b]), 1):
+                    terms = " + ".join(f"{wij} \\cdot {xj}" for wij, xj in zip(row, vectors[x]))
+                    names.append(_entry(key, i))
+                    define(names[-1], f"{names[-1]} = {terms} + {bias}", line_at(at))
+                vectors[key] = names
+                layer[:] = [names, None]
+        elif kind == "activated":
+            words = _FUNCTION_WORD.findall(text[:at])
+            values = [_tex(v, False) for v in m.group(1).split(",")]
+            if layer and words and len(values) == len(layer[0]):
+                fkey, fn = _FUNCTIONS[words[-1].lower()]
+                layer[1] = fkey
+                if fn:
+                    functions[fkey] = fn
+                for name, value in zip(layer[0], values):
+                    claim(at, m.group(0), f"{fkey}({name}) \\approx {value}", {name})
+        elif kind == "derivatives":
+            if layer and layer[1] and len(layer[0]) == 2:
+                for name, value in zip(layer[0], m.groups()):
+                    claim(at, m.group(0), f"{layer[1]}^{{\\prime}}({name}) \\approx {_tex(value, False)}", {name})
+        elif kind == "each":
+            key = _name(m.group(1), labels)
+            values = [_tex(v, False) for v in m.group(3).split(",")]
+            if key and layer and layer[1] and len(values) == len(layer[0]):
+                for name, value in zip(layer[0], values):
+                    claim(m.start(2), m.group(2), f"{key} {layer[1]}({name}) \\approx {value}", {key, name})
         elif kind == "paren":
             close = _close(text, at)
             rest = close > 0 and _WHICH.match(text, close + 1)
@@ -208,6 +271,18 @@ def _section_values(lines, nos, labels: bool) -> list[Value]:
                 if tex and _names(tex):
                     claim(at, text[at:rest.end()], f"{tex} \\approx {_tex(rest.group(1), False)}", _names(tex))
     return out
+
+
+def _number(text: str) -> str:
+    """A printed number as LaTeX (the dashes – and − read as minus), in brackets when negative."""
+    t = re.sub(r"[−–]", "-", text.strip()).replace(" ", "")
+    return f"({t})" if t.startswith("-") else t
+
+
+def _entry(key: str, i: int) -> str:
+    """The name of entry i of a vector: ``Z_{1}`` (layer 1) -> ``Z_{11}``, ``X`` -> ``X_{1}``."""
+    m = re.fullmatch(r"(.+)_\{(\d)\}", key)
+    return f"{m.group(1)}_{{{m.group(2)}{i}}}" if m else f"{key}_{{{i}}}"
 
 
 def _close(s: str, k: int) -> int:
