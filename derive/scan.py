@@ -44,6 +44,7 @@ from pathlib import Path
 
 from .notation import latex, pycode, unicode
 from .notation.errors import LatexError
+from .codeshapes import trace_print_shapes
 from .worked import worked_values
 
 __all__ = ["Formula", "scan", "scan_text", "to_toml"]
@@ -1348,8 +1349,27 @@ def scan_text(text: str) -> list[Formula]:
         d = _code_draft(first, last, code, comment, fn, doc, lines, sections.get(first, ""), consts)
         if d is not None:
             out.append(d)
+    for t in trace_print_shapes(statements, lines, _code_constants):
+        d = _printed_shape(t, lines, sections)
+        if d is not None:
+            out.append(d)
     out.sort(key=lambda d: d.line)      # reading order (stable: drafts of one line keep theirs)
     return out
+
+
+def _printed_shape(t, lines, sections) -> Formula | None:
+    """A shape the code prints (:mod:`.codeshapes`) as a claim: the expression the printed array holds has
+    the shape its comment gives, with the shapes the code made its arrays."""
+    doc = " ".join(f"{k}: ({v[0]}, {v[1] if len(v) > 1 else ''})" for k, v in t.shapes.items())
+    quote = " ".join(ln.strip() for ln in lines[t.line - 1:t.line])
+    d = _docstring_shape(Formula(t.line, sections.get(t.line, ""), quote, t.code, "code"), t.expr, doc)
+    if d is None:
+        return None
+    d.reading = d.reading.split(" \\in ")[0] + f" \\in \\mathbb{{R}}^{{{t.printed[0]} \\times {t.printed[1]}}}"
+    d.inferred = [f"the printed array is what {t.calls} returns: {ast.unparse(t.expr)}, with the shapes the code "
+                  "gives its arrays: " + ", ".join(f"{k} {v}" for k, v in t.shapes.items()),
+                  "the shape the comment prints is the claim"] + [w for w in d.inferred if "broadcast" in w][:1]
+    return d
 
 
 def _worked_value(v, sections) -> Formula:
