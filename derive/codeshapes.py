@@ -121,3 +121,79 @@ def _params(lines, fn: str) -> list | None:
             names = [p.strip() for p in m.group(1).split(",") if p.strip()]
             return names if all(re.fullmatch(r"[A-Za-z_]\w*", p) for p in names) else None
     return None
+
+
+# --------------------------------------------------------------------------- a softmax the code writes
+def returned_expressions(statements, lines) -> dict:
+    """def name -> (parameter names, the returned expression with the function's names put in, docstring),
+    for the functions that assign each name once."""
+    local: dict = {}
+    out: dict = {}
+    for _first, _last, code, _comment, fn, doc in statements:
+        if not fn:
+            continue
+        try:
+            tree = ast.parse(code)
+        except SyntaxError:
+            continue
+        if len(tree.body) != 1:
+            continue
+        st, names = tree.body[0], local.setdefault(fn, {})
+        if isinstance(st, ast.Assign) and len(st.targets) == 1 and isinstance(st.targets[0], ast.Name):
+            key = st.targets[0].id
+            names[key] = None if key in names else st.value
+        elif isinstance(st, ast.Return) and st.value is not None and all(v is not None for v in names.values()):
+            params = _params(lines, fn)
+            expr = st.value
+            for _ in range(len(names)):
+                expr = _substitute(expr, {k: v for k, v in names.items() if k not in (params or [])})
+            if params is not None:
+                out[fn] = (params, expr, doc)
+    return out
+
+
+def _axis(call: ast.Call) -> str | None:
+    """'row' for ``axis=1`` (or -1) with ``keepdims=True``, '' for no keyword (a 1-D array), None otherwise."""
+    kw = {k.arg: k.value for k in call.keywords}
+    if not kw:
+        return ""
+    axis, keep = kw.get("axis"), kw.get("keepdims")
+    ok = isinstance(axis, ast.Constant) and axis.value in (1, -1) or \
+        isinstance(axis, ast.UnaryOp) and isinstance(axis.op, ast.USub) and getattr(axis.operand, "value", 0) == 1
+    return "row" if ok and isinstance(keep, ast.Constant) and keep.value is True and len(kw) == 2 else None
+
+
+def softmax_entry(expr, z: str) -> tuple[str, str] | None:
+    r"""Entry i of ``expr`` written in the array ``z``: exp, max and sum reduced along one axis (the last,
+    keepdims, for a batch of rows; or none, for one vector), arithmetic; as (LaTeX, 'row' or '').  A max or
+    sum over another axis, or any other call, is not read (None)."""
+    axes = set()
+
+    def tr(n, idx):
+        if isinstance(n, ast.Name) and n.id == z:
+            return f"{z}_{{{idx}}}"
+        if isinstance(n, ast.Constant) and isinstance(n.value, (int, float)) and not isinstance(n.value, bool):
+            return repr(n.value)
+        if isinstance(n, ast.BinOp) and isinstance(n.op, (ast.Add, ast.Sub, ast.Div)):
+            a, b = tr(n.left, idx), tr(n.right, idx)
+            if isinstance(n.op, ast.Div):
+                return f"\\frac{{{a}}}{{{b}}}"
+            return f"{a} {'+' if isinstance(n.op, ast.Add) else '-'} ({b})"
+        if isinstance(n, ast.Call) and len(n.args) == 1:
+            name = ast.unparse(n.func)
+            if name in ("np.exp", "numpy.exp") and not n.keywords:
+                return f"e^{{{tr(n.args[0], idx)}}}"
+            if name in ("np.max", "np.amax", "numpy.max") and isinstance(n.args[0], ast.Name) and n.args[0].id == z:
+                axes.add(_axis(n))
+                return f"\\max({z})"
+            if name in ("np.sum", "numpy.sum"):
+                axes.add(_axis(n))
+                return f"\\sum_{{k}} {tr(n.args[0], 'k')}"
+        raise ValueError
+    try:
+        tex = tr(expr, "i")
+    except ValueError:
+        return None
+    if None in axes or len(axes) != 1 or "\\sum" not in tex:
+        return None
+    return tex, axes.pop()

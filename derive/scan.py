@@ -44,7 +44,7 @@ from pathlib import Path
 
 from .notation import latex, pycode, unicode
 from .notation.errors import LatexError
-from .codeshapes import trace_print_shapes
+from .codeshapes import returned_expressions, softmax_entry, trace_print_shapes
 from .worked import worked_values
 
 __all__ = ["Formula", "scan", "scan_text", "to_toml"]
@@ -1349,12 +1349,40 @@ def scan_text(text: str) -> list[Formula]:
         d = _code_draft(first, last, code, comment, fn, doc, lines, sections.get(first, ""), consts)
         if d is not None:
             out.append(d)
+    for fn, (params, expr, doc) in returned_expressions(statements, lines).items():
+        d = _code_softmax(fn, params, expr, doc, statements, lines, sections)
+        if d is not None:
+            out.append(d)
     for t in trace_print_shapes(statements, lines, _code_constants):
         d = _printed_shape(t, lines, sections)
         if d is not None:
             out.append(d)
     out.sort(key=lambda d: d.line)      # reading order (stable: drafts of one line keep theirs)
     return out
+
+
+def _code_softmax(fn, params, expr, doc, statements, lines, sections) -> Formula | None:
+    """``def softmax(z): … return exp_z / np.sum(exp_z, axis=1, keepdims=True)`` (the name or the docstring
+    says softmax): entry i of what it returns is the softmax of z's row, read as one vector z."""
+    if len(params) != 1 or not (re.fullmatch(r"(?:stable_)?softmax", fn, re.I) or re.search(r"\bsoftmax\b", doc, re.I)):
+        return None
+    got = softmax_entry(expr, params[0])
+    if got is None:
+        return None
+    tex, axis = got
+    z = params[0]
+    first = next(st[0] for st in statements if st[4] == fn)
+    last = max(st[1] for st in statements if st[4] == fn)
+    returned = next(st[2] for st in statements if st[4] == fn and st[1] == last)
+    d = Formula(last, sections.get(last, ""), " ".join(ln.strip() for ln in lines[first - 1:last]),
+                returned, "code", reading=f"{tex} = \\operatorname{{softmax}}({z})_{{i}}")
+    d.symbols = {z: "vector n real", "i": "index n", "k": "index n"}
+    d.functions = {"\\operatorname{softmax}": "softmax"}
+    d.inferred = [f"{fn} computes the softmax, as its {'name' if 'softmax' in fn.lower() else 'docstring'} says"]
+    if axis == "row":
+        d.inferred.append("max and sum along the last axis (keepdims): each row is one example, read as the vector "
+                          f"{z} of n entries")
+    return d
 
 
 def _printed_shape(t, lines, sections) -> Formula | None:
@@ -1821,6 +1849,16 @@ def _is_code(text: str) -> bool:
     return True
 
 
+def _code_before_prose(code: str) -> str | None:
+    """The statement at the start of a line whose prose follows a closing bracket with no space (a page's
+    lines run together): ``return f(x)The key insight is …`` -> ``return f(x)``; None when there is none."""
+    for m in reversed(list(re.finditer(r"[)\]](?=[A-Z][a-z]+\b)", code))):
+        head = code[:m.end()]
+        if _statement_parts(head) is not None and _is_code(head):
+            return head
+    return None
+
+
 def _code_statements(lines, fenced=frozenset()):
     """The statements of the sheet's code, as (first line, last line, code, comment, def name, docstring),
     and the numbers of the lines the code takes:
@@ -1853,6 +1891,10 @@ def _code_statements(lines, fenced=frozenset()):
             more, extra = _strip_comment(lines[j].strip())
             code, comment = code + " " + more, comment or extra
         if not _is_code(code):
+            glued = _code_before_prose(code) if j == k else None
+            if glued:                        # "return exp_z / np.sum(exp_z)The key insight …": the copy lost a break
+                taken.add(k + 1)
+                out.append((k + 1, k + 1, glued, comment, fn, doc))
             if k + 1 not in fenced:          # prose: the code ended (in a fence, a line that is not Python)
                 inside, fn, doc = False, "", ""
             k += 1
