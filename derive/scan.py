@@ -44,6 +44,8 @@ from pathlib import Path
 
 from .notation import latex, pycode, unicode
 from .notation.errors import LatexError
+from .codeshapes import returned_expressions, softmax_entry, trace_print_shapes
+from .worked import worked_values
 
 __all__ = ["Formula", "scan", "scan_text", "to_toml"]
 
@@ -144,12 +146,28 @@ def _trim(s: str) -> str:
     if s.count("[") > s.count("]"):               # "(ŷ - y) [no exponential]" cut at the prose: a tag's start
         s = re.sub(r"\s*\[[A-Za-z ]*$", "", s)
     s = s.strip().rstrip(".,;:")
+    # "(Z = W·X)" set in brackets inside a sentence; "(W) W ← …", a row labelled with its symbol
+    if s.startswith("(") and s.endswith(")") and _closing(s, 0) == len(s) - 1:
+        s = s[1:-1].strip()
+    label = re.match(r"\((\w+)\)\s+(?=\1\b)", s)
+    if label:
+        s = s[label.end():]
     # a bracket opened and never closed in the span belongs to the prose around it
     while s and s.count("(") < s.count(")") and s.endswith(")"):
         s = s[:-1].rstrip()
     while s and s.count("(") > s.count(")") and s.startswith("("):
         s = s[1:].lstrip()
     return s
+
+
+def _closing(s: str, k: int) -> int:
+    """The index of the bracket closing the one at ``s[k]`` (-1 when it is never closed)."""
+    depth = 0
+    for j in range(k, len(s)):
+        depth += {"(": 1, ")": -1}.get(s[j], 0)
+        if depth == 0:
+            return j
+    return -1
 
 
 def _plain_formulas(line: str) -> list[str]:
@@ -368,6 +386,15 @@ def _outside_envs(text: str, fn) -> str:
 _GLOSSARY = re.compile(r"^\s*[-*•]?\s*([^\W\d_][\w]*)\s*:\s*(.+)$")
 _SHAPE = re.compile(r"\(\s*([\w]+)\s*[×x]\s*([\w]+)\s*\)")
 _IN_R = re.compile(r"(?<!\w)([^\W\d_](?:_\w+|\d+)?)\s*∈\s*ℝ([ⁿᵐᵏᵈ]|\^\{?\w+\}?)(?:[ˣ×]([ⁿᵐᵏᵈ]|\w))?")
+_R_SHAPE = r"ℝ([ⁿᵐᵏᵈ]|\^\{?\w+\}?)(?:[ˣ×]([ⁿᵐᵏᵈ]|\w))?"
+#: ``X is a group of numbers arranged in ℝⁿˣᵐ``, ``W looks like ℝᵏˣⁿ``: a letter, a verb of being, prose words
+#: only (no other symbol the space could belong to), then ``in``/``like`` ℝ
+_PROSE_IN_R = re.compile(r"(?<![\w\\])(?<!times )(?<!plus )(?<!minus )(?<!over )(?<!by )(?<!of )(?<!with )(?<![-+×·*/=] )"
+                         r"([A-Za-z])\s+(?:is|looks|lies|lives)\b(?:\s+(?:a|an|[a-z]{2,}))*?\s+(?:in|like)\s+"
+                         + _R_SHAPE)
+#: ``(Z = W·X) gives us a new form in ℝᵏˣᵐ``: the space of the defined letter
+_GIVES_IN_R = re.compile(r"(?<![\w\\])([A-Za-z])\s*=\s*[^()=]+?\)?,?\s+(?:gives|yields)\b(?:\s+(?:a|an|[a-z]{2,}))*?"
+                         r"\s+in\s+" + _R_SHAPE)
 #: ``- Weight matrix W has shape (m, n)``, ``- Bias vector b has shape (m,)``, ``Output z = Wa + b has shape (m,)``
 _HAS_SHAPE = re.compile(r"^\s*[-*•]?\s*(.*?)\s+has\s+shape\s+\(([^()]*)\)")
 _SUPER_LETTER = {"ⁿ": "n", "ᵐ": "m", "ᵏ": "k", "ᵈ": "d"}
@@ -421,15 +448,16 @@ def _sheet_declarations(lines, sections) -> dict:
                 elif len(dims) == 2 and all(re.fullmatch(r"[A-Za-z]\w*", d) for d in dims):
                     out[sec, key] = (f"matrix {_letter(dims[0])} {_letter(dims[1])}",
                                      f"{name[-1]}: matrix from line {no}{more}")
-        for m in _IN_R.finditer(line):
-            name, r, c = m.group(1), _letter(m.group(2)), m.group(3)
-            key = _symbol_key(name)
-            if key is None:
-                continue
-            if c:
-                out.setdefault((sec, key), (f"matrix {r} {_letter(c)}", f"{name}: matrix from ∈ ℝ on line {no}"))
-            else:
-                out.setdefault((sec, key), (f"vector {r}", f"{name}: vector {r} from ∈ ℝ on line {no}"))
+        for pat, how in ((_IN_R, "∈ ℝ"), (_PROSE_IN_R, "the sentence's ℝ"), (_GIVES_IN_R, "the ℝ its definition gives")):
+            for m in pat.finditer(line):
+                name, r, c = m.group(1), _letter(m.group(2)), m.group(3)
+                key = _symbol_key(name)
+                if key is None:
+                    continue
+                if c:
+                    out.setdefault((sec, key), (f"matrix {r} {_letter(c)}", f"{name}: matrix from {how} on line {no}"))
+                else:
+                    out.setdefault((sec, key), (f"vector {r}", f"{name}: vector {r} from {how} on line {no}"))
     return out
 
 
@@ -552,12 +580,22 @@ def _named_loss(draft, lines) -> tuple[str, str, dict] | None:
     latex = draft.notation == "latex"
     hat = "\\hat{y}" if latex else "ŷ"
     body = draft.formula
+    summed = any(t in body for t in ("Σ", "\\sum", "∑"))
+    glued = ""
+    if not latex and summed and re.search(r"[Σ∑](?![ᵢ_])", body) and _symbol_key(body) is None:
+        # L = -Σ yi × log(ŷi): under a Σ with no index, yi and ŷi (both written so) are the i-th entries
+        glued = re.sub(r"(?<![^\W\d_])([yŷ])i(?![^\W\d_])", r"\1_i", body)
+        if not re.search(r"(?<![^\W\d_])y_i", glued) or "ŷ_i" not in glued:
+            return None
+        body = glued
     if hat not in body or not re.search(r"(?<![\w\\])y(?![^\W_])", body.replace(hat, "")):
         return None
-    summed = any(t in body for t in ("Σ", "\\sum", "∑"))
     tex = body if latex else _symbol_key(body)
     if tex is None:
         return None
+    if glued:
+        draft.inferred.append("yi and ŷi under a Σ with no index: the i-th entries y_i and ŷ_i")
+        draft.reading = tex
     decls = {}
     if summed:
         subs = set(re.findall(r"_\{?\s*([a-z])\s*\}?", tex))
@@ -939,15 +977,40 @@ def _softmax_cross_entropy(draft: Formula, lines):
     loss, z = m.groups()[:2]
     if z in ("y", "i"):
         return
+    _sce_gradient(draft, loss, z, rhs)
+
+
+def _sce_gradient(draft: Formula, loss: str, z: str, rhs: str, pred: str = "\\hat{y}", target: str = "y"):
+    """``rhs`` read as the gradient of the cross-entropy of ``pred = softmax(z)`` and ``target`` by z."""
     draft.reading = f"\\frac{{\\partial {loss}}}{{\\partial {z}}} = {rhs}"
-    draft.definitions = [f"{loss} = -\\sum_i y_i \\log \\hat{{y}}_i", f"\\hat{{y}} = \\operatorname{{softmax}}({z})"]
+    draft.definitions = [f"{loss} = -\\sum_i {target}_i \\log {pred}_i", f"{pred} = \\operatorname{{softmax}}({z})"]
     draft.inferred = [w for w in draft.inferred if not w.startswith("definition of ")]
-    draft.given = ["\\sum_i y_i = 1"]
-    draft.symbols = {loss: "scalar real", z: "vector n real", "y": "vector n [0,1]", "\\hat{y}": "vector n (0,1)",
+    draft.given = [f"\\sum_i {target}_i = 1"]
+    draft.symbols = {loss: "scalar real", z: "vector n real", target: "vector n [0,1]", pred: "vector n (0,1)",
                      "i": "index n"}
     draft.functions = {"\\operatorname{softmax}": "softmax"}
-    draft.inferred.append(f"the softmax + cross-entropy pairing the words name: {loss} = -Σ_i y_i log ŷ_i, "
-                          f"ŷ = softmax({z}), vectors of n entries, the target summing to 1")
+    draft.inferred.append(f"the softmax + cross-entropy pairing the words name: {loss} = -Σ_i {target}_i log {pred}_i, "
+                          f"{pred} = softmax({z}), vectors of n entries, the target summing to 1")
+
+
+#: ``Cross-entropy with softmax has the elegant property that its gradient simplifies to (ŷ - y)``
+_SCE_WORDS = re.compile(r"\bgradient\s+(?:simplifies\s+to|is|equals|becomes|reduces\s+to)\s+(?:just\s+|simply\s+)?"
+                        r"(\(\s*(?:ŷ\s*[-−–]\s*y|y\s*[-−–]\s*ŷ)\s*\)|ŷ\s*[-−–]\s*y\b|y\s*[-−–]\s*ŷ)")
+
+
+def _sce_in_words(no: int, line: str, section: str) -> list[Formula]:
+    """The softmax + cross-entropy gradient a sentence states in words, with the pairing named in the same
+    sentence; the loss L and the logits z are the names the reading gives them (the words name neither)."""
+    out = []
+    for m in _SCE_WORDS.finditer(line):
+        start = max(line.rfind(". ", 0, m.start()), 0)
+        if not _SOFTMAX_CE.match(line[start:m.start()]):
+            continue
+        d = Formula(no, section, line.strip(), m.group(0).strip(), "unicode")
+        _sce_gradient(d, "L", "z", unicode.to_latex(m.group(1)))
+        d.inferred.append("the gradient the sentence names: of the loss L by the logits z the softmax takes")
+        out.append(d)
+    return out
 
 
 def _softmax_cross_entropy_latex(draft: Formula, lines):
@@ -1014,6 +1077,66 @@ def _difference_quotient(draft: Formula):
     draft.inferred.append(f"{f}: any function (the formula applies it to {v} ± {eps}); {eps}: the small step")
     if draft.notation != "latex" and draft.definitions:
         draft.definitions = [_symbol_key(d) or d for d in draft.definitions]
+
+
+_ITS_DERIVATIVE = re.compile(r"\bits\s+derivative,?\s+which\s+is\s+(?:just\s+|simply\s+)?(.+?)\s*(?:[.;](?:\s|$)|$)")
+
+
+def _derivative_in_words(no: int, line: str, section: str) -> list[Formula]:
+    """``We calculate the error with L = ½(ŷ – y)² and see how a small change in the prediction affects the
+    error using its derivative, which is just ŷ – y``: the derivative of the name the sentence defines, by the
+    prediction ŷ when the sentence says the change is in the prediction (else by the one letter of the
+    definition); drafted as ``dL/dŷ = ŷ - y`` with the definition."""
+    out = []
+    for m in _ITS_DERIVATIVE.finditer(line):
+        start = max(line.rfind(". ", 0, m.start()) + 1, 0)
+        defs = [f for f in _plain_formulas(line[start:m.start()]) if _DEFINITION.match(f)]
+        if len(defs) != 1:
+            continue
+        name, value = (x.strip() for x in _DEFINITION.match(defs[0]).groups())
+        key, tex, rhs = _symbol_key(name), _symbol_key(value), _symbol_key(m.group(1))
+        if None in (key, tex, rhs) or _LATEX_REL.search(rhs):
+            continue
+        letters = set(re.findall(r"\\hat\{[a-z]\}|(?<![\\A-Za-z{])[A-Za-z](?![A-Za-z])", tex))
+        if "\\hat{y}" in letters and re.search(r"\bprediction\b", line[start:m.start()]):
+            var = "\\hat{y}"
+        elif len(letters) == 1:
+            var = letters.pop()
+        else:
+            continue
+        at = line.find(defs[0], start)
+        d = Formula(no, section, line.strip(), line[at:m.end(1)].strip(), "unicode",
+                    reading=f"\\frac{{d {key}}}{{d {var}}} = {rhs}")
+        d.definitions = [f"{key} = {tex}"]
+        d.symbols = {v: "scalar real" for v in re.findall(r"\\hat\{[a-z]\}|(?<![\\A-Za-z{])[A-Za-z](?![A-Za-z])", tex)}
+        d.inferred.append(f"'its derivative': of {name} as the sentence defines it, by {var}" + (
+            " (the change the sentence names is in the prediction)" if var == "\\hat{y}" else ""))
+        out.append(d)
+    return out
+
+
+_IF_ELSE = re.compile(r"\s*if\s+([^,;]+?)\s*,\s*(?:else|otherwise)\s*,?\s+([^,;\s]+)\s*[.;]?\s*$")
+
+
+def _cases_in_words(draft: Formula) -> bool:
+    """``∂ReLU(z)/∂z = 1 if z>0, else 0``: the value, its condition and the value otherwise are the whole
+    rest of the line; drafted as the cases they spell (a condition or a value that does not read: not)."""
+    at = draft.quote.find(draft.formula)
+    m = _IF_ELSE.fullmatch(draft.quote[at + len(draft.formula):]) if at >= 0 else None
+    if not m or draft.formula.count("=") != 1:
+        return False
+    try:
+        lhs, value = (unicode.to_latex(x) for x in draft.formula.split("="))
+        cond, other = unicode.to_latex(m.group(1)), unicode.to_latex(m.group(2))
+    except LatexError:
+        return False
+    if not _LATEX_REL.search(cond) or _LATEX_REL.search(value) or _LATEX_REL.search(other):
+        return False
+    draft.reading = (f"{lhs} = \\begin{{cases}} {value}, & {cond} \\\\ {other}, & \\text{{otherwise}} "
+                     "\\end{cases}")
+    draft.inferred.append("the condition and the value otherwise the words give, as cases")
+    draft.formula = draft.quote[at:at + len(draft.formula) + m.end()].strip().rstrip(".;")
+    return True
 
 
 def _is_plain_heading(line: str) -> bool:
@@ -1104,6 +1227,8 @@ def scan_text(text: str) -> list[Formula]:
             before = len(worked)
             worked.extend(_worked_numbers(no, body, section))
             worked.extend(_range_in_words(no, body, section, funcs))
+            worked.extend(_sce_in_words(no, body, section))
+            worked.extend(_derivative_in_words(no, body, section))
             if init_block and "~" in body:
                 law = _init_law(no, body, section, init_block)
                 if law is not None:
@@ -1120,6 +1245,7 @@ def scan_text(text: str) -> list[Formula]:
     for no in fenced:
         sections.setdefault(no, sections.get(no - 1, ""))
     decls = _sheet_declarations(lines, sections)
+    alternatives = _alternative_shapes(lines, sections)
     settings: dict[int, int] = {}             # line -> how many names it sets to numbers
     for no, _quote, f, notation in found:
         m = _DEFINITION.match(f) if notation == "unicode" else None
@@ -1140,7 +1266,7 @@ def scan_text(text: str) -> list[Formula]:
             draft.not_checkable = "prose around a relation sign: one side of it is words, not a formula"
             out.append(draft)
             continue
-        if worded:
+        if worded and not _cases_in_words(draft):
             draft.not_checkable = "a condition follows in words (if, when, for ...): write the cases out to check it"
             out.append(draft)
             continue
@@ -1154,6 +1280,7 @@ def scan_text(text: str) -> list[Formula]:
                     if draft.symbols.get(key, decl).split()[0] == decl.split()[0] and draft.symbols.get(key) != decl:
                         draft.symbols[key] = decl         # the loss's domains: ŷ a probability for its logs
                         draft.inferred.append(f"definition of {name}: {key} {decl}, as its named loss says")
+        _index_exponents(draft)
         _declare(draft, decls, funcs)
         _carry_declarations(draft, carried, decls)
         _letter_function(draft, letter_fns.setdefault(sec, {}), lines)
@@ -1206,18 +1333,79 @@ def scan_text(text: str) -> list[Formula]:
                     draft.inferred.append(f"{fn.upper()}'s prediction ŷ and target y: " + ", ".join(
                         f"{k} {v}" for k, v in loss_decls.items()))
                     domains[sec, name] = loss_decls
-                elif not _shape_claim(draft, name, value, decls) and not _named_function(draft, name, lines):
+                elif _shape_claim(draft, name, value, decls):
+                    other = _alternative_claim(draft, name, value, decls, alternatives)
+                    if other is not None:
+                        out.append(other)
+                elif not _named_function(draft, name, lines):
                     draft.not_checkable = f"defines {name} (later claims of this section use it as a definition)"
                 known[name] = (f, no)     # reading order: the nearest definition above a claim is the one it uses
     out.extend(worked)
+    if not markdown:
+        out.extend(_worked_value(v, sections) for v in worked_values(lines, sections, code_lines | fenced))
     consts: dict = {}
     for first, last, code, comment, fn, doc in statements:
         _code_constants(code, consts)
         d = _code_draft(first, last, code, comment, fn, doc, lines, sections.get(first, ""), consts)
         if d is not None:
             out.append(d)
+    for fn, (params, expr, doc) in returned_expressions(statements, lines).items():
+        d = _code_softmax(fn, params, expr, doc, statements, lines, sections)
+        if d is not None:
+            out.append(d)
+    for t in trace_print_shapes(statements, lines, _code_constants):
+        d = _printed_shape(t, lines, sections)
+        if d is not None:
+            out.append(d)
     out.sort(key=lambda d: d.line)      # reading order (stable: drafts of one line keep theirs)
     return out
+
+
+def _code_softmax(fn, params, expr, doc, statements, lines, sections) -> Formula | None:
+    """``def softmax(z): … return exp_z / np.sum(exp_z, axis=1, keepdims=True)`` (the name or the docstring
+    says softmax): entry i of what it returns is the softmax of z's row, read as one vector z."""
+    if len(params) != 1 or not (re.fullmatch(r"(?:stable_)?softmax", fn, re.I) or re.search(r"\bsoftmax\b", doc, re.I)):
+        return None
+    got = softmax_entry(expr, params[0])
+    if got is None:
+        return None
+    tex, axis = got
+    z = params[0]
+    first = next(st[0] for st in statements if st[4] == fn)
+    last = max(st[1] for st in statements if st[4] == fn)
+    returned = next(st[2] for st in statements if st[4] == fn and st[1] == last)
+    d = Formula(last, sections.get(last, ""), " ".join(ln.strip() for ln in lines[first - 1:last]),
+                returned, "code", reading=f"{tex} = \\operatorname{{softmax}}({z})_{{i}}")
+    d.symbols = {z: "vector n real", "i": "index n", "k": "index n"}
+    d.functions = {"\\operatorname{softmax}": "softmax"}
+    d.inferred = [f"{fn} computes the softmax, as its {'name' if 'softmax' in fn.lower() else 'docstring'} says"]
+    if axis == "row":
+        d.inferred.append("max and sum along the last axis (keepdims): each row is one example, read as the vector "
+                          f"{z} of n entries")
+    return d
+
+
+def _printed_shape(t, lines, sections) -> Formula | None:
+    """A shape the code prints (:mod:`.codeshapes`) as a claim: the expression the printed array holds has
+    the shape its comment gives, with the shapes the code made its arrays."""
+    doc = " ".join(f"{k}: ({v[0]}, {v[1] if len(v) > 1 else ''})" for k, v in t.shapes.items())
+    quote = " ".join(ln.strip() for ln in lines[t.line - 1:t.line])
+    d = _docstring_shape(Formula(t.line, sections.get(t.line, ""), quote, t.code, "code"), t.expr, doc)
+    if d is None:
+        return None
+    d.reading = d.reading.split(" \\in ")[0] + f" \\in \\mathbb{{R}}^{{{t.printed[0]} \\times {t.printed[1]}}}"
+    d.inferred = [f"the printed array is what {t.calls} returns: {ast.unparse(t.expr)}, with the shapes the code "
+                  "gives its arrays: " + ", ".join(f"{k} {v}" for k, v in t.shapes.items()),
+                  "the shape the comment prints is the claim"] + [w for w in d.inferred if "broadcast" in w][:1]
+    return d
+
+
+def _worked_value(v, sections) -> Formula:
+    """A worked example's value claim (:mod:`.worked`) as a draft."""
+    d = Formula(v.line, sections.get(v.line, ""), v.text, v.text, "unicode", reading=v.reading)
+    d.definitions, d.symbols, d.functions = list(v.definitions), dict(v.symbols), dict(v.functions)
+    d.inferred = ["a value the worked example states as rounded: the exact value rounds to the printed one"] + v.inferred
+    return d
 
 
 _SUM_INDEX = re.compile(r"\\sum_\{?\s*([a-z])\s*(?:=\s*[^{}^]*)?\}?(?:\s*\^\s*\{?\s*([A-Za-z])\s*\}?)?")
@@ -1279,8 +1467,8 @@ def _named_function(draft: Formula, name: str, lines) -> bool:
     if len(names) != 1 or not all(_bare_name(words, m) for m in hits):
         return False            # "Leaky ReLU", "log softmax": a word beside the name makes it another function
     fn = names.pop()
-    latex = draft.notation == "latex"
-    tex = draft.formula if latex else _symbol_key(draft.formula)
+    latex = draft.notation == "latex" or bool(draft.reading)
+    tex = draft.reading or (draft.formula if latex else _symbol_key(draft.formula))
     if tex is None or fn in tex.lower():
         return False
     lhs, rhs = tex.split("=", 1)
@@ -1322,8 +1510,9 @@ def _shape_claim(draft: Formula, name: str, value: str, decls: dict) -> bool:
     target = decls.get((draft.section, key))
     if not target or tex is None or "\\" in tex.replace("\\times", "").replace("\\cdot", "") or "(" in tex:
         return False
-    letters = set(re.findall(r"[A-Za-z]", re.sub(r"_\{?\w+\}?", "", tex)))
-    syms = set(re.findall(r"[A-Za-z](?:_\{\w+\}|_\w)?", tex))
+    bare = re.sub(r"\\(?:times|cdot)", " ", tex)           # the product signs are no symbols
+    letters = set(re.findall(r"[A-Za-z]", re.sub(r"_\{?\w+\}?", "", bare)))
+    syms = set(re.findall(r"[A-Za-z](?:_\{\w+\}|_\w)?", bare))
     if not letters or any(v not in draft.symbols for v in syms):
         return False
     kind, *dims = target[0].split()
@@ -1333,6 +1522,56 @@ def _shape_claim(draft: Formula, name: str, value: str, decls: dict) -> bool:
     draft.definitions = [d for d in draft.definitions if not d.startswith(name)]
     draft.inferred.append(f"{name} = {value}, and {target[1]}: the expression has that shape")
     return True
+
+
+def _shape_decl(dims: list, name: str, no: int, more: str = ""):
+    """A ``has shape (…)`` tuple as a declaration: (decl, why), or None when it is not (m,) or (m, n)."""
+    if len(dims) == 2 and not dims[1] and re.fullmatch(r"[A-Za-z]\w*", dims[0]):
+        return f"vector {_letter(dims[0])}", f"{name}: vector from line {no}{more}"
+    if len(dims) == 2 and all(re.fullmatch(r"[A-Za-z]\w*", d) for d in dims):
+        return f"matrix {_letter(dims[0])} {_letter(dims[1])}", f"{name}: matrix from line {no}{more}"
+    return None
+
+
+def _alternative_shapes(lines, sections) -> dict:
+    """(section, symbol key) -> (decl, why) of the second shape a ``has shape (n,) … or (batch_size, n)`` line
+    gives (the batch form beside the single example's)."""
+    out = {}
+    for no, line in enumerate(lines, 1):
+        m = _HAS_SHAPE.match(line)
+        alt = m and re.match(r"\s*(?:for [^()]*)?\bor\s+\(([^()]*)\)", line[m.end():])
+        if not alt:
+            continue
+        subject = m.group(1)
+        name = (subject.split("=")[0] if "=" in subject else subject).split()
+        key = name and _symbol_key(name[-1])
+        got = key and _shape_decl([d.strip() for d in alt.group(1).split(",")], name[-1], no,
+                                  " (the second of the shapes the line gives)")
+        if got:
+            out[sections.get(no, ""), key] = got
+    return out
+
+
+def _alternative_claim(draft: Formula, name: str, value: str, decls: dict, alternatives: dict):
+    """The shape claim of a definition again with the second shapes its lines give, where the target and a
+    symbol of the right side have one (``a … or (batch_size, n)``, ``z = Wa + b … or (batch_size, m)``): the
+    sheet states both forms, so both are drafted; None when there is no such pair."""
+    sec, key = draft.section, _symbol_key(name)
+    if (sec, key) not in alternatives or not any((sec, k) in alternatives for k in draft.symbols):
+        return None
+    alt = dict(decls)
+    alt.update(alternatives)
+    other = Formula(draft.line, sec, draft.quote, draft.formula, draft.notation)
+    other.symbols = {k: alternatives.get((sec, k), (v, ""))[0] for k, v in draft.symbols.items()}
+    other.inferred = [w for w in draft.inferred if "first of the shapes" not in w]
+    other.inferred += [alternatives[sec, k][1] for k in [*draft.symbols, key] if (sec, k) in alternatives]
+    if not _shape_claim(other, name, value, alt):
+        return None
+    tail = re.search(r"\bor\s+\([^()]*\)", draft.quote[draft.quote.find(draft.formula):])
+    if tail:
+        at = draft.quote.find(draft.formula)
+        other.formula = draft.quote[at:at + tail.end()]
+    return other
 
 
 def _declared_expressions(found, sections, decls) -> list:
@@ -1368,7 +1607,7 @@ def _carry_declarations(draft: Formula, carried: list, decls: dict):
 
 
 def _declare(draft: Formula, decls: dict, funcs: dict):
-    tex = draft.formula if draft.notation == "latex" else _symbol_key(draft.formula) or ""
+    tex = draft.reading or (draft.formula if draft.notation == "latex" else _symbol_key(draft.formula) or "")
     tex += " " + " ".join(d if draft.notation == "latex" else (_symbol_key(d) or "") for d in draft.definitions)
     runs = {r for r in re.findall(r"(?<![\\A-Za-z])[A-Za-z]+", tex)}
     letters = {c for r in runs if len(r) <= 2 for c in r}       # the LaTeX reader reads Wx as W x
@@ -1387,6 +1626,34 @@ def _declare(draft: Formula, decls: dict, funcs: dict):
             draft.functions[key] = fn
             draft.inferred.append(why)
 
+
+
+_SUP_LETTERS = dict(zip("ᵃᵇᶜᵈᵉᶠᵍʰⁱʲᵏˡᵐⁿᵖʳˢᵗᵘᵛʷˣʸᶻ", "abcdefghijklmnprstuvwxyz"))
+_SUB_INDEX = dict(zip("ᵢⱼₖₘₙ", "ijkmn"))
+
+
+def _index_exponents(draft: Formula):
+    """``aᵢ = eᶻⁱ / Σⱼ eᶻʲ``: two letters side by side in an exponent, the second an index the formula
+    subscripts elsewhere (aᵢ, Σⱼ), read as the first letter indexed by it (e^(zᵢ)); a product zi is the
+    other reading, which the plain-text reader refuses to choose, so this one is marked inferred."""
+    if draft.notation != "unicode" or draft.reading or _symbol_key(draft.formula) is not None:
+        return
+    indices = {_SUB_INDEX[c] for c in draft.formula if c in _SUB_INDEX}
+    pair = re.compile(r"([" + "".join(_SUP_LETTERS) + r"])([" + "".join(_SUP_LETTERS) + r"])(?![" + "".join(_SUP_LETTERS) + "])")
+    seen = []
+
+    def one(m):
+        base, idx = _SUP_LETTERS[m.group(1)], _SUP_LETTERS[m.group(2)]
+        if idx not in indices:
+            return m.group(0)
+        seen.append(m.group(0))
+        return f"^({base}_{idx})"
+    text = pair.sub(one, draft.formula)
+    tex = _symbol_key(text) if seen else None
+    if tex is not None:
+        draft.reading = tex
+        draft.inferred.append(f"the exponents {', '.join(seen)} read as an entry indexed by the formula's own "
+                              "subscript index (not a product)")
 
 
 #: the functions a sheet names in words, by the catalogue's function name
@@ -1582,6 +1849,16 @@ def _is_code(text: str) -> bool:
     return True
 
 
+def _code_before_prose(code: str) -> str | None:
+    """The statement at the start of a line whose prose follows a closing bracket with no space (a page's
+    lines run together): ``return f(x)The key insight is …`` -> ``return f(x)``; None when there is none."""
+    for m in reversed(list(re.finditer(r"[)\]](?=[A-Z][a-z]+\b)", code))):
+        head = code[:m.end()]
+        if _statement_parts(head) is not None and _is_code(head):
+            return head
+    return None
+
+
 def _code_statements(lines, fenced=frozenset()):
     """The statements of the sheet's code, as (first line, last line, code, comment, def name, docstring),
     and the numbers of the lines the code takes:
@@ -1614,6 +1891,10 @@ def _code_statements(lines, fenced=frozenset()):
             more, extra = _strip_comment(lines[j].strip())
             code, comment = code + " " + more, comment or extra
         if not _is_code(code):
+            glued = _code_before_prose(code) if j == k else None
+            if glued:                        # "return exp_z / np.sum(exp_z)The key insight …": the copy lost a break
+                taken.add(k + 1)
+                out.append((k + 1, k + 1, glued, comment, fn, doc))
             if k + 1 not in fenced:          # prose: the code ended (in a fence, a line that is not Python)
                 inside, fn, doc = False, "", ""
             k += 1
@@ -1699,6 +1980,10 @@ def _code_draft(first, last, code, comment, fn, doc, lines, section, consts) -> 
     shaped = _docstring_shape(draft(one_line or code), value, doc)
     if shaped is not None:
         return shaped
+    above = lines[first - 2].strip() if first >= 2 and lines[first - 2].strip().startswith("#") else ""
+    sce = _sce_code(draft(one_line or code), target, value, f"{comment} {above}")
+    if sce is not None:
+        return sce
     named = _code_function(comment, fn, target is None)
     if named is None:
         return None
@@ -1709,6 +1994,28 @@ def _code_draft(first, last, code, comment, fn, doc, lines, section, consts) -> 
             d.inferred.append(f"{upstream[0]} is the gradient arriving from above (the chain rule's other factor)")
         return d
     return _function_claim(draft(one_line or code), value, *named, comment)
+
+
+def _sce_code(d: Formula, target, value, words: str) -> Formula | None:
+    """``dZ3 = A3 - y_true`` under ``# Output layer gradient (cross-entropy + softmax)``: the gradient dZ3 of the
+    loss by Z3 is the prediction A3 (the softmax of Z3: the same layer number) minus the target, the pairing the
+    comment names; read as ∂L/∂z = ŷ - y with the pairing's definitions, each renaming marked inferred."""
+    if not (_SOFTMAX_CE.match(words) and isinstance(target, ast.Name) and isinstance(value, ast.BinOp)
+            and isinstance(value.op, ast.Sub) and isinstance(value.left, ast.Name) and isinstance(value.right, ast.Name)):
+        return None
+    g = re.fullmatch(r"d([A-Z])(\d*)", target.id)
+    pred, truth = value.left.id, value.right.id
+    flipped = bool(re.fullmatch(r"y\w*", pred))          # y - A3: the sign the pairing does not give
+    if flipped:
+        pred, truth = truth, pred
+    if not g or not re.fullmatch(rf"[A-Z]{g.group(2)}", pred) or pred == g.group(1) + g.group(2) \
+            or not re.fullmatch(r"y\w*", truth):
+        return None
+    _sce_gradient(d, "L", "z", "y - \\hat{y}" if flipped else "\\hat{y} - y")
+    z = g.group(1) + g.group(2)
+    d.inferred.append(f"{target.id} is the gradient of the loss L by {z} (read as z), {pred} the prediction of that "
+                      f"layer (read as ŷ = softmax(z)), {truth} the target (read as y)")
+    return d
 
 
 def _upstream_factor(target, value):

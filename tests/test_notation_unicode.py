@@ -25,6 +25,8 @@ from nnderive.notation.readers import reader
     ("∂ReLU(z)/∂z", r"\frac{\partial \operatorname{ReLU} (z)}{\partial z}"),
     ("ε = 1e-8", "ε = 0.00000001"),
     ("n = 2.5E+3 + 3e", "n = 2500 + 3 e"),
+    ("aᵢ = e^(zᵢ) / Σⱼ e^(zⱼ)", r"a_{i} = e^{z_{i}} / (\sum_{j} e^{z_{j}})"),   # the sum and its terms divide
+    ("y = Σⱼ bⱼ / n", r"y = \sum_{j} b_{j} / n"),
 ])
 def test_latex_spelling(text, tex):
     assert unicode.to_latex(text) == tex
@@ -36,7 +38,8 @@ def test_same_intermediate_form_as_latex():
 
 
 @pytest.mark.parametrize("text, pos", [("x = 3 $", 6), ("L = -Σ yi × log(ŷi)", 16), ("a = (b", 6), ("", 0),
-                                       ("aᵢ = eᶻⁱ / Σⱼ eᶻʲ", 6)])      # z·i or z_i: a superscript cannot say
+                                       ("aᵢ = eᶻⁱ / Σⱼ eᶻʲ", 6),      # z·i or z_i: a superscript cannot say
+                                       ("y = a / Σⱼ bⱼ · c", 6)])     # is c in the divisor's sum? not said
 def test_errors_carry_the_position(text, pos):
     with pytest.raises(LatexError) as exc:
         unicode.read(text)

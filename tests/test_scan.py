@@ -41,6 +41,10 @@ def measured():
     return _measure()
 
 
+#: seed name -> [(drafted formula, its verdict, [(catalogue claim id, expected verdict) it matches])], by _measure
+DRAFTS: dict = {}
+
+
 def _measure():
     """seed name -> [(catalogue claim id, expected verdict, verdicts of the drafts that match it)]."""
     out = {}
@@ -60,6 +64,8 @@ def _measure():
             got = [v for f, v in drafted if f and f in quote]
             rows.append((c.id, want, got))
         out[name] = rows
+        cat = [(c.id, expected.get(c.id), _norm(c.quote)) for c in _catalogue(name)]
+        DRAFTS[name] = [(f, v, [(cid, want) for cid, want, q in cat if want and f in q]) for f, v in drafted if f]
     return out
 
 
@@ -75,7 +81,7 @@ def _figures(rows):
 #: been "proved" reading x and A as scalars, the right verdict for the wrong reason)
 #: (found fell once, by 9 over 000, 002 and 004, when a lone '=' or '= 0 →' between words stopped being drafted:
 #: such a draft "matched" every quote holding the sign, a match by accident, and it ended in an error anyway)
-FLOORS = {"000": (54, 44), "001": (21, 19), "002": (7, 5), "003": (27, 20), "004": (16, 13)}
+FLOORS = {"000": (56, 46), "001": (21, 19), "002": (7, 5), "003": (42, 38), "004": (20, 17)}
 
 
 def test_every_seed_drafts_a_loadable_claim_file():
@@ -87,8 +93,11 @@ def test_every_seed_drafts_a_loadable_claim_file():
 
 
 def test_no_drafted_claim_is_refuted_where_the_catalogue_proves(measured):
-    bad = [(name, cid) for name, rows in measured.items() for cid, want, got in rows
-           if want == "proved" and "refuted" in got]
+    # a refuted draft inside a proved claim's quote is wrong unless it is a claim the catalogue refutes too:
+    # a rule's quote (the output error is (A² – y) times σ'(Z²)) holds the printed values the rule uses
+    bad = [(name, f, [cid for cid, want in hits if want == "proved"]) for name, drafts in DRAFTS.items()
+           for f, verdict, hits in drafts if verdict == "refuted"
+           and any(want == "proved" for _, want in hits) and not any(want == "refuted" for _, want in hits)]
     assert not bad
 
 
@@ -105,10 +114,11 @@ def _totals(measured):
     return {k: sum(f[k] for f in figs) for k in figs[0]}
 
 
-@pytest.mark.xfail(strict=True, reason="issue 14 targets not met: measured 125 of 214 checkable catalogue claims "
-                   "found (58 %), 101 of those 125 with the same verdict (81 %); most of the rest are stated in "
-                   "prose (a worked example's values, shapes in sentences) or need declarations the sheet never "
-                   "writes (the matrix calculus of 000, the backprop of 001, 002 and 004)")
+@pytest.mark.xfail(strict=True, reason="issue 14 targets not met: measured 146 of 214 checkable catalogue claims "
+                   "found (68 %), 125 of those 146 with the same verdict (86 %); most of the rest are stated in "
+                   "prose the scan does not read (the hidden error of 003's example, activation cards whose "
+                   "function name the page lost in 004) or need declarations the sheet never writes (the matrix "
+                   "calculus of 000, the backprop of 001, 002 and 004)")
 def test_issue_14_targets(measured):
     t = _totals(measured)
     assert t["found"] >= 0.8 * t["checkable"] and t["same"] >= 0.9 * t["found"], t
@@ -428,3 +438,170 @@ def test_a_categorical_cross_entropy_under_a_softmax_heading_has_the_softmax_pre
     other = scan_text("Categorical Cross-Entropy\n\n" + head.split("\n", 2)[2] +
                       "\\frac{\\partial \\mathcal{L}}{\\partial z_j} = a_j - y_j$$\n")[1]
     assert not other.given                               # no softmax named: a is not read as one
+
+
+def test_spaces_stated_in_a_sentence_shape_a_bracketed_definition():
+    text = ("Shapes\nIf X is a group of numbers arranged in ℝⁿˣᵐ and W looks like ℝᵏˣⁿ, then multiplying them "
+            "(Z = W·X) gives us a new form in ℝᵏˣᵐ.\nIf X is arranged in ℝⁿˣᵐ and W looks like ℝᵏˣⁿ, then "
+            "(Y = W·X) gives us a new form in ℝⁿˣᵐ.\nA product X times W is in ℝᵏˣᵐ (V = W·X)\n")
+    right, wrong, bare = scan_text(text)
+    assert right.formula == "Z = W·X" and right.reading == "W \\cdot X \\in \\mathbb{R}^{k \\times m}"
+    assert right.symbols == {"X": "matrix n m", "W": "matrix k n"}
+    assert bare.not_checkable.startswith("defines V")       # 'X times W is in': the space is not W's
+    from nnderive.scan import _sheet_declarations
+    assert _sheet_declarations(text.splitlines()[3:], {}) == {}
+    claims, errors = loads(to_toml("spaces.txt", [right, wrong]), "spaces.txt")
+    assert not errors and [v.verdict for v in judge_all(claims)] == ["proved", "refuted"]
+
+
+def test_a_row_labelled_with_its_symbol_drops_the_label():
+    (d,) = scan_text("Updates\nBias (b) b ← b – η·δ\n")
+    assert d.formula == "b ← b – η·δ"
+
+
+def test_values_a_worked_example_states_in_prose_define_its_later_rounded_values():
+    text = ("Example\nWe have W¹ = [1, 2] and a bias b² = 0.05. Z² = 0.3 × 0.49 + 0.05, which comes out to about 0.197.\n"
+            "After applying the sigmoid function here, our output A² is approximately 0.549. If our target y is 1,\n"
+            "L = ½ (A² – y)²,\nwhich works out to be around 0.2. First, we calculate the output error, δ². We do this "
+            "by taking the difference (A² – y), which is –0.451, and multiplying it by the derivative of the sigmoid "
+            "at Z² (approximately 0.248). So δ² is roughly –0.112 and (q – y), which is 3. The bias gradient is "
+            "simply δ², or –0.2.\n")
+    values = [d for d in scan_text(text) if d.definitions]
+    assert [d.formula for d in values] == [
+        "A² is approximately 0.549", "L = ½ (A² – y)², which works out to be around 0.2",
+        "(A² – y), which is –0.451", "derivative of the sigmoid at Z² (approximately 0.248)",
+        "δ² is roughly –0.112", "simply δ², or –0.2"]                  # q: no value given
+    a2, delta = values[0], values[4]
+    assert a2.reading == "A_{2} \\approx 0.549" and a2.functions == {"\\sigma": "sigmoid"}
+    assert a2.definitions == ["Z_{2} = 0.3 \\times 0.49 + 0.05", "A_{2} = \\sigma(Z_{2})"]
+    assert delta.definitions[-1] == "δ_{2} = (A_{2} - y) \\cdot \\sigma^{\\prime}(Z_{2})"
+    assert any("layer labels" in w for w in a2.inferred)
+    claims, errors = loads(to_toml("worked.txt", values), "worked.txt")
+    assert not errors and [v.verdict for v in judge_all(claims)] == [
+        "proved", "refuted", "proved", "proved", "proved", "refuted"]
+    unnamed = "Example\nW¹ = 1. So δ² is roughly –0.112; it is simply δ², or –0.112.\n"
+    assert not [d for d in scan_text(unnamed) if d.definitions]   # δ² never given a value: no claim
+
+
+def test_a_superscript_is_a_power_where_no_letter_carries_a_first_one():
+    text = "Example\nA bias b = 0.5 gives a² = b. After applying the sigmoid function here, A² is approximately 0.6.\n"
+    assert not [d for d in scan_text(text) if d.definitions]        # a² is a power: no name, no value
+
+
+def test_the_softmax_cross_entropy_gradient_stated_in_a_sentence_or_in_code():
+    prose = ("Loss\nCross-entropy with softmax has the elegant property that its gradient simplifies to (ŷ - y). "
+             "For softmax with cross-entropy the gradient is y - ŷ. With MSE its gradient is (ŷ - y).\n")
+    code = ("import numpy as np\ndef backward(X):\n# Output layer gradient (cross-entropy + softmax)\n"
+            "dZ3 = A3 - y_true # Elegant simplification!\n# cross-entropy + softmax\ndZ3 = y_true - A3\n"
+            "# cross-entropy + softmax\ndZ3 = A2 - y_true\ndZ2 = A2 - y_true\n")
+    words, coded = scan_text(prose), [d for d in scan_text(code) if d.reading]
+    assert [d.formula for d in words] == ["gradient simplifies to (ŷ - y)", "gradient is y - ŷ"]   # MSE: no pairing
+    assert [d.line for d in coded] == [4, 6]        # A2 is not layer 3's prediction; no pairing named for dZ2
+    assert coded[0].definitions == ["L = -\\sum_i y_i \\log \\hat{y}_i", "\\hat{y} = \\operatorname{softmax}(z)"]
+    assert any("A3 the prediction" in w for w in coded[0].inferred)
+    claims, errors = loads(to_toml("sce.txt", words + coded), "sce.txt")
+    assert not errors and [v.verdict for v in judge_all(claims)] == ["proved", "refuted", "proved", "refuted"]
+
+
+def test_an_exponent_indexed_by_the_formula_s_own_index_is_an_entry():
+    text = ("Softmax\nsoftmax is handy: it turns scores into probabilities with the formula aᵢ = eᶻⁱ / Σⱼ eᶻʲ.\n"
+            "softmax is handy: it turns scores into probabilities with the formula aᵢ = eᶻⁱ / Σⱼ eᶻʲ + 1.\nAnd y = eᶻᵏ + 1 then.\n")
+    right, wrong, other = scan_text(text)
+    assert right.reading == "a_{i} = e^{z_{i}} / (\\sum_{j} e^{z_{j}})"
+    assert right.definitions == ["a = \\operatorname{softmax}(z)"] and any("indexed" in w for w in right.inferred)
+    assert not other.reading                            # k indexes nothing in its formula: zk stays unread
+    claims, errors = loads(to_toml("softmax.txt", [right, wrong]), "softmax.txt")
+    assert not errors and [v.verdict for v in judge_all(claims)] == ["proved", "refuted"]
+
+
+def test_glued_entries_under_a_sum_with_no_index_are_its_terms():
+    text = ("Loss\nL = -Σ yi × log(ŷi)  [Cross-entropy]\nL = -Σ yi × log(1 - ŷi)  [Cross-entropy]\n"
+            "L = -Σ yi × log(ŷj)  [Cross-entropy]\n")
+    right, wrong, other = scan_text(text)
+    assert right.reading == "L = - \\sum_{i} y_{i} \\times \\log (\\hat{y}_{i})"
+    assert any("i-th entries" in w for w in right.inferred)
+    assert other.not_checkable.startswith("defines L")      # ŷj: not the sum's term
+    claims, errors = loads(to_toml("ce.txt", [right, wrong]), "ce.txt")
+    assert not errors and [v.verdict for v in judge_all(claims)] == ["proved", "refuted"]
+
+
+def test_a_value_with_its_condition_and_the_value_otherwise_in_words_is_a_case_claim():
+    drafts = scan_text("Deriv\n∂ReLU(z)/∂z = 1 if z>0, else 0\n∂ReLU(z)/∂z = 1 if z>1, else 0\n"
+                       "f = 1 if the weights are large, else 0\n")
+    right, wrong, words = drafts
+    assert right.formula == "∂ReLU(z)/∂z = 1 if z>0, else 0" and "\\begin{cases} 1, & z > 0" in right.reading
+    assert words.not_checkable.startswith("a condition follows in words")
+    claims, errors = loads(to_toml("cases.txt", [right, wrong]), "cases.txt")
+    assert not errors and [v.verdict for v in judge_all(claims)] == ["proved", "refuted"]
+
+
+def test_the_second_shapes_a_line_gives_are_drafted_as_their_own_claim():
+    sheet = ("Shapes\n- Weight matrix W has shape (m, n)\n- Bias vector b has shape (m,)\n"
+             "- Input a has shape (n,) for single example or (batch_size, n) for batches\n"
+             "- Output z = Wa + b has shape (m,) or (batch_size, m)\n- Output y = Wa has shape (m,)\n")
+    single, batch, y = scan_text(sheet)
+    assert batch.formula == "z = Wa + b has shape (m,) or (batch_size, m)"
+    assert batch.symbols["a"] == "matrix b_{batchsize} n" and any("second of the shapes" in w for w in batch.inferred)
+    assert y.formula == "y = Wa"                          # y has one shape only: no second claim
+    claims, errors = loads(to_toml("shapes.txt", [single, batch, y]), "shapes.txt")
+    assert not errors and [v.verdict for v in judge_all(claims)] == ["proved", "refuted", "proved"]   # batch-first a: Wa is no product
+
+
+def test_its_derivative_in_words_is_the_derivative_of_the_name_the_sentence_defines():
+    text = ("Loss\nWe calculate the error with L = ½(ŷ – y)² and see how a small change in the prediction affects "
+            "the error using its derivative, which is just ŷ – y.\nWe take L = ½(ŷ – y)² and a small change in the "
+            "prediction, using its derivative, which is just y – ŷ.\nWe take L = (ŷ – y)² and the error using its "
+            "derivative, which is just 2(ŷ – y).\nWe take f = 3x² and its derivative, which is 6x.\n")
+    drafts = [d for d in scan_text(text) if d.reading]
+    assert [d.line for d in drafts] == [2, 3, 5]            # line 4: by ŷ or by y? the sentence does not say
+    assert drafts[0].reading == "\\frac{d L}{d \\hat{y}} = \\hat{y} - y"
+    assert drafts[0].definitions == ["L = \\frac{1}{2} (\\hat{y} - y)^{2}"]
+    claims, errors = loads(to_toml("deriv.txt", drafts), "deriv.txt")
+    assert not errors and [v.verdict for v in judge_all(claims)] == ["proved", "refuted", "proved"]
+
+
+def test_a_worked_layer_of_stated_vectors_gives_its_activations_and_their_derivatives():
+    text = ("Example\nWe start with X = [0.5, 0.8], weights W¹ = [[0.2, -0.3], [0.4, 0.1]] and a bias b¹ = [0.1, -0.1], "
+            "so Z¹ = W¹·X + b¹. Next, we use the sigmoid activation function. So, our activated hidden outputs are "
+            "roughly [0.49, 0.6]. Say δ² = 2. Then we multiply δ² by each activated value from the hidden layer. This "
+            "gives us gradients for the weights of about [0.98, 1.09]. With hidden neuron derivatives around 0.25 for "
+            "the first and 0.247 for the second, we are done.\n")
+    drafts = [d for d in scan_text(text) if d.definitions and d.reading]
+    assert [d.reading for d in drafts] == [
+        "\\sigma(Z_{11}) \\approx 0.49", "\\sigma(Z_{12}) \\approx 0.6", "δ_{2} \\sigma(Z_{11}) \\approx 0.98",
+        "δ_{2} \\sigma(Z_{12}) \\approx 1.09", "\\sigma^{\\prime}(Z_{11}) \\approx 0.25", "\\sigma^{\\prime}(Z_{12}) \\approx 0.247"]
+    assert drafts[0].definitions == ["Z_{11} = 0.2 \\cdot 0.5 + (-0.3) \\cdot 0.8 + 0.1"]
+    claims, errors = loads(to_toml("layer.txt", drafts), "layer.txt")
+    assert not errors and [v.verdict for v in judge_all(claims)] == [
+        "proved", "refuted", "proved", "proved", "proved", "refuted"]
+    unnamed = text.replace("the sigmoid activation function", "an activation function")
+    assert not [d for d in scan_text(unnamed) if d.definitions and "Z_{1" in d.reading]   # which function: not said
+
+
+def test_a_shape_the_code_prints_is_the_shape_of_what_the_called_function_returns():
+    code = ("import numpy as np\ndef layer(X, W, b):\nZ = np.dot(X, W.T) + b\nreturn Z\n"
+            "def twice(X, W):\nZ = X @ W.T\nZ = Z @ W\nreturn Z\n"
+            "batch_size, n_in, n_out = 32, 784, 128\nX = np.random.randn(batch_size, n_in)\n"
+            "W = np.random.randn(n_out, n_in) * 0.01\nb = np.zeros(n_out)\nZ = layer(X, W, b)\n"
+            "print(f\"Output shape: {Z.shape}\") # (32, 128)\nprint(Z.shape) # (32, 784)\n"
+            "Y = twice(X, W)\nprint(Y.shape) # (32, 784)\n")
+    printed = [d for d in scan_text(code) if d.formula.startswith("print")]
+    assert [d.line for d in printed] == [14, 15]        # twice assigns Z twice: not followed
+    assert printed[0].reading == "X W^{T} + \\mathbf{1} b^{T} \\in \\mathbb{R}^{32 \\times 128}"
+    assert printed[0].symbols == {"X": "matrix 32 784", "W": "matrix 128 784", "b": "vector 128", "\\mathbf{1}": "ones 32"}
+    claims, errors = loads(to_toml("printed.txt", printed), "printed.txt")
+    assert not errors and [v.verdict for v in judge_all(claims)] == ["proved", "refuted"]
+
+
+def test_a_softmax_the_code_returns_is_checked_entry_by_entry():
+    code = ('import numpy as np\ndef softmax(z):\n"""Numerically stable softmax"""\n'
+            "exp_z = np.exp(z - np.max(z, axis=1, keepdims=True))\n"
+            "return exp_z / np.sum(exp_z, axis=1, keepdims=True)The key insight is that we cache.\n"
+            'import numpy as np\ndef stable_softmax(z):\nreturn np.exp(z - np.max(z)) / np.sum(np.exp(z))\n'
+            'import numpy as np\ndef softmax_cols(z):\nreturn np.exp(z) / np.sum(np.exp(z), axis=0, keepdims=True)\n')
+    drafts = [d for d in scan_text(code) if "softmax" in d.reading]
+    assert [d.formula for d in drafts] == ["return exp_z / np.sum(exp_z, axis=1, keepdims=True)",
+                                           "return np.exp(z - np.max(z)) / np.sum(np.exp(z))"]   # axis 0: not read
+    assert any("each row is one example" in w for w in drafts[0].inferred)
+    claims, errors = loads(to_toml("softmax.txt", drafts), "softmax.txt")
+    assert not errors and [v.verdict for v in judge_all(claims)] == ["proved", "refuted"]

@@ -185,6 +185,17 @@ class _Emit(Transformer):
                     out[j:] = [_Tex.of(r"\frac{", num.pos) + num + _Tex.of(f"}}{{{op} {var}}}", num.pos)]
                     k += 2
                     continue
+            if isinstance(it, Token) and str(it) in "/÷" and k + 1 < len(items) and not isinstance(items[k + 1], Token) \
+                    and re.match(r"\\(?:sum|prod)(?![A-Za-z])", items[k + 1].text):
+                # eᶻⁱ / Σⱼ eᶻʲ: the sum and the factors it takes are the divisor; another sign after them
+                # (/ Σⱼ bⱼ · c) leaves the sum's reach unsaid
+                rest = items[k + 1:]
+                if any(isinstance(r, Token) for r in rest):
+                    raise LatexError("a sum after '/' followed by another operator: bracket the divisor", it.start_pos)
+                den = _join(list(rest))
+                out.append(_Tex.of("/", it.start_pos))
+                out.append(_wrap("(", den, ")"))
+                break
             if isinstance(it, Token):
                 t = _Tex.of(_MULOPS[str(it)], it.start_pos)
                 t.operator = True
