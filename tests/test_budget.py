@@ -236,3 +236,31 @@ def test_workers_run_blas_on_one_thread_and_count_only_the_judging_thread():
         assert worker.cpu_seconds() is not None
     finally:
         worker.stop()
+
+
+def test_sympy_randomness_is_seeded_for_every_claim(monkeypatch):
+    """SymPy's multivariate factorisation draws from an unseeded generator: the same claim cost 2 s of
+    CPU in one run and 45 s in another (a CI timeout). Each claim starts from one seed; the caller's
+    generator state is left as it was."""
+    import random
+    from sympy.core import random as srandom
+    from nnderive.judge import engine
+    fresh = random.Random(0)
+    expected = fresh.random(), fresh.random()
+    drawn = []
+    monkeypatch.setattr(engine, "_verdict", lambda claim: drawn.append(
+        (srandom.rng.random(), srandom._assumptions_rng.random())) or engine.Verdict(
+        id=claim.id, source=claim.source, verdict="undecided", reason="stub for the test"))
+    srandom.seed(12345)
+    before = srandom.rng.getstate()
+    engine.judge_claim(FAST)
+    srandom.rng.random()      # a draw between claims must not change the next claim's start
+    engine.judge_claim(FAST)
+    assert drawn == [(expected[0], expected[0])] * 2
+    srandom.seed(12345)
+    srandom.rng.random()
+    after_one_draw = srandom.rng.getstate()
+    srandom.rng.setstate(before)
+    engine.judge_claim(FAST)
+    srandom.rng.random()
+    assert srandom.rng.getstate() == after_one_draw

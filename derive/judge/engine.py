@@ -19,11 +19,13 @@ Numbers never prove: the search only finds counterexamples.
 """
 from __future__ import annotations
 
+import contextlib
 import re
 import time
 import zlib
 
 import sympy as sp
+from sympy.core import random as _srandom
 from sympy.stats.rv import RandomSymbol
 
 from ..mathematics.arrays import Jacobian, is_array
@@ -681,11 +683,26 @@ def relations(claim):
 
 
 # --------------------------------------------------------------------------- the verdict
+@contextlib.contextmanager
+def _sympy_random_fixed():
+    """SymPy's multivariate factorisation (Wang's algorithm) and its assumption system draw from an
+    unseeded generator, so the same claim cost 2 s in one run and over 60 s of CPU in another: seeded
+    for every claim, the cost (and so a timeout) is the same in every run; the caller's state is restored."""
+    saved = _srandom.rng.getstate(), _srandom._assumptions_rng.getstate()
+    _srandom.seed(0)
+    try:
+        yield
+    finally:
+        _srandom.rng.setstate(saved[0])
+        _srandom._assumptions_rng.setstate(saved[1])
+
+
 def judge_claim(claim) -> Verdict:
     """Judge one catalogue claim; never raises for bad claim content."""
     t0 = time.perf_counter()
     try:
-        v = _verdict(claim)
+        with _sympy_random_fixed():
+            v = _verdict(claim)
     except ClaimError as exc:
         v = _error(claim, exc.field, exc.message, exc.pos)
     except RecursionError:
