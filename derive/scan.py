@@ -1142,9 +1142,20 @@ def _cases_in_words(draft: Formula) -> bool:
 def _is_plain_heading(line: str) -> bool:
     """A short capitalised line with no sign of math; ``Title: Subtitle`` (each part capitalised words) too."""
     s = line.strip()
-    title = re.fullmatch(r"(?:[A-Z][\w'’&-]*\s?){1,6}:\s(?:[A-Z][\w'’&-]*\s?){1,8}", s)
+    # the small words of a title (in, the, of ...) inside its subtitle: "The Chain Rule in Action"
+    title = re.fullmatch(r"(?:[A-Z][\w'’&-]*\s?){1,6}:\s[A-Z][\w'’&-]*\s?"
+                         r"(?:(?:[A-Z][\w'’&-]*|in|the|of|a|an|and|for|to|with|on|by|from)\s?){0,7}", s)
     return (0 < len(s) <= 60 and not any(c in s for c in _REL_CHARS + "/") and (":" not in s or bool(title))
             and not s.startswith(("-", "*", "•")) and not s.endswith((".", ",", ":", "?")) and s[0].isupper())
+
+
+def _glued_heading(line: str) -> str | None:
+    """A heading the copy glued to the end of a code line after its closing bracket (``print(Z.shape) #
+    (32, 128)Activation Functions: …``): the next section starts there; None when the tail is no heading."""
+    for m in re.finditer(r"[)\]](?=[A-Z][a-z]+\b)", line):
+        if _is_plain_heading(line[m.end():]):
+            return line[m.end():].strip()
+    return None
 
 
 def _without_code(lines) -> str:
@@ -1187,6 +1198,7 @@ def scan_text(text: str) -> list[Formula]:
             continue
         if no in code_lines:            # code is read by the code reader (below), not as plain math
             sections[no] = section
+            section = _glued_heading(line) or section
             continue
         m = _HEADING_MD.match(line)
         if m:
