@@ -42,9 +42,10 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .notation import latex, pycode, unicode
+from .notation import ir, latex, pycode, unicode
 from .notation.errors import LatexError
 from .codeshapes import returned_expressions, softmax_entry, trace_print_shapes
+from .lettershapes import letter_shapes
 from .worked import worked_values
 
 __all__ = ["Formula", "scan", "scan_text", "to_toml"]
@@ -1264,6 +1265,7 @@ def scan_text(text: str) -> list[Formula]:
         if m and _NUMBER.match(m.group(2)):
             settings[no] = settings.get(no, 0) + 1
     carried = _declared_expressions(found, sections, decls)
+    convention = _letter_convention(decls)
     out: list[Formula] = []
     defs_by_section: dict[str, dict] = {}
     domains: dict = {}                        # (section, loss name) -> the declarations its named loss gave
@@ -1297,6 +1299,7 @@ def scan_text(text: str) -> list[Formula]:
         _carry_declarations(draft, carried, decls)
         _letter_function(draft, letter_fns.setdefault(sec, {}), lines)
         _infer_chain(draft)
+        _matrix_letters(draft, convention)
         _difference_quotient(draft)
         _function_label(draft)
         _softmax_cross_entropy(draft, lines)
@@ -1805,6 +1808,40 @@ def _infer_chain(draft: Formula):
     draft.symbols.update({v: "scalar real" for v in chain})
     draft.inferred.append("a chain rule of unspecified functions: " + ", ".join(draft.definitions)
                           + " (each quantity a scalar function of the next)")
+
+
+def _letter_convention(decls: dict) -> str:
+    """The lines saying the sheet writes capitals for matrices and small letters for vectors ("" when its
+    declarations do not, or break it: a small-letter matrix or a capital vector)."""
+    caps = [why for (_, key), (decl, why) in decls.items() if len(key) == 1 and key.isupper() and decl.startswith("matrix")]
+    smalls = [why for (_, key), (decl, why) in decls.items() if len(key) == 1 and key.islower() and decl.startswith("vector")]
+    broken = any(len(key) == 1 and (key.isupper() and decl.startswith("vector") or key.islower() and decl.startswith("matrix"))
+                 for (_, key), (decl, _why) in decls.items())
+    return "" if broken or not caps or not smalls else f"{caps[0]}; {smalls[0]}"
+
+
+def _matrix_letters(draft: Formula, convention: str):
+    """Matrix algebra of letters the sheet does not declare (``∂(x^TAx)/∂x = (A + A^T)x``, a transpose or a
+    norm in it): on a sheet whose declarations write capitals for matrices and small letters for vectors,
+    each letter is declared so, with the most general sizes its products allow (derive/lettershapes.py);
+    marked inferred.  Nothing is drafted when a letter is declared already or the sizes do not tie up."""
+    if not convention or draft.not_checkable or draft.algorithm or draft.reading or draft.definitions:
+        return
+    try:
+        readings = latex.read(draft.formula) if draft.notation == "latex" else \
+            unicode.read(draft.formula) if draft.notation == "unicode" else []
+    except LatexError:
+        return
+    if not readings or not any(isinstance(n, (ir.Transpose, ir.Norm)) for st in readings for n in ir.walk(st)):
+        return
+    found = [letter_shapes(st) for st in readings]
+    if not found[0] or any(f != found[0] for f in found) or any(k in draft.symbols for k in found[0]):
+        return
+    for letter, (kind, *dims) in found[0].items():
+        draft.symbols[letter] = " ".join([kind, *dims])
+    draft.inferred.append("matrix algebra of undeclared letters: " + ", ".join(
+        f"{k} {draft.symbols[k]}" for k in found[0]) + f" (the sheet writes capitals for matrices and small "
+        f"letters for vectors: {convention}; the most general sizes the formula's products allow)")
 
 
 def _split_top(tex: str, sign: str):
