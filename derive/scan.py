@@ -389,8 +389,9 @@ _SHAPE = re.compile(r"\(\s*([\w]+)\s*[×x]\s*([\w]+)\s*\)")
 _IN_R = re.compile(r"(?<!\w)([^\W\d_](?:_\w+|\d+)?)\s*∈\s*ℝ([ⁿᵐᵏᵈ]|\^\{?\w+\}?)(?:[ˣ×]([ⁿᵐᵏᵈ]|\w))?")
 _R_SHAPE = r"ℝ([ⁿᵐᵏᵈ]|\^\{?\w+\}?)(?:[ˣ×]([ⁿᵐᵏᵈ]|\w))?"
 #: ``X is a group of numbers arranged in ℝⁿˣᵐ``, ``W looks like ℝᵏˣⁿ``: a letter, a verb of being, prose words
-#: only (no other symbol the space could belong to), then ``in``/``like`` ℝ
-_PROSE_IN_R = re.compile(r"(?<![\w\\])(?<!times )(?<!plus )(?<!minus )(?<!over )(?<!by )(?<!of )(?<!with )(?<![-+×·*/=] )"
+#: only (no other symbol the space could belong to), then ``in``/``like`` ℝ; not a letter after a word that makes
+#: it an object (``times``, ``of``, ``to``, ``for`` ...: "the map sends x to y is in ℝⁿ" says nothing of y)
+_PROSE_IN_R = re.compile(r"(?<![\w\\])(?<!times )(?<!plus )(?<!minus )(?<!over )(?<!by )(?<!of )(?<!with )(?<!to )(?<!for )(?<![-+×·*/=] )"
                          r"([A-Za-z])\s+(?:is|looks|lies|lives)\b(?:\s+(?:a|an|[a-z]{2,}))*?\s+(?:in|like)\s+"
                          + _R_SHAPE)
 #: ``(Z = W·X) gives us a new form in ℝᵏˣᵐ``: the space of the defined letter
@@ -1397,6 +1398,9 @@ def _code_softmax(fn, params, expr, doc, statements, lines, sections) -> Formula
     if axis == "row":
         d.inferred.append("max and sum along the last axis (keepdims): each row is one example, read as the vector "
                           f"{z} of n entries")
+    else:       # no axis: numpy reduces the whole array, a softmax only where z is one vector
+        d.inferred.append(f"max and sum without an axis reduce the whole array: {z} read as one vector of n entries "
+                          "(for a batch of rows they would run over the batch too)")
     return d
 
 

@@ -631,3 +631,15 @@ def test_matrix_algebra_of_undeclared_letters_follows_the_sheet_s_capitals_and_s
     # a sheet whose declarations do not follow the convention (a capital vector): nothing is inferred
     other = glossary.replace("- x: input vector", "- X: input vector")
     assert all(not d.symbols for d in scan_text(other + rules) if d.section == "Rules")
+
+
+def test_a_space_after_to_or_for_is_not_the_letter_s():
+    from nnderive.scan import _sheet_declarations
+    lines = ["The map sends u to y is in ℝⁿ here", "Read it for y lives in ℝᵐ", "Then y is in ℝᵏ"]
+    assert _sheet_declarations(lines, {}) == {("", "y"): ("vector k", "y: vector k from the sentence's ℝ on line 3")}
+
+
+def test_a_softmax_without_an_axis_says_it_reads_one_vector():
+    code = 'import numpy as np\ndef softmax(z):\nreturn np.exp(z - np.max(z)) / np.sum(np.exp(z - np.max(z)))\n'
+    (d,) = [d for d in scan_text(code) if d.reading]
+    assert any("without an axis" in w for w in d.inferred)
