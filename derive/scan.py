@@ -1301,6 +1301,7 @@ def scan_text(text: str) -> list[Formula]:
         _letter_function(draft, letter_fns.setdefault(sec, {}), lines)
         _infer_chain(draft)
         _matrix_letters(draft, convention)
+        _softmax_vector(draft)
         _difference_quotient(draft)
         _function_label(draft)
         _softmax_cross_entropy(draft, lines)
@@ -1846,6 +1847,28 @@ def _matrix_letters(draft: Formula, convention: str):
     draft.inferred.append("matrix algebra of undeclared letters: " + ", ".join(
         f"{k} {draft.symbols[k]}" for k in found[0]) + f" (the sheet writes capitals for matrices and small "
         f"letters for vectors: {convention}; the most general sizes the formula's products allow)")
+
+
+def _softmax_vector(draft: Formula):
+    """``softmax(x) = softmax(x - max(x))`` with x undeclared and the formula's only letter: the softmax takes a
+    vector, so x is one (n entries, n a size the formula does not use); marked inferred.  Anything else
+    in the formula (another letter, x also outside a softmax's argument alone) leaves x undeclared."""
+    if draft.not_checkable or draft.algorithm or draft.reading or draft.definitions or draft.symbols:
+        return
+    try:
+        readings = latex.read(draft.formula) if draft.notation == "latex" else \
+            unicode.read(draft.formula) if draft.notation == "unicode" else []
+    except LatexError:
+        return
+    atoms = {n.name for st in readings for n in ir.walk(st) if isinstance(n, ir.Atom)}
+    applied = {a.args[0].arg.name for st in readings for a in ir.walk(st) if isinstance(a, ir.Apply)
+               and isinstance(a.func, ir.Func) and a.func.name == "softmax" and len(a.args) == 1
+               and isinstance(a.args[0], ir.Paren) and isinstance(a.args[0].arg, ir.Atom)}
+    if len(atoms) != 1 or atoms != applied or atoms & {"n", "i", "e"}:
+        return
+    (x,) = atoms
+    draft.symbols[x] = "vector n"
+    draft.inferred.append(f"{x}: vector n, as the softmax applied to it takes a vector")
 
 
 def _split_top(tex: str, sign: str):
