@@ -1440,8 +1440,8 @@ def _index_declarations(tex: str) -> dict:
     size = {}
     for m in _SUM_INDEX.finditer(tex):
         size.setdefault(m.group(1), m.group(2) or "n")
-    if not size:
-        return {}
+    if not size or any(n in size for n in size.values()):
+        return {}           # Σₘ Σₙ: n is an index itself, so it is no size the notation gives
     found = list(_SUBSCRIPTED.finditer(tex))
     if any(tex[m.end():].lstrip().startswith("^") for m in found):
         return {}           # x_i^l: a layer superscript or a power, which the notation does not settle

@@ -652,3 +652,10 @@ def test_the_letter_a_softmax_takes_is_a_vector():
     assert other.symbols == {}                           # y: nothing says what it is
     claims, errors = loads(to_toml("sm.txt", [right, wrong]), "sm.txt")
     assert not errors and [v.verdict for v in judge_all(claims)] == ["proved", "refuted"]
+
+
+def test_a_sum_over_n_does_not_make_n_the_size_of_its_own_range():
+    (d,) = scan_text("Conv\n(f*g)[i,j] = Σₘ Σₙ f[i–m, j–n].\n")
+    assert "n" not in d.symbols and "m" not in d.symbols
+    (ok,) = scan_text("Mean\nE = (1/n) Σᵢ (y_i - ŷ_i)² = Σᵢ y_i\n")
+    assert ok.symbols == {"i": "index n", "y": "vector n", "\\hat{y}": "vector n"}   # no index named n: n the size
