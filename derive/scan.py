@@ -765,6 +765,32 @@ def _range_in_words(no: int, line: str, section: str, funcs: dict) -> list[Formu
     return out
 
 
+#: ``Use ReLU (∂/∂z = 0 or 1, no saturation)``: a bracket after a function's name giving its derivative's values
+_DERIVATIVE_VALUES = re.compile(rf"(?<![\w\\])(sigmoid|logistic|relu|tanh|softplus)\s*\(\s*((?:∂|d)/(?:∂|d)([a-z])"
+                                rf"\s*=\s*({_NUM})\s+or\s+({_NUM}))(?![\w.])", re.I)
+
+
+def _derivative_values(no: int, line: str, section: str) -> list[Formula]:
+    r"""``ReLU (∂/∂z = 0 or 1, …)``: the bare derivative in the bracket after a function's name is that
+    function's derivative, and "a or b" says it takes one of the two values: (F'(z) - a)(F'(z) - b) = 0."""
+    out = []
+    for m in _DERIVATIVE_VALUES.finditer(line):
+        fname, text, v, a, b = m.groups()
+        fn = _FUNCTION_NAMES[fname.lower()]
+        key = _FN_KEYS[fn]
+        d = f"\\frac{{d}}{{d {v}}} {key}({v})"
+        num = [x.replace("−", "-").replace("–", "-").replace(" ", "") for x in (a, b)]
+        draft = Formula(no, section, line.strip(), text, "unicode",
+                        reading=f"\\left({d} - ({num[0]})\\right) \\left({d} - ({num[1]})\\right) = 0")
+        draft.symbols = {v: "scalar real"}
+        if fn != "tanh":
+            draft.functions = {key: fn}
+        draft.inferred = [f"the bracket after '{fname}' says what its derivative is: {text} is d{fname}({v})/d{v}; "
+                          f"'{a} or {b}': one of the two values, written (d - {a})(d - {b}) = 0"]
+        out.append(draft)
+    return out
+
+
 def _worked_numbers(no: int, line: str, section: str) -> list[Formula]:
     """The arithmetic of a worked example written in words: ``0.2 × 0.5 + (–0.3) × 0.8 + 0.1, which gives
     –0.04`` and ``if you plug –0.04 into the sigmoid, you get around 0.49``.  Each is a claim that the
@@ -1232,7 +1258,7 @@ def scan_text(text: str) -> list[Formula]:
             if drawn:
                 worked.extend(drawn)
                 continue
-            shapes = _shape_chain(no, body, section)
+            shapes = _shape_chain(no, body, section) + _derivative_values(no, body, section)
             formulas = [f for f in _plain_formulas(body)
                         if not any("".join(f.split()) in "".join(d.formula.split()) for d in shapes)]
             worked.extend(shapes)
