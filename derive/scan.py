@@ -791,6 +791,32 @@ def _derivative_values(no: int, line: str, section: str) -> list[Formula]:
     return out
 
 
+#: ``Gradient clipping: clip(∂J/∂w, -threshold, threshold)``: a gradient clamped to a symmetric interval
+_CLIP = re.compile(r"(?<![\w.])clip\s*\(\s*(∂([^\W\d_])\s*/\s*∂([^\W\d_]\w*))\s*,\s*[-−–]\s*([^\W\d_]\w*)\s*,"
+                   r"\s*\4\s*\)")
+
+
+def _gradient_clip(no: int, line: str, section: str) -> list[Formula]:
+    r"""``clip(∂J/∂w, -c, c)`` on a line that says gradient clipping: the gradient g = ∂J/∂w replaced by
+    min(max(g, -c), c) (NumPy's clip), drafted as the ``clip_value`` step with g the gradient, c the bound."""
+    if not re.search(r"\bgradient\s+clipping\b|\bclip(?:ping)?\s+(?:the\s+)?gradients?\b", line, re.I):
+        return []
+    out = []
+    for m in _CLIP.finditer(line):
+        grad, loss, var, bound = m.groups()
+        c = bound if len(bound) == 1 else f"\\mathrm{{{bound}}}"
+        if "g" in (loss, var, bound):
+            continue
+        d = Formula(no, section, line.strip(), m.group(0), "unicode",
+                    reading=f"g \\leftarrow \\min(\\max(g, -{c}), {c})", algorithm="clip_value")
+        d.symbols = {"g": "scalar real", c: "scalar positive"}
+        d.roles = {"g": "grad", c: "clip"}
+        d.inferred = [f"g is the gradient {grad} (one entry), clipped to [-{bound}, {bound}] as the line's gradient "
+                      f"clipping says; clip(x, lo, hi) = min(max(x, lo), hi); {bound} positive"]
+        out.append(d)
+    return out
+
+
 def _worked_numbers(no: int, line: str, section: str) -> list[Formula]:
     """The arithmetic of a worked example written in words: ``0.2 × 0.5 + (–0.3) × 0.8 + 0.1, which gives
     –0.04`` and ``if you plug –0.04 into the sigmoid, you get around 0.49``.  Each is a claim that the
@@ -1269,6 +1295,7 @@ def scan_text(text: str) -> list[Formula]:
             worked.extend(_range_in_words(no, body, section, funcs))
             worked.extend(_sce_in_words(no, body, section))
             worked.extend(_derivative_in_words(no, body, section))
+            worked.extend(_gradient_clip(no, body, section))
             if init_block and "~" in body:
                 law = _init_law(no, body, section, init_block)
                 if law is not None:
