@@ -488,7 +488,7 @@ _NUMBER = re.compile(r"^\s*[-−]?\d+(\.\d+)?([eE][-−]?\d+)?\s*$")
 
 #: an optimizer a block of the sheet names (a heading, a comment line): the block's update lines are
 #: drafted with it as ``algorithm``; Nesterov's look-ahead gradient is not drafted ("")
-_OPTIMIZER_NAMES = ((re.compile(r"\bnesterov\b", re.I), ""), (re.compile(r"\badam\b", re.I), "adam"),
+_OPTIMIZER_NAMES = ((re.compile(r"\bnesterov\b", re.I), "nesterov"), (re.compile(r"\badam\b", re.I), "adam"),
                     (re.compile(r"\brmsprop\b", re.I), "rmsprop"), (re.compile(r"\bada\s?grad\b", re.I), "adagrad"),
                     (re.compile(r"\bmomentum\b", re.I), "momentum"),
                     (re.compile(r"\b(?:sgd|gradient descent)\b", re.I), "gd"))
@@ -522,6 +522,9 @@ def _as_update(draft, algorithm):
     if spaced != value:
         draft.formula = reading.strip()
         draft.inferred.append(f"a Greek letter written against {name} (βv) is a product: β·{name}")
+    if algorithm == "nesterov":
+        _nesterov_roles(draft, name)
+        return
     nablas = dict.fromkeys(re.findall(r"∇\s*([^\W\d_])(?![\w_])", reading))
     if len(nablas) == 1:        # ∇C with no variable: the gradient the update uses, one opaque symbol
         f = next(iter(nablas))
@@ -542,6 +545,39 @@ def _as_update(draft, algorithm):
         draft.symbols["lr"] = "scalar positive"
         draft.roles["lr"] = "lr"
         draft.inferred.append("lr: the learning rate, one name")
+
+
+_AHEAD = re.compile(r"∂([^\W\d_])\s*/\s*∂([^\W\d_])\s*\|_\{?\2_ahead\}?")
+
+
+def _nesterov_roles(draft, name):
+    """A Nesterov block's lines: ``w_ahead = w - …`` sets the look-ahead point, ``∂J/∂w|_{w_ahead}`` is the
+    gradient taken there (one symbol g_ahead), and the parameter, velocity, momentum and learning rate
+    are named by their spellings (w, v, β, lr); a line the roles do not cover is left to the judge."""
+    m = re.fullmatch(r"([^\W\d_])_ahead", name)
+    formula = draft.formula
+    if m:
+        draft.roles[f"{m.group(1)}_{{ahead}}"] = "lookahead"
+        draft.roles[m.group(1)] = "param"
+        draft.inferred.append(f"{name}: the look-ahead point, {m.group(1)} the parameter")
+    ahead = _AHEAD.search(formula)
+    if ahead:
+        f, w = ahead.groups()
+        if re.search(r"(?<![\w\\])g(?![\w])", formula):
+            draft.not_checkable = "the gradient at the look-ahead point cannot be named g: g is used"
+            return
+        formula = formula[:ahead.start()] + "g_ahead" + formula[ahead.end():]
+        draft.reading = _symbol_key(formula) or ""
+        draft.roles["g_{ahead}"] = "lookahead_grad"
+        draft.inferred.append(f"∂{f}/∂{w}|_{{{w}_ahead}}: the gradient at the look-ahead point, one symbol g_ahead")
+    for k, role in (("v", "velocity"), ("β", "momentum"), ("\\beta", "momentum")):
+        if re.search(rf"(?<![\w\\]){re.escape(k)}(?![\w])", formula):
+            draft.roles["\\beta" if k == "β" else k] = role
+    if re.search(r"(?<!\w)lr(?!\w)", formula):
+        draft.symbols["lr"] = "scalar positive"
+        draft.roles["lr"] = "lr"
+    if not m and re.fullmatch(r"[^\W\d_]", name) and name != "v":
+        draft.roles[name] = "param"
 
 
 #: a loss the sheet names in words near its formula: (pattern, function); "cross entropy" is
@@ -1372,7 +1408,7 @@ def scan_text(text: str) -> list[Formula]:
             name, value = m.groups()
             if optimizers.get(no) and notation == "unicode" and (
                     re.search(rf"(?<![\w\\]){re.escape(name)}(?![\w{{])", value) or name in _CORRECTED
-                    or _unglue(name, value) != value):
+                    or _unglue(name, value) != value or optimizers[no] == "nesterov" and name.endswith("_ahead")):
                 _as_update(draft, optimizers[no])
             elif re.search(rf"(?<![\w\\]){re.escape(name)}(?![\w{{])", value) or \
                     notation == "unicode" and _unglue(name, value) != value:
