@@ -853,6 +853,54 @@ def _gradient_clip(no: int, line: str, section: str) -> list[Formula]:
     return out
 
 
+#: ``Shape: (m × n) for f: ℝⁿ → ℝᵐ`` under a derivative of f (``∂f/∂x = …``, ``H = ∂²f/∂x²``)
+_SHAPE_FOR = re.compile(r"^\s*Shape:\s*\(\s*(\w)\s*[×x]\s*(\w)\s*\)\s*for\s+([a-zA-Z])\s*:\s*ℝ([ⁿᵐᵏᵈ])\s*→\s*ℝ([ⁿᵐᵏᵈ]?)\s*$")
+_DERIVATIVE_OF = re.compile(r"^\s*(?:[A-Za-z]\s*=\s*)?∂(²?)([a-zA-Z])\s*/\s*∂([a-zA-Z])(²?)(?![\w₀-₉])")
+
+
+def _derivative_shape(no: int, line: str, section: str, lines) -> list[Formula]:
+    r"""``Shape: (m × n) for f: ℝⁿ → ℝᵐ`` a few lines under ``∂f/∂x = …``: the Jacobian of f: ℝⁿ → ℝᵐ is
+    claimed m × n; under ``H = ∂²f/∂x²`` with f: ℝⁿ → ℝ, the Hessian n × n.  A shape depends on the sizes
+    only, so f is checked as the linear map A x (a quadratic form x^T A x for the Hessian), marked inferred."""
+    m = _SHAPE_FOR.match(line)
+    if not m:
+        return []
+    rows, cols, f, n_in, n_out = m.groups()
+    above = None
+    for k in range(no - 2, max(no - 6, -1), -1):
+        if not lines[k].strip():
+            break
+        d = _DERIVATIVE_OF.match(lines[k])
+        if d:
+            above = (k + 1, lines[k].strip(), d.groups())
+            break
+    if above is None or above[2][1] != f:
+        return []
+    first, quote, (sq, _f, x, sq2) = above
+    n = _SUPER_LETTER[n_in]
+    letters = {rows, cols, f, x, n}
+    if sq != sq2 or "A" in letters:
+        return []
+    if not sq and n_out:
+        out = _SUPER_LETTER[n_out]
+        tex, definition = f"\\frac{{\\partial {f}}}{{\\partial {x}}}", f"{f} = A {x}"
+        symbols = {f: f"vector {out}", "A": f"matrix {out} {n}", x: f"vector {n}"}
+        how = f"the linear map A {x}"
+    elif sq and not n_out:
+        tex, definition = f"\\frac{{\\partial^2 {f}}}{{\\partial {x}^2}}", f"{f} = {x}^T A {x}"
+        symbols = {f: "scalar real", "A": f"matrix {n} {n}", x: f"vector {n}"}
+        how = f"the quadratic form {x}^T A {x}"
+    else:
+        return []
+    draft = Formula(no, section, f"{quote} ... {line.strip()}", line.strip(), "unicode",
+                    reading=f"{tex} \\in \\mathbb{{R}}^{{{rows} \\times {cols}}}")
+    draft.definitions = [definition]
+    draft.symbols = symbols
+    draft.inferred = [f"the shape the line gives is of the derivative on line {first}; a shape depends only on the "
+                      f"sizes of {f}: ℝ{n_in} → ℝ{n_out}, so {f} is checked as {how}"]
+    return [draft]
+
+
 def _worked_numbers(no: int, line: str, section: str) -> list[Formula]:
     """The arithmetic of a worked example written in words: ``0.2 × 0.5 + (–0.3) × 0.8 + 0.1, which gives
     –0.04`` and ``if you plug –0.04 into the sigmoid, you get around 0.49``.  Each is a claim that the
@@ -1332,6 +1380,7 @@ def scan_text(text: str) -> list[Formula]:
             worked.extend(_sce_in_words(no, body, section))
             worked.extend(_derivative_in_words(no, body, section))
             worked.extend(_gradient_clip(no, body, section))
+            worked.extend(_derivative_shape(no, body, section, lines))
             if init_block and "~" in body:
                 law = _init_law(no, body, section, init_block)
                 if law is not None:
