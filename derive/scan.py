@@ -901,6 +901,31 @@ def _derivative_shape(no: int, line: str, section: str, lines) -> list[Formula]:
     return [draft]
 
 
+_FRACTION = r"∂[^\W\d_]\w*\s*/\s*∂[^\W\d_]\w*"
+#: ``∂C/∂W, breaks down into a product of two pieces: ∂C/∂Z and ∂Z/∂W``
+_CHAIN_WORDS = re.compile(rf"({_FRACTION}),?\s+(?:breaks\s+down|splits|factors|decomposes)\s+into\s+(?:a|the)\s+"
+                          rf"product\s+of\s+(?:(?:two|the)\s+(?:pieces|factors|terms)\s*:?\s*)?({_FRACTION})\s+and\s+"
+                          rf"({_FRACTION})")
+
+
+def _chain_in_words(no: int, line: str, section: str) -> list[Formula]:
+    """A chain rule stated in words (``∂C/∂W … breaks down into a product of … ∂C/∂Z and ∂Z/∂W``): read as
+    ``∂C/∂W = (∂C/∂Z)(∂Z/∂W)`` and drafted as the chain rule of unspecified functions where the fractions
+    link end to end (see _infer_chain), else nothing."""
+    out = []
+    for m in _CHAIN_WORDS.finditer(line):
+        whole, a, b = m.groups()
+        d = Formula(no, section, line.strip(), m.group(0), "unicode")
+        probe = Formula(no, section, line.strip(), f"{whole} = ({a}) × ({b})", "unicode")
+        _infer_chain(probe)
+        if not probe.reading:
+            continue
+        d.reading, d.definitions, d.functions, d.symbols = probe.reading, probe.definitions, probe.functions, probe.symbols
+        d.inferred = [f"'{m.group(0)}': the product the words name, {whole} = ({a})({b})"] + probe.inferred
+        out.append(d)
+    return out
+
+
 def _worked_numbers(no: int, line: str, section: str) -> list[Formula]:
     """The arithmetic of a worked example written in words: ``0.2 × 0.5 + (–0.3) × 0.8 + 0.1, which gives
     –0.04`` and ``if you plug –0.04 into the sigmoid, you get around 0.49``.  Each is a claim that the
@@ -1381,6 +1406,7 @@ def scan_text(text: str) -> list[Formula]:
             worked.extend(_derivative_in_words(no, body, section))
             worked.extend(_gradient_clip(no, body, section))
             worked.extend(_derivative_shape(no, body, section, lines))
+            worked.extend(_chain_in_words(no, body, section))
             if init_block and "~" in body:
                 law = _init_law(no, body, section, init_block)
                 if law is not None:
