@@ -79,12 +79,17 @@ class Formula:
     roles: dict = field(default_factory=dict)       # claim symbol or expression -> the optimizer's role
     reading: str = ""                               # the LaTeX the claim is judged in, when not the formula itself
     given: list = field(default_factory=list)       # assumptions the reading needs (each marked in the note)
+    theorem: str = ""                               # a proved statement the words claim (no formula)
 
     def entry(self, cid: str) -> dict:
         out = {"id": cid, "section": self.section, "quote": self.quote}
         if self.not_checkable:
             out["not_checkable"] = self.not_checkable
             out["note"] = f"drafted by nnderive scan from line {self.line}" + (f": {self.formula}" if self.formula else "")
+            return out
+        if self.theorem:
+            out["theorem"] = self.theorem
+            out["note"] = f"drafted by nnderive scan from line {self.line}; inferred: " + "; ".join(self.inferred)
             return out
         if self.reading:
             out["latex"] = self.reading
@@ -926,6 +931,35 @@ def _chain_in_words(no: int, line: str, section: str) -> list[Formula]:
     return out
 
 
+#: (pattern, theorem, why): what a sentence about starting every weight at zero (or alike) claims
+_INIT_WORDS = ((re.compile(r"\b(?:do\s+not|don[’']t|never)\s+initiali[sz]e\s+(?:all\s+)?(?:the\s+)?weights\s+"
+                           r"(?:to|at|with)\s+(?:zero|0)(?:es|s)?\b", re.I), "symmetric_init",
+                "advice against zero weights: symmetric starts (zero included) never break symmetry"),
+               (re.compile(r"\b(?:breaks?|breaking)\s+(?:the\s+)?symmetry\b", re.I), "symmetric_init",
+                "a random start breaks the symmetry that equal starts keep forever"),
+               (re.compile(r"\ball\s+weights\s*=\s*0\b.*\bno\s+learning\b", re.I), "zero_init_no_learning",
+                "'all weights 0: no learning', checked for tanh, ReLU and sigmoid networks"))
+
+
+def _initialisation_words(no: int, line: str, section: str, lines) -> list[Formula]:
+    """Sentences about initialisation that a proved statement decides (``Do NOT initialize weights to zero.``,
+    ``This breaks symmetry.``, ``All weights = 0 → … no learning``), where the line or one of the ten lines
+    above speaks of initialisation: drafted as that theorem's claim, the reading marked inferred."""
+    near = " ".join(lines[max(0, no - 11):no])
+    if not re.search(r"\binitiali[sz]", near, re.I):
+        return []
+    for pat, theorem, why in _INIT_WORDS:
+        m = pat.search(line)
+        if m and "symmetry" in m.group(0) and (not re.search(r"\brand", near, re.I) or re.search(
+                r"\b(?:zeros?|0|constant|same|equal|identical)\b", line, re.I)):
+            return []           # what breaks the symmetry must be a random start, not an equal one
+        if m:
+            d = Formula(no, section, line.strip(), m.group(0), "unicode", theorem=theorem)
+            d.inferred = [f"'{m.group(0)}' about initialisation, read as the theorem {theorem}: {why}"]
+            return [d]
+    return []
+
+
 def _worked_numbers(no: int, line: str, section: str) -> list[Formula]:
     """The arithmetic of a worked example written in words: ``0.2 × 0.5 + (–0.3) × 0.8 + 0.1, which gives
     –0.04`` and ``if you plug –0.04 into the sigmoid, you get around 0.49``.  Each is a claim that the
@@ -1407,6 +1441,7 @@ def scan_text(text: str) -> list[Formula]:
             worked.extend(_gradient_clip(no, body, section))
             worked.extend(_derivative_shape(no, body, section, lines))
             worked.extend(_chain_in_words(no, body, section))
+            worked.extend(_initialisation_words(no, body, section, lines))
             if init_block and "~" in body:
                 law = _init_law(no, body, section, init_block)
                 if law is not None:

@@ -81,7 +81,7 @@ def _figures(rows):
 #: been "proved" reading x and A as scalars, the right verdict for the wrong reason)
 #: (found fell once, by 9 over 000, 002 and 004, when a lone '=' or '= 0 →' between words stopped being drafted:
 #: such a draft "matched" every quote holding the sign, a match by accident, and it ended in an error anyway)
-FLOORS = {"000": (59, 56), "001": (21, 19), "002": (7, 5), "003": (43, 39), "004": (20, 18)}
+FLOORS = {"000": (60, 57), "001": (21, 19), "002": (9, 7), "003": (43, 39), "004": (20, 18)}
 
 
 def test_every_seed_drafts_a_loadable_claim_file():
@@ -713,3 +713,14 @@ def test_a_chain_rule_stated_in_words_is_the_product_of_its_fractions():
     assert drafts[0].definitions == ["C = F(Z)", "Z = G(W)"]
     claims, errors = loads(to_toml("chain.txt", drafts), "chain.txt")
     assert not errors and [v.verdict for v in judge_all(claims)] == ["proved"]
+
+
+def test_sentences_about_zero_or_random_initialisation_are_the_symmetry_theorems():
+    text = ("Random Initialization\nDo NOT initialize weights to zero.\nTheta = rand(x,y)\nThis breaks symmetry.\n"
+            "Zero initialization breaks symmetry.\nAll weights = 0 → all neurons compute same, no learning\n")
+    drafts = [d for d in scan_text(text) if d.theorem]
+    assert [(d.line, d.theorem) for d in drafts] == [(2, "symmetric_init"), (4, "symmetric_init"),
+                                                     (6, "zero_init_no_learning")]   # line 5: an equal start
+    assert not [d for d in scan_text("Weights\nAll weights = 0 → all neurons compute same, no learning\n") if d.theorem]
+    claims, errors = loads(to_toml("init.txt", drafts), "init.txt")
+    assert not errors and [v.verdict for v in judge_all(claims)] == ["proved", "proved", "refuted"]
