@@ -960,6 +960,28 @@ def _initialisation_words(no: int, line: str, section: str, lines) -> list[Formu
     return []
 
 
+_TOO_HIGH = re.compile(r"\btoo\s+(?:high|large|big)\b[^.;]{0,40}?\b(?:diverg|overshoot|oscillat)\w*"
+                       r"(?:\s*,\s*(?:and\s+)?(?:diverg|overshoot|oscillat)\w*)*", re.I)
+_LR_WORDS = re.compile(r"\blearning[ _]rate\b|\blr\b|\bstep[ _]size\b", re.I)
+
+
+def _learning_rate_words(no: int, line: str, section: str, lines) -> list[Formula]:
+    """``Too high: Oscillate, diverge`` under "// Learning rate effects", ``if the learning rate is too high, you
+    might overshoot``: the step-size bound of gradient descent (theorem lr_divergence: on a quadratic it
+    oscillates past lr = 1/λ and diverges past 2/λ), where the sentence or the line above names the rate."""
+    out = []
+    for m in _TOO_HIGH.finditer(line):
+        sentence = re.split(r"[.;]\s", line[:m.start()])[-1]
+        above = lines[no - 2] if no >= 2 else ""
+        if not (_LR_WORDS.search(sentence) or not sentence.strip() and _LR_WORDS.search(above)):
+            continue
+        d = Formula(no, section, line.strip(), m.group(0), "unicode", theorem="lr_divergence")
+        d.inferred = [f"'{m.group(0)}' of the learning rate: gradient descent on a quadratic oscillates when "
+                      "lr > 1/λ and diverges exactly when lr > 2/λ (theorem lr_divergence)"]
+        out.append(d)
+    return out
+
+
 def _worked_numbers(no: int, line: str, section: str) -> list[Formula]:
     """The arithmetic of a worked example written in words: ``0.2 × 0.5 + (–0.3) × 0.8 + 0.1, which gives
     –0.04`` and ``if you plug –0.04 into the sigmoid, you get around 0.49``.  Each is a claim that the
@@ -1442,6 +1464,7 @@ def scan_text(text: str) -> list[Formula]:
             worked.extend(_derivative_shape(no, body, section, lines))
             worked.extend(_chain_in_words(no, body, section))
             worked.extend(_initialisation_words(no, body, section, lines))
+            worked.extend(_learning_rate_words(no, body, section, lines))
             if init_block and "~" in body:
                 law = _init_law(no, body, section, init_block)
                 if law is not None:
