@@ -938,7 +938,10 @@ _INIT_WORDS = ((re.compile(r"\b(?:do\s+not|don[’']t|never)\s+initiali[sz]e\s+(
                (re.compile(r"\b(?:breaks?|breaking)\s+(?:the\s+)?symmetry\b", re.I), "symmetric_init",
                 "a random start breaks the symmetry that equal starts keep forever"),
                (re.compile(r"\ball\s+weights\s*=\s*0\b.*\bno\s+learning\b", re.I), "zero_init_no_learning",
-                "'all weights 0: no learning', checked for tanh, ReLU and sigmoid networks"))
+                "'all weights 0: no learning', checked for tanh, ReLU and sigmoid networks"),
+               (re.compile(r"\bReLU\b[^.]{0,30}?\b(?:zeros?\s+out|kills?|drops?)\s+(?:50\s?%|half)(?:\s+of\s+(?:the\s+)?"
+                           r"activations)?", re.I), "he_second_moment",
+                "ReLU keeps half the second moment, E[ReLU(z)^2] = s^2/2, which He's variance 2/n makes up for"))
 
 
 def _initialisation_words(no: int, line: str, section: str, lines) -> list[Formula]:
@@ -953,6 +956,14 @@ def _initialisation_words(no: int, line: str, section: str, lines) -> list[Formu
         if m and "symmetry" in m.group(0) and (not re.search(r"\brand", near, re.I) or re.search(
                 r"\b(?:zeros?|0|constant|same|equal|identical)\b", line, re.I)):
             return []           # what breaks the symmetry must be a random start, not an equal one
+        block = []
+        for k in range(no - 1, max(no - 11, -1), -1):      # the lines of this block: up to a blank line
+            if not lines[k].strip():
+                break
+            block.append(lines[k])
+        if m and theorem == "he_second_moment" and not re.search(r"\b(?:He|Kaiming)\b[^.\n]{0,24}(?i:init)",
+                                                                 " ".join(block)):
+            return []           # the half ReLU zeroes is He's reason only where He's scheme is the subject
         if m:
             d = Formula(no, section, line.strip(), m.group(0), "unicode", theorem=theorem)
             d.inferred = [f"'{m.group(0)}' about initialisation, read as the theorem {theorem}: {why}"]
