@@ -941,7 +941,14 @@ _INIT_WORDS = ((re.compile(r"\b(?:do\s+not|don[’']t|never)\s+initiali[sz]e\s+(
                 "'all weights 0: no learning', checked for tanh, ReLU and sigmoid networks"),
                (re.compile(r"\bReLU\b[^.]{0,30}?\b(?:zeros?\s+out|kills?|drops?)\s+(?:50\s?%|half)(?:\s+of\s+(?:the\s+)?"
                            r"activations)?", re.I), "he_second_moment",
-                "ReLU keeps half the second moment, E[ReLU(z)^2] = s^2/2, which He's variance 2/n makes up for"))
+                "ReLU keeps half the second moment, E[ReLU(z)^2] = s^2/2, which He's variance 2/n makes up for"),
+               (re.compile(r"\b(?:keeps?|preserves?|maintains?)\s+(?:the\s+)?variances?\s+(?:consistent|constant|the\s+same|"
+                           r"equal|stable)\s+(?:across|through|between)\s+(?:the\s+)?layers\b", re.I), "xavier_compromise",
+                "Xavier's variance 2/(n_in + n_out) keeps the forward variance only where n_in Var(w) = 1 and the "
+                "backward one only where n_out Var(w) = 1: a compromise, both at once only for n_in = n_out"))
+#: the scheme a block must be named for, for a sentence to be about it
+_INIT_SUBJECT = {"he_second_moment": r"\b(?:He|Kaiming)\b[^.\n]{0,24}(?i:init)",
+                 "xavier_compromise": r"(?i:\b(?:xavier|glorot)\b)"}
 
 
 def _initialisation_words(no: int, line: str, section: str, lines) -> list[Formula]:
@@ -961,9 +968,8 @@ def _initialisation_words(no: int, line: str, section: str, lines) -> list[Formu
             if not lines[k].strip():
                 break
             block.append(lines[k])
-        if m and theorem == "he_second_moment" and not re.search(r"\b(?:He|Kaiming)\b[^.\n]{0,24}(?i:init)",
-                                                                 " ".join(block)):
-            return []           # the half ReLU zeroes is He's reason only where He's scheme is the subject
+        if m and theorem in _INIT_SUBJECT and not re.search(_INIT_SUBJECT[theorem], " ".join(block)):
+            return []           # a scheme's reason only where the block is named for that scheme
         if m:
             d = Formula(no, section, line.strip(), m.group(0), "unicode", theorem=theorem)
             d.inferred = [f"'{m.group(0)}' about initialisation, read as the theorem {theorem}: {why}"]
