@@ -999,6 +999,31 @@ def _learning_rate_words(no: int, line: str, section: str, lines) -> list[Formul
     return out
 
 
+_ADAGRAD_DECAY = re.compile(r"\b([A-Za-z])\s+keeps\s+growing,?\s+(?:lr|learning\s+rate|η)\s*(?:→|->|goes\s+to|tends\s+to)\s*0\b")
+_BPTT = re.compile(r"\berrors?\s+from\s+later\s+time\s+steps\s+(?:add\s+up|accumulate|are\s+summed)", re.I)
+
+
+def _sequence_words(no: int, line: str, section: str, optimizer) -> list[Formula]:
+    """What a theorem about a running sum decides: ``s keeps growing, lr → 0`` in an AdaGrad block (theorem
+    adagrad_lr_decay: the rate tends to 0 exactly when the sum of squared gradients diverges), and, after
+    "backpropagation through time", ``errors from later time steps add up`` (theorem bptt: the recurrence's
+    derivative unrolls into a sum over the earlier steps)."""
+    out = []
+    m = _ADAGRAD_DECAY.search(line)
+    if m and optimizer == "adagrad":
+        d = Formula(no, section, line.strip(), m.group(0), "unicode", theorem="adagrad_lr_decay")
+        d.inferred = [f"'{m.group(0)}' of AdaGrad's accumulator {m.group(1)}: its rate lr/√{m.group(1)} tends to 0 "
+                      "exactly when the sum of squared gradients diverges (theorem adagrad_lr_decay)"]
+        out.append(d)
+    m = _BPTT.search(line)
+    if m and re.search(r"\bbackpropagation\s+through\s+time\b", line[:m.start()], re.I):
+        d = Formula(no, section, line.strip(), m.group(0), "unicode", theorem="bptt")
+        d.inferred = ["backpropagation through time: the derivative of the recurrence by its weight unrolls into a "
+                      "sum of terms from the earlier steps (theorem bptt)"]
+        out.append(d)
+    return out
+
+
 def _worked_numbers(no: int, line: str, section: str) -> list[Formula]:
     """The arithmetic of a worked example written in words: ``0.2 × 0.5 + (–0.3) × 0.8 + 0.1, which gives
     –0.04`` and ``if you plug –0.04 into the sigmoid, you get around 0.49``.  Each is a claim that the
@@ -1482,6 +1507,7 @@ def scan_text(text: str) -> list[Formula]:
             worked.extend(_chain_in_words(no, body, section))
             worked.extend(_initialisation_words(no, body, section, lines))
             worked.extend(_learning_rate_words(no, body, section, lines))
+            worked.extend(_sequence_words(no, body, section, optimizer))
             if init_block and "~" in body:
                 law = _init_law(no, body, section, init_block)
                 if law is not None:
