@@ -42,9 +42,10 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .notation import latex, pycode, unicode
+from .notation import ir, latex, pycode, unicode
 from .notation.errors import LatexError
 from .codeshapes import returned_expressions, softmax_entry, trace_print_shapes
+from .lettershapes import letter_shapes
 from .worked import worked_values
 
 __all__ = ["Formula", "scan", "scan_text", "to_toml"]
@@ -78,12 +79,17 @@ class Formula:
     roles: dict = field(default_factory=dict)       # claim symbol or expression -> the optimizer's role
     reading: str = ""                               # the LaTeX the claim is judged in, when not the formula itself
     given: list = field(default_factory=list)       # assumptions the reading needs (each marked in the note)
+    theorem: str = ""                               # a proved statement the words claim (no formula)
 
     def entry(self, cid: str) -> dict:
         out = {"id": cid, "section": self.section, "quote": self.quote}
         if self.not_checkable:
             out["not_checkable"] = self.not_checkable
             out["note"] = f"drafted by nnderive scan from line {self.line}" + (f": {self.formula}" if self.formula else "")
+            return out
+        if self.theorem:
+            out["theorem"] = self.theorem
+            out["note"] = f"drafted by nnderive scan from line {self.line}; inferred: " + "; ".join(self.inferred)
             return out
         if self.reading:
             out["latex"] = self.reading
@@ -388,8 +394,9 @@ _SHAPE = re.compile(r"\(\s*([\w]+)\s*[×x]\s*([\w]+)\s*\)")
 _IN_R = re.compile(r"(?<!\w)([^\W\d_](?:_\w+|\d+)?)\s*∈\s*ℝ([ⁿᵐᵏᵈ]|\^\{?\w+\}?)(?:[ˣ×]([ⁿᵐᵏᵈ]|\w))?")
 _R_SHAPE = r"ℝ([ⁿᵐᵏᵈ]|\^\{?\w+\}?)(?:[ˣ×]([ⁿᵐᵏᵈ]|\w))?"
 #: ``X is a group of numbers arranged in ℝⁿˣᵐ``, ``W looks like ℝᵏˣⁿ``: a letter, a verb of being, prose words
-#: only (no other symbol the space could belong to), then ``in``/``like`` ℝ
-_PROSE_IN_R = re.compile(r"(?<![\w\\])(?<!times )(?<!plus )(?<!minus )(?<!over )(?<!by )(?<!of )(?<!with )(?<![-+×·*/=] )"
+#: only (no other symbol the space could belong to), then ``in``/``like`` ℝ; not a letter after a word that makes
+#: it an object (``times``, ``of``, ``to``, ``for`` ...: "the map sends x to y is in ℝⁿ" says nothing of y)
+_PROSE_IN_R = re.compile(r"(?<![\w\\])(?<!times )(?<!plus )(?<!minus )(?<!over )(?<!by )(?<!of )(?<!with )(?<!to )(?<!for )(?<![-+×·*/=] )"
                          r"([A-Za-z])\s+(?:is|looks|lies|lives)\b(?:\s+(?:a|an|[a-z]{2,}))*?\s+(?:in|like)\s+"
                          + _R_SHAPE)
 #: ``(Z = W·X) gives us a new form in ℝᵏˣᵐ``: the space of the defined letter
@@ -486,7 +493,7 @@ _NUMBER = re.compile(r"^\s*[-−]?\d+(\.\d+)?([eE][-−]?\d+)?\s*$")
 
 #: an optimizer a block of the sheet names (a heading, a comment line): the block's update lines are
 #: drafted with it as ``algorithm``; Nesterov's look-ahead gradient is not drafted ("")
-_OPTIMIZER_NAMES = ((re.compile(r"\bnesterov\b", re.I), ""), (re.compile(r"\badam\b", re.I), "adam"),
+_OPTIMIZER_NAMES = ((re.compile(r"\bnesterov\b", re.I), "nesterov"), (re.compile(r"\badam\b", re.I), "adam"),
                     (re.compile(r"\brmsprop\b", re.I), "rmsprop"), (re.compile(r"\bada\s?grad\b", re.I), "adagrad"),
                     (re.compile(r"\bmomentum\b", re.I), "momentum"),
                     (re.compile(r"\b(?:sgd|gradient descent)\b", re.I), "gd"))
@@ -520,6 +527,9 @@ def _as_update(draft, algorithm):
     if spaced != value:
         draft.formula = reading.strip()
         draft.inferred.append(f"a Greek letter written against {name} (βv) is a product: β·{name}")
+    if algorithm == "nesterov":
+        _nesterov_roles(draft, name)
+        return
     nablas = dict.fromkeys(re.findall(r"∇\s*([^\W\d_])(?![\w_])", reading))
     if len(nablas) == 1:        # ∇C with no variable: the gradient the update uses, one opaque symbol
         f = next(iter(nablas))
@@ -540,6 +550,39 @@ def _as_update(draft, algorithm):
         draft.symbols["lr"] = "scalar positive"
         draft.roles["lr"] = "lr"
         draft.inferred.append("lr: the learning rate, one name")
+
+
+_AHEAD = re.compile(r"∂([^\W\d_])\s*/\s*∂([^\W\d_])\s*\|_\{?\2_ahead\}?")
+
+
+def _nesterov_roles(draft, name):
+    """A Nesterov block's lines: ``w_ahead = w - …`` sets the look-ahead point, ``∂J/∂w|_{w_ahead}`` is the
+    gradient taken there (one symbol g_ahead), and the parameter, velocity, momentum and learning rate
+    are named by their spellings (w, v, β, lr); a line the roles do not cover is left to the judge."""
+    m = re.fullmatch(r"([^\W\d_])_ahead", name)
+    formula = draft.formula
+    if m:
+        draft.roles[f"{m.group(1)}_{{ahead}}"] = "lookahead"
+        draft.roles[m.group(1)] = "param"
+        draft.inferred.append(f"{name}: the look-ahead point, {m.group(1)} the parameter")
+    ahead = _AHEAD.search(formula)
+    if ahead:
+        f, w = ahead.groups()
+        if re.search(r"(?<![\w\\])g(?![\w])", formula):
+            draft.not_checkable = "the gradient at the look-ahead point cannot be named g: g is used"
+            return
+        formula = formula[:ahead.start()] + "g_ahead" + formula[ahead.end():]
+        draft.reading = _symbol_key(formula) or ""
+        draft.roles["g_{ahead}"] = "lookahead_grad"
+        draft.inferred.append(f"∂{f}/∂{w}|_{{{w}_ahead}}: the gradient at the look-ahead point, one symbol g_ahead")
+    for k, role in (("v", "velocity"), ("β", "momentum"), ("\\beta", "momentum")):
+        if re.search(rf"(?<![\w\\]){re.escape(k)}(?![\w])", formula):
+            draft.roles["\\beta" if k == "β" else k] = role
+    if re.search(r"(?<!\w)lr(?!\w)", formula):
+        draft.symbols["lr"] = "scalar positive"
+        draft.roles["lr"] = "lr"
+    if not m and re.fullmatch(r"[^\W\d_]", name) and name != "v":
+        draft.roles[name] = "param"
 
 
 #: a loss the sheet names in words near its formula: (pattern, function); "cross entropy" is
@@ -760,6 +803,224 @@ def _range_in_words(no: int, line: str, section: str, funcs: dict) -> list[Formu
                 d.functions = {key: fn}
             d.inferred.append(f"the {side} end of the range the sentence gives the {fn} (ends included)")
             out.append(d)
+    return out
+
+
+#: ``Use ReLU (∂/∂z = 0 or 1, no saturation)``: a bracket after a function's name giving its derivative's values
+_DERIVATIVE_VALUES = re.compile(rf"(?<![\w\\])(sigmoid|logistic|relu|tanh|softplus)\s*\(\s*((?:∂|d)/(?:∂|d)([a-z])"
+                                rf"\s*=\s*({_NUM})\s+or\s+({_NUM}))(?![\w.])", re.I)
+
+
+def _derivative_values(no: int, line: str, section: str) -> list[Formula]:
+    r"""``ReLU (∂/∂z = 0 or 1, …)``: the bare derivative in the bracket after a function's name is that
+    function's derivative, and "a or b" says it takes one of the two values: (F'(z) - a)(F'(z) - b) = 0."""
+    out = []
+    for m in _DERIVATIVE_VALUES.finditer(line):
+        fname, text, v, a, b = m.groups()
+        fn = _FUNCTION_NAMES[fname.lower()]
+        key = _FN_KEYS[fn]
+        d = f"\\frac{{d}}{{d {v}}} {key}({v})"
+        num = [x.replace("−", "-").replace("–", "-").replace(" ", "") for x in (a, b)]
+        draft = Formula(no, section, line.strip(), text, "unicode",
+                        reading=f"\\left({d} - ({num[0]})\\right) \\left({d} - ({num[1]})\\right) = 0")
+        draft.symbols = {v: "scalar real"}
+        if fn != "tanh":
+            draft.functions = {key: fn}
+        draft.inferred = [f"the bracket after '{fname}' says what its derivative is: {text} is d{fname}({v})/d{v}; "
+                          f"'{a} or {b}': one of the two values, written (d - {a})(d - {b}) = 0"]
+        out.append(draft)
+    return out
+
+
+#: ``Gradient clipping: clip(∂J/∂w, -threshold, threshold)``: a gradient clamped to a symmetric interval
+_CLIP = re.compile(r"(?<![\w.])clip\s*\(\s*(∂([^\W\d_])\s*/\s*∂([^\W\d_]\w*))\s*,\s*[-−–]\s*([^\W\d_]\w*)\s*,"
+                   r"\s*\4\s*\)")
+
+
+def _gradient_clip(no: int, line: str, section: str) -> list[Formula]:
+    r"""``clip(∂J/∂w, -c, c)`` on a line that says gradient clipping: the gradient g = ∂J/∂w replaced by
+    min(max(g, -c), c) (NumPy's clip), drafted as the ``clip_value`` step with g the gradient, c the bound."""
+    if not re.search(r"\bgradient\s+clipping\b|\bclip(?:ping)?\s+(?:the\s+)?gradients?\b", line, re.I):
+        return []
+    out = []
+    for m in _CLIP.finditer(line):
+        grad, loss, var, bound = m.groups()
+        c = bound if len(bound) == 1 else f"\\mathrm{{{bound}}}"
+        if "g" in (loss, var, bound):
+            continue
+        d = Formula(no, section, line.strip(), m.group(0), "unicode",
+                    reading=f"g \\leftarrow \\min(\\max(g, -{c}), {c})", algorithm="clip_value")
+        d.symbols = {"g": "scalar real", c: "scalar positive"}
+        d.roles = {"g": "grad", c: "clip"}
+        d.inferred = [f"g is the gradient {grad} (one entry), clipped to [-{bound}, {bound}] as the line's gradient "
+                      f"clipping says; clip(x, lo, hi) = min(max(x, lo), hi); {bound} positive"]
+        out.append(d)
+    return out
+
+
+#: ``Shape: (m × n) for f: ℝⁿ → ℝᵐ`` under a derivative of f (``∂f/∂x = …``, ``H = ∂²f/∂x²``)
+_SHAPE_FOR = re.compile(r"^\s*Shape:\s*\(\s*(\w)\s*[×x]\s*(\w)\s*\)\s*for\s+([a-zA-Z])\s*:\s*ℝ([ⁿᵐᵏᵈ])\s*→\s*ℝ([ⁿᵐᵏᵈ]?)\s*$")
+_DERIVATIVE_OF = re.compile(r"^\s*(?:[A-Za-z]\s*=\s*)?∂(²?)([a-zA-Z])\s*/\s*∂([a-zA-Z])(²?)(?![\w₀-₉])")
+
+
+def _derivative_shape(no: int, line: str, section: str, lines) -> list[Formula]:
+    r"""``Shape: (m × n) for f: ℝⁿ → ℝᵐ`` a few lines under ``∂f/∂x = …``: the Jacobian of f: ℝⁿ → ℝᵐ is
+    claimed m × n; under ``H = ∂²f/∂x²`` with f: ℝⁿ → ℝ, the Hessian n × n.  A shape depends on the sizes
+    only, so f is checked as the linear map A x (a quadratic form x^T A x for the Hessian), marked inferred."""
+    m = _SHAPE_FOR.match(line)
+    if not m:
+        return []
+    rows, cols, f, n_in, n_out = m.groups()
+    above = None
+    for k in range(no - 2, max(no - 6, -1), -1):
+        if not lines[k].strip():
+            break
+        d = _DERIVATIVE_OF.match(lines[k])
+        if d:
+            above = (k + 1, lines[k].strip(), d.groups())
+            break
+    if above is None or above[2][1] != f:
+        return []
+    first, quote, (sq, _f, x, sq2) = above
+    n = _SUPER_LETTER[n_in]
+    letters = {rows, cols, f, x, n}
+    if sq != sq2 or "A" in letters:
+        return []
+    if not sq and n_out:
+        out = _SUPER_LETTER[n_out]
+        tex, definition = f"\\frac{{\\partial {f}}}{{\\partial {x}}}", f"{f} = A {x}"
+        symbols = {f: f"vector {out}", "A": f"matrix {out} {n}", x: f"vector {n}"}
+        how = f"the linear map A {x}"
+    elif sq and not n_out:
+        tex, definition = f"\\frac{{\\partial^2 {f}}}{{\\partial {x}^2}}", f"{f} = {x}^T A {x}"
+        symbols = {f: "scalar real", "A": f"matrix {n} {n}", x: f"vector {n}"}
+        how = f"the quadratic form {x}^T A {x}"
+    else:
+        return []
+    draft = Formula(no, section, f"{quote} ... {line.strip()}", line.strip(), "unicode",
+                    reading=f"{tex} \\in \\mathbb{{R}}^{{{rows} \\times {cols}}}")
+    draft.definitions = [definition]
+    draft.symbols = symbols
+    draft.inferred = [f"the shape the line gives is of the derivative on line {first}; a shape depends only on the "
+                      f"sizes of {f}: ℝ{n_in} → ℝ{n_out}, so {f} is checked as {how}"]
+    return [draft]
+
+
+_FRACTION = r"∂[^\W\d_]\w*\s*/\s*∂[^\W\d_]\w*"
+#: ``∂C/∂W, breaks down into a product of two pieces: ∂C/∂Z and ∂Z/∂W``
+_CHAIN_WORDS = re.compile(rf"({_FRACTION}),?\s+(?:breaks\s+down|splits|factors|decomposes)\s+into\s+(?:a|the)\s+"
+                          rf"product\s+of\s+(?:(?:two|the)\s+(?:pieces|factors|terms)\s*:?\s*)?({_FRACTION})\s+and\s+"
+                          rf"({_FRACTION})")
+
+
+def _chain_in_words(no: int, line: str, section: str) -> list[Formula]:
+    """A chain rule stated in words (``∂C/∂W … breaks down into a product of … ∂C/∂Z and ∂Z/∂W``): read as
+    ``∂C/∂W = (∂C/∂Z)(∂Z/∂W)`` and drafted as the chain rule of unspecified functions where the fractions
+    link end to end (see _infer_chain), else nothing."""
+    out = []
+    for m in _CHAIN_WORDS.finditer(line):
+        whole, a, b = m.groups()
+        d = Formula(no, section, line.strip(), m.group(0), "unicode")
+        probe = Formula(no, section, line.strip(), f"{whole} = ({a}) × ({b})", "unicode")
+        _infer_chain(probe)
+        if not probe.reading:
+            continue
+        d.reading, d.definitions, d.functions, d.symbols = probe.reading, probe.definitions, probe.functions, probe.symbols
+        d.inferred = [f"'{m.group(0)}': the product the words name, {whole} = ({a})({b})"] + probe.inferred
+        out.append(d)
+    return out
+
+
+#: (pattern, theorem, why): what a sentence about starting every weight at zero (or alike) claims
+_INIT_WORDS = ((re.compile(r"\b(?:do\s+not|don[’']t|never)\s+initiali[sz]e\s+(?:all\s+)?(?:the\s+)?weights\s+"
+                           r"(?:to|at|with)\s+(?:zero|0)(?:es|s)?\b", re.I), "symmetric_init",
+                "advice against zero weights: symmetric starts (zero included) never break symmetry"),
+               (re.compile(r"\b(?:breaks?|breaking)\s+(?:the\s+)?symmetry\b", re.I), "symmetric_init",
+                "a random start breaks the symmetry that equal starts keep forever"),
+               (re.compile(r"\ball\s+weights\s*=\s*0\b.*\bno\s+learning\b", re.I), "zero_init_no_learning",
+                "'all weights 0: no learning', checked for tanh, ReLU and sigmoid networks"),
+               (re.compile(r"\bReLU\b[^.]{0,30}?\b(?:zeros?\s+out|kills?|drops?)\s+(?:50\s?%|half)(?:\s+of\s+(?:the\s+)?"
+                           r"activations)?", re.I), "he_second_moment",
+                "ReLU keeps half the second moment, E[ReLU(z)^2] = s^2/2, which He's variance 2/n makes up for"),
+               (re.compile(r"\b(?:keeps?|preserves?|maintains?)\s+(?:the\s+)?variances?\s+(?:consistent|constant|the\s+same|"
+                           r"equal|stable)\s+(?:across|through|between)\s+(?:the\s+)?layers\b", re.I), "xavier_compromise",
+                "Xavier's variance 2/(n_in + n_out) keeps the forward variance only where n_in Var(w) = 1 and the "
+                "backward one only where n_out Var(w) = 1: a compromise, both at once only for n_in = n_out"))
+#: the scheme a block must be named for, for a sentence to be about it
+_INIT_SUBJECT = {"he_second_moment": r"\b(?:He|Kaiming)\b[^.\n]{0,24}(?i:init)",
+                 "xavier_compromise": r"(?i:\b(?:xavier|glorot)\b)"}
+
+
+def _initialisation_words(no: int, line: str, section: str, lines) -> list[Formula]:
+    """Sentences about initialisation that a proved statement decides (``Do NOT initialize weights to zero.``,
+    ``This breaks symmetry.``, ``All weights = 0 → … no learning``), where the line or one of the ten lines
+    above speaks of initialisation: drafted as that theorem's claim, the reading marked inferred."""
+    near = " ".join(lines[max(0, no - 11):no])
+    if not re.search(r"\binitiali[sz]", near, re.I):
+        return []
+    for pat, theorem, why in _INIT_WORDS:
+        m = pat.search(line)
+        if m and "symmetry" in m.group(0) and (not re.search(r"\brand", near, re.I) or re.search(
+                r"\b(?:zeros?|0|constant|same|equal|identical)\b", line, re.I)):
+            return []           # what breaks the symmetry must be a random start, not an equal one
+        block = []
+        for k in range(no - 1, max(no - 11, -1), -1):      # the lines of this block: up to a blank line
+            if not lines[k].strip():
+                break
+            block.append(lines[k])
+        if m and theorem in _INIT_SUBJECT and not re.search(_INIT_SUBJECT[theorem], " ".join(block)):
+            return []           # a scheme's reason only where the block is named for that scheme
+        if m:
+            d = Formula(no, section, line.strip(), m.group(0), "unicode", theorem=theorem)
+            d.inferred = [f"'{m.group(0)}' about initialisation, read as the theorem {theorem}: {why}"]
+            return [d]
+    return []
+
+
+_TOO_HIGH = re.compile(r"\btoo\s+(?:high|large|big)\b[^.;]{0,40}?\b(?:diverg|overshoot|oscillat)\w*"
+                       r"(?:\s*,\s*(?:and\s+)?(?:diverg|overshoot|oscillat)\w*)*", re.I)
+_LR_WORDS = re.compile(r"\blearning[ _]rate\b|\blr\b|\bstep[ _]size\b", re.I)
+
+
+def _learning_rate_words(no: int, line: str, section: str, lines) -> list[Formula]:
+    """``Too high: Oscillate, diverge`` under "// Learning rate effects", ``if the learning rate is too high, you
+    might overshoot``: the step-size bound of gradient descent (theorem lr_divergence: on a quadratic it
+    oscillates past lr = 1/λ and diverges past 2/λ), where the sentence or the line above names the rate."""
+    out = []
+    for m in _TOO_HIGH.finditer(line):
+        sentence = re.split(r"[.;]\s", line[:m.start()])[-1]
+        above = lines[no - 2] if no >= 2 else ""
+        if not (_LR_WORDS.search(sentence) or not sentence.strip() and _LR_WORDS.search(above)):
+            continue
+        d = Formula(no, section, line.strip(), m.group(0), "unicode", theorem="lr_divergence")
+        d.inferred = [f"'{m.group(0)}' of the learning rate: gradient descent on a quadratic oscillates when "
+                      "lr > 1/λ and diverges exactly when lr > 2/λ (theorem lr_divergence)"]
+        out.append(d)
+    return out
+
+
+_ADAGRAD_DECAY = re.compile(r"\b([A-Za-z])\s+keeps\s+growing,?\s+(?:lr|learning\s+rate|η)\s*(?:→|->|goes\s+to|tends\s+to)\s*0\b")
+_BPTT = re.compile(r"\berrors?\s+from\s+later\s+time\s+steps\s+(?:add\s+up|accumulate|are\s+summed)", re.I)
+
+
+def _sequence_words(no: int, line: str, section: str, optimizer) -> list[Formula]:
+    """What a theorem about a running sum decides: ``s keeps growing, lr → 0`` in an AdaGrad block (theorem
+    adagrad_lr_decay: the rate tends to 0 exactly when the sum of squared gradients diverges), and, after
+    "backpropagation through time", ``errors from later time steps add up`` (theorem bptt: the recurrence's
+    derivative unrolls into a sum over the earlier steps)."""
+    out = []
+    m = _ADAGRAD_DECAY.search(line)
+    if m and optimizer == "adagrad":
+        d = Formula(no, section, line.strip(), m.group(0), "unicode", theorem="adagrad_lr_decay")
+        d.inferred = [f"'{m.group(0)}' of AdaGrad's accumulator {m.group(1)}: its rate lr/√{m.group(1)} tends to 0 "
+                      "exactly when the sum of squared gradients diverges (theorem adagrad_lr_decay)"]
+        out.append(d)
+    m = _BPTT.search(line)
+    if m and re.search(r"\bbackpropagation\s+through\s+time\b", line[:m.start()], re.I):
+        d = Formula(no, section, line.strip(), m.group(0), "unicode", theorem="bptt")
+        d.inferred = ["backpropagation through time: the derivative of the recurrence by its weight unrolls into a "
+                      "sum of terms from the earlier steps (theorem bptt)"]
+        out.append(d)
     return out
 
 
@@ -1142,9 +1403,20 @@ def _cases_in_words(draft: Formula) -> bool:
 def _is_plain_heading(line: str) -> bool:
     """A short capitalised line with no sign of math; ``Title: Subtitle`` (each part capitalised words) too."""
     s = line.strip()
-    title = re.fullmatch(r"(?:[A-Z][\w'’&-]*\s?){1,6}:\s(?:[A-Z][\w'’&-]*\s?){1,8}", s)
+    # the small words of a title (in, the, of ...) inside its subtitle: "The Chain Rule in Action"
+    title = re.fullmatch(r"(?:[A-Z][\w'’&-]*\s?){1,6}:\s[A-Z][\w'’&-]*\s?"
+                         r"(?:(?:[A-Z][\w'’&-]*|in|the|of|a|an|and|for|to|with|on|by|from)\s?){0,7}", s)
     return (0 < len(s) <= 60 and not any(c in s for c in _REL_CHARS + "/") and (":" not in s or bool(title))
             and not s.startswith(("-", "*", "•")) and not s.endswith((".", ",", ":", "?")) and s[0].isupper())
+
+
+def _glued_heading(line: str) -> str | None:
+    """A heading the copy glued to the end of a code line after its closing bracket (``print(Z.shape) #
+    (32, 128)Activation Functions: …``): the next section starts there; None when the tail is no heading."""
+    for m in re.finditer(r"[)\]](?=[A-Z][a-z]+\b)", line):
+        if _is_plain_heading(line[m.end():]):
+            return line[m.end():].strip()
+    return None
 
 
 def _without_code(lines) -> str:
@@ -1187,6 +1459,7 @@ def scan_text(text: str) -> list[Formula]:
             continue
         if no in code_lines:            # code is read by the code reader (below), not as plain math
             sections[no] = section
+            section = _glued_heading(line) or section
             continue
         m = _HEADING_MD.match(line)
         if m:
@@ -1218,7 +1491,7 @@ def scan_text(text: str) -> list[Formula]:
             if drawn:
                 worked.extend(drawn)
                 continue
-            shapes = _shape_chain(no, body, section)
+            shapes = _shape_chain(no, body, section) + _derivative_values(no, body, section)
             formulas = [f for f in _plain_formulas(body)
                         if not any("".join(f.split()) in "".join(d.formula.split()) for d in shapes)]
             worked.extend(shapes)
@@ -1229,6 +1502,12 @@ def scan_text(text: str) -> list[Formula]:
             worked.extend(_range_in_words(no, body, section, funcs))
             worked.extend(_sce_in_words(no, body, section))
             worked.extend(_derivative_in_words(no, body, section))
+            worked.extend(_gradient_clip(no, body, section))
+            worked.extend(_derivative_shape(no, body, section, lines))
+            worked.extend(_chain_in_words(no, body, section))
+            worked.extend(_initialisation_words(no, body, section, lines))
+            worked.extend(_learning_rate_words(no, body, section, lines))
+            worked.extend(_sequence_words(no, body, section, optimizer))
             if init_block and "~" in body:
                 law = _init_law(no, body, section, init_block)
                 if law is not None:
@@ -1252,6 +1531,7 @@ def scan_text(text: str) -> list[Formula]:
         if m and _NUMBER.match(m.group(2)):
             settings[no] = settings.get(no, 0) + 1
     carried = _declared_expressions(found, sections, decls)
+    convention = _letter_convention(decls)
     out: list[Formula] = []
     defs_by_section: dict[str, dict] = {}
     domains: dict = {}                        # (section, loss name) -> the declarations its named loss gave
@@ -1285,6 +1565,8 @@ def scan_text(text: str) -> list[Formula]:
         _carry_declarations(draft, carried, decls)
         _letter_function(draft, letter_fns.setdefault(sec, {}), lines)
         _infer_chain(draft)
+        _matrix_letters(draft, convention)
+        _softmax_vector(draft)
         _difference_quotient(draft)
         _function_label(draft)
         _softmax_cross_entropy(draft, lines)
@@ -1302,7 +1584,7 @@ def scan_text(text: str) -> list[Formula]:
             name, value = m.groups()
             if optimizers.get(no) and notation == "unicode" and (
                     re.search(rf"(?<![\w\\]){re.escape(name)}(?![\w{{])", value) or name in _CORRECTED
-                    or _unglue(name, value) != value):
+                    or _unglue(name, value) != value or optimizers[no] == "nesterov" and name.endswith("_ahead")):
                 _as_update(draft, optimizers[no])
             elif re.search(rf"(?<![\w\\]){re.escape(name)}(?![\w{{])", value) or \
                     notation == "unicode" and _unglue(name, value) != value:
@@ -1382,6 +1664,9 @@ def _code_softmax(fn, params, expr, doc, statements, lines, sections) -> Formula
     if axis == "row":
         d.inferred.append("max and sum along the last axis (keepdims): each row is one example, read as the vector "
                           f"{z} of n entries")
+    else:       # no axis: numpy reduces the whole array, a softmax only where z is one vector
+        d.inferred.append(f"max and sum without an axis reduce the whole array: {z} read as one vector of n entries "
+                          "(for a batch of rows they would run over the batch too)")
     return d
 
 
@@ -1420,8 +1705,8 @@ def _index_declarations(tex: str) -> dict:
     size = {}
     for m in _SUM_INDEX.finditer(tex):
         size.setdefault(m.group(1), m.group(2) or "n")
-    if not size:
-        return {}
+    if not size or any(n in size for n in size.values()):
+        return {}           # Σₘ Σₙ: n is an index itself, so it is no size the notation gives
     found = list(_SUBSCRIPTED.finditer(tex))
     if any(tex[m.end():].lstrip().startswith("^") for m in found):
         return {}           # x_i^l: a layer superscript or a power, which the notation does not settle
@@ -1793,6 +2078,62 @@ def _infer_chain(draft: Formula):
     draft.symbols.update({v: "scalar real" for v in chain})
     draft.inferred.append("a chain rule of unspecified functions: " + ", ".join(draft.definitions)
                           + " (each quantity a scalar function of the next)")
+
+
+def _letter_convention(decls: dict) -> str:
+    """The lines saying the sheet writes capitals for matrices and small letters for vectors ("" when its
+    declarations do not, or break it: a small-letter matrix or a capital vector)."""
+    caps = [why for (_, key), (decl, why) in decls.items() if len(key) == 1 and key.isupper() and decl.startswith("matrix")]
+    smalls = [why for (_, key), (decl, why) in decls.items() if len(key) == 1 and key.islower() and decl.startswith("vector")]
+    broken = any(len(key) == 1 and (key.isupper() and decl.startswith("vector") or key.islower() and decl.startswith("matrix"))
+                 for (_, key), (decl, _why) in decls.items())
+    return "" if broken or not caps or not smalls else f"{caps[0]}; {smalls[0]}"
+
+
+def _matrix_letters(draft: Formula, convention: str):
+    """Matrix algebra of letters the sheet does not declare (``∂(x^TAx)/∂x = (A + A^T)x``, a transpose or a
+    norm in it): on a sheet whose declarations write capitals for matrices and small letters for vectors,
+    each letter is declared so, with the most general sizes its products allow (derive/lettershapes.py);
+    marked inferred.  Nothing is drafted when a letter is declared already or the sizes do not tie up."""
+    if not convention or draft.not_checkable or draft.algorithm or draft.reading or draft.definitions:
+        return
+    try:
+        readings = latex.read(draft.formula) if draft.notation == "latex" else \
+            unicode.read(draft.formula) if draft.notation == "unicode" else []
+    except LatexError:
+        return
+    if not readings or not any(isinstance(n, (ir.Transpose, ir.Norm)) for st in readings for n in ir.walk(st)):
+        return
+    found = [letter_shapes(st) for st in readings]
+    if not found[0] or any(f != found[0] for f in found) or any(k in draft.symbols for k in found[0]):
+        return
+    for letter, (kind, *dims) in found[0].items():
+        draft.symbols[letter] = " ".join([kind, *dims])
+    draft.inferred.append("matrix algebra of undeclared letters: " + ", ".join(
+        f"{k} {draft.symbols[k]}" for k in found[0]) + f" (the sheet writes capitals for matrices and small "
+        f"letters for vectors: {convention}; the most general sizes the formula's products allow)")
+
+
+def _softmax_vector(draft: Formula):
+    """``softmax(x) = softmax(x - max(x))`` with x undeclared and the formula's only letter: the softmax takes a
+    vector, so x is one (n entries, n a size the formula does not use); marked inferred.  Anything else
+    in the formula (another letter, x also outside a softmax's argument alone) leaves x undeclared."""
+    if draft.not_checkable or draft.algorithm or draft.reading or draft.definitions or draft.symbols:
+        return
+    try:
+        readings = latex.read(draft.formula) if draft.notation == "latex" else \
+            unicode.read(draft.formula) if draft.notation == "unicode" else []
+    except LatexError:
+        return
+    atoms = {n.name for st in readings for n in ir.walk(st) if isinstance(n, ir.Atom)}
+    applied = {a.args[0].arg.name for st in readings for a in ir.walk(st) if isinstance(a, ir.Apply)
+               and isinstance(a.func, ir.Func) and a.func.name == "softmax" and len(a.args) == 1
+               and isinstance(a.args[0], ir.Paren) and isinstance(a.args[0].arg, ir.Atom)}
+    if len(atoms) != 1 or atoms != applied or atoms & {"n", "i", "e"}:
+        return
+    (x,) = atoms
+    draft.symbols[x] = "vector n"
+    draft.inferred.append(f"{x}: vector n, as the softmax applied to it takes a vector")
 
 
 def _split_top(tex: str, sign: str):

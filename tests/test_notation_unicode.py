@@ -27,6 +27,8 @@ from nnderive.notation.readers import reader
     ("n = 2.5E+3 + 3e", "n = 2500 + 3 e"),
     ("aᵢ = e^(zᵢ) / Σⱼ e^(zⱼ)", r"a_{i} = e^{z_{i}} / (\sum_{j} e^{z_{j}})"),   # the sum and its terms divide
     ("y = Σⱼ bⱼ / n", r"y = \sum_{j} b_{j} / n"),
+    ("∂||Ax - b||²/∂x", r"\frac{\partial \| Ax - b \|^{2}}{\partial x}"),    # after a lone ∂ a bar opens a norm
+    ("a ∂‖x‖/∂x", r"a \frac{\partial \| x \|}{\partial x}"),
 ])
 def test_latex_spelling(text, tex):
     assert unicode.to_latex(text) == tex
@@ -93,6 +95,13 @@ def test_quadratic_form():
     kw = dict(symbols={"x": "vector n", "A": "matrix n n"})
     assert _judge("∂(x^TAx)/∂x = (A + A^T)x", **kw) == "proved"
     assert _judge("∂(x^TAx)/∂x = 2Ax", **kw) == "refuted"
+
+
+def test_least_squares_gradient_of_a_norm():
+    kw = dict(symbols={"x": "vector n", "A": "matrix m n", "b": "vector m"})
+    assert _judge("∂||Ax - b||²/∂x = 2A^T(Ax - b)", **kw) == "proved"
+    assert _judge("∂||Ax - b||²/∂x = A^T(Ax - b)", **kw) == "refuted"
+    assert _judge("∂||x|| = 1", **kw)[0] == "error"          # a ∂ with no fraction is still no derivative
 
 
 def test_definitions_read_in_the_same_notation():

@@ -854,6 +854,15 @@ def _scopes(seq, span) -> list[list]:
         return _scopes([ir.Call(x, rest[0], _bracket_of(rest[0]), span=span)] + rest[1:], span)
     if _callable_head(x) and rest and _bracketed(rest[0]):
         return [[ir.Call(x, rest[0], _bracket_of(rest[0]), span=span)] + t for t in _scopes(rest[1:], span)]
+    if len(rest) >= 3 and rest[0] == "dot" and _dot_operand(x) and _callable_head(rest[1]) and \
+            not _applied_letter(rest[1]) and _bracketed(rest[2]):
+        # d \cdot \sigma(z): the dot's right operand is the head with its bracket (a call, or a product
+        # the declarations decide), not the bare head (that read (d \cdot \sigma)(z)); before a '/' the
+        # quotient binds it (x \cdot f(x) / 2 is x times f(x)/2)
+        call = ir.Call(rest[1], rest[2], _bracket_of(rest[2]), span=span)
+        if len(rest) > 3 and rest[3] == "/":
+            return _scopes([x, "dot", call] + rest[3:], span)
+        return _scopes([ir.BinOp("dot", x, call, span=span)] + rest[3:], span)
     if len(rest) >= 2 and rest[0] == "dot" and _dot_operand(x) and _dot_operand(rest[1]) and \
             not (len(rest) > 2 and rest[2] == "/") and \
             not (len(rest) > 2 and _applied_letter(rest[1]) and _bracketed(rest[2])):

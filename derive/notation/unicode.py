@@ -309,6 +309,13 @@ class _Emit(Transformer):
             t.bare_d = r"\partial"
         return t
 
+    def partial_bars(self, tok, bars, *posts):
+        """``∂‖x‖²``: the numerator of a derivative fraction, led by its ∂ (see term)."""
+        body = self.factor(bars, *posts)
+        t = _Tex.of(r"\partial ", tok.start_pos) + body
+        t.lead_d = r"\partial"
+        return t
+
     def sqrt(self, tok, body):
         return _wrap(r"\sqrt{", _strip(body), "}")
 
