@@ -81,7 +81,7 @@ def _figures(rows):
 #: been "proved" reading x and A as scalars, the right verdict for the wrong reason)
 #: (found fell once, by 9 over 000, 002 and 004, when a lone '=' or '= 0 →' between words stopped being drafted:
 #: such a draft "matched" every quote holding the sign, a match by accident, and it ended in an error anyway)
-FLOORS = {"000": (64, 61), "001": (21, 19), "002": (9, 7), "003": (45, 41), "004": (20, 18)}
+FLOORS = {"000": (63, 60), "001": (21, 19), "002": (9, 7), "003": (45, 41), "004": (20, 18)}
 
 
 def test_every_seed_drafts_a_loadable_claim_file():
@@ -114,8 +114,8 @@ def _totals(measured):
     return {k: sum(f[k] for f in figs) for k in figs[0]}
 
 
-@pytest.mark.xfail(strict=True, reason="issue 14 targets not met: measured 159 of 214 checkable catalogue claims "
-                   "found (74 %, the target is 172), 146 of those 159 with the same verdict (92 %, target met); most "
+@pytest.mark.xfail(strict=True, reason="issue 14 targets not met: measured 158 of 214 checkable catalogue claims "
+                   "found (74 %, the target is 172), 145 of those 158 with the same verdict (92 %, target met); most "
                    "of the rest are stated in prose the scan does not read (the hidden error of 003's example, "
                    "activation cards whose function name the page lost in 004) or need declarations or definitions "
                    "the sheet never writes (the backprop deltas of 001, 002 and 004, the layer sizes of 004's code)")
@@ -742,10 +742,10 @@ def test_the_half_relu_zeroes_in_a_he_block_is_he_s_second_moment():
            "// Xavier\nNote ReLU zeros out half of the activations\nKeeps variance consistent across layers\n\n" \
            "// Batch norm\nKeeps variance consistent across layers\n"
     drafts = [d for d in scan_text(text) if d.theorem]
-    # line 7: no He scheme above; line 11: no Xavier scheme above
-    assert [(d.line, d.theorem) for d in drafts] == [(4, "he_second_moment"), (8, "xavier_compromise")]
+    # line 7: no He scheme above; lines 8 and 11: a loose statement of purpose is not refuted from its words
+    assert [(d.line, d.theorem) for d in drafts] == [(4, "he_second_moment")]
     claims, errors = loads(to_toml("he.txt", drafts), "he.txt")
-    assert not errors and [v.verdict for v in judge_all(claims)] == ["proved", "refuted"]
+    assert not errors and [v.verdict for v in judge_all(claims)] == ["proved"]
 
 
 def test_a_growing_adagrad_sum_and_errors_added_up_through_time_are_their_theorems():
