@@ -29,6 +29,7 @@ from nnderive.notation.readers import reader
     ("y = Σⱼ bⱼ / n", r"y = \sum_{j} b_{j} / n"),
     ("∂||Ax - b||²/∂x", r"\frac{\partial \| Ax - b \|^{2}}{\partial x}"),    # after a lone ∂ a bar opens a norm
     ("a ∂‖x‖/∂x", r"a \frac{\partial \| x \|}{\partial x}"),
+    ("(1 + x)^(t) + 2^(n)", r"(1 + x)^{t} + 2^{n}"),     # no label on a bracket or a number: a power
 ])
 def test_latex_spelling(text, tex):
     assert unicode.to_latex(text) == tex
@@ -41,7 +42,9 @@ def test_same_intermediate_form_as_latex():
 
 @pytest.mark.parametrize("text, pos", [("x = 3 $", 6), ("L = -Σ yi × log(ŷi)", 16), ("a = (b", 6), ("", 0),
                                        ("aᵢ = eᶻⁱ / Σⱼ eᶻʲ", 6),      # z·i or z_i: a superscript cannot say
-                                       ("y = a / Σⱼ bⱼ · c", 6)])     # is c in the divisor's sum? not said
+                                       ("y = a / Σⱼ bⱼ · c", 6),      # is c in the divisor's sum? not said
+                                       ("z = W^(l) a^(l-1)", 4),      # W^{(l)}, a layer label, or a power?
+                                       ("y = 2 a^(l-1) · a^(l)", 6)])
 def test_errors_carry_the_position(text, pos):
     with pytest.raises(LatexError) as exc:
         unicode.read(text)

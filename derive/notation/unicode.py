@@ -9,6 +9,8 @@ plain text                         LaTeX
 =================================  =======================================================
 ``x²``, ``x^2``, ``e^(-z)``        ``x^{2}``, ``x^{2}``, ``e^{-z}`` (a bracket after ``^`` is
                                    the exponent)
+``W^(l)``, ``a^(l-1)``             an error: LaTeX's layer label ``W^{(l)}`` or a power? (one
+                                   letter, maybe shifted, in brackets on a name other than e)
 ``W1``, ``z_i``, ``aᵢ``            ``W_{1}``, ``z_{i}``, ``a_{i}`` (digits after one letter
                                    are its index)
 ``ŷ``, ``v_hat``                   ``\hat{y}``, ``\hat{v}``
@@ -148,6 +150,10 @@ def _strip(t: _Tex) -> _Tex:
     return t
 
 
+#: a bracketed superscript that may be a label: one letter, maybe shifted by a number (l, l-1, t+1)
+_LABEL_LIKE = re.compile(r"[A-Za-z](?:[+-]\d+)?")
+
+
 @v_args(inline=True)
 class _Emit(Transformer):
     def start(self, *chains):
@@ -216,7 +222,16 @@ class _Emit(Transformer):
             kind, val = post[:2]
             if len(post) > 2 and post[2] is not None:
                 rest.append(post[2])
-            if kind == "accent":
+            if kind == "label?":
+                b = t.text.strip()
+                if b != "e" and not getattr(t, "bracket", None) and not re.fullmatch(r"[\d.]+", b):
+                    # W^(l), a^(l-1): the layer label of LaTeX's W^{(l)}, or a power? plain text cannot say
+                    raise LatexError(f"{b}^({post[3]}): a label ({b} of layer {post[3]}, {b}^{{({post[3]})}} in "
+                                     f"LaTeX) or a power? plain text cannot say which: write the formula in LaTeX, "
+                                     f"or {b}_{post[3] if len(post[3]) == 1 else '(' + post[3] + ')'} for the label",
+                                     t.pos)
+                t = t + val
+            elif kind == "accent":
                 if len(t.parts) != 1 or getattr(t, "bracket", None):
                     raise LatexError(f"_{val[1]} after more than one letter", val[2])
                 t = _wrap(val[0] + "{", t, "}")
@@ -229,6 +244,8 @@ class _Emit(Transformer):
     def sup(self, *args):
         sign = args[0] if isinstance(args[0], Token) else None
         body, rest = _strip(args[-1]), None
+        if sign is None and getattr(args[-1], "bracket", None) == "(" and _LABEL_LIKE.fullmatch(body.text.replace(" ", "")):
+            return ("label?", _wrap("^{", body, "}"), None, body.text.replace(" ", ""))
         word = getattr(args[-1], "word", None)
         if word is not None and len(_glyphs(word, body.pos)) > 1 and not word[1:].isdigit():
             # x^TAx: as in TeX, a power without brackets takes one letter; the rest are factors after it
