@@ -27,6 +27,8 @@ EXPECTED = {
     "n1": "refuted", "n2": "refuted", "n3": "refuted", "n4": "proved", "n5": "refuted",   # printed decimals
     "s1": "proved", "s1.mutant": "refuted",
     "vacuous": "error",                                              # never a silent 0 = 0
+    "prod_readings_disagree": "undecided", "prod_readings_agree": "proved",   # d2l's prod: every product
+    "prod_no_product": "refuted",                                    # of the shape needed is a reading
     "loss_matrix.first_column": "refuted", "loss_matrix.every_entry": "proved",   # a loss of a matrix
     "loss_matrix.bce": "proved", "loss_matrix.bce_first_column": "refuted",       # is over every entry
     "update_role.sq": "proved", "update_role.sq.mutant": "refuted", "update_role.half": "proved",

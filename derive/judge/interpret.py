@@ -44,6 +44,7 @@ from ..notation.declarations import Decl, DeclarationError, parse_declaration
 from ..notation.errors import LatexError, ShapeMismatch, Unsupported
 from ..notation.latex import canon, read_expression
 from ..notation.readers import reader
+from . import prod
 from .recurrences import find as find_recurrences
 from .recurrences import term as recurrence_term
 
@@ -664,6 +665,9 @@ class Interpreter:
         self.symbolic_terms = {}                             # base -> {placeholder: index} (terms v_t, a start stated)
         self.moment_laws = None                              # inside E/Var/Std(...): the distributions written there
         self.moment_event = None                             # E[X \mid A]: the event A, for the moment being built
+        self.prod_shape = None                               # the shape a prod(A, B) of the chain being read needs
+        self.prod_choice = {}                                # prod's span -> which of its products this reading takes
+        self.prod_counts = {}                                # prod's span -> how many products have that shape
 
     # ------------------------------------------------------------------ entry points
     def statements(self, text: str, logic=False) -> list:
@@ -726,6 +730,8 @@ class Interpreter:
         return chains, conds
 
     def chain(self, ch: ir.Chain) -> list:
+        if any(prod.prod_calls(t) for t in ch.terms):
+            return self._prod_chain(ch)
         out = []
         for k, term in enumerate(ch.terms):
             if k:
@@ -737,6 +743,64 @@ class Interpreter:
             else:
                 out.append(self.expr(term))
         return out
+
+    def _prod_chain(self, ch: ir.Chain) -> list:
+        r"""A chain with d2l's prod(A, B) in it: the terms without prod first, which fix the shape each prod
+        must have (a prod is read only as a summand of a term, where its shape is the term's)."""
+        if any(r != "=" for r in ch.rels) or not all(prod.additive_only(t) for t in ch.terms):
+            raise Unsupported(r"\textrm{prod}(A, B) is read only as a summand of the sides of an equation "
+                              "(where the other sides fix its shape)", _pos(ch))
+        values = {k: self.expr(t) for k, t in enumerate(ch.terms) if not prod.prod_calls(t)}
+        if not values:
+            raise Unsupported(r"\textrm{prod}(A, B) on every side: no side fixes the shape of the product", _pos(ch))
+        first = values[min(values)]
+        shape = tuple(first.shape) if is_array(first) else (1, 1)
+        saved, self.prod_shape = self.prod_shape, shape
+        try:
+            for k, t in enumerate(ch.terms):
+                if k not in values:
+                    values[k] = self.expr(t)
+        finally:
+            self.prod_shape = saved
+        out = []
+        for k in range(len(ch.terms)):
+            if k:
+                out.append(ch.rels[k - 1])
+            out.append(values[k])
+        return out
+
+    def _prod(self, c: ir.Call):
+        """One product of prod's two operands with the shape the chain needs (:mod:`.prod`)."""
+        args, post = self._unwrap(c.arg)
+        if len(args) != 2 or post:
+            raise LatexError(r"\textrm{prod} takes two operands", _pos(c))
+        if self.prod_shape is None:
+            raise Unsupported(r"\textrm{prod}(A, B) outside an equation's sides: its shape is not fixed", _pos(c))
+        if any(self._vector_by_matrix(x) for x in args):
+            raise Unsupported(r"\textrm{prod} with the derivative of a vector by a matrix (a 3-index array) is "
+                              "not read yet", _pos(c))
+        a, b = (self.expr(x) for x in args)
+        found = prod.candidates(a, b, self.prod_shape)
+        ops = f"${_tex(a)}$ and ${_tex(b)}$"
+        if not found:
+            raise ShapeMismatch(f"no product of {ops} (with transposes, in either order, or elementwise) has the "
+                                f"shape ({self.prod_shape[0]}, {self.prod_shape[1]}) of the other sides", _pos(c))
+        self.prod_counts[c.span] = len(found)
+        label, value = found[self.prod_choice.get(c.span, 0)]
+        names = ", ".join(lbl for lbl, _ in found)
+        self.scope.note(rf"$\textrm{{prod}}(A, B)$ of {ops}: " + (
+            f"the only product with the shape the claim needs is {label}" if len(found) == 1 else
+            f"{len(found)} products have the shape the claim needs ({names}): each is a reading"))
+        return value
+
+    def _vector_by_matrix(self, node) -> bool:
+        """``node`` is the derivative of a vector by a matrix (a 3-index array, read only inside prod)."""
+        if not (isinstance(node, ir.Derivative) and node.kind == "partial" and len(node.wrt) == 1
+                and node.wrt[0][1] == 1):
+            return False
+        f, w = self.expr(node.body), self.expr(node.wrt[0][0])
+        return is_array(f) and is_array(w) and _conform(f.shape[1], 1) and not _conform(w.shape[1], 1) \
+            and not _conform(w.shape[0], 1)
 
     def declares_shape(self, name, space) -> bool:
         r"""``x \in \mathbb{R}^n`` written in the claim for an undeclared x: its declaration (a real vector or
@@ -1595,6 +1659,9 @@ class Interpreter:
                 primes += head.order
                 head = head.base
         key = _key(head)
+        if prod.is_prod(c) and not primes and power is None and key not in self.scope.functions and \
+                key not in self.user_functions and key not in self.scope.symbols:
+            return self._prod(c)
         event = self._event(key, c.arg) if not primes and power is None else None
         if event is not None:
             return event
