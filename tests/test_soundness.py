@@ -29,6 +29,8 @@ EXPECTED = {
     "vacuous": "error",                                              # never a silent 0 = 0
     "prod_readings_disagree": "undecided", "prod_readings_agree": "proved",   # d2l's prod: every product
     "prod_no_product": "refuted",                                    # of the shape needed is a reading
+    "sum_reach": "undecided",                                        # how far a sum reaches: not guessed
+    "list_without_layout": "undecided", "list_denominator_layout": "undecided",   # [a, b]: a row only in numerator layout
     "loss_matrix.first_column": "refuted", "loss_matrix.every_entry": "proved",   # a loss of a matrix
     "loss_matrix.bce": "proved", "loss_matrix.bce_first_column": "refuted",       # is over every entry
     "update_role.sq": "proved", "update_role.sq.mutant": "refuted", "update_role.half": "proved",

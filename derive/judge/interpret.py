@@ -92,6 +92,7 @@ class Scope(Conventions):
     random: dict = field(default_factory=dict)         # canonical key -> sympy.stats random symbol (given X \sim D)
     random_laws: dict = field(default_factory=dict)    # canonical key -> (distribution kind, parameters)
     role_keys: frozenset = frozenset()                 # keys the claim gives an optimizer role (scalars: eta)
+    stated_layout: str = ""                            # the layout the claim (or its file) states, not one tried
 
     def note(self, text: str):
         if text not in self.notes:
@@ -153,7 +154,7 @@ def build_scope(claim, conventions=None) -> Scope:
         except LatexError:
             pass                          # a role for an expression (dL/dw): judged in updates.py
     return Scope(symbols=symbols, functions=functions, conventions=dict(conventions or {}), declared=set(symbols),
-                 words=words, role_keys=frozenset(role_keys))
+                 words=words, role_keys=frozenset(role_keys), stated_layout=claim.layout or "")
 
 
 def _safe_key(name):
@@ -985,6 +986,13 @@ class Interpreter:
             if sp.simplify(u.shape[0] - v.shape[0]) != 0:
                 raise ShapeMismatch(f"inner product of vectors of lengths {u.shape[0]} and {v.shape[0]}", _pos(t))
             return (sp.Transpose(u) * v)[0, 0]
+        if t.bracket == "[" and self.scope.stated_layout == "numerator" == self.scope.conventions.get("layout"):
+            # the claim states numerator layout, where a gradient is a row: its list of partials is that row
+            entries = [self.expr(x) for x in t.items]
+            if not any(is_array(e) for e in entries):
+                self.scope.used_axes.add("layout")
+                self.scope.note("the list $[a, b, \\dots]$ is read as a row vector (the claim states numerator layout)")
+                return sp.ImmutableMatrix([entries])
         if t.bracket == "[":
             # a row or a column?  [x_1, x_2]^T says column; bare, numpy's flat vector is meant as often as a row
             raise Unsupported("a list [a, b, ...] without ^T (a row or a column vector?) is not read; write "
@@ -2539,6 +2547,25 @@ def _einstein(st: ir.Statement, indices=frozenset()) -> bool:
     return False
 
 
+def _sum_reach(st: ir.Statement, indices):
+    r"""The index of a written sum that a later term of the same side uses again, ``\sum_i a_i + b_i c_i``
+    (cs231n's variance of a sum): how far the sum reaches is then the question, not Einstein's convention."""
+    for ch in st.chains:
+        for side in ch.terms:
+            terms, bound = [], set()
+            _additive(side, terms)
+            for t in terms:
+                used = {x.name for n in ir.walk(t) if isinstance(n, ir.Sub) for x in ir.walk(n.index)
+                        if isinstance(x, ir.Atom) and x.name in indices}
+                sums = {x.name for n in ir.walk(t) if isinstance(n, ir.BigOp) and n.lower is not None
+                        for x in ir.walk(n.lower) if isinstance(x, ir.Atom)}
+                again = sorted((used - sums) & bound)
+                if again:
+                    return again[0]
+                bound |= sums
+    return None
+
+
 def einstein_sums(st: ir.Statement, indices) -> ir.Statement:
     r"""The statement under the Einstein convention (the claim's ``summation = "einstein"``): in each additive
     term, an index written twice is summed over its range, :math:`x_i a_{ij} x_j = \sum_i \sum_j x_i a_{ij} x_j`;
@@ -2590,6 +2617,12 @@ def prepare(claim, conventions=None, updates=False):
                     _uses(st, it.values, subs)
                     indices = {k2 for k2, d in scope.symbols.items() if d.kind == "index"}
                     if k == 0 and not claim.summation and _einstein(st, indices):
+                        reach = _sum_reach(st, indices)
+                        if reach is not None:
+                            raise Unsupported(f"'{reach}' is summed by a \\sum over {reach} earlier in the same side "
+                                              "and written again in a later term: whether the sum reaches it (one "
+                                              "sum of all the terms) or not (a free index, or under the Einstein "
+                                              "convention a second sum) is not written; bracket the summands", 0)
                         raise Unsupported("an index repeated within one term: under the Einstein convention it "
                                           "is summed, in the plain reading it is not; write the sum", 0)
                     if 1 <= k <= len(claim.definitions):
