@@ -2215,6 +2215,19 @@ class Reading:
         raise ClaimError("definitions do not settle", "definitions", None)
 
 
+def _first_difference(a, b):
+    r"""The outermost nodes where two readings part (``\log q(x)``: ``\log q \cdot (x)`` or ``\log(q(x))``)."""
+    while a != b:
+        ca, cb = a.children(), b.children()
+        if type(a) is not type(b) or len(ca) != len(cb):
+            return a, b
+        diff = [(x, y) for x, y in zip(ca, cb) if x != y]
+        if len(diff) != 1:
+            return a, b
+        a, b = diff[0]
+    return a, b
+
+
 def parse_definitions(claim, it: Interpreter) -> dict:
     """``symbol = expression`` and ``f(x) = expression`` definitions, in order."""
     defs = {}
@@ -2223,7 +2236,9 @@ def parse_definitions(claim, it: Interpreter) -> dict:
         try:
             sts = it.read(text)
             if len(sts) != 1:
-                raise Unsupported("a definition with several readings", 0)
+                a, b = _first_difference(sts[0], sts[1])
+                raise Unsupported(f"a definition with several readings: ${canon(a)}$ or ${canon(b)}$ (the reader "
+                                  "keeps both; a bracket fixes it)", _pos(a))
             st = sts[0]
             _bound_indices(st, it.bound_ranges)
             for ch in st.chains:
