@@ -27,6 +27,11 @@ EXPECTED = {
     "n1": "refuted", "n2": "refuted", "n3": "refuted", "n4": "proved", "n5": "refuted",   # printed decimals
     "s1": "proved", "s1.mutant": "refuted",
     "vacuous": "error",                                              # never a silent 0 = 0
+    "prod_readings_disagree": "undecided", "prod_readings_agree": "proved",   # d2l's prod: every product
+    "prod_no_product": "refuted",                                    # of the shape needed is a reading
+    "definition_two_readings": "error",                              # a definition read two ways: named
+    "sum_reach": "undecided",                                        # how far a sum reaches: not guessed
+    "list_without_layout": "undecided", "list_denominator_layout": "undecided",   # [a, b]: a row only in numerator layout
     "loss_matrix.first_column": "refuted", "loss_matrix.every_entry": "proved",   # a loss of a matrix
     "loss_matrix.bce": "proved", "loss_matrix.bce_first_column": "refuted",       # is over every entry
     "update_role.sq": "proved", "update_role.sq.mutant": "refuted", "update_role.half": "proved",
@@ -93,6 +98,11 @@ def test_case(cid, verdicts):
     assert v.verdict == EXPECTED[cid], v.reason
     if v.verdict in ("proved", "refuted") and cid not in ("n1", "n2", "n3", "n4", "n5", "t1", "t2"):
         assert any(n.startswith("independent re-check") for n in v.notes), v.notes
+
+
+def test_a_definition_with_two_readings_names_them(verdicts):
+    assert r"\log(q) (x)" in verdicts["definition_two_readings"].reason
+    assert r"\log(q(x))" in verdicts["definition_two_readings"].reason
 
 
 def test_truncated_only_when_truncated(verdicts):

@@ -37,8 +37,10 @@ def evaluate(e, defs: dict, exclude=frozenset()):
         return evaluate(f, defs, exclude)
     if isinstance(e, sp.Subs):
         done = e.doit()
-        if isinstance(done, sp.Subs):  # f'(u) of an undefined f stays a Subs
-            return sp.Subs(done.expr, done.variables, [evaluate(p, defs, exclude) for p in done.point])
+        if isinstance(done, sp.Subs):  # f'(u) of an undefined f stays a Subs; its other arguments are
+            # evaluated too (d l(u, v)/du at u = o_1 keeps v = o_2, which is defined like o_1)
+            return sp.Subs(evaluate(done.expr, defs, exclude), done.variables,
+                           [evaluate(p, defs, exclude) for p in done.point])
         return evaluate(done, defs, exclude)
     if isinstance(e, (sp.Symbol, sp.MatrixSymbol)):
         if e in defs and e not in exclude:

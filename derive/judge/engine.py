@@ -20,6 +20,7 @@ Numbers never prove: the search only finds counterexamples.
 from __future__ import annotations
 
 import contextlib
+import itertools
 import re
 import time
 import zlib
@@ -288,10 +289,12 @@ def _is_number_node(n):
     return isinstance(n, ir.Number) or (isinstance(n, ir.Neg) and isinstance(n.arg, ir.Number))
 
 
-def _read(claim, conventions, statement_index):
+def _read(claim, conventions, statement_index, prod_choice=None):
     """Scope and relations of one reading; the leading new names of chains become definitions (not in update
-    rules, whose names are the optimizer's quantities)."""
+    rules, whose names are the optimizer's quantities).  ``prod_choice``: which product each d2l prod(A, B)
+    takes, by its position (:mod:`.prod`; the first by default)."""
     scope, it, defs = prepare(claim, conventions, updates=bool(claim.algorithm or theorem_algorithm(claim.theorem)))
+    it.prod_choice = dict(prod_choice or {})
     defining = not (claim.algorithm or theorem_algorithm(claim.theorem))
     given, given_reps = _given(claim, it, defs)
     statements = it.statements(claim.formula, logic=True)
@@ -648,6 +651,7 @@ def judge_once(claim, conventions=None):
         except LatexError as exc:
             raise ClaimError(exc.message, "latex", exc.pos)
         results.append((r.scope, r.parsed, _judge_reading(claim, r)))
+        results += _prod_readings(claim, conventions, k, r.it.prod_counts)
         k += 1
     if len(results) == 1:
         return results[0]
@@ -660,6 +664,29 @@ def judge_once(claim, conventions=None):
     return scope, parsed, Outcome("undecided", f"the notation has {len(results)} readings that disagree: {described}",
                                   evidence={"readings": [{"parsed": p, "verdict": o.verdict, "reason": o.reason}
                                                          for _, p, o in results]})
+
+
+def _prod_readings(claim, conventions, k, counts):
+    """The other readings of statement ``k`` when a prod(A, B) has several products of the shape needed: each
+    combination of choices is read and judged (the first was judged already)."""
+    spans = sorted(counts)
+    out = []
+    for combo in itertools.product(*(range(counts[s_]) for s_ in spans)):
+        if not any(combo):
+            continue
+        try:
+            r, _ = _read(claim, conventions, k, dict(zip(spans, combo)))
+        except Unsupported as exc:
+            out.append((Scope(), claim.formula, Outcome("undecided", f"not supported yet: {exc.message}")))
+            continue
+        except ShapeMismatch as exc:
+            out.append((Scope(), claim.formula, Outcome("refuted", f"shape mismatch: {exc.message}",
+                                                        counterexample={"shapes": exc.message})))
+            continue
+        except LatexError as exc:
+            raise ClaimError(exc.message, "latex", exc.pos)
+        out.append((r.scope, r.parsed, _judge_reading(claim, r)))
+    return out
 
 
 def _with_layout(claim, conventions):

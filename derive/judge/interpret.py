@@ -44,6 +44,7 @@ from ..notation.declarations import Decl, DeclarationError, parse_declaration
 from ..notation.errors import LatexError, ShapeMismatch, Unsupported
 from ..notation.latex import canon, read_expression
 from ..notation.readers import reader
+from . import prod
 from .recurrences import find as find_recurrences
 from .recurrences import term as recurrence_term
 
@@ -91,6 +92,7 @@ class Scope(Conventions):
     random: dict = field(default_factory=dict)         # canonical key -> sympy.stats random symbol (given X \sim D)
     random_laws: dict = field(default_factory=dict)    # canonical key -> (distribution kind, parameters)
     role_keys: frozenset = frozenset()                 # keys the claim gives an optimizer role (scalars: eta)
+    stated_layout: str = ""                            # the layout the claim (or its file) states, not one tried
 
     def note(self, text: str):
         if text not in self.notes:
@@ -152,7 +154,7 @@ def build_scope(claim, conventions=None) -> Scope:
         except LatexError:
             pass                          # a role for an expression (dL/dw): judged in updates.py
     return Scope(symbols=symbols, functions=functions, conventions=dict(conventions or {}), declared=set(symbols),
-                 words=words, role_keys=frozenset(role_keys))
+                 words=words, role_keys=frozenset(role_keys), stated_layout=claim.layout or "")
 
 
 def _safe_key(name):
@@ -664,6 +666,9 @@ class Interpreter:
         self.symbolic_terms = {}                             # base -> {placeholder: index} (terms v_t, a start stated)
         self.moment_laws = None                              # inside E/Var/Std(...): the distributions written there
         self.moment_event = None                             # E[X \mid A]: the event A, for the moment being built
+        self.prod_shape = None                               # the shape a prod(A, B) of the chain being read needs
+        self.prod_choice = {}                                # prod's span -> which of its products this reading takes
+        self.prod_counts = {}                                # prod's span -> how many products have that shape
 
     # ------------------------------------------------------------------ entry points
     def statements(self, text: str, logic=False) -> list:
@@ -726,6 +731,8 @@ class Interpreter:
         return chains, conds
 
     def chain(self, ch: ir.Chain) -> list:
+        if any(prod.prod_calls(t) for t in ch.terms):
+            return self._prod_chain(ch)
         out = []
         for k, term in enumerate(ch.terms):
             if k:
@@ -737,6 +744,64 @@ class Interpreter:
             else:
                 out.append(self.expr(term))
         return out
+
+    def _prod_chain(self, ch: ir.Chain) -> list:
+        r"""A chain with d2l's prod(A, B) in it: the terms without prod first, which fix the shape each prod
+        must have (a prod is read only as a summand of a term, where its shape is the term's)."""
+        if any(r != "=" for r in ch.rels) or not all(prod.additive_only(t) for t in ch.terms):
+            raise Unsupported(r"\textrm{prod}(A, B) is read only as a summand of the sides of an equation "
+                              "(where the other sides fix its shape)", _pos(ch))
+        values = {k: self.expr(t) for k, t in enumerate(ch.terms) if not prod.prod_calls(t)}
+        if not values:
+            raise Unsupported(r"\textrm{prod}(A, B) on every side: no side fixes the shape of the product", _pos(ch))
+        first = values[min(values)]
+        shape = tuple(first.shape) if is_array(first) else (1, 1)
+        saved, self.prod_shape = self.prod_shape, shape
+        try:
+            for k, t in enumerate(ch.terms):
+                if k not in values:
+                    values[k] = self.expr(t)
+        finally:
+            self.prod_shape = saved
+        out = []
+        for k in range(len(ch.terms)):
+            if k:
+                out.append(ch.rels[k - 1])
+            out.append(values[k])
+        return out
+
+    def _prod(self, c: ir.Call):
+        """One product of prod's two operands with the shape the chain needs (:mod:`.prod`)."""
+        args, post = self._unwrap(c.arg)
+        if len(args) != 2 or post:
+            raise LatexError(r"\textrm{prod} takes two operands", _pos(c))
+        if self.prod_shape is None:
+            raise Unsupported(r"\textrm{prod}(A, B) outside an equation's sides: its shape is not fixed", _pos(c))
+        if any(self._vector_by_matrix(x) for x in args):
+            raise Unsupported(r"\textrm{prod} with the derivative of a vector by a matrix (a 3-index array) is "
+                              "not read yet", _pos(c))
+        a, b = (self.expr(x) for x in args)
+        found = prod.candidates(a, b, self.prod_shape)
+        ops = f"${_tex(a)}$ and ${_tex(b)}$"
+        if not found:
+            raise ShapeMismatch(f"no product of {ops} (with transposes, in either order, or elementwise) has the "
+                                f"shape ({self.prod_shape[0]}, {self.prod_shape[1]}) of the other sides", _pos(c))
+        self.prod_counts[c.span] = len(found)
+        label, value = found[self.prod_choice.get(c.span, 0)]
+        names = ", ".join(lbl for lbl, _ in found)
+        self.scope.note(rf"$\textrm{{prod}}(A, B)$ of {ops}: " + (
+            f"the only product with the shape the claim needs is {label}" if len(found) == 1 else
+            f"{len(found)} products have the shape the claim needs ({names}): each is a reading"))
+        return value
+
+    def _vector_by_matrix(self, node) -> bool:
+        """``node`` is the derivative of a vector by a matrix (a 3-index array, read only inside prod)."""
+        if not (isinstance(node, ir.Derivative) and node.kind == "partial" and len(node.wrt) == 1
+                and node.wrt[0][1] == 1):
+            return False
+        f, w = self.expr(node.body), self.expr(node.wrt[0][0])
+        return is_array(f) and is_array(w) and _conform(f.shape[1], 1) and not _conform(w.shape[1], 1) \
+            and not _conform(w.shape[0], 1)
 
     def declares_shape(self, name, space) -> bool:
         r"""``x \in \mathbb{R}^n`` written in the claim for an undeclared x: its declaration (a real vector or
@@ -921,6 +986,13 @@ class Interpreter:
             if sp.simplify(u.shape[0] - v.shape[0]) != 0:
                 raise ShapeMismatch(f"inner product of vectors of lengths {u.shape[0]} and {v.shape[0]}", _pos(t))
             return (sp.Transpose(u) * v)[0, 0]
+        if t.bracket == "[" and self.scope.stated_layout == "numerator" == self.scope.conventions.get("layout"):
+            # the claim states numerator layout, where a gradient is a row: its list of partials is that row
+            entries = [self.expr(x) for x in t.items]
+            if not any(is_array(e) for e in entries):
+                self.scope.used_axes.add("layout")
+                self.scope.note("the list $[a, b, \\dots]$ is read as a row vector (the claim states numerator layout)")
+                return sp.ImmutableMatrix([entries])
         if t.bracket == "[":
             # a row or a column?  [x_1, x_2]^T says column; bare, numpy's flat vector is meant as often as a row
             raise Unsupported("a list [a, b, ...] without ^T (a row or a column vector?) is not read; write "
@@ -1595,6 +1667,9 @@ class Interpreter:
                 primes += head.order
                 head = head.base
         key = _key(head)
+        if prod.is_prod(c) and not primes and power is None and key not in self.scope.functions and \
+                key not in self.user_functions and key not in self.scope.symbols:
+            return self._prod(c)
         event = self._event(key, c.arg) if not primes and power is None else None
         if event is not None:
             return event
@@ -2140,6 +2215,19 @@ class Reading:
         raise ClaimError("definitions do not settle", "definitions", None)
 
 
+def _first_difference(a, b):
+    r"""The outermost nodes where two readings part (``\log q(x)``: ``\log q \cdot (x)`` or ``\log(q(x))``)."""
+    while a != b:
+        ca, cb = a.children(), b.children()
+        if type(a) is not type(b) or len(ca) != len(cb):
+            return a, b
+        diff = [(x, y) for x, y in zip(ca, cb) if x != y]
+        if len(diff) != 1:
+            return a, b
+        a, b = diff[0]
+    return a, b
+
+
 def parse_definitions(claim, it: Interpreter) -> dict:
     """``symbol = expression`` and ``f(x) = expression`` definitions, in order."""
     defs = {}
@@ -2148,7 +2236,9 @@ def parse_definitions(claim, it: Interpreter) -> dict:
         try:
             sts = it.read(text)
             if len(sts) != 1:
-                raise Unsupported("a definition with several readings", 0)
+                a, b = _first_difference(sts[0], sts[1])
+                raise Unsupported(f"a definition with several readings: ${canon(a)}$ or ${canon(b)}$ (the reader "
+                                  "keeps both; a bracket fixes it)", _pos(a))
             st = sts[0]
             _bound_indices(st, it.bound_ranges)
             for ch in st.chains:
@@ -2472,6 +2562,25 @@ def _einstein(st: ir.Statement, indices=frozenset()) -> bool:
     return False
 
 
+def _sum_reach(st: ir.Statement, indices):
+    r"""The index of a written sum that a later term of the same side uses again, ``\sum_i a_i + b_i c_i``
+    (cs231n's variance of a sum): how far the sum reaches is then the question, not Einstein's convention."""
+    for ch in st.chains:
+        for side in ch.terms:
+            terms, bound = [], set()
+            _additive(side, terms)
+            for t in terms:
+                used = {x.name for n in ir.walk(t) if isinstance(n, ir.Sub) for x in ir.walk(n.index)
+                        if isinstance(x, ir.Atom) and x.name in indices}
+                sums = {x.name for n in ir.walk(t) if isinstance(n, ir.BigOp) and n.lower is not None
+                        for x in ir.walk(n.lower) if isinstance(x, ir.Atom)}
+                again = sorted((used - sums) & bound)
+                if again:
+                    return again[0]
+                bound |= sums
+    return None
+
+
 def einstein_sums(st: ir.Statement, indices) -> ir.Statement:
     r"""The statement under the Einstein convention (the claim's ``summation = "einstein"``): in each additive
     term, an index written twice is summed over its range, :math:`x_i a_{ij} x_j = \sum_i \sum_j x_i a_{ij} x_j`;
@@ -2523,6 +2632,12 @@ def prepare(claim, conventions=None, updates=False):
                     _uses(st, it.values, subs)
                     indices = {k2 for k2, d in scope.symbols.items() if d.kind == "index"}
                     if k == 0 and not claim.summation and _einstein(st, indices):
+                        reach = _sum_reach(st, indices)
+                        if reach is not None:
+                            raise Unsupported(f"'{reach}' is summed by a \\sum over {reach} earlier in the same side "
+                                              "and written again in a later term: whether the sum reaches it (one "
+                                              "sum of all the terms) or not (a free index, or under the Einstein "
+                                              "convention a second sum) is not written; bracket the summands", 0)
                         raise Unsupported("an index repeated within one term: under the Einstein convention it "
                                           "is summed, in the plain reading it is not; write the sum", 0)
                     if 1 <= k <= len(claim.definitions):

@@ -10,16 +10,39 @@ vector by a vector (numerator layout: :math:`J_{ij} = \partial f_i/\partial x_j`
 from __future__ import annotations
 
 import sympy as sp
-from sympy.matrices.expressions.matexpr import MatrixExpr
+from sympy.matrices.expressions.matexpr import MatrixElement, MatrixExpr
 
 from .primitives import ACTIVATIONS
 
 __all__ = ["FromEntries", "SoftmaxVec", "Grad", "Jacobian", "Hessian", "is_array", "Elementwise", "VecMax", "VecMin", "Norm",
-           "GenericFunction", "GenericPartial"]
+           "GenericFunction", "GenericPartial", "HeldDerivative"]
 
 
 def is_array(expr) -> bool:
     return isinstance(expr, MatrixExpr) or getattr(expr, "is_Matrix", False)
+
+
+class HeldDerivative(sp.Derivative):
+    r""":math:`\partial L / \partial o_k` of a bare symbol or entry that a definition may give a value
+    (:math:`L = l(o, y)`): kept as written by ``doit``, which would read the bare symbol as independent of
+    :math:`o` and give a silent 0 inside a matrix product; the proof path substitutes the definition first."""
+
+    def _held(self):
+        return self.expr.is_Symbol or isinstance(self.expr, MatrixElement)
+
+    def doit(self, **hints):
+        return self if self._held() else sp.Derivative(*self.args).doit(**hints)
+
+    @property
+    def free_symbols(self):
+        # the entry differentiated by depends on its index (d L / d o_i varies with i): not bound here
+        return super().free_symbols.union(*(v.free_symbols for v in self.variables))
+
+    def _eval_subs(self, old, new):
+        out = super()._eval_subs(old, new)      # SymPy rebuilds a plain Derivative (a sum's index set)
+        if type(out) is sp.Derivative and (out.expr.is_Symbol or isinstance(out.expr, MatrixElement)):
+            return HeldDerivative(*out.args)
+        return out
 
 
 class FromEntries(MatrixExpr):
@@ -99,7 +122,7 @@ class Grad(MatrixExpr):
         f = self.args[0]
         if is_array(f):  # a 1 x 1 matrix expression such as x^T A x
             f = f[0, 0]
-        return sp.Derivative(f, self.args[1][i, j])
+        return HeldDerivative(f, self.args[1][i, j])
 
     def _latex(self, printer):
         return r"\frac{\partial %s}{\partial %s}" % tuple(printer._print(a) for a in self.args)
@@ -116,7 +139,7 @@ class Jacobian(MatrixExpr):
         return (self.args[0].shape[0], self.args[1].shape[0])
 
     def _entry(self, i, j, **kwargs):
-        return sp.Derivative(self.args[0][i, 0], self.args[1][j, 0])
+        return HeldDerivative(self.args[0][i, 0], self.args[1][j, 0])
 
     def _latex(self, printer):
         return r"\frac{\partial %s}{\partial %s}" % tuple(printer._print(a) for a in self.args)
