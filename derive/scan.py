@@ -44,6 +44,7 @@ from pathlib import Path
 
 from .notation import ir, latex, pycode, unicode
 from .notation.errors import LatexError
+from .notation.readers import READERS
 from .codeshapes import returned_expressions, softmax_entry, trace_print_shapes
 from .lettershapes import letter_shapes
 from .worked import worked_values
@@ -2088,6 +2089,16 @@ def _letter_convention(decls: dict) -> str:
     return "" if broken or not caps or not smalls else f"{caps[0]}; {smalls[0]}"
 
 
+def _readings(draft: Formula):
+    """The draft's formula in the intermediate form by its notation's reader (``[]`` for a notation without
+    one, such as code), or None where it does not read."""
+    read = READERS.get(draft.notation)
+    try:
+        return read(draft.formula) if read else []
+    except LatexError:
+        return None
+
+
 def _matrix_letters(draft: Formula, convention: str):
     """Matrix algebra of letters the sheet does not declare (``∂(x^TAx)/∂x = (A + A^T)x``, a transpose or a
     norm in it): on a sheet whose declarations write capitals for matrices and small letters for vectors,
@@ -2095,10 +2106,8 @@ def _matrix_letters(draft: Formula, convention: str):
     marked inferred.  Nothing is drafted when a letter is declared already or the sizes do not tie up."""
     if not convention or draft.not_checkable or draft.algorithm or draft.reading or draft.definitions:
         return
-    try:
-        readings = latex.read(draft.formula) if draft.notation == "latex" else \
-            unicode.read(draft.formula) if draft.notation == "unicode" else []
-    except LatexError:
+    readings = _readings(draft)
+    if readings is None:
         return
     if not readings or not any(isinstance(n, (ir.Transpose, ir.Norm)) for st in readings for n in ir.walk(st)):
         return
@@ -2118,10 +2127,8 @@ def _softmax_vector(draft: Formula):
     in the formula (another letter, x also outside a softmax's argument alone) leaves x undeclared."""
     if draft.not_checkable or draft.algorithm or draft.reading or draft.definitions or draft.symbols:
         return
-    try:
-        readings = latex.read(draft.formula) if draft.notation == "latex" else \
-            unicode.read(draft.formula) if draft.notation == "unicode" else []
-    except LatexError:
+    readings = _readings(draft)
+    if readings is None:
         return
     atoms = {n.name for st in readings for n in ir.walk(st) if isinstance(n, ir.Atom)}
     applied = {a.args[0].arg.name for st in readings for a in ir.walk(st) if isinstance(a, ir.Apply)

@@ -636,22 +636,11 @@ def judge_once(claim, conventions=None):
     results = []
     k, count = 0, 1
     while k < count:
-        try:
-            r, count = _read(claim, conventions, k)
-        except Unsupported as exc:
-            results.append((Scope(), claim.formula, Outcome("undecided", f"not supported yet: {exc.message}")))
-            k += 1
-            continue
-        except ShapeMismatch as exc:
-            results.append((Scope(), claim.formula, Outcome("refuted", f"shape mismatch: {exc.message}",
-                                                         counterexample={"shapes": exc.message},
-                                                         recheck="the declared shapes do not fit")))
-            k += 1
-            continue
-        except LatexError as exc:
-            raise ClaimError(exc.message, "latex", exc.pos)
-        results.append((r.scope, r.parsed, _judge_reading(claim, r)))
-        results += _prod_readings(claim, conventions, k, r.it.prod_counts)
+        result, r, n = _judged_reading(claim, conventions, k)
+        results.append(result)
+        if r is not None:
+            count = n
+            results += _prod_readings(claim, conventions, k, r.it.prod_counts)
         k += 1
     if len(results) == 1:
         return results[0]
@@ -666,27 +655,28 @@ def judge_once(claim, conventions=None):
                                                          for _, p, o in results]})
 
 
+def _judged_reading(claim, conventions, k, prod_choice=None):
+    """``((scope, parsed, outcome), reading, count)`` of statement ``k``: a reading the notation does not
+    support is undecided, one whose shapes do not fit refuted (reading and count None for both)."""
+    try:
+        r, count = _read(claim, conventions, k, prod_choice)
+    except Unsupported as exc:
+        return (Scope(), claim.formula, Outcome("undecided", f"not supported yet: {exc.message}")), None, None
+    except ShapeMismatch as exc:
+        return (Scope(), claim.formula, Outcome("refuted", f"shape mismatch: {exc.message}",
+                                                counterexample={"shapes": exc.message},
+                                                recheck="the declared shapes do not fit")), None, None
+    except LatexError as exc:
+        raise ClaimError(exc.message, "latex", exc.pos)
+    return (r.scope, r.parsed, _judge_reading(claim, r)), r, count
+
+
 def _prod_readings(claim, conventions, k, counts):
     """The other readings of statement ``k`` when a prod(A, B) has several products of the shape needed: each
     combination of choices is read and judged (the first was judged already)."""
     spans = sorted(counts)
-    out = []
-    for combo in itertools.product(*(range(counts[s_]) for s_ in spans)):
-        if not any(combo):
-            continue
-        try:
-            r, _ = _read(claim, conventions, k, dict(zip(spans, combo)))
-        except Unsupported as exc:
-            out.append((Scope(), claim.formula, Outcome("undecided", f"not supported yet: {exc.message}")))
-            continue
-        except ShapeMismatch as exc:
-            out.append((Scope(), claim.formula, Outcome("refuted", f"shape mismatch: {exc.message}",
-                                                        counterexample={"shapes": exc.message})))
-            continue
-        except LatexError as exc:
-            raise ClaimError(exc.message, "latex", exc.pos)
-        out.append((r.scope, r.parsed, _judge_reading(claim, r)))
-    return out
+    return [_judged_reading(claim, conventions, k, dict(zip(spans, combo)))[0]
+            for combo in itertools.product(*(range(counts[s_]) for s_ in spans)) if any(combo)]
 
 
 def _with_layout(claim, conventions):

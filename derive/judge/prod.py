@@ -22,7 +22,7 @@ import sympy as sp
 from ..mathematics.arrays import is_array
 from ..notation import ir
 
-__all__ = ["candidates", "is_prod", "prod_calls"]
+__all__ = ["additive_only", "candidates", "is_prod", "prod_calls"]
 
 NAME = "prod"
 
