@@ -81,17 +81,32 @@ def _domain(x, scope):
     return sp.S.Reals if x.is_real else None
 
 
+def _sign_settles(g, strict, scope) -> bool:
+    """The gap of one variable, with a domain, is positive (nonnegative) by the signs of its parts.
+
+    The variable's assumptions come from its declaration, so they hold on a set containing its
+    domain: positive there is positive on the domain, without SymPy's extremum (0.1-0.4 s a bound)."""
+    free = g.free_symbols
+    if len(free) != 1 or g.atoms(AppliedUndef) or g.has(sp.zoo, sp.nan, sp.oo, -sp.oo):
+        return False
+    if _domain(next(iter(free)), scope) is None:
+        return False
+    return bool(g.is_positive if strict else g.is_nonnegative)
+
+
 def judge_bound(lhs, rel, rhs, claim, scope, defs) -> Outcome:
     """``lhs <= rhs`` over the declared domain, by the extremum of ``rhs - lhs`` (or a counterexample)."""
     lv, rv = elementary(evaluate(lhs, defs).doit()), elementary(evaluate(rhs, defs).doit())
     if is_array(lv) or is_array(rv):
         return Outcome("undecided", "a bound between vectors or matrices is not judged yet")
-    g = sp.simplify(rv - lv) if rel in ("<=", "<") else sp.simplify(lv - rv)
+    raw = rv - lv if rel in ("<=", "<") else lv - rv
+    strict = rel in ("<", ">")
+    steps = [("substitute and rewrite elementarily", f"{L(lv)} {L(sp.Symbol(rel))} {L(rv)}")]
+    # the signs of the gap's parts often settle it as written; simplify() is a third of a bound's time
+    g = raw if _sign_settles(raw, strict, scope) else sp.simplify(raw)
     if g.has(sp.zoo, sp.nan, sp.oo, -sp.oo):
         raise ClaimError("the bound has an undefined or infinite side (a division by zero?)", "latex", None)
     free = sorted(g.free_symbols, key=str)
-    strict = rel in ("<", ">")
-    steps = [("substitute and rewrite elementarily", f"{L(lv)} {L(sp.Symbol(rel))} {L(rv)}")]
     if g.atoms(AppliedUndef):
         return Outcome("undecided", f"the bound involves ${', '.join(sorted(L(f) for f in g.atoms(AppliedUndef)))}$, "
                        "a function no definition fixes: declare or define it", steps=steps)
@@ -109,6 +124,11 @@ def judge_bound(lhs, rel, rhs, claim, scope, defs) -> Outcome:
     dom = _domain(x, scope)
     if dom is None:
         return _bound_search(g, free, strict, claim, scope, steps)
+    if _sign_settles(g, strict, scope):
+        sign = ">" if strict else r"\ge"
+        steps.append((f"sign of the gap for every ${L(x)}$ in ${L(dom)}$ (the signs of its parts)", f"{L(g)} {sign} 0"))
+        return Outcome("proved", f"the gap ${L(g)}$ is {'positive' if strict else 'nonnegative'} for every "
+                       f"${L(x)}$ in the domain, by the signs of its parts", steps=steps)
     try:
         lowest = minimum(g, x, dom)
     except (NotImplementedError, ValueError, TypeError, AttributeError):
