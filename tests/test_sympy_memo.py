@@ -30,3 +30,14 @@ def test_assumptions_are_part_of_the_key():
     C = sp.MatrixSymbol("C", 2, 2)
     assert sympy_memo._remembered_valid_index(C, k_any, sp.S(0)) != False
     assert sympy_memo._remembered_valid_index(C, k_neg - 5, sp.S(0)) == False
+
+
+def test_fresh_dummies_share_one_answer_that_reads_their_assumptions():
+    D = sp.MatrixSymbol("D", n, 1)
+    for _ in range(3):
+        d = sp.Dummy("i", integer=True, positive=True)
+        assert sympy_memo._remembered_valid_index(D, d - 1, sp.S(0)) == sympy_memo._ORIGINAL(D, d - 1, sp.S(0))
+    neg = sp.Dummy("i", integer=True, negative=True)
+    C = sp.MatrixSymbol("C", 2, 2)
+    assert sympy_memo._remembered_valid_index(C, neg - 5, sp.S(0)) == False
+    assert sympy_memo._remembered_valid_index(C, sp.Dummy("i", integer=True) - 5, sp.S(0)) != False
