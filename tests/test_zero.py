@@ -29,6 +29,11 @@ IDENTITIES = [
     sp.Piecewise((x ** 2 / (2 * p), sp.Abs(x - y) < p), (sp.Abs(x) - p / 2, True))
     - sp.Piecewise((x ** 2 / 2, sp.Abs(x - y) < p), (p * (sp.Abs(x) - p / 2), True)) / p,
     sp.Heaviside(x - y, 0) * (x - y) - sp.Max(0, x - y),
+    # limits, evaluated over one denominator: tanh' saturates both ways, and sigma(z) - 1 -> 0
+    sp.Limit(1 - (sp.exp(x) - sp.exp(-x)) ** 2 / (sp.exp(x) + sp.exp(-x)) ** 2, x, sp.oo, "-"),
+    sp.Limit(1 - (sp.exp(x) - sp.exp(-x)) ** 2 / (sp.exp(x) + sp.exp(-x)) ** 2, x, -sp.oo, "+"),
+    sp.Limit(1 / (1 + sp.exp(-x)) - 1, x, sp.oo, "-"),
+    sp.Limit(sp.sin(x) / x, x, 0) - 1,                          # a removable singularity at the limit point
 ]
 NOT_ZERO = [
     sp.diff(Sigmoid(x), x) - Sigmoid(x) * (1 + Sigmoid(x)),
@@ -43,6 +48,8 @@ NOT_ZERO = [
     sp.sign(x - y) - sp.Piecewise((1, x >= y), (-1, True)),        # differs only where x = y
     sp.Abs(x) * sp.Abs(y) - x * y,
     sp.Piecewise((0, x - y < 0), (0, x - y > 0)),                   # undefined where x = y
+    sp.Limit(1 - (sp.exp(x) - sp.exp(-x)) / (sp.exp(x) + sp.exp(-x)), x, -sp.oo, "+"),   # 1 - tanh -> 2
+    sp.Limit((x ** 2 - 1) / (x - 1), x, 1) - 1,                 # cancelled to x + 1: the limit is 2
 ]
 
 
