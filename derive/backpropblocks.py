@@ -92,9 +92,10 @@ def symbols_of(tex: str) -> list[Sym] | None:
     return out
 
 
-def to_latex(formula: str, notation: str, labels: bool) -> str | None:
-    r"""The formula in LaTeX with its layer labels as ``^{(l)}``.  A plain-text ``W^(l)`` is read as the label
-    only when ``labels`` (the sheet writes layers so: a layer letter, words "layer l"); None when not read."""
+def to_latex(formula: str, notation: str, labels=frozenset()) -> str | None:
+    r"""The formula in LaTeX with its layer labels as ``^{(l)}``.  A plain-text ``W^(l)``, ``a^(l-1)`` is read as
+    the label only when its letter is in ``labels``, the letters the sheet's words name layers by ("for layer
+    l"): plain text cannot otherwise say label from power; None when not read."""
     if notation == "latex":
         return formula
     if notation != "unicode":
@@ -102,7 +103,8 @@ def to_latex(formula: str, notation: str, labels: bool) -> str | None:
     marks = {}
 
     def mark(m):
-        if not labels or _label(m.group(1)) is None:
+        lab = _label(m.group(1))
+        if lab is None or lab[0] not in labels:
             return m.group(0)
         key = f"zq{chr(97 + len(marks))}"
         marks[key] = m.group(1)
@@ -196,7 +198,7 @@ class BackpropSheet:
     def __init__(self, found, lines, sections):
         self.lines, self.sections = lines, sections
         text = "\n".join(lines)
-        self.labels = bool(re.search(r"\blayers?\s+[lL]\b", text))
+        self.labels = frozenset(re.findall(r"\blayers?\s+([a-zA-Z])\b(?![-'’])", text))
         self.forward: list[Forward] = []
         self.activation = None               # (letter, line)
         self.sigmoid: dict[str, int] = {}    # letters the sheet defines as the sigmoid -> line

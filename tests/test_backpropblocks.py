@@ -1,0 +1,63 @@
+"""Backpropagation rules drafted with delta = dL/dz and the sheet's own forward rule (derive/backpropblocks.py)."""
+from nnderive.backpropblocks import to_latex
+from nnderive.catalogue import loads
+from nnderive.judge.budget import judge_all
+from nnderive.scan import scan_text, to_toml
+
+ERROR = "$\\delta^{(l)}$ is the error term of layer $l$.\n\n"
+RULE = "$$\\delta^{(l)} = (w^{(l+1)})^T \\delta^{(l+1)} \\odot \\sigma'(z^{(l)})$$\n\n"
+LOST = "$$\\delta^{(l)} = w^{(l+1)} \\delta^{(l+1)} \\odot \\sigma'(z^{(l)})$$\n\n"
+GRAD = "$$\\frac{\\partial L}{\\partial w^{(l)}} = \\delta^{(l)} (a^{(l-1)})^T$$\n"
+
+
+def _sheet(forward: str, head="## Backpropagation\n\n", error=ERROR) -> str:
+    return head + error + forward + "\n\n" + "$a^{(l)} = \\sigma(z^{(l)})$ applied entry by entry.\n\n" + RULE + LOST + GRAD
+
+
+def _rules(text):
+    return [d for d in scan_text(text) if d.line > 5 and "delta" in d.formula]
+
+
+def _verdicts(drafts):
+    claims, errors = loads(to_toml("bp.md", drafts), "bp.md")
+    assert not errors
+    return [v.verdict for v in judge_all(claims)]
+
+
+def test_the_forward_rule_is_the_sheet_s_and_a_lost_transpose_is_refuted():
+    drafts = _rules(_sheet("$z^{(l)} = w^{(l)} a^{(l-1)} + b^{(l)}$"))
+    assert [d.not_checkable for d in drafts] == ["", "", ""]
+    assert "z^{(l+1)} = w^{(l+1)} a^{(l)} + b^{(l+1)}" in drafts[0].definitions
+    assert drafts[0].definitions[0] == "\\delta^{(l)} = \\frac{\\partial L}{\\partial z^{(l)}}"
+    assert all("inferred" in d.entry("c")["note"] and "line 5" in d.entry("c")["note"] for d in drafts)
+    assert _verdicts(drafts) == ["proved", "refuted", "proved"]
+
+
+def test_a_sheet_writing_w_transposed_makes_the_other_rule_true():
+    drafts = _rules(_sheet("$z^{(l)} = (w^{(l)})^T a^{(l-1)} + b^{(l)}$"))
+    assert _verdicts(drafts) == ["refuted", "proved", "refuted"]
+
+
+def test_w_ij_from_unit_i_to_unit_j_is_read_from_the_sum_the_sheet_writes():
+    sums = {"w_{ij}^{(l)}": "(w^{(l+1)})^T a^{(l)}", "w_{ji}^{(l)}": "w^{(l+1)} a^{(l)}"}
+    for w, product in sums.items():
+        text = _sheet(f"$z_j^{{(l)}} = \\sum_i {w} a_i^{{(l-1)}} + b_j^{{(l)}}$")
+        assert f"z^{{(l+1)}} = {product} + b^{{(l+1)}}" in _rules(text)[0].definitions
+
+
+def test_nothing_is_drafted_where_the_sheet_does_not_fix_it():
+    forward = "$z^{(l)} = w^{(l)} a^{(l-1)} + b^{(l)}$"
+    for text in (_sheet("The forward pass is the usual one."),                  # no forward rule written
+                 _sheet(forward, error="The deltas flow back.\n\n"),              # delta never called the error
+                 _sheet(forward, head="## Training\n\n"),                          # not about backpropagation
+                 _sheet(forward + " or $z^{(l)} = (w^{(l)})^T a^{(l-1)} + b^{(l)}$")):  # two rules: which one?
+        drafts = _rules(text)
+        assert all(d.not_checkable.startswith("defines") or "\\ell" not in d.functions for d in drafts), text
+
+
+def test_a_plain_text_layer_label_is_read_only_where_the_sheet_speaks_of_layers():
+    assert to_latex("δ^(l) = (W^(l+1))^T δ^(l+1)", "unicode", {"l"}) == \
+        "\\delta^{(l)} = (W^{(l+1)})^{T} \\delta^{(l+1)}"
+    assert to_latex("δ^(l) = (W^(l+1))^T δ^(l+1)", "unicode") is None          # a label or a power: not said
+    assert to_latex("x^(n) = x x", "unicode", {"l"}) is None                   # n names no layer: not read
+    assert to_latex("x^(2) = x x", "unicode", {"l"}) == "x^{2} = x x"          # a power stays a power
