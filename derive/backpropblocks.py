@@ -187,6 +187,24 @@ def _forward(tex: str, no: int):
     return None
 
 
+_COST = re.compile(r"^(?P<name>J|L|C|E|\\mathcal\{L\})(?:\([^()]*\))?=-")
+_BCE = re.compile(r"(?P<y>y(?:_[a-z])?(?:\^\{\([a-z]\)\})?)\\log\((?P<p>.+?)\)\+\(1-(?P=y)\)\\log\(1-(?P=p)\)")
+
+
+def _cross_entropy(s: str):
+    r"""``J(Θ) = -\frac{1}{m} Σ_i Σ_k [y_k log(h_k) + (1 - y_k) log(1 - h_k)] + ...`` (spaces removed): the
+    cost's name and the name of the prediction its binary cross-entropy scores; None for anything else."""
+    m = _COST.match(s)
+    if not m:
+        return None
+    body = s[m.end():]
+    b = _BCE.search(body)
+    if not b or "+" in body[:b.start()].replace("\\left[", "[") or not body[:b.start()].endswith(("[", "\\left[")):
+        return None                 # the cross-entropy must be the bracket the leading minus applies to
+    pred = re.match(r"\(*(h(?:_\\?\w+)?|\\hat\{y\})", b.group("p"))
+    return (m.group("name"), pred.group(1)) if pred else None
+
+
 def _title(line: str) -> bool:
     s = line.strip().lstrip("#").strip()
     return 0 < len(s.split()) <= 4 and not re.search(r"[=$\\∂]", s)
@@ -218,6 +236,19 @@ class BackpropSheet:
             m = _SIGMOID.match(s)
             if m:
                 self.sigmoid[m.group("f")] = no
+        self.cost = None                     # (its name, the prediction it scores, line): a cross-entropy cost
+        self.outputs: dict[str, tuple] = {}  # a prediction's name -> (the output layer's label, line)
+        for no, _quote, f, notation in found:
+            tex = to_latex(f, notation, self.labels)
+            if tex is None:
+                continue
+            s = "".join(tex.split())
+            m = re.fullmatch(r"(h(?:_\\?\w+)?|\\hat\{y\})(?:\([a-z]\))?=a\^\{\(([A-Z])\)\}", s)
+            if m:
+                self.outputs[m.group(1)] = ((m.group(2), 0), no)
+            c = _cross_entropy(s)
+            if c and self.cost is None:
+                self.cost = (*c, no)
         self.error_line = None
         self.loss = None
         for no, line in enumerate(lines, 1):
@@ -231,6 +262,15 @@ class BackpropSheet:
                 after = next((x for x in lines[no:no + 4] if x.strip()), "")
                 if re.match(r"\s*\$*\s*(?:\\delta|δ)", after):
                     self.error_line = self.error_line or no
+
+    def loss_name(self, used) -> str:
+        """The loss δ differentiates: the one the sheet's δ = ∂L/∂z names, else its cost's name, else a letter
+        the claim does not use (ℓ is generic: any name is the same claim)."""
+        if self.loss:
+            return self.loss
+        if self.cost and self.cost[0] not in used:
+            return self.cost[0]
+        return _fresh(used, _LOSSES)
 
     def in_block(self, no: int) -> bool:
         """Inside a block about backpropagation: its section, or a title above it under the same heading."""
@@ -353,7 +393,7 @@ def _delta_rule(draft, sheet, fw, tex, scripts, rhs) -> bool:
         return False
     sub, sup = _split_scripts(scripts)
     used = {s.base for s in syms}
-    loss = sheet.loss or _fresh(used, _LOSSES)
+    loss = sheet.loss_name(used)
     why = [f"δ is the error the sheet names on line {sheet.error_line}: δ = ∂{loss}/∂z"]
     if sup is None:                 # one neuron: δ = ∂L/∂a · da/dz
         if sub or any(s.label for s in syms) or {s.base for s in syms} - {"\\delta", loss, "a", "z"}:
@@ -371,7 +411,7 @@ def _delta_rule(draft, sheet, fw, tex, scripts, rhs) -> bool:
         return False
     nxt = (lab[0], lab[1] + 1)
     if not any(s.base == "\\delta" and s.label == nxt for s in syms):
-        return False                # the output layer's error needs the sheet's loss: not drafted here
+        return _output_error(draft, sheet, tex, lab, syms)
     act = _activation(sheet, used)
     if act is None or (fw.source != "a" and fw.source not in sheet.inputs):
         return False
@@ -440,7 +480,7 @@ def _gradient(draft, sheet, fw, tex, loss, var, rhs, accumulated=None) -> bool:
     if syms is None:
         return False
     used = {s.base for s in syms}
-    loss = loss or sheet.loss or _fresh(used, _LOSSES)
+    loss = loss or sheet.loss_name(used)
     why = [f"δ is the error the sheet names on line {sheet.error_line}: δ = ∂{loss}/∂z"]
     v = symbols_of(var)
     if not v or len(v) != 1:
@@ -501,3 +541,30 @@ def _gradient(draft, sheet, fw, tex, loss, var, rhs, accumulated=None) -> bool:
     why.append(f"the forward rule {defs[-1]} is the sheet's own (line {fw.line}: {fw.text})")
     why.append(f"{loss} depends on {W} only through {z} (a generic function ℓ)")
     return _finish(draft, reading, defs, {"\\ell": "generic"}, symbols, why)
+
+
+def _output_error(draft, sheet, tex, lab, syms) -> bool:
+    r"""``δ^{(L)} = a^{(L)} - y``: the output layer's error under the sheet's cross-entropy cost, its output a
+    sigmoid of z^{(L)} (the sheet's prediction h = a^{(L)}); read for one output unit and one example (the
+    cost's sum over units separates, its mean's 1/m and its penalty do not touch one example's δ)."""
+    if sheet.cost is None or sheet.activation is None:
+        return False
+    name, pred, cost_line = sheet.cost
+    out = sheet.outputs.get(pred)
+    act = sheet.activation[0]
+    if out is None or out[0] != lab or act not in sheet.sigmoid:
+        return False
+    if {(s.base, s.sub, s.label) for s in syms} != {("\\delta", "", lab), ("a", "", lab), ("y", "", None)}:
+        return False
+    L = _tex_label
+    a, z = "a" + L(lab), "z" + L(lab)
+    defs = [f"\\delta{L(lab)} = \\frac{{\\partial {name}}}{{\\partial {z}}}",
+            f"{name} = -[y \\log {a} + (1 - y) \\log(1 - {a})]", f"{a} = {act}({z})"]
+    why = [f"δ is the error the sheet names on line {sheet.error_line}: δ = ∂{name}/∂z",
+           f"{name} is the sheet's cross-entropy cost (line {cost_line}) for one output unit and one example, "
+           f"its prediction {pred} = {a} (line {out[1]}): the sum over units separates, the mean's 1/m and the "
+           "penalty are not one example's error",
+           f"{act} the sigmoid (the sheet defines it so on line {sheet.sigmoid[act]})"]
+    symbols = {f"\\delta{L(lab)}": "scalar real", name: "scalar real", a: "scalar (0,1)", "y": "scalar [0,1]",
+               z: "scalar real"}
+    return _finish(draft, tex, defs, {act: "sigmoid"}, symbols, why)

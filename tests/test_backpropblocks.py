@@ -61,3 +61,16 @@ def test_a_plain_text_layer_label_is_read_only_where_the_sheet_speaks_of_layers(
     assert to_latex("δ^(l) = (W^(l+1))^T δ^(l+1)", "unicode") is None          # a label or a power: not said
     assert to_latex("x^(n) = x x", "unicode", {"l"}) is None                   # n names no layer: not read
     assert to_latex("x^(2) = x x", "unicode", {"l"}) == "x^{2} = x x"          # a power stays a power
+
+
+def test_the_output_error_under_the_sheet_s_cross_entropy_and_sigmoid():
+    text = ("## Backpropagation\n\n$g(z) = \\frac{1}{1 + e^{-z}}$ and $a^{(l)} = g(z^{(l)})$, $z^{(l)} = w^{(l)} a^{(l-1)}$, "
+            "$h(x) = a^{(L)}$.\n\n$J = -\\frac{1}{m} \\sum_{i=1}^{m} \\left[ y^{(i)} \\log(h(x^{(i)})) + "
+            "(1 - y^{(i)}) \\log(1 - h(x^{(i)})) \\right]$\n\nOutput Layer Error\n\n$$\\delta^{(L)} = a^{(L)} - y$$\n\n"
+            "$$\\delta^{(L)} = y - a^{(L)}$$\n")
+    drafts = [d for d in scan_text(text) if d.formula.startswith("\\delta")]
+    assert drafts[0].definitions[1] == "J = -[y \\log a^{(L)} + (1 - y) \\log(1 - a^{(L)})]"
+    assert drafts[0].functions == {"g": "sigmoid"}
+    assert _verdicts(drafts) == ["proved", "refuted"]
+    tanh = text.replace("\\frac{1}{1 + e^{-z}}", "\\tanh(z)")            # not the sigmoid: a - y is not its error
+    assert all(d.not_checkable for d in scan_text(tanh) if d.formula.startswith("\\delta"))
