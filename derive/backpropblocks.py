@@ -191,6 +191,10 @@ _COST = re.compile(r"^(?P<name>J|L|C|E|\\mathcal\{L\})(?:\([^()]*\))?=-")
 _BCE = re.compile(r"(?P<y>y(?:_[a-z])?(?:\^\{\([a-z]\)\})?)\\log\((?P<p>.+?)\)\+\(1-(?P=y)\)\\log\(1-(?P=p)\)")
 
 
+_PENALTY = re.compile(r"\+\\frac\{\\lambda\}\{2(?P<m>[a-z])\}\\sum(?:_\{[^{}]*\})?\(?(?P<w>\\Theta|W|w)"
+                      r"(?:\^\{\([a-z]\)\}|_\{[a-z],?[a-z]\})*\)?\^(?:2|\{2\})$")
+
+
 def _cross_entropy(s: str):
     r"""``J(Θ) = -\frac{1}{m} Σ_i Σ_k [y_k log(h_k) + (1 - y_k) log(1 - h_k)] + ...`` (spaces removed): the
     cost's name and the name of the prediction its binary cross-entropy scores; None for anything else."""
@@ -238,6 +242,8 @@ class BackpropSheet:
                 self.sigmoid[m.group("f")] = no
         self.cost = None                     # (its name, the prediction it scores, line): a cross-entropy cost
         self.outputs: dict[str, tuple] = {}  # a prediction's name -> (the output layer's label, line)
+        self.penalty = None                  # (weight letter, example count m, line): a mean cost + (λ/2m) Σ W²
+        self.accumulators: dict[str, int] = {}   # Δ^{(l)} (spaces removed) -> the line accumulating it
         for no, _quote, f, notation in found:
             tex = to_latex(f, notation, self.labels)
             if tex is None:
@@ -249,6 +255,13 @@ class BackpropSheet:
             c = _cross_entropy(s)
             if c and self.cost is None:
                 self.cost = (*c, no)
+            pen = _PENALTY.search(s)
+            if pen and _COST.match(s) and self.penalty is None and re.match(
+                    r"^[^=]*=-?\\frac\{1\}\{" + pen.group("m") + r"\}\\sum_\{[a-z]=1\}\^\{" + pen.group("m") + r"\}", s):
+                self.penalty = (pen.group("w"), pen.group("m"), no)
+            parts = _top_equals(s)
+            if len(parts) == 2 and _accumulation(*parts):
+                self.accumulators.setdefault(parts[0], no)
         self.error_line = None
         self.loss = None
         for no, line in enumerate(lines, 1):
@@ -333,6 +346,8 @@ def backprop_rule(draft, sheet: BackpropSheet) -> bool:
         if not lab or lab[0].label is None or not titled:
             return False
         return _gradient(draft, sheet, fw, tex, None, fw.weight + _tex_label(lab[0].label), acc[1], accumulated=lhs)
+    if re.fullmatch(r"[A-Z]\^\{\([^{}()]*\)\}", lhs):
+        return _regularised(draft, sheet, fw, lhs, rhs)
     m = re.fullmatch(r"\\frac\{\\partial\s*(\\mathcal\{[A-Z]\}|[A-Z])\}\{\\partial\s*(.+)\}", lhs)
     if m and _delta_in(rhs):
         return _gradient(draft, sheet, fw, tex, m.group(1), m.group(2).strip(), rhs)
@@ -568,3 +583,37 @@ def _output_error(draft, sheet, tex, lab, syms) -> bool:
     symbols = {f"\\delta{L(lab)}": "scalar real", name: "scalar real", a: "scalar (0,1)", "y": "scalar [0,1]",
                z: "scalar real"}
     return _finish(draft, tex, defs, {act: "sigmoid"}, symbols, why)
+
+
+def _regularised(draft, sheet, fw, lhs, rhs) -> bool:
+    r"""``D^{(l)} = \frac{1}{m}(Δ^{(l)} + λ Θ^{(l)})`` under a "gradient" title: the gradient of the sheet's cost
+    J = (1/m) Σ_i E_i + (λ/2m) Σ Θ² by one non-bias weight θ of Θ^{(l)}, Δ^{(l)} the sum over the examples of
+    their gradients that the block accumulates above; read entry by entry (a weight θ, its Δ)."""
+    if sheet.penalty is None or sheet.cost is None:
+        return False
+    w, m, line = sheet.penalty
+    lab = re.search(r"\^\{\([^{}()]*\)\}", lhs).group(0)
+    acc = next((k for k in sheet.accumulators if k.endswith(lab) and k.startswith("\\Delta")), None)
+    titled = any(_title(x) and re.search(r"gradient", x, re.I) for x in sheet.lines[max(0, draft.line - 6):draft.line - 1])
+    syms = symbols_of(rhs)
+    label = _label(lab[1:])
+    if acc is None or w != fw.weight or not titled or syms is None or \
+            {(s.base, s.sub, s.label) for s in syms} != {("\\Delta", "", label), ("\\lambda", "", None), (w, "", label),
+                                                         (m, "", None)}:
+        return False
+    # the rule in one weight's terms: Δ^{(l)} -> Δ, Θ^{(l)} -> θ (each written once as a symbol with its label)
+    body = re.sub(re.escape("\\Delta") + r"\s*" + re.escape(lab), lambda _m: "\\Delta", rhs)
+    body = re.sub(r"(?<![A-Za-z\\])" + re.escape(w) + r"\s*" + re.escape(lab), lambda _m: "\\theta ", body)
+    if lab in body:
+        return False
+    name = sheet.cost[0]
+    defs = [f"{name} = \\frac{{1}}{{{m}}} \\sum_{{i=1}}^{{{m}}} E(\\theta, x_i) + \\frac{{\\lambda}}{{2{m}}} \\theta^2",
+            f"\\Delta = \\sum_{{i=1}}^{{{m}}} \\frac{{\\partial E(\\theta, x_i)}}{{\\partial \\theta}}"]
+    why = [f"{lhs} is the gradient of the sheet's cost {name} (line {line}: a mean over {m} examples plus "
+           f"(λ/2{m}) Σ {w}²) by {w}{lab}, read for one weight θ of it (a non-bias one: the penalty has it)",
+           f"{acc} is the sum over the examples of their gradients E_i, as the block accumulates it "
+           f"(line {sheet.accumulators[acc]})"]
+    symbols = {name: "scalar real", "\\theta": "scalar real", "\\Delta": "scalar real", "\\lambda": "scalar positive",
+               "x": f"vector {m} real", "i": f"index {m}"}
+    reading = f"\\frac{{\\partial {name}}}{{\\partial \\theta}} = " + " ".join(body.split())
+    return _finish(draft, reading, defs, {"E": "generic"}, symbols, why)

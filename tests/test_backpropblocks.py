@@ -74,3 +74,16 @@ def test_the_output_error_under_the_sheet_s_cross_entropy_and_sigmoid():
     assert _verdicts(drafts) == ["proved", "refuted"]
     tanh = text.replace("\\frac{1}{1 + e^{-z}}", "\\tanh(z)")            # not the sigmoid: a - y is not its error
     assert all(d.not_checkable for d in scan_text(tanh) if d.formula.startswith("\\delta"))
+
+
+def test_a_regularised_gradient_of_the_sheet_s_cost_and_its_accumulated_sum():
+    cost = ("$J(w) = -\\frac{1}{m} \\sum_{i=1}^{m} \\left[ y^{(i)} \\log(h(x^{(i)})) + (1 - y^{(i)}) \\log(1 - h(x^{(i)})) "
+            "\\right] + \\frac{\\lambda}{2m} \\sum (w^{(l)})^2$")
+    text = (_sheet("$z^{(l+1)} = w^{(l)} a^{(l)}$") + "\n" + cost + "\n\nGradient Accumulation\n\n"
+            "$$\\Delta^{(l)} = \\Delta^{(l)} + \\delta^{(l+1)} (a^{(l)})^T$$\n\nFinal Gradient\n\n"
+            "$$D^{(l)} = \\frac{1}{m} \\left( \\Delta^{(l)} + \\lambda w^{(l)} \\right)$$\n\n"
+            "$$D^{(l)} = \\frac{1}{m} \\Delta^{(l)} + \\lambda w^{(l)}$$\n")
+    drafts = [d for d in scan_text(text) if d.formula.startswith(("D^", "\\Delta"))]
+    assert drafts[0].reading == "\\frac{\\partial J}{\\partial w^{(l)}} = \\delta^{(l+1)} (a^{(l)})^T"
+    assert drafts[1].reading == "\\frac{\\partial J}{\\partial \\theta} = \\frac{1}{m} \\left( \\Delta + \\lambda \\theta \\right)"
+    assert _verdicts(drafts) == ["proved", "proved", "refuted"]
