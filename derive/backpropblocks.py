@@ -136,6 +136,11 @@ class Forward:
     line: int
     text: str
 
+    @property
+    def labelled(self) -> bool:
+        """The rule writes layer labels: which layer's weight feeds which z is the sheet's, not assumed."""
+        return "^" in self.text
+
 
 _FWD_MATRIX = re.compile(r"^z(?P<zs>" + _SCRIPTS + r")=(?:\\left)?(?P<open>\()?(?P<w>\\Theta|W|w)(?P<ws>" + _SCRIPTS
                          + r")(?(open)(?:\\right)?\))(?P<t>\^\{?T\}?|\^\{?\\top\}?)?(?:\\cdot)?(?P<x>a|x|h)(?P<xs>"
@@ -224,7 +229,7 @@ class BackpropSheet:
         self.forward: list[Forward] = []
         self.activation = None               # (letter, line)
         self.sigmoid: dict[str, int] = {}    # letters the sheet defines as the sigmoid -> line
-        self.inputs = {m.group(1) for m in re.finditer(r"\$?([a-z])(?:_\w+)?(?:\^\w+)?\$?\s+Input\b", text)}
+        self.inputs = {m.group(1) for m in re.finditer(r"\$?([a-z])(?:_\w+)?(?:\^\w+)?\$?\s*:?\s+(?i:input)\b", text)}
         for no, _quote, f, notation in found:
             tex = to_latex(f, notation, self.labels)
             if tex is None:
@@ -302,7 +307,7 @@ class BackpropSheet:
     def forward_rule(self) -> Forward | None:
         """The sheet's one forward rule (None where it writes two that differ: which one is not guessed); a rule
         without layer labels (``z = Wa + b``) only has to agree with the labelled one on W, its side and b."""
-        labelled = [f for f in self.forward if "(" in f.text or "^" in f.text]
+        labelled = [f for f in self.forward if f.labelled]
         rules = {(f.weight, f.transposed, f.weight_off, f.source, f.source_off, f.bias) for f in labelled}
         plain = {(f.weight, f.transposed, f.bias) for f in self.forward if f not in labelled}
         if len(rules) == 1:
@@ -428,7 +433,7 @@ def _delta_rule(draft, sheet, fw, tex, scripts, rhs) -> bool:
     if not any(s.base == "\\delta" and s.label == nxt for s in syms):
         return _output_error(draft, sheet, tex, lab, syms)
     act = _activation(sheet, used)
-    if act is None or (fw.source != "a" and fw.source not in sheet.inputs):
+    if act is None or not fw.labelled or (fw.source != "a" and fw.source not in sheet.inputs):
         return False
     wl = (lab[0], nxt[1] + fw.weight_off)
     allowed = {("\\delta", lab), ("\\delta", nxt), ("a", lab), ("z", lab), (fw.weight, wl)}
@@ -528,7 +533,7 @@ def _gradient(draft, sheet, fw, tex, loss, var, rhs, accumulated=None) -> bool:
                    "for one unit")
         why.append(f"{loss} depends on its weights and bias only through z (a generic function ℓ)")
         return _finish(draft, tex, defs, {"\\ell": "generic"}, symbols, why)
-    if v.base != fw.weight or v.label is None or v.sub:
+    if v.base != fw.weight or v.label is None or v.sub or not fw.labelled:
         return False
     zl = (v.label[0], v.label[1] - fw.weight_off)
     src = (zl[0], zl[1] + fw.source_off)

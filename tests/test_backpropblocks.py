@@ -87,3 +87,8 @@ def test_a_regularised_gradient_of_the_sheet_s_cost_and_its_accumulated_sum():
     assert drafts[0].reading == "\\frac{\\partial J}{\\partial w^{(l)}} = \\delta^{(l+1)} (a^{(l)})^T"
     assert drafts[1].reading == "\\frac{\\partial J}{\\partial \\theta} = \\frac{1}{m} \\left( \\Delta + \\lambda \\theta \\right)"
     assert _verdicts(drafts) == ["proved", "proved", "refuted"]
+
+
+def test_a_rule_without_layer_labels_does_not_say_which_layer_s_weight_feeds_z():
+    drafts = _rules(_sheet("$z = w a + b$"))
+    assert all(d.not_checkable.startswith("defines") or "\\ell" not in d.functions for d in drafts)
