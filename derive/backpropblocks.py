@@ -214,6 +214,62 @@ def _cross_entropy(s: str):
     return (m.group("name"), pred.group(1)) if pred else None
 
 
+_DIMS = re.compile(r"(?P<w>\\Theta|W|w)\^\{(?P<lab>\([^{}()]*\))\}\\in\\mathbb\{R\}\^\{(?P<r>.+)\\times(?P<c>.+)\}")
+_SIZE_SUB = re.compile(r"([a-z])_(?:\{([^{}]+)\}|([a-z]))")
+
+
+def _size(text: str) -> str:
+    """A stated size as the claim format writes it: ``(s_l + 1)`` -> ``s_l+1``."""
+    t = "".join(text.split())
+    return t[1:-1] if t.startswith("(") and t.endswith(")") else t
+
+
+def _katex_word(tok: str) -> str:
+    """A word of prose a KaTeX copy pasted three times (``lll``, ``sls_lsl``): the LaTeX copy in the middle."""
+    n = len(tok)
+    if n % 3 == 0 and tok == tok[:n // 3] * 3:
+        return tok[:n // 3]
+    for p in range(1, n // 2):
+        mid = tok[p:n - p]
+        if tok[:p] == tok[n - p:] and ("_" in mid or "{" in mid):
+            return mid
+    return tok
+
+
+def _unit_counts(lines):
+    """"Layer l has s_l units" (a KaTeX copy's tripled words read): the size letter s naming layer l's units by
+    its label, and the line; None unless every such line names sizes so."""
+    found = []
+    for no, line in enumerate(lines, 1):
+        m = re.search(r"\b[Ll]ayer\s+(\S+)\s+has\s+(\S+)\s+units\b", line)
+        if m:
+            layer, size = _katex_word(m.group(1)), _katex_word(m.group(2))
+            sm = _SIZE_SUB.fullmatch(size)
+            if not sm or _label(layer) is None or _label(sm.group(2) or sm.group(3)) != _label(layer):
+                return None
+            found.append((sm.group(1), no))
+    return found[0] if found and len({f for f, _ in found}) == 1 else None
+
+
+def _shift_sizes(size: str, by: int):
+    """``s_{l+1}`` shifted by -1 is ``s_l``; None where a subscript is no layer label."""
+    bad = []
+
+    def shift(m):
+        lab = _label(m.group(2) or m.group(3))
+        if lab is None:
+            bad.append(m.group(0))
+            return m.group(0)
+        return _units_of(m.group(1), (lab[0], lab[1] + by))
+    out = _SIZE_SUB.sub(shift, size)
+    return None if bad else out
+
+
+def _units_of(letter: str, lab) -> str:
+    text = _tex_label(lab)[3:-2]
+    return f"{letter}_{text}" if len(text) == 1 else f"{letter}_{{{text}}}"
+
+
 def _title(line: str) -> bool:
     s = line.strip().lstrip("#").strip()
     return 0 < len(s.split()) <= 4 and not re.search(r"[=$\\∂]", s)
@@ -267,6 +323,21 @@ class BackpropSheet:
             parts = _top_equals(s)
             if len(parts) == 2 and _accumulation(*parts):
                 self.accumulators.setdefault(parts[0], no)
+        self.units = _unit_counts(lines)     # the letter naming layer sizes ("Layer l has s_l units"), its line
+        self.bias_unit = None                # the line adding a bias unit a_0 = 1 to each layer's activations
+        self.dims: dict[str, tuple] = {}     # weight letter -> (its label, rows, columns, line): "Θ^{(l)} ∈ ℝ^{r×c}"
+        for no, _quote, f, notation in found:
+            tex = to_latex(f, notation, self.labels)
+            s = "".join((tex or "").split())
+            if re.fullmatch(r"a_0\^\{\([a-z]\)\}=1|a_0\^[a-z]=1", s) and any(
+                    re.search(r"\bbias\b", x, re.I) for x in lines[max(0, no - 4):no]):
+                self.bias_unit = self.bias_unit or no
+            m = _DIMS.fullmatch(s)
+            if m and _label(m.group("lab")):
+                stated = (_label(m.group("lab")), _size(m.group("r")), _size(m.group("c")), no)
+                have = self.dims.setdefault(m.group("w"), stated)
+                if have is not None and have[:3] != stated[:3]:
+                    self.dims[m.group("w")] = None      # two sizes stated: which one the rule has is not guessed
         self.error_line = None
         self.loss = None
         for no, line in enumerate(lines, 1):
@@ -330,7 +401,7 @@ def _fresh(used: set, names) -> str | None:
 def backprop_rule(draft, sheet: BackpropSheet) -> bool:
     """Draft a backpropagation rule with the definitions backpropagation gives it (see the module); True when
     the draft was so rewritten, False (the draft untouched) when the sheet does not fix what it needs."""
-    if draft.algorithm or draft.theorem or not sheet.in_block(draft.line) or sheet.error_line is None:
+    if draft.algorithm or draft.theorem:
         return False
     fw = sheet.forward_rule()
     if fw is None:
@@ -339,6 +410,10 @@ def backprop_rule(draft, sheet: BackpropSheet) -> bool:
     if tex is None:
         return False
     tex = tex.strip().rstrip(".").strip()
+    if _layer_sizes(draft, sheet, fw, tex):
+        return True
+    if not sheet.in_block(draft.line) or sheet.error_line is None:
+        return False
     parts = _top_equals(tex)
     if len(parts) != 2:
         return False
@@ -622,3 +697,63 @@ def _regularised(draft, sheet, fw, lhs, rhs) -> bool:
                "x": f"vector {m} real", "i": f"index {m}"}
     reading = f"\\frac{{\\partial {name}}}{{\\partial \\theta}} = " + " ".join(body.split())
     return _finish(draft, reading, defs, {"E": "generic"}, symbols, why)
+
+
+def _layer_sizes(draft, sheet, fw, tex) -> bool:
+    r"""The sizes a sheet states for its layers, checked against its forward rule: ``Θ^{(l)} ∈ ℝ^{s_{l+1}×(s_l+1)}``
+    must map layer l's activations (s_l units, plus the bias unit a_0 = 1 where the sheet adds one and its rule
+    has no bias term) to layer l+1's s_{l+1} units; the rule ``z^{(l)} = Θ^{(l-1)} a^{(l-1)}`` itself, with those
+    sizes shifted to its layers, must give z^{(l)} layer l's s_l entries.  A size that does not fit is refuted."""
+    if sheet.units is None or not fw.labelled or (not fw.bias and not sheet.bias_unit):
+        return False
+    letter, units_line = sheet.units
+    s = "".join(tex.split())
+    m = _DIMS.fullmatch(s)
+    if m:                           # the claim is the sizes it states
+        if m.group("w") != fw.weight or _label(m.group("lab")) is None:
+            return False
+        wl, dlab, rows, cols, dline = (_label(m.group("lab")), _label(m.group("lab")), _size(m.group("r")),
+                                       _size(m.group("c")), draft.line)
+    elif sheet.dims.get(fw.weight) and (draft.not_checkable.startswith("defines") or not draft.not_checkable):
+        dlab, rows, cols, dline = sheet.dims[fw.weight]
+        rule = _forward(tex, draft.line)
+        if rule is None or (rule.weight, rule.transposed, rule.weight_off, rule.source, rule.source_off, rule.bias) != \
+                (fw.weight, fw.transposed, fw.weight_off, fw.source, fw.source_off, fw.bias):
+            return False
+        zs = _split_scripts(re.match(r"z(" + _SCRIPTS + ")", s).group(1))[1]
+        zl = _label(zs) if zs else None
+        if zl is None:
+            return False
+        wl = (zl[0], zl[1] + fw.weight_off)
+    else:
+        return False
+    zl = (wl[0], wl[1] - fw.weight_off)
+    src = (zl[0], zl[1] + fw.source_off)
+    shift = wl[1] - dlab[1]
+    r, c = _shift_sizes(rows, shift), _shift_sizes(cols, shift)
+    if r is None or c is None:
+        return False
+    L = _tex_label
+    W, x, z = fw.weight + L(wl), fw.source + L(src), "z" + L(zl)
+    n_in = _units_of(letter, src) + ("" if fw.bias else "+1")
+    symbols = {W: f"matrix {r} {c}", x: f"vector {n_in}"}
+    layer = lambda lab: _tex_label(lab)[3:-2]       # noqa: E731
+    why = [f"{W} is {r} × {c}: the sizes the sheet states on line {dline}" + (f", shifted to layer {layer(wl)}" if shift else ""),
+           f"layer {layer(zl)}'s units are counted {_units_of(letter, zl)} (line {units_line})",
+           f"{x} holds {_units_of(letter, src)} units" + ("" if fw.bias else f" and the bias unit a_0 = 1 (line {sheet.bias_unit})")]
+    if fw.bias:
+        symbols[f"b{L(zl)}"] = f"vector {_units_of(letter, zl)}"
+    prod = f"({W})^T {x}" if fw.transposed else f"{W} {x}"
+    if m:
+        reading, defs = f"{prod} \\in \\mathbb{{R}}^{{{_units_of(letter, zl)}}}", []
+        why.insert(0, f"the forward rule's product {prod} (line {fw.line}) must have layer {layer(zl)}'s units")
+    else:
+        reading = f"{z} \\in \\mathbb{{R}}^{{{_units_of(letter, zl)}}}"
+        defs = [f"{z} = {prod}" + (f" + b{L(zl)}" if fw.bias else "")]
+        symbols[z] = f"vector {_units_of(letter, zl)}"
+        why.insert(0, f"the forward rule's product has layer {layer(zl)}'s units")
+    draft.not_checkable = ""
+    draft.definitions, draft.inferred, draft.functions, draft.symbols = defs, [], {}, symbols
+    draft.reading = reading
+    draft.inferred.append("a layer's sizes: " + "; ".join(why))
+    return True

@@ -92,3 +92,16 @@ def test_a_regularised_gradient_of_the_sheet_s_cost_and_its_accumulated_sum():
 def test_a_rule_without_layer_labels_does_not_say_which_layer_s_weight_feeds_z():
     drafts = _rules(_sheet("$z = w a + b$"))
     assert all(d.not_checkable.startswith("defines") or "\\ell" not in d.functions for d in drafts)
+
+
+def test_the_sizes_a_sheet_states_for_its_layers_are_checked_against_its_forward_rule():
+    text = ("Sizes\n\n- Layer l has s_l units\n- Layer l+1 has s_{l+1} units\n\nAdd a bias unit:\n\n$a_0^{(l)} = 1$\n\n"
+            "$z^{(l+1)} = \\Theta^{(l)} a^{(l)}$\n\n$\\Theta^{(l)} \\in \\mathbb{R}^{s_{l+1} \\times (s_l + 1)}$\n\n")
+    drafts = [d for d in scan_text(text) if d.reading]
+    assert [d.line for d in drafts] == [10, 12]
+    assert drafts[0].reading == "z^{(l+1)} \\in \\mathbb{R}^{s_{l+1}}"
+    assert drafts[0].symbols["a^{(l)}"] == "vector s_l+1" and "bias unit" in drafts[0].entry("c")["note"]
+    assert _verdicts(drafts) == ["proved", "proved"]
+    wrong = [d for d in scan_text(text + "$\\Theta^{(l)} \\in \\mathbb{R}^{(s_l + 1) \\times s_{l+1}}$\n") if d.reading]
+    assert [d.line for d in wrong] == [12, 14]      # two sizes stated: the rule's own is not guessed
+    assert _verdicts(wrong) == ["proved", "refuted"]
