@@ -81,7 +81,7 @@ def _figures(rows):
 #: been "proved" reading x and A as scalars, the right verdict for the wrong reason)
 #: (found fell once, by 9 over 000, 002 and 004, when a lone '=' or '= 0 →' between words stopped being drafted:
 #: such a draft "matched" every quote holding the sign, a match by accident, and it ended in an error anyway)
-FLOORS = {"000": (63, 60), "001": (23, 23), "002": (13, 11), "003": (45, 41), "004": (21, 20)}
+FLOORS = {"000": (63, 60), "001": (23, 23), "002": (14, 13), "003": (45, 41), "004": (21, 20)}
 
 
 def test_every_seed_drafts_a_loadable_claim_file():
@@ -114,11 +114,11 @@ def _totals(measured):
     return {k: sum(f[k] for f in figs) for k in figs[0]}
 
 
-@pytest.mark.xfail(strict=True, reason="issue 14 targets not met: measured 165 of 214 checkable catalogue claims "
-                   "found (77 %, the target is 172), 155 of those 165 with the same verdict (94 %, target met); most "
+@pytest.mark.xfail(strict=True, reason="issue 14 targets not met: measured 166 of 214 checkable catalogue claims "
+                   "found (78 %, the target is 172), 157 of those 166 with the same verdict (95 %, target met); most "
                    "of the rest are stated in prose the scan does not read (the hidden error of 003's example, "
                    "activation cards whose function name the page lost in 004) or need declarations or definitions "
-                   "the sheet never writes (002's layer sizes with its bias unit, the layer sizes of 004's code)")
+                   "the sheet never writes (the layer sizes of 004's code, its backward pass in code)")
 def test_issue_14_targets(measured):
     t = _totals(measured)
     assert t["found"] >= 0.8 * t["checkable"] and t["same"] >= 0.9 * t["found"], t
