@@ -153,6 +153,11 @@ _ACTIVATION = re.compile(r"^a(?:_[a-z])?(?P<as>" + _SCRIPTS + r")=(?P<f>\\phi|\\
 _SIGMOID = re.compile(r"^(?P<f>\\sigma|\\phi|f|g)\((?P<v>[a-z])\)=\\frac\{1\}\{1\+e\^\{-(?P=v)\}\}$")
 
 
+def _sup_label(scripts: str):
+    sup = _split_scripts(scripts or "")[1]
+    return _label(sup) if sup else None
+
+
 def _offset(scripts: str, ref):
     _sub, sup = _split_scripts(scripts or "")
     if sup is None:
@@ -200,16 +205,40 @@ _PENALTY = re.compile(r"\+\\frac\{\\lambda\}\{2(?P<m>[a-z])\}\\sum(?:_\{[^{}]*\}
                       r"(?:\^\{\([a-z]\)\}|_\{[a-z],?[a-z]\})*\)?\^(?:2|\{2\})$")
 
 
+def _bracket(body: str):
+    """The content of the bracket ``[...]`` (or ``\\left[ ... \\right]``) a formula opens first after a mean
+    ``\\frac{1}{m} \\sum ... \\sum``, and what follows it; None where anything else comes before it."""
+    m = re.match(r"\\frac\{1\}\{([a-z])\}(?:\\sum_\{[a-z](?:=1)?\}(?:\^\{?\w\}?)?)+(?:\\left)?\[", body)
+    if not m:
+        return None
+    depth = 0
+    for k in range(m.end() - 1, len(body)):
+        depth += {"[": 1, "]": -1}.get(body[k], 0)
+        if depth == 0:
+            inner = body[m.end():k]
+            return m.group(1), inner.removesuffix("\\right"), body[k + 1:]
+    return None
+
+
+def _penalty(s: str):
+    """``J = -\\frac{1}{m} Σ_i [...] + \\frac{λ}{2m} Σ (Θ_{ij}^{(l)})^2``: (Θ, m) for a mean cost plus that
+    penalty and nothing else; None otherwise."""
+    m = _COST.match(s)
+    br = m and _bracket(s[m.end():])
+    pen = br and _PENALTY.fullmatch(br[2])
+    return (pen.group("w"), br[0]) if pen and pen.group("m") == br[0] else None
+
+
 def _cross_entropy(s: str):
     r"""``J(Θ) = -\frac{1}{m} Σ_i Σ_k [y_k log(h_k) + (1 - y_k) log(1 - h_k)] + ...`` (spaces removed): the
     cost's name and the name of the prediction its binary cross-entropy scores; None for anything else."""
     m = _COST.match(s)
     if not m:
         return None
-    body = s[m.end():]
-    b = _BCE.search(body)
-    if not b or "+" in body[:b.start()].replace("\\left[", "[") or not body[:b.start()].endswith(("[", "\\left[")):
-        return None                 # the cross-entropy must be the bracket the leading minus applies to
+    br = _bracket(s[m.end():])
+    b = br and _BCE.fullmatch(br[1])          # the whole bracket the leading minus applies to
+    if not b:
+        return None
     pred = re.match(r"\(*(h(?:_\\?\w+)?|\\hat\{y\})", b.group("p"))
     return (m.group("name"), pred.group(1)) if pred else None
 
@@ -286,58 +315,17 @@ class BackpropSheet:
         self.activation = None               # (letter, line)
         self.sigmoid: dict[str, int] = {}    # letters the sheet defines as the sigmoid -> line
         self.inputs = {m.group(1) for m in re.finditer(r"\$?([a-z])(?:_\w+)?(?:\^\w+)?\$?\s*:?\s+(?i:input)\b", text)}
-        for no, _quote, f, notation in found:
-            tex = to_latex(f, notation, self.labels)
-            if tex is None:
-                continue
-            fw = _forward(tex, no)
-            if fw:
-                self.forward.append(fw)
-            s = "".join(tex.split())
-            m = _ACTIVATION.match(s)
-            if m and _offset(m.group("zs"), _label(_split_scripts(m.group("as"))[1] or "") if
-                             _split_scripts(m.group("as"))[1] else None) == 0 and self.activation is None:
-                self.activation = (m.group("f"), no)
-            m = _SIGMOID.match(s)
-            if m:
-                self.sigmoid[m.group("f")] = no
         self.cost = None                     # (its name, the prediction it scores, line): a cross-entropy cost
         self.outputs: dict[str, tuple] = {}  # a prediction's name -> (the output layer's label, line)
         self.penalty = None                  # (weight letter, example count m, line): a mean cost + (λ/2m) Σ W²
         self.accumulators: dict[str, int] = {}   # Δ^{(l)} (spaces removed) -> the line accumulating it
-        for no, _quote, f, notation in found:
-            tex = to_latex(f, notation, self.labels)
-            if tex is None:
-                continue
-            s = "".join(tex.split())
-            m = re.fullmatch(r"(h(?:_\\?\w+)?|\\hat\{y\})(?:\([a-z]\))?=a\^\{\(([A-Z])\)\}", s)
-            if m:
-                self.outputs[m.group(1)] = ((m.group(2), 0), no)
-            c = _cross_entropy(s)
-            if c and self.cost is None:
-                self.cost = (*c, no)
-            pen = _PENALTY.search(s)
-            if pen and _COST.match(s) and self.penalty is None and re.match(
-                    r"^[^=]*=-?\\frac\{1\}\{" + pen.group("m") + r"\}\\sum_\{[a-z]=1\}\^\{" + pen.group("m") + r"\}", s):
-                self.penalty = (pen.group("w"), pen.group("m"), no)
-            parts = _top_equals(s)
-            if len(parts) == 2 and _accumulation(*parts):
-                self.accumulators.setdefault(parts[0], no)
         self.units = _unit_counts(lines)     # the letter naming layer sizes ("Layer l has s_l units"), its line
         self.bias_unit = None                # the line adding a bias unit a_0 = 1 to each layer's activations
         self.dims: dict[str, tuple] = {}     # weight letter -> (its label, rows, columns, line): "Θ^{(l)} ∈ ℝ^{r×c}"
         for no, _quote, f, notation in found:
             tex = to_latex(f, notation, self.labels)
-            s = "".join((tex or "").split())
-            if re.fullmatch(r"a_0\^\{\([a-z]\)\}=1|a_0\^[a-z]=1", s) and any(
-                    re.search(r"\bbias\b", x, re.I) for x in lines[max(0, no - 4):no]):
-                self.bias_unit = self.bias_unit or no
-            m = _DIMS.fullmatch(s)
-            if m and _label(m.group("lab")):
-                stated = (_label(m.group("lab")), _size(m.group("r")), _size(m.group("c")), no)
-                have = self.dims.setdefault(m.group("w"), stated)
-                if have is not None and have[:3] != stated[:3]:
-                    self.dims[m.group("w")] = None      # two sizes stated: which one the rule has is not guessed
+            if tex is not None:
+                self._read(no, tex, "".join(tex.split()), lines)
         self.error_line = None
         self.loss = None
         for no, line in enumerate(lines, 1):
@@ -351,6 +339,39 @@ class BackpropSheet:
                 after = next((x for x in lines[no:no + 4] if x.strip()), "")
                 if re.match(r"\s*\$*\s*(?:\\delta|δ)", after):
                     self.error_line = self.error_line or no
+
+    def _read(self, no, tex, s, lines):
+        """What one formula of the sheet fixes (``s``: its LaTeX without spaces)."""
+        fw = _forward(tex, no)
+        if fw:
+            self.forward.append(fw)
+        m = _ACTIVATION.match(s)
+        if m and self.activation is None and _sup_label(m.group("as")) == _sup_label(m.group("zs")):
+            self.activation = (m.group("f"), no)
+        m = _SIGMOID.match(s)
+        if m:
+            self.sigmoid[m.group("f")] = no
+        m = re.fullmatch(r"(h(?:_\\?\w+)?|\\hat\{y\})(?:\([a-z]\))?=a\^\{\(([A-Z])\)\}", s)
+        if m:
+            self.outputs[m.group(1)] = ((m.group(2), 0), no)
+        c = _cross_entropy(s)
+        if c and self.cost is None:
+            self.cost = (*c, no)
+        pen = _penalty(s)
+        if pen and self.penalty is None:
+            self.penalty = (*pen, no)
+        parts = _top_equals(s)
+        if len(parts) == 2 and _accumulation(*parts):
+            self.accumulators.setdefault(parts[0], no)
+        if re.fullmatch(r"a_0\^\{\([a-z]\)\}=1|a_0\^[a-z]=1", s) and any(
+                re.search(r"\bbias\b", x, re.I) for x in lines[max(0, no - 4):no]):
+            self.bias_unit = self.bias_unit or no
+        m = _DIMS.fullmatch(s)
+        if m and _label(m.group("lab")):
+            stated = (_label(m.group("lab")), _size(m.group("r")), _size(m.group("c")), no)
+            have = self.dims.setdefault(m.group("w"), stated)
+            if have is not None and have[:3] != stated[:3]:
+                self.dims[m.group("w")] = None      # two sizes stated: which one the rule has is not guessed
 
     def loss_name(self, used) -> str:
         """The loss δ differentiates: the one the sheet's δ = ∂L/∂z names, else its cost's name, else a letter
