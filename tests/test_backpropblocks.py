@@ -109,10 +109,10 @@ def test_the_sizes_a_sheet_states_for_its_layers_are_checked_against_its_forward
 
 def test_the_cost_is_read_only_as_a_mean_cross_entropy_plus_the_penalty_and_nothing_else():
     from nnderive.backpropblocks import _cross_entropy, _penalty
-    cost = ("J(\\Theta)=-\\frac{1}{m}\\sum_{i=1}^{m}\\sum_{k=1}^{K}\\left[y_k^{(i)}\\log(h_k)+(1-y_k^{(i)})\\log(1-h_k)"
+    cost = ("J(\\Theta)=-\\frac{1}{m}\\sum_{i=1}^{m}\\sum_{k=1}^{K}\\left[y_k^{(i)}\\log((h(x^{(i)}))_k)+(1-y_k^{(i)})\\log(1-(h(x^{(i)}))_k)"
             "\\right]+\\frac{\\lambda}{2m}\\sum(\\Theta^{(l)}_{i,j})^2")
     assert _cross_entropy(cost) == ("J", "h") and _penalty(cost) == ("\\Theta", "m")
     assert _penalty(cost.replace("+\\frac{\\lambda}", "+x+\\frac{\\lambda}")) is None          # another term
     assert _penalty(cost.replace("{2m}", "{2n}")) is None                                    # another count
-    assert _cross_entropy(cost.replace("\\log(h_k)+", "\\log(h_k)+y+")) is None              # not the bracket
-    assert _cross_entropy(cost.replace("\\log(1-h_k)", "\\log(1-g_k)")) is None              # two predictions
+    assert _cross_entropy(cost.replace("_k)+(1", "_k)+y+(1")) is None              # not the bracket
+    assert _cross_entropy(cost.replace("\\log(1-(h", "\\log(1-(g")) is None              # two predictions
