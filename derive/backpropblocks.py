@@ -13,8 +13,13 @@ A sheet writes ``δ_i^{(l)} = (Σ_j w_{ij}^{(l+1)} δ_j^{(l+1)}) · da_i^{(l)}/d
   ``z^{(l)} = W^{(l)} a^{(l-1)} + b^{(l)}`` gives ``W a``, ``z^{(l)} = Θ^{(l-1)} a^{(l-1)}`` a weight
   labelled one layer down and no bias.  A lost transpose is then refuted, not explained away.
 
-Only inside a block about backpropagation (its section or a title above names it).  Where the sheet does
-not fix what is needed (no forward rule, δ never called the error, a symbol the rule does not tie to its
+The same holds for an accumulation ``Δ^{(l)} = Δ^{(l)} + δ^{(l+1)} (a^{(l)})^T`` (its term is one example's
+gradient), the output error ``δ^{(L)} = a^{(L)} - y`` (only under the sheet's own cross-entropy cost and
+sigmoid) and a final ``D^{(l)} = (1/m)(Δ^{(l)} + λΘ^{(l)})`` (only under the sheet's own regularised mean cost).
+All of these only inside a block about backpropagation (its section or a title above names it).  The layer
+sizes a sheet states (``Θ^{(l)} ∈ ℝ^{s_{l+1}×(s_l+1)}`` with "Layer l has s_l units" and a bias unit) are
+checked against the same forward rule wherever they are written.  Where the sheet does not fix what is
+needed (no forward rule or two that differ, δ never called the error, a symbol the rule does not tie to its
 layers), nothing is drafted and the scan's own reading stands.  Every inferred definition and declaration
 is listed in the draft's ``inferred`` (its note).
 """
@@ -32,7 +37,6 @@ __all__ = ["BackpropSheet", "backprop_rule"]
 _SCRIPTS = r"(?:_\{[^{}]*\}|_[A-Za-z0-9]|\^\{\([^{}()]*\)\}|\^\{[^{}]*\}|\^[A-Za-z0-9])*"
 _SYMBOL = re.compile(r"(?<![\\A-Za-z_^])(\\mathcal\{[A-Z]\}|\\[a-zA-Z]+|[A-Za-zα-ωΑ-Ωϕ])(" + _SCRIPTS + r")")
 _LABEL = re.compile(r"^([A-Za-z])\s*(?:([+-])\s*(\d))?$")
-_DELTA = ("\\delta", "δ")
 _GREEK = {"φ": "\\phi", "ϕ": "\\phi", "σ": "\\sigma", "δ": "\\delta", "Θ": "\\Theta", "θ": "\\theta", "Δ": "\\Delta",
           "ℓ": "\\ell"}
 _LOSSES = ("L", "J", "C", "E")
@@ -46,9 +50,6 @@ class Sym:
     base: str
     sub: str
     label: tuple | None
-
-    def key(self, tex_label) -> str:
-        return self.base + ("" if self.label is None else tex_label(self.label))
 
 
 def _label(sup: str):
