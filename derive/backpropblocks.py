@@ -604,7 +604,8 @@ def _gradient(draft, sheet, fw, tex, loss, var, rhs, accumulated=None) -> bool:
         return False
     v = v[0]
     if v.label is None and accumulated is None:            # one neuron: its weights w_k and bias b
-        rest = {(s.base, s.sub) for s in symbols_of(rhs) or [None]} if symbols_of(rhs) else None
+        right = symbols_of(rhs)
+        rest = {(s.base, s.sub) for s in right} if right else None
         if rest is None or any(s.label for s in syms):
             return False
         if v.base == fw.weight and len(v.sub) == 1:
