@@ -131,7 +131,7 @@ SHEETS = DATA / "sheets"
 WILD = {"wild.md": {8: "proved", 12: "proved", 16: "refuted", 20: "proved", 22: "refuted", 26: "proved", 30: "refuted",
                     36: "not", 39: "proved", 43: "refuted", 45: "proved"},
         "wild.txt": {6: "proved", 7: "proved", 8: "refuted", 9: "proved", 12: "proved", 13: "refuted", 16: "proved",
-                     17: "refuted"}}
+                     17: "refuted", 25: "not", 26: "not", 28: "proved", 29: "refuted", 30: "proved"}}
 
 
 @pytest.mark.parametrize("sheet", sorted(WILD))
