@@ -45,6 +45,7 @@ from pathlib import Path
 from .notation import ir, latex, pycode, unicode
 from .notation.errors import LatexError
 from .notation.readers import READERS
+from .backpropblocks import BackpropSheet, backprop_rule
 from .codeshapes import returned_expressions, softmax_entry, trace_print_shapes
 from .lettershapes import letter_shapes
 from .worked import worked_values
@@ -1531,6 +1532,7 @@ def scan_text(text: str) -> list[Formula]:
             settings[no] = settings.get(no, 0) + 1
     carried = _declared_expressions(found, sections, decls)
     convention = _letter_convention(decls)
+    backprop = BackpropSheet(found, lines, sections)
     out: list[Formula] = []
     defs_by_section: dict[str, dict] = {}
     domains: dict = {}                        # (section, loss name) -> the declarations its named loss gave
@@ -1570,6 +1572,8 @@ def scan_text(text: str) -> list[Formula]:
         _function_label(draft)
         _softmax_cross_entropy(draft, lines)
         out.append(draft)
+        if backprop_rule(draft, backprop):      # derive/backpropblocks.py: δ = ∂L/∂z and the sheet's forward rule
+            continue
         if optimizers.get(no) in (None, "gd") and _gradient_step(draft):
             continue
         m = _DEFINITION.match(f) if notation == "unicode" else _LATEX_DEFINITION.match(f)

@@ -81,7 +81,7 @@ def _figures(rows):
 #: been "proved" reading x and A as scalars, the right verdict for the wrong reason)
 #: (found fell once, by 9 over 000, 002 and 004, when a lone '=' or '= 0 →' between words stopped being drafted:
 #: such a draft "matched" every quote holding the sign, a match by accident, and it ended in an error anyway)
-FLOORS = {"000": (63, 60), "001": (21, 19), "002": (9, 7), "003": (45, 41), "004": (20, 18)}
+FLOORS = {"000": (63, 60), "001": (23, 23), "002": (14, 13), "003": (45, 41), "004": (21, 20)}
 
 
 def test_every_seed_drafts_a_loadable_claim_file():
@@ -114,11 +114,11 @@ def _totals(measured):
     return {k: sum(f[k] for f in figs) for k in figs[0]}
 
 
-@pytest.mark.xfail(strict=True, reason="issue 14 targets not met: measured 158 of 214 checkable catalogue claims "
-                   "found (74 %, the target is 172), 145 of those 158 with the same verdict (92 %, target met); most "
+@pytest.mark.xfail(strict=True, reason="issue 14 targets not met: measured 166 of 214 checkable catalogue claims "
+                   "found (78 %, the target is 172), 157 of those 166 with the same verdict (95 %, target met); most "
                    "of the rest are stated in prose the scan does not read (the hidden error of 003's example, "
                    "activation cards whose function name the page lost in 004) or need declarations or definitions "
-                   "the sheet never writes (the backprop deltas of 001, 002 and 004, the layer sizes of 004's code)")
+                   "the sheet never writes (the layer sizes of 004's code, its backward pass in code)")
 def test_issue_14_targets(measured):
     t = _totals(measured)
     assert t["found"] >= 0.8 * t["checkable"] and t["same"] >= 0.9 * t["found"], t
@@ -127,9 +127,11 @@ def test_issue_14_targets(measured):
 # --------------------------------------------------------------------------- sheets written for the test
 SHEETS = DATA / "sheets"
 #: line -> verdict; the planted wrong formulas are the refuted ones
-WILD = {"wild.md": {8: "proved", 12: "proved", 16: "refuted", 20: "proved", 22: "refuted", 26: "proved", 30: "refuted"},
+#: ("not": the line's claims are drafted as not checkable, a layer's definitions the rules below it use)
+WILD = {"wild.md": {8: "proved", 12: "proved", 16: "refuted", 20: "proved", 22: "refuted", 26: "proved", 30: "refuted",
+                    36: "not", 39: "proved", 43: "refuted", 45: "proved"},
         "wild.txt": {6: "proved", 7: "proved", 8: "refuted", 9: "proved", 12: "proved", 13: "refuted", 16: "proved",
-                     17: "refuted"}}
+                     17: "refuted", 25: "not", 26: "not", 28: "proved", 29: "refuted", 30: "proved"}}
 
 
 @pytest.mark.parametrize("sheet", sorted(WILD))
@@ -138,15 +140,16 @@ def test_scan_check_refutes_the_planted_formulas(sheet, capsys, tmp_path):
     out = tmp_path / "draft.toml"
     status = main(["scan", str(SHEETS / sheet), "--out", str(out), "--check"])
     table = capsys.readouterr().out
-    got = {}
+    got, rows = {}, 0
     for row in table.splitlines():
         parts = row.split()
         if parts and parts[0].startswith("wild.line"):
             got[int(parts[0].split(".")[1].removeprefix("line"))] = parts[1]
+            rows += 1
     assert got == WILD[sheet]
     assert status == 1                                  # a refuted claim: the exit status says so
     claims, errors = load_paths([str(out)])
-    assert not errors and len(claims) == len(WILD[sheet])
+    assert not errors and len(claims) == rows >= len(WILD[sheet])
 
 
 def test_code_fences_and_comments_are_not_formulas():

@@ -170,6 +170,10 @@ def _raw(s: str, pos: int, words=frozenset()) -> list[Token]:
             out.append(_tok("MULOP", r"\odot", pos + i, pos + i + 2))
             i += 2
             continue
+        if c == "." and s.startswith("\\!*", i + 1):      # .\!* : the same, its dot kerned to the star
+            out.append(_tok("MULOP", r"\odot", pos + i, pos + i + 4))
+            i += 4
+            continue
         if c == ".":
             out.append(_tok("DOT", ".", pos + i, pos + i + 1))
             i += 1
