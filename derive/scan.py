@@ -29,7 +29,8 @@ Beyond ``name = expression`` and identities, the scan recognises the forms sheet
 a definition whose target the glossary shapes (a shape claim), a definition named by a function or a
 loss beside it (``ReLU: a = max(0, z)``, ``L = ½(ŷ – y)² [MSE]``), a gradient-descent step, the values
 an optimizer block lists (its defaults), a law in an initialisation block (its variance), a difference
-quotient, and a worked example's arithmetic in words (``0.2 × 0.5 + 0.1, which gives 0.2``).
+quotient, a worked example's arithmetic in words (``0.2 × 0.5 + 0.1, which gives 0.2``), and the readings of
+:mod:`.proseread` (a loss's bare ``Σ(ŷ - y)²``, ``∂Z/∂b is simply 1``, an average in words).
 
 Any other symbol stays undeclared, so the judge's verdict is an error naming it: nothing is guessed.
 A prose line stating something in words (it causes, prevents, maps ...) with no formula is drafted as
@@ -47,6 +48,7 @@ from .notation.errors import LatexError
 from .notation.readers import READERS
 from .codeshapes import returned_expressions, softmax_entry, trace_print_shapes
 from .lettershapes import letter_shapes
+from .proseread import average_in_words, bare_loss_sum, derivative_is_number, sheet_definition
 from .worked import worked_values
 
 __all__ = ["Formula", "scan", "scan_text", "to_toml"]
@@ -625,6 +627,8 @@ def _named_loss(draft, lines) -> tuple[str, str, dict] | None:
     hat = "\\hat{y}" if latex else "ŷ"
     body = draft.formula
     summed = any(t in body for t in ("Σ", "\\sum", "∑"))
+    bare = None if latex or not summed else bare_loss_sum(body)
+    size, body = (bare[1], bare[0]) if bare else ("n", body)
     glued = ""
     if not latex and summed and re.search(r"[Σ∑](?![ᵢ_])", body) and _symbol_key(body) is None:
         # L = -Σ yi × log(ŷi): under a Σ with no index, yi and ŷi (both written so) are the i-th entries
@@ -650,7 +654,7 @@ def _named_loss(draft, lines) -> tuple[str, str, dict] | None:
         if not sums[0][1]:
             draft.reading = tex.replace("\\sum", "\\sum_{i}", 1)
             draft.inferred.append("Σ with no index, over terms subscripted by i alone: the sum runs over i")
-        decls = {"i": "index n", "y": "vector n", "\\hat{y}": "vector n"}
+        decls = {"i": f"index {size}", "y": f"vector {size}", "\\hat{y}": f"vector {size}"}
     elif any(t in body for t in ("_i", "ᵢ")):
         return None
     hits = []
@@ -665,7 +669,10 @@ def _named_loss(draft, lines) -> tuple[str, str, dict] | None:
         fn = "bce" if re.search(r"1\s*[-–−]\s*y", body) else "cce"
     if fn == "cce" and not summed or fn == "sse" and not summed:
         return None             # a categorical loss or a sum of errors over one scalar: not read
-    kind = "vector n" if summed else "scalar"
+    kind = f"vector {size}" if summed else "scalar"
+    if bare:                        # the sum written over its entries: judged in that LaTeX reading
+        draft.reading = tex
+        draft.inferred.extend(bare[2])
     dom = {"bce": ("(0,1)", "[0,1]"), "cce": ("(0,1)", "[0,1]")}.get(fn, ("real", "real"))
     decls.update({"\\hat{y}": f"{kind} {dom[0]}", "y": f"{kind} {dom[1]}"})
     name = body.split("=")[0].strip()
@@ -1448,6 +1455,7 @@ def scan_text(text: str) -> list[Formula]:
             fenced.add(no)
     statements, code_lines = _code_statements(lines, fenced)
     worked: list[Formula] = []
+    stated: list = []                           # derivatives stated in words: "∂Z/∂b is simply 1"
     intervals: dict = {}                        # a symbol's name -> (low, high, line) of "X \in [a, b]" above
     init_block = ""                             # the line naming the initialisation the block is about
     for no, line in enumerate(lines, 1):
@@ -1501,6 +1509,7 @@ def scan_text(text: str) -> list[Formula]:
             worked.extend(_range_in_words(no, body, section, funcs))
             worked.extend(_sce_in_words(no, body, section))
             worked.extend(_derivative_in_words(no, body, section))
+            stated.extend((no, line.strip(), section, hit) for hit in derivative_is_number(body))
             worked.extend(_gradient_clip(no, body, section))
             worked.extend(_derivative_shape(no, body, section, lines))
             worked.extend(_chain_in_words(no, body, section))
@@ -1603,7 +1612,8 @@ def scan_text(text: str) -> list[Formula]:
                     fn, definition, loss_decls = named
                     if draft.reading:       # the definitions above, in the LaTeX the claim is judged in
                         draft.definitions = [_symbol_key(d) or d for d in draft.definitions]
-                        f = re.sub(r"[Σ∑](?![ᵢ_])", "Σᵢ", f, count=1)    # and the sum's index where it is used
+                        bare = bare_loss_sum(f)     # and the sum's index where it is used
+                        f = bare[0] if bare else re.sub(r"[Σ∑](?![ᵢ_])", "Σᵢ", f, count=1)
                     draft.definitions.insert(0, definition)
                     draft.functions[f"\\operatorname{{{fn.upper()}}}"] = fn
                     draft.inferred.append(f"{name} is the {fn.upper()} the sheet names with the formula")
@@ -1618,10 +1628,16 @@ def scan_text(text: str) -> list[Formula]:
                     other = _alternative_claim(draft, name, value, decls, alternatives)
                     if other is not None:
                         out.append(other)
+                elif notation == "unicode" and average_in_words(quote, f, name, value):
+                    draft.reading, mean, symbols, notes = average_in_words(quote, f, name, value)
+                    draft.definitions = [mean]
+                    draft.inferred = [w for w in draft.inferred if not w.startswith("definition of ")] + notes
+                    draft.symbols.update(symbols)
                 elif not _named_function(draft, name, lines):
                     draft.not_checkable = f"defines {name} (later claims of this section use it as a definition)"
                 known[name] = (f, no)     # reading order: the nearest definition above a claim is the one it uses
     out.extend(worked)
+    out.extend(_stated_derivatives(stated, found, sections, decls, funcs))
     if not markdown:
         out.extend(_worked_value(v, sections) for v in worked_values(lines, sections, code_lines | fenced))
     consts: dict = {}
@@ -1639,6 +1655,34 @@ def scan_text(text: str) -> list[Formula]:
         if d is not None:
             out.append(d)
     out.sort(key=lambda d: d.line)      # reading order (stable: drafts of one line keep theirs)
+    return out
+
+
+def _stated_derivatives(stated, found, sections, decls, funcs) -> list[Formula]:
+    """``∂Z/∂b is simply 1`` as the claim ``∂Z/∂b = 1``, with the definition of Z: the nearest above in the
+    section, else the one value the sheet gives Z in b anywhere (:func:`.proseread.sheet_definition`); no
+    definition, no claim (a derivative of an undefined name says nothing checkable)."""
+    defs = [(no, f.removeprefix(_WORDED)) for no, _q, f, notation in found if notation == "unicode"]
+    out = []
+    for no, quote, section, (words, frac, number, _at) in stated:
+        m = re.fullmatch(r"(?:∂|d)([^\W\d_]\w*)\s*/\s*(?:∂|d)([^\W\d_]\w*)", frac)
+        name, var = m.groups()
+        own = [(n, t) for n, t in defs if n <= no and sections.get(n, "") == section and _DEFINITION.match(t)
+               and _DEFINITION.match(t).group(1) == name]
+        got = (own[-1][1].split("=", 1)[1].strip(), own[-1][0]) if own else sheet_definition(defs, name, var)
+        if got is None:
+            continue
+        value, line = got
+        key, tex, lhs = _symbol_key(name), _symbol_key(value), _symbol_key(frac)
+        if None in (key, tex, lhs):
+            continue
+        d = Formula(no, section, quote, words, "unicode", reading=f"{lhs} = {number}")
+        d.definitions = [f"{key} = {tex}"]
+        d.inferred.append(f"'{words}': the derivative {frac} equals {number}")
+        d.inferred.append(f"definition of {name} from line {line}" + (
+            "" if own else f" (the sheet's one definition of {name} in {var}; this section gives none)"))
+        _declare(d, decls, funcs)
+        out.append(d)
     return out
 
 

@@ -1,0 +1,111 @@
+r"""Small readings :mod:`.scan` makes of plain-text formulas and the prose around them.
+
+* A loss summed by a bare ``Σ`` over the whole prediction: ``L = (1/2m) × Σ(ŷ - y)²`` is the sum over the
+  entries of the vectors ŷ and y, ``Σᵢ (ŷᵢ - yᵢ)²``; the sum runs over the m entries the factor ``1/2m`` (or
+  ``1/m``) divides by.  ``1/2m`` glued so is read as ``1/(2m)`` (a divisor written as one token; ``m/2``
+  would make the loss grow with the number of terms it averages), marked inferred.
+* A derivative stated in words, ``∂Z/∂b is simply 1``: the fraction equals the number.
+* A definition stated as an average in words, ``we average the errors over all examples … (C = (1/m) Σ Lᵢ)``:
+  a claim that C is the mean of its m terms, ``C = \frac{1}{m} \sum_{k=1}^{m} L_k``.
+"""
+from __future__ import annotations
+
+import re
+
+__all__ = ["bare_loss_sum", "derivative_is_number", "average_in_words"]
+
+_DASH = r"[-–−]"
+#: ``Σ(ŷ - y)²``, ``Σ (y − ŷ)²``: a bare sum of the squared error of the whole prediction
+_BARE_SQUARE = re.compile(rf"[Σ∑]\s*\(\s*(ŷ\s*{_DASH}\s*y|y\s*{_DASH}\s*ŷ)\s*\)\s*(²|\^2)")
+#: ``(1/2m)``, ``1/m``, ``(1/(2m))``: one over a count (a letter, maybe times a number)
+_OVER_COUNT = re.compile(r"(?<![\w/])1\s*/\s*(?:\(\s*(\d*)\s*([a-zA-Z])\s*\)|(\d*)([a-zA-Z])(?![\w(]))")
+
+
+def bare_loss_sum(body: str):
+    """``(text, size, notes)``: ``body`` with its bare ``Σ(ŷ - y)²`` written over the entries i, the count the
+    sum runs over, and what was inferred; None when ``body`` is not such a loss (a subscript written, ŷ or y
+    outside the sum, another sum, a divisor that is not one over a count)."""
+    sums = _BARE_SQUARE.findall(body)
+    if len(sums) != 1 or len(re.findall(r"[Σ∑]", body)) != 1 or re.search(r"[_ᵢⱼₖ]", body):
+        return None
+    rest = _BARE_SQUARE.sub("", body)
+    if re.search(r"[ŷy]", rest.split("=", 1)[-1]) or rest.count("=") != 1:
+        return None
+    counts = _OVER_COUNT.findall(rest)
+    if len(counts) > 1 or re.search(r"/", _OVER_COUNT.sub("", rest)):
+        return None
+    notes = ["Σ with no index over (ŷ - y)²: the sum over the entries i of the vectors ŷ and y"]
+    size = "n"
+    text = body
+    if counts:
+        a, b, c, d = counts[0]
+        factor, size = (a, b) if b else (c, d)
+        text = _OVER_COUNT.sub(f"1/({factor}{size})" if factor else f"1/{size}", text, count=1)
+        notes.append(f"the sum runs over the {size} entries the factor 1/{factor}{size} divides by")
+        if factor and not b:
+            notes.append(f"1/{factor}{size} read as 1/({factor}{size}), the divisor written as one token")
+    text = _BARE_SQUARE.sub(lambda m: "Σᵢ(" + re.sub(r"(ŷ|(?<!ŷ)y)", r"\1_i", m.group(1)) + ")²", text, count=1)
+    return text, size, notes
+
+
+#: ``∂Z/∂b is simply 1``, ``dL/dŷ is just 0``: a derivative fraction and the number it is
+_IS_NUMBER = re.compile(r"(?<![\w/])((?:∂|d)([^\W\d_]\w*)\s*/\s*(?:∂|d)([^\W\d_]\w*))\s+(?:is|equals)\s+"
+                        r"(?:(?:simply|just|always|exactly)\s+)?(-?\d+(?:\.\d+)?)(?![\w.]*\d)(?!\s*(?:%|(?:percent|times|when|if|for|unless)\b))")
+
+
+def derivative_is_number(line: str):
+    """``[(words, fraction text, number, at)]`` for each ``∂F/∂x is (simply) N`` of a prose line."""
+    return [(m.group(0), m.group(1), m.group(4), m.start()) for m in _IS_NUMBER.finditer(line)]
+
+
+#: the words of an average before a formula (a mean squared or absolute error names a loss, not an average)
+_AVERAGE_WORDS = re.compile(r"\b(?:averag(?:e|es|ed|ing)|mean)\b(?!\s+(?:squared|absolute|square)\b)", re.I)
+#: ``(1/m) Σ Lᵢ``, ``1/(2m) × Σ Lᵢ``, ``Σ Lᵢ``: a number over a count (maybe none) times a sum of one subscripted letter
+_MEAN_VALUE = re.compile(r"^(?:\(?\s*(\d+)\s*/\s*\(?\s*(\d*)\s*([a-z])\s*\)?\s*\)?\s*[·×*]?\s*)?[Σ∑]\s*([A-Za-z])(?:ᵢ|_i)$")
+
+
+def average_in_words(quote: str, formula: str, name: str, value: str):
+    """``(reading, definition, symbols, notes)`` when the words just before ``name = value`` in ``quote`` say
+    it is an average (``we average the errors over all examples. This overall cost function (C = (1/m) Σ Lᵢ)``)
+    and ``value`` is a multiple of a sum of one subscripted letter: the claim that ``name`` is the mean of
+    the letter's m entries, m the count the factor divides by (n when there is none)."""
+    m = _MEAN_VALUE.match(value.strip())
+    at = quote.find(formula)
+    if not m or at < 0 or not re.fullmatch(r"[A-Za-z]", name):
+        return None
+    before = quote[:at]
+    cut = max(before.rfind(". ", 0, max(before.rfind(". "), 0)), 0)      # this sentence and the one before
+    if not _AVERAGE_WORDS.search(before[cut:]):
+        return None
+    num, factor, count, term = m.groups()
+    count = count or "n"
+    if len({name, count, term, "i", "k"}) < 5:
+        return None
+    coeff = f"\\frac{{{num}}}{{{factor}{count}}} " if num else ""
+    reading = f"{name} = {coeff}\\sum_{{i}} {term}_{{i}}"
+    definition = f"{name} = \\frac{{1}}{{{count}}} \\sum_{{k=1}}^{{{count}}} {term}_{{k}}"
+    symbols = {term: f"vector {count} real", "i": f"index {count}", "k": f"index {count}"}
+    notes = [f"the words before it say {name} is an average: the mean of the {count} entries of {term}",
+             f"Σ with no index over {term}ᵢ: the sum over the {count} entries" + (
+                 f" the factor {num}/{factor}{count} divides by" if num else " (no count written: n)")]
+    if factor:
+        notes.append(f"{num}/{factor}{count} read as {num}/({factor}{count}), the divisor written as one token")
+    return reading, definition, symbols, notes
+
+
+def sheet_definition(definitions, name: str, var: str):
+    """``(value, line)``: the one value the sheet gives ``name`` among its definitions ``[(line, text)]``
+    (``Z = W·X + b``) that mention ``var``, wherever they are; None when none or two different ones do.
+    A definition without ``var`` is not the one a derivative by ``var`` means (it would be 0)."""
+    pat = re.compile(rf"^\s*{re.escape(name)}\s*=\s*(.+)$")
+    hits = {}
+    for no, text in definitions:
+        m = pat.match(text)
+        if not m or re.search(r"[=≈≤≥←≠∈<>]", m.group(1)):
+            continue
+        value = m.group(1).strip()
+        if re.search(rf"(?<![\w\\]){re.escape(name)}(?![\w])", value):
+            continue
+        if re.search(rf"(?<![\w\\]){re.escape(var)}(?![\w₀-₉ᵢⱼ])", value):
+            hits.setdefault("".join(value.split()), (value, no))
+    return next(iter(hits.values())) if len(hits) == 1 else None

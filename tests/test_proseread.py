@@ -1,0 +1,34 @@
+"""The plain-text readings of :mod:`nnderive.proseread` (their verdicts: tests/test_scan.py's wild.txt)."""
+from nnderive.proseread import average_in_words, bare_loss_sum, derivative_is_number, sheet_definition
+
+
+def test_a_bare_sum_of_the_squared_error_runs_over_the_entries_the_factor_counts():
+    text, size, notes = bare_loss_sum("L = (1/2m) × Σ(ŷ - y)²")
+    assert (text, size) == ("L = (1/(2m)) × Σᵢ(ŷ_i - y_i)²", "m") and any("one token" in w for w in notes)
+    assert bare_loss_sum("L = Σ(y − ŷ)²")[:2] == ("L = Σᵢ(y_i − ŷ_i)²", "n")
+    assert bare_loss_sum("L = (2/m) × Σ(ŷ - y)²") is None          # not one over a count
+    assert bare_loss_sum("L = Σ(ŷ - y)² + y") is None                # y outside the sum
+    assert bare_loss_sum("L = Σᵢ(ŷᵢ - yᵢ)²") is None                 # an index written: read as it is
+
+
+def test_a_derivative_said_to_be_a_number():
+    assert [h[1:3] for h in derivative_is_number("so ∂Z/∂W = X, and ∂Z/∂b is simply 1.")] == [("∂Z/∂b", "1")]
+    assert not derivative_is_number("∂Z/∂b is 1 for every input")      # a condition follows: not read
+    assert not derivative_is_number("∂Z/∂b is 1% of it")
+
+
+def test_an_average_in_words_before_the_formula():
+    q = "we average the errors over all examples. This cost (C = (1/m) Σ Lᵢ) is one score"
+    reading, definition, symbols, _ = average_in_words(q, "C = (1/m) Σ Lᵢ", "C", "(1/m) Σ Lᵢ")
+    assert reading == "C = \\frac{1}{m} \\sum_{i} L_{i}" and definition == "C = \\frac{1}{m} \\sum_{k=1}^{m} L_{k}"
+    assert symbols == {"L": "vector m real", "i": "index m", "k": "index m"}
+    mse = "Mean Squared Error, where M = (1/m) Σ Lᵢ"
+    assert average_in_words(mse, "M = (1/m) Σ Lᵢ", "M", "(1/m) Σ Lᵢ") is None   # a loss's name, not an average
+    assert average_in_words("The total, T = (1/m) Σ Lᵢ", "T = (1/m) Σ Lᵢ", "T", "(1/m) Σ Lᵢ") is None
+
+
+def test_the_sheet_s_one_definition_in_the_variable():
+    defs = [(2, "Z = W·X + b"), (5, "Z = W·X"), (9, "Z = W·X + b")]
+    assert sheet_definition(defs, "Z", "b") == ("W·X + b", 2)         # Z = W·X has no b: not the one meant
+    assert sheet_definition(defs, "Z", "W") is None                   # two different definitions in W
+    assert sheet_definition(defs + [(12, "Z = V·X + b")], "Z", "b") is None
