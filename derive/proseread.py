@@ -109,3 +109,49 @@ def sheet_definition(definitions, name: str, var: str):
         if re.search(rf"(?<![\w\\]){re.escape(var)}(?![\w₀-₉ᵢⱼ])", value):
             hits.setdefault("".join(value.split()), (value, no))
     return next(iter(hits.values())) if len(hits) == 1 else None
+
+
+#: ``∂L/∂w = 0`` in a block about a dead ReLU: the gradient by a weight of a unit that outputs 0
+_DEAD_BLOCK = re.compile(r"\bdead\s+relu\b", re.I)
+_WEIGHT_GRADIENT = re.compile(r"(?<![\w/])∂[A-Za-z]\s*/\s*∂[wW]\s*=\s*(-?\d+(?:\.\d+)?)(?![\w.])")
+
+
+def dead_relu_gradient(line: str, block: str):
+    """``[(formula text, value)]``: ``∂L/∂w = 0`` in a block headed as a dead ReLU (``// Dead ReLU``): the
+    unit max(0, w x + b) outputs 0 for all inputs, so its input w x + b is never positive, and the claim is
+    that its gradient by the weight is the value there (then ∂L/∂w, L'(a) times it, is too, for any loss)."""
+    if not _DEAD_BLOCK.search(block):
+        return []
+    return [(m.group(0), m.group(1)) for m in _WEIGHT_GRADIENT.finditer(line)]
+
+
+def dead_relu_reading(value: str) -> str:
+    r"""The LaTeX of :func:`dead_relu_gradient`'s claim: the gradient of the unit by its weight, the stated
+    value where the unit's input is not positive (and x, the input, where it is)."""
+    return (f"\\frac{{\\partial}}{{\\partial w}} \\max(0, w x + b) = \\begin{{cases}} {value}, & w x + b \\le 0 \\\\ "
+            "x, & w x + b > 0 \\end{cases}")
+
+
+#: ``Leaky ReLU (small slope when x<0)``, ``ReLU (zero slope for x < 0)``: a named function's slope on the negatives
+_SLOPE_WORDS = re.compile(r"\b(Leaky\s+ReLU|ReLU)\s*\(\s*(small|zero|no)\s+slope\s+(?:when|for)\s+([a-z])\s*<\s*0\s*\)")
+
+
+def slope_in_words(line: str):
+    """``[(formula text, reading, symbols, functions, note)]``: the slope a sentence gives a ReLU on the negative
+    inputs: zero (or no) slope is the derivative 0; a small slope, for the leaky ReLU only, is its leak α (a
+    small positive parameter; "small" is not checked).  A small slope of the plain ReLU or of another function
+    (the ELU's is α eˣ, small too) is not read."""
+    out = []
+    for m in _SLOPE_WORDS.finditer(line):
+        name, size, x = m.groups()
+        leaky = name.lower().startswith("leaky")
+        if size == "small" and not leaky:
+            continue
+        fn = f"\\operatorname{{LReLU}}({x}, \\alpha)" if leaky else f"\\operatorname{{ReLU}}({x})"
+        value = "\\alpha" if size == "small" else "0"
+        symbols = {x: "scalar negative"} | ({"\\alpha": "scalar positive"} if leaky else {})
+        functions = {"\\operatorname{LReLU}": "leaky_relu"} if leaky else {"\\operatorname{ReLU}": "relu"}
+        note = (f"'{size} slope when {x}<0': the derivative of the {name} at negative {x} is "
+                + ("its leak α (a positive parameter)" if value != "0" else "0"))
+        out.append((m.group(0), f"\\frac{{d}}{{d {x}}} {fn} = {value}", symbols, functions, note))
+    return out

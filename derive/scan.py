@@ -48,7 +48,8 @@ from .notation.errors import LatexError
 from .notation.readers import READERS
 from .codeshapes import returned_expressions, softmax_entry, trace_print_shapes
 from .lettershapes import letter_shapes
-from .proseread import average_in_words, bare_loss_sum, derivative_is_number, sheet_definition
+from .proseread import (average_in_words, bare_loss_sum, dead_relu_gradient, dead_relu_reading, derivative_is_number,
+                        sheet_definition, slope_in_words)
 from .worked import worked_values
 
 __all__ = ["Formula", "scan", "scan_text", "to_toml"]
@@ -1458,6 +1459,7 @@ def scan_text(text: str) -> list[Formula]:
     stated: list = []                           # derivatives stated in words: "∂Z/∂b is simply 1"
     intervals: dict = {}                        # a symbol's name -> (low, high, line) of "X \in [a, b]" above
     init_block = ""                             # the line naming the initialisation the block is about
+    block = ""                                  # the comment heading the block the line is in (// Dead ReLU)
     for no, line in enumerate(lines, 1):
         if line.strip().startswith("```"):
             fence = not fence
@@ -1477,6 +1479,9 @@ def scan_text(text: str) -> list[Formula]:
         if not line.strip() or m:
             optimizer = None           # a block ends at a blank line or a heading
             init_block = ""
+            block = ""
+        if line.strip().startswith("//"):
+            block = line.strip()[2:].strip()
         if _INIT_BLOCK.search(line):
             init_block = line
         named = next((alg for pat, alg in _OPTIMIZER_NAMES if pat.search(line)), False)
@@ -1498,7 +1503,8 @@ def scan_text(text: str) -> list[Formula]:
             if drawn:
                 worked.extend(drawn)
                 continue
-            shapes = _shape_chain(no, body, section) + _derivative_values(no, body, section)
+            shapes = _shape_chain(no, body, section) + _derivative_values(no, body, section) + \
+                _slopes_in_words(no, body, section, block)
             formulas = [f for f in _plain_formulas(body)
                         if not any("".join(f.split()) in "".join(d.formula.split()) for d in shapes)]
             worked.extend(shapes)
@@ -1520,7 +1526,7 @@ def scan_text(text: str) -> list[Formula]:
                 law = _init_law(no, body, section, init_block)
                 if law is not None:
                     worked.append(law)
-            if not formulas and len(worked) == before and not m and not _is_plain_heading(line) \
+            if not formulas and not shapes and len(worked) == before and not m and not _is_plain_heading(line) \
                     and _CLAIM_WORDS.search(body) and len(body.split()) >= 3 and not _is_code(body):
                 words = Formula(no, section, line.strip(), "", "unicode",
                                 not_checkable="a statement in words: no formula states it, so nothing here is checked")
@@ -1655,6 +1661,24 @@ def scan_text(text: str) -> list[Formula]:
         if d is not None:
             out.append(d)
     out.sort(key=lambda d: d.line)      # reading order (stable: drafts of one line keep theirs)
+    return out
+
+
+def _slopes_in_words(no: int, line: str, section: str, block: str) -> list[Formula]:
+    """A dead ReLU's ``∂L/∂w = 0`` and a ReLU's slope on the negatives in words (:mod:`.proseread`)."""
+    out = []
+    for text, value in dead_relu_gradient(line, block):
+        d = Formula(no, section, line.strip(), text, "unicode", reading=dead_relu_reading(value))
+        d.symbols = {"w": "scalar real", "x": "scalar real", "b": "scalar real"}
+        d.inferred.append(f"in a block on a dead ReLU ('{block}'): the unit max(0, w x + b), input x and bias b, "
+                          f"whose input is never positive; {text} read as its gradient by the weight w there "
+                          "(∂L/∂w is L'(a) times it, for any loss L)")
+        out.append(d)
+    for text, reading, symbols, functions, note in slope_in_words(line):
+        d = Formula(no, section, line.strip(), text, "unicode", reading=reading)
+        d.symbols, d.functions = symbols, functions
+        d.inferred.append(note)
+        out.append(d)
     return out
 
 

@@ -1,5 +1,6 @@
 """The plain-text readings of :mod:`nnderive.proseread` (their verdicts: tests/test_scan.py's wild.txt)."""
-from nnderive.proseread import average_in_words, bare_loss_sum, derivative_is_number, sheet_definition
+from nnderive.proseread import (average_in_words, bare_loss_sum, dead_relu_gradient, derivative_is_number,
+                                sheet_definition, slope_in_words)
 
 
 def test_a_bare_sum_of_the_squared_error_runs_over_the_entries_the_factor_counts():
@@ -32,3 +33,16 @@ def test_the_sheet_s_one_definition_in_the_variable():
     assert sheet_definition(defs, "Z", "b") == ("W·X + b", 2)         # Z = W·X has no b: not the one meant
     assert sheet_definition(defs, "Z", "W") is None                   # two different definitions in W
     assert sheet_definition(defs + [(12, "Z = V·X + b")], "Z", "b") is None
+
+
+def test_a_weight_gradient_is_a_dead_relu_s_only_in_its_block():
+    assert dead_relu_gradient("∂L/∂w = 0 → weight never updates", "Dead ReLU") == [("∂L/∂w = 0", "0")]
+    assert not dead_relu_gradient("∂L/∂w = 0 → weight never updates", "Vanishing Gradient")
+
+
+def test_a_relu_s_slope_on_the_negatives_in_words():
+    (small,) = slope_in_words("→ Leaky ReLU (small slope when x<0)")
+    assert small[1] == "\\frac{d}{d x} \\operatorname{LReLU}(x, \\alpha) = \\alpha"
+    assert slope_in_words("ReLU (zero slope for z < 0)")[0][1] == "\\frac{d}{d z} \\operatorname{ReLU}(z) = 0"
+    assert not slope_in_words("ReLU (small slope when x<0)")       # small: the leaky ReLU's leak only
+    assert not slope_in_words("ELU (small slope when x<0)")        # α eˣ, not a constant: not read
