@@ -7,12 +7,20 @@ r"""Small readings :mod:`.scan` makes of plain-text formulas and the prose aroun
 * A derivative stated in words, ``∂Z/∂b is simply 1``: the fraction equals the number.
 * A definition stated as an average in words, ``we average the errors over all examples … (C = (1/m) Σ Lᵢ)``:
   a claim that C is the mean of its m terms, ``C = \frac{1}{m} \sum_{k=1}^{m} L_k``.
+* ``∂L/∂w = 0`` in a block on a dead ReLU: the unit's gradient by its weight where its input is never positive;
+  ``Leaky ReLU (small slope when x<0)``: the slope on the negatives in words.
+* ``- A: activations (n_out × batch_size)`` beside ``a = σ(z)``, ``σ: activation function`` and the batch
+  ``Z = WX + b``: the shape of σ(WX + b).
+* A k×k kernel reshaped into a 1×N row times the matching N×1 patch: the dot product is the entrywise sum.
+
+Each reading says what it inferred; where the words or the sheet leave a choice open, nothing is drafted.
 """
 from __future__ import annotations
 
 import re
 
-__all__ = ["bare_loss_sum", "derivative_is_number", "average_in_words"]
+__all__ = ["average_in_words", "bare_loss_sum", "batch_activation", "dead_relu_gradient", "dead_relu_reading",
+           "derivative_is_number", "flattened_kernel", "glossary", "sheet_definition", "slope_in_words"]
 
 _DASH = r"[-–−]"
 #: ``Σ(ŷ - y)²``, ``Σ (y − ŷ)²``: a bare sum of the squared error of the whole prediction
@@ -154,4 +162,75 @@ def slope_in_words(line: str):
         note = (f"'{size} slope when {x}<0': the derivative of the {name} at negative {x} is "
                 + ("its leak α (a positive parameter)" if value != "0" else "0"))
         out.append((m.group(0), f"\\frac{{d}}{{d {x}}} {fn} = {value}", symbols, functions, note))
+    return out
+
+
+#: ``a 3×3 kernel``: a square kernel's size
+_KERNEL = re.compile(r"\b(\d+)\s*[×x]\s*(\d+)\s+kernel\b")
+#: ``reshape it into a 1×9 vector. Then, if you multiply that with the matching 9×1 input patch, the dot product
+#: you get equals the sum of multiplications done element by element``
+_FLATTENED = re.compile(r"\breshape\s+it\s+into\s+a\s+1\s*[×x]\s*(\d+)\s+vector\b[^.]*\.\s+(?:Then,?\s+)?(?:if\s+)?"
+                        r"you\s+multiply\s+(?:that|it)\s+(?:with|by)\s+the\s+matching\s+(\d+)\s*[×x]\s*1\s+(?:input\s+)?"
+                        r"patch,?\s+the\s+dot\s+product\s+(?:you\s+get\s+)?equals\s+the\s+sum\s+of\s+(?:the\s+)?"
+                        r"(?:multiplications|products)\s+(?:done\s+)?element[- ]by[- ]element")
+
+
+def flattened_kernel(line: str, before: str):
+    """``[(words, reading, symbols, note)]``: a k×k kernel (the last ``k×k kernel`` of ``before``, the section
+    up to the line) reshaped into a 1×N row and multiplied by the matching N×1 patch: the dot product is the
+    sum of the entrywise products, ``vec(K)ᵀ vec(P) = Σₘ Σₙ K_{m,n} P_{m,n}``.  The patch is the kernel's
+    shape when N = k²; otherwise it is the N×1 column the sentence gives (and the product does not match)."""
+    sizes = [(a, b) for a, b in _KERNEL.findall(before) if a == b]
+    if not sizes:
+        return []
+    k = int(sizes[-1][0])
+    out = []
+    for m in _FLATTENED.finditer(line):
+        row, column = int(m.group(1)), int(m.group(2))
+        if row != column:
+            continue
+        patch = f"matrix {k} {k}" if row == k * k else f"matrix {row} 1"
+        reading = (f"\\operatorname{{vec}}(K)^T \\operatorname{{vec}}(P) = \\sum_{{m=1}}^{{{k}}} \\sum_{{n=1}}^{{{k}}} "
+                   "K_{m,n} P_{m,n}")
+        note = (f"the {k}×{k} kernel K (from the section) reshaped into a row, times the matching patch P of "
+                f"{row} entries" + ("" if row == k * k else f" (a {row}×1 column: not the kernel's {k * k} entries)"))
+        out.append((m.group(0), reading, {"K": f"matrix {k} {k}", "P": patch}, note))
+    return out
+
+
+_GLOSS = re.compile(r"^\s*[-*•]\s*([^\W\d_]\w*)\s*:\s*([^(]+?)\s*(\(([^()]*)\))?\s*$")
+
+
+def glossary(lines) -> dict:
+    """symbol -> (its words, the bracket after them, line) of a block's glossary lines ``- Z: pre-activations
+    (n_out × batch_size)``."""
+    out = {}
+    for no, line in lines:
+        m = _GLOSS.match(line)
+        if m:
+            out[m.group(1)] = (m.group(2).strip().lower(), m.group(4) or "", no)
+    return out
+
+
+def batch_activation(gloss: dict, definitions: dict):
+    """``(A, f, Z, line)`` when the section's glossary and definitions say A = f(Z): ``a = σ(z)`` is defined,
+    the glossary calls f the ``activation function`` and A ``activations`` (f's word, plural), and Z is the
+    batch of z (``z: pre-activation``, ``Z: pre-activations``: z's words, plural) and is defined; A itself is
+    not.  ``definitions``: name -> value text."""
+    out = []
+    for big, (words, shape, no) in gloss.items():
+        small = big.lower()
+        if big == small or big in definitions or not shape or small not in definitions:
+            continue
+        m = re.fullmatch(r"\s*(\S+?)\s*\(\s*([a-z])\s*\)\s*", definitions[small])
+        if not m or m.group(1) not in gloss:
+            continue
+        f, z = m.groups()
+        fwords = gloss[f][0]
+        Z = z.upper()
+        if not fwords.endswith(" function") or words.split()[0] != fwords.removesuffix(" function").split()[-1] + "s":
+            continue
+        if Z not in definitions or z not in gloss or Z not in gloss or gloss[Z][0] != gloss[z][0] + "s":
+            continue
+        out.append((big, f, Z, no))
     return out

@@ -48,8 +48,8 @@ from .notation.errors import LatexError
 from .notation.readers import READERS
 from .codeshapes import returned_expressions, softmax_entry, trace_print_shapes
 from .lettershapes import letter_shapes
-from .proseread import (average_in_words, bare_loss_sum, dead_relu_gradient, dead_relu_reading, derivative_is_number,
-                        sheet_definition, slope_in_words)
+from .proseread import (average_in_words, bare_loss_sum, batch_activation, dead_relu_gradient, dead_relu_reading, derivative_is_number,
+                        flattened_kernel, glossary, sheet_definition, slope_in_words)
 from .worked import worked_values
 
 __all__ = ["Formula", "scan", "scan_text", "to_toml"]
@@ -1504,7 +1504,7 @@ def scan_text(text: str) -> list[Formula]:
                 worked.extend(drawn)
                 continue
             shapes = _shape_chain(no, body, section) + _derivative_values(no, body, section) + \
-                _slopes_in_words(no, body, section, block)
+                _slopes_in_words(no, body, section, block) + _flattened_kernel(no, body, section, lines, sections)
             formulas = [f for f in _plain_formulas(body)
                         if not any("".join(f.split()) in "".join(d.formula.split()) for d in shapes)]
             worked.extend(shapes)
@@ -1644,6 +1644,7 @@ def scan_text(text: str) -> list[Formula]:
                 known[name] = (f, no)     # reading order: the nearest definition above a claim is the one it uses
     out.extend(worked)
     out.extend(_stated_derivatives(stated, found, sections, decls, funcs))
+    out.extend(_batch_activations(lines, sections, out))
     if not markdown:
         out.extend(_worked_value(v, sections) for v in worked_values(lines, sections, code_lines | fenced))
     consts: dict = {}
@@ -1679,6 +1680,48 @@ def _slopes_in_words(no: int, line: str, section: str, block: str) -> list[Formu
         d.symbols, d.functions = symbols, functions
         d.inferred.append(note)
         out.append(d)
+    return out
+
+
+def _flattened_kernel(no: int, line: str, section: str, lines, sections) -> list[Formula]:
+    """A kernel reshaped into a row times the matching patch, in words (:func:`.proseread.flattened_kernel`)."""
+    before = " ".join(lines[n - 1] for n in range(1, no) if sections.get(n) == section) + " " + line
+    out = []
+    for words, reading, symbols, note in flattened_kernel(line, before):
+        d = Formula(no, section, line.strip(), words, "unicode", reading=reading)
+        d.symbols, d.functions = symbols, {"\\operatorname{vec}": "vec"}
+        d.inferred.append(note)
+        out.append(d)
+    return out
+
+
+def _batch_activations(lines, sections, drafts) -> list[Formula]:
+    """``- A: activations (n_out × batch_size)`` where the section has ``a = σ(z)``, ``σ: activation function``
+    and the batch ``Z = WX + b`` drafted as a shape claim (:func:`.proseread.batch_activation`): the sheet gives
+    the shape of σ(WX + b), entry by entry Z's shape, drafted as ``σ(WX + b) ∈ ℝ^{…}`` with Z's declarations."""
+    out = []
+    for section in dict.fromkeys(sections.values()):
+        nos = [n for n in range(1, len(lines) + 1) if sections.get(n) == section]
+        gloss = glossary((n, lines[n - 1]) for n in nos)
+        mine = [d for d in drafts if d.section == section and d.notation == "unicode"]
+        defs = {m.group(1): m.group(2) for d in mine for m in [_DEFINITION.match(d.formula)] if m}
+        for big, f, z, no in batch_activation(gloss, defs):
+            shaped = [d for d in mine if _DEFINITION.match(d.formula) and _DEFINITION.match(d.formula).group(1) == z
+                      and " \\in \\mathbb{R}^" in d.reading]
+            fkey, dims = _symbol_key(f), _SHAPE.search(f"({gloss[big][1]})")
+            if len(shaped) != 1 or fkey is None or dims is None:
+                continue
+            expr = shaped[0].reading.split(" \\in ")[0]
+            shape = f"{_letter(dims.group(1))} \\times {_letter(dims.group(2))}"
+            d = Formula(no, section, lines[no - 1].strip(), lines[no - 1].strip().lstrip("-*• ").strip(), "unicode",
+                        reading=f"{fkey}({expr}) \\in \\mathbb{{R}}^{{{shape}}}")
+            d.symbols = dict(shaped[0].symbols)
+            d.functions = {fkey: "activation"}
+            d.inferred = [w for w in shaped[0].inferred if not w.startswith(f"{z} = ")] + [
+                f"{big} = {f}({z}): the section defines {big.lower()} = {f}({z.lower()}), calls {f} the "
+                f"'{gloss[f][0]}', {big} '{gloss[big][0]}' and {z} the batch of {z.lower()} ('{gloss[z][0]}'); "
+                f"{f} an activation, entry by entry"]
+            out.append(d)
     return out
 
 

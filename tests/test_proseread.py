@@ -1,6 +1,6 @@
 """The plain-text readings of :mod:`nnderive.proseread` (their verdicts: tests/test_scan.py's wild.txt)."""
-from nnderive.proseread import (average_in_words, bare_loss_sum, dead_relu_gradient, derivative_is_number,
-                                sheet_definition, slope_in_words)
+from nnderive.proseread import (average_in_words, bare_loss_sum, batch_activation, dead_relu_gradient,
+                                derivative_is_number, flattened_kernel, glossary, sheet_definition, slope_in_words)
 
 
 def test_a_bare_sum_of_the_squared_error_runs_over_the_entries_the_factor_counts():
@@ -46,3 +46,25 @@ def test_a_relu_s_slope_on_the_negatives_in_words():
     assert slope_in_words("ReLU (zero slope for z < 0)")[0][1] == "\\frac{d}{d z} \\operatorname{ReLU}(z) = 0"
     assert not slope_in_words("ReLU (small slope when x<0)")       # small: the leaky ReLU's leak only
     assert not slope_in_words("ELU (small slope when x<0)")        # α eˣ, not a constant: not read
+
+
+def test_the_activations_of_a_batch_are_the_activation_function_of_its_pre_activations():
+    lines = ["- z: pre-activation (n_out × 1)", "- σ: activation function (ReLU, sigmoid)",
+             "- Z: pre-activations (n_out × m)", "- A: activations (n_out × m)"]
+    gloss = glossary(enumerate(lines, 1))
+    assert gloss["A"] == ("activations", "n_out × m", 4)
+    defs = {"z": "Wx + b", "a": "σ(z)", "Z": "WX + b"}
+    assert batch_activation(gloss, defs) == [("A", "σ", "Z", 4)]
+    assert not batch_activation(gloss, defs | {"A": "σ(Z)"})            # defined: the definition says it
+    assert not batch_activation(gloss, {"z": "Wx + b", "a": "σ(z)"})    # no batch Z defined
+    other = glossary(enumerate(lines[:3] + ["- A: outputs (n_out × m)"], 1))
+    assert not batch_activation(other, defs)                            # A not called the activations
+
+
+def test_a_kernel_reshaped_into_a_row_times_the_matching_patch():
+    words = ("you can reshape it into a 1×9 vector. Then, if you multiply that with the matching 9×1 input patch, "
+             "the dot product you get equals the sum of multiplications done element by element")
+    ((_, reading, symbols, _),) = flattened_kernel(words, "With a 3×3 kernel " + words)
+    assert symbols == {"K": "matrix 3 3", "P": "matrix 3 3"} and "\\sum_{m=1}^{3}" in reading
+    assert flattened_kernel(words, "With a 2×2 kernel " + words)[0][2]["P"] == "matrix 9 1"   # not the kernel's 4
+    assert not flattened_kernel(words, words)                           # no kernel size in the section
