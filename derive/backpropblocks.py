@@ -314,6 +314,7 @@ class BackpropSheet:
         self.labels = frozenset(re.findall(r"\blayers?\s+([a-zA-Z])\b(?![-'’])", text))
         self.forward: list[Forward] = []
         self.activation = None               # (letter, line)
+        self._labelled_activation = False
         self.sigmoid: dict[str, int] = {}    # letters the sheet defines as the sigmoid -> line
         self.inputs = {m.group(1) for m in re.finditer(r"\$?([a-z])(?:_\w+)?(?:\^\w+)?\$?\s*:?\s+(?i:input)\b", text)}
         self.cost = None                     # (its name, the prediction it scores, line): a cross-entropy cost
@@ -347,8 +348,11 @@ class BackpropSheet:
         if fw:
             self.forward.append(fw)
         m = _ACTIVATION.match(s)
-        if m and self.activation is None and _sup_label(m.group("as")) == _sup_label(m.group("zs")):
-            self.activation = (m.group("f"), no)
+        if m and _sup_label(m.group("as")) == _sup_label(m.group("zs")):
+            # a layered a^{(l)} = f(z^{(l)}) is the one the layered rules use, over a plain a = σ(z) elsewhere
+            labelled = _sup_label(m.group("as")) is not None
+            if self.activation is None or labelled and not self._labelled_activation:
+                self.activation, self._labelled_activation = (m.group("f"), no), labelled
         m = _SIGMOID.match(s)
         if m:
             self.sigmoid[m.group("f")] = no

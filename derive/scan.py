@@ -29,7 +29,8 @@ Beyond ``name = expression`` and identities, the scan recognises the forms sheet
 a definition whose target the glossary shapes (a shape claim), a definition named by a function or a
 loss beside it (``ReLU: a = max(0, z)``, ``L = ½(ŷ – y)² [MSE]``), a gradient-descent step, the values
 an optimizer block lists (its defaults), a law in an initialisation block (its variance), a difference
-quotient, and a worked example's arithmetic in words (``0.2 × 0.5 + 0.1, which gives 0.2``).
+quotient, a worked example's arithmetic in words (``0.2 × 0.5 + 0.1, which gives 0.2``), and the readings of
+:mod:`.proseread` (a loss's bare ``Σ(ŷ - y)²``, ``∂Z/∂b is simply 1``, an average in words).
 
 Any other symbol stays undeclared, so the judge's verdict is an error naming it: nothing is guessed.
 A prose line stating something in words (it causes, prevents, maps ...) with no formula is drafted as
@@ -48,6 +49,8 @@ from .notation.readers import READERS
 from .backpropblocks import BackpropSheet, backprop_rule
 from .codeshapes import returned_expressions, softmax_entry, trace_print_shapes
 from .lettershapes import letter_shapes
+from .proseread import (average_in_words, bare_loss_sum, batch_activation, dead_relu_gradient, dead_relu_reading, derivative_is_number,
+                        flattened_kernel, glossary, sheet_definition, slope_in_words)
 from .worked import worked_values
 
 __all__ = ["Formula", "scan", "scan_text", "to_toml"]
@@ -626,6 +629,8 @@ def _named_loss(draft, lines) -> tuple[str, str, dict] | None:
     hat = "\\hat{y}" if latex else "ŷ"
     body = draft.formula
     summed = any(t in body for t in ("Σ", "\\sum", "∑"))
+    bare = None if latex or not summed else bare_loss_sum(body)
+    size, body = (bare[1], bare[0]) if bare else ("n", body)
     glued = ""
     if not latex and summed and re.search(r"[Σ∑](?![ᵢ_])", body) and _symbol_key(body) is None:
         # L = -Σ yi × log(ŷi): under a Σ with no index, yi and ŷi (both written so) are the i-th entries
@@ -651,7 +656,7 @@ def _named_loss(draft, lines) -> tuple[str, str, dict] | None:
         if not sums[0][1]:
             draft.reading = tex.replace("\\sum", "\\sum_{i}", 1)
             draft.inferred.append("Σ with no index, over terms subscripted by i alone: the sum runs over i")
-        decls = {"i": "index n", "y": "vector n", "\\hat{y}": "vector n"}
+        decls = {"i": f"index {size}", "y": f"vector {size}", "\\hat{y}": f"vector {size}"}
     elif any(t in body for t in ("_i", "ᵢ")):
         return None
     hits = []
@@ -666,7 +671,10 @@ def _named_loss(draft, lines) -> tuple[str, str, dict] | None:
         fn = "bce" if re.search(r"1\s*[-–−]\s*y", body) else "cce"
     if fn == "cce" and not summed or fn == "sse" and not summed:
         return None             # a categorical loss or a sum of errors over one scalar: not read
-    kind = "vector n" if summed else "scalar"
+    kind = f"vector {size}" if summed else "scalar"
+    if bare:                        # the sum written over its entries: judged in that LaTeX reading
+        draft.reading = tex
+        draft.inferred.extend(bare[2])
     dom = {"bce": ("(0,1)", "[0,1]"), "cce": ("(0,1)", "[0,1]")}.get(fn, ("real", "real"))
     decls.update({"\\hat{y}": f"{kind} {dom[0]}", "y": f"{kind} {dom[1]}"})
     name = body.split("=")[0].strip()
@@ -1449,8 +1457,10 @@ def scan_text(text: str) -> list[Formula]:
             fenced.add(no)
     statements, code_lines = _code_statements(lines, fenced)
     worked: list[Formula] = []
+    stated: list = []                           # derivatives stated in words: "∂Z/∂b is simply 1"
     intervals: dict = {}                        # a symbol's name -> (low, high, line) of "X \in [a, b]" above
     init_block = ""                             # the line naming the initialisation the block is about
+    block = ""                                  # the comment heading the block the line is in (// Dead ReLU)
     for no, line in enumerate(lines, 1):
         if line.strip().startswith("```"):
             fence = not fence
@@ -1470,6 +1480,9 @@ def scan_text(text: str) -> list[Formula]:
         if not line.strip() or m:
             optimizer = None           # a block ends at a blank line or a heading
             init_block = ""
+            block = ""
+        if line.strip().startswith("//"):
+            block = line.strip()[2:].strip()
         if _INIT_BLOCK.search(line):
             init_block = line
         named = next((alg for pat, alg in _OPTIMIZER_NAMES if pat.search(line)), False)
@@ -1491,7 +1504,8 @@ def scan_text(text: str) -> list[Formula]:
             if drawn:
                 worked.extend(drawn)
                 continue
-            shapes = _shape_chain(no, body, section) + _derivative_values(no, body, section)
+            shapes = _shape_chain(no, body, section) + _derivative_values(no, body, section) + \
+                _slopes_in_words(no, body, section, block) + _flattened_kernel(no, body, section, lines, sections)
             formulas = [f for f in _plain_formulas(body)
                         if not any("".join(f.split()) in "".join(d.formula.split()) for d in shapes)]
             worked.extend(shapes)
@@ -1502,6 +1516,7 @@ def scan_text(text: str) -> list[Formula]:
             worked.extend(_range_in_words(no, body, section, funcs))
             worked.extend(_sce_in_words(no, body, section))
             worked.extend(_derivative_in_words(no, body, section))
+            stated.extend((no, line.strip(), section, hit) for hit in derivative_is_number(body))
             worked.extend(_gradient_clip(no, body, section))
             worked.extend(_derivative_shape(no, body, section, lines))
             worked.extend(_chain_in_words(no, body, section))
@@ -1512,7 +1527,7 @@ def scan_text(text: str) -> list[Formula]:
                 law = _init_law(no, body, section, init_block)
                 if law is not None:
                     worked.append(law)
-            if not formulas and len(worked) == before and not m and not _is_plain_heading(line) \
+            if not formulas and not shapes and len(worked) == before and not m and not _is_plain_heading(line) \
                     and _CLAIM_WORDS.search(body) and len(body.split()) >= 3 and not _is_code(body):
                 words = Formula(no, section, line.strip(), "", "unicode",
                                 not_checkable="a statement in words: no formula states it, so nothing here is checked")
@@ -1607,7 +1622,8 @@ def scan_text(text: str) -> list[Formula]:
                     fn, definition, loss_decls = named
                     if draft.reading:       # the definitions above, in the LaTeX the claim is judged in
                         draft.definitions = [_symbol_key(d) or d for d in draft.definitions]
-                        f = re.sub(r"[Σ∑](?![ᵢ_])", "Σᵢ", f, count=1)    # and the sum's index where it is used
+                        bare = bare_loss_sum(f)     # and the sum's index where it is used
+                        f = bare[0] if bare else re.sub(r"[Σ∑](?![ᵢ_])", "Σᵢ", f, count=1)
                     draft.definitions.insert(0, definition)
                     draft.functions[f"\\operatorname{{{fn.upper()}}}"] = fn
                     draft.inferred.append(f"{name} is the {fn.upper()} the sheet names with the formula")
@@ -1622,10 +1638,17 @@ def scan_text(text: str) -> list[Formula]:
                     other = _alternative_claim(draft, name, value, decls, alternatives)
                     if other is not None:
                         out.append(other)
+                elif notation == "unicode" and average_in_words(quote, f, name, value):
+                    draft.reading, mean, symbols, notes = average_in_words(quote, f, name, value)
+                    draft.definitions = [mean]
+                    draft.inferred = [w for w in draft.inferred if not w.startswith("definition of ")] + notes
+                    draft.symbols.update(symbols)
                 elif not _named_function(draft, name, lines):
                     draft.not_checkable = f"defines {name} (later claims of this section use it as a definition)"
                 known[name] = (f, no)     # reading order: the nearest definition above a claim is the one it uses
     out.extend(worked)
+    out.extend(_stated_derivatives(stated, found, sections, decls, funcs))
+    out.extend(_batch_activations(lines, sections, out))
     if not markdown:
         out.extend(_worked_value(v, sections) for v in worked_values(lines, sections, code_lines | fenced))
     consts: dict = {}
@@ -1643,6 +1666,94 @@ def scan_text(text: str) -> list[Formula]:
         if d is not None:
             out.append(d)
     out.sort(key=lambda d: d.line)      # reading order (stable: drafts of one line keep theirs)
+    return out
+
+
+def _slopes_in_words(no: int, line: str, section: str, block: str) -> list[Formula]:
+    """A dead ReLU's ``∂L/∂w = 0`` and a ReLU's slope on the negatives in words (:mod:`.proseread`)."""
+    out = []
+    for text, value in dead_relu_gradient(line, block):
+        d = Formula(no, section, line.strip(), text, "unicode", reading=dead_relu_reading(value))
+        d.symbols = {"w": "scalar real", "x": "scalar real", "b": "scalar real"}
+        d.inferred.append(f"in a block on a dead ReLU ('{block}'): the unit max(0, w x + b), input x and bias b, "
+                          f"whose input is never positive; {text} read as its gradient by the weight w there "
+                          "(∂L/∂w is L'(a) times it, for any loss L)")
+        out.append(d)
+    for text, reading, symbols, functions, note in slope_in_words(line):
+        d = Formula(no, section, line.strip(), text, "unicode", reading=reading)
+        d.symbols, d.functions = symbols, functions
+        d.inferred.append(note)
+        out.append(d)
+    return out
+
+
+def _flattened_kernel(no: int, line: str, section: str, lines, sections) -> list[Formula]:
+    """A kernel reshaped into a row times the matching patch, in words (:func:`.proseread.flattened_kernel`)."""
+    before = " ".join(lines[n - 1] for n in range(1, no) if sections.get(n) == section) + " " + line
+    out = []
+    for words, reading, symbols, note in flattened_kernel(line, before):
+        d = Formula(no, section, line.strip(), words, "unicode", reading=reading)
+        d.symbols, d.functions = symbols, {"\\operatorname{vec}": "vec"}
+        d.inferred.append(note)
+        out.append(d)
+    return out
+
+
+def _batch_activations(lines, sections, drafts) -> list[Formula]:
+    """``- A: activations (n_out × batch_size)`` where the section has ``a = σ(z)``, ``σ: activation function``
+    and the batch ``Z = WX + b`` drafted as a shape claim (:func:`.proseread.batch_activation`): the sheet gives
+    the shape of σ(WX + b), entry by entry Z's shape, drafted as ``σ(WX + b) ∈ ℝ^{…}`` with Z's declarations."""
+    out = []
+    for section in dict.fromkeys(sections.values()):
+        nos = [n for n in range(1, len(lines) + 1) if sections.get(n) == section]
+        gloss = glossary((n, lines[n - 1]) for n in nos)
+        mine = [d for d in drafts if d.section == section and d.notation == "unicode"]
+        defs = {m.group(1): m.group(2) for d in mine for m in [_DEFINITION.match(d.formula)] if m}
+        for big, f, z, no in batch_activation(gloss, defs):
+            shaped = [d for d in mine if _DEFINITION.match(d.formula) and _DEFINITION.match(d.formula).group(1) == z
+                      and " \\in \\mathbb{R}^" in d.reading]
+            fkey, dims = _symbol_key(f), _SHAPE.search(f"({gloss[big][1]})")
+            if len(shaped) != 1 or fkey is None or dims is None:
+                continue
+            expr = shaped[0].reading.split(" \\in ")[0]
+            shape = f"{_letter(dims.group(1))} \\times {_letter(dims.group(2))}"
+            d = Formula(no, section, lines[no - 1].strip(), lines[no - 1].strip().lstrip("-*• ").strip(), "unicode",
+                        reading=f"{fkey}({expr}) \\in \\mathbb{{R}}^{{{shape}}}")
+            d.symbols = dict(shaped[0].symbols)
+            d.functions = {fkey: "activation"}
+            d.inferred = [w for w in shaped[0].inferred if not w.startswith(f"{z} = ")] + [
+                f"{big} = {f}({z}): the section defines {big.lower()} = {f}({z.lower()}), calls {f} the "
+                f"'{gloss[f][0]}', {big} '{gloss[big][0]}' and {z} the batch of {z.lower()} ('{gloss[z][0]}'); "
+                f"{f} an activation, entry by entry"]
+            out.append(d)
+    return out
+
+
+def _stated_derivatives(stated, found, sections, decls, funcs) -> list[Formula]:
+    """``∂Z/∂b is simply 1`` as the claim ``∂Z/∂b = 1``, with the definition of Z: the nearest above in the
+    section, else the one value the sheet gives Z in b anywhere (:func:`.proseread.sheet_definition`); no
+    definition, no claim (a derivative of an undefined name says nothing checkable)."""
+    defs = [(no, f.removeprefix(_WORDED)) for no, _q, f, notation in found if notation == "unicode"]
+    out = []
+    for no, quote, section, (words, frac, number, _at) in stated:
+        m = re.fullmatch(r"(?:∂|d)([^\W\d_]\w*)\s*/\s*(?:∂|d)([^\W\d_]\w*)", frac)
+        name, var = m.groups()
+        own = [(n, t) for n, t in defs if n <= no and sections.get(n, "") == section and _DEFINITION.match(t)
+               and _DEFINITION.match(t).group(1) == name]
+        got = (own[-1][1].split("=", 1)[1].strip(), own[-1][0]) if own else sheet_definition(defs, name, var)
+        if got is None:
+            continue
+        value, line = got
+        key, tex, lhs = _symbol_key(name), _symbol_key(value), _symbol_key(frac)
+        if None in (key, tex, lhs):
+            continue
+        d = Formula(no, section, quote, words, "unicode", reading=f"{lhs} = {number}")
+        d.definitions = [f"{key} = {tex}"]
+        d.inferred.append(f"'{words}': the derivative {frac} equals {number}")
+        d.inferred.append(f"definition of {name} from line {line}" + (
+            "" if own else f" (the sheet's one definition of {name} in {var}; this section gives none)"))
+        _declare(d, decls, funcs)
+        out.append(d)
     return out
 
 

@@ -10,6 +10,15 @@ expression whose every name is so defined becomes a claim ``exact value \\approx
 value rounds to the printed one.  A name the section never gives a value stays out: no claim is drafted
 with it, so every drafted claim is a check of numbers.
 
+A layer whose arithmetic multiplies a stated weight vector by the values printed for the hidden units and adds
+a stated bias (``Z² = 0.3 × 0.49 + (–0.2) × 0.545 + 0.05`` with ``W² = [0.3, -0.2]``, ``b² = 0.05``, the hidden
+outputs printed ``[0.49, 0.545]``) is that layer of the network: its printed value is also claimed for the exact
+hidden values, and the backpropagation the section describes in words is checked in symbols on it (``we multiply
+δ² by each activated value``: the gradient of the section's loss L by each weight; ``the error δ¹ is found by
+taking the output weights (transposed), multiplying them by δ², and then element-wise multiplying by the derivative
+of the sigmoid``: the gradient of L by each hidden pre-activation, the error of backpropagation, whose values the
+section then prints, ``approximately δ¹ = [–0.009, 0.006]``).
+
 Superscript digits on a letter (``W¹``, ``A²``) are layer labels, not powers, only in a section that writes
 a ``¹`` on a letter (a first power nobody writes); they read as subscripts (``A_2``), marked inferred.
 """
@@ -61,6 +70,12 @@ _DERIVATIVES = re.compile(rf"\bderivatives\s+(?:{_HEDGE}\s+)?({_NUM})\s+for\s+th
 #: ``we multiply δ² by each activated value from the hidden layer. This gives us gradients … of about [a, b]``
 _EACH = re.compile(rf"\bmultiply\s+({_LABELLED})\s+by\s+each\s+activated\s+value\b[^.]*\.\s+"
                    rf"(This\s+gives\s+us\s+[^.\[]*?\bof\s+(?:{_HEDGE}\s+)?{_LIST})")
+#: ``the error δ¹ is found by taking the output weights (transposed), multiplying them by δ², and then element-wise
+#: multiplying by the derivative of the sigmoid``: a hidden layer's error by backpropagation, in words
+_RECIPE = re.compile(rf"\b(?:error|delta)\s+({_LABELLED})\s+is\s+(?:found|computed|obtained|calculated)\s+by\s+taking\s+"
+                     rf"the\s+(?:output|next\s+layer[’']s)\s+weights\s*\(transposed\),?\s+multiplying\s+them\s+by\s+"
+                     rf"({_LABELLED}),?\s+and\s+(?:then\s+)?element[- ]wise\s+multiplying\s+by\s+the\s+derivative\s+of\s+"
+                     rf"the\s+(sigmoid|tanh|relu|softplus)\b(?:\s+for\s+each\s+hidden\s+neuron)?", re.I)
 _FUNCTION_WORD = re.compile(r"\b(sigmoid|tanh|relu|softplus)\b", re.I)
 #: ``After applying the sigmoid function here, …``: the function applied to the value defined just before
 _APPLYING = re.compile(r"\bapplying\s+the\s+(sigmoid|tanh|relu|softplus)(?:\s+function)?\b", re.I)
@@ -98,7 +113,7 @@ def _name(text: str, labels: bool) -> str | None:
 def _names(tex: str) -> set:
     """The symbols of a LaTeX reading (function names and operators left out)."""
     bare = re.sub(r"\\(?:sigma|tanh|operatorname\{\w+\}|frac|cdot|times|left|right|approx|prime)", " ", tex)
-    return set(re.findall(r"(?:\\[a-zA-Z]+|[A-Za-z])(?:_\{?\w+\}?)?", bare))
+    return set(re.findall(r"(?:\\[a-zA-Z]+|[A-Za-z])(?:_\{?\w+\}?)?|[α-ωΑ-Ω]_\{?\w+\}?", bare))   # δ_{2}, not σ
 
 
 def worked_values(lines, sections: dict, skip=frozenset()) -> list[Value]:
@@ -139,12 +154,14 @@ def _section_values(lines, nos, labels: bool) -> list[Value]:
     for m in _OR_VALUE.finditer(text):
         events.append((m.start(), "or", m))
     for pat, kind in ((_VECTOR, "vector"), (_MATRIX, "matrix"), (_AFFINE, "affine"), (_ACTIVATED, "activated"),
-                      (_DERIVATIVES, "derivatives"), (_EACH, "each")):
+                      (_DERIVATIVES, "derivatives"), (_EACH, "each"), (_RECIPE, "recipe")):
         for m in pat.finditer(text):
             events.append((m.start(), kind, m))
     vectors: dict[str, list[str]] = {}        # name key -> its entries (numbers, or the names of its entries)
     matrices: dict[str, list[list[str]]] = {}
     layer: list = []                          # [entry names, function key] of the last activated layer
+    printed: list = []                        # the values the sheet prints for that layer's activations
+    net: dict = {}                            # name key -> (weights key, bias key, hidden names, function key)
     for k in range(len(text)):
         if text[k] == "(":
             events.append((k, "paren", None))
@@ -182,6 +199,12 @@ def _section_values(lines, nos, labels: bool) -> list[Value]:
             if key is None or value is None or key in _names(value):
                 continue
             rest = _WHICH.match(text, m.end())
+            wired = _wired(m.group(2), vectors, defs, layer, printed)
+            if wired:
+                net[key] = wired
+                if rest:
+                    _network_value(out, line_at(at), text[rest.start():rest.end()].lstrip(" ,"), key, wired,
+                                   rest.group(1), defs, order, functions, vectors)
             if rest and _names(value) and set(_names(value)) <= set(defs):
                 define(key, f"{key} = {value}", line_at(at))
                 claim(at, text[m.start():rest.end()], f"{key} \\approx {_tex(rest.group(1), False)}", {key})
@@ -224,7 +247,14 @@ def _section_values(lines, nos, labels: bool) -> list[Value]:
                 claim(at, m.group(0), f"{fkey}^{{\\prime}}({key}) \\approx {value}", {key})
         elif kind == "vector":
             key = _name(m.group(1), labels)
-            if key:
+            values = [_tex(v, False) for v in m.group(2).split(",")]
+            hedged = re.search(rf"\b{_HEDGE}\s*$", text[max(0, at - 16):at])
+            if key and hedged and key in vectors and len(vectors[key]) == len(values) and all(
+                    n in defs for n in vectors[key]):
+                for name, value in zip(vectors[key], values):     # a vector worked out before, printed rounded
+                    claim(at, text[text.rfind(" ", 0, hedged.start() + max(0, at - 16)) + 1:m.end()].strip(),
+                          f"{name} \\approx {value}", {name})
+            elif key:
                 vectors[key] = [_number(x) for x in m.group(2).split(",")]
         elif kind == "matrix":
             key = _name(m.group(1), labels)
@@ -251,6 +281,7 @@ def _section_values(lines, nos, labels: bool) -> list[Value]:
                 layer[1] = fkey
                 if fn:
                     functions[fkey] = fn
+                printed[:] = values
                 for name, value in zip(layer[0], values):
                     claim(at, m.group(0), f"{fkey}({name}) \\approx {value}", {name})
         elif kind == "derivatives":
@@ -263,6 +294,31 @@ def _section_values(lines, nos, labels: bool) -> list[Value]:
             if key and layer and layer[1] and len(values) == len(layer[0]):
                 for name, value in zip(layer[0], values):
                     claim(m.start(2), m.group(2), f"{key} {layer[1]}({name}) \\approx {value}", {key, name})
+                rule = m.group(0).split(".")[0].strip()
+                for out_key, (w, b, hidden, fk) in net.items():
+                    if hidden == layer[0] and fk == layer[1]:
+                        for j, name in enumerate(hidden, 1):
+                            _rule(out, line_at(at), rule, f"\\frac{{\\partial L}}{{\\partial {_entry(w, j)}}} = "
+                                  f"{key} {fk}({name})", out_key, key, net[out_key], defs, functions,
+                                  f"the gradients for the weights: of the section's loss L by entry {j} of {w}")
+        elif kind == "recipe":
+            key, upstream = _name(m.group(1), labels), _name(m.group(2), labels)
+            fkey, fn = _FUNCTIONS[m.group(3).lower()]
+            wired = next(iter(net.items()), None) if len(net) == 1 else None      # the one layer the section wires
+            if key and upstream in defs and wired and key not in defs and key not in vectors:
+                out_key, (w, b, hidden, _f) = wired
+                if fn:
+                    functions[fkey] = fn
+                names = []
+                for j, name in enumerate(hidden, 1):
+                    names.append(_entry(key, j))
+                    define(names[-1], f"{names[-1]} = {vectors[w][j - 1]} \\cdot {upstream} \\cdot {fkey}^{{\\prime}}({name})",
+                           line_at(at))
+                    _rule(out, line_at(at), m.group(0), f"\\frac{{\\partial L}}{{\\partial {name}}} = "
+                          f"{_entry(w, j)} {upstream} {fkey}^{{\\prime}}({name})", out_key, upstream, wired[1], defs,
+                          functions, f"'the error {m.group(1)}': the gradient of the section's loss L by the "
+                          f"layer's pre-activation {name}, as backpropagation's error is")
+                vectors[key] = names
         elif kind == "paren":
             close = _close(text, at)
             rest = close > 0 and _WHICH.match(text, close + 1)
@@ -292,3 +348,108 @@ def _close(s: str, k: int) -> int:
         if depth == 0:
             return j
     return -1
+
+
+def _decimal(text: str):
+    from decimal import Decimal, InvalidOperation
+    t = re.sub(r"[()\s]", "", re.sub(r"[−–]", "-", text))
+    try:
+        return Decimal(t)
+    except InvalidOperation:
+        return None
+
+
+def _products(text: str):
+    """``0.3 × 0.49 + (–0.2) × 0.545 + 0.05`` -> ``([(0.3, 0.49), (-0.2, 0.545)], 0.05)``: products of two
+    numbers added up, then a number added or taken away; None for any other arithmetic."""
+    t = re.sub(r"\(\s*([-−–]?\s*\d+(?:\.\d+)?)\s*\)", lambda m: re.sub(r"\s", "", m.group(1)), text)
+    toks = re.findall(r"[-−–]?\d+(?:\.\d+)?|[-−–+×·*]|\S", re.sub(r"(?<=[\d\s])([-−–+])(?=\s)", r" \1 ", t))
+    pairs, const, k, sign = [], None, 0, 1
+    while k < len(toks):
+        a = _decimal(toks[k])
+        if a is None:
+            return None
+        if k + 2 < len(toks) and toks[k + 1] in "×·*":
+            b = _decimal(toks[k + 2])
+            if b is None:
+                return None
+            pairs.append((sign * a, b))
+            k += 3
+        elif k == len(toks) - 1 and pairs:
+            const = sign * a
+            k += 1
+        else:
+            return None
+        if k < len(toks):
+            if toks[k] not in "+-−–":
+                return None
+            sign = -1 if toks[k] in "-−–" else 1
+            k += 1
+    return (pairs, const) if pairs and const is not None else None
+
+
+def _wired(value: str, vectors, defs, layer, printed):
+    """``(weights, bias, hidden names, function)`` when ``value`` is the arithmetic of a layer fed by the
+    last activated one: each product a stated weight (in order) times the value printed for that hidden
+    unit, plus a stated bias (``Z² = 0.3 × 0.49 + (–0.2) × 0.545 + 0.05`` with ``W² = [0.3, -0.2]``,
+    ``b² = 0.05`` and the hidden outputs printed as ``[0.49, 0.545]``): the sheet's Z² is ``W²·σ(Z¹) + b²``
+    worked with rounded hidden values."""
+    got = _products(value)
+    if not got or not layer or not layer[1] or len(printed) != len(layer[0]) != 0:
+        return None
+    pairs, const = got
+    if len(pairs) != len(layer[0]) or [p for _, p in pairs] != [_decimal(v) for v in printed]:
+        return None
+    ws = [w for w, entries in vectors.items() if len(entries) == len(pairs)
+          and [_decimal(e) for e in entries] == [a for a, _ in pairs]]
+    bs = [b for b, (tex, _no) in defs.items() if _decimal(tex.split("=", 1)[1]) == const]
+    if len(ws) != 1 or len(bs) != 1:
+        return None
+    return ws[0], bs[0], list(layer[0]), layer[1]
+
+
+def _closure(start, defs, skip):
+    """The defined names ``start`` uses, transitively (names in ``skip`` left free)."""
+    needed, frontier = set(), set(start)
+    while frontier:
+        key = frontier.pop()
+        if key in needed or key in skip or key not in defs:
+            continue
+        needed.add(key)
+        frontier |= _names(defs[key][0].split("=", 1)[1])
+    return needed
+
+
+def _network_value(out, line, words, key, wired, value, defs, order, functions, vectors):
+    """``key ≈ value`` for the layer computed from the hidden units' exact values (not the rounded ones the
+    sheet's arithmetic uses): the printed value is right for the network too."""
+    w, b, hidden, fk = wired
+    exact = " + ".join(f"{e} \\cdot {fk}({h})" for e, h in zip(vectors[w], hidden))
+    needed = _closure(set(hidden) | {b}, defs, {key})
+    v = Value(line, " ".join(words.split()), f"{key} \\approx {_tex(value, False)}")
+    v.definitions = [defs[k][0] for k in order if k in needed] + [f"{key} = {exact} + {b}"]
+    v.symbols = {k: "scalar real" for k in order if k in needed} | {key: "scalar real"}
+    v.functions = {k: f for k, f in functions.items() if k == fk}
+    v.inferred = [f"{key} is {w}·{fk}(hidden) + {b}: its arithmetic multiplies {w}'s entries by the values printed "
+                  "for the hidden units and adds the bias; judged with their exact values"] + [
+                     f"{k}'s value from line {defs[k][1]}" for k in order if k in needed]
+    out.append(v)
+
+
+def _rule(out, line, words, reading, out_key, upstream, wired, defs, functions, why):
+    """A backpropagation rule of the worked network, in symbols: ``out_key = W_{21} σ(Z_{11}) + … + b`` with
+    the weights and the hidden pre-activations free, and the section's definitions of the loss L, the output
+    and ``upstream`` (its error) as the sheet gives them."""
+    w, b, hidden, fk = wired
+    if "L" not in defs:
+        return
+    entries = [_entry(w, j) for j in range(1, len(hidden) + 1)]
+    symbolic = " + ".join(f"{e} {fk}({h})" for e, h in zip(entries, hidden)) + f" + {b}"
+    needed = _closure({"L", upstream}, defs, set(hidden) | {out_key})
+    v = Value(line, " ".join(words.split()), reading)
+    v.definitions = [f"{out_key} = {symbolic}"] + [defs[k][0] for k in defs if k in needed]
+    v.symbols = {k: "scalar real" for k in [out_key, *hidden, *entries, b, *needed]}
+    v.functions = {k: f for k, f in functions.items() if k == fk or any(k in d for d in v.definitions)}
+    v.inferred = [why, f"the network in symbols: {out_key} = {symbolic}, as the sheet's arithmetic of {w} and {b} "
+                  "works it", "the weights and the hidden pre-activations left free: the rule holds at every value"]
+    out.append(v)

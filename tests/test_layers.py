@@ -16,7 +16,7 @@ LAYERS = {
     "mathematics": 2,
     "judge": 3,
     "numeric": 4,
-    "report": 5, "cli": 5, "bench": 5, "api": 5, "scan": 5, "worked": 5, "codeshapes": 5, "lettershapes": 5, "backpropblocks": 5, "cache": 5, "__init__": 6, "__main__": 6,
+    "report": 5, "cli": 5, "bench": 5, "api": 5, "scan": 5, "worked": 5, "codeshapes": 5, "lettershapes": 5, "backpropblocks": 5, "proseread": 5, "cache": 5, "__init__": 6, "__main__": 6,
 }
 
 

@@ -81,7 +81,7 @@ def _figures(rows):
 #: been "proved" reading x and A as scalars, the right verdict for the wrong reason)
 #: (found fell once, by 9 over 000, 002 and 004, when a lone '=' or '= 0 →' between words stopped being drafted:
 #: such a draft "matched" every quote holding the sign, a match by accident, and it ended in an error anyway)
-FLOORS = {"000": (63, 60), "001": (23, 23), "002": (14, 13), "003": (45, 41), "004": (21, 20)}
+FLOORS = {"000": (67, 64), "001": (23, 23), "002": (14, 13), "003": (54, 50), "004": (21, 20)}
 
 
 def test_every_seed_drafts_a_loadable_claim_file():
@@ -114,14 +114,24 @@ def _totals(measured):
     return {k: sum(f[k] for f in figs) for k in figs[0]}
 
 
-@pytest.mark.xfail(strict=True, reason="issue 14 targets not met: measured 166 of 214 checkable catalogue claims "
-                   "found (78 %, the target is 172), 157 of those 166 with the same verdict (95 %, target met); most "
-                   "of the rest are stated in prose the scan does not read (the hidden error of 003's example, "
-                   "activation cards whose function name the page lost in 004) or need declarations or definitions "
-                   "the sheet never writes (the layer sizes of 004's code, its backward pass in code)")
-def test_issue_14_targets(measured):
+def test_issue_14_targets_over_the_five_seeds(measured):
     t = _totals(measured)
     assert t["found"] >= 0.8 * t["checkable"] and t["same"] >= 0.9 * t["found"], t
+
+
+_SHORT = {"004": "measured 21 of 46 checkable claims found (46 %), 20 of those with the catalogue's verdict; of the 25 "
+                 "missed, 10 are activation cards whose function name the page lost (\"Smooth S-curve mapping to "
+                 "(0,1)\": the logistic sigmoid, but the normal CDF fits the words too, and the scan does not guess), "
+                 "10 are NumPy code whose claim is a shape or an agreement with a text formula that the code never "
+                 "states, 5 are prose with no formula (complexity, XOR, the linearity of stacked layers)"}
+
+
+@pytest.mark.parametrize("seed", [p.name[:3] for p in SEEDS])
+def test_issue_14_targets_per_seed(measured, seed, request):
+    if seed in _SHORT:
+        request.applymarker(pytest.mark.xfail(strict=True, reason=_SHORT[seed]))
+    (fig,) = [_figures(rows) for name, rows in measured.items() if name.startswith(seed)]
+    assert fig["found"] >= 0.8 * fig["checkable"] and fig["same"] >= 0.9 * fig["found"], fig
 
 
 # --------------------------------------------------------------------------- sheets written for the test
@@ -131,7 +141,11 @@ SHEETS = DATA / "sheets"
 WILD = {"wild.md": {8: "proved", 12: "proved", 16: "refuted", 20: "proved", 22: "refuted", 26: "proved", 30: "refuted",
                     36: "not", 39: "proved", 43: "refuted", 45: "proved"},
         "wild.txt": {6: "proved", 7: "proved", 8: "refuted", 9: "proved", 12: "proved", 13: "refuted", 16: "proved",
-                     17: "refuted", 25: "not", 26: "not", 28: "proved", 29: "refuted", 30: "proved"}}
+                     17: "refuted", 24: "convention", 25: "refuted", 28: "proved", 29: "refuted", 32: "not",
+                     35: "proved", 36: "refuted", 41: "proved", 42: "refuted", 45: "proved", 46: "refuted",
+                     49: "proved", 54: "not", 56: "proved", 59: "proved", 62: "proved", 67: "not", 69: "proved",
+                     72: "refuted", 75: "proved", 76: "refuted", 80: "not", 81: "not", 83: "proved", 84: "refuted",
+                     85: "proved"}}
 
 
 @pytest.mark.parametrize("sheet", sorted(WILD))
@@ -759,3 +773,35 @@ def test_a_growing_adagrad_sum_and_errors_added_up_through_time_are_their_theore
     assert [(d.line, d.theorem) for d in drafts] == [(3, "adagrad_lr_decay"), (9, "bptt")]   # not RMSprop's; no BPTT named
     claims, errors = loads(to_toml("seq.txt", drafts), "seq.txt")
     assert not errors and [v.verdict for v in judge_all(claims)] == ["undecided", "proved"]
+
+
+def test_a_worked_output_layer_fed_by_printed_hidden_values_is_the_network_and_its_backprop_rules():
+    text = ("Example\nWe start with X = [0.5, 0.8], weights W¹ = [[0.2, -0.3], [0.4, 0.1]] and a bias b¹ = [0.1, -0.1], "
+            "so Z¹ = W¹·X + b¹. Next, we use the sigmoid activation function. So, our activated hidden outputs are "
+            "roughly [0.49, 0.545]. We have a weight vector W² = [0.3, -0.2] and a bias b² = 0.05. So "
+            "Z² = 0.3 × 0.49 + (–0.2) × 0.545 + 0.05, which comes out to about 0.088. After applying the sigmoid "
+            "function here, our output A² is approximately 0.522. If our target output y is 1, L = ½ (A² – y)², "
+            "which works out to be around 0.114. First, we calculate the output error, δ². We do this by taking the "
+            "difference (A² – y), which is –0.478, and multiplying it by the derivative of the sigmoid at Z². To "
+            "update the weights, we multiply δ² by each activated value from the hidden layer. This gives us "
+            "gradients for the weights of about [–0.058, –0.065]. The error δ¹ is found by taking the output weights "
+            "(transposed), multiplying them by δ², and then element-wise multiplying by the derivative of the sigmoid "
+            "for each hidden neuron. We get errors of approximately δ¹ = [–0.009, 0.006].\n")
+    wrong = text.replace("about 0.088", "about 0.089").replace(
+        "element-wise multiplying by the derivative of the sigmoid", "element-wise multiplying by the derivative of "
+        "the tanh").replace("[–0.009, 0.006]", "[–0.009, 0.007]")
+    got = {}
+    for sheet in (text, wrong):
+        drafts = [d for d in scan_text(sheet) if d.reading and (
+            "\\partial L" in d.reading or d.formula.startswith(("which comes", "approximately δ")))]
+        claims, errors = loads(to_toml("net.txt", drafts), "net.txt")
+        assert not errors
+        got[sheet is text] = [(d.reading.split(" = ")[0].split(" \\approx")[0], v.verdict)
+                              for d, v in zip(drafts, judge_all(claims))]
+    rules = [("\\frac{\\partial L}{\\partial W_{21}}", "proved"), ("\\frac{\\partial L}{\\partial W_{22}}", "proved")]
+    assert got[True] == [("Z_{2}", "proved")] + rules + [("\\frac{\\partial L}{\\partial Z_{11}}", "proved"),
+                         ("\\frac{\\partial L}{\\partial Z_{12}}", "proved"), ("δ_{11}", "proved"), ("δ_{12}", "proved")]
+    # the planted errors: a printed Z² the exact hidden values do not give, tanh' for the layer's sigmoid' in the
+    # hidden error (so its values are off too)
+    assert got[False] == [("Z_{2}", "refuted")] + rules + [("\\frac{\\partial L}{\\partial Z_{11}}", "refuted"),
+                          ("\\frac{\\partial L}{\\partial Z_{12}}", "refuted"), ("δ_{11}", "refuted"), ("δ_{12}", "refuted")]
