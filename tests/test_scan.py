@@ -166,6 +166,29 @@ def test_scan_check_refutes_the_planted_formulas(sheet, capsys, tmp_path):
     assert not errors and len(claims) == rows >= len(WILD[sheet])
 
 
+PROBES = SHEETS / "probes"
+_PROBE_CASES = [(group.stem, sheet, lines) for group in sorted(PROBES.glob("*.toml"))
+                for sheet, lines in tomllib.loads(group.read_text(encoding="utf-8")).items()]
+
+
+@pytest.mark.parametrize("group, sheet, lines", _PROBE_CASES, ids=[f"{g}-{s}" for g, s, _ in _PROBE_CASES])
+def test_probe_sheets_get_no_wrong_verdict(group, sheet, lines):
+    """A reviewer's variations of the sheets above (see probes/*.toml): no true line refuted, no false one
+    proved, no verdict at all on a line the scan cannot read one way."""
+    name, formulas = scan(PROBES / sheet)
+    claims, errors = loads(to_toml(name, formulas), name)
+    assert not errors
+    verdicts = {}
+    for f, v in zip(formulas, judge_all(claims)):
+        if not f.not_checkable:
+            verdicts.setdefault(f.line, set()).add(v.verdict)
+            assert "internal error" not in v.reason, (f.line, v.reason)
+    forbidden = {"true": {"refuted"}, "false": {"proved"}, "none": {"proved", "refuted"}}
+    wrong = [(kind, no, sorted(verdicts[no] & bad)) for kind, bad in forbidden.items()
+             for no in lines.get(kind, []) if verdicts.get(no, set()) & bad]
+    assert not wrong, wrong
+
+
 def test_code_fences_and_comments_are_not_formulas():
     drafts = scan_text("Head\n// x = 1 is a comment\n```\ny = x + 1\n```\nz = 2·a\n")
     assert [d.formula for d in drafts] == ["z = 2·a"]

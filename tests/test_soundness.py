@@ -30,6 +30,8 @@ EXPECTED = {
     "prod_readings_disagree": "undecided", "prod_readings_agree": "proved",   # d2l's prod: every product
     "prod_no_product": "refuted",                                    # of the shape needed is a reading
     "definition_two_readings": "error",                              # a definition read two ways: named
+    "lost_index.undeclared_row": "error", "lost_index.expression": "error",   # an index a name would lose
+    "lost_index.declared": "refuted",
     "sum_reach": "undecided",                                        # how far a sum reaches: not guessed
     "list_without_layout": "undecided", "list_denominator_layout": "undecided",   # [a, b]: a row only in numerator layout
     "loss_matrix.first_column": "refuted", "loss_matrix.every_entry": "proved",   # a loss of a matrix

@@ -1377,6 +1377,11 @@ class Interpreter:
                 if self._mentions_index(s.index):
                     raise LatexError(f"subscript {s.text!r} on scalar {decl.spelling!r}: declare "
                                      f"{canon(s)!r} or make {decl.spelling!r} a vector", _pos(s))
+            elif self._mentions_index(s.index):
+                # w_{ij} with j an index and i undeclared, x_{2j}: one named symbol would not vary with j
+                raise LatexError(f"the subscript {s.text!r} of the undeclared {base_key!r} uses an index, but its "
+                                 f"entries cannot be read from it (an undeclared letter or an index expression): "
+                                 f"declare {base_key!r} as a vector or matrix and its index letters", _pos(s))
             return self._default_scalar(canon(s), s)   # a named symbol: beta_1, n_in, z_{11}
         idx = self.indices(s.index, s)
         obj = decl.obj
