@@ -305,6 +305,40 @@ def _title(line: str) -> bool:
     return 0 < len(s.split()) <= 4 and not re.search(r"[=$\\∂]", s)
 
 
+#: words that define δ where they follow it: "δ^{(l)} denotes ∂L/∂a^{(l)}", "δ := t - y"
+_DEFINES = re.compile(r"\bdenotes\b|\bstands for\b|\bis defined as\b|:=")
+_DELTA_VALUE = re.compile(r"(?:\\delta|δ)(?:\s*[_^]\s*(?:\{(?:[^{}]|\{[^{}]*\})*\}|\([^()]*\)|[A-Za-z0-9]))*\s*\$?\s*"
+                          r"(?:=|:=|denotes|stands for|is defined as)\s*\$?\s*")
+_Z_SCRIPTS = r"(?:\s*[_^]\s*(?:\{(?:[^{}]|\{[^{}]*\})*\}|\([^()]*\)|[A-Za-z0-9]))*"
+_PARTIAL_Z = [re.compile(r"∂\s*([A-Z])\s*/\s*∂\s*z" + _Z_SCRIPTS),
+              re.compile(r"\\frac\{\\partial\s*(\\mathcal\{[A-Z]\}|[A-Z])\s*\}\{\\partial\s*z" + _Z_SCRIPTS + r"\s*\}"),
+              re.compile(r"\\partial\s*(\\mathcal\{[A-Z]\}|[A-Z])\s*/\s*\\partial\s*z" + _Z_SCRIPTS)]
+
+
+def _delta_values(line: str) -> list[str]:
+    """What a line sets δ to (``δ^{(l)} = ∂L/∂a^{(l)} is ...`` -> ``∂L/∂a^{(l)}``); a value holding δ itself is a
+    rule of the sheet (the recurrence), not what δ means, and is left out."""
+    out = []
+    for m in _DELTA_VALUE.finditer(line):
+        rest = line[m.end():]
+        cut = re.search(r"\$| is | are |, |; |\.\s|\.$| \(|\s+(?:where|which|the)\b", rest)
+        value = rest[:cut.start()] if cut else rest
+        if value.strip() and not re.search(r"\\delta|δ", value):
+            out.append(value)
+    return out
+
+
+def _pre_activation_gradient(value: str):
+    """The loss letter of a value that is exactly ``∂L/∂z`` (scripts on z allowed, nothing else: no sign, no
+    factor); None otherwise."""
+    v = value.strip().rstrip(".").strip()
+    for rx in _PARTIAL_Z:
+        m = rx.fullmatch(v)
+        if m:
+            return m.group(1)
+    return None
+
+
 class BackpropSheet:
     """What a sheet fixes about its backpropagation: its forward rule, its activation, what it calls δ."""
 
@@ -315,6 +349,8 @@ class BackpropSheet:
         self.forward: list[Forward] = []
         self.activation = None               # (letter, line)
         self._labelled_activation = False
+        self.activation_conflict = None      # a line giving a layer's a^{(l)} otherwise (a^{(l+1)} = a^{(l)} + f(...))
+        self.output_defined: dict = {}       # an output label -> the line giving its a^{(L)} otherwise (= z^{(L)})
         self.sigmoid: dict[str, int] = {}    # letters the sheet defines as the sigmoid -> line
         self.inputs = {m.group(1) for m in re.finditer(r"\$?([a-z])(?:_\w+)?(?:\^\w+)?\$?\s*:?\s+(?i:input)\b", text)}
         self.cost = None                     # (its name, the prediction it scores, line): a cross-entropy cost
@@ -330,17 +366,39 @@ class BackpropSheet:
                 self._read(no, tex, "".join(tex.split()), lines)
         self.error_line = None
         self.loss = None
+        # where the sheet's words fix δ otherwise than as ∂L/∂z (∂L/∂a, -∂L/∂z, t - y): (line, its value)
+        self.delta_defined = None
+        losses = set()
         for no, line in enumerate(lines, 1):
             low = line.lower()
-            if re.search(r"\berror\b", low) and re.search(r"\\delta|δ", line):
-                self.error_line = self.error_line or no
-                m = re.search(r"\\partial\s*(\\mathcal\{[A-Z]\}|[A-Z])\s*/\s*\\partial\s*z|∂([A-Z])/∂z", line)
-                if m:
-                    self.loss = m.group(1) or m.group(2)
-            elif _title(line) and re.search(r"\berror\b", low):
+            named = re.search(r"\berror\b", low)
+            if re.search(r"\\delta|δ", line) and (named or _DEFINES.search(low)):
+                if not self.in_block(no) and not re.match(r"\s*[-•*]?\s*\$?\s*(?:\\delta|δ)", line):
+                    continue                  # δ in another block (a Huber threshold), unless a glossary entry for it
+                values = _delta_values(line)
+                for value in values:
+                    loss = _pre_activation_gradient(value)
+                    if loss is None:
+                        self.delta_defined = self.delta_defined or (no, value.strip())
+                    else:
+                        losses.add(loss)
+                if named:
+                    self.error_line = self.error_line or no
+                    m = re.search(r"\\partial\s*(\\mathcal\{[A-Z]\}|[A-Z])\s*/\s*\\partial\s*z|∂([A-Z])/∂z", line)
+                    if m and not values:
+                        losses.add(m.group(1) or m.group(2))
+            elif _title(line) and named and self.in_block(no):
                 after = next((x for x in lines[no:no + 4] if x.strip()), "")
                 if re.match(r"\s*\$*\s*(?:\\delta|δ)", after):
                     self.error_line = self.error_line or no
+        if len(losses) == 1:
+            self.loss = losses.pop()
+        elif losses:
+            self.delta_defined = self.delta_defined or (0, "δ as the gradient of " + " and of ".join(sorted(losses)))
+        # a layout the words state for δ or the gradients (a row vector, numerator layout): not the column rules
+        self.row_layout = next((no for no, line in enumerate(lines, 1)
+                                if re.search(r"row[ -]vectors?|numerator[ -]layout", line, re.I)
+                                and re.search(r"\\delta|δ|gradient|error", line, re.I)), None)
 
     def _read(self, no, tex, s, lines):
         """What one formula of the sheet fixes (``s``: its LaTeX without spaces)."""
@@ -353,6 +411,14 @@ class BackpropSheet:
             labelled = _sup_label(m.group("as")) is not None
             if self.activation is None or labelled and not self._labelled_activation:
                 self.activation, self._labelled_activation = (m.group("f"), no), labelled
+        parts = _top_equals(s)
+        a = re.fullmatch(r"a(?:_[a-z])?(" + _SCRIPTS + r")", parts[0]) if len(parts) >= 2 else None
+        if a and not _ACTIVATION.match(s) and not re.search(r"_\{?\d", a.group(1)):   # a_0^{(l)} = 1: a bias unit
+            lab = _sup_label(a.group(1))
+            if lab and lab[0].islower():
+                self.activation_conflict = self.activation_conflict or no
+            elif lab and lab[0].isupper():
+                self.output_defined.setdefault(lab, no)
         m = _SIGMOID.match(s)
         if m:
             self.sigmoid[m.group("f")] = no
@@ -438,7 +504,7 @@ def backprop_rule(draft, sheet: BackpropSheet) -> bool:
     tex = tex.strip().rstrip(".").strip()
     if _layer_sizes(draft, sheet, fw, tex):
         return True
-    if not sheet.in_block(draft.line) or sheet.error_line is None:
+    if not sheet.in_block(draft.line) or sheet.error_line is None or sheet.delta_defined or sheet.row_layout:
         return False
     parts = _top_equals(tex)
     if len(parts) != 2:
@@ -456,6 +522,8 @@ def backprop_rule(draft, sheet: BackpropSheet) -> bool:
         return _regularised(draft, sheet, fw, lhs, rhs)
     m = re.fullmatch(r"\\frac\{\\partial\s*(\\mathcal\{[A-Z]\}|[A-Z])\}\{\\partial\s*(.+)\}", lhs)
     if m and _delta_in(rhs):
+        if sheet.loss and m.group(1) != sheet.loss:
+            return False               # δ = ∂C/∂z, the rule's ∂L/∂W: how L and C relate is not this reading's
         return _gradient(draft, sheet, fw, tex, m.group(1), m.group(2).strip(), rhs)
     d = re.fullmatch(r"(\\delta|δ)(" + _SCRIPTS + r")", lhs)
     if d:
@@ -487,9 +555,20 @@ def _accumulation(lhs: str, rhs: str):
     return lhs, rest[1:].strip()
 
 
+#: function names whose entry-by-entry derivative the layered rules do not take for a generic activation
+_NAMED = re.compile(r"\b(softmax|tanh|relu|linear|identity|leaky|maxout|gelu|swish|silu|elu|selu|softplus|max)\b", re.I)
+
+
 def _activation(sheet, used):
-    if sheet.activation:
+    """The layers' activation: (letter, kind, why); None where the sheet gives a layer's activation otherwise
+    too, or its words name a function other than the sigmoid for it (a softmax is not entry by entry)."""
+    if sheet.activation and sheet.activation_conflict is None:
         letter, line = sheet.activation
+        words = sheet.lines[line - 1] if 0 < line <= len(sheet.lines) else ""
+        if _NAMED.search(words) or re.search(r"\bvariant\b|\bnot\b|\bunlike\b", words, re.I):
+            return None
+        if re.search(r"\b(logistic|sigmoid)\b", words, re.I) and letter not in sheet.sigmoid:
+            return letter, "sigmoid", f"{letter} the sigmoid (the sheet's words call it so on line {line})"
         if letter in sheet.sigmoid:
             return letter, "sigmoid", f"{letter} the sigmoid (the sheet defines it so on line {sheet.sigmoid[letter]})"
         return letter, "activation", f"{letter} the activation, applied entry by entry (line {line})"
@@ -669,7 +748,10 @@ def _output_error(draft, sheet, tex, lab, syms) -> bool:
     r"""``δ^{(L)} = a^{(L)} - y``: the output layer's error under the sheet's cross-entropy cost, its output a
     sigmoid of z^{(L)} (the sheet's prediction h = a^{(L)}); read for one output unit and one example (the
     cost's sum over units separates, its mean's 1/m and its penalty do not touch one example's δ)."""
-    if sheet.cost is None or sheet.activation is None:
+    if sheet.cost is None or sheet.activation is None or lab in sheet.output_defined:
+        return False
+    act_kind = _activation(sheet, set())
+    if act_kind is None or act_kind[1] != "sigmoid":
         return False
     name, pred, cost_line = sheet.cost
     out = sheet.outputs.get(pred)

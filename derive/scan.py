@@ -1567,9 +1567,18 @@ def scan_text(text: str) -> list[Formula]:
             out.append(draft)
             continue
         known = defs_by_section.setdefault(sec, {})
-        for name, (dtext, dline) in known.items():
-            n_ = re.escape(name)
-            if name != f.split("=")[0].strip() and re.search(rf"(?<!\w){n_}(?!\w)|\\frac\{{d\s*{n_}\}}|d{n_}/", f):
+        # the definitions the formula uses, and the ones those use (L = ½(t - y)², y = z, z = wᵀx + b): a
+        # definition left out would make its symbol an input, and a derivative through it 0
+        own, texts, taken = f.split("=")[0].strip(), [f], set()
+        while texts:
+            text = texts.pop(0)
+            for name, (dtext, dline) in known.items():
+                n_ = re.escape(name)
+                if name == own or name in taken or \
+                        not re.search(rf"(?<!\w){n_}(?!\w)|\\frac\{{d\s*{n_}\}}|d{n_}/", text):
+                    continue
+                taken.add(name)
+                texts.append(dtext.split("=", 1)[1] if "=" in dtext else dtext)
                 draft.definitions.append(dtext)
                 draft.inferred.append(f"definition of {name} from line {dline}")
                 for key, decl in domains.get((sec, name), {}).items():
