@@ -38,9 +38,9 @@ __all__ = ["Claim", "LoadError", "load_file", "load_paths", "loads", "read_limit
 #: the fields of one ``[[claims]]`` entry
 FIELDS = {"id", "section", "quote", "latex", "definitions", "symbols", "functions", "given",
           "not_checkable", "sizes", "note", "topic", "algorithm", "roles", "theorem", "kernels", "figures", "layout", "text",
-          "defines", "example", "summation"}
+          "defines", "example", "summation", "operators"}
 #: the fields of the ``[source]`` table (``symbols``, ``functions``, ``definitions``: defaults for every claim)
-SOURCE_FIELDS = {"file", "title", "author", "url", "layout", "symbols", "functions", "definitions"}
+SOURCE_FIELDS = {"file", "title", "author", "url", "layout", "symbols", "functions", "definitions", "operators"}
 #: the top-level tables of a claim file
 TABLES = {"source": "[source]", "claims": "[[claims]]"}
 #: the largest claim file read (the shipped ones are below 40 KB)
@@ -78,6 +78,7 @@ class Claim:
     defines: str = ""              # the activation kernel this claim's proved derivative defines (nnderive kernels)
     example: str = ""              # the quantity of the worked example (nnderive example) whose value it prints
     summation: str = ""            # "einstein": the source states the convention (a repeated index is summed)
+    operators: dict = field(default_factory=dict)   # an operator the source defines -> its meaning (OPERATORS)
 
     @property
     def formula(self) -> str:
@@ -133,6 +134,20 @@ def _as_table(v, name):
 
 
 LAYOUTS = ("numerator", "denominator", "mixed")
+
+
+#: the operators whose meaning a source may state, and the meanings read: Parr & Howard write ⊗ for the
+#: element-wise product, where elsewhere it is the Kronecker product (so it is never read without this)
+OPERATORS = {r"\otimes": ("hadamard",)}
+
+
+def _operators(v):
+    table = _as_table(v, "operators")
+    for op, meaning in table.items():
+        if op not in OPERATORS or meaning not in OPERATORS[op]:
+            known = ", ".join(f"'{k}' = '{m}'" for k, ms in OPERATORS.items() for m in ms)
+            raise _Bad(f"'operators': '{op}' = '{meaning}' is not read (known: {known})")
+    return table
 
 
 def _summation(v):
@@ -232,6 +247,7 @@ def loads(text: str, name: str) -> tuple[list[Claim], list[LoadError]]:
         defaults_sym = _as_table(src.get("symbols", {}), "source.symbols")
         defaults_fun = _as_table(src.get("functions", {}), "source.functions")
         defaults_def = _as_list(src.get("definitions", []), "source.definitions")
+        defaults_ops = _operators(src.get("operators", {}))
     except _Bad as exc:
         return [], [LoadError(name, "-", f"[source]: {exc}")]
     source = src.get("file") or name
@@ -250,13 +266,14 @@ def loads(text: str, name: str) -> tuple[list[Claim], list[LoadError]]:
         label = cid if isinstance(cid, str) and cid else f"claims[{k}]"
         try:
             claims.append(_claim(entry, cid, seen, source, name, defaults_sym, defaults_fun, defaults_def,
-                                 default_layout))
+                                 default_layout, defaults_ops))
         except _Bad as exc:
             errors.append(LoadError(name, label, str(exc), f"claims[{k}]"))
     return claims, errors
 
 
-def _claim(entry, cid, seen, source, name, defaults_sym, defaults_fun, defaults_def, default_layout="") -> Claim:
+def _claim(entry, cid, seen, source, name, defaults_sym, defaults_fun, defaults_def, default_layout="",
+           default_ops=None) -> Claim:
     if not isinstance(entry, dict):
         raise _Bad("a claim must be a table")
     if not isinstance(cid, str) or not cid:
@@ -298,7 +315,8 @@ def _claim(entry, cid, seen, source, name, defaults_sym, defaults_fun, defaults_
         kernels=_as_list(entry.get("kernels", []), "kernels"),
         figures=_as_list(entry.get("figures", []), "figures"),
         layout=_layout(entry.get("layout", default_layout)), text=entry.get("text", ""), defines=defines,
-        example=entry.get("example", ""), summation=_summation(entry.get("summation", "")))
+        example=entry.get("example", ""), summation=_summation(entry.get("summation", "")),
+        operators={**(default_ops or {}), **_operators(entry.get("operators", {}))})
 
 
 def load_paths(paths) -> tuple[list[Claim], list[LoadError]]:

@@ -31,7 +31,7 @@ EXPECTED = {
     "prod_no_product": "refuted",                                    # of the shape needed is a reading
     "definition_two_readings": "error",                              # a definition read two ways: named
     "lost_index.undeclared_row": "error", "lost_index.expression": "error",   # an index a name would lose
-    "lost_index.declared": "refuted",
+    "lost_index.declared": "refuted", "otimes_unstated": "undecided",   # Kronecker or Hadamard: stated
     "sum_reach": "undecided",                                        # how far a sum reaches: not guessed
     "list_without_layout": "undecided", "list_denominator_layout": "undecided",   # [a, b]: a row only in numerator layout
     "loss_matrix.first_column": "refuted", "loss_matrix.every_entry": "proved",   # a loss of a matrix

@@ -93,6 +93,7 @@ class Scope(Conventions):
     random_laws: dict = field(default_factory=dict)    # canonical key -> (distribution kind, parameters)
     role_keys: frozenset = frozenset()                 # keys the claim gives an optimizer role (scalars: eta)
     stated_layout: str = ""                            # the layout the claim (or its file) states, not one tried
+    operators: dict = field(default_factory=dict)      # an operator's meaning the source states (\otimes: hadamard)
 
     def note(self, text: str):
         if text not in self.notes:
@@ -154,7 +155,8 @@ def build_scope(claim, conventions=None) -> Scope:
         except LatexError:
             pass                          # a role for an expression (dL/dw): judged in updates.py
     return Scope(symbols=symbols, functions=functions, conventions=dict(conventions or {}), declared=set(symbols),
-                 words=words, role_keys=frozenset(role_keys), stated_layout=claim.layout or "")
+                 words=words, role_keys=frozenset(role_keys), stated_layout=claim.layout or "",
+                 operators=dict(getattr(claim, "operators", {}) or {}))
 
 
 def _safe_key(name):
@@ -1147,6 +1149,13 @@ class Interpreter:
             if is_array(left) and is_array(right):
                 return self.hadamard(left, sp.HadamardPower(right, -1), _pos(b))
             return left / right
+        if b.op == "otimes" and self.scope.operators.get(r"\otimes") == "hadamard":
+            self.scope.note(r"$\otimes$ is read as the element-wise (Hadamard) product, as the source states")
+            return self.hadamard(left, right, _pos(b))
+        if b.op == "otimes":
+            raise Unsupported(r"\otimes is the Kronecker product in some sources and the element-wise product in "
+                              r"others: where the source says which, state it with operators = { '\otimes' = "
+                              "'hadamard' }", _pos(b))
         raise Unsupported(f"the product {b.op} is not read yet", _pos(b))
 
     def _flatten_sum(self, node, sign, out):
