@@ -47,9 +47,13 @@ class Disagreement(Exception):
 _PLAIN_NAME = re.compile(r"(?<![\\A-Za-z])[A-Za-z]{2,}\s*\(")
 
 
+#: digits grouped by a thin space (1\,000): latex2sympy2 does not read them as one number
+_DIGIT_GROUP = re.compile(r"\d\\,\s*\d")
+
+
 def readable(st: ir.Statement, symbols: dict, text: str = "") -> bool:
     """Whether latex2sympy2 reads this statement on its own as nnderive does (so a comparison is fair)."""
-    if _PLAIN_NAME.search(text):
+    if _PLAIN_NAME.search(text) or _DIGIT_GROUP.search(text):
         return False
     if len(st.chains) != 1 or st.conditions or st.chains[0].rels != ("=",):
         return False
@@ -76,7 +80,7 @@ def _readable(node, symbols) -> bool:
                                         for v, order in node.wrt) \
             and _readable(node.body, symbols)
     if isinstance(node, _PLAIN):
-        if isinstance(node, ir.BinOp) and node.op not in ("+", "-", "*", "/"):
+        if isinstance(node, ir.BinOp) and node.op not in ("+", "-", "*", "/", "times", "star"):
             return False
         return all(_readable(c, symbols) for c in node.children())
     return False

@@ -535,6 +535,15 @@ def _judge_reading(claim, r: _Reading) -> Outcome:
             # SymPy's limit compares with an undefined value on the way (zoo) for kinked functions
             outcomes.append(Outcome("undecided", f"SymPy's limit could not evaluate this ({exc})"))
             continue
+        except ValueError as exc:
+            if "limit does not exist" not in str(exc) or \
+                    not any(isinstance(v, sp.Basic) and v.has(sp.Limit) for v in (lhs, rhs)):
+                raise
+            # the one-sided limits differ: false as written, but the re-check settles no two-sided limit
+            outcomes.append(Outcome("undecided", f"{str(exc).rstrip('.')}: the claim is false as written, but "
+                                    "the independent re-check cannot confirm a limit that does not exist, so no "
+                                    "verdict"))
+            continue
         out = _recheck(out, lhs2, rel, rhs2, r, claim)
         if part and out.verdict == "refuted":
             out.reason = f"{part[0]} is refuted: {out.reason}"

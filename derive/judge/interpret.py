@@ -215,6 +215,20 @@ def _log(it, args, primes, pos, param=None):
     return sp.log(x) if b == "e" else sp.log(x, int(b))
 
 
+def _lg(it, args, primes, pos, param=None):
+    r"""``\lg x``: :math:`\log_{10} x` (ISO 80000-2) or :math:`\log_2 x` (CLRS): a convention axis, as ``\log``."""
+    x = _one(args, "lg", pos)
+    if is_array(x):
+        raise Unsupported("lg of a vector or matrix", pos)
+    it.scope.used_axes.add("lg_base")
+    b = int(it.scope.conventions.get("lg_base", "10"))
+    it.scope.note(r"$\lg$ is read as the base-10 log (ISO 80000-2); some sources (CLRS) write it for base 2")
+    if primes:
+        u = sp.Dummy("x", real=True)
+        return sp.Subs(sp.Derivative(sp.log(u, b), u, primes), u, x)
+    return sp.log(x, b)
+
+
 def _max_min(kind):
     def build(it, args, primes, pos, param=None):
         if len(args) == 2 and kind == "max" and any(a == 0 for a in args):
@@ -534,7 +548,7 @@ def _order(it, args, primes, pos, param=None):
 #: function kind -> builder(interpreter, args, primes, pos, param) ; one row per name
 FUNCTIONS = {
     **{name: _activation(name) for name in ACTIVATIONS},
-    "log": _log, "ln": _elementary(sp.log, "ln"), "lg": _elementary(lambda x: sp.log(x, 10), "lg"),
+    "log": _log, "ln": _elementary(sp.log, "ln"), "lg": _lg,
     "exp": _elementary(sp.exp, "exp"), "sin": _elementary(sp.sin, "sin"), "cos": _elementary(sp.cos, "cos"),
     "tan": _elementary(sp.tan, "tan"), "sinh": _elementary(sp.sinh, "sinh"), "cosh": _elementary(sp.cosh, "cosh"),
     "erf": _elementary(sp.erf, "erf"), "erfc": _elementary(sp.erfc, "erfc"),
@@ -894,7 +908,11 @@ class Interpreter:
         if p.text.startswith(("(", "[")) and isinstance(p.base, (ir.Atom, ir.Sub)) and not _is_number(p.exp):
             return self.symbol(p)       # W^{(l)}: a labelled symbol
         if isinstance(p.base, ir.Atom) and p.base.name == "e" and self._declared(p.base) is None:
-            return sp.exp(self.expr(p.exp))
+            exp = self.expr(p.exp)
+            if is_array(exp):
+                raise Unsupported("e to a vector or matrix (entry by entry, or the matrix exponential?) is not "
+                                  "read yet", _pos(p))
+            return _real_domain_kept([exp], sp.exp(exp), _pos(p))
         base = self.expr(p.base)
         exp = self.expr(p.exp)
         return self.power(base, exp, _pos(p))
@@ -1131,6 +1149,8 @@ class Interpreter:
         left, right = self.expr(b.left), self.expr(b.right)
         if b.op == "*":
             return self.multiply([left, right], _pos(b))
+        if b.op in ("times", "star"):
+            return self._explicit_product(b.op, left, right, _pos(b))
         if b.op == "dot":
             if is_array(left) and is_array(right) and left.shape[1] == 1 and right.shape[1] == 1:
                 if sp.simplify(left.shape[0] - right.shape[0]) != 0:
@@ -1157,6 +1177,28 @@ class Interpreter:
                               r"others: where the source says which, state it with operators = { '\otimes' = "
                               "'hadamard' }", _pos(b))
         raise Unsupported(f"the product {b.op} is not read yet", _pos(b))
+
+    def _explicit_product(self, op, left, right, pos):
+        r"""``a \times b`` and ``a * b``: a product, except between two arrays (neither 1 x 1).
+
+        Two column vectors of length 3 under ``\times``: the cross product
+        :math:`x \times y = (x_2 y_3 - x_3 y_2,\ x_3 y_1 - x_1 y_3,\ x_1 y_2 - x_2 y_1)^T`; other vectors of
+        one orientation under ``\times``, and any two arrays under ``*`` (NumPy's element-wise product, a
+        convolution, or the matrix product), are not read."""
+        arrays = [v for v in (left, right) if is_array(v) and tuple(v.shape) != (1, 1)]
+        if len(arrays) < 2:
+            return self.multiply([left, right], pos)
+        if op == "star":
+            raise Unsupported(r"* between two arrays is the element-wise product (NumPy), a convolution or the "
+                              r"matrix product: write \odot, or the factors side by side for the matrix product", pos)
+        if all(v.shape[1] == 1 for v in arrays) or all(v.shape[0] == 1 for v in arrays):
+            if tuple(left.shape) == tuple(right.shape) == (3, 1):
+                self.scope.note(r"$x \times y$ of two vectors of length 3 is read as the cross product")
+                (a1, a2, a3), (b1, b2, b3) = [[v[i, 0] for i in range(3)] for v in (left, right)]
+                return sp.ImmutableMatrix([a2 * b3 - a3 * b2, a3 * b1 - a1 * b3, a1 * b2 - a2 * b1])
+            raise Unsupported(r"\times between two vectors is the cross product; it is read only for column "
+                              "vectors of length 3", pos)
+        return self.multiply([left, right], pos)
 
     def _flatten_sum(self, node, sign, out):
         if isinstance(node, ir.BinOp) and node.op in ("+", "-"):
@@ -1200,7 +1242,14 @@ class Interpreter:
         if shape == (1, 1) and any(not is_array(v) for v in vals):
             return sp.Add(*[v[0, 0] if is_array(v) else v for v in vals])
         if any(not is_array(v) for v in vals):
-            self.scope.note("a scalar added to a vector is broadcast over its entries")
+            if shape[0] != 1 and shape[1] != 1 and sp.simplify(shape[0] - shape[1]) == 0:
+                # A - 1 of a square matrix: NumPy broadcasts the 1 (the all-ones matrix), a matrix polynomial
+                # means 1 \cdot I; the sources use both
+                raise Unsupported(r"a scalar added to a square matrix: broadcast to every entry (NumPy) or a "
+                                  r"multiple of the identity (a matrix polynomial)? write \mathbf{1}\mathbf{1}^T "
+                                  "or I", pos)
+            kind = "vector" if 1 in shape else "matrix"
+            self.scope.note(f"a scalar added to a {kind} is broadcast over its entries")
         return sp.MatAdd(*[v if is_array(v) else v * sp.OneMatrix(*shape) for v in vals]).doit(deep=False) \
             if False else sp.MatAdd(*[v if is_array(v) else v * sp.OneMatrix(*shape) for v in vals])
 
@@ -1247,7 +1296,7 @@ class Interpreter:
             if not _conform(x.shape[1], y.shape[0]):
                 raise ShapeMismatch(f"matrix product of shapes {_shape_text(x)} and {_shape_text(y)}", pos)
         out = sp.MatMul(*mats) if len(mats) > 1 else (mats[0] if mats else None)
-        s = sp.Mul(*scal)
+        s = _real_domain_kept(scal, sp.Mul(*scal), pos)
         if out is None:
             return s
         return s * out if scal else out
@@ -1263,7 +1312,7 @@ class Interpreter:
         if not is_array(base):
             if is_array(exp):
                 raise ShapeMismatch("a vector or matrix as an exponent", pos)
-            return base ** exp
+            return _real_domain_kept([base, exp], base ** exp, pos)
         rows, cols = base.shape
         if cols == 1 and rows != 1:
             self.scope.note("a power of a vector is taken entry by entry")
@@ -1399,9 +1448,13 @@ class Interpreter:
             want = 1
         if len(idx) != want:
             raise LatexError(f"{decl.spelling} is a {decl.kind}: it takes {want} index(es), got {len(idx)}", _pos(s))
-        if want == 1:
-            return obj[idx[0] - 1, 0] if obj.shape[1] == 1 else obj[0, idx[0] - 1]
-        return obj[idx[0] - 1, idx[1] - 1]
+        try:
+            if want == 1:
+                return obj[idx[0] - 1, 0] if obj.shape[1] == 1 else obj[0, idx[0] - 1]
+            return obj[idx[0] - 1, idx[1] - 1]
+        except IndexError:       # SymPy sees the entry is past the end (x_{n+1} of a vector of length n)
+            size = " x ".join(_tex(d) for d in obj.shape) if want == 2 else _tex(max(obj.shape, key=lambda d: d != 1))
+            raise LatexError(f"the entry {decl.spelling}_{{{s.text}}} is outside {decl.spelling} (of size {size})", _pos(s)) from None
 
     def _index_parts(self, node):
         if isinstance(node, ir.Tuple):
@@ -1609,7 +1662,9 @@ class Interpreter:
             else:
                 raise LatexError(f"the summand of the sum over {name} is a vector: index it", _pos(b))
         # a bound variable of its own: a free index of the same name elsewhere is never captured
-        return op(summand.xreplace({local: bound}), (bound, lo, hi))
+        summand = summand.xreplace({local: bound})
+        _entries_inside(summand, bound, lo, hi, name, _pos(b))
+        return op(summand, (bound, lo, hi))
 
     def _sum_except(self, b, op, name, excluded):
         r"""``\sum_{j \ne e} f(j) = \sum_j f(j) - f(e)`` (a product: divided by ``f(e)``).
@@ -2175,7 +2230,7 @@ def _is_number(node):
 
 
 def _dims(node):
-    if isinstance(node, ir.BinOp) and node.op == "*":
+    if isinstance(node, ir.BinOp) and node.op in ("*", "times", "star"):
         return _dims(node.left) + _dims(node.right)
     if isinstance(node, ir.Product):
         out = []
@@ -2183,6 +2238,42 @@ def _dims(node):
             out += _dims(f)
         return out
     return [node]
+
+
+def _entries_inside(summand, var, lo, hi, name, pos):
+    r"""An entry the sum reaches past its array's end (:math:`\sum_{i=1}^{n+1} x_i`, :math:`x` of length
+    :math:`n`) is an error naming it, not an IndexError at an explicit size."""
+    for me in summand.atoms(MatrixElement):
+        parent = me.args[0]
+        for k, dim in zip(me.args[1:], parent.shape):
+            for end in (lo, hi):
+                at = k.xreplace({var: end})
+                if (at - dim).is_nonnegative is True or at.is_negative is True:
+                    raise LatexError(f"the sum over {name} reaches the entry {_tex(parent)}"
+                                     f"_{{{', '.join(_tex(a.xreplace({var: end}) + 1) for a in me.args[1:])}}}, "
+                                     f"outside {_tex(parent)} (of size {' x '.join(map(_tex, parent.shape))})", pos)
+
+
+def _partial_reals(e) -> set:
+    """The arguments of the even roots and logs in ``e`` not known to lie in their real domain."""
+    if not isinstance(e, sp.Basic):
+        return set()
+    out = {("root", p.base) for p in e.atoms(sp.Pow)
+           if p.exp.is_Rational and p.exp.q % 2 == 0 and p.base.is_nonnegative is not True}
+    return out | {("log", g.args[0]) for g in e.atoms(sp.log) if g.args[0].is_positive is not True}
+
+
+def _real_domain_kept(inputs, out, pos):
+    r"""``out`` (SymPy's power or product of ``inputs``), unless it cancelled a root or log that is real only on
+    part of the line: :math:`(\sqrt{x})^2 \to x` and :math:`e^{\log x} \to x` drop :math:`x \ge 0`, so a
+    proof would rest on a complex intermediate and a point :math:`x < 0` would pass for a counterexample."""
+    lost = set().union(*(_partial_reals(v) for v in inputs)) - _partial_reals(out)
+    if lost:
+        kind, arg = sorted(lost, key=str)[0]
+        what, rel = (rf"\log({_tex(arg)})", ">") if kind == "log" else (rf"\sqrt{{{_tex(arg)}}}", r"\ge")
+        raise Unsupported(f"${what}$ cancelled: it is real only where ${_tex(arg)} {rel} 0$, which the "
+                          "declarations do not give (declare the symbol nonnegative or positive)", pos)
+    return out
 
 
 def _conform(a, b) -> bool:

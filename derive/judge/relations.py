@@ -169,6 +169,20 @@ def judge_bound(lhs, rel, rhs, claim, scope, defs) -> Outcome:
     if out.verdict == "refuted":
         out.reason += f" (the gap's minimum is ${sp.N(lowest, 6)}$)"
         return out
+    if lowest == 0:
+        # a strict bound whose gap reaches its minimum 0: it fails exactly where the minimum is attained
+        try:
+            crit = sp.solveset(sp.diff(g, x), x, dom)
+        except (NotImplementedError, ValueError, TypeError):
+            crit = None
+        points = [p for c in (attained, crit) if isinstance(c, sp.FiniteSet) for p in sorted(c, key=str)]
+        for p in points:
+            if p.is_Rational and _gap_fails(g, {x: p}, strict):
+                return Outcome("refuted", f"the bound fails at ${L(x)} = {L(p)}$: the gap is $0$ there (its "
+                               "minimum), so the strict inequality does not hold", steps=steps,
+                               counterexample={str(x): str(p), "gap": "0"})
+        return Outcome("undecided", "the gap's lowest value is $0$; whether the domain contains a point where it "
+                       "is attained (where the strict bound fails) was not decided", steps=steps)
     return Outcome("undecided", f"the gap's minimum ${sp.N(lowest, 6)}$ is negative, but no exact rational "
                    "point showing it was found", steps=steps)
 

@@ -40,6 +40,10 @@ AXES: dict[str, Axis] = {
         "10": r"base-10 log $\log_{10}$",
         "2": r"base-2 log $\log_2$"},
         "ML convention: $\\log$ is $\\ln$ (PyTorch torch.log, cross-entropy in nats)"),
+    "lg_base": Axis("base of lg", "10", {
+        "10": r"$\lg$ as the base-10 log $\log_{10}$",
+        "2": r"$\lg$ as the base-2 log $\log_2$"},
+        "ISO 80000-2 (lg is the base-10 log); Cormen et al., Introduction to Algorithms, write it for base 2"),
     "mse_scale": Axis("MSE scaling", "mean", {
         "mean": r"mean $\frac{1}{n}\sum_i(\hat y_i-y_i)^2$",
         "half_mean": r"half mean $\frac{1}{2n}\sum_i(\hat y_i-y_i)^2$",

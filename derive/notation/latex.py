@@ -183,8 +183,10 @@ class _Build(Transformer):
         return _Term(items, _span(meta))
 
     def mulop(self, meta, c):
-        t = c[0]
-        return PRODUCTS.get(str(t), "*")
+        t = str(c[0])
+        # \times and * are kept apart from juxtaposition: between two arrays they are not a matrix product
+        # for certain (the cross product; NumPy's element-wise *)
+        return _EXPLICIT.get(t) or PRODUCTS.get(t, "*")
 
     # ------------------------------------------------------------------ factors
     def factor(self, meta, c):
@@ -650,6 +652,10 @@ def _resolve(node) -> list:
         if k == "span":
             continue
         fields[k] = v
+        if k == "func" and isinstance(node, ir.Apply) and isinstance(v, ir.Func):
+            # an application already read (a script is read first: e^{\log(x)}): its function is settled
+            choices.append((k, [v]))
+            continue
         choices.append((k, _resolve_value(v)))
     keys = [k for k, _ in choices]
     out = []
@@ -786,7 +792,7 @@ def _scopes(seq, span) -> list[list]:
     x = seq[0]
     rest = seq[1:]
     if isinstance(x, str):
-        if x in ("*", "dot"):
+        if x in ("*", "dot", "times", "star"):
             return _scopes(rest, span)
         raise LatexError(f"unexpected {x!r}", span[0])
     # a quotient a / b binds its neighbours
@@ -868,6 +874,10 @@ def _scopes(seq, span) -> list[list]:
             not (len(rest) > 2 and _applied_letter(rest[1]) and _bracketed(rest[2])):
         # u \cdot v between plain factors: kept as written, for the interpreter (a dot product of vectors)
         return _scopes([ir.BinOp("dot", x, rest[1], span=span)] + rest[2:], span)
+    if len(rest) >= 2 and rest[0] in ("times", "star") and _dot_operand(x) and _dot_operand(rest[1]) and \
+            not (len(rest) > 2 and (rest[2] == "/" or _bracketed(rest[2]))):
+        # x \times y, A * B between plain factors: kept as written; the interpreter reads them by the shapes
+        return _scopes([ir.BinOp(rest[0], x, rest[1], span=span)] + rest[2:], span)
     return [[x] + t for t in _scopes(rest, span)]
 
 
@@ -883,6 +893,10 @@ def _bracket_of(node):
     while not isinstance(node, (ir.Paren, ir.Tuple)):
         node = node.base
     return node.bracket
+
+
+#: explicit products whose meaning between two arrays the interpreter decides (not a matrix product for sure)
+_EXPLICIT = {r"\times": "times", "*": "star", r"\ast": "star"}
 
 
 def _as_node(factors, span):
@@ -914,7 +928,7 @@ def _statement(body: _Body) -> list:
         elif isinstance(first, _Term) and first.items and isinstance(first.items[0], ir.Text):
             lead = first.items[0]
             rest = list(first.items[1:])
-            if rest and rest[0] in ("*", "dot"):
+            if rest and rest[0] in ("*", "dot", "times", "star"):
                 rest = rest[1:]
             terms[0] = (rest[0] if len(rest) == 1 else _Term(rest, first.span)) if rest else None
             if terms[0] is None:
@@ -999,7 +1013,7 @@ def read_expression(text: str, words=frozenset()):
 # --------------------------------------------------------------------------- canonical spelling
 _REL_TEX = {"=": "=", "~": r"\approx", "<=": r"\le", ">=": r"\ge", "<": "<", ">": ">", "!=": r"\ne", "in": r"\in",
             "<-": r"\leftarrow", ":=": ":=", "sim": r"\sim", "->": r"\to", "prop": r"\propto", "mid": r"\mid"}
-_OP_TEX = {"+": "+", "-": "-", "*": r" \cdot ", "dot": r" \cdot ", "/": "/", "odot": r" \odot ", "otimes": r" \otimes ",
+_OP_TEX = {"+": "+", "-": "-", "*": r" \cdot ", "dot": r" \cdot ", "times": r" \times ", "star": " * ", "/": "/", "odot": r" \odot ", "otimes": r" \otimes ",
            "oslash": r" \oslash "}
 
 

@@ -80,6 +80,13 @@ def _skip_space(s, i):
     return i
 
 
+#: a thin space and a digit after a number; a run of digit groups (1\,000\,000, then maybe a decimal part)
+_GROUPED = re.compile(r"\\,\s*\d")
+_GROUPS = re.compile(r"\d{1,3}(?:\\,\s*\d{3}(?!\d))+(?:\.\d+)?")
+#: 1e-3 written in LaTeX: an e (or E) with a signed or bare exponent right after the digits
+_EXPONENT = re.compile(r"[eE][+-]?\d")
+
+
 def _raw(s: str, pos: int, words=frozenset()) -> list[Token]:
     """First pass: characters to tokens (delimiters not yet classified)."""
     out: list[Token] = []
@@ -106,8 +113,21 @@ def _raw(s: str, pos: int, words=frozenset()) -> list[Token]:
             text = m.group(0)
             if text.endswith("."):
                 text = text[:-1]
-            out.append(_tok("NUMBER", text, pos + i, pos + i + len(text)))
-            i += len(text)
+            end = i + len(text)
+            scripted = bool(out) and out[-1].type in ("SUP", "SUB")
+            if not scripted and _GROUPED.match(s, end):
+                # 1\,000: the thin space groups digits (ISO 80000-1), never a product 1 \cdot 000
+                m = _GROUPS.match(s, i)
+                if m is None or "." in text or _GROUPED.match(s, m.end()):
+                    raise LatexError("digits grouped by a thin space must come in groups of three after one to "
+                                     "three digits (1\\,000)", pos + i)
+                text, end = re.sub(r"\\,\s*", "", m.group(0)), m.end()
+            exp = None if scripted else _EXPONENT.match(s, end)
+            if exp is not None:
+                raise LatexError(f"{text}{exp.group(0)} directly after digits: scientific notation or Euler's e? "
+                                 "write 10^{-3}, or a space or \\cdot before e", pos + end)
+            out.append(_tok("NUMBER", text, pos + i, pos + end))
+            i = end
             continue
         if c.isalpha():
             m = _UNDERSCORED.match(s, i)

@@ -217,6 +217,10 @@ class _Emit(Transformer):
         return _join(out)
 
     def factor(self, base, *posts):
+        if getattr(base, "bare_root", False) and any(p[0] == "script" and p[1].text.startswith("^") for p in posts):
+            # √x²: the grammar would read (√x)², sheets mostly mean √(x²); over the reals they differ (x < 0)
+            raise LatexError("√ followed by a power without brackets: the root of the power or the power of the "
+                             "root? write √(x²) or (√x)²", base.pos)
         t, rest = base, []
         for post in posts:
             kind, val = post[:2]
@@ -334,7 +338,9 @@ class _Emit(Transformer):
         return t
 
     def sqrt(self, tok, body):
-        return _wrap(r"\sqrt{", _strip(body), "}")
+        t = _wrap(r"\sqrt[3]{" if str(tok) == "∛" else r"\sqrt{", _strip(body), "}")
+        t.bare_root = getattr(body, "bracket", None) is None     # √x, not √(x): a power after it is unsure
+        return t
 
     def args(self, *items):
         return _join(list(items), ", ")
