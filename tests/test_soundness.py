@@ -32,6 +32,13 @@ EXPECTED = {
     "definition_two_readings": "error",                              # a definition read two ways: named
     "lost_index.undeclared_row": "error", "lost_index.expression": "error",   # an index a name would lose
     "lost_index.declared": "refuted", "otimes_unstated": "undecided",   # Kronecker or Hadamard: stated
+    # reviewer 2: an index in a label, the spectral norm, f^{-1}, a derivative of what nothing ties to the
+    # variable, a declared domain the definition does not give: no verdict on any of them
+    "r2.superscript_index": "error", "r2.ng_gradient_without_sum": "error", "r2.declared_layer_matrix": "error",
+    "r2.matrix_2norm": "undecided", "r2.spectral_identity": "undecided", "r2.frobenius_stated": "proved",
+    "r2.inverse_function": "undecided", "r2.logit": "undecided", "r2.vacuous_expression": "error",
+    "r2.vacuous_time": "error", "r2.connected_expression": "proved", "r2.domain_of_defined": "error",
+    "r2.domain_of_defined_follows": "proved",
     "sum_reach": "undecided",                                        # how far a sum reaches: not guessed
     "list_without_layout": "undecided", "list_denominator_layout": "undecided",   # [a, b]: a row only in numerator layout
     "loss_matrix.first_column": "refuted", "loss_matrix.every_entry": "proved",   # a loss of a matrix

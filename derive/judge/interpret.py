@@ -18,6 +18,7 @@ Nothing the user writes is evaluated: the tree is walked node by node.
 """
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass, field
 
 import re
@@ -1044,8 +1045,12 @@ class Interpreter:
             raise Unsupported(f"the {n.kind}-norm is not read yet", _pos(n))
         if not is_array(x):
             return sp.Abs(x)
-        if n.kind == "F" and x.shape[1] == 1:
-            return Norm(x)
+        if x.shape[1] != 1 and x.shape[0] != 1:       # a matrix: Frobenius only where the claim writes _F
+            if n.kind == "2":
+                raise Unsupported(r"the spectral norm $\|A\|_2$ of a matrix is not read yet", _pos(n))
+            if n.kind == "":
+                raise Unsupported(r"$\|A\|$ of a matrix: the Frobenius norm or the operator (spectral) norm? "
+                                  r"write $\|A\|_F$ for the Frobenius norm", _pos(n))
         return Norm(x)
 
     def _Matrix(self, m: ir.Matrix):
@@ -1289,8 +1294,8 @@ class Interpreter:
         if key is not None and key in self.local:
             return self.local[key]
         if key is not None and key in self.scope.symbols:
-            if isinstance(node, ir.Sub):
-                bound = [a.name for a in ir.walk(node.index) if isinstance(a, ir.Atom) and a.name in self.local]
+            if isinstance(node, (ir.Sub, ir.Pow)):
+                bound = self._bound_in_scripts(node)
                 if bound:
                     # the declaration names one object (its subscript is part of the name); the sum needs a family
                     # x_1, x_2, ... of them, whose range and arrangement one member's declaration does not state
@@ -1312,8 +1317,22 @@ class Interpreter:
             if decl is not None and decl.is_array:
                 raise LatexError(f"{key} is not declared; declare it (its base {base_key} is a {decl.kind})",
                                  _pos(node))
+            bound = self._bound_in_scripts(node)
+            if bound:
+                raise LatexError(f"{key!r} is not declared, and its label holds {bound[0]!r}, which the sum or "
+                                 f"product around it runs over: one named symbol would not change with "
+                                 f"{bound[0]!r}; declare the family (a vector or matrix indexed by it)", _pos(node))
             return self._default_scalar(key, node)
         raise LatexError(f"cannot read {canon(node)!r} as a symbol", _pos(node))
+
+    def _bound_in_scripts(self, node) -> list:
+        """The letters a sum or product around ``node`` binds that its subscripts or labels write
+        (``x^{(i)}``, ``x_j^{(i)}``, ``W^{[l]}`` under a sum over i or l)."""
+        parts = []
+        while isinstance(node, (ir.Sub, ir.Pow)):
+            parts.append(node.index if isinstance(node, ir.Sub) else node.exp)
+            node = node.base
+        return [a.name for part in parts for a in ir.walk(part) if isinstance(a, ir.Atom) and a.name in self.local]
 
     def _decl_value(self, decl, node):
         if decl.kind == "index" and isinstance(node, ir.Sub) and self.scope.symbols.get(_key(node)) is not decl:
@@ -1386,8 +1405,9 @@ class Interpreter:
                 if self._mentions_index(s.index):
                     raise LatexError(f"subscript {s.text!r} on scalar {decl.spelling!r}: declare "
                                      f"{canon(s)!r} or make {decl.spelling!r} a vector", _pos(s))
-            elif self._mentions_index(s.index):
-                # w_{ij} with j an index and i undeclared, x_{2j}: one named symbol would not vary with j
+            elif self._mentions_index(s.index) or self._bound_in_scripts(s):
+                # w_{ij} with j an index and i undeclared, x_{2j}, x_j^{(i)} under a sum over i: one named
+                # symbol would not vary with the index
                 raise LatexError(f"the subscript {s.text!r} of the undeclared {base_key!r} uses an index, but its "
                                  f"entries cannot be read from it (an undeclared letter or an index expression): "
                                  f"declare {base_key!r} as a vector or matrix and its index letters", _pos(s))
@@ -1692,6 +1712,9 @@ class Interpreter:
                 key not in self.scope.symbols and key not in self.scope.functions:
             # L_\delta(e) for a function defined as L_\delta(e) = ...: the subscript is its parameter
             args, post = self._unwrap(c.arg)
+            if power is not None and isinstance(power, ir.Neg):
+                raise Unsupported(f"{key}^{{{canon(power)}}}(...): the inverse function or a power of the value?",
+                                  _pos(c))
             out = self.apply(("user", base), base, [self.expr(a) for a in args], primes, _pos(c),
                              param=self.expr(head.index))
             if power is not None:
@@ -1711,6 +1734,11 @@ class Interpreter:
             if dep is not None:
                 return dep
             return self.multiply([value, self.expr(c.arg)], _pos(c))
+        if power is not None and isinstance(power, ir.Neg):
+            # \sigma^{-1}(y): the inverse function (the logit) in most sources, 1/\sigma(y) in a few
+            raise Unsupported(f"{key}^{{{canon(power)}}}(...): the inverse function or a power of the value? write "
+                              f"the inverse as a function of its own, or the power as ({key}(x))^{{{canon(power)}}}",
+                              _pos(c))
         args, post = self._unwrap(c.arg)
         vals = self._arguments(kind, args, _pos(c))
         out = self.apply(kind, key, vals, primes, _pos(c), param=None)
@@ -2108,7 +2136,16 @@ class Interpreter:
         return self._user(key, [self.expr(ir.Atom(n)) for n in names], 0, _pos(d.body), None)
 
     def _vacuous(self, body_node, f, wrt):
-        """``\\partial L / \\partial W`` with ``L`` defined by nothing: refuse, never a silent 0."""
+        """``\\partial L / \\partial W`` with ``L`` defined by nothing: refuse, never a silent 0; the same for an
+        expression none of whose symbols a definition ties to the variable (``\\partial (y - a)^2/\\partial w``,
+        ``\\frac{d}{dt} x^2``): sources leave that dependence implicit, so 0 would be a guess."""
+        if isinstance(f, sp.Basic) and not isinstance(f, (sp.Symbol, sp.MatrixSymbol, MatrixElement)) \
+                and f.free_symbols and wrt:
+            deps = _free_of(f, self.definitions)
+            variables = [self.expr(v) for v, _ in wrt]
+            if not any(deps & (_free_of(v, {}) | {v}) for v in variables if isinstance(v, sp.Basic)):
+                raise LatexError(f"the derivative of ${_tex(f)}$ by a variable none of its symbols depends on "
+                                 "through a definition: define the dependence, or write the 0", _pos(body_node))
         if isinstance(f, (sp.Symbol, sp.MatrixSymbol, MatrixElement)):
             node = body_node.base if isinstance(body_node, ir.Sub) and isinstance(f, MatrixElement) else body_node
             sym = f.parent if isinstance(f, MatrixElement) else f
@@ -2686,7 +2723,48 @@ def prepare(claim, conventions=None, updates=False):
             for base in {rec.base, *rec.inputs}:
                 it.sequences.pop(base, None)
     defs = parse_definitions(claim, it)
+    _declared_domains_follow(scope, defs)
     return scope, it, defs
+
+
+#: a declared domain -> what its symbol's value v must satisfy: (expression, sign property) pairs
+_DOMAIN_TESTS = {
+    "positive": lambda v: [(v, "positive")], "nonnegative": lambda v: [(v, "nonnegative")],
+    "negative": lambda v: [(v, "negative")], "nonzero": lambda v: [(v, "nonzero")],
+    "integer": lambda v: [(v, "integer")],
+    "(0,1)": lambda v: [(v, "positive"), (1 - v, "positive")],
+    "[0,1]": lambda v: [(v, "nonnegative"), (1 - v, "nonnegative")],
+    "(0,1]": lambda v: [(v, "positive"), (1 - v, "nonnegative")],
+    "[0,1)": lambda v: [(v, "nonnegative"), (1 - v, "positive")],
+}
+
+
+def _settled(expr, prop) -> bool:
+    """SymPy's sign rules decide ``expr`` has ``prop``, as written or over one denominator."""
+    forms = [expr]
+    with contextlib.suppress(Exception):
+        forms += [sp.together(expr), sp.factor(sp.together(expr))]
+    return any(getattr(f, f"is_{prop}") is True for f in forms)
+
+
+def _declared_domains_follow(scope, defs):
+    """A scalar declared with a domain and also defined must get that domain from its definition: SymPy applies
+    a symbol's assumptions before the definition is substituted (``\\max(0, z)`` with z positive is z), so a
+    domain the definition does not give (``z = wx + b`` declared positive) would be a silent condition on the
+    inputs. ``a = \\sigma(z)`` declared (0,1) is fine."""
+    for key, decl in scope.symbols.items():
+        test = _DOMAIN_TESTS.get(decl.domain)
+        if test is None or decl.kind != "scalar" or decl.obj not in defs:
+            continue
+        written = _substituted(defs[decl.obj], defs)
+        value = elementary(written)
+        if is_array(value) or not isinstance(value, sp.Expr):
+            continue
+        if not all(_settled(e, prop) or _settled(w, prop) for (e, prop), (w, _) in zip(test(value), test(written))):
+            raise ClaimError(f"{decl.spelling!r} is declared {decl.domain} and defined as ${_tex(defs[decl.obj])}$, "
+                             f"which does not make it so for every input: a declared domain on a defined symbol "
+                             f"would be a condition on the inputs (not used yet); drop the domain, or declare the "
+                             f"inputs so that the definition gives it", "symbols")
 
 
 def read(claim) -> Reading:

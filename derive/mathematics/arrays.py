@@ -242,7 +242,8 @@ class GenericPartial(sp.Function):
 
 
 class Norm(sp.Function):
-    r"""The 2-norm of a vector, :math:`\|v\| = \sqrt{v^\top v}` (Frobenius for a matrix); it
+    r"""The 2-norm of a vector, :math:`\|v\| = \sqrt{v^\top v}` (Frobenius for a matrix, read only from
+    ``\|A\|_F``: ``\|A\|_2`` of a matrix is its spectral norm, a bare ``\|A\|`` either); it
     prints as written and expands on ``doit``."""
 
     is_commutative = True
