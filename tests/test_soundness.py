@@ -39,6 +39,9 @@ EXPECTED = {
     "r2.inverse_function": "undecided", "r2.logit": "undecided", "r2.vacuous_expression": "error",
     "r2.vacuous_time": "error", "r2.connected_expression": "proved", "r2.domain_of_defined": "error",
     "r2.domain_of_defined_follows": "proved",
+    "r2.derivative_scope": "undecided", "r2.derivative_scope.narrow": "undecided",   # d/dx's reach over a sum
+    "r2.derivative_scope.bracketed": "proved",
+    "r2.function_beside_bare": "error", "r2.function_beside_bare.chain": "error",   # f(...) beside a bare f
     "sum_reach": "undecided",                                        # how far a sum reaches: not guessed
     "list_without_layout": "undecided", "list_denominator_layout": "undecided",   # [a, b]: a row only in numerator layout
     "loss_matrix.first_column": "refuted", "loss_matrix.every_entry": "proved",   # a loss of a matrix

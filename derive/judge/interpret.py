@@ -1046,7 +1046,9 @@ class Interpreter:
         if not is_array(x):
             return sp.Abs(x)
         if x.shape[1] != 1 and x.shape[0] != 1:       # a matrix: Frobenius only where the claim writes _F
-            if n.kind == "2":
+            if n.kind == "2" and self.scope.operators.get(r"\|\cdot\|_2") == "frobenius":
+                self.scope.note(r"$\|A\|_2$ of a matrix is read as the Frobenius norm, as the source states")
+            elif n.kind == "2":
                 raise Unsupported(r"the spectral norm $\|A\|_2$ of a matrix is not read yet", _pos(n))
             if n.kind == "":
                 raise Unsupported(r"$\|A\|$ of a matrix: the Frobenius norm or the operator (spectral) norm? "
@@ -1131,6 +1133,13 @@ class Interpreter:
         if b.op in ("+", "-"):
             terms = []
             self._flatten_sum(b, 1, terms)
+            for _, t in terms[:-1]:
+                last = t.factors[-1] if isinstance(t, ir.Product) and t.factors else t
+                if isinstance(last, ir.Derivative) and last.open_scope:
+                    # \frac{d}{dx} x^2 + x^3: the derivative of x^2 alone, or of the whole sum? not written
+                    raise Unsupported("a derivative operator before a + or -, its body in no bracket: whether it "
+                                      "applies to the term or to the whole sum is not written; bracket the body",
+                                      _pos(b))
             vals = [(s, self.expr(t)) for s, t in terms]
             return self.add([v if s > 0 else -v for s, v in vals], _pos(b))
         left, right = self.expr(b.left), self.expr(b.right)
@@ -1870,6 +1879,10 @@ class Interpreter:
         if key in SYMBOL_FUNCTIONS:
             return SYMBOL_FUNCTIONS[key]
         if key in self.values:
+            if key in _GENERIC_LETTERS and key not in self.defined_keys and key not in self.scope.symbols:
+                # f(x + 1) beside a bare f: a function letter also used as a value, the reading not fixed
+                raise LatexError(f"{key}(...) beside a bare {key}: a function applied or a product? declare "
+                                 f"{key!r} in 'functions' or 'symbols'", _pos(head))
             return None                    # the letter is also used as a value: a product, a(1 - a)
         if key in DISTRIBUTION_NAMES and self.moment_laws is not None:
             return ("distribution", key)   # Var[U(-a, a)]: a variable with that law

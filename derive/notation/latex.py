@@ -821,7 +821,9 @@ def _scopes(seq, span) -> list[list]:
             # \nabla^2 f(x) \epsilon: a bare \nabla applies to the function f, at x; what follows multiplies
             return [[ir.Derivative(x.kind, call[0], (), order, span=span)] + tail
                     for call in _scopes(rest[:2], span) for tail in _scopes(rest[2:], span)]
-        outs = [[ir.Derivative(x.kind, _as_node(body, span), x.wrt, order, span=span)] for body in _scopes(rest, span)]
+        outs = [[ir.Derivative(x.kind, _as_node(body, span), x.wrt, order, span=span,
+                               open_scope=not (len(rest) == 1 and _bracketed(rest[0])))]
+                for body in _scopes(rest, span)]
         if _bracketed(rest[0]) and len(rest) > 1:
             for first in _scopes(rest[:1], span):
                 for tail in _scopes(rest[1:], span):
