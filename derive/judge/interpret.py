@@ -1375,7 +1375,11 @@ class Interpreter:
         return self._default_scalar(name, a)
 
     def _default_scalar(self, key, node):
-        """An undeclared symbol the notation fixes as a real scalar."""
+        """An undeclared symbol the notation fixes as a real scalar (not a dotted one: \\dot{x} is dx/dt in
+        most sources, a name in a few)."""
+        if re.match(r"\\d?dot\{", key):
+            raise LatexError(f"{key} undeclared: a time derivative (write d/dt with the dependence defined) or a "
+                             "name of its own (declare it)", _pos(node))
         if key not in self.scope.inferred:
             self.scope.inferred[key] = "real scalar (undeclared)"
         decl = _real_scalar(key)
