@@ -47,6 +47,7 @@ EQUIVALENT = {
         "rupe.layer.recurrence_shape#sign@18", "rupe.shapes.single#sign@4", "rupe.code.forward_layer#sign@6",
         "rupe.code.nn_forward_shape#sign@4")},
     "rupe.code.batch_weight_gradient_shape#mean@0": "a factor 1/m inside a shape claim: the shape is the same",
+    "optax_docs.adam.update#sign@66": "the sign of eps_root, which the claim's given sets to 0: sqrt(v - 0) = sqrt(v + 0)",
     "bharath.stability.softmax_shift#sign@55": "softmax is invariant under adding any constant, max(x) too",
     "nguyen.softmax.jacobian#swap@46": "the Kronecker delta is symmetric: delta_ji = delta_ij",
     "sahu.init.range_low#two@9": "the factor is multiplied by 0: 0 * (3 eps) = 0 * (2 eps)",

@@ -93,6 +93,10 @@ EXPECTED = {
     "trajectory.started_elsewhere": "refuted", "trajectory.dampened": "convention",              # every t only
     "trajectory.given_not_a_start": "undecided", "trajectory.adam_other_variables": "undecided",  # when linear
     "trajectory.with_a_setting": "error",              # a setting without a default in the reference
+    "update_time.previous_gradient": "proved",         # the only gradient, at t-1: Sutskever's v_{t+1} = mu v_t + g_t
+    "update_time.later_quantity": "error",             # theta_t in the buffer's line: computed after it
+    "update_time.lines_out_of_order": "proved",        # the indices, not the order of the lines, say which b
+    "update_time.lines_stale": "undecided",            # theta from b_{t-1}: not run as another algorithm yet
 }
 
 

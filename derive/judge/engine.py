@@ -509,7 +509,9 @@ def _judge_reading(claim, r: _Reading) -> Outcome:
             lhs = lhs.value
         algorithm = claim.algorithm or theorem_algorithm(claim.theorem)
         if algorithm and rel in ("<-", "="):
-            out = judge_update(lhs, rel, rhs, claim, r.scope, r.defs, r.it, algorithm)
+            others = [k for k, rl, _ in base.links if rl in ("<-", "=") and k is not lhs]
+            lhs, rhs = _update_givens(lhs, rhs, r)
+            out = judge_update(lhs, rel, rhs, claim, r.scope, r.defs, r.it, algorithm, others)
             outcomes.append(_recheck_update(out))
             continue
         judge = JUDGES.get(rel)
@@ -545,6 +547,9 @@ def _judge_reading(claim, r: _Reading) -> Outcome:
         # several update lines are an algorithm: in other variables (a velocity scaled by the learning rate) its
         # lines differ from the reference's one by one and still give the same iterates
         refuted = next(o for o in updates if o.verdict == "refuted")
+        alone = _refuted_alone(claim, r, outcomes)
+        if alone is not None:
+            return alone
         whole = _as_algorithm(claim, r)
         if whole.verdict in ("proved", "convention"):
             whole.reason += "; its lines differ from the reference's one by one (other variables)"
@@ -558,16 +563,49 @@ def _judge_reading(claim, r: _Reading) -> Outcome:
     return combine(outcomes)
 
 
+def _refuted_alone(claim, r: _Reading, outcomes):
+    """A refuted line that no change of variables can save: no line uses what it computes, and it uses
+    nothing another line computes, so its quantities are the reference's own (by their roles) and it
+    differs from the reference's line for them (d2l's two bias corrections, one of them wrong)."""
+    try:
+        lines = [canonical_update(lhs, rhs, claim, r.scope, r.defs, r.it, algorithm_of(claim),
+                                  [k for k, _, _ in r.links if k is not lhs]) for lhs, rel, rhs in r.links]
+    except ClaimError:
+        return None
+    defined = {line[2] for line in lines}
+    for line, out in zip(lines, outcomes):
+        if out.verdict != "refuted":
+            continue
+        used_elsewhere = any(line[2] in other[3].free_symbols for other in lines)
+        if not used_elsewhere and not (line[3].free_symbols & defined):
+            out.reason += "; the other lines neither use what this line computes nor change what it uses"
+            return out
+    return None
+
+
 def _as_algorithm(claim, r: _Reading) -> Outcome:
     """The claim's update lines run as one algorithm against the reference's (:mod:`.trajectories`);
     the given facts must each state a state's start (``v_0 = 0``)."""
-    lines, mapping, opt = [], {}, None
+    lines, mapping, opt, tags = [], {}, None, []
     for lhs, rel, rhs in r.links:
         if rel not in ("<-", "="):
             return Outcome("undecided", "a relation other than an update among the lines")
-        opt, _, new, value, m, _ = canonical_update(lhs, rhs, claim, r.scope, r.defs, r.it, algorithm_of(claim))
+        others = [k for k, _, _ in r.links if k is not lhs]
+        line = canonical_update(lhs, rhs, claim, r.scope, r.defs, r.it, algorithm_of(claim), others)
+        opt, role, new, value, m, _ = line
+        if line.shifts.subs or line.shifts.extra:
+            return Outcome("undecided", "a line uses a quantity at another step than the run gives it")
         mapping.update(m)
         lines.append((new, value))
+        tags.append((role, line.shifts.tags))
+    # a line's time indices must be the claim's own order: a role at the left side's step is the value an
+    # earlier line computed, one step before the value no earlier line has replaced yet
+    updated = {role for role, _ in tags}
+    for k, (_, seen) in enumerate(tags):
+        earlier = {role for role, _ in tags[:k]}
+        for _, (role, reading) in seen.items():
+            if role in updated and role != tags[k][0] and (reading == "new") != (role in earlier):
+                return Outcome("undecided", "the lines' time indices do not follow their order: not run as written")
     start = {}
     by_base = {_START.sub("", k.name): v for k, v in mapping.items() if isinstance(k, sp.Symbol)}
     for g in r.given:
@@ -582,6 +620,32 @@ def _as_algorithm(claim, r: _Reading) -> Outcome:
 
 
 _START = re.compile(r"_(?:\{0\}|0)$")
+
+
+def _update_givens(lhs, rhs, r: _Reading):
+    """An update line with the given facts about its own symbols: each fixes one symbol to a value
+    (optax's ``\bar{\varepsilon} = 0``), substituted; a given about other symbols (a state's start,
+    ``m_0 = 0``) says nothing about one step and is left to the run of the lines."""
+    seen = set()
+    for side in (lhs, rhs):
+        if isinstance(side, sp.Basic):
+            seen |= side.free_symbols | evaluate(side, r.defs).free_symbols
+    reps = {}
+    for k, g in enumerate(r.given):
+        if not isinstance(g, sp.Basic) or not g.free_symbols & seen:
+            continue
+        eq = elementary(evaluate(g, r.defs).doit()) if isinstance(g, sp.Expr) and not is_array(g) else None
+        syms = sorted(eq.free_symbols, key=str) if eq is not None else []
+        if len(syms) != 1 or not eq.is_polynomial(syms[0]) or sp.Poly(eq, syms[0]).degree() != 1:
+            raise ClaimError(f"the given fact ${L(g)} = 0$ about the update's symbols could not be used (it must fix "
+                             "one symbol to a value)", f"given[{k}]", None)
+        (value,) = sp.solve(eq, syms[0])
+        reps[syms[0]] = value
+    if not reps:
+        return lhs, rhs
+    r.scope.note("given: " + ", ".join(f"${L(a)} = {L(b)}$" for a, b in reps.items()) + " in the update line")
+    sub = lambda e: e.xreplace(reps) if isinstance(e, sp.Basic) else e
+    return sub(lhs), sub(rhs)
 
 
 def _under(r: _Reading, part) -> _Reading:

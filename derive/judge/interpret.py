@@ -1387,6 +1387,9 @@ class Interpreter:
         return decl.obj
 
     def _subscripted(self, s: ir.Sub):
+        swapped = self._double_script(s)
+        if swapped is not None:
+            return self.expr(swapped)
         if not isinstance(s.base, (ir.Atom, ir.Pow)) or (isinstance(s.base, ir.Pow) and not
                                                           s.base.text.startswith(("(", "["))):
             return self._post(self.expr(s.base), [s])       # (Wx)_i, softmax(z)_j: an entry of a value
@@ -1435,6 +1438,21 @@ class Interpreter:
         if want == 1:
             return obj[idx[0] - 1, 0] if obj.shape[1] == 1 else obj[0, idx[0] - 1]
         return obj[idx[0] - 1, idx[1] - 1]
+
+    def _double_script(self, s: ir.Sub):
+        r"""``g^2_t`` as TeX sets it: both scripts on the nucleus, so ``(g_t)^2``.  Only for a power by a
+        positive integer of a letter not declared as an array (``X^2_{ij}`` of a matrix stays
+        :math:`(X^2)_{ij}`, ``W^{(l)}_i`` a labelled symbol); None otherwise."""
+        p = s.base
+        if not isinstance(p, ir.Pow) or not isinstance(p.exp, ir.Number) or not p.exp.text.isdigit():
+            return None
+        nucleus = p.base
+        if not isinstance(nucleus, ir.Atom) or nucleus.name in ("e", r"\pi", r"\infty"):
+            return None
+        decl = self.scope.symbols.get(_key(nucleus))
+        if self._declared(p) is not None or (decl is not None and (decl.is_array or decl.kind == "index")):
+            return None
+        return ir.Pow(ir.Sub(nucleus, s.index, s.text, span=s.span), p.exp, p.text, span=s.span)
 
     def _index_parts(self, node):
         if isinstance(node, ir.Tuple):
