@@ -71,6 +71,14 @@ EXPECTED = {
     "sum_except.other_range": "error", "sum_except.undeclared": "error",   # the excluded value must be
     "sum_except.number_outside": "error",                                   # surely in the sum's range
     "declared_entry_in_sum": "error",                # a declared a_j does not vary with the sum's j
+    "family_and_one_vector": "error", "family_from_zero": "error",   # a family of vectors: one reading of
+    "family_two_sizes": "error",                                       # the spelling, one range from 1
+    "case_in_words_no_given": "undecided", "case_in_words_plain_no_given": "undecided",   # words: a given
+    "case_in_words_equation_given": "undecided",                                         # inequality
+    "sign_leaves_a_kink": "undecided", "sign_selects_nothing": "undecided",   # a sign used whole or not at all
+    "sign_for_every_index": "refuted",               # its counterexample satisfies the sign for every i
+    "grid_incomplete": "error", "grid_entry_outside": "error",   # entries given: a size only from a whole grid
+    "diag_ellipsis_two_indices": "undecided",        # diag(\ldots a \ldots): one running index
     "mid.conditional_probability": "undecided", "mid.null_event": "undecided",   # \mid only in a moment
     "mid.outside_moment": "undecided",                                            # over an event P(A) > 0
     "nabla.bare_tuple": "undecided", "nabla.undefined_function": "undecided",    # nabla f(x, y): a column

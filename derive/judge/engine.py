@@ -26,6 +26,7 @@ import time
 import zlib
 
 import sympy as sp
+from sympy.matrices.expressions.matexpr import MatrixElement
 from sympy.core import random as _srandom
 from sympy.stats.rv import RandomSymbol
 
@@ -46,6 +47,7 @@ from .interpret import ClaimError, Printed, Scope, _one_definition, einstein_sum
 from .numeval import NotEvaluable
 from .outcome import Outcome, combine
 from .recurrences import judge_induction
+from .signs import SignRule
 from .recheck import Inconsistent, recheck_bound, recheck_differs, recheck_equal, recheck_order
 from .relations import judge_approx, judge_bound, judge_order, judge_shape
 from .theorems import judge_theorem, theorem_algorithm
@@ -274,8 +276,45 @@ def _conditions(conds, it, defs):
                     reps[x] = c + p if rel in (">", ">=") else c - p
                 it.scope.note(f"the condition ${L(x)} {_REL_LATEX[rel]} {L(c)}$ is applied exactly")
                 continue
+            rule = _sign_rule(rel, a, b, it)
+            if rule is not None:
+                reps[rule] = rule
+                continue
             raise Unsupported(f"the condition {cond.span} is not read yet", cond.span[0])
     return reps
+
+
+def _cases_in_words(conds, claim, it):
+    """A condition written only in words (``\\text{for the nonzero activation cases}``) is not read: it holds
+    the claim to a case only the claim's given facts can state.  With a given inequality it is taken as what
+    the givens state (noted); without, the claim is not judged (the verdict would ignore the case)."""
+    for cond in conds:
+        words = [t for t in cond.terms if isinstance(t, ir.Name)]
+        if cond.rels or not words:
+            continue
+        text = " ".join(w.name for w in words)
+        stated = any(rel in ("<", ">", "<=", ">=", "!=") for given in claim.given for st in it.statements(given)
+                     for ch in list(st.chains) + list(st.conditions) for rel in ch.rels)
+        if not stated:
+            raise Unsupported(f"the condition in words '{text}' is not read: state it as a given fact (an "
+                              "inequality)", 0)
+        it.scope.note(f"the condition in words '{text}' is read as the claim's given inequalities state it")
+
+
+def _sign_rule(rel, a, b, it):
+    """``u > 0`` for an expression u (not one input): a :class:`.signs.SignRule`, or None."""
+    if rel not in ("<", ">", "<=", ">=") or not _is_number_node(b) or it.expr(b) != 0:
+        return None
+    u = it.expr(a)
+    if is_array(u) or not isinstance(u, sp.Basic) or not u.free_symbols:
+        return None
+    indices = [d.obj for d in it.scope.symbols.values() if d.kind == "index" and d.obj in u.free_symbols]
+    if len(indices) > 1:
+        return None
+    it.scope.note(f"the condition ${L(u)} {_REL_LATEX[rel]} 0$"
+                  + (f" (for every ${L(indices[0])}$)" if indices else "")
+                  + r" selects the branch of each $\max(0, \cdot)$ of that argument")
+    return SignRule(u, rel in (">", ">="), rel in (">", "<"), indices, f"{L(u)} {_REL_LATEX[rel]} 0")
 
 
 _REL_LATEX = {"<": "<", ">": ">", "<=": r"\le", ">=": r"\ge", "!=": r"\ne"}
@@ -362,12 +401,14 @@ def _read(claim, conventions, statement_index, prod_choice=None):
         printed.append(_printed(values))
         links += [(values[k], values[k + 1], values[k + 2]) for k in range(0, len(values) - 2, 2)]
         parts += [labels.get(id(chain))] * (len(links) - len(parts))
+    _cases_in_words(st.conditions, claim, it)
     reps = {**given_reps, **_conditions(st.conditions, it, defs)}
     if reps:
         links = [(_sub(a, reps), rel, _sub(b, reps)) for a, rel, b in links]
         parts = [p and (p[0], [_sub(g, reps) for g in p[1]]) for p in parts]
         defs = {k: _sub(v, reps) for k, v in defs.items()}
         given = [_sub(g, reps) for g in given]
+        _apply_sign_rules(reps, it, links, defs)
     return _Reading(scope, it, defs, given, links, r" \quad ".join(printed), st, parts), len(statements)
 
 
@@ -402,9 +443,36 @@ def _split_arrows(chains, it, defs):
 
 
 def _sub(e, reps):
-    if isinstance(e, Printed):
+    if isinstance(e, Printed) or not isinstance(e, sp.Basic):
         return e
-    return e.xreplace(reps) if isinstance(e, sp.Basic) else e
+    plain = {k: v for k, v in reps.items() if not isinstance(k, SignRule)}
+    e = e.xreplace(plain) if plain else e
+    for rule in reps:
+        if isinstance(rule, SignRule):
+            e = rule(e)
+    return e
+
+
+def _apply_sign_rules(reps, it, links, defs):
+    """Sign rules reach the bodies of the claim's functions too; each must replace something and leave no
+    kink of its argument's inputs behind (else the verdict would not use the stated condition)."""
+    rules = [r for r in reps if isinstance(r, SignRule)]
+    if not rules:
+        return
+    it.sign_rules = rules
+    for key, (params, body, sub) in list(it.user_functions.items()):
+        it.user_functions[key] = (params, _sub(body, reps), sub)
+    for key, (vec, idx, body) in list(it.entry_functions.items()):
+        it.entry_functions[key] = (vec, idx, _sub(body, reps))
+    values = [x for a, _rel, b in links for x in (a, b)] + list(defs.values()) + \
+        [body for _p, body, _s in it.user_functions.values()] + [b for _v, _i, b in it.entry_functions.values()]
+    for rule in rules:
+        if not rule.fired:
+            raise Unsupported(f"the condition ${rule.text}$ selects no branch of a max(0, .) of that argument: "
+                              "it is not used yet", 0)
+        if any(rule.leftover(v) for v in values if isinstance(v, sp.Basic)):
+            raise Unsupported(f"the condition ${rule.text}$ leaves a max, |.| or step of its inputs that it does "
+                              "not decide: not used yet", 0)
 
 
 # --------------------------------------------------------------------------- re-check
@@ -431,7 +499,8 @@ def _recheck(out: Outcome, lhs, rel, rhs, r: _Reading, claim) -> Outcome:
                 n = recheck_equal(lhs, rhs, r.defs, r.given, r.scope, seed, claim.sizes)
                 out.recheck = f"confirmed numerically at {n} independent points (numeric derivatives, 50 digits)"
             elif out.point is not None:
-                recheck_differs(lhs, rhs, r.defs, r.given, r.scope, out.point, out.entry)
+                recheck_differs(lhs, rhs, r.defs, r.given, r.scope, out.point, out.entry,
+                                [rule.sign for rule in getattr(r.it, "sign_rules", ())])
                 out.recheck = "the counterexample re-evaluated independently: the sides differ"
             elif out.counterexample and "shapes" in (out.counterexample or {}):
                 out.recheck = "the declared shapes differ"
@@ -665,7 +734,9 @@ def _given_substituted(lhs, rhs, r: _Reading):
                              "this relation yet", f"given[{k}]", None)
         eq = elementary(evaluate(g, r.defs).doit()).xreplace(reps)
         sol = None
-        for target in sorted(eq.free_symbols, key=str, reverse=True):
+        entries = [a for a in eq.atoms(MatrixElement) if a.i.is_Integer and a.j.is_Integer]
+        for target in sorted(eq.free_symbols - {a.parent for a in entries}, key=str, reverse=True) + \
+                sorted(entries, key=str):
             try:
                 found = sp.solve(eq, target, dict=True)
             except (NotImplementedError, ValueError, TypeError):
@@ -678,9 +749,25 @@ def _given_substituted(lhs, rhs, r: _Reading):
                              f"given[{k}]", None)
         reps = {a: b.xreplace({sol[0]: sol[1]}) for a, b in reps.items()}
         reps[sol[0]] = sol[1]
+    reps.update(_whole_arrays(reps))
     sub = lambda e: e.xreplace(reps) if isinstance(e, sp.Basic) and not isinstance(e, Printed) else e
     r2 = _Reading(r.scope, r.it, {k: sub(v) for k, v in r.defs.items()}, [], r.links, r.parsed, r.statement)
     return sub(lhs), sub(rhs), r2
+
+
+def _whole_arrays(reps) -> dict:
+    """An array every entry of which the given facts fix (``x_{11} = 1.2, ..., x_{23} = 1.1``): the explicit
+    array, so that entries the claim indexes by letters (``x_{ij}`` in a sum) take the given values too."""
+    parents = {a.parent for a in reps if isinstance(a, MatrixElement)}
+    out = {}
+    for m in parents:
+        rows, cols = m.shape
+        if not (rows.is_Integer and cols.is_Integer):
+            continue
+        cells = [[reps.get(m[i, j]) for j in range(int(cols))] for i in range(int(rows))]
+        if all(v is not None and not v.free_symbols for row in cells for v in row):
+            out[m] = sp.ImmutableMatrix(cells)
+    return out
 
 
 def algorithm_of(claim):

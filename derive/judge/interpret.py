@@ -46,6 +46,8 @@ from ..notation.errors import LatexError, ShapeMismatch, Unsupported
 from ..notation.latex import canon, read_expression
 from ..notation.readers import reader
 from . import prod
+from .families import member as family_member
+from .grids import declare_entry_indices, declare_grids, given_entry
 from .recurrences import find as find_recurrences
 from .recurrences import term as recurrence_term
 
@@ -657,6 +659,9 @@ class Interpreter:
         self.definitions = {}                                # symbol -> value, for a(z) dependency notation
         self.local = {}                                      # bound index name -> Symbol (inside sums)
         self.bound_ranges = {}                               # index name -> (lo, hi) nodes seen in sums
+        self.sum_ranges = {}                                 # index name -> (lo, hi) of the sum being read
+        self.families = {}                                   # declared member x_i -> the array of its family
+        self.single_members = set()                          # declared x_i read as the one vector it names
         self.defined_keys = set()                            # spellings the definitions define
         self.values = set()                                  # symbol keys used as values (not applied)
         self.sequences = {}                                  # base key -> subscripts with a variable
@@ -714,6 +719,9 @@ class Interpreter:
                 base = _key(node.base)
                 if base in self.scope.declared or base in defined or base in self.recurrences:
                     return False
+                bd = self.scope.symbols.get(base)
+                if bd is not None and bd.is_array and bd.obj in self.definitions:
+                    return False        # an entry of an array defined entry by entry (sigma_1 of sigma_i = ...)
             if isinstance(node, ir.Atom) and node.name in ("e", r"\pi", r"\infty"):
                 return False
             d = self.scope.symbols.get(key)
@@ -1303,11 +1311,14 @@ class Interpreter:
         if key is not None and key in self.local:
             return self.local[key]
         if key is not None and key in self.scope.symbols:
+            value = family_member(self, node, key, self.scope.symbols[key])
+            if value is not None:
+                return value
             if isinstance(node, (ir.Sub, ir.Pow)):
                 bound = self._bound_in_scripts(node)
                 if bound:
-                    # the declaration names one object (its subscript is part of the name); the sum needs a family
-                    # x_1, x_2, ... of them, whose range and arrangement one member's declaration does not state
+                    # the declaration names one object (its subscript is part of the name); only a vector
+                    # subscripted by the bound letter alone is read as a family (families.py)
                     d = self.scope.symbols[key]
                     what = f"one {d.kind}" + (f" of length {_tex(d.dims[0])}" if d.kind == "vector" else "")
                     advice = f"; declare {_key(node.base)!r} itself as a vector (its entries are the members)" \
@@ -1504,16 +1515,20 @@ class Interpreter:
             parts = list(node.factors)
         elif isinstance(node, ir.Number) and len(node.text) == 2 and node.text.isdigit():
             parts = [ir.Number(node.text[0]), ir.Number(node.text[1])]
+        elif isinstance(node, ir.Product) and len(node.factors) == 2 and self._indexes_matrix(where) and \
+                all(isinstance(f, ir.Atom) or (isinstance(f, ir.Sub) and isinstance(f.base, ir.Atom))
+                    for f in node.factors):
+            parts = list(node.factors)      # x_{i y_i} of a matrix: row i, column y_i
         else:
             parts = [node]
         out = []
-        for p in parts:
+        for position, p in enumerate(parts):
             if isinstance(p, ir.Chain):
                 raise LatexError("a relation inside a subscript", _pos(where))
             if isinstance(p, ir.Atom) and p.name not in self.local:
                 d = self.scope.symbols.get(p.name)
                 if d is None:
-                    out.append(self._index_symbol(p.name, where))
+                    out.append(self._index_symbol(p.name, where, position))
                     continue
                 if d.kind not in ("index", "scalar"):
                     raise LatexError(f"{p.name!r} is a {d.kind}, not an index", _pos(p))
@@ -1522,13 +1537,19 @@ class Interpreter:
             out.append(self.expr(p))
         return out
 
-    def _index_symbol(self, name, where):
-        """An undeclared index letter: it runs over the range of the array it indexes."""
+    def _indexes_matrix(self, where) -> bool:
+        d = self.scope.symbols.get(_key(where.base) or "") if isinstance(where, ir.Sub) else None
+        return d is not None and d.kind == "matrix"
+
+    def _index_symbol(self, name, where, position=0):
+        """An undeclared index letter: it runs over the range of the array it indexes (the column's of a
+        matrix where it stands second)."""
         base_key = _key(where.base) if isinstance(where, ir.Sub) else None
         decl = self.scope.symbols.get(base_key) if base_key else None
         if decl is None or not decl.is_array:
             raise LatexError(f"undeclared index {name!r}", _pos(where))
-        dim = decl.dims[0] if decl.dims else decl.obj.shape[0]
+        shape = tuple(decl.dims) if decl.dims else tuple(decl.obj.shape)
+        dim = shape[position] if decl.kind == "matrix" and position < len(shape) else shape[0]
         sym = sp.Symbol(name, integer=True, positive=True)
         self.scope.symbols[name] = Decl(name, "index", (dim,), "integer", {"integer": True, "positive": True},
                                         (1, 5, False, False), sym)
@@ -1653,10 +1674,20 @@ class Interpreter:
         if hi is None:
             raise LatexError(f"the sum over {name!r} needs its upper bound", _pos(b))
         bound = sp.Dummy(name, integer=True)
-        local, summand = self._bound_index(name, b.body)
+        saved = self.sum_ranges.get(name)
+        self.sum_ranges[name] = (lo, hi)
+        try:
+            local, summand = self._bound_index(name, b.body)
+        finally:
+            if saved is None:
+                self.sum_ranges.pop(name, None)
+            else:
+                self.sum_ranges[name] = saved
         if is_array(summand):
             if tuple(summand.shape) == (1, 1):
                 summand = summand[0, 0]
+            elif op is sp.Sum and self.families:
+                return _array_sum(summand, local, bound, lo, hi)
             else:
                 raise LatexError(f"the summand of the sum over {name} is a vector: index it", _pos(b))
         # a bound variable of its own: a free index of the same name elsewhere is never captured
@@ -2001,6 +2032,8 @@ class Interpreter:
             args, post = self._unwrap(a.args[0])
         else:
             args, post = [a.args[0]], []
+        if kind == "diag" and len(args) == 1 and _ellipsis_body(args[0]) is not None:
+            return self._post(sp.DiagMatrix(self._ellipsis_vector(_ellipsis_body(args[0]), _pos(a))), post)
         vals = self._arguments(kind, args, _pos(a))
         if kind == "leaky_relu" and param is None and len(vals) == 2:
             vals, param = vals[:1], vals[1]
@@ -2010,6 +2043,21 @@ class Interpreter:
                 raise Unsupported(f"the inverse function of {name}", _pos(a))
             out = self.power(out, self.expr(f.sup), _pos(a))
         return self._post(out, post)
+
+    def _ellipsis_vector(self, body, pos):
+        r"""``\ldots a_i \ldots`` (inside ``diag``): the vector of the entries :math:`a_i`, :math:`i` the one declared
+        index the entry is written with, over its range."""
+        names = sorted(_ellipsis_indices(body, self.scope))
+        if len(names) != 1:
+            raise LatexError(r"'\ldots a_i \ldots' needs its entry written with exactly one declared index, found "
+                             f"{', '.join(names) or 'none'}", pos)
+        d = self.scope.symbols[names[0]]
+        self.scope.note(rf"$\ldots {canon(body)} \ldots$ is the vector of these entries, ${names[0]} = 1, \dots, "
+                        rf"{_tex(d.dims[0])}$")
+        value = self.expr(body)
+        if is_array(value):
+            raise LatexError(r"the entry of '\ldots a_i \ldots' is not a scalar", pos)
+        return FromEntries(value, d.obj, d.dims[0])
 
     def random_variable(self, name_node, dist_node):
         r"""``X \sim \mathcal{N}(0, \sigma^2)``: X becomes a random variable (a given, read before the formula)."""
@@ -2164,11 +2212,13 @@ class Interpreter:
         params, body, sub = self.user_functions[key]
         names = [str(p) for p in params]
         wrt = [canon(v) for v, _ in d.wrt]
-        if sub is not None or not wrt or not set(wrt) <= set(names):
+        # compared as symbols: \\mathbf{w} and w spell one parameter
+        same = all(any(_same_symbol(self, v, p) for p in params) for v, _ in d.wrt)
+        if sub is not None or not wrt or not same:
             raise LatexError(f"the derivative of the function {key!r} by {', '.join(wrt) or 'nothing'}: write it "
                              f"applied, {key}({', '.join(names)})", _pos(d.body))
         self.scope.note(f"${key}$ in a derivative is read as ${key}({', '.join(names)})$")
-        return self._user(key, [self.expr(ir.Atom(n)) for n in names], 0, _pos(d.body), None)
+        return self._user(key, list(params), 0, _pos(d.body), None)
 
     def _vacuous(self, body_node, f, wrt):
         """``\\partial L / \\partial W`` with ``L`` defined by nothing: refuse, never a silent 0; the same for an
@@ -2222,6 +2272,22 @@ def derivative(f, var, order, pos, scope=None):
 
 
 # --------------------------------------------------------------------------- helpers
+def _array_sum(summand, local, bound, lo, hi):
+    r"""A sum of arrays over a family, :math:`\sum_i e_i x_i^\top`: entry by entry,
+    :math:`(\sum_i S_i)_{pq} = \sum_i (S_i)_{pq}`."""
+    p, q = sp.Symbol("p_{sum}", integer=True), sp.Symbol("q_{sum}", integer=True)
+    entry = summand[p, q].xreplace({local: bound})
+    return sp.FunctionMatrix(summand.shape[0], summand.shape[1], sp.Lambda((p, q), sp.Sum(entry, (bound, lo, hi))))
+
+
+def _same_symbol(it, node, param) -> bool:
+    """``node`` (a derivative's variable) reads as the function parameter ``param``."""
+    try:
+        return it.expr(node) == param
+    except (LatexError, Unsupported):
+        return False
+
+
 def _key(node):
     """The canonical spelling of a symbol-like node, or None."""
     if isinstance(node, (ir.Atom, ir.Sub, ir.Pow, ir.Name)):
@@ -2620,6 +2686,28 @@ def _uses(node, values, subs, heads=False):
         _uses(c, values, subs)
 
 
+def _ellipsis_body(node):
+    r"""``\ldots a_i \ldots`` as the reader gives it (the dots, one entry, the dots): the entry, else None."""
+    if isinstance(node, ir.Product) and len(node.factors) == 3 and \
+            all(isinstance(f, ir.Text) and f.text == "..." for f in (node.factors[0], node.factors[2])):
+        return node.factors[1]
+    return None
+
+
+def _ellipsis_indices(body, scope) -> set:
+    """The declared index letters an ellipsis entry is written with (outside sums of its own)."""
+    bound = {x.name for n in ir.walk(body) if isinstance(n, ir.BigOp) and n.lower is not None
+             for x in ir.walk(n.lower) if isinstance(x, ir.Atom)}
+    out = set()
+    for n in ir.walk(body):
+        if isinstance(n, ir.Sub):
+            for x in ir.walk(n.index):
+                d = scope.symbols.get(x.name) if isinstance(x, ir.Atom) else None
+                if d is not None and d.kind == "index" and x.name not in bound:
+                    out.add(x.name)
+    return out
+
+
 def _einstein(st: ir.Statement, indices=frozenset()) -> bool:
     """An index repeated within one term, with every term of the chain left with the same free indices:
     the Einstein summation convention reads it as a sum, the plain reading does not."""
@@ -2639,6 +2727,10 @@ def _einstein(st: ir.Statement, indices=frozenset()) -> bool:
                         for x in ir.walk(n.lower) if n.lower is not None else ():
                             if isinstance(x, ir.Atom):
                                 counts[x.name] = -99      # a written sum binds it
+                    if _ellipsis_body(n) is not None:
+                        for x in ir.walk(n):              # diag(\ldots a_i \ldots) runs over i: it binds it
+                            if isinstance(x, ir.Atom) and x.name in indices:
+                                counts[x.name] = -99
                 if any(c > 2 for c in counts.values()):
                     return False
                 repeated |= any(c == 2 for c in counts.values())
@@ -2709,6 +2801,7 @@ def prepare(claim, conventions=None, updates=False):
     scope = build_scope(claim, conventions)
     it = Interpreter(scope, notation=claim.notation)
     subs = {}
+    grids, entry_defs = {}, []
     for k, text in enumerate([claim.formula, *claim.definitions, *claim.given]):
         if text:
             try:
@@ -2727,6 +2820,7 @@ def prepare(claim, conventions=None, updates=False):
                         raise Unsupported("an index repeated within one term: under the Einstein convention it "
                                           "is summed, in the plain reading it is not; write the sum", 0)
                     if 1 <= k <= len(claim.definitions):
+                        entry_defs += [(ch.terms[0], ch.terms[1]) for ch in st.chains if len(ch.terms) == 2]
                         for ch in st.chains:
                             for term in ch.terms[:-1]:
                                 key = _key(term)
@@ -2739,11 +2833,14 @@ def prepare(claim, conventions=None, updates=False):
                         for ch in st.chains:
                             if ch.rels == ("=",):
                                 it.declares_list(*ch.terms)
+                                given_entry(ch, grids)
             except Unsupported:
                 if k == 0:
                     raise
             except LatexError:
                 pass   # reported with its field when that string is read
+    declare_grids(it, grids, subs)
+    declare_entry_indices(it, entry_defs)
     for base, nodes in subs.items() if not updates else ():   # an update's time steps are its roles
         forms = {n.text for n in nodes}
         variable = any(isinstance(x, ir.Atom) and x.name not in it.bound_ranges

@@ -79,8 +79,9 @@ def search(diff, lv, rv, claim, scope, steps, where=None, decls_by_name=None, in
         if is_zero(diff):
             return Outcome("undecided", "no symbolic proof for arbitrary functions; the claim holds for "
                            "the polynomial instance tried", steps=steps)
-    free = sorted(diff.free_symbols | getattr(lv, "free_symbols", set()) | getattr(rv, "free_symbols", set()),
-                  key=str)
+    # (a matrix symbol is no scalar input: its entries are, where an expression still names it whole)
+    free = sorted((s for s in diff.free_symbols | getattr(lv, "free_symbols", set()) |
+                   getattr(rv, "free_symbols", set()) if not isinstance(s, sp.MatrixSymbol)), key=str)
     if intervals is None:
         intervals = {s: interval_of(s, decls_by_name or {}, scope) for s in free}
     worst, n, outside = 0.0, 0, None

@@ -182,6 +182,14 @@ def _raw(s: str, pos: int, words=frozenset()) -> list[Token]:
     return out
 
 
+def _remark_case(low: str) -> bool:
+    """``(for the nonzero activation cases)``: a bracketed remark that opens with a condition word."""
+    if not (low.startswith("(") and low.endswith(")")):
+        return False
+    words = low[1:-1].split(None, 1)
+    return len(words) == 2 and words[0] in ("for", "if", "when", "where", "whenever", "provided")
+
+
 def _command(s, cmd, i, j, pos, out) -> int:
     """Append the token(s) of the command ``cmd`` found at ``s[i:j]``; return the index after it."""
     start, end = pos + i, pos + j
@@ -209,6 +217,12 @@ def _command(s, cmd, i, j, pos, out) -> int:
             elif low in CONDITION_WORDS and out and out[-1].type != "SEP":
                 out.append(_tok("SEP", ",", start, start))    # "A \text{ where } B": B starts the conditions
                 out.append(_tok("NAMECMD", value, start, pos + after))
+            elif _remark_case(low) and out:
+                # "A ~~~\text{(for the nonzero activation cases)}": a case stated in words, a condition
+                word, rest = value.strip()[1:-1].strip().split(None, 1)
+                out.append(_tok("SEP", ",", start, start))
+                out.append(_tok("NAMECMD", word, start, pos + after))
+                out.append(_tok("NAMECMD", rest, start, pos + after))
             else:
                 out.append(_tok("NAMECMD", value, start, pos + after))
         return after
