@@ -20,7 +20,7 @@ from __future__ import annotations
 import re
 
 __all__ = ["average_in_words", "bare_loss_sum", "batch_activation", "dead_relu_gradient", "dead_relu_reading",
-           "derivative_is_number", "flattened_kernel", "glossary", "sheet_definition", "slope_in_words"]
+           "derivative_is_number", "flattened_kernel", "glossary", "mentions", "sheet_definition", "slope_in_words"]
 
 _DASH = r"[-–−]"
 #: ``Σ(ŷ - y)²``, ``Σ (y − ŷ)²``: a bare sum of the squared error of the whole prediction
@@ -56,9 +56,13 @@ def bare_loss_sum(body: str):
     return text, size, notes
 
 
-#: ``∂Z/∂b is simply 1``, ``dL/dŷ is just 0``: a derivative fraction and the number it is
+#: ``∂Z/∂b is simply 1``, ``dL/dŷ is just 0``: a derivative fraction and the number it is.  The number must be
+#: the whole value: the clause ends after it (``.``, ``;``, the line's end) or goes on with words that give a
+#: reason and no condition (``, since the bias is added``, ``as …``, not ``as long as``); ``is 1 only when w = 1``,
+#: ``is 0 at p = y``, ``is 1/2``, ``is 1 − a²``, ``is 2x`` state something else and are not read.
 _IS_NUMBER = re.compile(r"(?<![\w/])((?:∂|d)([^\W\d_]\w*)\s*/\s*(?:∂|d)([^\W\d_]\w*))\s+(?:is|equals)\s+"
-                        r"(?:(?:simply|just|always|exactly)\s+)?(-?\d+(?:\.\d+)?)(?![\w.]*\d)(?!\s*(?:%|(?:percent|times|when|if|for|unless)\b))")
+                        r"(?:(?:simply|just|always|exactly)\s+)?(-?\d+(?:\.\d+)?)"
+                        r"(?=\s*(?:$|[.;!?](?:\s|$)|,?\s+(?:since|because|as(?!\s+(?:long|soon|far|much|well|in|for|with|when|if)\b))\s))")
 
 
 def derivative_is_number(line: str):
@@ -114,9 +118,14 @@ def sheet_definition(definitions, name: str, var: str):
         value = m.group(1).strip()
         if re.search(rf"(?<![\w\\]){re.escape(name)}(?![\w])", value):
             continue
-        if re.search(rf"(?<![\w\\]){re.escape(var)}(?![\w₀-₉ᵢⱼ])", value):
+        if mentions(value, var):
             hits.setdefault("".join(value.split()), (value, no))
     return next(iter(hits.values())) if len(hits) == 1 else None
+
+
+def mentions(value: str, var: str) -> bool:
+    """Whether the text ``value`` uses the name ``var`` (``w·x + c`` uses c, ``c₁`` and ``cost`` do not)."""
+    return bool(re.search(rf"(?<![\w\\]){re.escape(var)}(?![\w₀-₉ᵢⱼ])", value))
 
 
 #: ``∂L/∂w = 0`` in a block about a dead ReLU: the gradient by a weight of a unit that outputs 0

@@ -50,7 +50,7 @@ from .backpropblocks import BackpropSheet, backprop_rule
 from .codeshapes import returned_expressions, softmax_entry, trace_print_shapes
 from .lettershapes import letter_shapes
 from .proseread import (average_in_words, bare_loss_sum, batch_activation, dead_relu_gradient, dead_relu_reading, derivative_is_number,
-                        flattened_kernel, glossary, sheet_definition, slope_in_words)
+                        flattened_kernel, glossary, mentions, sheet_definition, slope_in_words)
 from .worked import worked_values
 
 __all__ = ["Formula", "scan", "scan_text", "to_toml"]
@@ -1731,15 +1731,16 @@ def _batch_activations(lines, sections, drafts) -> list[Formula]:
 
 def _stated_derivatives(stated, found, sections, decls, funcs) -> list[Formula]:
     """``∂Z/∂b is simply 1`` as the claim ``∂Z/∂b = 1``, with the definition of Z: the nearest above in the
-    section, else the one value the sheet gives Z in b anywhere (:func:`.proseread.sheet_definition`); no
-    definition, no claim (a derivative of an undefined name says nothing checkable)."""
+    section that mentions b, else the one value the sheet gives Z in b anywhere (:func:`.proseread.sheet_definition`);
+    no definition, no claim (a derivative of an undefined name says nothing checkable; ``Before training, u = 0``
+    is a value, not the u a derivative by c means)."""
     defs = [(no, f.removeprefix(_WORDED)) for no, _q, f, notation in found if notation == "unicode"]
     out = []
     for no, quote, section, (words, frac, number, _at) in stated:
         m = re.fullmatch(r"(?:∂|d)([^\W\d_]\w*)\s*/\s*(?:∂|d)([^\W\d_]\w*)", frac)
         name, var = m.groups()
         own = [(n, t) for n, t in defs if n <= no and sections.get(n, "") == section and _DEFINITION.match(t)
-               and _DEFINITION.match(t).group(1) == name]
+               and _DEFINITION.match(t).group(1) == name and mentions(t.split("=", 1)[1], var)]
         got = (own[-1][1].split("=", 1)[1].strip(), own[-1][0]) if own else sheet_definition(defs, name, var)
         if got is None:
             continue

@@ -1,6 +1,7 @@
 """The plain-text readings of :mod:`nnderive.proseread` (their verdicts: tests/test_scan.py's wild.txt)."""
 from nnderive.proseread import (average_in_words, bare_loss_sum, batch_activation, dead_relu_gradient,
-                                derivative_is_number, flattened_kernel, glossary, sheet_definition, slope_in_words)
+                                derivative_is_number, flattened_kernel, glossary, mentions, sheet_definition,
+                                slope_in_words)
 
 
 def test_a_bare_sum_of_the_squared_error_runs_over_the_entries_the_factor_counts():
@@ -16,6 +17,11 @@ def test_a_derivative_said_to_be_a_number():
     assert [h[1:3] for h in derivative_is_number("so ∂Z/∂W = X, and ∂Z/∂b is simply 1.")] == [("∂Z/∂b", "1")]
     assert not derivative_is_number("∂Z/∂b is 1 for every input")      # a condition follows: not read
     assert not derivative_is_number("∂Z/∂b is 1% of it")
+    assert derivative_is_number("∂u/∂c is just 1, since the bias is added.")      # a reason, no condition
+    for line in ("∂u/∂x is 1 only when w = 1.", "∂u/∂w is 1 in the special case x = 1.", "∂v/∂c is 1/2.",
+                 "da/dz is 1 − a², largest at z = 0.", "dq/dx is 2x, twice the input.", "∂L/∂p is 0 at p = y, so",
+                 "dL/dp equals 0 at the minimum.", "dz/db is 1 as long as x > 0"):
+        assert not derivative_is_number(line), line      # the number is not the whole value stated
 
 
 def test_an_average_in_words_before_the_formula():
@@ -33,6 +39,8 @@ def test_the_sheet_s_one_definition_in_the_variable():
     assert sheet_definition(defs, "Z", "b") == ("W·X + b", 2)         # Z = W·X has no b: not the one meant
     assert sheet_definition(defs, "Z", "W") is None                   # two different definitions in W
     assert sheet_definition(defs + [(12, "Z = V·X + b")], "Z", "b") is None
+    assert sheet_definition([(5, "u = w·x + c"), (6, "u = 0")], "u", "c") == ("w·x + c", 5)
+    assert mentions("w·x + c", "c") and not mentions("w·x + c₁", "c") and not mentions("cost", "c")
 
 
 def test_a_weight_gradient_is_a_dead_relu_s_only_in_its_block():
