@@ -70,8 +70,17 @@ def derivative_is_number(line: str):
     return [(m.group(0), m.group(1), m.group(4), m.start()) for m in _IS_NUMBER.finditer(line)]
 
 
-#: the words of an average before a formula (a mean squared or absolute error names a loss, not an average)
-_AVERAGE_WORDS = re.compile(r"\b(?:averag(?:e|es|ed|ing)|mean)\b(?!\s+(?:squared|absolute|square)\b)", re.I)
+#: the words that say a formula is an average: ``we average``, ``is the average of``, ``the mean cost``,
+#: ``averaged over`` (a mean squared or absolute error names a loss, not an average; ``we mean`` is a verb)
+_AVERAGE_WORDS = re.compile(r"\b(?:(?:we|you|one|they)\s+(?:then\s+|just\s+|simply\s+)?average\b"
+                            r"|(?:is|as|be|gives|takes?|taking)\s+the\s+(?:average|mean)\s+of\b"
+                            r"|the\s+(?:average|mean)\s+(?:cost|loss|error)\b(?!\s+(?:of|for)\b)"
+                            r"|averaged\s+over\b)", re.I)
+#: words that negate, contrast or change the average (``we do not average``, ``unlike the mean``, ``instead of
+#: the mean``, ``halving``) or say the formula adds (``adds them``, ``the total``): no average is read
+_NOT_AVERAGE = re.compile(r"\b(?:not|no|never|neither|nor|without|unlike|instead|rather|except|whereas|opposed|"
+                          r"contrary|although|though|but|halv\w*|half|twice|doubl\w*|scal\w*|weight\w*|add\w*|"
+                          r"sum\w*|total\w*)\b|n[’']t\b", re.I)
 #: ``(1/m) Σ Lᵢ``, ``1/(2m) × Σ Lᵢ``, ``Σ Lᵢ``: a number over a count (maybe none) times a sum of one subscripted letter
 _MEAN_VALUE = re.compile(r"^(?:\(?\s*(\d+)\s*/\s*\(?\s*(\d*)\s*([a-z])\s*\)?\s*\)?\s*[·×*]?\s*)?[Σ∑]\s*([A-Za-z])(?:ᵢ|_i)$")
 
@@ -87,9 +96,12 @@ def average_in_words(quote: str, formula: str, name: str, value: str):
         return None
     before = quote[:at]
     cut = max(before.rfind(". ", 0, max(before.rfind(". "), 0)), 0)      # this sentence and the one before
-    if not _AVERAGE_WORDS.search(before[cut:]):
-        return None
+    end = quote.find(". ", at + len(formula))
+    words = before[cut:] + " " + quote[at + len(formula):end if end >= 0 else len(quote)]
     num, factor, count, term = m.groups()
+    if not _AVERAGE_WORDS.search(before[cut:]) or _NOT_AVERAGE.search(words) or re.search(
+            rf"(?<![\w\\]){re.escape(term)}(?:ᵢ|_|\s*[₀-₉])", words):     # a mean of the terms, not of the sum
+        return None
     count = count or "n"
     if len({name, count, term, "i", "k"}) < 5:
         return None

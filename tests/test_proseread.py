@@ -32,6 +32,14 @@ def test_an_average_in_words_before_the_formula():
     mse = "Mean Squared Error, where M = (1/m) Σ Lᵢ"
     assert average_in_words(mse, "M = (1/m) Σ Lᵢ", "M", "(1/m) Σ Lᵢ") is None   # a loss's name, not an average
     assert average_in_words("The total, T = (1/m) Σ Lᵢ", "T = (1/m) Σ Lᵢ", "T", "(1/m) Σ Lᵢ") is None
+    for q in ("We do not average the losses; the total cost just adds them up (C = Σ Lᵢ) over the batch.",
+              "Unlike the mean-squared error, the total cost simply adds the losses (C = Σ Lᵢ).",
+              "Instead of taking the mean, some frameworks sum the per-example losses (C = Σ Lᵢ).",
+              "By the cost we mean the total of the per-example losses (C = Σ Lᵢ).",
+              "Each Lᵢ is the mean loss of batch i; the cost is (C = Σ Lᵢ).",
+              "We average the errors, halving for a cleaner derivative (C = Σ Lᵢ)."):
+        assert average_in_words(q, "C = Σ Lᵢ", "C", "Σ Lᵢ") is None, q     # negated, contrasted, a verb, another mean
+    assert average_in_words("The cost is the average of the losses: C = Σ Lᵢ", "C = Σ Lᵢ", "C", "Σ Lᵢ")
 
 
 def test_the_sheet_s_one_definition_in_the_variable():
