@@ -143,15 +143,24 @@ def mentions(value: str, var: str) -> bool:
 #: ``∂L/∂w = 0`` in a block about a dead ReLU: the gradient by a weight of a unit that outputs 0
 _DEAD_BLOCK = re.compile(r"\bdead\s+relu\b", re.I)
 _WEIGHT_GRADIENT = re.compile(r"(?<![\w/])∂[A-Za-z]\s*/\s*∂[wW]\s*=\s*(-?\d+(?:\.\d+)?)(?![\w.])")
+#: what may follow the value: nothing, the sentence's end, or a consequence (``→ weight never updates``, ``, so …``);
+#: ``= 0 never happens``, ``= 0 for no input``, ``= 0, impossible here``, ``= 0.01 times the input`` say otherwise
+_CONSEQUENCE = re.compile(r"\s*(?:$|[.!;](?:\s|$)|,?\s*(?:→|->|(?:so|hence|thus|therefore|because|since)\b))")
+#: words before the formula that make it another unit's, or deny it (``With Leaky ReLU,``, ``units never die:``)
+_NOT_DEAD = re.compile(r"\b(?:leaky|prelu|relu\d|[sg]?elu|never|not?|impossible|cannot|unlike|instead|if|when|suppose)\b"
+                       r"|n[’']t\b", re.I)
 
 
 def dead_relu_gradient(line: str, block: str):
     """``[(formula text, value)]``: ``∂L/∂w = 0`` in a block headed as a dead ReLU (``// Dead ReLU``): the
     unit max(0, w x + b) outputs 0 for all inputs, so its input w x + b is never positive, and the claim is
-    that its gradient by the weight is the value there (then ∂L/∂w, L'(a) times it, is too, for any loss)."""
+    that its gradient by the weight is the value there (then ∂L/∂w, L'(a) times it, is too, for any loss).
+    Only the value alone is read (a consequence may follow, ``→ weight never updates``); a condition, a negation,
+    a factor (``= 0.01 times the input``) or another unit named before it (``With Leaky ReLU,``) is not."""
     if not _DEAD_BLOCK.search(block):
         return []
-    return [(m.group(0), m.group(1)) for m in _WEIGHT_GRADIENT.finditer(line)]
+    return [(m.group(0), m.group(1)) for m in _WEIGHT_GRADIENT.finditer(line)
+            if _CONSEQUENCE.match(line, m.end()) and not _NOT_DEAD.search(line[:m.start()])]
 
 
 def dead_relu_reading(value: str) -> str:

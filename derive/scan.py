@@ -197,6 +197,9 @@ def _plain_formulas(line: str) -> list[str]:
         # the span ends where the prose starts (never cut short: a cut formula says something else);
         # words the grammar cannot read at its start are prose the word test let through
         best = None
+        if lo < k and re.fullmatch(r"[A-Za-z]+", words[lo]) and words[lo] in _FUNCTION_WORDS and _qualified(
+                " ".join(words[:lo]) + " "):
+            lo += 1         # "Leaky ReLU f(z) = …": the name belongs to the words before it, not to the formula
         for a in range(lo, k + 1):
             cand = _trim(" ".join(words[a:hi]))
             if cand and _parses(cand):
@@ -744,13 +747,19 @@ _RANGE_WORDS = re.compile(rf"\b(?:maps?|squash(?:es)?|squish(?:es)?)\b[^.;:]{{0,
 _RANGE_FUNCTION = re.compile(r"(?<![\w\\])(sigmoid|logistic|tanh|σ)(?!\w)", re.I)
 
 
+def _qualified(before: str) -> bool:
+    """Whether the words ``before`` a function's name end on one that makes it another function (``Leaky``,
+    ``hard``), not on a small word (the, a, of, using ...)."""
+    return bool(re.search(r"[A-Za-z][\w’']*[\s-]+$", before)) and not re.search(
+        r"(?:^|\W)(?:the|a|an|is|of|use|uses|using|and|called|via|with|like|as)[\s-]+$", before, re.I)
+
+
 def _bare_name(text: str, m) -> bool:
     """Whether the function name ``m`` found in ``text`` stands alone: no word before it that makes it another
     function (Leaky ReLU, hard sigmoid) and none after it (a sigmoid variant), other than "function" and the
     like; a call ``tanh(z)`` or punctuation may follow."""
     before, after = text[:m.start()], text[m.end():]
-    if re.search(r"[A-Za-z][\w’']*[\s-]+$", before) and not re.search(
-            r"(?:^|\W)(?:the|a|an|is|of|use|uses|using|and|called|via|with|like|as)[\s-]+$", before, re.I):
+    if _qualified(before):
         return False
     nxt = re.match(r"[\s-]*([A-Za-z]+)", after)
     return not nxt or after.lstrip().startswith("(") or nxt.group(1).lower() in (
@@ -1461,6 +1470,7 @@ def scan_text(text: str) -> list[Formula]:
     intervals: dict = {}                        # a symbol's name -> (low, high, line) of "X \in [a, b]" above
     init_block = ""                             # the line naming the initialisation the block is about
     block = ""                                  # the comment heading the block the line is in (// Dead ReLU)
+    block_at = 0                                # the line of that comment
     for no, line in enumerate(lines, 1):
         if line.strip().startswith("```"):
             fence = not fence
@@ -1481,8 +1491,11 @@ def scan_text(text: str) -> list[Formula]:
             optimizer = None           # a block ends at a blank line or a heading
             init_block = ""
             block = ""
+        elif sections[no] != sections.get(no - 1, sections[no]) and block_at != no - 1:
+            block = ""                 # a plain heading ends the commented block too (``Linear unit``), not the
+                                       # line under the comment (``Neurons output 0 for all inputs`` looks like one)
         if line.strip().startswith("//"):
-            block = line.strip()[2:].strip()
+            block, block_at = line.strip()[2:].strip(), no
         if _INIT_BLOCK.search(line):
             init_block = line
         named = next((alg for pat, alg in _OPTIMIZER_NAMES if pat.search(line)), False)
@@ -2079,8 +2092,9 @@ def _letter_function(draft: Formula, named: dict, lines):
         if at >= 0 and not re.search(r"[A-Za-z]{3,}", draft.quote[:at]):     # the formula (or a KaTeX copy) starts its line
             prev = next((ln for ln in reversed(lines[:draft.line - 1]) if ln.strip()), "")
             before = prev + " " + before
-        names = {_FUNCTION_NAMES[w.lower()] for w in _NAMED_WORD.findall(before)}
-        if len(names) == 1:
+        hits = list(_NAMED_WORD.finditer(before))
+        names = {_FUNCTION_NAMES[h.group(1).lower()] for h in hits}
+        if len(names) == 1 and not any(_qualified(before[:h.start()]) for h in hits):     # not "Leaky ReLU"
             fn = names.pop()
             named[key] = (fn, f"{key} is the {fn} the sheet names before line {draft.line}'s formula")
         elif not m.group(2):        # f'(z) = ... says what f's derivative is; f(z) = ... defines f anew
