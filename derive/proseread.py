@@ -195,8 +195,11 @@ def slope_in_words(line: str):
     return out
 
 
-#: ``a 3×3 kernel``: a square kernel's size
-_KERNEL = re.compile(r"\b(\d+)\s*[×x]\s*(\d+)\s+kernel\b")
+#: ``a 3×3 kernel``, ``a 5×5 filter``: a kernel's size (a third size or channels: more than a k×k kernel)
+_KERNEL = re.compile(r"\b(\d+)\s*[×x]\s*(\d+)((?:\s*[×x]\s*\d+)*)\s+(?:kernel|filter)s?\b"
+                     r"(\s+(?:on|over|with|for|across)\s+(?:\d+|the|all|each|its|every)\b[^.,;]*?\bchannels?\b)?")
+#: ``a kernel like [ [a, b, c], [d, e, f], [g, h, i] ]``: a kernel written out, row by row
+_WRITTEN = re.compile(r"\[\s*(\[[^\[\]]*\](?:\s*,\s*\[[^\[\]]*\])+)\s*\]")
 #: ``reshape it into a 1×9 vector. Then, if you multiply that with the matching 9×1 input patch, the dot product
 #: you get equals the sum of multiplications done element by element``
 _FLATTENED = re.compile(r"\breshape\s+it\s+into\s+a\s+1\s*[×x]\s*(\d+)\s+vector\b[^.]*\.\s+(?:Then,?\s+)?(?:if\s+)?"
@@ -205,24 +208,44 @@ _FLATTENED = re.compile(r"\breshape\s+it\s+into\s+a\s+1\s*[×x]\s*(\d+)\s+vector
                         r"(?:multiplications|products)\s+(?:done\s+)?element[- ]by[- ]element")
 
 
+def _kernel_size(sentence: str):
+    """k when the sentence's kernel is a k×k one: its nearest ``k×k kernel`` (or ``filter``) is square, with no
+    third size and no channels, and a kernel it writes out (``[ [a, b, c], …]``) has k rows of k; else None."""
+    said = list(_KERNEL.finditer(sentence))
+    rows = [re.findall(r"\[([^\[\]]*)\]", w.group(1)) for w in _WRITTEN.finditer(sentence)]
+    if said and (said[-1].group(1) != said[-1].group(2) or said[-1].group(3) or said[-1].group(4)) \
+            or re.search(r"\bchannels?\b|\bdepth\b|\bRGB\b", sentence, re.I):
+        return None
+    sizes = {int(said[-1].group(1))} if said else set()
+    sizes |= {len(r) if all(len(x.split(",")) == len(r) for x in r) else 0 for r in rows[-1:]}
+    return sizes.pop() if len(sizes) == 1 and 0 not in sizes else None
+
+
 def flattened_kernel(line: str, before: str):
-    """``[(words, reading, symbols, note)]``: a k×k kernel (the last ``k×k kernel`` of ``before``, the section
-    up to the line) reshaped into a 1×N row and multiplied by the matching N×1 patch: the dot product is the
-    sum of the entrywise products, ``vec(K)ᵀ vec(P) = Σₘ Σₙ K_{m,n} P_{m,n}``.  The patch is the kernel's
-    shape when N = k²; otherwise it is the N×1 column the sentence gives (and the product does not match)."""
-    sizes = [(a, b) for a, b in _KERNEL.findall(before) if a == b]
-    if not sizes:
-        return []
-    k = int(sizes[-1][0])
+    """``[(words, reading, symbols, note)]``: a k×k kernel reshaped into a 1×N row and multiplied by the
+    matching N×1 patch: the dot product is the sum of the entrywise products, ``vec(K)ᵀ vec(P) = Σₘ Σₙ
+    K_{m,n} P_{m,n}``.  The kernel is the one of the sentence that reshapes it (``before``, the section up to
+    and with the line, gives the sentence's start): its ``k×k kernel`` or the kernel it writes out; a kernel
+    of another sentence, of another shape or with channels is not read (its reading is None, the last item
+    the reason).  The patch is the kernel's shape when
+    N = k²; otherwise it is the N×1 column the sentence gives (and the product does not match)."""
+    head = before[:len(before) - len(line)] if before.endswith(line) else before + " "
     out = []
     for m in _FLATTENED.finditer(line):
+        prefix = head + line[:m.start()]
+        ends = [e.end() for e in re.finditer(r"[.!?](?:\s|$)", prefix)]
+        k = _kernel_size(prefix[ends[-1] if ends else 0:])
         row, column = int(m.group(1)), int(m.group(2))
-        if row != column:
+        if k is None:       # said, but of no one k×k kernel: drafted as not checkable, with the reason
+            out.append((m.group(0), None, {}, "a kernel reshaped into a row and multiplied by a patch, but its "
+                        "sentence gives no one k×k kernel (none, another shape, a third size or channels): its "
+                        "entries are not read"))
+        if k is None or row != column:
             continue
         patch = f"matrix {k} {k}" if row == k * k else f"matrix {row} 1"
         reading = (f"\\operatorname{{vec}}(K)^T \\operatorname{{vec}}(P) = \\sum_{{m=1}}^{{{k}}} \\sum_{{n=1}}^{{{k}}} "
                    "K_{m,n} P_{m,n}")
-        note = (f"the {k}×{k} kernel K (from the section) reshaped into a row, times the matching patch P of "
+        note = (f"the {k}×{k} kernel K (of the sentence) reshaped into a row, times the matching patch P of "
                 f"{row} entries" + ("" if row == k * k else f" (a {row}×1 column: not the kernel's {k * k} entries)"))
         out.append((m.group(0), reading, {"K": f"matrix {k} {k}", "P": patch}, note))
     return out

@@ -1705,9 +1705,12 @@ def _flattened_kernel(no: int, line: str, section: str, lines, sections) -> list
     before = " ".join(lines[n - 1] for n in range(1, no) if sections.get(n) == section) + " " + line
     out = []
     for words, reading, symbols, note in flattened_kernel(line, before):
-        d = Formula(no, section, line.strip(), words, "unicode", reading=reading)
-        d.symbols, d.functions = symbols, {"\\operatorname{vec}": "vec"}
-        d.inferred.append(note)
+        d = Formula(no, section, line.strip(), words, "unicode", reading=reading or "")
+        if reading is None:
+            d.not_checkable = note
+        else:
+            d.symbols, d.functions = symbols, {"\\operatorname{vec}": "vec"}
+            d.inferred.append(note)
         out.append(d)
     return out
 

@@ -83,4 +83,12 @@ def test_a_kernel_reshaped_into_a_row_times_the_matching_patch():
     ((_, reading, symbols, _),) = flattened_kernel(words, "With a 3×3 kernel " + words)
     assert symbols == {"K": "matrix 3 3", "P": "matrix 3 3"} and "\\sum_{m=1}^{3}" in reading
     assert flattened_kernel(words, "With a 2×2 kernel " + words)[0][2]["P"] == "matrix 9 1"   # not the kernel's 4
-    assert not flattened_kernel(words, words)                           # no kernel size in the section
+    assert flattened_kernel(words, words)[0][1] is None                 # no kernel size in the sentence
+    rows = "you can reshape it into a 1×9 vector. Then, if you multiply that with the matching 9×1 input patch, " \
+           "the dot product you get equals the sum of multiplications done element by element"
+    assert flattened_kernel(rows, "A 3×3 kernel is usual. Take one, " + rows)[0][1] is None   # another sentence's
+    assert flattened_kernel(rows + ". A 5×5 kernel works too.", rows + ". A 5×5 kernel works too.")[0][1] is None
+    for kernel in ("With a 3×3 kernel on 1 channel, ", "With a 3×3×1 kernel, ", "With a 3×1 kernel, "):
+        assert flattened_kernel(rows, kernel + rows)[0][1] is None, kernel   # channels, a third size, not square
+    written = "if you have a kernel like [ [a, b, c], [d, e, f], [g, h, i] ] " + rows
+    assert flattened_kernel(rows, written)[0][2]["K"] == "matrix 3 3"  # the kernel written out, 3 rows of 3
