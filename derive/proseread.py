@@ -267,7 +267,8 @@ def glossary(lines) -> dict:
 
 def batch_activation(gloss: dict, definitions: dict):
     """``(A, f, Z, line)`` when the section's glossary and definitions say A = f(Z): ``a = σ(z)`` is defined,
-    the glossary calls f the ``activation function`` and A ``activations`` (f's word, plural), and Z is the
+    the glossary calls f the ``activation function`` and A ``activations`` (f's word, plural; nothing more
+    but "of this layer": not the previous layer's, the input's, after pooling, stored transposed), and Z is the
     batch of z (``z: pre-activation``, ``Z: pre-activations``: z's words, plural) and is defined; A itself is
     not.  ``definitions``: name -> value text."""
     out = []
@@ -281,8 +282,9 @@ def batch_activation(gloss: dict, definitions: dict):
         f, z = m.groups()
         fwords = gloss[f][0]
         Z = z.upper()
-        if not fwords.endswith(" function") or words.split()[0] != fwords.removesuffix(" function").split()[-1] + "s":
-            continue
+        plural = fwords.removesuffix(" function").split()[-1] + "s"
+        if not fwords.endswith(" function") or words not in (plural, f"{plural} of this layer", f"layer {plural}"):
+            continue        # "activations of the previous layer", "activations after pooling": another A
         if Z not in definitions or z not in gloss or Z not in gloss or gloss[Z][0] != gloss[z][0] + "s":
             continue
         out.append((big, f, Z, no))

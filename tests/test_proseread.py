@@ -75,6 +75,8 @@ def test_the_activations_of_a_batch_are_the_activation_function_of_its_pre_activ
     assert not batch_activation(gloss, {"z": "Wx + b", "a": "σ(z)"})    # no batch Z defined
     other = glossary(enumerate(lines[:3] + ["- A: outputs (n_out × m)"], 1))
     assert not batch_activation(other, defs)                            # A not called the activations
+    for words in ("activations of the previous layer", "activations after pooling", "input activations"):
+        assert not batch_activation(glossary(enumerate(lines[:3] + [f"- A: {words} (n_in × m)"], 1)), defs), words
 
 
 def test_a_kernel_reshaped_into_a_row_times_the_matching_patch():
