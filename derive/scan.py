@@ -602,6 +602,12 @@ _LOSS_NAMES = ((re.compile(r"mean[ -]squared[ -]error|\bMSE\b", re.I), "mse"),
                (re.compile(r"cross[ -]?entropy", re.I), "cross entropy"))
 
 
+#: words that add a penalty to a named loss (``MSE with L2``, ``BCE + weight decay``, ``regularized``),
+#: or arithmetic on it (``SSE / m``, ``half the SSE``): the formula is then not the loss itself
+_PENALTY = re.compile(r"\b(?:L[12]|l[12][ -]?(?:norm|penalty|reg\w*)|penalt\w*|regulari[sz]\w*|weight[ -]decay|ridge|"
+                      r"lasso|elastic|plus|over|divided|times|half|halved|twice|scaled)\b|[+/×·*]", re.I)
+
+
 def _loss_words(draft, lines) -> list[str]:
     r"""Where a sheet names the loss a formula writes, nearest first: a bracket after it on its line
     (``L = (1/2m) × Σ(ŷ - y)²  [MSE]``), the name's own subscript (``\mathcal{L}_{\text{SSE}}``), the words
@@ -634,6 +640,12 @@ def _named_loss(draft, lines) -> tuple[str, str, dict] | None:
     summed = any(t in body for t in ("Σ", "\\sum", "∑"))
     bare = None if latex or not summed else bare_loss_sum(body)
     size, body = (bare[1], bare[0]) if bare else ("n", body)
+    kinds = [draft.symbols.get(k, "").split() for k in ("\\hat{y}", "y")]
+    declared = {kind[1] for kind in kinds if kind[:1] == ["vector"] and len(kind) > 1}
+    if summed and any(kinds):       # the sheet's lengths of ŷ and y: the sum runs over them, or nothing is read
+        if len(declared) != 1 or bare and declared != {size} or any(kind[:1] not in ([], ["vector"]) for kind in kinds):
+            return None             # "(1/m) Σ(ŷ - y)²" with ŷ and y of K entries: m terms of K-vectors
+        size = declared.pop()
     glued = ""
     if not latex and summed and re.search(r"[Σ∑](?![ᵢ_])", body) and _symbol_key(body) is None:
         # L = -Σ yi × log(ŷi): under a Σ with no index, yi and ŷi (both written so) are the i-th entries
@@ -667,8 +679,8 @@ def _named_loss(draft, lines) -> tuple[str, str, dict] | None:
         hits = [(m.end(), fn) for pat, fn in _LOSS_NAMES for m in pat.finditer(words)]
         if hits:
             break
-    if not hits:
-        return None
+    if not hits or _PENALTY.search(words):
+        return None                 # "[MSE with L2]": the loss and a penalty, not the loss the name is
     fn = max(hits)[1]
     if fn == "cross entropy":   # two terms, y and 1 - y: the binary loss; else the categorical one
         fn = "bce" if re.search(r"1\s*[-–−]\s*y", body) else "cce"
