@@ -89,6 +89,7 @@ EXPECTED = {
     "logic.not_equivalent": "refuted", "logic.in_given": "error",     # equivalence is not two identities
     "tuple.lengths": "error", "list.bare": "undecided",                # one length; a row or a column?
     "sum_range.other_vector": "error", "sum_range.tuple_for_scalar": "error",   # a sum's range is never guessed
+    "sum_range.index_past_length": "error", "sum_range.index_past_length.numbers": "error",   # nor past a length
     "nabla.order_kept": "refuted", "order.both_sides": "undecided",   # \nabla^2 is no \nabla; O = O is no claim
     "sign.negative_part": "error", "sign.matrix_plus": "undecided",    # x^- has two conventions; A^+ two readings
     "sign.bare_then_factor": "error", "sign.point_outside_limit": "error",   # e^-x, 0^+: not guessed

@@ -1446,6 +1446,17 @@ class Interpreter:
             want = 1
         if len(idx) != want:
             raise LatexError(f"{decl.spelling} is a {decl.kind}: it takes {want} index(es), got {len(idx)}", _pos(s))
+        lengths = [obj.shape[0] if obj.shape[1] == 1 else obj.shape[1]] if want == 1 else list(obj.shape)
+        ranges = {str(d.obj): d for d in self.scope.symbols.values() if d.kind == "index"}
+        for i, length in zip(idx, lengths):      # a declared index, or a sum over it with no range of its own
+            name = str(i) if isinstance(i, sp.Symbol) else None
+            own = name in self.bound_ranges and self.bound_ranges[name][1] is not None
+            top = ranges[name].dims[0] if name in ranges and not own else None
+            if top is not None and (isinstance(top, sp.Symbol) and isinstance(length, sp.Symbol) and top != length
+                                    or (top - length).is_positive):
+                # y_i with i over 1..m and y of K entries: the entries past K do not exist (m > K may hold)
+                raise LatexError(f"{canon(s)}: the index {ranges[name].spelling} runs over 1..{top}, but "
+                                 f"{decl.spelling} has {length} entries there: declare them with one size", _pos(s))
         if want == 1:
             return obj[idx[0] - 1, 0] if obj.shape[1] == 1 else obj[0, idx[0] - 1]
         return obj[idx[0] - 1, idx[1] - 1]
