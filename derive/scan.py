@@ -850,7 +850,7 @@ def _derivative_values(no: int, line: str, section: str) -> list[Formula]:
         fname, text, v, a, b = m.groups()
         fn = _FUNCTION_NAMES[fname.lower()]
         key = _FN_KEYS[fn]
-        d = f"\\frac{{d}}{{d {v}}} {key}({v})"
+        d = f"\\frac{{d}}{{d {v}}}\\left({key}({v})\\right)"     # bracketed: the derivative's reach is written
         num = [x.replace("−", "-").replace("–", "-").replace(" ", "") for x in (a, b)]
         draft = Formula(no, section, line.strip(), text, "unicode",
                         reading=f"\\left({d} - ({num[0]})\\right) \\left({d} - ({num[1]})\\right) = 0")

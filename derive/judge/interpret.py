@@ -38,6 +38,7 @@ from ..mathematics.arrays import (Elementwise, FromEntries, GenericFunction, Gra
                                   VecMin, is_array)
 from ..mathematics.conventions import INITS, LOSSES, Conventions
 from ..mathematics.primitives import ACTIVATIONS, LeakyReLU, elementary
+from ..mathematics.zero import is_zero
 from ..mathematics.printing import tex as _tex
 from ..mathematics.sequences import Conv, ConvMatrix, Vec
 from ..notation import ir
@@ -1141,15 +1142,32 @@ class Interpreter:
         if b.op in ("+", "-"):
             terms = []
             self._flatten_sum(b, 1, terms)
-            for _, t in terms[:-1]:
+            vals = [(s, self.expr(t)) for s, t in terms]
+            narrow = self.add([v if s > 0 else -v for s, v in vals], _pos(b))
+            for k, (sk, t) in enumerate(terms[:-1]):
                 last = t.factors[-1] if isinstance(t, ir.Product) and t.factors else t
                 if isinstance(last, ir.Derivative) and last.open_scope:
-                    # \frac{d}{dx} x^2 + x^3: the derivative of x^2 alone, or of the whole sum? not written
-                    raise Unsupported("a derivative operator before a + or -, its body in no bracket: whether it "
-                                      "applies to the term or to the whole sum is not written; bracket the body",
-                                      _pos(b))
-            vals = [(s, self.expr(t)) for s, t in terms]
-            return self.add([v if s > 0 else -v for s, v in vals], _pos(b))
+                    # \frac{d}{dx} x^2 + x^3: the derivative of x^2 alone, or of the whole sum after it? Both
+                    # readings are taken; they must agree (d/dz ReLU(z) - 1 does), else the claim is not judged
+                    body = last.body
+                    for sj, tj in terms[k + 1:]:
+                        body = ir.BinOp("+" if sj > 0 else "-", body, tj, span=b.span)
+                    wide_d = ir.Derivative(last.kind, body, last.wrt, last.order, span=last.span)
+                    wide_t = ir.Product(t.factors[:-1] + (wide_d,), span=t.span) if isinstance(t, ir.Product) \
+                        else wide_d
+                    parts = [v if s_ > 0 else -v for s_, v in vals[:k]]
+                    wide_v = self.expr(wide_t)
+                    wide = self.add(parts + [wide_v if sk > 0 else -wide_v], _pos(b))
+                    if is_array(narrow) or is_array(wide):
+                        same = False                   # of arrays: not compared (sizes may be symbolic)
+                    else:
+                        same = is_zero(narrow - wide)
+                    if not same:
+                        raise Unsupported("a derivative operator before a + or -, its body in no bracket: "
+                                          "whether it applies to the term or to the whole sum is not written, and "
+                                          "the two readings differ; bracket the body", _pos(b))
+                    break
+            return narrow
         left, right = self.expr(b.left), self.expr(b.right)
         if b.op == "*":
             return self.multiply([left, right], _pos(b))
