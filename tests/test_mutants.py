@@ -59,6 +59,13 @@ EQUIVALENT = {
                                          "do not use (they use v_{t-1})",
     "d2l.matrix_calculus.einstein#swap@18": "x^T A^T x = x^T A x: its gradient is the same (A + A^T) x",
     "d2l.gd.taylor_step#sign@40": "the sign before an O(...) term: -O(eta^2) is O(eta^2)",
+    "matrix_calculus.neuron.affine_partials#sign@106": "the sign of d b/d w, which is 0 (b and w are independent "
+                                                       "inputs of y = w . x + b)",
+    "matrix_calculus.neuron.affine_partials#sign@162": "the sign of the zero vector's transpose (given = 0)",
+    "sklearn_docs.linear_model.elastic_net_reduces_to_lasso#sign@63": "the sign of a term with the factor 1 - rho, "
+                                                                      "which the given rho = 1 makes 0",
+    "sklearn_docs.linear_model.elastic_net_reduces_to_lasso#two@100": "the power of a term with the factor 1 - rho, "
+                                                                      "which the given rho = 1 makes 0",
 }
 
 

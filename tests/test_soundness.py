@@ -106,6 +106,19 @@ EXPECTED = {
     "update_time.later_quantity": "error",             # theta_t in the buffer's line: computed after it
     "update_time.lines_out_of_order": "proved",        # the indices, not the order of the lines, say which b
     "update_time.lines_stale": "undecided",            # theta from b_{t-1}: not run as another algorithm yet
+    "bare.applied_twice": "error", "bare.nothing_feeds": "error",   # a bare function: applied once, or one
+    "bare.input_by_defined": "error",                  # variable the others feed; an input by what it feeds
+    "bare.function_by_absent_variable": "error",       # a defined function by a variable its body lacks: no 0
+    "cases.scalar_and_vector": "error",                # a 0 beside a vector case: which zero is not guessed
+    "update.role_not_inferred_twice": "error",         # alpha next to a stated lr is no second learning rate
+    "apply.declared_value_elsewhere": "error",         # f declared as the value f(x) only: f(2) is not guessed
+    "op.log_frac_then_factor": "undecided",            # \log \frac{a}{b} c without a sum: both scopes kept
+    "given.set_of_symbols": "error",                   # judged value by value only over numbers
+    "deriv.vector_by_scalar_row": "convention",        # d(x z)/dz: a column in the mixed layout, a row in
+    "words.arc_function": "error",                     # the denominator layout; acos is never a cos(x)
+    "norm.one_of_matrix": "undecided",                 # the induced or the entry-wise 1-norm: not guessed
+    "max.tie_is_no_counterexample": "undecided",       # d max(x, y)/dx has no value at x = y: a point there
+    "max.tie_is_no_counterexample.mutant": "refuted",  # is no counterexample; off the tie it still is
 }
 
 

@@ -20,6 +20,7 @@ Numbers never prove: the search only finds counterexamples.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import itertools
 import re
 import time
@@ -38,12 +39,13 @@ from ..mathematics.zero import is_zero
 from ..notation import ir
 from ..notation.errors import LatexError, ShapeMismatch, Unsupported
 from ..notation.latex import canon
+from ..notation.latex import read as latex_read
 from ..verdict import Verdict
 from .crossread import Disagreement, compare, readable
 from .derivation import evaluate
 from .equation import judge_equation
 from . import logic
-from .interpret import ClaimError, Printed, Scope, _one_definition, einstein_sums, prepare
+from .interpret import ClaimError, Printed, Scope, _entrywise_target, _one_definition, einstein_sums, prepare
 from .numeval import NotEvaluable
 from .outcome import Outcome, combine
 from .recurrences import judge_induction
@@ -362,6 +364,15 @@ def _read(claim, conventions, statement_index, prod_choice=None):
         for p in premises:
             printed.append(canon(p) + r" \quad (\text{premise})")
     shapes = [ch for ch in chains if tuple(ch.rels) == ("in",) and it.declares_shape(*ch.terms)]
+    conditions = list(st.conditions)
+    for cond in list(conditions):
+        # \hat{y} = softmax(o) \quad where \quad \hat{y}_i = ...: the entries a condition defines, read before
+        # the claim that uses the vector (else its name would be taken for a scalar first)
+        if tuple(cond.rels) == ("=",) and isinstance(cond.terms[0], ir.Sub) and it.is_new(cond.terms[0]) and \
+                not _is_number_node(cond.terms[1]) and _entrywise_target(cond.terms[0], it) is not None:
+            _one_definition(cond.terms[0], cond.terms[1], it, defs, 0, _NoClaim, "latex")
+            printed.append(canon(cond) + r" \quad (\text{definition})")
+            conditions.remove(cond)
     for chain in _split_arrows(chains, it, defs):
         if chain in it.recurrence_chains:       # v_t = \beta v_{t-1} + ..., v_0 = 0: read term by term
             printed.append(canon(chain) + r" \quad (\text{recurrence})")
@@ -402,7 +413,7 @@ def _read(claim, conventions, statement_index, prod_choice=None):
         links += [(values[k], values[k + 1], values[k + 2]) for k in range(0, len(values) - 2, 2)]
         parts += [labels.get(id(chain))] * (len(links) - len(parts))
     _cases_in_words(st.conditions, claim, it)
-    reps = {**given_reps, **_conditions(st.conditions, it, defs)}
+    reps = {**given_reps, **_conditions(conditions, it, defs)}
     if reps:
         links = [(_sub(a, reps), rel, _sub(b, reps)) for a, rel, b in links]
         parts = [p and (p[0], [_sub(g, reps) for g in p[1]]) for p in parts]
@@ -778,8 +789,66 @@ def _recheck_update(out):
     return out   # update rules are re-checked in updates.judge_update against the numeric reference
 
 
+#: the most values a given set may have to be judged value by value
+_MAX_CASES = 8
+
+
+def _finite_given(claim):
+    r"""A given ``y_i \in \{-1, 1\}``: (its position, the symbol as written, the numbers), or None."""
+    if claim.notation != "latex":
+        return None
+    for k, text in enumerate(claim.given):
+        try:
+            sts = latex_read(text)
+        except LatexError:
+            continue
+        if len(sts) != 1 or len(sts[0].chains) != 1 or sts[0].conditions:
+            continue
+        ch = sts[0].chains[0]
+        if ch.rels != ("in",) or not isinstance(ch.terms[0], (ir.Atom, ir.Sub)):
+            continue
+        values = ch.terms[1]
+        if isinstance(values, ir.Paren) and values.bracket == "{" and _is_number_node(values.arg):
+            items = (values.arg,)
+        elif isinstance(values, ir.Tuple) and values.bracket == "{":
+            items = values.items
+        else:
+            continue
+        if 1 <= len(items) <= _MAX_CASES and all(_is_number_node(v) for v in items):
+            return k, canon(ch.terms[0]), [canon(v) for v in items]
+    return None
+
+
+def _judge_cases(claim, conventions, split):
+    r"""A claim under ``y \in \{-1, 1\}``: judged at each value (as the condition ``\text{for } y = -1``);
+    proved when it is proved at every value, refuted at the first value it is refuted at, else no verdict."""
+    k, name, values = split
+    given = [g for j, g in enumerate(claim.given) if j != k]
+    results = []
+    for v in values:
+        case = dataclasses.replace(claim, latex=f"{claim.latex} \\quad \\text{{for }} {name} = {v}", given=given)
+        results.append((v, judge_once(case, conventions)))
+    for v, (scope, parsed, out) in results:
+        if out.verdict == "refuted":
+            out.reason = f"at ${name} = {v}$ (of the given set): {out.reason}"
+            return scope, parsed, out
+    scope, parsed, first = results[0][1]
+    words = {out.verdict for _, (_, _, out) in results}
+    shown = ", ".join(values)
+    if words == {"proved"}:
+        scope.note(f"the given ${name} \\in \\{{{shown}\\}}$ is judged value by value")
+        first.reason = f"proved at each value of ${name}$ in the given set $\\{{{shown}\\}}$: {first.reason}"
+        return scope, parsed, first
+    described = "; ".join(f"${name} = {v}$: {out.verdict} ({out.reason[:80]})" for v, (_, _, out) in results)
+    return scope, parsed, Outcome("undecided" if "error" not in words else "error",
+                                  f"judged value by value over the given set: {described}")
+
+
 def judge_once(claim, conventions=None):
     """``(scope, parsed, outcome)`` under ``conventions``; several readings must agree."""
+    split = _finite_given(claim)
+    if split is not None and claim.latex:
+        return _judge_cases(claim, conventions, split)
     conventions = _with_layout(claim, conventions)
     if claim.theorem and not claim.formula:
         scope, _, _ = prepare(claim, conventions)

@@ -34,7 +34,8 @@ from sympy.stats import variance as stats_variance
 from sympy.stats.rv import RandomSymbol
 from sympy.stats.symbolic_probability import Expectation, Probability, Variance
 
-from ..mathematics.arrays import (Elementwise, FromEntries, GenericFunction, Grad, Hessian, Jacobian, Norm, SoftmaxVec, VecMax,
+from ..mathematics.arrays import (Elementwise, FromEntries, GenericFunction, Grad, Hessian, Jacobian, Norm, PiecewiseArray,
+                                  SoftmaxVec, VecMax,
                                   VecMin, is_array)
 from ..mathematics.conventions import INITS, LOSSES, Conventions
 from ..mathematics.primitives import ACTIVATIONS, LeakyReLU, elementary
@@ -655,7 +656,7 @@ class Interpreter:
         self.scope = scope
         read = reader(notation)
         words = scope.words
-        self.read = lambda text, logic=False: _without_logic(read(text, words), logic)
+        self.read = lambda text, logic=False: self._applied_readings(_without_logic(read(text, words), logic))
         self.user_functions = dict(user_functions or {})    # key -> (params, body)
         self.definitions = {}                                # symbol -> value, for a(z) dependency notation
         self.local = {}                                      # bound index name -> Symbol (inside sums)
@@ -678,8 +679,38 @@ class Interpreter:
         self.prod_shape = None                               # the shape a prod(A, B) of the chain being read needs
         self.prod_choice = {}                                # prod's span -> which of its products this reading takes
         self.prod_counts = {}                                # prod's span -> how many products have that shape
+        self.applications = {}                               # head key -> {canon(arg): arg node} applied in the claim
+        self.bare_derivatives = {}                           # key -> [wrt nodes] of derivatives of the bare name
 
     # ------------------------------------------------------------------ entry points
+    def function_names(self) -> set:
+        """Names the claim makes functions: declared, defined, the table's letters (sigma), and the heads of
+        symbols declared applied (``'f(x)' = "scalar (0,1)"``)."""
+        names = set(self.scope.functions) | set(self.user_functions) | set(self.entry_functions)
+        names |= {k for k in SYMBOL_FUNCTIONS if k not in self.scope.symbols}
+        names |= {m.group(1) for k in self.scope.symbols for m in [re.match(r"(.+?)\(.*\)$", k)] if m}
+        return names
+
+    def _applied_readings(self, sts):
+        r"""Of several readings, those where no function name stands bare before its own bracket: in
+        ``\log q(x)`` with q a function, ``\log(q) \cdot (x)`` (a logarithm of a function, times x) means
+        nothing, and ``\log(q(x))`` is the one reading left."""
+        if len(sts) < 2:
+            return sts
+        names = self.function_names()
+
+        def bare_before_bracket(st):
+            for n in ir.walk(st):
+                if isinstance(n, ir.Product):
+                    for a, b in zip(n.factors, n.factors[1:]):
+                        if isinstance(a, ir.Apply) and not a.bracket and len(a.args) == 1 and \
+                                isinstance(a.args[0], (ir.Atom, ir.Name)) and _key(a.args[0]) in names and \
+                                isinstance(b, ir.Paren) and b.bracket == "(":
+                            return True
+            return False
+        kept = [st for st in sts if not bare_before_bracket(st)]
+        return kept or sts
+
     def statements(self, text: str, logic=False) -> list:
         """The readings of a string as statements of the intermediate form, their sums' ranges noted
         (``logic``: the claim's formula, where 'A and hence B' is judged; anywhere else it is not read)."""
@@ -1050,10 +1081,16 @@ class Interpreter:
 
     def _Norm(self, n: ir.Norm):
         x = self.expr(n.arg)
-        if n.kind not in ("", "2", "F"):
+        if n.kind not in ("", "2", "F", "1"):
             raise Unsupported(f"the {n.kind}-norm is not read yet", _pos(n))
         if not is_array(x):
             return sp.Abs(x)
+        if n.kind == "1":
+            if x.shape[1] != 1:
+                # of a matrix: the induced norm (largest column sum) or the sum of all entries' sizes?
+                raise Unsupported("the 1-norm of a matrix is not read yet (induced or entry-wise)", _pos(n))
+            k = sp.Dummy("k", integer=True)
+            return sp.Sum(sp.Abs(x[k, 0]), (k, 0, x.shape[0] - 1))
         if x.shape[1] != 1 and x.shape[0] != 1:       # a matrix: Frobenius only where the claim writes _F
             if n.kind == "2" and self.scope.operators.get(r"\|\cdot\|_2") == "frobenius":
                 self.scope.note(r"$\|A\|_2$ of a matrix is read as the Frobenius norm, as the source states")
@@ -1079,8 +1116,16 @@ class Interpreter:
         for value, cond in c.rows:
             v = self.expr(value)
             pieces.append((v, self.condition(cond)))
-        if pieces and pieces[-1][1] is not sp.true:
-            pass
+        arrays = [is_array(v) for v, _ in pieces]
+        if any(arrays):
+            if not all(arrays):
+                raise LatexError("cases whose values are scalars in one row and vectors or matrices in another",
+                                 _pos(c))
+            shape = tuple(pieces[0][0].shape)
+            if any(not _same_shape(v.shape, pieces[0][0].shape) for v, _ in pieces):
+                raise ShapeMismatch(f"the cases' values have different shapes ({', '.join(_shape_text(v) for v, _ in pieces)})",
+                                    _pos(c))
+            return PiecewiseArray(*pieces) if shape != (1, 1) else sp.Piecewise(*[(v[0, 0], k) for v, k in pieces])
         return sp.Piecewise(*pieces)
 
     def _random_cases(self, c: ir.Cases):
@@ -1563,6 +1608,12 @@ class Interpreter:
                     raise LatexError(f"{p.name!r} is a {d.kind}, not an index", _pos(p))
                 out.append(d.obj)
                 continue
+            if isinstance(p, ir.Sub) and isinstance(p.base, ir.Atom) and _key(p) not in self.scope.symbols and \
+                    _key(p.base) not in self.scope.symbols and p.base.name not in self.local and \
+                    not any(isinstance(a, ir.Atom) and a.name in self.local for a in ir.walk(p.index)):
+                # f_{y_i}: an undeclared label y_i as the subscript of an entry is an index in the array's range
+                out.append(self._index_symbol(_key(p), where))
+                continue
             out.append(self.expr(p))
         return out
 
@@ -1780,6 +1831,17 @@ class Interpreter:
 
     # ------------------------------------------------------------------ functions
     def _Call(self, c: ir.Call):
+        bracket = c.arg
+        while isinstance(bracket, (ir.Pow, ir.Sub, ir.Transpose, ir.Factorial)):
+            bracket = bracket.base
+        spelled = canon(ir.Call(c.head, bracket, c.bracket))
+        if spelled in self.scope.symbols:        # 'f(x)' = "scalar (0,1)": the value the claim declares
+            return self._post(self._decl_value(self.scope.symbols[spelled], c), self._unwrap(c.arg)[1])
+        declared_heads = {m.group(1) for k in self.scope.symbols for m in [re.match(r"(.+?)\((.*)\)$", k)] if m}
+        if _key(c.head) in declared_heads and _key(c.head) not in self.scope.functions:
+            raise LatexError(f"{spelled}: {_key(c.head)!r} is declared only applied, as the value "
+                             f"{', '.join(sorted(k for k in self.scope.symbols if k.startswith(_key(c.head) + '(')))}",
+                             _pos(c))
         head = c.head
         primes = 0
         while isinstance(head, ir.Prime):
@@ -2188,11 +2250,23 @@ class Interpreter:
 
     # ------------------------------------------------------------------ derivatives
     def _Derivative(self, d: ir.Derivative):
-        f = self._function_by_name(d) if isinstance(d.body, ir.Atom) and d.body.name in self.user_functions \
-            else self.expr(d.body)
+        bare = _key(d.body) if isinstance(d.body, (ir.Atom, ir.Name)) else None
+        if bare in self.user_functions:
+            f = self._function_by_name(d)
+        elif bare in self.scope.functions and self.scope.functions[bare] == "generic" and bare not in self.local:
+            f = self.expr(self._applied(d.body))
+        else:
+            f = self.expr(d.body)
         if d.kind == "nabla" and not d.wrt:
             if isinstance(d.body, ir.Call):
-                args, _ = self._unwrap(d.body.arg)
+                args, post = self._unwrap(d.body.arg)
+                if len(args) == 1 and d.order == 1 and not post and not isinstance(args[0], (ir.Atom, ir.Sub)):
+                    at = self.expr(args[0])
+                    if not is_array(at) and not isinstance(at, sp.Symbol):
+                        # \nabla relu(6): the derivative of a function of one variable at the point, relu'(6)
+                        self.scope.note(rf"$\nabla {canon(d.body)}$ is read as the derivative at the point, "
+                                        f"${canon(d.body.head)}'({canon(args[0])})$")
+                        return self.expr(ir.Call(ir.Prime(d.body.head, 1), d.body.arg, d.body.bracket))
                 if len(args) == 1:
                     wrt = [(args[0], d.order)]      # \nabla^2 f(x): the Hessian by x
                 elif d.order == 1:
@@ -2235,19 +2309,59 @@ class Interpreter:
         return column.T if self.scope.conventions.get("layout", "mixed") == "numerator" else column
 
     def _function_by_name(self, d: ir.Derivative):
-        r"""``\frac{df}{dx}`` for a function defined as ``f(x) = ...``: f at its own parameters, when the
-        derivative is by parameters of those names (otherwise the reading would be a guess)."""
-        key = d.body.name
+        r"""``\frac{df}{dx}`` for a function defined as ``f(x) = ...``: f at its own parameters, the body as the
+        definition writes it.  By a parameter that is the partial derivative; by another symbol of the body
+        (``\partial C / \partial w`` for ``C(X, y) = ...`` with ``w`` in the body, a parameter of the model
+        the definition holds fixed) it is the derivative of that expression.  Refused where the parameters
+        are names the claim defines otherwise (which value they stand for would be a guess) or where the
+        variable does not occur in the body (a silent 0)."""
+        key = _key(d.body)
         params, body, sub = self.user_functions[key]
         names = [str(p) for p in params]
         wrt = [canon(v) for v, _ in d.wrt]
+        applied = f"write it applied, {key}({', '.join(names)})"
+        if sub is not None or not wrt:
+            raise LatexError(f"the derivative of the function {key!r} by {', '.join(wrt) or 'nothing'}: {applied}",
+                             _pos(d.body))
         # compared as symbols: \\mathbf{w} and w spell one parameter
-        same = all(any(_same_symbol(self, v, p) for p in params) for v, _ in d.wrt)
-        if sub is not None or not wrt or not same:
-            raise LatexError(f"the derivative of the function {key!r} by {', '.join(wrt) or 'nothing'}: write it "
-                             f"applied, {key}({', '.join(names)})", _pos(d.body))
+        own = [any(_same_symbol(self, v, p) for p in params) for v, _ in d.wrt]
+        if not all(own):
+            free = _free_of(body, self.definitions) if not is_array(body) else set(body.free_symbols)
+            free |= {a for a in sp.preorder_traversal(body) if isinstance(a, sp.MatrixSymbol)}
+            clash = [n for n in names if n in self.defined_keys]
+            absent = [w for (v, _), w, o in zip(d.wrt, wrt, own) if not o and self.expr(v) not in free]
+            if clash or absent:
+                raise LatexError(f"the derivative of the function {key!r} by {', '.join(wrt)}, "
+                                 f"{'a variable its body does not contain' if absent else 'a parameter defined elsewhere'}"
+                                 f": {applied}", _pos(d.body))
         self.scope.note(f"${key}$ in a derivative is read as ${key}({', '.join(names)})$")
         return self._user(key, list(params), 0, _pos(d.body), None)
+
+    def _applied(self, name):
+        r"""A generic function written bare in a derivative, ``\frac{\partial Loss}{\partial w}``, as the claim
+        applies it: at the one argument it is applied to elsewhere (``Loss(w)``); never applied, at the one
+        variable of its derivatives that the others feed (``\partial L/\partial W``, ``\partial L/\partial D``
+        with ``D = W X``: ``L(D)``, the loss reaching ``W`` through ``D``, as backpropagation writes it)."""
+        key = _key(name)
+        apps = self.applications.get(key, {})
+        if len(apps) == 1:
+            (arg,) = apps.values()
+            self.scope.note(f"${key}$ in a derivative is read as ${key}{canon(arg)}$, as the claim applies it")
+            return ir.Call(name, arg)
+        if apps:
+            raise LatexError(f"the function {key!r} without an argument, applied in the claim to several: "
+                             f"{', '.join(sorted(apps))}", _pos(name))
+        nodes = {canon(v): v for v in self.bare_derivatives.get(key, [])}
+        vals = {k: self.expr(v) for k, v in nodes.items()}
+        feeds = [k for k, v in vals.items() if v in self.definitions and
+                 all(w in _free_of(self.definitions[v], self.definitions) for k2, w in vals.items() if k2 != k)]
+        if len(vals) < 2 or len(feeds) != 1:
+            raise LatexError(f"the function {key!r} without an argument (no application and no definition says "
+                             "what it is a function of)", _pos(name))
+        arg = nodes[feeds[0]]
+        self.scope.note(f"${key}$ is read as a function of ${feeds[0]}$ alone, which the claim's other variables "
+                        "feed (the loss reaches them through it)")
+        return ir.Call(name, ir.Paren(arg))
 
     def _vacuous(self, body_node, f, wrt):
         """``\\partial L / \\partial W`` with ``L`` defined by nothing: refuse, never a silent 0; the same for an
@@ -2264,9 +2378,31 @@ class Interpreter:
             node = body_node.base if isinstance(body_node, ir.Sub) and isinstance(f, MatrixElement) else body_node
             sym = f.parent if isinstance(f, MatrixElement) else f
             if sym not in self.definitions and _key(node) not in self.defined_keys \
-                    and not any(self.expr(v) == f for v, _ in wrt):
+                    and not any(self.expr(v) == f for v, _ in wrt) and not self._independent(sym, wrt):
                 raise LatexError(f"the derivative of ${_tex(f)}$, which no definition connects to the variable: "
                                  "define it", _pos(body_node))
+
+
+    def _inputs(self):
+        """Symbols the definitions take as inputs: on a right side, never defined themselves."""
+        used = set()
+        for value in self.definitions.values():
+            used |= {a for a in sp.preorder_traversal(value) if isinstance(a, (sp.Symbol, sp.MatrixSymbol))}
+        return used - set(self.definitions)
+
+    def _independent(self, sym, wrt):
+        r"""``\partial b / \partial \mathbf{w}`` for ``y = \mathbf{w} \cdot \mathbf{x} + b``: both are inputs of the
+        definitions, independent variables, so the derivative is 0 as written; by a defined quantity it is not
+        read (an input by what it feeds is no derivative)."""
+        inputs = self._inputs()
+        if sym not in inputs:
+            return False
+        for v, _ in wrt:
+            var = self.expr(v)
+            var = var.parent if isinstance(var, MatrixElement) else var
+            if var not in inputs:
+                return False
+        return True
 
 
 def derivative(f, var, order, pos, scope=None):
@@ -2293,7 +2429,18 @@ def derivative(f, var, order, pos, scope=None):
     if scalar_f:
         f = f[0, 0]
     if is_array(f):
-        raise Unsupported("the derivative of a vector or matrix by a scalar is not read yet", pos)
+        if f.shape[1] != 1 or order != 1 or not var.is_Symbol:
+            raise Unsupported("the derivative of a matrix (or a second derivative of a vector) by a scalar is not "
+                              "read yet", pos)
+        # d(x + z)/dz: the vector of the entries' derivatives, a column in numerator layout (a Jacobian with one
+        # column), a row in denominator layout
+        k = sp.Dummy("k", integer=True, positive=True)
+        column = FromEntries(sp.Derivative(f[k - 1, 0], var), k, f.shape[0])
+        if scope is not None:
+            scope.used_axes.add("layout")
+            if scope.conventions.get("layout", "mixed") == "denominator":
+                return sp.Transpose(column)
+        return column
     if not (var.is_Symbol or isinstance(var, (sp.Indexed, MatrixElement))):
         # d/d(log z) and friends: a change of variable the reader does not make
         raise Unsupported(f"a derivative with respect to the expression ${_tex(var)}$", pos)
@@ -2584,7 +2731,7 @@ def _function_definition(lhs, rhs, it, field_name) -> bool:
         return False
     params = []
     for a in args:
-        pkey = _key(a)
+        pkey = _key(a) if not isinstance(a, ir.Call) else canon(a)
         d = it.scope.symbols.get(pkey)
         if d is None:
             d = _parameter(a, rhs, it) if isinstance(a, ir.Atom) else _real_scalar(pkey)
@@ -2613,6 +2760,12 @@ def _parameter_node(a, it) -> bool:
         return True
     if isinstance(a, ir.Name):
         return _key(a) is not None and not any(c in a.name for c in "\\{}")
+    if isinstance(a, ir.Call) and isinstance(a.head, ir.Atom) and isinstance(a.arg, ir.Paren) and \
+            _parameter_node(a.arg.arg, it) and not isinstance(a.arg.arg, ir.Call):
+        # L(y_i, f(x_i)) = ...: the model's output f(x_i) is the loss's parameter, a value of its own
+        d = it.scope.symbols.get(canon(a))
+        return (d is None or d.kind == "scalar") and _key(a.head) not in it.scope.functions and \
+            _key(a.head) not in it.user_functions
     if isinstance(a, ir.Sub) and isinstance(a.base, ir.Atom) and isinstance(a.index, (ir.Atom, ir.Number, ir.Name)):
         key, base = _key(a), it.scope.symbols.get(_key(a.base))
         d = it.scope.symbols.get(key)
@@ -2815,6 +2968,18 @@ def einstein_sums(st: ir.Statement, indices) -> ir.Statement:
     return ir.Statement(chains, st.conditions, st.words, st.logic, span=st.span)
 
 
+def _applications(st, apps, bare):
+    r"""Where the claim applies a name (``Loss(w)``) and where it differentiates the bare name (``\partial Loss /
+    \partial w``): what a bare function name in a derivative stands for."""
+    for n in ir.walk(st):
+        if isinstance(n, ir.Call):
+            key = _key(n.head)
+            if key is not None:
+                apps.setdefault(key, {})[canon(n.arg)] = n.arg
+        elif isinstance(n, ir.Derivative) and isinstance(n.body, (ir.Atom, ir.Name)):
+            bare.setdefault(_key(n.body), []).extend(v for v, _ in n.wrt)
+
+
 def _additive(node, out):
     if isinstance(node, ir.BinOp) and node.op in ("+", "-"):
         _additive(node.left, out)
@@ -2838,6 +3003,7 @@ def prepare(claim, conventions=None, updates=False):
                     _bound_indices(st, it.bound_ranges)
                     _conditional_bars(st)
                     _uses(st, it.values, subs)
+                    _applications(st, it.applications, it.bare_derivatives)
                     indices = {k2 for k2, d in scope.symbols.items() if d.kind == "index"}
                     if k == 0 and not claim.summation and _einstein(st, indices):
                         reach = _sum_reach(st, indices)

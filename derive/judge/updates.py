@@ -8,6 +8,7 @@ import zlib
 
 import mpmath
 import sympy as sp
+from sympy.core.function import AppliedUndef
 from sympy.matrices.expressions.matexpr import MatrixElement
 
 from ..mathematics.arrays import is_array
@@ -118,6 +119,10 @@ def canonical_update(lhs, rhs, claim, scope, defs, it, algorithm=None, others=()
             mapping[sym] = by_base[base]
             unmapped.remove(sym)
     inferred, ambiguous = infer_roles(unmapped, opt, scope)
+    # a role the claim gives one symbol is not inferred for another (alpha is a learning rate in some
+    # sources, a regularisation weight next to eta in others): that symbol stays without a role
+    taken = set(mapping.values())
+    inferred = {s_: r for s_, r in inferred.items() if SYM[r] not in taken}
     if ambiguous:
         raise ClaimError("roles to state in 'roles': " + "; ".join(f"{k} could be {' or '.join(c)}"
                                                                     for k, c in ambiguous), "roles", None)
@@ -141,7 +146,11 @@ def canonical_update(lhs, rhs, claim, scope, defs, it, algorithm=None, others=()
     new, value = raw_new.xreplace(mapping), raw_value.xreplace(mapping).xreplace(shifts.subs)
     if is_array(new) or is_array(value):
         raise ClaimError("update rules are judged entry by entry: declare scalars", "latex", None)
-    stray = sorted(map(str, (value.free_symbols | new.free_symbols) - set(SYM.values()) - set(shifts.extra)))
+    free_ok = set()
+    if SYM["grad"] not in set(mapping.values()) and "grad" in _roles_of(opt):
+        value, free_ok = _through_objective(value, mapping, opt, scope, it)
+    stray = sorted(map(str, (value.free_symbols | new.free_symbols) - set(SYM.values()) - set(shifts.extra)
+                       - free_ok))
     if stray:
         raise ClaimError(f"symbols without a role in {opt.name}: {', '.join(stray)}", "roles", None)
     role = role_of.get(new)
@@ -332,6 +341,55 @@ def _time_shifts(raw_new, raw_value, mapping, opt, scope, known=None) -> _Shifts
         out.tags[sym] = (r, "other")
         scope.note(f"${sym.name}$ is {r.replace('_', ' ')} at another step than the reference's line uses: "
                    "a quantity of its own")
+    return out
+
+
+def _through_objective(value, mapping, opt, scope, it):
+    r"""The gradient of an update written through the objective the claim defines: for ``E(w) = Loss(w) +
+    \alpha R(w)`` and ``w \leftarrow w - \eta (\alpha \partial R/\partial w + \partial Loss/\partial w)``, the
+    reference's gradient is :math:`g = \partial E/\partial w`.  The values and derivatives of the arbitrary
+    functions at the parameter are independent reals (each function is taken at that one point only), so
+    one of them is written by ``g``: what is left is the claim's update in the reference's gradient and the
+    objective's other quantities (alpha, the regulariser's slope), which stay free.  Returns the value and
+    the symbols left free; unchanged (no free symbols) where the claim defines no single objective."""
+    theta = SYM["param"]
+    params = [k for k, v in mapping.items() if v == theta]
+    objectives = [(key, ps, body) for key, (ps, body, sub) in it.user_functions.items()
+                  if sub is None and not is_array(body) and len(ps) == 1 and ps[0] in params]
+    if len(objectives) != 1:
+        return value, set()
+    key, (p,), body = objectives[0]
+    grad = sp.diff(body, p).xreplace(mapping)
+    jets = _jets(grad, theta) if grad.has(AppliedUndef) else {}
+    if jets is None or (value.has(AppliedUndef) and _jets(value, theta) is None):
+        return value, set()
+    jets.update(_jets(value, theta) or {})
+    grad_j, value_j = grad.xreplace(jets), value.xreplace(jets)
+    for jet in sorted(set(jets.values()), key=str):
+        if grad_j.has(jet) and sp.Poly(grad_j, jet).degree() == 1:
+            (solved,) = sp.solve(sp.Eq(grad_j, SYM["grad"]), jet)
+            if not is_zero(grad_j.xreplace({jet: solved}) - SYM["grad"]):
+                return value, set()
+            scope.note(f"the gradient is read as the derivative of the objective ${key}$ the claim defines, "
+                       f"$g = {L(grad)}$")
+            out = sp.expand(value_j.xreplace({jet: solved}))
+            return out, (out.free_symbols | grad_j.free_symbols) - set(SYM.values()) - {jet}
+    return value, set()
+
+
+def _jets(e, point):
+    """Each arbitrary function's value and derivatives at ``point`` as a fresh symbol; None where a function
+    is taken at another argument too (then they are not independent)."""
+    out = {}
+    for d in e.atoms(sp.Derivative):
+        if isinstance(d.expr, AppliedUndef):
+            if d.expr.args != (point,) or d.variables != (point,) * len(d.variables):
+                return None
+            out[d] = sp.Symbol(f"{d.expr.func.__name__}^{{({len(d.variables)})}}", real=True)
+    for a in e.atoms(AppliedUndef):
+        if a.args != (point,):
+            return None
+        out.setdefault(a, sp.Symbol(f"{a.func.__name__}^{{(0)}}", real=True))
     return out
 
 

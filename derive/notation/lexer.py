@@ -35,6 +35,9 @@ MAX_LENGTH = 4000
 WORD_FUNCTIONS = frozenset("""softmax sigmoid relu tanh softplus swish silu gelu elu selu mish logsumexp log exp ln
 sin cos max min argmax argmin sign sgn diag tr det var cov mse bce sse cce kl sum""".split())
 
+#: of those, the names a letter may run into (``xcos(x)``): the elementary functions, which no longer name contains
+_SPLIT_FUNCTIONS = frozenset("sin cos tan exp log".split())
+_ARC_NAMES = frozenset("asin acos atan".split())     # the inverse functions, never a times cos
 _DOTS = frozenset({r"\dots", r"\cdots", r"\ldots", r"\vdots", r"\ddots"})
 _NOT_SUPPORTED = {r"\pm": "plus-or-minus", r"\mp": "minus-or-plus", r"\exists": "an existential statement",
                   r"\int": "an integral", r"\oint": "an integral", r"\forall": None,
@@ -122,8 +125,16 @@ def _raw(s: str, pos: int, words=frozenset()) -> list[Token]:
                 i = m.end()
                 continue
             j = _skip_space(s, m.end())
-            if len(word) >= 3 and word.lower() in WORD_FUNCTIONS and j < n and s[j] in "([":
+            # ln(x) in plain letters is the natural logarithm (l times n(x) is no reading a source means)
+            if (len(word) >= 3 and word.lower() in WORD_FUNCTIONS or word == "ln") and j < n and s[j] in "([":
                 out.append(_tok("FUNC", r"\operatorname{%s}" % word, pos + i, pos + m.end()))
+                i = m.end()
+                continue
+            if len(word) >= 4 and word[1:].lower() in _SPLIT_FUNCTIONS and word.lower() not in _ARC_NAMES \
+                    and j < n and s[j] in "(":
+                # 2xcos(x^2): a letter run into a function's name before its bracket, x times cos(...)
+                out.append(_tok("LETTER", c, pos + i, pos + i + 1))
+                out.append(_tok("FUNC", r"\operatorname{%s}" % word[1:], pos + i + 1, pos + m.end()))
                 i = m.end()
                 continue
             if len(word) >= 3 and word not in _GREEK_NAMES:
@@ -160,6 +171,10 @@ def _raw(s: str, pos: int, words=frozenset()) -> list[Token]:
         if c == "|":
             out.append(_tok("BAR", "|", pos + i, pos + i + 1))
             i += 1
+            continue
+        if c in "<>" and i + 1 < n and s[i + 1] == "=":      # x >= y in plain ASCII, as \ge
+            out.append(_tok("REL", c + "=", pos + i, pos + i + 2))
+            i += 2
             continue
         if c in _SINGLE:
             kind = _SINGLE[c]
@@ -367,6 +382,8 @@ def _delimiters(toks: list[Token]) -> list[Token]:
             kind = "BAR" if t.type == "BAR" else "NORM"
             prev = out[-1].type if out else None
             opening = prev is None or prev in _OPENERS or not bars or bars[-1] != kind
+            if prev == "STAR" and len(out) >= 2 and out[-2].type == "SUP" and bars and bars[-1] == kind:
+                opening = False            # \|x - x^*\|: the star is a superscript, the bar closes
             if opening and kind == "BAR" and prev is not None and _before_sub(toks, k + 1):
                 out.append(_tok("EVALBAR", t.value, t.start_pos, t.end_pos))   # f(x) |_{x=0}: no bar opens with _
                 k += 1
