@@ -138,7 +138,9 @@ LAYOUTS = ("numerator", "denominator", "mixed")
 
 #: the operators whose meaning a source may state, and the meanings read: Parr & Howard write ⊗ for the
 #: element-wise product, where elsewhere it is the Kronecker product (so it is never read without this)
-OPERATORS = {r"\otimes": ("hadamard",)}
+OPERATORS = {r"\otimes": ("hadamard",),
+             # d2l writes \|X - UV\|_2^2 of matrices and expands it entry by entry: its 2-norm there is Frobenius
+             r"\|\cdot\|_2": ("frobenius",)}
 
 
 def _operators(v):

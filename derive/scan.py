@@ -50,7 +50,7 @@ from .backpropblocks import BackpropSheet, backprop_rule
 from .codeshapes import returned_expressions, softmax_entry, trace_print_shapes
 from .lettershapes import letter_shapes
 from .proseread import (average_in_words, bare_loss_sum, batch_activation, dead_relu_gradient, dead_relu_reading, derivative_is_number,
-                        flattened_kernel, glossary, sheet_definition, slope_in_words)
+                        flattened_kernel, glossary, mentions, sheet_definition, slope_in_words)
 from .worked import worked_values
 
 __all__ = ["Formula", "scan", "scan_text", "to_toml"]
@@ -197,6 +197,9 @@ def _plain_formulas(line: str) -> list[str]:
         # the span ends where the prose starts (never cut short: a cut formula says something else);
         # words the grammar cannot read at its start are prose the word test let through
         best = None
+        if lo < k and re.fullmatch(r"[A-Za-z]+", words[lo]) and words[lo] in _FUNCTION_WORDS and _qualified(
+                " ".join(words[:lo]) + " "):
+            lo += 1         # "Leaky ReLU f(z) = …": the name belongs to the words before it, not to the formula
         for a in range(lo, k + 1):
             cand = _trim(" ".join(words[a:hi]))
             if cand and _parses(cand):
@@ -599,6 +602,12 @@ _LOSS_NAMES = ((re.compile(r"mean[ -]squared[ -]error|\bMSE\b", re.I), "mse"),
                (re.compile(r"cross[ -]?entropy", re.I), "cross entropy"))
 
 
+#: words that add a penalty to a named loss (``MSE with L2``, ``BCE + weight decay``, ``regularized``),
+#: or arithmetic on it (``SSE / m``, ``half the SSE``): the formula is then not the loss itself
+_PENALTY = re.compile(r"\b(?:L[12]|l[12][ -]?(?:norm|penalty|reg\w*)|penalt\w*|regulari[sz]\w*|weight[ -]decay|ridge|"
+                      r"lasso|elastic|plus|over|divided|times|half|halved|twice|scaled)\b|[+/×·*]", re.I)
+
+
 def _loss_words(draft, lines) -> list[str]:
     r"""Where a sheet names the loss a formula writes, nearest first: a bracket after it on its line
     (``L = (1/2m) × Σ(ŷ - y)²  [MSE]``), the name's own subscript (``\mathcal{L}_{\text{SSE}}``), the words
@@ -631,6 +640,12 @@ def _named_loss(draft, lines) -> tuple[str, str, dict] | None:
     summed = any(t in body for t in ("Σ", "\\sum", "∑"))
     bare = None if latex or not summed else bare_loss_sum(body)
     size, body = (bare[1], bare[0]) if bare else ("n", body)
+    kinds = [draft.symbols.get(k, "").split() for k in ("\\hat{y}", "y")]
+    declared = {kind[1] for kind in kinds if kind[:1] == ["vector"] and len(kind) > 1}
+    if summed and any(kinds):       # the sheet's lengths of ŷ and y: the sum runs over them, or nothing is read
+        if len(declared) != 1 or bare and declared != {size} or any(kind[:1] not in ([], ["vector"]) for kind in kinds):
+            return None             # "(1/m) Σ(ŷ - y)²" with ŷ and y of K entries: m terms of K-vectors
+        size = declared.pop()
     glued = ""
     if not latex and summed and re.search(r"[Σ∑](?![ᵢ_])", body) and _symbol_key(body) is None:
         # L = -Σ yi × log(ŷi): under a Σ with no index, yi and ŷi (both written so) are the i-th entries
@@ -664,8 +679,8 @@ def _named_loss(draft, lines) -> tuple[str, str, dict] | None:
         hits = [(m.end(), fn) for pat, fn in _LOSS_NAMES for m in pat.finditer(words)]
         if hits:
             break
-    if not hits:
-        return None
+    if not hits or _PENALTY.search(words):
+        return None                 # "[MSE with L2]": the loss and a penalty, not the loss the name is
     fn = max(hits)[1]
     if fn == "cross entropy":   # two terms, y and 1 - y: the binary loss; else the categorical one
         fn = "bce" if re.search(r"1\s*[-–−]\s*y", body) else "cce"
@@ -744,13 +759,19 @@ _RANGE_WORDS = re.compile(rf"\b(?:maps?|squash(?:es)?|squish(?:es)?)\b[^.;:]{{0,
 _RANGE_FUNCTION = re.compile(r"(?<![\w\\])(sigmoid|logistic|tanh|σ)(?!\w)", re.I)
 
 
+def _qualified(before: str) -> bool:
+    """Whether the words ``before`` a function's name end on one that makes it another function (``Leaky``,
+    ``hard``), not on a small word (the, a, of, using ...)."""
+    return bool(re.search(r"[A-Za-z][\w’']*[\s-]+$", before)) and not re.search(
+        r"(?:^|\W)(?:the|a|an|is|of|use|uses|using|and|called|via|with|like|as)[\s-]+$", before, re.I)
+
+
 def _bare_name(text: str, m) -> bool:
     """Whether the function name ``m`` found in ``text`` stands alone: no word before it that makes it another
     function (Leaky ReLU, hard sigmoid) and none after it (a sigmoid variant), other than "function" and the
     like; a call ``tanh(z)`` or punctuation may follow."""
     before, after = text[:m.start()], text[m.end():]
-    if re.search(r"[A-Za-z][\w’']*[\s-]+$", before) and not re.search(
-            r"(?:^|\W)(?:the|a|an|is|of|use|uses|using|and|called|via|with|like|as)[\s-]+$", before, re.I):
+    if _qualified(before):
         return False
     nxt = re.match(r"[\s-]*([A-Za-z]+)", after)
     return not nxt or after.lstrip().startswith("(") or nxt.group(1).lower() in (
@@ -829,7 +850,7 @@ def _derivative_values(no: int, line: str, section: str) -> list[Formula]:
         fname, text, v, a, b = m.groups()
         fn = _FUNCTION_NAMES[fname.lower()]
         key = _FN_KEYS[fn]
-        d = f"\\frac{{d}}{{d {v}}} {key}({v})"
+        d = f"\\frac{{d}}{{d {v}}}\\left({key}({v})\\right)"     # bracketed: the derivative's reach is written
         num = [x.replace("−", "-").replace("–", "-").replace(" ", "") for x in (a, b)]
         draft = Formula(no, section, line.strip(), text, "unicode",
                         reading=f"\\left({d} - ({num[0]})\\right) \\left({d} - ({num[1]})\\right) = 0")
@@ -1461,6 +1482,7 @@ def scan_text(text: str) -> list[Formula]:
     intervals: dict = {}                        # a symbol's name -> (low, high, line) of "X \in [a, b]" above
     init_block = ""                             # the line naming the initialisation the block is about
     block = ""                                  # the comment heading the block the line is in (// Dead ReLU)
+    block_at = 0                                # the line of that comment
     for no, line in enumerate(lines, 1):
         if line.strip().startswith("```"):
             fence = not fence
@@ -1481,8 +1503,11 @@ def scan_text(text: str) -> list[Formula]:
             optimizer = None           # a block ends at a blank line or a heading
             init_block = ""
             block = ""
+        elif sections[no] != sections.get(no - 1, sections[no]) and block_at != no - 1:
+            block = ""                 # a plain heading ends the commented block too (``Linear unit``), not the
+                                       # line under the comment (``Neurons output 0 for all inputs`` looks like one)
         if line.strip().startswith("//"):
-            block = line.strip()[2:].strip()
+            block, block_at = line.strip()[2:].strip(), no
         if _INIT_BLOCK.search(line):
             init_block = line
         named = next((alg for pat, alg in _OPTIMIZER_NAMES if pat.search(line)), False)
@@ -1701,9 +1726,12 @@ def _flattened_kernel(no: int, line: str, section: str, lines, sections) -> list
     before = " ".join(lines[n - 1] for n in range(1, no) if sections.get(n) == section) + " " + line
     out = []
     for words, reading, symbols, note in flattened_kernel(line, before):
-        d = Formula(no, section, line.strip(), words, "unicode", reading=reading)
-        d.symbols, d.functions = symbols, {"\\operatorname{vec}": "vec"}
-        d.inferred.append(note)
+        d = Formula(no, section, line.strip(), words, "unicode", reading=reading or "")
+        if reading is None:
+            d.not_checkable = note
+        else:
+            d.symbols, d.functions = symbols, {"\\operatorname{vec}": "vec"}
+            d.inferred.append(note)
         out.append(d)
     return out
 
@@ -1740,15 +1768,16 @@ def _batch_activations(lines, sections, drafts) -> list[Formula]:
 
 def _stated_derivatives(stated, found, sections, decls, funcs) -> list[Formula]:
     """``∂Z/∂b is simply 1`` as the claim ``∂Z/∂b = 1``, with the definition of Z: the nearest above in the
-    section, else the one value the sheet gives Z in b anywhere (:func:`.proseread.sheet_definition`); no
-    definition, no claim (a derivative of an undefined name says nothing checkable)."""
+    section that mentions b, else the one value the sheet gives Z in b anywhere (:func:`.proseread.sheet_definition`);
+    no definition, no claim (a derivative of an undefined name says nothing checkable; ``Before training, u = 0``
+    is a value, not the u a derivative by c means)."""
     defs = [(no, f.removeprefix(_WORDED)) for no, _q, f, notation in found if notation == "unicode"]
     out = []
     for no, quote, section, (words, frac, number, _at) in stated:
         m = re.fullmatch(r"(?:∂|d)([^\W\d_]\w*)\s*/\s*(?:∂|d)([^\W\d_]\w*)", frac)
         name, var = m.groups()
         own = [(n, t) for n, t in defs if n <= no and sections.get(n, "") == section and _DEFINITION.match(t)
-               and _DEFINITION.match(t).group(1) == name]
+               and _DEFINITION.match(t).group(1) == name and mentions(t.split("=", 1)[1], var)]
         got = (own[-1][1].split("=", 1)[1].strip(), own[-1][0]) if own else sheet_definition(defs, name, var)
         if got is None:
             continue
@@ -2087,8 +2116,9 @@ def _letter_function(draft: Formula, named: dict, lines):
         if at >= 0 and not re.search(r"[A-Za-z]{3,}", draft.quote[:at]):     # the formula (or a KaTeX copy) starts its line
             prev = next((ln for ln in reversed(lines[:draft.line - 1]) if ln.strip()), "")
             before = prev + " " + before
-        names = {_FUNCTION_NAMES[w.lower()] for w in _NAMED_WORD.findall(before)}
-        if len(names) == 1:
+        hits = list(_NAMED_WORD.finditer(before))
+        names = {_FUNCTION_NAMES[h.group(1).lower()] for h in hits}
+        if len(names) == 1 and not any(_qualified(before[:h.start()]) for h in hits):     # not "Leaky ReLU"
             fn = names.pop()
             named[key] = (fn, f"{key} is the {fn} the sheet names before line {draft.line}'s formula")
         elif not m.group(2):        # f'(z) = ... says what f's derivative is; f(z) = ... defines f anew

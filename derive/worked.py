@@ -39,8 +39,10 @@ _FUNCTIONS = {"sigmoid": ("\\sigma", "sigmoid"), "tanh": ("\\tanh", ""), "relu":
               "softplus": ("\\operatorname{softplus}", "softplus")}
 #: ``b² = 0.05``, ``Z² = 0.3 × 0.49 + (–0.2) × 0.545 + 0.05``, ``L = ½ (A² – y)²``: a name, '=', math up to the prose
 _DEFINED = re.compile(rf"(?<![\w²¹³])({_LABELLED})\s*=\s*([^=,;:]*?[\d\w²)])(?=\s*(?:,|\.(?:\s|$)|$|\s+(?:and|which)\b))")
-#: ``target output y is 1`` (no hedge: the value is given, not worked out)
-_GIVEN = re.compile(rf"\b(?:if|when|suppose)\b[^.]*?(?<![\w²¹³])({_LABELLED})\s+is\s+({_NUM})(?![\w.]*\d)", re.I)
+#: ``If our target output y is 1, …`` (no hedge: the value is given, not worked out)
+_GIVEN = re.compile(rf"\b(if|when|suppose)\b[^.]*?(?<![\w²¹³])({_LABELLED})\s+is\s+({_NUM})(?![\w.]*\d)", re.I)
+#: words that make a condition a hypothetical (``If instead w is 0``, ``suppose w were 0``): it gives no value
+_HYPOTHETICAL = re.compile(r"\b(?:instead|were|would|could|might|otherwise|rather|imagine|had)\b", re.I)
 #: ``A² is approximately 0.522``, ``δ² is roughly –0.119``
 _STATED = re.compile(rf"(?<![\w²¹³])({_LABELLED})\s+is\s+{_HEDGE}\s+({_NUM})(?![\w.]*\d)")
 #: ``(A² – y), which is –0.478``; ``L = ½ (A² – y)², which works out to be around 0.114``
@@ -79,6 +81,7 @@ _RECIPE = re.compile(rf"\b(?:error|delta)\s+({_LABELLED})\s+is\s+(?:found|comput
 _FUNCTION_WORD = re.compile(r"\b(sigmoid|tanh|relu|softplus)\b", re.I)
 #: ``After applying the sigmoid function here, …``: the function applied to the value defined just before
 _APPLYING = re.compile(r"\bapplying\s+the\s+(sigmoid|tanh|relu|softplus)(?:\s+function)?\b", re.I)
+#: (applied to the pre-activation the section defines last, ``z`` or a layer's ``Z²``; none defined: not read)
 
 
 @dataclass
@@ -144,7 +147,7 @@ def _section_values(lines, nos, labels: bool) -> list[Value]:
     for m in _DEFINED.finditer(text):
         events.append((m.start(), "def", m))
     for m in _GIVEN.finditer(text):
-        events.append((m.start(1), "given", m))
+        events.append((m.start(2), "given", m))
     for m in _STATED.finditer(text):
         events.append((m.start(), "stated", m))
     for m in _SLOPE.finditer(text):
@@ -211,8 +214,8 @@ def _section_values(lines, nos, labels: bool) -> list[Value]:
             elif not _names(value) or set(_names(value)) <= set(defs):
                 define(key, f"{key} = {value}", line_at(at))
         elif kind == "given":
-            key, value = _name(m.group(1), labels), _tex(m.group(2), False)
-            if key and value:
+            key, value = _name(m.group(2), labels), _tex(m.group(3), False)
+            if key and value and _given(text, m):
                 define(key, f"{key} = {value}", line_at(at))
         elif kind == "stated":
             key, value = _name(m.group(1), labels), _tex(m.group(2), False)
@@ -220,10 +223,10 @@ def _section_values(lines, nos, labels: bool) -> list[Value]:
                 continue
             start = max(text.rfind(". ", 0, at), 0)
             applied = list(_APPLYING.finditer(text, start, at))
-            if key not in defs and len(applied) == 1 and order:
+            pre = [k for k in order if re.fullmatch(r"[zZ](?:_\{?\d\}?)?", k)]   # the pre-activations, z or Z²
+            if key not in defs and len(applied) == 1 and pre:
                 fkey, fn = _FUNCTIONS[applied[0].group(1).lower()]
-                prev = order[-1]
-                define(key, f"{key} = {fkey}({prev})", line_at(at))
+                define(key, f"{key} = {fkey}({pre[-1]})", line_at(at))
                 if fn:
                     functions[fkey] = fn
             claim(at, m.group(0), f"{key} \\approx {value}", {key})
@@ -327,6 +330,19 @@ def _section_values(lines, nos, labels: bool) -> list[Value]:
                 if tex and _names(tex):
                     claim(at, text[at:rest.end()], f"{tex} \\approx {_tex(rest.group(1), False)}", _names(tex))
     return out
+
+
+def _given(text: str, m) -> bool:
+    """Whether the condition ``m`` of :data:`_GIVEN` gives the example its value: it opens its sentence
+    (``If our target output y is 1, we …``, ``Suppose the output a is 0.97 and …``) and is no hypothetical
+    (``If instead w is 0``, ``suppose w were``); an ``if`` inside a sentence (``picks one term: if y is 0 only
+    the log(1 − a) term is left``) or without its comma is a case the sentence considers, not a value."""
+    opens = not text[:m.start()].strip() or text[:m.start()].rstrip()[-1] in ".!?"
+    end = text.find(". ", m.end())
+    sentence = text[m.start():end if end >= 0 else len(text)]
+    after = text[m.end():]
+    closed = re.match(r"\s*,", after) if m.group(1).lower() != "suppose" else re.match(r"\s*(?:[,.;]|and\b|$)", after)
+    return opens and bool(closed) and not _HYPOTHETICAL.search(sentence)
 
 
 def _number(text: str) -> str:

@@ -47,6 +47,7 @@ EQUIVALENT = {
         "rupe.layer.recurrence_shape#sign@18", "rupe.shapes.single#sign@4", "rupe.code.forward_layer#sign@6",
         "rupe.code.nn_forward_shape#sign@4")},
     "rupe.code.batch_weight_gradient_shape#mean@0": "a factor 1/m inside a shape claim: the shape is the same",
+    "optax_docs.adam.update#sign@66": "the sign of eps_root, which the claim's given sets to 0: sqrt(v - 0) = sqrt(v + 0)",
     "bharath.stability.softmax_shift#sign@55": "softmax is invariant under adding any constant, max(x) too",
     "nguyen.softmax.jacobian#swap@46": "the Kronecker delta is symmetric: delta_ji = delta_ij",
     "sahu.init.range_low#two@9": "the factor is multiplied by 0: 0 * (3 eps) = 0 * (2 eps)",
@@ -58,6 +59,13 @@ EQUIVALENT = {
                                          "do not use (they use v_{t-1})",
     "d2l.matrix_calculus.einstein#swap@18": "x^T A^T x = x^T A x: its gradient is the same (A + A^T) x",
     "d2l.gd.taylor_step#sign@40": "the sign before an O(...) term: -O(eta^2) is O(eta^2)",
+    "matrix_calculus.neuron.affine_partials#sign@106": "the sign of d b/d w, which is 0 (b and w are independent "
+                                                       "inputs of y = w . x + b)",
+    "matrix_calculus.neuron.affine_partials#sign@162": "the sign of the zero vector's transpose (given = 0)",
+    "sklearn_docs.linear_model.elastic_net_reduces_to_lasso#sign@63": "the sign of a term with the factor 1 - rho, "
+                                                                      "which the given rho = 1 makes 0",
+    "sklearn_docs.linear_model.elastic_net_reduces_to_lasso#two@100": "the power of a term with the factor 1 - rho, "
+                                                                      "which the given rho = 1 makes 0",
 }
 
 

@@ -114,6 +114,21 @@ def test_clipping_and_l2():
     assert sp.diff(SYM["weight_decay"] / 2 * SYM["param"] ** 2, SYM["param"]) == SYM["weight_decay"] * SYM["param"]
 
 
+def test_intermediates_and_general_forms():
+    """PyTorch's Nesterov gradient comes between the buffer and the step; its value is the one the step
+    uses, and the dampened buffer is the reference at tau = 0."""
+    from nnderive.mathematics.optimizers import SYM
+    opt = OPTIMIZERS["nesterov_pytorch"]
+    assert opt.sequence() == ["velocity", "grad", "param"]
+    _, nesterov_grad, _ = opt.intermediates["grad"]
+    th = SYM["param"]
+    assert opt.updates["param"] - (th - SYM["lr"] * nesterov_grad) == 0
+    for name in ("momentum", "nesterov_pytorch"):
+        general = OPTIMIZERS[name].general["velocity"][1]
+        assert general.subs(SYM["dampening"], 0) == OPTIMIZERS[name].updates["velocity"]
+        assert general.subs(SYM["dampening"], 1) != OPTIMIZERS[name].updates["velocity"]
+
+
 @pytest.mark.parametrize("proof", [prove_adam_bias_correction, prove_momentum_equivalence,
                                    prove_nesterov_equivalence, prove_lr_divergence, *[INIT[k].prove for k in
                                    ("he_second_moment", "symmetric_init")]])

@@ -1,6 +1,7 @@
 """The plain-text readings of :mod:`nnderive.proseread` (their verdicts: tests/test_scan.py's wild.txt)."""
 from nnderive.proseread import (average_in_words, bare_loss_sum, batch_activation, dead_relu_gradient,
-                                derivative_is_number, flattened_kernel, glossary, sheet_definition, slope_in_words)
+                                derivative_is_number, flattened_kernel, glossary, mentions, sheet_definition,
+                                slope_in_words)
 
 
 def test_a_bare_sum_of_the_squared_error_runs_over_the_entries_the_factor_counts():
@@ -16,6 +17,11 @@ def test_a_derivative_said_to_be_a_number():
     assert [h[1:3] for h in derivative_is_number("so ∂Z/∂W = X, and ∂Z/∂b is simply 1.")] == [("∂Z/∂b", "1")]
     assert not derivative_is_number("∂Z/∂b is 1 for every input")      # a condition follows: not read
     assert not derivative_is_number("∂Z/∂b is 1% of it")
+    assert derivative_is_number("∂u/∂c is just 1, since the bias is added.")      # a reason, no condition
+    for line in ("∂u/∂x is 1 only when w = 1.", "∂u/∂w is 1 in the special case x = 1.", "∂v/∂c is 1/2.",
+                 "da/dz is 1 − a², largest at z = 0.", "dq/dx is 2x, twice the input.", "∂L/∂p is 0 at p = y, so",
+                 "dL/dp equals 0 at the minimum.", "dz/db is 1 as long as x > 0"):
+        assert not derivative_is_number(line), line      # the number is not the whole value stated
 
 
 def test_an_average_in_words_before_the_formula():
@@ -26,6 +32,14 @@ def test_an_average_in_words_before_the_formula():
     mse = "Mean Squared Error, where M = (1/m) Σ Lᵢ"
     assert average_in_words(mse, "M = (1/m) Σ Lᵢ", "M", "(1/m) Σ Lᵢ") is None   # a loss's name, not an average
     assert average_in_words("The total, T = (1/m) Σ Lᵢ", "T = (1/m) Σ Lᵢ", "T", "(1/m) Σ Lᵢ") is None
+    for q in ("We do not average the losses; the total cost just adds them up (C = Σ Lᵢ) over the batch.",
+              "Unlike the mean-squared error, the total cost simply adds the losses (C = Σ Lᵢ).",
+              "Instead of taking the mean, some frameworks sum the per-example losses (C = Σ Lᵢ).",
+              "By the cost we mean the total of the per-example losses (C = Σ Lᵢ).",
+              "Each Lᵢ is the mean loss of batch i; the cost is (C = Σ Lᵢ).",
+              "We average the errors, halving for a cleaner derivative (C = Σ Lᵢ)."):
+        assert average_in_words(q, "C = Σ Lᵢ", "C", "Σ Lᵢ") is None, q     # negated, contrasted, a verb, another mean
+    assert average_in_words("The cost is the average of the losses: C = Σ Lᵢ", "C = Σ Lᵢ", "C", "Σ Lᵢ")
 
 
 def test_the_sheet_s_one_definition_in_the_variable():
@@ -33,6 +47,8 @@ def test_the_sheet_s_one_definition_in_the_variable():
     assert sheet_definition(defs, "Z", "b") == ("W·X + b", 2)         # Z = W·X has no b: not the one meant
     assert sheet_definition(defs, "Z", "W") is None                   # two different definitions in W
     assert sheet_definition(defs + [(12, "Z = V·X + b")], "Z", "b") is None
+    assert sheet_definition([(5, "u = w·x + c"), (6, "u = 0")], "u", "c") == ("w·x + c", 5)
+    assert mentions("w·x + c", "c") and not mentions("w·x + c₁", "c") and not mentions("cost", "c")
 
 
 def test_a_weight_gradient_is_a_dead_relu_s_only_in_its_block():
@@ -59,6 +75,8 @@ def test_the_activations_of_a_batch_are_the_activation_function_of_its_pre_activ
     assert not batch_activation(gloss, {"z": "Wx + b", "a": "σ(z)"})    # no batch Z defined
     other = glossary(enumerate(lines[:3] + ["- A: outputs (n_out × m)"], 1))
     assert not batch_activation(other, defs)                            # A not called the activations
+    for words in ("activations of the previous layer", "activations after pooling", "input activations"):
+        assert not batch_activation(glossary(enumerate(lines[:3] + [f"- A: {words} (n_in × m)"], 1)), defs), words
 
 
 def test_a_kernel_reshaped_into_a_row_times_the_matching_patch():
@@ -67,4 +85,12 @@ def test_a_kernel_reshaped_into_a_row_times_the_matching_patch():
     ((_, reading, symbols, _),) = flattened_kernel(words, "With a 3×3 kernel " + words)
     assert symbols == {"K": "matrix 3 3", "P": "matrix 3 3"} and "\\sum_{m=1}^{3}" in reading
     assert flattened_kernel(words, "With a 2×2 kernel " + words)[0][2]["P"] == "matrix 9 1"   # not the kernel's 4
-    assert not flattened_kernel(words, words)                           # no kernel size in the section
+    assert flattened_kernel(words, words)[0][1] is None                 # no kernel size in the sentence
+    rows = "you can reshape it into a 1×9 vector. Then, if you multiply that with the matching 9×1 input patch, " \
+           "the dot product you get equals the sum of multiplications done element by element"
+    assert flattened_kernel(rows, "A 3×3 kernel is usual. Take one, " + rows)[0][1] is None   # another sentence's
+    assert flattened_kernel(rows + ". A 5×5 kernel works too.", rows + ". A 5×5 kernel works too.")[0][1] is None
+    for kernel in ("With a 3×3 kernel on 1 channel, ", "With a 3×3×1 kernel, ", "With a 3×1 kernel, "):
+        assert flattened_kernel(rows, kernel + rows)[0][1] is None, kernel   # channels, a third size, not square
+    written = "if you have a kernel like [ [a, b, c], [d, e, f], [g, h, i] ] " + rows
+    assert flattened_kernel(rows, written)[0][2]["K"] == "matrix 3 3"  # the kernel written out, 3 rows of 3

@@ -32,6 +32,17 @@ EXPECTED = {
     "definition_two_readings": "error",                              # a definition read two ways: named
     "lost_index.undeclared_row": "error", "lost_index.expression": "error",   # an index a name would lose
     "lost_index.declared": "refuted", "otimes_unstated": "undecided",   # Kronecker or Hadamard: stated
+    # reviewer 2: an index in a label, the spectral norm, f^{-1}, a derivative of what nothing ties to the
+    # variable, a declared domain the definition does not give: no verdict on any of them
+    "r2.superscript_index": "error", "r2.ng_gradient_without_sum": "error", "r2.declared_layer_matrix": "error",
+    "r2.matrix_2norm": "undecided", "r2.spectral_identity": "undecided", "r2.frobenius_stated": "proved",
+    "r2.inverse_function": "undecided", "r2.logit": "undecided", "r2.vacuous_expression": "error",
+    "r2.vacuous_time": "error", "r2.connected_expression": "proved", "r2.domain_of_defined": "error",
+    "r2.domain_of_defined_follows": "proved",
+    "r2.derivative_scope": "undecided", "r2.derivative_scope.narrow": "undecided",   # d/dx's reach over a sum
+    "r2.derivative_scope.bracketed": "proved",
+    "r2.function_beside_bare": "error", "r2.function_beside_bare.chain": "error",   # f(...) beside a bare f
+    "r2.dot_undeclared": "error",                    # \dot{x}: d/dt or a name, declared either way
     "sum_reach": "undecided",                                        # how far a sum reaches: not guessed
     "list_without_layout": "undecided", "list_denominator_layout": "undecided",   # [a, b]: a row only in numerator layout
     "loss_matrix.first_column": "refuted", "loss_matrix.every_entry": "proved",   # a loss of a matrix
@@ -60,6 +71,14 @@ EXPECTED = {
     "sum_except.other_range": "error", "sum_except.undeclared": "error",   # the excluded value must be
     "sum_except.number_outside": "error",                                   # surely in the sum's range
     "declared_entry_in_sum": "error",                # a declared a_j does not vary with the sum's j
+    "family_and_one_vector": "error", "family_from_zero": "error",   # a family of vectors: one reading of
+    "family_two_sizes": "error",                                       # the spelling, one range from 1
+    "case_in_words_no_given": "undecided", "case_in_words_plain_no_given": "undecided",   # words: a given
+    "case_in_words_equation_given": "undecided",                                         # inequality
+    "sign_leaves_a_kink": "undecided", "sign_selects_nothing": "undecided",   # a sign used whole or not at all
+    "sign_for_every_index": "refuted",               # its counterexample satisfies the sign for every i
+    "grid_incomplete": "error", "grid_entry_outside": "error",   # entries given: a size only from a whole grid
+    "diag_ellipsis_two_indices": "undecided",        # diag(\ldots a \ldots): one running index
     "mid.conditional_probability": "undecided", "mid.null_event": "undecided",   # \mid only in a moment
     "mid.outside_moment": "undecided",                                            # over an event P(A) > 0
     "nabla.bare_tuple": "undecided", "nabla.undefined_function": "undecided",    # nabla f(x, y): a column
@@ -70,6 +89,7 @@ EXPECTED = {
     "logic.not_equivalent": "refuted", "logic.in_given": "error",     # equivalence is not two identities
     "tuple.lengths": "error", "list.bare": "undecided",                # one length; a row or a column?
     "sum_range.other_vector": "error", "sum_range.tuple_for_scalar": "error",   # a sum's range is never guessed
+    "sum_range.index_past_length": "error", "sum_range.index_past_length.numbers": "error",   # nor past a length
     "nabla.order_kept": "refuted", "order.both_sides": "undecided",   # \nabla^2 is no \nabla; O = O is no claim
     "sign.negative_part": "error", "sign.matrix_plus": "undecided",    # x^- has two conventions; A^+ two readings
     "sign.bare_then_factor": "error", "sign.point_outside_limit": "error",   # e^-x, 0^+: not guessed
@@ -101,6 +121,23 @@ EXPECTED = {
     "exp_of_matrix": "undecided", "limit_does_not_exist": "undecided", "entry_past_end": "error",
     "strict_bound.attained": "refuted", "strict_bound.not_strict": "proved",
     "text.cube_root": "proved", "text.cube_root.mutant": "refuted",   # ∛ is no square root
+    "update_time.previous_gradient": "proved",         # the only gradient, at t-1: Sutskever's v_{t+1} = mu v_t + g_t
+    "update_time.later_quantity": "error",             # theta_t in the buffer's line: computed after it
+    "update_time.lines_out_of_order": "proved",        # the indices, not the order of the lines, say which b
+    "update_time.lines_stale": "undecided",            # theta from b_{t-1}: not run as another algorithm yet
+    "bare.applied_twice": "error", "bare.nothing_feeds": "error",   # a bare function: applied once, or one
+    "bare.input_by_defined": "error",                  # variable the others feed; an input by what it feeds
+    "bare.function_by_absent_variable": "error",       # a defined function by a variable its body lacks: no 0
+    "cases.scalar_and_vector": "error",                # a 0 beside a vector case: which zero is not guessed
+    "update.role_not_inferred_twice": "error",         # alpha next to a stated lr is no second learning rate
+    "apply.declared_value_elsewhere": "error",         # f declared as the value f(x) only: f(2) is not guessed
+    "op.log_frac_then_factor": "undecided",            # \log \frac{a}{b} c without a sum: both scopes kept
+    "given.set_of_symbols": "error",                   # judged value by value only over numbers
+    "deriv.vector_by_scalar_row": "convention",        # d(x z)/dz: a column in the mixed layout, a row in
+    "words.arc_function": "error",                     # the denominator layout; acos is never a cos(x)
+    "norm.one_of_matrix": "undecided",                 # the induced or the entry-wise 1-norm: not guessed
+    "max.tie_is_no_counterexample": "undecided",       # d max(x, y)/dx has no value at x = y: a point there
+    "max.tie_is_no_counterexample.mutant": "refuted",  # is no counterexample; off the tie it still is
 }
 
 

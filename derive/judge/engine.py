@@ -20,12 +20,14 @@ Numbers never prove: the search only finds counterexamples.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import itertools
 import re
 import time
 import zlib
 
 import sympy as sp
+from sympy.matrices.expressions.matexpr import MatrixElement
 from sympy.core import random as _srandom
 from sympy.stats.rv import RandomSymbol
 
@@ -37,15 +39,17 @@ from ..mathematics.zero import is_zero
 from ..notation import ir
 from ..notation.errors import LatexError, ShapeMismatch, Unsupported
 from ..notation.latex import canon
+from ..notation.latex import read as latex_read
 from ..verdict import Verdict
 from .crossread import Disagreement, compare, readable
 from .derivation import evaluate
 from .equation import judge_equation
 from . import logic
-from .interpret import ClaimError, Printed, Scope, _one_definition, einstein_sums, prepare
+from .interpret import ClaimError, Printed, Scope, _entrywise_target, _one_definition, einstein_sums, prepare
 from .numeval import NotEvaluable
 from .outcome import Outcome, combine
 from .recurrences import judge_induction
+from .signs import SignRule
 from .recheck import Inconsistent, recheck_bound, recheck_differs, recheck_equal, recheck_order
 from .relations import judge_approx, judge_bound, judge_order, judge_shape
 from .theorems import judge_theorem, theorem_algorithm
@@ -274,8 +278,45 @@ def _conditions(conds, it, defs):
                     reps[x] = c + p if rel in (">", ">=") else c - p
                 it.scope.note(f"the condition ${L(x)} {_REL_LATEX[rel]} {L(c)}$ is applied exactly")
                 continue
+            rule = _sign_rule(rel, a, b, it)
+            if rule is not None:
+                reps[rule] = rule
+                continue
             raise Unsupported(f"the condition {cond.span} is not read yet", cond.span[0])
     return reps
+
+
+def _cases_in_words(conds, claim, it):
+    """A condition written only in words (``\\text{for the nonzero activation cases}``) is not read: it holds
+    the claim to a case only the claim's given facts can state.  With a given inequality it is taken as what
+    the givens state (noted); without, the claim is not judged (the verdict would ignore the case)."""
+    for cond in conds:
+        words = [t for t in cond.terms if isinstance(t, ir.Name)]
+        if cond.rels or not words:
+            continue
+        text = " ".join(w.name for w in words)
+        stated = any(rel in ("<", ">", "<=", ">=", "!=") for given in claim.given for st in it.statements(given)
+                     for ch in list(st.chains) + list(st.conditions) for rel in ch.rels)
+        if not stated:
+            raise Unsupported(f"the condition in words '{text}' is not read: state it as a given fact (an "
+                              "inequality)", 0)
+        it.scope.note(f"the condition in words '{text}' is read as the claim's given inequalities state it")
+
+
+def _sign_rule(rel, a, b, it):
+    """``u > 0`` for an expression u (not one input): a :class:`.signs.SignRule`, or None."""
+    if rel not in ("<", ">", "<=", ">=") or not _is_number_node(b) or it.expr(b) != 0:
+        return None
+    u = it.expr(a)
+    if is_array(u) or not isinstance(u, sp.Basic) or not u.free_symbols:
+        return None
+    indices = [d.obj for d in it.scope.symbols.values() if d.kind == "index" and d.obj in u.free_symbols]
+    if len(indices) > 1:
+        return None
+    it.scope.note(f"the condition ${L(u)} {_REL_LATEX[rel]} 0$"
+                  + (f" (for every ${L(indices[0])}$)" if indices else "")
+                  + r" selects the branch of each $\max(0, \cdot)$ of that argument")
+    return SignRule(u, rel in (">", ">="), rel in (">", "<"), indices, f"{L(u)} {_REL_LATEX[rel]} 0")
 
 
 _REL_LATEX = {"<": "<", ">": ">", "<=": r"\le", ">=": r"\ge", "!=": r"\ne"}
@@ -323,6 +364,15 @@ def _read(claim, conventions, statement_index, prod_choice=None):
         for p in premises:
             printed.append(canon(p) + r" \quad (\text{premise})")
     shapes = [ch for ch in chains if tuple(ch.rels) == ("in",) and it.declares_shape(*ch.terms)]
+    conditions = list(st.conditions)
+    for cond in list(conditions):
+        # \hat{y} = softmax(o) \quad where \quad \hat{y}_i = ...: the entries a condition defines, read before
+        # the claim that uses the vector (else its name would be taken for a scalar first)
+        if tuple(cond.rels) == ("=",) and isinstance(cond.terms[0], ir.Sub) and it.is_new(cond.terms[0]) and \
+                not _is_number_node(cond.terms[1]) and _entrywise_target(cond.terms[0], it) is not None:
+            _one_definition(cond.terms[0], cond.terms[1], it, defs, 0, _NoClaim, "latex")
+            printed.append(canon(cond) + r" \quad (\text{definition})")
+            conditions.remove(cond)
     for chain in _split_arrows(chains, it, defs):
         if chain in it.recurrence_chains:       # v_t = \beta v_{t-1} + ..., v_0 = 0: read term by term
             printed.append(canon(chain) + r" \quad (\text{recurrence})")
@@ -362,12 +412,14 @@ def _read(claim, conventions, statement_index, prod_choice=None):
         printed.append(_printed(values))
         links += [(values[k], values[k + 1], values[k + 2]) for k in range(0, len(values) - 2, 2)]
         parts += [labels.get(id(chain))] * (len(links) - len(parts))
-    reps = {**given_reps, **_conditions(st.conditions, it, defs)}
+    _cases_in_words(st.conditions, claim, it)
+    reps = {**given_reps, **_conditions(conditions, it, defs)}
     if reps:
         links = [(_sub(a, reps), rel, _sub(b, reps)) for a, rel, b in links]
         parts = [p and (p[0], [_sub(g, reps) for g in p[1]]) for p in parts]
         defs = {k: _sub(v, reps) for k, v in defs.items()}
         given = [_sub(g, reps) for g in given]
+        _apply_sign_rules(reps, it, links, defs)
     return _Reading(scope, it, defs, given, links, r" \quad ".join(printed), st, parts), len(statements)
 
 
@@ -402,9 +454,36 @@ def _split_arrows(chains, it, defs):
 
 
 def _sub(e, reps):
-    if isinstance(e, Printed):
+    if isinstance(e, Printed) or not isinstance(e, sp.Basic):
         return e
-    return e.xreplace(reps) if isinstance(e, sp.Basic) else e
+    plain = {k: v for k, v in reps.items() if not isinstance(k, SignRule)}
+    e = e.xreplace(plain) if plain else e
+    for rule in reps:
+        if isinstance(rule, SignRule):
+            e = rule(e)
+    return e
+
+
+def _apply_sign_rules(reps, it, links, defs):
+    """Sign rules reach the bodies of the claim's functions too; each must replace something and leave no
+    kink of its argument's inputs behind (else the verdict would not use the stated condition)."""
+    rules = [r for r in reps if isinstance(r, SignRule)]
+    if not rules:
+        return
+    it.sign_rules = rules
+    for key, (params, body, sub) in list(it.user_functions.items()):
+        it.user_functions[key] = (params, _sub(body, reps), sub)
+    for key, (vec, idx, body) in list(it.entry_functions.items()):
+        it.entry_functions[key] = (vec, idx, _sub(body, reps))
+    values = [x for a, _rel, b in links for x in (a, b)] + list(defs.values()) + \
+        [body for _p, body, _s in it.user_functions.values()] + [b for _v, _i, b in it.entry_functions.values()]
+    for rule in rules:
+        if not rule.fired:
+            raise Unsupported(f"the condition ${rule.text}$ selects no branch of a max(0, .) of that argument: "
+                              "it is not used yet", 0)
+        if any(rule.leftover(v) for v in values if isinstance(v, sp.Basic)):
+            raise Unsupported(f"the condition ${rule.text}$ leaves a max, |.| or step of its inputs that it does "
+                              "not decide: not used yet", 0)
 
 
 # --------------------------------------------------------------------------- re-check
@@ -431,7 +510,8 @@ def _recheck(out: Outcome, lhs, rel, rhs, r: _Reading, claim) -> Outcome:
                 n = recheck_equal(lhs, rhs, r.defs, r.given, r.scope, seed, claim.sizes)
                 out.recheck = f"confirmed numerically at {n} independent points (numeric derivatives, 50 digits)"
             elif out.point is not None:
-                recheck_differs(lhs, rhs, r.defs, r.given, r.scope, out.point, out.entry)
+                recheck_differs(lhs, rhs, r.defs, r.given, r.scope, out.point, out.entry,
+                                [rule.sign for rule in getattr(r.it, "sign_rules", ())])
                 out.recheck = "the counterexample re-evaluated independently: the sides differ"
             elif out.counterexample and "shapes" in (out.counterexample or {}):
                 out.recheck = "the declared shapes differ"
@@ -509,7 +589,9 @@ def _judge_reading(claim, r: _Reading) -> Outcome:
             lhs = lhs.value
         algorithm = claim.algorithm or theorem_algorithm(claim.theorem)
         if algorithm and rel in ("<-", "="):
-            out = judge_update(lhs, rel, rhs, claim, r.scope, r.defs, r.it, algorithm)
+            others = [k for k, rl, _ in base.links if rl in ("<-", "=") and k is not lhs]
+            lhs, rhs = _update_givens(lhs, rhs, r)
+            out = judge_update(lhs, rel, rhs, claim, r.scope, r.defs, r.it, algorithm, others)
             outcomes.append(_recheck_update(out))
             continue
         judge = JUDGES.get(rel)
@@ -554,6 +636,9 @@ def _judge_reading(claim, r: _Reading) -> Outcome:
         # several update lines are an algorithm: in other variables (a velocity scaled by the learning rate) its
         # lines differ from the reference's one by one and still give the same iterates
         refuted = next(o for o in updates if o.verdict == "refuted")
+        alone = _refuted_alone(claim, r, outcomes)
+        if alone is not None:
+            return alone
         whole = _as_algorithm(claim, r)
         if whole.verdict in ("proved", "convention"):
             whole.reason += "; its lines differ from the reference's one by one (other variables)"
@@ -567,16 +652,49 @@ def _judge_reading(claim, r: _Reading) -> Outcome:
     return combine(outcomes)
 
 
+def _refuted_alone(claim, r: _Reading, outcomes):
+    """A refuted line that no change of variables can save: no line uses what it computes, and it uses
+    nothing another line computes, so its quantities are the reference's own (by their roles) and it
+    differs from the reference's line for them (d2l's two bias corrections, one of them wrong)."""
+    try:
+        lines = [canonical_update(lhs, rhs, claim, r.scope, r.defs, r.it, algorithm_of(claim),
+                                  [k for k, _, _ in r.links if k is not lhs]) for lhs, rel, rhs in r.links]
+    except ClaimError:
+        return None
+    defined = {line[2] for line in lines}
+    for line, out in zip(lines, outcomes):
+        if out.verdict != "refuted":
+            continue
+        used_elsewhere = any(line[2] in other[3].free_symbols for other in lines)
+        if not used_elsewhere and not (line[3].free_symbols & defined):
+            out.reason += "; the other lines neither use what this line computes nor change what it uses"
+            return out
+    return None
+
+
 def _as_algorithm(claim, r: _Reading) -> Outcome:
     """The claim's update lines run as one algorithm against the reference's (:mod:`.trajectories`);
     the given facts must each state a state's start (``v_0 = 0``)."""
-    lines, mapping, opt = [], {}, None
+    lines, mapping, opt, tags = [], {}, None, []
     for lhs, rel, rhs in r.links:
         if rel not in ("<-", "="):
             return Outcome("undecided", "a relation other than an update among the lines")
-        opt, _, new, value, m, _ = canonical_update(lhs, rhs, claim, r.scope, r.defs, r.it, algorithm_of(claim))
+        others = [k for k, _, _ in r.links if k is not lhs]
+        line = canonical_update(lhs, rhs, claim, r.scope, r.defs, r.it, algorithm_of(claim), others)
+        opt, role, new, value, m, _ = line
+        if line.shifts.subs or line.shifts.extra:
+            return Outcome("undecided", "a line uses a quantity at another step than the run gives it")
         mapping.update(m)
         lines.append((new, value))
+        tags.append((role, line.shifts.tags))
+    # a line's time indices must be the claim's own order: a role at the left side's step is the value an
+    # earlier line computed, one step before the value no earlier line has replaced yet
+    updated = {role for role, _ in tags}
+    for k, (_, seen) in enumerate(tags):
+        earlier = {role for role, _ in tags[:k]}
+        for _, (role, reading) in seen.items():
+            if role in updated and role != tags[k][0] and (reading == "new") != (role in earlier):
+                return Outcome("undecided", "the lines' time indices do not follow their order: not run as written")
     start = {}
     by_base = {_START.sub("", k.name): v for k, v in mapping.items() if isinstance(k, sp.Symbol)}
     for g in r.given:
@@ -591,6 +709,32 @@ def _as_algorithm(claim, r: _Reading) -> Outcome:
 
 
 _START = re.compile(r"_(?:\{0\}|0)$")
+
+
+def _update_givens(lhs, rhs, r: _Reading):
+    """An update line with the given facts about its own symbols: each fixes one symbol to a value
+    (optax's ``\bar{\varepsilon} = 0``), substituted; a given about other symbols (a state's start,
+    ``m_0 = 0``) says nothing about one step and is left to the run of the lines."""
+    seen = set()
+    for side in (lhs, rhs):
+        if isinstance(side, sp.Basic):
+            seen |= side.free_symbols | evaluate(side, r.defs).free_symbols
+    reps = {}
+    for k, g in enumerate(r.given):
+        if not isinstance(g, sp.Basic) or not g.free_symbols & seen:
+            continue
+        eq = elementary(evaluate(g, r.defs).doit()) if isinstance(g, sp.Expr) and not is_array(g) else None
+        syms = sorted(eq.free_symbols, key=str) if eq is not None else []
+        if len(syms) != 1 or not eq.is_polynomial(syms[0]) or sp.Poly(eq, syms[0]).degree() != 1:
+            raise ClaimError(f"the given fact ${L(g)} = 0$ about the update's symbols could not be used (it must fix "
+                             "one symbol to a value)", f"given[{k}]", None)
+        (value,) = sp.solve(eq, syms[0])
+        reps[syms[0]] = value
+    if not reps:
+        return lhs, rhs
+    r.scope.note("given: " + ", ".join(f"${L(a)} = {L(b)}$" for a, b in reps.items()) + " in the update line")
+    sub = lambda e: e.xreplace(reps) if isinstance(e, sp.Basic) else e
+    return sub(lhs), sub(rhs)
 
 
 def _under(r: _Reading, part) -> _Reading:
@@ -610,7 +754,9 @@ def _given_substituted(lhs, rhs, r: _Reading):
                              "this relation yet", f"given[{k}]", None)
         eq = elementary(evaluate(g, r.defs).doit()).xreplace(reps)
         sol = None
-        for target in sorted(eq.free_symbols, key=str, reverse=True):
+        entries = [a for a in eq.atoms(MatrixElement) if a.i.is_Integer and a.j.is_Integer]
+        for target in sorted(eq.free_symbols - {a.parent for a in entries}, key=str, reverse=True) + \
+                sorted(entries, key=str):
             try:
                 found = sp.solve(eq, target, dict=True)
             except (NotImplementedError, ValueError, TypeError):
@@ -623,9 +769,25 @@ def _given_substituted(lhs, rhs, r: _Reading):
                              f"given[{k}]", None)
         reps = {a: b.xreplace({sol[0]: sol[1]}) for a, b in reps.items()}
         reps[sol[0]] = sol[1]
+    reps.update(_whole_arrays(reps))
     sub = lambda e: e.xreplace(reps) if isinstance(e, sp.Basic) and not isinstance(e, Printed) else e
     r2 = _Reading(r.scope, r.it, {k: sub(v) for k, v in r.defs.items()}, [], r.links, r.parsed, r.statement)
     return sub(lhs), sub(rhs), r2
+
+
+def _whole_arrays(reps) -> dict:
+    """An array every entry of which the given facts fix (``x_{11} = 1.2, ..., x_{23} = 1.1``): the explicit
+    array, so that entries the claim indexes by letters (``x_{ij}`` in a sum) take the given values too."""
+    parents = {a.parent for a in reps if isinstance(a, MatrixElement)}
+    out = {}
+    for m in parents:
+        rows, cols = m.shape
+        if not (rows.is_Integer and cols.is_Integer):
+            continue
+        cells = [[reps.get(m[i, j]) for j in range(int(cols))] for i in range(int(rows))]
+        if all(v is not None and not v.free_symbols for row in cells for v in row):
+            out[m] = sp.ImmutableMatrix(cells)
+    return out
 
 
 def algorithm_of(claim):
@@ -636,8 +798,66 @@ def _recheck_update(out):
     return out   # update rules are re-checked in updates.judge_update against the numeric reference
 
 
+#: the most values a given set may have to be judged value by value
+_MAX_CASES = 8
+
+
+def _finite_given(claim):
+    r"""A given ``y_i \in \{-1, 1\}``: (its position, the symbol as written, the numbers), or None."""
+    if claim.notation != "latex":
+        return None
+    for k, text in enumerate(claim.given):
+        try:
+            sts = latex_read(text)
+        except LatexError:
+            continue
+        if len(sts) != 1 or len(sts[0].chains) != 1 or sts[0].conditions:
+            continue
+        ch = sts[0].chains[0]
+        if ch.rels != ("in",) or not isinstance(ch.terms[0], (ir.Atom, ir.Sub)):
+            continue
+        values = ch.terms[1]
+        if isinstance(values, ir.Paren) and values.bracket == "{" and _is_number_node(values.arg):
+            items = (values.arg,)
+        elif isinstance(values, ir.Tuple) and values.bracket == "{":
+            items = values.items
+        else:
+            continue
+        if 1 <= len(items) <= _MAX_CASES and all(_is_number_node(v) for v in items):
+            return k, canon(ch.terms[0]), [canon(v) for v in items]
+    return None
+
+
+def _judge_cases(claim, conventions, split):
+    r"""A claim under ``y \in \{-1, 1\}``: judged at each value (as the condition ``\text{for } y = -1``);
+    proved when it is proved at every value, refuted at the first value it is refuted at, else no verdict."""
+    k, name, values = split
+    given = [g for j, g in enumerate(claim.given) if j != k]
+    results = []
+    for v in values:
+        case = dataclasses.replace(claim, latex=f"{claim.latex} \\quad \\text{{for }} {name} = {v}", given=given)
+        results.append((v, judge_once(case, conventions)))
+    for v, (scope, parsed, out) in results:
+        if out.verdict == "refuted":
+            out.reason = f"at ${name} = {v}$ (of the given set): {out.reason}"
+            return scope, parsed, out
+    scope, parsed, first = results[0][1]
+    words = {out.verdict for _, (_, _, out) in results}
+    shown = ", ".join(values)
+    if words == {"proved"}:
+        scope.note(f"the given ${name} \\in \\{{{shown}\\}}$ is judged value by value")
+        first.reason = f"proved at each value of ${name}$ in the given set $\\{{{shown}\\}}$: {first.reason}"
+        return scope, parsed, first
+    described = "; ".join(f"${name} = {v}$: {out.verdict} ({out.reason[:80]})" for v, (_, _, out) in results)
+    return scope, parsed, Outcome("undecided" if "error" not in words else "error",
+                                  f"judged value by value over the given set: {described}")
+
+
 def judge_once(claim, conventions=None):
     """``(scope, parsed, outcome)`` under ``conventions``; several readings must agree."""
+    split = _finite_given(claim)
+    if split is not None and claim.latex:
+        return _judge_cases(claim, conventions, split)
     conventions = _with_layout(claim, conventions)
     if claim.theorem and not claim.formula:
         scope, _, _ = prepare(claim, conventions)

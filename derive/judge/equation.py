@@ -162,7 +162,8 @@ def judge_equation(lhs, rhs, claim, scope, defs, given) -> Outcome:
                 where["entry"] = f"({a + 1},{b + 1})"
             lvs, back_l = _scalarize(lv, decls_by_name)
             rvs, back_r = _scalarize(rv, decls_by_name)
-            out = _search(diff, lvs.xreplace(solved), rvs.xreplace(solved), claim, scope, steps, where,
+            out = _search(diff, _settled(lvs, solved, decls_by_name), _settled(rvs, solved, decls_by_name),
+                          claim, scope, steps, where,
                           decls_by_name, defs=ex_defs, back={**given_back, **back_l, **back_r, **back},
                           derived_inputs=solved)
             if out.point is not None:
@@ -337,6 +338,19 @@ def _dim_of(idx, scope):
     return None
 
 
+def _settled(e, solved, decls_by_name, rounds=4):
+    """``e`` with the solved inputs put in, entries whose index a solved input gives (x_{1 y_1}) named as the
+    facts name them and given their values too."""
+    for _ in range(rounds):
+        out = e.xreplace(solved) if isinstance(e, sp.Basic) else e
+        if isinstance(out, sp.Basic) and any(a.i.is_Integer and a.j.is_Integer for a in out.atoms(MatrixElement)):
+            out = _scalarize(out, decls_by_name)[0]
+        if out == e:
+            return out
+        e = out
+    return e
+
+
 def _apply_given(diff, given, sizes, decls_by_name, back=None):
     """Each given fact solved for one of its inputs and substituted (at explicit size, entry by entry).
 
@@ -379,6 +393,13 @@ def _apply_given(diff, given, sizes, decls_by_name, back=None):
             solved = {s_: v.xreplace(sol[0]) for s_, v in solved.items()}
             solved.update(sol[0])
             diff = diff.xreplace(sol[0])
+            if any(a.i.is_Integer and a.j.is_Integer for a in diff.atoms(MatrixElement)):
+                # an entry whose index a solved input gave (x_{1 y_1} with y_1 = 1 is x_{11}): the entry as the
+                # facts name it, with the values solved for it
+                diff, more = _scalarize(diff, decls_by_name)
+                if back is not None:
+                    back.update(more)
+                diff = diff.xreplace(solved)
             if diff.is_rational_function() and not diff.is_polynomial():
                 diff = sp.cancel(sp.together(diff))
     return diff, solved

@@ -18,6 +18,7 @@ Nothing the user writes is evaluated: the tree is walked node by node.
 """
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass, field
 
 import re
@@ -33,10 +34,12 @@ from sympy.stats import variance as stats_variance
 from sympy.stats.rv import RandomSymbol
 from sympy.stats.symbolic_probability import Expectation, Probability, Variance
 
-from ..mathematics.arrays import (Elementwise, FromEntries, GenericFunction, Grad, Hessian, Jacobian, Norm, SoftmaxVec, VecMax,
+from ..mathematics.arrays import (Elementwise, FromEntries, GenericFunction, Grad, Hessian, Jacobian, Norm, PiecewiseArray,
+                                  SoftmaxVec, VecMax,
                                   VecMin, is_array)
 from ..mathematics.conventions import INITS, LOSSES, Conventions
 from ..mathematics.primitives import ACTIVATIONS, LeakyReLU, elementary
+from ..mathematics.zero import is_zero
 from ..mathematics.printing import tex as _tex
 from ..mathematics.sequences import Conv, ConvMatrix, Vec
 from ..notation import ir
@@ -45,6 +48,8 @@ from ..notation.errors import LatexError, ShapeMismatch, Unsupported
 from ..notation.latex import canon, read_expression
 from ..notation.readers import reader
 from . import prod
+from .families import member as family_member
+from .grids import declare_entry_indices, declare_grids, given_entry
 from .recurrences import find as find_recurrences
 from .recurrences import term as recurrence_term
 
@@ -665,11 +670,14 @@ class Interpreter:
         self.scope = scope
         read = reader(notation)
         words = scope.words
-        self.read = lambda text, logic=False: _without_logic(read(text, words), logic)
+        self.read = lambda text, logic=False: self._applied_readings(_without_logic(read(text, words), logic))
         self.user_functions = dict(user_functions or {})    # key -> (params, body)
         self.definitions = {}                                # symbol -> value, for a(z) dependency notation
         self.local = {}                                      # bound index name -> Symbol (inside sums)
         self.bound_ranges = {}                               # index name -> (lo, hi) nodes seen in sums
+        self.sum_ranges = {}                                 # index name -> (lo, hi) of the sum being read
+        self.families = {}                                   # declared member x_i -> the array of its family
+        self.single_members = set()                          # declared x_i read as the one vector it names
         self.defined_keys = set()                            # spellings the definitions define
         self.values = set()                                  # symbol keys used as values (not applied)
         self.sequences = {}                                  # base key -> subscripts with a variable
@@ -685,8 +693,38 @@ class Interpreter:
         self.prod_shape = None                               # the shape a prod(A, B) of the chain being read needs
         self.prod_choice = {}                                # prod's span -> which of its products this reading takes
         self.prod_counts = {}                                # prod's span -> how many products have that shape
+        self.applications = {}                               # head key -> {canon(arg): arg node} applied in the claim
+        self.bare_derivatives = {}                           # key -> [wrt nodes] of derivatives of the bare name
 
     # ------------------------------------------------------------------ entry points
+    def function_names(self) -> set:
+        """Names the claim makes functions: declared, defined, the table's letters (sigma), and the heads of
+        symbols declared applied (``'f(x)' = "scalar (0,1)"``)."""
+        names = set(self.scope.functions) | set(self.user_functions) | set(self.entry_functions)
+        names |= {k for k in SYMBOL_FUNCTIONS if k not in self.scope.symbols}
+        names |= {m.group(1) for k in self.scope.symbols for m in [re.match(r"(.+?)\(.*\)$", k)] if m}
+        return names
+
+    def _applied_readings(self, sts):
+        r"""Of several readings, those where no function name stands bare before its own bracket: in
+        ``\log q(x)`` with q a function, ``\log(q) \cdot (x)`` (a logarithm of a function, times x) means
+        nothing, and ``\log(q(x))`` is the one reading left."""
+        if len(sts) < 2:
+            return sts
+        names = self.function_names()
+
+        def bare_before_bracket(st):
+            for n in ir.walk(st):
+                if isinstance(n, ir.Product):
+                    for a, b in zip(n.factors, n.factors[1:]):
+                        if isinstance(a, ir.Apply) and not a.bracket and len(a.args) == 1 and \
+                                isinstance(a.args[0], (ir.Atom, ir.Name)) and _key(a.args[0]) in names and \
+                                isinstance(b, ir.Paren) and b.bracket == "(":
+                            return True
+            return False
+        kept = [st for st in sts if not bare_before_bracket(st)]
+        return kept or sts
+
     def statements(self, text: str, logic=False) -> list:
         """The readings of a string as statements of the intermediate form, their sums' ranges noted
         (``logic``: the claim's formula, where 'A and hence B' is judged; anywhere else it is not read)."""
@@ -727,6 +765,9 @@ class Interpreter:
                 base = _key(node.base)
                 if base in self.scope.declared or base in defined or base in self.recurrences:
                     return False
+                bd = self.scope.symbols.get(base)
+                if bd is not None and bd.is_array and bd.obj in self.definitions:
+                    return False        # an entry of an array defined entry by entry (sigma_1 of sigma_i = ...)
             if isinstance(node, ir.Atom) and node.name in ("e", r"\pi", r"\infty"):
                 return False
             d = self.scope.symbols.get(key)
@@ -1058,12 +1099,24 @@ class Interpreter:
 
     def _Norm(self, n: ir.Norm):
         x = self.expr(n.arg)
-        if n.kind not in ("", "2", "F"):
+        if n.kind not in ("", "2", "F", "1"):
             raise Unsupported(f"the {n.kind}-norm is not read yet", _pos(n))
         if not is_array(x):
             return sp.Abs(x)
-        if n.kind == "F" and x.shape[1] == 1:
-            return Norm(x)
+        if n.kind == "1":
+            if x.shape[1] != 1:
+                # of a matrix: the induced norm (largest column sum) or the sum of all entries' sizes?
+                raise Unsupported("the 1-norm of a matrix is not read yet (induced or entry-wise)", _pos(n))
+            k = sp.Dummy("k", integer=True)
+            return sp.Sum(sp.Abs(x[k, 0]), (k, 0, x.shape[0] - 1))
+        if x.shape[1] != 1 and x.shape[0] != 1:       # a matrix: Frobenius only where the claim writes _F
+            if n.kind == "2" and self.scope.operators.get(r"\|\cdot\|_2") == "frobenius":
+                self.scope.note(r"$\|A\|_2$ of a matrix is read as the Frobenius norm, as the source states")
+            elif n.kind == "2":
+                raise Unsupported(r"the spectral norm $\|A\|_2$ of a matrix is not read yet", _pos(n))
+            if n.kind == "":
+                raise Unsupported(r"$\|A\|$ of a matrix: the Frobenius norm or the operator (spectral) norm? "
+                                  r"write $\|A\|_F$ for the Frobenius norm", _pos(n))
         return Norm(x)
 
     def _Matrix(self, m: ir.Matrix):
@@ -1081,8 +1134,16 @@ class Interpreter:
         for value, cond in c.rows:
             v = self.expr(value)
             pieces.append((v, self.condition(cond)))
-        if pieces and pieces[-1][1] is not sp.true:
-            pass
+        arrays = [is_array(v) for v, _ in pieces]
+        if any(arrays):
+            if not all(arrays):
+                raise LatexError("cases whose values are scalars in one row and vectors or matrices in another",
+                                 _pos(c))
+            shape = tuple(pieces[0][0].shape)
+            if any(not _same_shape(v.shape, pieces[0][0].shape) for v, _ in pieces):
+                raise ShapeMismatch(f"the cases' values have different shapes ({', '.join(_shape_text(v) for v, _ in pieces)})",
+                                    _pos(c))
+            return PiecewiseArray(*pieces) if shape != (1, 1) else sp.Piecewise(*[(v[0, 0], k) for v, k in pieces])
         return sp.Piecewise(*pieces)
 
     def _random_cases(self, c: ir.Cases):
@@ -1145,7 +1206,31 @@ class Interpreter:
             terms = []
             self._flatten_sum(b, 1, terms)
             vals = [(s, self.expr(t)) for s, t in terms]
-            return self.add([v if s > 0 else -v for s, v in vals], _pos(b))
+            narrow = self.add([v if s > 0 else -v for s, v in vals], _pos(b))
+            for k, (sk, t) in enumerate(terms[:-1]):
+                last = t.factors[-1] if isinstance(t, ir.Product) and t.factors else t
+                if isinstance(last, ir.Derivative) and last.open_scope:
+                    # \frac{d}{dx} x^2 + x^3: the derivative of x^2 alone, or of the whole sum after it? Both
+                    # readings are taken; they must agree (d/dz ReLU(z) - 1 does), else the claim is not judged
+                    body = last.body
+                    for sj, tj in terms[k + 1:]:
+                        body = ir.BinOp("+" if sj > 0 else "-", body, tj, span=b.span)
+                    wide_d = ir.Derivative(last.kind, body, last.wrt, last.order, span=last.span)
+                    wide_t = ir.Product(t.factors[:-1] + (wide_d,), span=t.span) if isinstance(t, ir.Product) \
+                        else wide_d
+                    parts = [v if s_ > 0 else -v for s_, v in vals[:k]]
+                    wide_v = self.expr(wide_t)
+                    wide = self.add(parts + [wide_v if sk > 0 else -wide_v], _pos(b))
+                    if is_array(narrow) or is_array(wide):
+                        same = False                   # of arrays: not compared (sizes may be symbolic)
+                    else:
+                        same = is_zero(narrow - wide)
+                    if not same:
+                        raise Unsupported("a derivative operator before a + or -, its body in no bracket: "
+                                          "whether it applies to the term or to the whole sum is not written, and "
+                                          "the two readings differ; bracket the body", _pos(b))
+                    break
+            return narrow
         left, right = self.expr(b.left), self.expr(b.right)
         if b.op == "*":
             return self.multiply([left, right], _pos(b))
@@ -1338,11 +1423,14 @@ class Interpreter:
         if key is not None and key in self.local:
             return self.local[key]
         if key is not None and key in self.scope.symbols:
-            if isinstance(node, ir.Sub):
-                bound = [a.name for a in ir.walk(node.index) if isinstance(a, ir.Atom) and a.name in self.local]
+            value = family_member(self, node, key, self.scope.symbols[key])
+            if value is not None:
+                return value
+            if isinstance(node, (ir.Sub, ir.Pow)):
+                bound = self._bound_in_scripts(node)
                 if bound:
-                    # the declaration names one object (its subscript is part of the name); the sum needs a family
-                    # x_1, x_2, ... of them, whose range and arrangement one member's declaration does not state
+                    # the declaration names one object (its subscript is part of the name); only a vector
+                    # subscripted by the bound letter alone is read as a family (families.py)
                     d = self.scope.symbols[key]
                     what = f"one {d.kind}" + (f" of length {_tex(d.dims[0])}" if d.kind == "vector" else "")
                     advice = f"; declare {_key(node.base)!r} itself as a vector (its entries are the members)" \
@@ -1361,8 +1449,22 @@ class Interpreter:
             if decl is not None and decl.is_array:
                 raise LatexError(f"{key} is not declared; declare it (its base {base_key} is a {decl.kind})",
                                  _pos(node))
+            bound = self._bound_in_scripts(node)
+            if bound:
+                raise LatexError(f"{key!r} is not declared, and its label holds {bound[0]!r}, which the sum or "
+                                 f"product around it runs over: one named symbol would not change with "
+                                 f"{bound[0]!r}; declare the family (a vector or matrix indexed by it)", _pos(node))
             return self._default_scalar(key, node)
         raise LatexError(f"cannot read {canon(node)!r} as a symbol", _pos(node))
+
+    def _bound_in_scripts(self, node) -> list:
+        """The letters a sum or product around ``node`` binds that its subscripts or labels write
+        (``x^{(i)}``, ``x_j^{(i)}``, ``W^{[l]}`` under a sum over i or l)."""
+        parts = []
+        while isinstance(node, (ir.Sub, ir.Pow)):
+            parts.append(node.index if isinstance(node, ir.Sub) else node.exp)
+            node = node.base
+        return [a.name for part in parts for a in ir.walk(part) if isinstance(a, ir.Atom) and a.name in self.local]
 
     def _decl_value(self, decl, node):
         if decl.kind == "index" and isinstance(node, ir.Sub) and self.scope.symbols.get(_key(node)) is not decl:
@@ -1396,7 +1498,11 @@ class Interpreter:
         return self._default_scalar(name, a)
 
     def _default_scalar(self, key, node):
-        """An undeclared symbol the notation fixes as a real scalar."""
+        """An undeclared symbol the notation fixes as a real scalar (not a dotted one: \\dot{x} is dx/dt in
+        most sources, a name in a few)."""
+        if re.match(r"\\d?dot\{", key):
+            raise LatexError(f"{key} undeclared: a time derivative (write d/dt with the dependence defined) or a "
+                             "name of its own (declare it)", _pos(node))
         if key not in self.scope.inferred:
             self.scope.inferred[key] = "real scalar (undeclared)"
         decl = _real_scalar(key)
@@ -1404,6 +1510,9 @@ class Interpreter:
         return decl.obj
 
     def _subscripted(self, s: ir.Sub):
+        swapped = self._double_script(s)
+        if swapped is not None:
+            return self.expr(swapped)
         if not isinstance(s.base, (ir.Atom, ir.Pow)) or (isinstance(s.base, ir.Pow) and not
                                                           s.base.text.startswith(("(", "["))):
             return self._post(self.expr(s.base), [s])       # (Wx)_i, softmax(z)_j: an entry of a value
@@ -1435,8 +1544,9 @@ class Interpreter:
                 if self._mentions_index(s.index):
                     raise LatexError(f"subscript {s.text!r} on scalar {decl.spelling!r}: declare "
                                      f"{canon(s)!r} or make {decl.spelling!r} a vector", _pos(s))
-            elif self._mentions_index(s.index):
-                # w_{ij} with j an index and i undeclared, x_{2j}: one named symbol would not vary with j
+            elif self._mentions_index(s.index) or self._bound_in_scripts(s):
+                # w_{ij} with j an index and i undeclared, x_{2j}, x_j^{(i)} under a sum over i: one named
+                # symbol would not vary with the index
                 raise LatexError(f"the subscript {s.text!r} of the undeclared {base_key!r} uses an index, but its "
                                  f"entries cannot be read from it (an undeclared letter or an index expression): "
                                  f"declare {base_key!r} as a vector or matrix and its index letters", _pos(s))
@@ -1448,6 +1558,17 @@ class Interpreter:
             want = 1
         if len(idx) != want:
             raise LatexError(f"{decl.spelling} is a {decl.kind}: it takes {want} index(es), got {len(idx)}", _pos(s))
+        lengths = [obj.shape[0] if obj.shape[1] == 1 else obj.shape[1]] if want == 1 else list(obj.shape)
+        ranges = {str(d.obj): d for d in self.scope.symbols.values() if d.kind == "index"}
+        for i, length in zip(idx, lengths):      # a declared index, or a sum over it with no range of its own
+            name = str(i) if isinstance(i, sp.Symbol) else None
+            own = name in self.bound_ranges and self.bound_ranges[name][1] is not None
+            top = ranges[name].dims[0] if name in ranges and not own else None
+            if top is not None and (isinstance(top, sp.Symbol) and isinstance(length, sp.Symbol) and top != length
+                                    or (top - length).is_positive):
+                # y_i with i over 1..m and y of K entries: the entries past K do not exist (m > K may hold)
+                raise LatexError(f"{canon(s)}: the index {ranges[name].spelling} runs over 1..{top}, but "
+                                 f"{decl.spelling} has {length} entries there: declare them with one size", _pos(s))
         try:
             if want == 1:
                 return obj[idx[0] - 1, 0] if obj.shape[1] == 1 else obj[0, idx[0] - 1]
@@ -1455,6 +1576,21 @@ class Interpreter:
         except IndexError:       # SymPy sees the entry is past the end (x_{n+1} of a vector of length n)
             size = " x ".join(_tex(d) for d in obj.shape) if want == 2 else _tex(max(obj.shape, key=lambda d: d != 1))
             raise LatexError(f"the entry {decl.spelling}_{{{s.text}}} is outside {decl.spelling} (of size {size})", _pos(s)) from None
+
+    def _double_script(self, s: ir.Sub):
+        r"""``g^2_t`` as TeX sets it: both scripts on the nucleus, so ``(g_t)^2``.  Only for a power by a
+        positive integer of a letter not declared as an array (``X^2_{ij}`` of a matrix stays
+        :math:`(X^2)_{ij}`, ``W^{(l)}_i`` a labelled symbol); None otherwise."""
+        p = s.base
+        if not isinstance(p, ir.Pow) or not isinstance(p.exp, ir.Number) or not p.exp.text.isdigit():
+            return None
+        nucleus = p.base
+        if not isinstance(nucleus, ir.Atom) or nucleus.name in ("e", r"\pi", r"\infty"):
+            return None
+        decl = self.scope.symbols.get(_key(nucleus))
+        if self._declared(p) is not None or (decl is not None and (decl.is_array or decl.kind == "index")):
+            return None
+        return ir.Pow(ir.Sub(nucleus, s.index, s.text, span=s.span), p.exp, p.text, span=s.span)
 
     def _index_parts(self, node):
         if isinstance(node, ir.Tuple):
@@ -1506,31 +1642,47 @@ class Interpreter:
             parts = list(node.factors)
         elif isinstance(node, ir.Number) and len(node.text) == 2 and node.text.isdigit():
             parts = [ir.Number(node.text[0]), ir.Number(node.text[1])]
+        elif isinstance(node, ir.Product) and len(node.factors) == 2 and self._indexes_matrix(where) and \
+                all(isinstance(f, ir.Atom) or (isinstance(f, ir.Sub) and isinstance(f.base, ir.Atom))
+                    for f in node.factors):
+            parts = list(node.factors)      # x_{i y_i} of a matrix: row i, column y_i
         else:
             parts = [node]
         out = []
-        for p in parts:
+        for position, p in enumerate(parts):
             if isinstance(p, ir.Chain):
                 raise LatexError("a relation inside a subscript", _pos(where))
             if isinstance(p, ir.Atom) and p.name not in self.local:
                 d = self.scope.symbols.get(p.name)
                 if d is None:
-                    out.append(self._index_symbol(p.name, where))
+                    out.append(self._index_symbol(p.name, where, position))
                     continue
                 if d.kind not in ("index", "scalar"):
                     raise LatexError(f"{p.name!r} is a {d.kind}, not an index", _pos(p))
                 out.append(d.obj)
                 continue
+            if isinstance(p, ir.Sub) and isinstance(p.base, ir.Atom) and _key(p) not in self.scope.symbols and \
+                    _key(p.base) not in self.scope.symbols and p.base.name not in self.local and \
+                    not any(isinstance(a, ir.Atom) and a.name in self.local for a in ir.walk(p.index)):
+                # f_{y_i}: an undeclared label y_i as the subscript of an entry is an index in the array's range
+                out.append(self._index_symbol(_key(p), where))
+                continue
             out.append(self.expr(p))
         return out
 
-    def _index_symbol(self, name, where):
-        """An undeclared index letter: it runs over the range of the array it indexes."""
+    def _indexes_matrix(self, where) -> bool:
+        d = self.scope.symbols.get(_key(where.base) or "") if isinstance(where, ir.Sub) else None
+        return d is not None and d.kind == "matrix"
+
+    def _index_symbol(self, name, where, position=0):
+        """An undeclared index letter: it runs over the range of the array it indexes (the column's of a
+        matrix where it stands second)."""
         base_key = _key(where.base) if isinstance(where, ir.Sub) else None
         decl = self.scope.symbols.get(base_key) if base_key else None
         if decl is None or not decl.is_array:
             raise LatexError(f"undeclared index {name!r}", _pos(where))
-        dim = decl.dims[0] if decl.dims else decl.obj.shape[0]
+        shape = tuple(decl.dims) if decl.dims else tuple(decl.obj.shape)
+        dim = shape[position] if decl.kind == "matrix" and position < len(shape) else shape[0]
         sym = sp.Symbol(name, integer=True, positive=True)
         self.scope.symbols[name] = Decl(name, "index", (dim,), "integer", {"integer": True, "positive": True},
                                         (1, 5, False, False), sym)
@@ -1655,10 +1807,20 @@ class Interpreter:
         if hi is None:
             raise LatexError(f"the sum over {name!r} needs its upper bound", _pos(b))
         bound = sp.Dummy(name, integer=True)
-        local, summand = self._bound_index(name, b.body)
+        saved = self.sum_ranges.get(name)
+        self.sum_ranges[name] = (lo, hi)
+        try:
+            local, summand = self._bound_index(name, b.body)
+        finally:
+            if saved is None:
+                self.sum_ranges.pop(name, None)
+            else:
+                self.sum_ranges[name] = saved
         if is_array(summand):
             if tuple(summand.shape) == (1, 1):
                 summand = summand[0, 0]
+            elif op is sp.Sum and self.families:
+                return _array_sum(summand, local, bound, lo, hi)
             else:
                 raise LatexError(f"the summand of the sum over {name} is a vector: index it", _pos(b))
         # a bound variable of its own: a free index of the same name elsewhere is never captured
@@ -1724,6 +1886,17 @@ class Interpreter:
 
     # ------------------------------------------------------------------ functions
     def _Call(self, c: ir.Call):
+        bracket = c.arg
+        while isinstance(bracket, (ir.Pow, ir.Sub, ir.Transpose, ir.Factorial)):
+            bracket = bracket.base
+        spelled = canon(ir.Call(c.head, bracket, c.bracket))
+        if spelled in self.scope.symbols:        # 'f(x)' = "scalar (0,1)": the value the claim declares
+            return self._post(self._decl_value(self.scope.symbols[spelled], c), self._unwrap(c.arg)[1])
+        declared_heads = {m.group(1) for k in self.scope.symbols for m in [re.match(r"(.+?)\((.*)\)$", k)] if m}
+        if _key(c.head) in declared_heads and _key(c.head) not in self.scope.functions:
+            raise LatexError(f"{spelled}: {_key(c.head)!r} is declared only applied, as the value "
+                             f"{', '.join(sorted(k for k in self.scope.symbols if k.startswith(_key(c.head) + '(')))}",
+                             _pos(c))
         head = c.head
         primes = 0
         while isinstance(head, ir.Prime):
@@ -1747,6 +1920,9 @@ class Interpreter:
                 key not in self.scope.symbols and key not in self.scope.functions:
             # L_\delta(e) for a function defined as L_\delta(e) = ...: the subscript is its parameter
             args, post = self._unwrap(c.arg)
+            if power is not None and isinstance(power, ir.Neg):
+                raise Unsupported(f"{key}^{{{canon(power)}}}(...): the inverse function or a power of the value?",
+                                  _pos(c))
             out = self.apply(("user", base), base, [self.expr(a) for a in args], primes, _pos(c),
                              param=self.expr(head.index))
             if power is not None:
@@ -1766,6 +1942,11 @@ class Interpreter:
             if dep is not None:
                 return dep
             return self.multiply([value, self.expr(c.arg)], _pos(c))
+        if power is not None and isinstance(power, ir.Neg):
+            # \sigma^{-1}(y): the inverse function (the logit) in most sources, 1/\sigma(y) in a few
+            raise Unsupported(f"{key}^{{{canon(power)}}}(...): the inverse function or a power of the value? write "
+                              f"the inverse as a function of its own, or the power as ({key}(x))^{{{canon(power)}}}",
+                              _pos(c))
         args, post = self._unwrap(c.arg)
         vals = self._arguments(kind, args, _pos(c))
         out = self.apply(kind, key, vals, primes, _pos(c), param=None)
@@ -1897,6 +2078,10 @@ class Interpreter:
         if key in SYMBOL_FUNCTIONS:
             return SYMBOL_FUNCTIONS[key]
         if key in self.values:
+            if key in _GENERIC_LETTERS and key not in self.defined_keys and key not in self.scope.symbols:
+                # f(x + 1) beside a bare f: a function letter also used as a value, the reading not fixed
+                raise LatexError(f"{key}(...) beside a bare {key}: a function applied or a product? declare "
+                                 f"{key!r} in 'functions' or 'symbols'", _pos(head))
             return None                    # the letter is also used as a value: a product, a(1 - a)
         if key in DISTRIBUTION_NAMES and self.moment_laws is not None:
             return ("distribution", key)   # Var[U(-a, a)]: a variable with that law
@@ -1993,6 +2178,8 @@ class Interpreter:
             args, post = self._unwrap(a.args[0])
         else:
             args, post = [a.args[0]], []
+        if kind == "diag" and len(args) == 1 and _ellipsis_body(args[0]) is not None:
+            return self._post(sp.DiagMatrix(self._ellipsis_vector(_ellipsis_body(args[0]), _pos(a))), post)
         vals = self._arguments(kind, args, _pos(a))
         if kind == "leaky_relu" and param is None and len(vals) == 2:
             vals, param = vals[:1], vals[1]
@@ -2002,6 +2189,21 @@ class Interpreter:
                 raise Unsupported(f"the inverse function of {name}", _pos(a))
             out = self.power(out, self.expr(f.sup), _pos(a))
         return self._post(out, post)
+
+    def _ellipsis_vector(self, body, pos):
+        r"""``\ldots a_i \ldots`` (inside ``diag``): the vector of the entries :math:`a_i`, :math:`i` the one declared
+        index the entry is written with, over its range."""
+        names = sorted(_ellipsis_indices(body, self.scope))
+        if len(names) != 1:
+            raise LatexError(r"'\ldots a_i \ldots' needs its entry written with exactly one declared index, found "
+                             f"{', '.join(names) or 'none'}", pos)
+        d = self.scope.symbols[names[0]]
+        self.scope.note(rf"$\ldots {canon(body)} \ldots$ is the vector of these entries, ${names[0]} = 1, \dots, "
+                        rf"{_tex(d.dims[0])}$")
+        value = self.expr(body)
+        if is_array(value):
+            raise LatexError(r"the entry of '\ldots a_i \ldots' is not a scalar", pos)
+        return FromEntries(value, d.obj, d.dims[0])
 
     def random_variable(self, name_node, dist_node):
         r"""``X \sim \mathcal{N}(0, \sigma^2)``: X becomes a random variable (a given, read before the formula)."""
@@ -2103,11 +2305,23 @@ class Interpreter:
 
     # ------------------------------------------------------------------ derivatives
     def _Derivative(self, d: ir.Derivative):
-        f = self._function_by_name(d) if isinstance(d.body, ir.Atom) and d.body.name in self.user_functions \
-            else self.expr(d.body)
+        bare = _key(d.body) if isinstance(d.body, (ir.Atom, ir.Name)) else None
+        if bare in self.user_functions:
+            f = self._function_by_name(d)
+        elif bare in self.scope.functions and self.scope.functions[bare] == "generic" and bare not in self.local:
+            f = self.expr(self._applied(d.body))
+        else:
+            f = self.expr(d.body)
         if d.kind == "nabla" and not d.wrt:
             if isinstance(d.body, ir.Call):
-                args, _ = self._unwrap(d.body.arg)
+                args, post = self._unwrap(d.body.arg)
+                if len(args) == 1 and d.order == 1 and not post and not isinstance(args[0], (ir.Atom, ir.Sub)):
+                    at = self.expr(args[0])
+                    if not is_array(at) and not isinstance(at, sp.Symbol):
+                        # \nabla relu(6): the derivative of a function of one variable at the point, relu'(6)
+                        self.scope.note(rf"$\nabla {canon(d.body)}$ is read as the derivative at the point, "
+                                        f"${canon(d.body.head)}'({canon(args[0])})$")
+                        return self.expr(ir.Call(ir.Prime(d.body.head, 1), d.body.arg, d.body.bracket))
                 if len(args) == 1:
                     wrt = [(args[0], d.order)]      # \nabla^2 f(x): the Hessian by x
                 elif d.order == 1:
@@ -2150,27 +2364,100 @@ class Interpreter:
         return column.T if self.scope.conventions.get("layout", "mixed") == "numerator" else column
 
     def _function_by_name(self, d: ir.Derivative):
-        r"""``\frac{df}{dx}`` for a function defined as ``f(x) = ...``: f at its own parameters, when the
-        derivative is by parameters of those names (otherwise the reading would be a guess)."""
-        key = d.body.name
+        r"""``\frac{df}{dx}`` for a function defined as ``f(x) = ...``: f at its own parameters, the body as the
+        definition writes it.  By a parameter that is the partial derivative; by another symbol of the body
+        (``\partial C / \partial w`` for ``C(X, y) = ...`` with ``w`` in the body, a parameter of the model
+        the definition holds fixed) it is the derivative of that expression.  Refused where the parameters
+        are names the claim defines otherwise (which value they stand for would be a guess) or where the
+        variable does not occur in the body (a silent 0)."""
+        key = _key(d.body)
         params, body, sub = self.user_functions[key]
         names = [str(p) for p in params]
         wrt = [canon(v) for v, _ in d.wrt]
-        if sub is not None or not wrt or not set(wrt) <= set(names):
-            raise LatexError(f"the derivative of the function {key!r} by {', '.join(wrt) or 'nothing'}: write it "
-                             f"applied, {key}({', '.join(names)})", _pos(d.body))
+        applied = f"write it applied, {key}({', '.join(names)})"
+        if sub is not None or not wrt:
+            raise LatexError(f"the derivative of the function {key!r} by {', '.join(wrt) or 'nothing'}: {applied}",
+                             _pos(d.body))
+        # compared as symbols: \\mathbf{w} and w spell one parameter
+        own = [any(_same_symbol(self, v, p) for p in params) for v, _ in d.wrt]
+        if not all(own):
+            free = _free_of(body, self.definitions) if not is_array(body) else set(body.free_symbols)
+            free |= {a for a in sp.preorder_traversal(body) if isinstance(a, sp.MatrixSymbol)}
+            clash = [n for n in names if n in self.defined_keys]
+            absent = [w for (v, _), w, o in zip(d.wrt, wrt, own) if not o and self.expr(v) not in free]
+            if clash or absent:
+                raise LatexError(f"the derivative of the function {key!r} by {', '.join(wrt)}, "
+                                 f"{'a variable its body does not contain' if absent else 'a parameter defined elsewhere'}"
+                                 f": {applied}", _pos(d.body))
         self.scope.note(f"${key}$ in a derivative is read as ${key}({', '.join(names)})$")
-        return self._user(key, [self.expr(ir.Atom(n)) for n in names], 0, _pos(d.body), None)
+        return self._user(key, list(params), 0, _pos(d.body), None)
+
+    def _applied(self, name):
+        r"""A generic function written bare in a derivative, ``\frac{\partial Loss}{\partial w}``, as the claim
+        applies it: at the one argument it is applied to elsewhere (``Loss(w)``); never applied, at the one
+        variable of its derivatives that the others feed (``\partial L/\partial W``, ``\partial L/\partial D``
+        with ``D = W X``: ``L(D)``, the loss reaching ``W`` through ``D``, as backpropagation writes it)."""
+        key = _key(name)
+        apps = self.applications.get(key, {})
+        if len(apps) == 1:
+            (arg,) = apps.values()
+            self.scope.note(f"${key}$ in a derivative is read as ${key}{canon(arg)}$, as the claim applies it")
+            return ir.Call(name, arg)
+        if apps:
+            raise LatexError(f"the function {key!r} without an argument, applied in the claim to several: "
+                             f"{', '.join(sorted(apps))}", _pos(name))
+        nodes = {canon(v): v for v in self.bare_derivatives.get(key, [])}
+        vals = {k: self.expr(v) for k, v in nodes.items()}
+        feeds = [k for k, v in vals.items() if v in self.definitions and
+                 all(w in _free_of(self.definitions[v], self.definitions) for k2, w in vals.items() if k2 != k)]
+        if len(vals) < 2 or len(feeds) != 1:
+            raise LatexError(f"the function {key!r} without an argument (no application and no definition says "
+                             "what it is a function of)", _pos(name))
+        arg = nodes[feeds[0]]
+        self.scope.note(f"${key}$ is read as a function of ${feeds[0]}$ alone, which the claim's other variables "
+                        "feed (the loss reaches them through it)")
+        return ir.Call(name, ir.Paren(arg))
 
     def _vacuous(self, body_node, f, wrt):
-        """``\\partial L / \\partial W`` with ``L`` defined by nothing: refuse, never a silent 0."""
+        """``\\partial L / \\partial W`` with ``L`` defined by nothing: refuse, never a silent 0; the same for an
+        expression none of whose symbols a definition ties to the variable (``\\partial (y - a)^2/\\partial w``,
+        ``\\frac{d}{dt} x^2``): sources leave that dependence implicit, so 0 would be a guess."""
+        if isinstance(f, sp.Basic) and not isinstance(f, (sp.Symbol, sp.MatrixSymbol, MatrixElement)) \
+                and f.free_symbols and wrt:
+            deps = _free_of(f, self.definitions)
+            variables = [self.expr(v) for v, _ in wrt]
+            if not any(deps & (_free_of(v, {}) | {v}) for v in variables if isinstance(v, sp.Basic)):
+                raise LatexError(f"the derivative of ${_tex(f)}$ by a variable none of its symbols depends on "
+                                 "through a definition: define the dependence, or write the 0", _pos(body_node))
         if isinstance(f, (sp.Symbol, sp.MatrixSymbol, MatrixElement)):
             node = body_node.base if isinstance(body_node, ir.Sub) and isinstance(f, MatrixElement) else body_node
             sym = f.parent if isinstance(f, MatrixElement) else f
             if sym not in self.definitions and _key(node) not in self.defined_keys \
-                    and not any(self.expr(v) == f for v, _ in wrt):
+                    and not any(self.expr(v) == f for v, _ in wrt) and not self._independent(sym, wrt):
                 raise LatexError(f"the derivative of ${_tex(f)}$, which no definition connects to the variable: "
                                  "define it", _pos(body_node))
+
+
+    def _inputs(self):
+        """Symbols the definitions take as inputs: on a right side, never defined themselves."""
+        used = set()
+        for value in self.definitions.values():
+            used |= {a for a in sp.preorder_traversal(value) if isinstance(a, (sp.Symbol, sp.MatrixSymbol))}
+        return used - set(self.definitions)
+
+    def _independent(self, sym, wrt):
+        r"""``\partial b / \partial \mathbf{w}`` for ``y = \mathbf{w} \cdot \mathbf{x} + b``: both are inputs of the
+        definitions, independent variables, so the derivative is 0 as written; by a defined quantity it is not
+        read (an input by what it feeds is no derivative)."""
+        inputs = self._inputs()
+        if sym not in inputs:
+            return False
+        for v, _ in wrt:
+            var = self.expr(v)
+            var = var.parent if isinstance(var, MatrixElement) else var
+            if var not in inputs:
+                return False
+        return True
 
 
 def derivative(f, var, order, pos, scope=None):
@@ -2197,7 +2484,18 @@ def derivative(f, var, order, pos, scope=None):
     if scalar_f:
         f = f[0, 0]
     if is_array(f):
-        raise Unsupported("the derivative of a vector or matrix by a scalar is not read yet", pos)
+        if f.shape[1] != 1 or order != 1 or not var.is_Symbol:
+            raise Unsupported("the derivative of a matrix (or a second derivative of a vector) by a scalar is not "
+                              "read yet", pos)
+        # d(x + z)/dz: the vector of the entries' derivatives, a column in numerator layout (a Jacobian with one
+        # column), a row in denominator layout
+        k = sp.Dummy("k", integer=True, positive=True)
+        column = FromEntries(sp.Derivative(f[k - 1, 0], var), k, f.shape[0])
+        if scope is not None:
+            scope.used_axes.add("layout")
+            if scope.conventions.get("layout", "mixed") == "denominator":
+                return sp.Transpose(column)
+        return column
     if not (var.is_Symbol or isinstance(var, (sp.Indexed, MatrixElement))):
         # d/d(log z) and friends: a change of variable the reader does not make
         raise Unsupported(f"a derivative with respect to the expression ${_tex(var)}$", pos)
@@ -2205,6 +2503,22 @@ def derivative(f, var, order, pos, scope=None):
 
 
 # --------------------------------------------------------------------------- helpers
+def _array_sum(summand, local, bound, lo, hi):
+    r"""A sum of arrays over a family, :math:`\sum_i e_i x_i^\top`: entry by entry,
+    :math:`(\sum_i S_i)_{pq} = \sum_i (S_i)_{pq}`."""
+    p, q = sp.Symbol("p_{sum}", integer=True), sp.Symbol("q_{sum}", integer=True)
+    entry = summand[p, q].xreplace({local: bound})
+    return sp.FunctionMatrix(summand.shape[0], summand.shape[1], sp.Lambda((p, q), sp.Sum(entry, (bound, lo, hi))))
+
+
+def _same_symbol(it, node, param) -> bool:
+    """``node`` (a derivative's variable) reads as the function parameter ``param``."""
+    try:
+        return it.expr(node) == param
+    except (LatexError, Unsupported):
+        return False
+
+
 def _key(node):
     """The canonical spelling of a symbol-like node, or None."""
     if isinstance(node, (ir.Atom, ir.Sub, ir.Pow, ir.Name)):
@@ -2508,7 +2822,7 @@ def _function_definition(lhs, rhs, it, field_name) -> bool:
         return False
     params = []
     for a in args:
-        pkey = _key(a)
+        pkey = _key(a) if not isinstance(a, ir.Call) else canon(a)
         d = it.scope.symbols.get(pkey)
         if d is None:
             d = _parameter(a, rhs, it) if isinstance(a, ir.Atom) else _real_scalar(pkey)
@@ -2537,6 +2851,12 @@ def _parameter_node(a, it) -> bool:
         return True
     if isinstance(a, ir.Name):
         return _key(a) is not None and not any(c in a.name for c in "\\{}")
+    if isinstance(a, ir.Call) and isinstance(a.head, ir.Atom) and isinstance(a.arg, ir.Paren) and \
+            _parameter_node(a.arg.arg, it) and not isinstance(a.arg.arg, ir.Call):
+        # L(y_i, f(x_i)) = ...: the model's output f(x_i) is the loss's parameter, a value of its own
+        d = it.scope.symbols.get(canon(a))
+        return (d is None or d.kind == "scalar") and _key(a.head) not in it.scope.functions and \
+            _key(a.head) not in it.user_functions
     if isinstance(a, ir.Sub) and isinstance(a.base, ir.Atom) and isinstance(a.index, (ir.Atom, ir.Number, ir.Name)):
         key, base = _key(a), it.scope.symbols.get(_key(a.base))
         d = it.scope.symbols.get(key)
@@ -2639,6 +2959,28 @@ def _uses(node, values, subs, heads=False):
         _uses(c, values, subs)
 
 
+def _ellipsis_body(node):
+    r"""``\ldots a_i \ldots`` as the reader gives it (the dots, one entry, the dots): the entry, else None."""
+    if isinstance(node, ir.Product) and len(node.factors) == 3 and \
+            all(isinstance(f, ir.Text) and f.text == "..." for f in (node.factors[0], node.factors[2])):
+        return node.factors[1]
+    return None
+
+
+def _ellipsis_indices(body, scope) -> set:
+    """The declared index letters an ellipsis entry is written with (outside sums of its own)."""
+    bound = {x.name for n in ir.walk(body) if isinstance(n, ir.BigOp) and n.lower is not None
+             for x in ir.walk(n.lower) if isinstance(x, ir.Atom)}
+    out = set()
+    for n in ir.walk(body):
+        if isinstance(n, ir.Sub):
+            for x in ir.walk(n.index):
+                d = scope.symbols.get(x.name) if isinstance(x, ir.Atom) else None
+                if d is not None and d.kind == "index" and x.name not in bound:
+                    out.add(x.name)
+    return out
+
+
 def _einstein(st: ir.Statement, indices=frozenset()) -> bool:
     """An index repeated within one term, with every term of the chain left with the same free indices:
     the Einstein summation convention reads it as a sum, the plain reading does not."""
@@ -2658,6 +3000,10 @@ def _einstein(st: ir.Statement, indices=frozenset()) -> bool:
                         for x in ir.walk(n.lower) if n.lower is not None else ():
                             if isinstance(x, ir.Atom):
                                 counts[x.name] = -99      # a written sum binds it
+                    if _ellipsis_body(n) is not None:
+                        for x in ir.walk(n):              # diag(\ldots a_i \ldots) runs over i: it binds it
+                            if isinstance(x, ir.Atom) and x.name in indices:
+                                counts[x.name] = -99
                 if any(c > 2 for c in counts.values()):
                     return False
                 repeated |= any(c == 2 for c in counts.values())
@@ -2713,6 +3059,18 @@ def einstein_sums(st: ir.Statement, indices) -> ir.Statement:
     return ir.Statement(chains, st.conditions, st.words, st.logic, span=st.span)
 
 
+def _applications(st, apps, bare):
+    r"""Where the claim applies a name (``Loss(w)``) and where it differentiates the bare name (``\partial Loss /
+    \partial w``): what a bare function name in a derivative stands for."""
+    for n in ir.walk(st):
+        if isinstance(n, ir.Call):
+            key = _key(n.head)
+            if key is not None:
+                apps.setdefault(key, {})[canon(n.arg)] = n.arg
+        elif isinstance(n, ir.Derivative) and isinstance(n.body, (ir.Atom, ir.Name)):
+            bare.setdefault(_key(n.body), []).extend(v for v, _ in n.wrt)
+
+
 def _additive(node, out):
     if isinstance(node, ir.BinOp) and node.op in ("+", "-"):
         _additive(node.left, out)
@@ -2728,6 +3086,7 @@ def prepare(claim, conventions=None, updates=False):
     scope = build_scope(claim, conventions)
     it = Interpreter(scope, notation=claim.notation)
     subs = {}
+    grids, entry_defs = {}, []
     for k, text in enumerate([claim.formula, *claim.definitions, *claim.given]):
         if text:
             try:
@@ -2735,6 +3094,7 @@ def prepare(claim, conventions=None, updates=False):
                     _bound_indices(st, it.bound_ranges)
                     _conditional_bars(st)
                     _uses(st, it.values, subs)
+                    _applications(st, it.applications, it.bare_derivatives)
                     indices = {k2 for k2, d in scope.symbols.items() if d.kind == "index"}
                     if k == 0 and not claim.summation and _einstein(st, indices):
                         reach = _sum_reach(st, indices)
@@ -2746,6 +3106,7 @@ def prepare(claim, conventions=None, updates=False):
                         raise Unsupported("an index repeated within one term: under the Einstein convention it "
                                           "is summed, in the plain reading it is not; write the sum", 0)
                     if 1 <= k <= len(claim.definitions):
+                        entry_defs += [(ch.terms[0], ch.terms[1]) for ch in st.chains if len(ch.terms) == 2]
                         for ch in st.chains:
                             for term in ch.terms[:-1]:
                                 key = _key(term)
@@ -2758,11 +3119,14 @@ def prepare(claim, conventions=None, updates=False):
                         for ch in st.chains:
                             if ch.rels == ("=",):
                                 it.declares_list(*ch.terms)
+                                given_entry(ch, grids)
             except Unsupported:
                 if k == 0:
                     raise
             except LatexError:
                 pass   # reported with its field when that string is read
+    declare_grids(it, grids, subs)
+    declare_entry_indices(it, entry_defs)
     for base, nodes in subs.items() if not updates else ():   # an update's time steps are its roles
         forms = {n.text for n in nodes}
         variable = any(isinstance(x, ir.Atom) and x.name not in it.bound_ranges
@@ -2777,7 +3141,48 @@ def prepare(claim, conventions=None, updates=False):
             for base in {rec.base, *rec.inputs}:
                 it.sequences.pop(base, None)
     defs = parse_definitions(claim, it)
+    _declared_domains_follow(scope, defs)
     return scope, it, defs
+
+
+#: a declared domain -> what its symbol's value v must satisfy: (expression, sign property) pairs
+_DOMAIN_TESTS = {
+    "positive": lambda v: [(v, "positive")], "nonnegative": lambda v: [(v, "nonnegative")],
+    "negative": lambda v: [(v, "negative")], "nonzero": lambda v: [(v, "nonzero")],
+    "integer": lambda v: [(v, "integer")],
+    "(0,1)": lambda v: [(v, "positive"), (1 - v, "positive")],
+    "[0,1]": lambda v: [(v, "nonnegative"), (1 - v, "nonnegative")],
+    "(0,1]": lambda v: [(v, "positive"), (1 - v, "nonnegative")],
+    "[0,1)": lambda v: [(v, "nonnegative"), (1 - v, "positive")],
+}
+
+
+def _settled(expr, prop) -> bool:
+    """SymPy's sign rules decide ``expr`` has ``prop``, as written or over one denominator."""
+    forms = [expr]
+    with contextlib.suppress(Exception):
+        forms += [sp.together(expr), sp.factor(sp.together(expr))]
+    return any(getattr(f, f"is_{prop}") is True for f in forms)
+
+
+def _declared_domains_follow(scope, defs):
+    """A scalar declared with a domain and also defined must get that domain from its definition: SymPy applies
+    a symbol's assumptions before the definition is substituted (``\\max(0, z)`` with z positive is z), so a
+    domain the definition does not give (``z = wx + b`` declared positive) would be a silent condition on the
+    inputs. ``a = \\sigma(z)`` declared (0,1) is fine."""
+    for key, decl in scope.symbols.items():
+        test = _DOMAIN_TESTS.get(decl.domain)
+        if test is None or decl.kind != "scalar" or decl.obj not in defs:
+            continue
+        written = _substituted(defs[decl.obj], defs)
+        value = elementary(written)
+        if is_array(value) or not isinstance(value, sp.Expr):
+            continue
+        if not all(_settled(e, prop) or _settled(w, prop) for (e, prop), (w, _) in zip(test(value), test(written))):
+            raise ClaimError(f"{decl.spelling!r} is declared {decl.domain} and defined as ${_tex(defs[decl.obj])}$, "
+                             f"which does not make it so for every input: a declared domain on a defined symbol "
+                             f"would be a condition on the inputs (not used yet); drop the domain, or declare the "
+                             f"inputs so that the definition gives it", "symbols")
 
 
 def read(claim) -> Reading:

@@ -17,6 +17,7 @@ verdict unconfirmed (:class:`~.numeval.NotEvaluable`), and the claim undecided.
 from __future__ import annotations
 
 import functools
+import itertools
 
 import random
 
@@ -301,45 +302,83 @@ def recheck_equal(lhs, rhs, defs, given, scope, seed, sizes=None) -> int:
     return n
 
 
-def recheck_differs(lhs, rhs, defs, given, scope, point, entry=None) -> None:
-    """A refuted ``lhs = rhs``: the counterexample's exact inputs must make the sides differ."""
+def recheck_differs(lhs, rhs, defs, given, scope, point, entry=None, signs=()) -> None:
+    """A refuted ``lhs = rhs``: the counterexample's exact inputs must make the sides differ (and satisfy the
+    given facts, and the given signs ``(u, positive, strict, indices)`` for every value of their indices)."""
     point = dict(point or {})
-    sizes = {k: v for k, v in point.items() if isinstance(k, sp.Symbol) and k.is_integer and k.is_positive
+    # a size letter is a size wherever it stands (also a sum's bound n that no declaration makes an integer)
+    sizes = {k: v for k, v in point.items() if isinstance(k, sp.Symbol) and sp.sympify(v).is_Integer
+             and (k.is_integer or k.is_integer is None) and sp.sympify(v) > 0
              and any(k in getattr(dd, "free_symbols", ()) for d in scope.symbols.values() for dd in d.dims)}
     ex_defs = {_explicit(k, sizes): _explicit(v, sizes) for k, v in defs.items()}
     l, r = _explicit(lhs, sizes), _explicit(rhs, sizes)
     env = {}
     for k, v in point.items():
-        if k in sizes:
-            continue
+        if k in sizes or isinstance(k, sp.MatrixSymbol):
+            continue      # (a whole array at a number: a symbol the proof path sampled, its entries are named)
         if isinstance(k, MatrixElement):
             m = k.parent
             if m not in env:
-                env[m] = mpmath.matrix(int(m.shape[0]), int(m.shape[1]))
+                # the entries the counterexample does not name: drawn as any other unnamed input (zeros could
+                # leave the evaluation undefined, 1/x at an x the difference does not involve)
+                env[m] = Sampler(scope, 7).matrix(m)
             env[m][int(k.i), int(k.j)] = mpmath.mpf(int(sp.Rational(v).p)) / int(sp.Rational(v).q)
         else:
             env[k] = sp.Rational(v)
-    # inputs the counterexample does not name do not change the difference: any value will do
-    sampler = Sampler(scope, 7)
-    scalars, mats = _atoms([l, r], ex_defs)
-    for s_ in scalars:
-        if s_ not in env and s_ not in ex_defs:
-            v = sampler.scalar(s_)
-            env[s_] = v if v is not None else sp.Integer(1)
-    for m in mats:
-        if m not in env and m not in ex_defs and all(d.is_Integer for d in m.shape):
-            env[m] = sampler.matrix(m)
+    # inputs the counterexample does not name do not change the difference: any value will do (a given sign
+    # may rule some out: other draws are tried for them, the named inputs kept)
+    named = env
+    scalars, mats = _atoms([l, r] + [_explicit(u, sizes) for u, *_ in signs], ex_defs)
+    for attempt in range(20 if signs else 1):
+        sampler = Sampler(scope, 7 + attempt)
+        env = dict(named)
+        for s_ in scalars:
+            if s_ not in env and s_ not in ex_defs:
+                v = sampler.scalar(s_)
+                env[s_] = v if v is not None else sp.Integer(1)
+        for m in mats:
+            if m not in env and m not in ex_defs and all(d.is_Integer for d in m.shape):
+                env[m] = sampler.matrix(m)
+        with mpmath.workdps(DPS):
+            env = {k: (mpmath.mpf(int(v.p)) / int(v.q) if isinstance(v, sp.Rational) else v) for k, v in env.items()}
+            ex_given = [_explicit(g, sizes) for g in given]
+            if not _givens_hold(ex_given, env, ex_defs):
+                if signs and attempt < 19:
+                    continue
+                raise Inconsistent("the counterexample does not satisfy the given facts")
+            try:
+                _signs_hold(signs, env, ex_defs, sizes, scope)
+            except NotEvaluable:
+                if attempt < 19:
+                    continue
+                raise
+            break
     with mpmath.workdps(DPS):
-        env = {k: (mpmath.mpf(int(v.p)) / int(v.q) if isinstance(v, sp.Rational) else v) for k, v in env.items()}
-        ex_given = [_explicit(g, sizes) for g in given]
-        if not _givens_hold(ex_given, env, ex_defs):
-            raise Inconsistent("the counterexample does not satisfy the given facts")
         a, b = evaluate(l, env, ex_defs), evaluate(r, env, ex_defs)
         if entry is not None and isinstance(a, mpmath.matrix) and isinstance(b, mpmath.matrix):
             a, b = a[entry[0], entry[1]], b[entry[0], entry[1]]
         if _close(a, b):
             raise Inconsistent(f"the counterexample does not separate the sides: the independent evaluation "
                                f"gives {_num(a)} for both")
+
+
+def _signs_hold(signs, env, defs, sizes, scope):
+    """Each given sign at the counterexample, every index value tried; a point outside them is no counterexample
+    of the claim as stated (NotEvaluable: no verdict)."""
+    for u, positive, strict, indices in signs:
+        ranges = []
+        for idx in indices:
+            d = next((d for d in scope.symbols.values() if d.obj == idx and d.kind == "index"), None)
+            hi = _explicit(d.dims[0], sizes) if d is not None else None
+            if hi is None or not getattr(hi, "is_Integer", False):
+                raise NotEvaluable(f"the range of {idx} at the counterexample is not explicit")
+            ranges.append(range(1, int(hi) + 1))
+        for values in itertools.product(*ranges):
+            v = evaluate(_explicit(u, sizes).xreplace(dict(zip(indices, map(sp.Integer, values)))), env, defs)
+            ok = (v > 0 if strict else v >= 0) if positive else (v < 0 if strict else v <= 0)
+            if not ok:
+                raise NotEvaluable("the counterexample does not satisfy the given sign of "
+                                   f"{u} at {dict(zip(indices, values))}")
 
 
 def recheck_bound(lhs, rel, rhs, defs, scope, seed, point=None) -> int:

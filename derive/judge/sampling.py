@@ -54,8 +54,9 @@ def numeric(d, point, prec=60):
     try:
         v = elementary(d.xreplace(point).doit())
         val = sp.N(v, prec)
-    except (ValueError, TypeError, ZeroDivisionError, NotImplementedError, AttributeError):
-        # AttributeError: SymPy's matrix expressions at a point that left a scalar in a matrix slot
+    except (ValueError, TypeError, ZeroDivisionError, NotImplementedError, AttributeError, IndexError):
+        # AttributeError: SymPy's matrix expressions at a point that left a scalar in a matrix slot;
+        # IndexError: an entry whose index the point puts outside its array (f_{y_i} at y_i = 5)
         return None
     if not val.is_number or val.has(sp.nan, sp.zoo, sp.oo, -sp.oo):
         return None

@@ -79,12 +79,19 @@ def search(diff, lv, rv, claim, scope, steps, where=None, decls_by_name=None, in
         if is_zero(diff):
             return Outcome("undecided", "no symbolic proof for arbitrary functions; the claim holds for "
                            "the polynomial instance tried", steps=steps)
-    free = sorted(diff.free_symbols | getattr(lv, "free_symbols", set()) | getattr(rv, "free_symbols", set()),
-                  key=str)
+    # (a matrix symbol is no scalar input: its entries are, where an expression still names it whole)
+    free = sorted((s for s in diff.free_symbols | getattr(lv, "free_symbols", set()) |
+                   getattr(rv, "free_symbols", set()) if not isinstance(s, sp.MatrixSymbol)), key=str)
     if intervals is None:
         intervals = {s: interval_of(s, decls_by_name or {}, scope) for s in free}
     worst, n, outside = 0.0, 0, None
+    # the derivative of max(x, y) is H(x - y) with no value at the tie (SymPy's H(0) = 1/2 is a choice, not the
+    # derivative): a point on such a kink is no counterexample (a value the claim states there is a subgradient)
+    kinks = [h.args[0] for h in diff.atoms(sp.Heaviside) if len(h.args) == 1 or h.args[1] == sp.S.Half] \
+        if isinstance(diff, sp.Basic) else []
     for pt in sample_points(free, intervals, 12, seed=zlib.crc32(claim.id.encode())):
+        if any(k.xreplace(pt) == 0 for k in kinks):
+            continue
         val = numeric(diff, pt)
         if val is None:
             outside = outside or pt

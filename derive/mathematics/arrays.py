@@ -15,7 +15,7 @@ from sympy.matrices.expressions.matexpr import MatrixElement, MatrixExpr
 from .primitives import ACTIVATIONS
 
 __all__ = ["FromEntries", "SoftmaxVec", "Grad", "Jacobian", "Hessian", "is_array", "Elementwise", "VecMax", "VecMin", "Norm",
-           "GenericFunction", "GenericPartial", "HeldDerivative"]
+           "GenericFunction", "GenericPartial", "HeldDerivative", "PiecewiseArray"]
 
 
 def is_array(expr) -> bool:
@@ -62,6 +62,26 @@ class FromEntries(MatrixExpr):
     def _latex(self, printer):
         body, index, rows = self.args
         return r"\left[%s\right]_{%s=1}^{%s}" % (printer._print(body), printer._print(index), printer._print(rows))
+
+
+class PiecewiseArray(MatrixExpr):
+    r"""A vector or matrix given by cases, :math:`\begin{cases} 0^T & z \le 0 \\ x^T & z > 0 \end{cases}`: every
+    value has one shape, and entry :math:`(i, j)` is the piecewise scalar of the values' entries (a SymPy
+    ``Piecewise`` of matrices would be taken for a scalar).  ``args`` are ``(value, condition)`` pairs."""
+
+    def __new__(cls, *pieces):
+        return MatrixExpr.__new__(cls, *[sp.Tuple(v, c) for v, c in pieces])
+
+    @property
+    def shape(self):
+        return self.args[0][0].shape
+
+    def _entry(self, i, j, **kwargs):
+        return sp.Piecewise(*[(v[i, j], c) for v, c in self.args])
+
+    def _latex(self, printer):
+        rows = r" \\ ".join(f"{printer._print(v)} & {printer._print(c)}" for v, c in self.args)
+        return r"\begin{cases} %s \end{cases}" % rows
 
 
 class SoftmaxVec(MatrixExpr):
@@ -242,7 +262,8 @@ class GenericPartial(sp.Function):
 
 
 class Norm(sp.Function):
-    r"""The 2-norm of a vector, :math:`\|v\| = \sqrt{v^\top v}` (Frobenius for a matrix); it
+    r"""The 2-norm of a vector, :math:`\|v\| = \sqrt{v^\top v}` (Frobenius for a matrix, read only from
+    ``\|A\|_F``: ``\|A\|_2`` of a matrix is its spectral norm, a bare ``\|A\|`` either); it
     prints as written and expands on ``doit``."""
 
     is_commutative = True

@@ -50,6 +50,8 @@ SYM: dict[str, sp.Symbol] = {
     "grad_norm": sp.Symbol(r"\|g\|", **_pos),
     "lookahead": sp.Symbol(r"\theta_{ahead}", real=True),
     "lookahead_grad": sp.Symbol(r"g_{ahead}", real=True),
+    "dampening": sp.Symbol(r"\tau", nonnegative=True),
+    "update": sp.Symbol("u", real=True),
 }
 #: how sources spell each role (an update's quantities are recognised by these when no roles are given)
 ROLE_SPELLINGS: dict[str, tuple[str, ...]] = {
@@ -63,14 +65,15 @@ ROLE_SPELLINGS: dict[str, tuple[str, ...]] = {
     "m": ("m", r"\mathbf{m}"), "v": ("v", r"\mathbf{v}"),
     "m_hat": (r"\hat{m}", r"\widehat{m}"), "v_hat": (r"\hat{v}", r"\widehat{v}"),
     "eps": (r"\epsilon", r"\varepsilon"), "step": ("t",), "alpha": (r"\alpha", r"\rho", r"\beta", r"\gamma"),
-    "weight_decay": (r"\lambda",), "clip": ("c", r"\tau"),
+    "weight_decay": (r"\lambda",), "clip": ("c", r"\tau"), "dampening": (r"\tau",),
 }
 
 #: sampling intervals for counterexamples (lo, hi, open_lo, open_hi)
 INTERVALS = {"momentum": (0, 1, True, True), "beta1": (0, 1, True, True), "beta2": (0, 1, True, True),
              "alpha": (0, 1, True, True), "eps": (0, 1, True, False), "lr": (0, 1, True, False),
              "sq_avg": (0, 4, False, False), "v": (0, 4, False, False), "v_hat": (0, 4, False, False),
-             "weight_decay": (0, 1, True, False), "clip": (0, 3, True, False), "grad_norm": (0, 4, True, False)}
+             "weight_decay": (0, 1, True, False), "clip": (0, 3, True, False), "grad_norm": (0, 4, True, False),
+             "dampening": (0, 1, False, False), "step": (1, 6, False, False)}
 
 
 @dataclass
@@ -83,6 +86,19 @@ class Optimizer:
     order: list[str] = field(default_factory=list)
     #: role -> the update written as successive lines (each applied to the previous line's result)
     lines: dict[str, list] = field(default_factory=dict)
+    #: role -> (why, value, the role it follows): a quantity the reference's documentation computes within
+    #: a step and the update then uses (PyTorch's Nesterov gradient); not run, the updates already hold it
+    intermediates: dict[str, tuple] = field(default_factory=dict)
+    #: role -> (why, value): the reference's update with a parameter that is 0 in it (PyTorch's dampening
+    #: tau); a claim that writes the parameter is judged against this form
+    general: dict[str, tuple] = field(default_factory=dict)
+
+    def sequence(self) -> list[str]:
+        """The roles in the order one step computes them (intermediates after the role they follow)."""
+        out = list(self.order or self.updates)
+        for role, (_, _, after) in self.intermediates.items():
+            out.insert(out.index(after) + 1 if after in out else 0, role)
+        return out
 
 
 S = SYM
@@ -108,7 +124,9 @@ OPTIMIZERS: dict[str, Optimizer] = {
         variants={"dampening": ("momentum with dampening $1 - \\beta$ (an exponential moving average; the same "
                                 "trajectory as the reference with the learning rate scaled by $1/(1 - \\beta)$)",
                                 {"velocity": _mu * _b + (1 - _mu) * _g})},
-        order=["velocity", "param"]),
+        order=["velocity", "param"],
+        general={"velocity": ("torch.optim.SGD with dampening $\\tau$: $b_t = \\mu b_{t-1} + (1 - \\tau) g_t$ "
+                              "($\\tau = 0$, the default, is the reference)", _mu * _b + (1 - S["dampening"]) * _g)}),
     "nesterov": Optimizer(
         "Nesterov momentum", {"velocity": _mu * _b + S["lookahead_grad"], "param": _th - _lr * _b,
                               "lookahead": _th - _lr * _mu * _b},
@@ -120,7 +138,12 @@ OPTIMIZERS: dict[str, Optimizer] = {
         "torch.optim.SGD(nesterov=True): $b_t = \\mu b_{t-1} + g_t$, $\\theta_t = \\theta_{t-1} - \\gamma (g_t + \\mu b_t)$; "
         "the look-ahead algorithm in the variables $p = \\theta + \\mu v$, $b = -v/\\eta$ (theorem nesterov_equivalence), "
         "with the gradient taken at the current parameters",
-        order=["velocity", "param"]),
+        order=["velocity", "param"],
+        intermediates={"grad": ("PyTorch's Nesterov gradient $g_t \\leftarrow g_t + \\mu b_t$, which the step "
+                                "$\\theta_t = \\theta_{t-1} - \\gamma g_t$ then uses", _g + _mu * _b, "velocity")},
+        general={"velocity": ("torch.optim.SGD(nesterov=True) with dampening $\\tau$: $b_t = \\mu b_{t-1} + "
+                              "(1 - \\tau) g_t$ ($\\tau = 0$, the default, is the reference)",
+                              _mu * _b + (1 - S["dampening"]) * _g)}),
     "adagrad": Optimizer(
         "AdaGrad", {"sq_avg": S["sq_avg"] + _g ** 2, "param": _th - _lr * _g / (sp.sqrt(S["sq_avg"]) + _eps)},
         "Duchi et al. 2011; torch.optim.Adagrad: $\\theta_t = \\theta_{t-1} - \\gamma g_t / (\\sqrt{s_t} + \\epsilon)$",

@@ -118,6 +118,9 @@ class ReLU(sp.Function):
     def _eval_is_real(self):
         return self.args[0].is_real
 
+    def _eval_is_nonnegative(self):
+        return True if self.args[0].is_real else None
+
     def _latex(self, printer, exp=None):
         tex = r"\operatorname{ReLU}\left(%s\right)" % printer._print(self.args[0])
         return tex if exp is None else r"\left(%s\right)^{%s}" % (tex, exp)

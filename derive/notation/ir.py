@@ -201,6 +201,7 @@ class Derivative(Node):
     wrt: tuple                 # ((variable node, order), ...)
     order: int = 1             # of a bare \nabla (wrt empty): \nabla^2 f(x) is 2; otherwise the wrt orders
     span: Span = _span()
+    open_scope: bool = field(default=False, compare=False, repr=False)   # an operator (\frac{d}{dx} x^2, \nabla_w f) whose body no bracket closes
 
 
 @dataclass(frozen=True)

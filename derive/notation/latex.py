@@ -349,7 +349,10 @@ class _Build(Transformer):
         return self._bracketed(meta, c, "<")
 
     def abs(self, meta, c):
-        return ir.Abs(_only_expr(c[1], "an absolute value"), span=_span(meta))
+        inner, span = _only_expr(c[1], "an absolute value"), _span(meta)
+        if isinstance(inner, ir.Abs) and inner.span == (span[0] + 1, span[1] - 1):
+            return ir.Norm(inner.arg, "", span=span)       # ||W||: two bars side by side, the plain-text norm
+        return ir.Abs(inner, span=span)
 
     def norm(self, meta, c):
         return ir.Norm(_only_expr(c[1], "a norm"), "", span=_span(meta))
@@ -644,6 +647,9 @@ def _resolve(node) -> list:
         return _resolve(_only_expr(node.body, "braces"))
     if isinstance(node, (ir.Number, ir.Atom, ir.Name, ir.Text)):
         return [node]
+    if isinstance(node, ir.Apply):
+        # settled already (a script is resolved when it is built): its operator's scope is decided
+        return [ir.Apply(node.func, args, node.bracket, span=node.span) for args in _resolve_value(node.args)]
     if _needs_scope(node):
         raise LatexError("an operator with nothing to apply to", node.span[0])
     fields = {}
@@ -827,7 +833,9 @@ def _scopes(seq, span) -> list[list]:
             # \nabla^2 f(x) \epsilon: a bare \nabla applies to the function f, at x; what follows multiplies
             return [[ir.Derivative(x.kind, call[0], (), order, span=span)] + tail
                     for call in _scopes(rest[:2], span) for tail in _scopes(rest[2:], span)]
-        outs = [[ir.Derivative(x.kind, _as_node(body, span), x.wrt, order, span=span)] for body in _scopes(rest, span)]
+        outs = [[ir.Derivative(x.kind, _as_node(body, span), x.wrt, order, span=span,
+                               open_scope=not (len(rest) == 1 and _bracketed(rest[0])))]
+                for body in _scopes(rest, span)]
         if _bracketed(rest[0]) and len(rest) > 1:
             for first in _scopes(rest[:1], span):
                 for tail in _scopes(rest[1:], span):
@@ -849,8 +857,13 @@ def _scopes(seq, span) -> list[list]:
         end = _run_end(rest, 0)
         first = 2 if (end >= 2 and isinstance(rest[0], ir.Number) and isinstance(rest[1], (ir.Atom, ir.Sub, ir.Pow))) else 1
         whole = len(rest) if any(isinstance(r, ir.BigOp) for r in rest[end:end + 1]) else end
+        scopes = {first, end, whole} - {0}
+        if isinstance(rest[0], ir.Frac) and whole > end:
+            # \log \frac{1}{n} \sum_i e^{x_i}: the log of the mean, the whole product up to the sum's end
+            # (issue 12: a \log before \frac and \sum takes the product that follows, as sources mean)
+            scopes = {whole}
         outs = []
-        for j in sorted({first, end, whole} - {0}):
+        for j in sorted(scopes):
             for args in _scopes(rest[:j], span):
                 arg = _as_node(args, span)
                 for tail in _scopes(rest[j:], span):

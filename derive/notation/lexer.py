@@ -35,6 +35,9 @@ MAX_LENGTH = 4000
 WORD_FUNCTIONS = frozenset("""softmax sigmoid relu tanh softplus swish silu gelu elu selu mish logsumexp log exp ln
 sin cos max min argmax argmin sign sgn diag tr det var cov mse bce sse cce kl sum""".split())
 
+#: of those, the names a letter may run into (``xcos(x)``): the elementary functions, which no longer name contains
+_SPLIT_FUNCTIONS = frozenset("sin cos tan exp log".split())
+_ARC_NAMES = frozenset("asin acos atan".split())     # the inverse functions, never a times cos
 _DOTS = frozenset({r"\dots", r"\cdots", r"\ldots", r"\vdots", r"\ddots"})
 _NOT_SUPPORTED = {r"\pm": "plus-or-minus", r"\mp": "minus-or-plus", r"\exists": "an existential statement",
                   r"\int": "an integral", r"\oint": "an integral", r"\forall": None,
@@ -142,8 +145,16 @@ def _raw(s: str, pos: int, words=frozenset()) -> list[Token]:
                 i = m.end()
                 continue
             j = _skip_space(s, m.end())
-            if len(word) >= 3 and word.lower() in WORD_FUNCTIONS and j < n and s[j] in "([":
+            # ln(x) in plain letters is the natural logarithm (l times n(x) is no reading a source means)
+            if (len(word) >= 3 and word.lower() in WORD_FUNCTIONS or word == "ln") and j < n and s[j] in "([":
                 out.append(_tok("FUNC", r"\operatorname{%s}" % word, pos + i, pos + m.end()))
+                i = m.end()
+                continue
+            if len(word) >= 4 and word[1:].lower() in _SPLIT_FUNCTIONS and word.lower() not in _ARC_NAMES \
+                    and j < n and s[j] in "(":
+                # 2xcos(x^2): a letter run into a function's name before its bracket, x times cos(...)
+                out.append(_tok("LETTER", c, pos + i, pos + i + 1))
+                out.append(_tok("FUNC", r"\operatorname{%s}" % word[1:], pos + i + 1, pos + m.end()))
                 i = m.end()
                 continue
             if len(word) >= 3 and word not in _GREEK_NAMES:
@@ -181,6 +192,10 @@ def _raw(s: str, pos: int, words=frozenset()) -> list[Token]:
             out.append(_tok("BAR", "|", pos + i, pos + i + 1))
             i += 1
             continue
+        if c in "<>" and i + 1 < n and s[i + 1] == "=":      # x >= y in plain ASCII, as \ge
+            out.append(_tok("REL", c + "=", pos + i, pos + i + 2))
+            i += 2
+            continue
         if c in _SINGLE:
             kind = _SINGLE[c]
             out.append(_tok(kind, c, pos + i, pos + i + 1))
@@ -200,6 +215,14 @@ def _raw(s: str, pos: int, words=frozenset()) -> list[Token]:
             continue
         raise LatexError(f"unsupported character {c!r}", pos + i)
     return out
+
+
+def _remark_case(low: str) -> bool:
+    """``(for the nonzero activation cases)``: a bracketed remark that opens with a condition word."""
+    if not (low.startswith("(") and low.endswith(")")):
+        return False
+    words = low[1:-1].split(None, 1)
+    return len(words) == 2 and words[0] in ("for", "if", "when", "where", "whenever", "provided")
 
 
 def _command(s, cmd, i, j, pos, out) -> int:
@@ -229,6 +252,12 @@ def _command(s, cmd, i, j, pos, out) -> int:
             elif low in CONDITION_WORDS and out and out[-1].type != "SEP":
                 out.append(_tok("SEP", ",", start, start))    # "A \text{ where } B": B starts the conditions
                 out.append(_tok("NAMECMD", value, start, pos + after))
+            elif _remark_case(low) and out:
+                # "A ~~~\text{(for the nonzero activation cases)}": a case stated in words, a condition
+                word, rest = value.strip()[1:-1].strip().split(None, 1)
+                out.append(_tok("SEP", ",", start, start))
+                out.append(_tok("NAMECMD", word, start, pos + after))
+                out.append(_tok("NAMECMD", rest, start, pos + after))
             else:
                 out.append(_tok("NAMECMD", value, start, pos + after))
         return after
@@ -373,6 +402,8 @@ def _delimiters(toks: list[Token]) -> list[Token]:
             kind = "BAR" if t.type == "BAR" else "NORM"
             prev = out[-1].type if out else None
             opening = prev is None or prev in _OPENERS or not bars or bars[-1] != kind
+            if prev == "STAR" and len(out) >= 2 and out[-2].type == "SUP" and bars and bars[-1] == kind:
+                opening = False            # \|x - x^*\|: the star is a superscript, the bar closes
             if opening and kind == "BAR" and prev is not None and _before_sub(toks, k + 1):
                 out.append(_tok("EVALBAR", t.value, t.start_pos, t.end_pos))   # f(x) |_{x=0}: no bar opens with _
                 k += 1

@@ -1,0 +1,78 @@
+r"""Families of vectors: ``'\mathbf{x}_i' = 'vector n'`` with ``i`` running over ``1..N``.
+
+A declaration whose spelling carries an index letter, ``x_i`` a vector of length :math:`n`, names
+one member of a family :math:`x_1, \dots, x_N` where that letter runs over a stated range: a
+declared index (``'i' = 'index N'``) or a sum around it with both bounds (``\sum_{i=1}^N``).  The
+family is read as the rows of one :math:`N \times n` array :math:`\{x_i\}`, the member
+:math:`x_i` as its row :math:`i` written as a column,
+
+.. math::  x_i = (\{x_i\}_{i1}, \dots, \{x_i\}_{in})^\top,
+
+so that a sum over :math:`i` runs over the members.  Where the letter is neither declared nor
+bound, ``x_i`` is the one vector the declaration names; one claim using the spelling both ways,
+or sums over it with ranges that differ, is an error (which object the spelling means is not
+written).  A sum starting anywhere but at 1 is not read as a family (its members' numbering is
+then not the array's).
+"""
+from __future__ import annotations
+
+import sympy as sp
+
+from ..mathematics.printing import tex as _tex
+from ..notation import ir
+from ..notation.declarations import Decl
+from ..notation.errors import LatexError
+
+__all__ = ["member"]
+
+
+def _pos(node):
+    return node.span[0] if getattr(node, "span", None) else None
+
+
+def member(it, node, key, decl):
+    """The value of ``node`` (spelled ``key``, declared ``decl``) as a member of a family, or None
+    where the spelling names the one declared vector."""
+    if not isinstance(node, ir.Sub) or not isinstance(node.index, ir.Atom) or decl.kind != "vector":
+        return None
+    name = node.index.name
+    index_decl = it.scope.symbols.get(name)
+    declared_index = index_decl is not None and index_decl.kind == "index"
+    if name in it.local:
+        lo, hi = it.sum_ranges.get(name, (None, None))
+        if lo is None or hi is None or sp.simplify(lo - 1) != 0:
+            raise LatexError(f"{key!r} is declared as one vector of length {_tex(decl.dims[0])}, its subscript "
+                             f"part of the name, but the sum around it runs over {name!r}, so it stands for a "
+                             f"family of them, and the sum does not run over 1..N with both bounds stated",
+                             _pos(node))
+        if declared_index and sp.simplify(hi - index_decl.dims[0]) != 0:
+            raise LatexError(f"the sum over {name!r} runs to {_tex(hi)}, but {name!r} is declared over "
+                             f"1..{_tex(index_decl.dims[0])}: the family {key!r} has two sizes", _pos(node))
+        size, idx = hi, it.local[name]
+    elif declared_index:
+        size, idx = index_decl.dims[0], index_decl.obj
+    else:
+        if key in it.families:
+            raise LatexError(f"{key!r} is read elsewhere as a family over {name!r}, here as one vector "
+                             f"({name!r} is neither declared as an index nor bound by a sum here)", _pos(node))
+        it.single_members.add(key)
+        return None
+    if key in it.single_members:
+        raise LatexError(f"{key!r} is read elsewhere as one vector, here as a family over {name!r}", _pos(node))
+    length = decl.dims[0]
+    if key in it.families:
+        family = it.families[key]
+        if sp.simplify(family.shape[0] - size) != 0:
+            raise LatexError(f"the family {key!r} is summed over 1..{_tex(family.shape[0])} and over "
+                             f"1..{_tex(size)}", _pos(node))
+    else:
+        spelling = r"\{" + key + r"\}"
+        family = sp.MatrixSymbol(spelling, size, length)
+        it.families[key] = family
+        it.scope.symbols[spelling] = Decl(spelling, "matrix", (size, length), decl.domain, dict(decl.assumptions),
+                                          decl.interval, family)
+        it.scope.inferred[spelling] = f"the family {key} over {name} = 1..{_tex(size)}: the rows of a " \
+                                      f"{_tex(size)} x {_tex(length)} array"
+        it.scope.note(f"${key}$ with ${name} = 1, \\dots, {_tex(size)}$ is a family of {_tex(size)} vectors of "
+                      f"length ${_tex(length)}$: the rows of ${spelling}$")
+    return sp.Transpose(family[idx - 1:idx, :])
