@@ -42,6 +42,7 @@ EXPECTED = {
     "r2.derivative_scope": "undecided", "r2.derivative_scope.narrow": "undecided",   # d/dx's reach over a sum
     "r2.derivative_scope.bracketed": "proved",
     "r2.function_beside_bare": "error", "r2.function_beside_bare.chain": "error",   # f(...) beside a bare f
+    "r2.derivative_scope.repeated": "proved", "r2.vacuous.co_inputs": "proved",   # stated by the claim
     "r2.dot_undeclared": "error",                    # \dot{x}: d/dt or a name, declared either way
     "sum_reach": "undecided",                                        # how far a sum reaches: not guessed
     "list_without_layout": "undecided", "list_denominator_layout": "undecided",   # [a, b]: a row only in numerator layout

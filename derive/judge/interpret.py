@@ -1207,9 +1207,14 @@ class Interpreter:
             self._flatten_sum(b, 1, terms)
             vals = [(s, self.expr(t)) for s, t in terms]
             narrow = self.add([v if s > 0 else -v for s, v in vals], _pos(b))
+            def _leading_derivative(node):
+                first = node.factors[0] if isinstance(node, ir.Product) and node.factors else node
+                return isinstance(first, ir.Derivative) and first.open_scope
             for k, (sk, t) in enumerate(terms[:-1]):
                 last = t.factors[-1] if isinstance(t, ir.Product) and t.factors else t
-                if isinstance(last, ir.Derivative) and last.open_scope:
+                if isinstance(last, ir.Derivative) and last.open_scope and not _leading_derivative(terms[k + 1][1]):
+                    # (\frac{d}{dx} x + \frac{d}{dx} x^2: the operator written again on the next term, so each
+                    # applies to its own term)
                     # \frac{d}{dx} x^2 + x^3: the derivative of x^2 alone, or of the whole sum after it? Both
                     # readings are taken; they must agree (d/dz ReLU(z) - 1 does), else the claim is not judged
                     body = last.body
@@ -1219,7 +1224,14 @@ class Interpreter:
                     wide_t = ir.Product(t.factors[:-1] + (wide_d,), span=t.span) if isinstance(t, ir.Product) \
                         else wide_d
                     parts = [v if s_ > 0 else -v for s_, v in vals[:k]]
-                    wide_v = self.expr(wide_t)
+                    try:
+                        wide_v = self.expr(wide_t)
+                    except (Unsupported, LatexError, ShapeMismatch):
+                        wide_v = None
+                    if wide_v is None:
+                        raise Unsupported("a derivative operator before a + or -, its body in no bracket: whether "
+                                          "it applies to the term or to the whole sum is not written, and the "
+                                          "whole-sum reading is not read; bracket the body", _pos(b))
                     wide = self.add(parts + [wide_v if sk > 0 else -wide_v], _pos(b))
                     if is_array(narrow) or is_array(wide):
                         same = False                   # of arrays: not compared (sizes may be symbolic)
@@ -2426,7 +2438,13 @@ class Interpreter:
                 and f.free_symbols and wrt:
             deps = _free_of(f, self.definitions)
             variables = [self.expr(v) for v, _ in wrt]
-            if not any(deps & (_free_of(v, {}) | {v}) for v in variables if isinstance(v, sp.Basic)):
+            # co-inputs of one definition (w, x and b of y = w \cdot x + b) are independent by it: 0 is read
+            inputs = [_free_of(v, {}) for v in self.definitions.values() if isinstance(v, sp.Basic)]
+            co_inputs = any(all(_free_of(v, {}) & ins for v in variables if isinstance(v, sp.Basic))
+                            and _free_of(f, {}) - {s for s in f.free_symbols if s.is_integer} <= ins
+                            for ins in inputs)
+            if not co_inputs and \
+                    not any(deps & (_free_of(v, {}) | {v}) for v in variables if isinstance(v, sp.Basic)):
                 raise LatexError(f"the derivative of ${_tex(f)}$ by a variable none of its symbols depends on "
                                  "through a definition: define the dependence, or write the 0", _pos(body_node))
         if isinstance(f, (sp.Symbol, sp.MatrixSymbol, MatrixElement)):

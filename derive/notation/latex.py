@@ -833,8 +833,10 @@ def _scopes(seq, span) -> list[list]:
             # \nabla^2 f(x) \epsilon: a bare \nabla applies to the function f, at x; what follows multiplies
             return [[ir.Derivative(x.kind, call[0], (), order, span=span)] + tail
                     for call in _scopes(rest[:2], span) for tail in _scopes(rest[2:], span)]
-        outs = [[ir.Derivative(x.kind, _as_node(body, span), x.wrt, order, span=span,
-                               open_scope=not (len(rest) == 1 and _bracketed(rest[0])))]
+        # open: no bracket closes the body (\frac{d}{dx} x^2); \nabla f(x) is the function's gradient at x
+        closed = len(rest) == 1 and _bracketed(rest[0]) or \
+            not x.wrt and len(rest) == 2 and _callable_head(rest[0]) and _bracketed(rest[1])
+        outs = [[ir.Derivative(x.kind, _as_node(body, span), x.wrt, order, span=span, open_scope=not closed)]
                 for body in _scopes(rest, span)]
         if _bracketed(rest[0]) and len(rest) > 1:
             for first in _scopes(rest[:1], span):
