@@ -28,7 +28,7 @@ CHANGES = {"id": "d", "source": "s2", "file": "g.toml", "section": "y", "quote":
            "functions": {r"\sigma": "tanh"}, "given": ["z = 1"], "not_checkable": "prose", "sizes": [3],
            "note": "m", "topic": "u", "own_definitions": 0, "algorithm": "gd", "roles": {"z": "param"},
            "theorem": "bptt", "kernels": ["j"], "figures": ["g.png"], "layout": "numerator", "text": "z = z",
-           "defines": "silu", "example": "z11", "summation": "einstein"}
+           "defines": "silu", "example": "z11", "summation": "einstein", "operators": {r"\otimes": "hadamard"}}
 PROVED = Verdict(id="c", source="s", verdict="proved", reason="both sides reduce to the same expression")
 
 
