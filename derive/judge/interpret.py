@@ -18,7 +18,6 @@ Nothing the user writes is evaluated: the tree is walked node by node.
 """
 from __future__ import annotations
 
-import contextlib
 from dataclasses import dataclass, field
 
 import re
@@ -39,6 +38,7 @@ from ..mathematics.arrays import (Elementwise, FromEntries, GenericFunction, Gra
                                   VecMin, is_array)
 from ..mathematics.conventions import INITS, LOSSES, Conventions
 from ..mathematics.primitives import ACTIVATIONS, LeakyReLU, elementary
+from ..mathematics.signforms import sign_forms
 from ..mathematics.zero import is_zero
 from ..mathematics.printing import tex as _tex
 from ..mathematics.sequences import Conv, ConvMatrix, Vec
@@ -3177,10 +3177,7 @@ _DOMAIN_TESTS = {
 
 def _settled(expr, prop) -> bool:
     """SymPy's sign rules decide ``expr`` has ``prop``, as written or over one denominator."""
-    forms = [expr]
-    with contextlib.suppress(Exception):
-        forms += [sp.together(expr), sp.factor(sp.together(expr))]
-    return any(getattr(f, f"is_{prop}") is True for f in forms)
+    return any(getattr(f, f"is_{prop}") is True for f in sign_forms(expr))
 
 
 def _declared_domains_follow(scope, defs):

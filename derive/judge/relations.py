@@ -14,6 +14,7 @@ from sympy.calculus.util import minimum as _sympy_minimum
 from ..mathematics.arrays import is_array
 from ..mathematics.primitives import elementary
 from ..mathematics.printing import tex as L
+from ..mathematics.signforms import sign_forms
 from .derivation import evaluate
 from .interpret import ClaimError
 from .numeval import NotEvaluable, evaluate as evaluate_numeric
@@ -101,11 +102,7 @@ def _settled_form(raw, strict, scope):
         return raw
     if len(raw.free_symbols) != 1 or raw.has(sp.Sum, sp.MatrixExpr, sp.Piecewise, sp.Derivative):
         return None
-    try:
-        factored = sp.factor(sp.together(raw))
-    except (sp.PolynomialError, NotImplementedError, TypeError, ValueError):
-        return None
-    return factored if _sign_settles(factored, strict, scope) else None
+    return next((f for f in sign_forms(raw) if f is not raw and _sign_settles(f, strict, scope)), None)
 
 
 def judge_bound(lhs, rel, rhs, claim, scope, defs) -> Outcome:
