@@ -44,6 +44,21 @@ EXPECTED = {
     "r2.function_beside_bare": "error", "r2.function_beside_bare.chain": "error",   # f(...) beside a bare f
     "r2.derivative_scope.repeated": "proved", "r2.vacuous.co_inputs": "proved",   # stated by the claim
     "r2.dot_undeclared": "error",                    # \dot{x}: d/dt or a name, declared either way
+    # review r3
+    "r3.kink.at_point": "undecided", "r3.kink.tie_given": "undecided",   # no derivative at a kink
+    "r3.kink.abs_at_zero": "undecided", "r3.kink.off_the_kink": "proved", "r3.kink.off_the_kink.mutant": "refuted",
+    "r3.constant_point.sigmoid": "error", "r3.constant_point.defined": "error",   # 0, or the value at the point
+    "r3.text.word_inside": "undecided", "r3.text.at_condition": "proved", "r3.text.at_condition.mutant": "refuted",
+    "r3.text.whenever": "proved",
+    "r3.comma_condition": "undecided",               # x >= 0 after a comma: a condition or a claim
+    "r3.family.renamed_index": "proved", "r3.family.pairwise": "proved", "r3.family.pairwise.mutant": "refuted",
+    "r3.family.declared_differently": "error",
+    "r3.sum_reach.single": "undecided", "r3.limit_reach": "undecided",
+    "r3.leibniz_at_point": "error",                  # f'(1) or df/dx times (1)
+    "r3.zero_gradient": "proved", "r3.zero_gradient.mutant": "refuted",   # 0 is the zero vector
+    "r3.value_after_derivative": "proved", "r3.value_after_derivative.mutant": "refuted",
+    "r3.value_suffix_derivative": "proved",
+    "r3.parameter_domain": "refuted", "r3.point_outside_domain": "error",
     "sum_reach": "undecided",                                        # how far a sum reaches: not guessed
     "list_without_layout": "undecided", "list_denominator_layout": "undecided",   # [a, b]: a row only in numerator layout
     "loss_matrix.first_column": "refuted", "loss_matrix.every_entry": "proved",   # a loss of a matrix

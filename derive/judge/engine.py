@@ -45,7 +45,8 @@ from .crossread import Disagreement, compare, readable
 from .derivation import evaluate
 from .equation import judge_equation
 from . import logic
-from .interpret import ClaimError, Printed, Scope, _entrywise_target, _one_definition, einstein_sums, prepare
+from .interpret import (ClaimError, Printed, Scope, _entrywise_target, _one_definition, einstein_sums, outside_domain,
+                        prepare)
 from .numeval import NotEvaluable
 from .outcome import Outcome, combine
 from .recurrences import judge_induction
@@ -95,6 +96,12 @@ def _equation(lhs, rhs, claim, r):
         r.scope.note(note)
     if r.scope.conventions.get("jacobian_form") == "entrywise":
         lhs, rhs = _diagonal_shorthand(lhs, rhs)
+    if is_array(lhs) != is_array(rhs) and isinstance(lhs if is_array(rhs) else rhs, sp.Basic) \
+            and (lhs if is_array(rhs) else rhs) == 0:
+        # \nabla L = 0: a written 0 against an array is the zero array of its shape, as every source means it
+        zero = sp.ZeroMatrix(*(lhs if is_array(lhs) else rhs).shape)
+        lhs, rhs = (lhs, zero) if is_array(lhs) else (zero, rhs)
+        r.scope.note("the 0 is read as the zero array of the other side's shape")
     out = judge_equation(lhs, rhs, claim, r.scope, r.defs, r.given)
     if out.verdict == "refuted":
         out.reason += _init_name(lhs, rhs)
@@ -415,10 +422,10 @@ def _read(claim, conventions, statement_index, prod_choice=None):
     _cases_in_words(st.conditions, claim, it)
     reps = {**given_reps, **_conditions(conditions, it, defs)}
     if reps:
-        links = [(_sub(a, reps), rel, _sub(b, reps)) for a, rel, b in links]
-        parts = [p and (p[0], [_sub(g, reps) for g in p[1]]) for p in parts]
-        defs = {k: _sub(v, reps) for k, v in defs.items()}
-        given = [_sub(g, reps) for g in given]
+        links = [(_sub(a, reps, defs), rel, _sub(b, reps, defs)) for a, rel, b in links]
+        parts = [p and (p[0], [_sub(g, reps, defs) for g in p[1]]) for p in parts]
+        defs = {k: _sub(v, reps, defs) for k, v in defs.items()}
+        given = [_sub(g, reps, defs) for g in given]
         _apply_sign_rules(reps, it, links, defs)
     return _Reading(scope, it, defs, given, links, r" \quad ".join(printed), st, parts), len(statements)
 
@@ -453,10 +460,33 @@ def _split_arrows(chains, it, defs):
     return out
 
 
-def _sub(e, reps):
+def _derivatives_first(e, fixed, defs):
+    """``e`` with each derivative that involves a symbol of ``fixed`` carried out."""
+    if isinstance(e, sp.Derivative) and ({v for v, _ in e.variable_count} | e.free_symbols) & fixed \
+            or isinstance(e, sp.Subs) and e.free_symbols & fixed:
+        return evaluate(e, defs)      # (\partial L/\partial w: SymPy's free symbols leave w out while L is opaque)
+    if not isinstance(e, sp.Basic) or not e.args:
+        return e
+    args = [_derivatives_first(a, fixed, defs) for a in e.args]
+    return e.func(*args) if any(a is not b for a, b in zip(args, e.args)) else e
+
+
+def _sub(e, reps, defs=None):
     if isinstance(e, Printed) or not isinstance(e, sp.Basic):
         return e
     plain = {k: v for k, v in reps.items() if not isinstance(k, SignRule)}
+    if plain and e.has(sp.Derivative, sp.Subs):
+        # \frac{d}{dx} x^2 \text{ for } x = 3, or a given w = 0.5 under \partial L/\partial w: the derivative is
+        # carried out (through the definitions as written) before the value is put in, never after
+        if defs is None and e.has(sp.Derivative):
+            raise ClaimError("a derivative by a variable that a stated value fixes, where its definitions are not "
+                             "at hand", "latex", None)
+        e = _derivatives_first(e, set(plain), defs or {})
+        if e.has(sp.Derivative) and any(v in plain for d in e.atoms(sp.Derivative) for v, _ in d.variable_count):
+            raise ClaimError("a derivative by a variable that a stated value fixes could not be carried out "
+                             "first", "latex", None)
+    for k, v in plain.items():
+        outside_domain(k, v)
     e = e.xreplace(plain) if plain else e
     for rule in reps:
         if isinstance(rule, SignRule):
@@ -471,10 +501,11 @@ def _apply_sign_rules(reps, it, links, defs):
     if not rules:
         return
     it.sign_rules = rules
+    only = {r: reps[r] for r in rules}      # a stated value of x is no value of a function's parameter x
     for key, (params, body, sub) in list(it.user_functions.items()):
-        it.user_functions[key] = (params, _sub(body, reps), sub)
+        it.user_functions[key] = (params, _sub(body, only), sub)
     for key, (vec, idx, body) in list(it.entry_functions.items()):
-        it.entry_functions[key] = (vec, idx, _sub(body, reps))
+        it.entry_functions[key] = (vec, idx, _sub(body, only))
     values = [x for a, _rel, b in links for x in (a, b)] + list(defs.values()) + \
         [body for _p, body, _s in it.user_functions.values()] + [b for _v, _i, b in it.entry_functions.values()]
     for rule in rules:
@@ -770,7 +801,7 @@ def _given_substituted(lhs, rhs, r: _Reading):
         reps = {a: b.xreplace({sol[0]: sol[1]}) for a, b in reps.items()}
         reps[sol[0]] = sol[1]
     reps.update(_whole_arrays(reps))
-    sub = lambda e: e.xreplace(reps) if isinstance(e, sp.Basic) and not isinstance(e, Printed) else e
+    sub = lambda e: _sub(e, reps, r.defs)
     r2 = _Reading(r.scope, r.it, {k: sub(v) for k, v in r.defs.items()}, [], r.links, r.parsed, r.statement)
     return sub(lhs), sub(rhs), r2
 

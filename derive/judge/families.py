@@ -21,13 +21,33 @@ import sympy as sp
 from ..mathematics.printing import tex as _tex
 from ..notation import ir
 from ..notation.declarations import Decl
+from ..notation.latex import canon, read_expression
 from ..notation.errors import LatexError
 
-__all__ = ["member"]
+__all__ = ["member", "declared_member"]
 
 
 def _pos(node):
     return node.span[0] if getattr(node, "span", None) else None
+
+
+def declared_member(it, node):
+    """``(key, decl)`` of a declared member spelled with another index letter (``\\mathbf{x}_i`` declared,
+    ``\\mathbf{x}_j`` written), or None."""
+    if not isinstance(node, ir.Sub) or not isinstance(node.index, ir.Atom):
+        return None
+    base = canon(node.base)
+    found = []
+    for key, decl in it.scope.symbols.items():
+        if decl.kind != "vector" or "_" not in key:
+            continue
+        try:
+            (other,) = set(read_expression(key))
+        except (LatexError, ValueError):
+            continue
+        if isinstance(other, ir.Sub) and isinstance(other.index, ir.Atom) and canon(other.base) == base:
+            found.append((key, decl))
+    return found[0] if len(found) == 1 else None
 
 
 def member(it, node, key, decl):
@@ -52,23 +72,29 @@ def member(it, node, key, decl):
     elif declared_index:
         size, idx = index_decl.dims[0], index_decl.obj
     else:
-        if key in it.families:
+        if canon(node.base) in it.families:
             raise LatexError(f"{key!r} is read elsewhere as a family over {name!r}, here as one vector "
                              f"({name!r} is neither declared as an index nor bound by a sum here)", _pos(node))
-        it.single_members.add(key)
+        it.single_members.add(canon(node.base))
         return None
-    if key in it.single_members:
+    if canon(node.base) in it.single_members:
         raise LatexError(f"{key!r} is read elsewhere as one vector, here as a family over {name!r}", _pos(node))
     length = decl.dims[0]
-    if key in it.families:
-        family = it.families[key]
+    # one family by its base: x_i and x_j under sums over i and j are the same members (a bound letter renamed)
+    base = canon(node.base)
+    if base in it.families:
+        family = it.families[base]
         if sp.simplify(family.shape[0] - size) != 0:
             raise LatexError(f"the family {key!r} is summed over 1..{_tex(family.shape[0])} and over "
                              f"1..{_tex(size)}", _pos(node))
+        if sp.simplify(family.shape[1] - length) != 0 or it.family_decls[base] != (decl.domain, decl.interval):
+            raise LatexError(f"{key!r} and another spelling of the family of {base!r} are declared differently",
+                             _pos(node))
     else:
         spelling = r"\{" + key + r"\}"
         family = sp.MatrixSymbol(spelling, size, length)
-        it.families[key] = family
+        it.families[base] = family
+        it.family_decls[base] = (decl.domain, decl.interval)
         it.scope.symbols[spelling] = Decl(spelling, "matrix", (size, length), decl.domain, dict(decl.assumptions),
                                           decl.interval, family)
         it.scope.inferred[spelling] = f"the family {key} over {name} = 1..{_tex(size)}: the rows of a " \

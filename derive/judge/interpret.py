@@ -48,7 +48,7 @@ from ..notation.errors import LatexError, ShapeMismatch, Unsupported
 from ..notation.latex import canon, read_expression
 from ..notation.readers import reader
 from . import prod
-from .families import member as family_member
+from .families import declared_member, member as family_member
 from .grids import declare_entry_indices, declare_grids, given_entry
 from .recurrences import find as find_recurrences
 from .recurrences import term as recurrence_term
@@ -676,7 +676,8 @@ class Interpreter:
         self.local = {}                                      # bound index name -> Symbol (inside sums)
         self.bound_ranges = {}                               # index name -> (lo, hi) nodes seen in sums
         self.sum_ranges = {}                                 # index name -> (lo, hi) of the sum being read
-        self.families = {}                                   # declared member x_i -> the array of its family
+        self.families = {}                                   # base of a declared member x_i -> its family's array
+        self.family_decls = {}                               # base -> (domain, interval) of its members
         self.single_members = set()                          # declared x_i read as the one vector it names
         self.defined_keys = set()                            # spellings the definitions define
         self.values = set()                                  # symbol keys used as values (not applied)
@@ -974,6 +975,7 @@ class Interpreter:
         body = _substituted(self.expr(a.body), {k: v for k, v in self.definitions.items() if isinstance(v, sp.Basic)})
         if is_array(body):
             raise Unsupported("an evaluation bar after a vector or matrix", _pos(a))
+        outside_domain(var, value, _pos(a))
         self.scope.note(rf"$|_{{{canon(pt)}}}$ evaluates the expression before it at that point")
         return body.subs(var, value)
 
@@ -1306,6 +1308,13 @@ class Interpreter:
 
     def _Product(self, p: ir.Product):
         factors, vals = list(p.factors), []
+        for d, nxt in zip(p.factors, p.factors[1:]):
+            if isinstance(d, ir.Derivative) and isinstance(nxt, ir.Paren) and nxt.bracket == "(" \
+                    and (self._names_function(d.body) or isinstance(nxt.arg, ir.Number)):
+                # \frac{df}{dx}(1): f' at 1 (Leibniz's notation applied) or df/dx times (1)?
+                raise LatexError(f"${canon(d)}$ followed by a bracket: the derivative at that point or a product? "
+                                 "write f'(a) or \\left.\\frac{df}{dx}\\right|_{x=a} for the value at a point, "
+                                 "\\cdot for a product", _pos(nxt))
         while factors:
             f = factors.pop(0)
             if factors and self._hessian_mark(f, factors[0]):
@@ -1313,6 +1322,11 @@ class Interpreter:
             else:
                 vals.append(self.expr(f))
         return self.multiply(vals, _pos(p))
+
+    def _names_function(self, node) -> bool:
+        """``node`` is the bare name of a function: one the claim defines with arguments, or declares."""
+        key = _key(node)
+        return key is not None and (key in self.user_functions or key in self.scope.functions)
 
     def _hessian_mark(self, node, nxt) -> bool:
         r"""``\mathbf{H} f(x, y)``: a bold H that names nothing (not declared, defined or a function) written
@@ -1454,6 +1468,13 @@ class Interpreter:
         if isinstance(node, ir.Atom):
             return self._bare(node)
         if isinstance(node, ir.Sub):
+            other = declared_member(self, node) if key is not None and isinstance(node.index, ir.Atom) and \
+                (node.index.name in self.local or self._declared_index(node)) else None
+            if other is not None:
+                # \mathbf{x}_j where \mathbf{x}_i is declared: a member of the same family, under its own letter
+                value = family_member(self, node, key, other[1])
+                if value is not None:
+                    return value
             return self._subscripted(node)
         if isinstance(node, ir.Pow):          # a labelled symbol W^{(l)} not declared under that spelling
             base_key = _key(node.base)
@@ -1468,6 +1489,10 @@ class Interpreter:
                                  f"{bound[0]!r}; declare the family (a vector or matrix indexed by it)", _pos(node))
             return self._default_scalar(key, node)
         raise LatexError(f"cannot read {canon(node)!r} as a symbol", _pos(node))
+
+    def _declared_index(self, node) -> bool:
+        d = self.scope.symbols.get(node.index.name) if isinstance(node.index, ir.Atom) else None
+        return d is not None and d.kind == "index"
 
     def _bound_in_scripts(self, node) -> list:
         """The letters a sum or product around ``node`` binds that its subscripts or labels write
@@ -2433,7 +2458,14 @@ class Interpreter:
     def _vacuous(self, body_node, f, wrt):
         """``\\partial L / \\partial W`` with ``L`` defined by nothing: refuse, never a silent 0; the same for an
         expression none of whose symbols a definition ties to the variable (``\\partial (y - a)^2/\\partial w``,
-        ``\\frac{d}{dt} x^2``): sources leave that dependence implicit, so 0 would be a guess."""
+        ``\\frac{d}{dt} x^2``): sources leave that dependence implicit, so 0 would be a guess.  A function at a
+        constant point (``\\frac{d}{dz}\\sigma(0)``, ``\\partial_x f(1, 2)``) is a constant read literally, but
+        textbooks mean the derivative at that point (:math:`\\sigma'(0) = 1/4`): two readings, no verdict."""
+        if isinstance(f, sp.Basic) and wrt and not f.free_symbols \
+                and any(isinstance(n, (ir.Call, ir.Apply)) for n in ir.walk(body_node)):
+            raise LatexError(f"the derivative of ${canon(body_node)}$, a function at a constant point: literally 0, "
+                             "as textbooks write it the derivative at that point; write f'(a) or "
+                             "\\left.\\frac{df}{dx}\\right|_{x=a}", _pos(body_node))
         if isinstance(f, sp.Basic) and not isinstance(f, (sp.Symbol, sp.MatrixSymbol, MatrixElement)) \
                 and f.free_symbols and wrt:
             deps = _free_of(f, self.definitions)
@@ -2817,6 +2849,21 @@ def _entrywise_target(lhs, it):
     return decl.obj, idx.obj, rows
 
 
+#: the assumptions of a declared domain (a value may break them)
+_DOMAIN_ASSUMPTIONS = ("positive", "negative", "nonnegative", "nonpositive", "nonzero", "integer", "zero")
+
+
+def outside_domain(var, value, pos=None):
+    """A value given to ``var`` (an evaluation point, a stated value) that its declared domain excludes is an
+    error: SymPy applied the domain before the value (\operatorname{ReLU}(x) with x positive is x)."""
+    if not isinstance(var, sp.Symbol) or not isinstance(value, sp.Basic):
+        return
+    for k in _DOMAIN_ASSUMPTIONS:
+        if var.assumptions0.get(k) and getattr(value, f"is_{k}") is False:
+            raise LatexError(f"${_tex(var)} = {_tex(value)}$ is outside the declared domain of ${_tex(var)}$ "
+                             f"({k})", pos)
+
+
 def _function_definition(lhs, rhs, it, field_name) -> bool:
     """``f(x) = x^2``, ``\\operatorname{swish}_\\beta(x) = x\\sigma(\\beta x)``: a function of its parameters."""
     if isinstance(lhs, ir.Call):
@@ -2838,20 +2885,32 @@ def _function_definition(lhs, rhs, it, field_name) -> bool:
     entry = _entry_post(post, it)
     if (post and entry is None) or not all(_parameter_node(a, it) for a in args):
         return False
-    params = []
+    params, fresh = [], {}
     for a in args:
         pkey = _key(a) if not isinstance(a, ir.Call) else canon(a)
         d = it.scope.symbols.get(pkey)
         if d is None:
             d = _parameter(a, rhs, it) if isinstance(a, ir.Atom) else _real_scalar(pkey)
             it.scope.symbols[pkey] = d
-        params.append(d.obj)
+        obj = d.obj
+        if isinstance(obj, sp.Symbol) and any(obj.assumptions0.get(k) for k in _DOMAIN_ASSUMPTIONS):
+            # f(x) = \max(0, x) with x declared positive: the domain is the claim's x, not the parameter's
+            # (the body would be built as x, and f(-2) = -2)
+            obj = fresh[pkey] = sp.Symbol(obj.name, real=True)
+        params.append(obj)
     sub_sym = None
     if sub is not None:
         if not isinstance(sub, ir.Atom):
             return False
         sub_sym = it.expr(sub)
-    body = it.expr(rhs)
+    saved = {k: it.local[k] for k in fresh if k in it.local}
+    it.local.update(fresh)
+    try:
+        body = it.expr(rhs)
+    finally:
+        for k in fresh:
+            it.local.pop(k, None)
+        it.local.update(saved)
     if entry is not None:     # f(x)_i = ...: the vector of the entries
         index, rows = entry
         if is_array(body):
@@ -3050,6 +3109,25 @@ def _sum_reach(st: ir.Statement, indices):
     return None
 
 
+def _limit_reach(st: ir.Statement):
+    r"""The variable of a limit whose body no bracket closes that a later term of the same side uses again,
+    ``\lim_{x \to 0} \frac{\sin x}{x} + x``: the limit of the first term, or of the whole sum?"""
+    for ch in st.chains:
+        for side in ch.terms:
+            terms, bound = [], set()
+            _additive(side, terms)
+            for t in terms:
+                names = {n.name for n in ir.walk(t) if isinstance(n, ir.Atom)}
+                again = sorted(names & bound)
+                if again:
+                    return again[0]
+                for n in ir.walk(t):
+                    if isinstance(n, ir.BigOp) and n.op == "lim" and isinstance(n.lower, ir.Chain) \
+                            and isinstance(n.lower.terms[0], ir.Atom) and not isinstance(n.body, ir.Paren):
+                        bound.add(n.lower.terms[0].name)
+    return None
+
+
 def einstein_sums(st: ir.Statement, indices) -> ir.Statement:
     r"""The statement under the Einstein convention (the claim's ``summation = "einstein"``): in each additive
     term, an index written twice is summed over its range, :math:`x_i a_{ij} x_j = \sum_i \sum_j x_i a_{ij} x_j`;
@@ -3114,13 +3192,19 @@ def prepare(claim, conventions=None, updates=False):
                     _uses(st, it.values, subs)
                     _applications(st, it.applications, it.bare_derivatives)
                     indices = {k2 for k2, d in scope.symbols.items() if d.kind == "index"}
+                    lim = _limit_reach(st)
+                    if lim is not None:
+                        raise Unsupported(f"a limit over {lim} before a + or -, its body in no bracket, and {lim} "
+                                          "written again in a later term: whether the limit takes the term or the "
+                                          "whole sum is not written; bracket the body", 0)
+                    reach = _sum_reach(st, indices) if not claim.summation else None
+                    if reach is not None:
+                        # \sum_i a_i + b_i: one sum of both terms, or b_i with i free (or summed again by Einstein)
+                        raise Unsupported(f"'{reach}' is summed by a \\sum over {reach} earlier in the same side "
+                                          "and written again in a later term: whether the sum reaches it (one "
+                                          "sum of all the terms) or not (a free index, or under the Einstein "
+                                          "convention a second sum) is not written; bracket the summands", 0)
                     if k == 0 and not claim.summation and _einstein(st, indices):
-                        reach = _sum_reach(st, indices)
-                        if reach is not None:
-                            raise Unsupported(f"'{reach}' is summed by a \\sum over {reach} earlier in the same side "
-                                              "and written again in a later term: whether the sum reaches it (one "
-                                              "sum of all the terms) or not (a free index, or under the Einstein "
-                                              "convention a second sum) is not written; bracket the summands", 0)
                         raise Unsupported("an index repeated within one term: under the Einstein convention it "
                                           "is summed, in the plain reading it is not; write the sum", 0)
                     if 1 <= k <= len(claim.definitions):

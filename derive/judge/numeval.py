@@ -301,11 +301,21 @@ class _Eval:
             finally:
                 self._restore(saved)
         try:
-            return mpmath.diff(at, x0, int(order))
+            central = mpmath.diff(at, x0, int(order))
+            # a central difference gives a value at a kink (3/2 for max(x, 2x) at 0): the derivative exists
+            # only where both one-sided ones agree with it
+            sides = [mpmath.diff(at, x0, int(order), direction=d) for d in (1, -1)]
         except NotEvaluable:
             raise
         except (ValueError, ZeroDivisionError) as exc:
             raise NotEvaluable(f"numeric derivative: {exc}")
+        values = [central, *sides]
+        tol = mpmath.mpf(10) ** -(mpmath.mp.dps // 3) * (1 + min(abs(v) for v in values))
+        if any(abs(a - b) > tol for a in values for b in values):
+            raise NotEvaluable(f"no derivative by {var} at {mpmath.nstr(x0, 8)}: the one-sided derivatives "
+                               f"({mpmath.nstr(sides[0], 8)} from the right, {mpmath.nstr(sides[1], 8)} from the "
+                               "left) differ (a kink)")
+        return central
 
     def _limit(self, e):
         """A limit by evaluation near its point: from each side the approach is asked to agree."""

@@ -38,7 +38,8 @@ from lark.lexer import Lexer
 from . import ir
 from .errors import LatexError, Unsupported
 from .lexer import tokenize
-from .tables import APPLIED_LETTERS, BIG_OPERATORS, FUNCTIONS, KEYWORDS, LOGIC_SEP, PRODUCTS, TRANSPOSE_MARKS
+from .tables import (APPLIED_LETTERS, BIG_OPERATORS, FUNCTIONS, KEYWORDS, LOGIC_SEP, PRODUCTS, PROSE_WORDS,
+                     TRANSPOSE_MARKS)
 
 __all__ = ["read", "read_expression", "canon", "MAX_READINGS"]
 
@@ -258,7 +259,8 @@ class _Build(Transformer):
             return ir.Atom(text, span=span)
         if text.isdigit():
             return ir.Number(text, span=span)
-        if text.lower().strip() in KEYWORDS:
+        if text.lower().strip() in KEYWORDS or text != text.strip() or text.lower() in PROSE_WORDS:
+            # \text{ at }, \text{iff}: words of the sentence, never a symbol named by them
             return ir.Text(text.strip(), span=span)
         return ir.Name(text, span=span)
 
@@ -922,6 +924,13 @@ def _as_node(factors, span):
 _LOGIC = {v: k for k, v in LOGIC_SEP.items()}
 
 
+def _bare_bound(chain) -> bool:
+    """``x \\ge 0``, ``0 < p < 1``, ``x \\neq 0``: inequalities between bare symbols and numbers only."""
+    return bool(chain.rels) and all(r in ("<", "<=", ">", ">=", "!=", "\\neq", "\\ne") for r in chain.rels) \
+        and all(isinstance(t, (ir.Atom, ir.Sub, ir.Number)) for t in chain.terms) \
+        and any(isinstance(t, (ir.Atom, ir.Sub)) for t in chain.terms)
+
+
 def _statement(body: _Body) -> list:
     """Readings of a whole string: chains, then the conditions written after them."""
     chains, conds, words, logic = [], [], [], []
@@ -954,7 +963,7 @@ def _statement(body: _Body) -> list:
             word = lead.text.lower().strip()
             words.append(word)
             if word in ("for", "if", "where", "when", "with", "given", "for all", "forall", "all", "s.t.",
-                        "subject to", "since"):
+                        "subject to", "since", "at", "whenever", "provided"):
                 mode = "condition"
             elif word not in ("and", "or"):
                 raise Unsupported(f"the words {lead.text!r} are not read", lead.span[0])
@@ -967,6 +976,11 @@ def _statement(body: _Body) -> list:
         if pending is not None and mode == "claim":
             logic.append((len(chains), pending))     # chains[k:] are drawn from chains[:k]
             pending = None
+        elif mode == "claim" and _bare_bound(item) and any("=" in c.rels for c in chains):
+            # \sqrt{x^2} = x, \quad x \ge 0: the condition of the equation, or a second claim about x?
+            raise Unsupported("a bound on a bare symbol after an equation: its condition or a claim of its own? "
+                              "write it as a condition, \\quad (x \\ge 0) or \\text{for } x \\ge 0",
+                              item.span[0])
         (conds if mode == "condition" else chains).append(item)
     if not chains:
         raise LatexError("no formula", body.span[0])

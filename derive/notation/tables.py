@@ -84,7 +84,12 @@ CLOSE_DELIMS = {")": "(", "]": "[", r"\}": "{", r"\rbrace": "{", r"\rangle": "<"
 
 #: words that join statements or introduce their conditions
 KEYWORDS = frozenset({"for", "if", "where", "and", "with", "when", "otherwise", "else", "for all", "forall",
-                      "all", "s.t.", "subject to", "since", "then", "or", "given", "i.e.", "e.g.", "as"})
+                      "all", "s.t.", "subject to", "since", "then", "or", "given", "i.e.", "e.g.", "as", "at",
+                      "whenever", "provided"})
+#: short English words that are never a symbol's name, even without the spaces around them (\text{iff})
+#: ("in", "out", "on" are left out: n_\text{in} is a name)
+PROSE_WORDS = frozenset({"iff", "is", "are", "be", "so", "the", "an", "we", "it", "not", "only", "then", "hence",
+                         "thus", "that", "which", "holds", "equals", "gives"})
 
 #: words that join two statements (each is judged): they separate, like a comma
 CONNECTIVES = frozenset({"and"})
