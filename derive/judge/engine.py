@@ -289,7 +289,7 @@ def _conditions(conds, it, defs):
             if rule is not None:
                 reps[rule] = rule
                 continue
-            raise Unsupported(f"the condition {cond.span} is not read yet", cond.span[0])
+            raise Unsupported(f"the condition ${canon(cond)}$ is not read yet", cond.span[0])
     return reps
 
 

@@ -1146,6 +1146,7 @@ class Interpreter:
                 raise ShapeMismatch(f"the cases' values have different shapes ({', '.join(_shape_text(v) for v, _ in pieces)})",
                                     _pos(c))
             return PiecewiseArray(*pieces) if shape != (1, 1) else sp.Piecewise(*[(v[0, 0], k) for v, k in pieces])
+        _no_conflicting_overlap(pieces, _pos(c))
         return sp.Piecewise(*pieces)
 
     def _random_cases(self, c: ir.Cases):
@@ -1754,6 +1755,10 @@ class Interpreter:
         if isinstance(target, ir.Pow) and canon(target.exp) in ("+", "-"):
             direction, target = canon(target.exp), target.base
         point = self.expr(target)
+        if isinstance(var, sp.Symbol) and _from_outside(var, point, direction):
+            # h declared positive, h -> 0^-: SymPy applies the domain first (|h|/h is 1 there)
+            raise LatexError(f"the limit approaches ${_tex(point)}$ from outside the declared domain of "
+                             f"${_tex(var)}$", _pos(b))
         body = self.expr(b.body)
         if is_array(body):
             raise Unsupported("the limit of a vector or matrix", _pos(b))
@@ -2862,6 +2867,58 @@ def outside_domain(var, value, pos=None):
         if var.assumptions0.get(k) and getattr(value, f"is_{k}") is False:
             raise LatexError(f"${_tex(var)} = {_tex(value)}$ is outside the declared domain of ${_tex(var)}$ "
                              f"({k})", pos)
+
+
+def _from_outside(var, point, direction) -> bool:
+    """The approach of ``var`` to ``point`` runs outside the sign its declaration gives it."""
+    if point == sp.oo:
+        return bool(var.is_nonpositive)
+    if point == -sp.oo:
+        return bool(var.is_nonnegative)
+    if not point.is_number or not point.is_real:
+        return False
+    below = direction in ("-", "+-")
+    above = direction in ("+", "+-")
+    return bool(below and var.is_nonnegative and point <= 0 and direction == "-"
+                or above and var.is_nonpositive and point >= 0 and direction == "+")
+
+
+def _overlap(c1, c2):
+    """Where two case conditions both hold: a SymPy set of one variable, or None when not read."""
+    free = (c1.free_symbols | c2.free_symbols)
+    if len(free) != 1:
+        return None
+    (x,) = free
+    if not x.is_real:
+        return None
+    try:
+        return x, sp.And(c1, c2).as_set()
+    except (NotImplementedError, TypeError, ValueError):
+        return None
+
+
+def _no_conflicting_overlap(pieces, pos):
+    r"""Cases that overlap must agree there: ``1`` for :math:`x \ge 0` and ``0`` for :math:`x \le 0` give x = 0
+    two values, and SymPy's first match would pick one silently.  (``|x|`` by x ≥ 0 and x ≤ 0 agrees.)"""
+    for i, (v1, c1) in enumerate(pieces):
+        for v2, c2 in pieces[i + 1:]:
+            if c1 in (sp.true, sp.false) or c2 in (sp.true, sp.false) or not isinstance(c1, sp.Basic) \
+                    or not isinstance(c2, sp.Basic):
+                continue
+            found = _overlap(c1, c2)
+            if found is None:
+                continue
+            x, where = found
+            if where.is_empty:
+                continue
+            if isinstance(where, sp.FiniteSet):
+                differ = any(not is_zero(sp.sympify(v1 - v2).xreplace({x: p})) for p in where)
+            else:
+                differ = not is_zero(sp.sympify(v1 - v2))
+            if differ:
+                raise LatexError(f"the cases ${_tex(v1)}$ for ${_tex(c1)}$ and ${_tex(v2)}$ for ${_tex(c2)}$ overlap "
+                                 f"(at ${_tex(where)}$) with different values: the function is not defined there",
+                                 pos)
 
 
 def _function_definition(lhs, rhs, it, field_name) -> bool:

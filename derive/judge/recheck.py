@@ -314,6 +314,10 @@ def recheck_differs(lhs, rhs, defs, given, scope, point, entry=None, signs=()) -
     l, r = _explicit(lhs, sizes), _explicit(rhs, sizes)
     env = {}
     for k, v in point.items():
+        try:
+            sp.Rational(v)
+        except (TypeError, ValueError):
+            raise NotEvaluable(f"the counterexample gives {k} the value {v}, not a number")
         if k in sizes or isinstance(k, sp.MatrixSymbol):
             continue      # (a whole array at a number: a symbol the proof path sampled, its entries are named)
         if isinstance(k, MatrixElement):
