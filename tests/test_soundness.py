@@ -157,6 +157,13 @@ EXPECTED = {
     "norm.one_of_matrix": "undecided",                 # the induced or the entry-wise 1-norm: not guessed
     "max.tie_is_no_counterexample": "undecided",       # d max(x, y)/dx has no value at x = y: a point there
     "max.tie_is_no_counterexample.mutant": "refuted",  # is no counterexample; off the tie it still is
+    "listing.order_unstated": "error",                 # v_{prev} = v beside the claim's v <- ...: before or
+    "listing.used_before_named": "error",              # after it is not written; a named value used before
+    "listing.named_value_in_an_equation": "error",     # its line, or by an equation: no order read there
+    "listing.named_value_in_a_definition": "proved",   # c = mu b_old, both named where written: the old b
+    "listing.without_algorithm": "error",              # an update among definitions is no equation
+    "flag.outside_update_rule": "undecided", "flag.unknown_keyword": "error",   # a keyword's cases: in an
+    "flag.beside_a_condition": "undecided", "flag.in_a_definition": "error",    # update rule's own line only
 }
 
 

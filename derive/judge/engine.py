@@ -33,6 +33,7 @@ from sympy.stats.rv import RandomSymbol
 
 from ..mathematics.arrays import Jacobian, is_array
 from ..mathematics.conventions import AXES, INITS
+from ..mathematics.optimizers import FLAG_FORMS, SYM
 from ..mathematics.primitives import elementary
 from ..mathematics.printing import tex as L
 from ..mathematics.zero import is_zero
@@ -45,8 +46,9 @@ from .crossread import Disagreement, compare, readable
 from .derivation import evaluate
 from .equation import judge_equation
 from . import logic
-from .interpret import (ClaimError, Printed, Scope, _entrywise_target, _one_definition, einstein_sums, outside_domain,
-                        prepare)
+from .interpret import (ClaimError, Flag, Printed, Scope, _entrywise_target, _one_definition, einstein_sums,
+                        outside_domain, prepare)
+from .listing import definition_lines
 from .numeval import NotEvaluable
 from .outcome import Outcome, combine
 from .recurrences import judge_induction
@@ -67,6 +69,9 @@ class _Reading:
         self.scope, self.it, self.defs, self.given, self.links, self.parsed = scope, it, defs, given, links, parsed
         self.statement = statement
         self.parts = parts or [None] * len(links)      # per link: None, or (label, premises) of 'A and hence B'
+
+    temps = frozenset()       # the temporaries of an algorithm listing (:mod:`.listing`)
+    origins = ()              # per link: the definitions field it comes from, or None
 
 
 # --------------------------------------------------------------------------- relations
@@ -420,6 +425,11 @@ def _read(claim, conventions, statement_index, prod_choice=None):
         links += [(values[k], values[k + 1], values[k + 2]) for k in range(0, len(values) - 2, 2)]
         parts += [labels.get(id(chain))] * (len(links) - len(parts))
     _cases_in_words(st.conditions, claim, it)
+    n = len(links)
+    links, temps, origins = definition_lines(it, defs, links)
+    parts = [None] * (len(links) - n) + parts
+    printed[:0] = [f"{L(lhs)} \\leftarrow {L(value)} \\quad (\\text{{{field}}})"
+                   for field, (lhs, _, value) in zip(origins, links) if field is not None]
     reps = {**given_reps, **_conditions(conditions, it, defs)}
     if reps:
         links = [(_sub(a, reps, defs), rel, _sub(b, reps, defs)) for a, rel, b in links]
@@ -427,7 +437,9 @@ def _read(claim, conventions, statement_index, prod_choice=None):
         defs = {k: _sub(v, reps, defs) for k, v in defs.items()}
         given = [_sub(g, reps, defs) for g in given]
         _apply_sign_rules(reps, it, links, defs)
-    return _Reading(scope, it, defs, given, links, r" \quad ".join(printed), st, parts), len(statements)
+    out = _Reading(scope, it, defs, given, links, r" \quad ".join(printed), st, parts)
+    out.temps, out.origins = frozenset(temps), tuple(origins)
+    return out, len(statements)
 
 
 def _recurrence_lhs(node, it) -> bool:
@@ -608,7 +620,17 @@ def _judge_reading(claim, r: _Reading) -> Outcome:
     outcomes = []
     if not r.links and not claim.theorem:
         return Outcome("undecided", "the formula only defines its names (nothing is left to check)")
+    flagged = _by_flag(claim, r)
+    if flagged is not None:
+        return flagged
     base = r
+    if r.temps and algorithm_of(claim):
+        # a temporary holds a value at its place in the run only: the lines are judged as one algorithm
+        whole = _as_algorithm(claim, r)
+        if whole.verdict in ("proved", "convention", "refuted", "error"):
+            return whole
+        return Outcome("undecided", f"the definitions name a value at one place of the step, so the lines are "
+                       f"judged as one algorithm only: {whole.reason}", steps=whole.steps)
     for (lhs, rel, rhs), part in zip(base.links, base.parts):
         r = _under(base, part) if part else base
         if rel == "<=>":
@@ -683,6 +705,36 @@ def _judge_reading(claim, r: _Reading) -> Outcome:
     return combine(outcomes)
 
 
+def _by_flag(claim, r: _Reading):
+    """An update rule with cases chosen by an optimizer's keyword (optax's ``nesterov = True``): the claim
+    once per setting written, each against the optimizer that setting selects; all must hold."""
+    flags = {f for _, _, rhs in r.links if isinstance(rhs, sp.Basic) for f in rhs.atoms(Flag)} | \
+        {f for lhs, _, _ in r.links if isinstance(lhs, sp.Basic) for f in lhs.atoms(Flag)}
+    if not flags:
+        return None
+    algorithm = algorithm_of(claim)
+    keyword = next(iter(flags)).keyword
+    forms = FLAG_FORMS.get(algorithm, {}).get(keyword)
+    if forms is None or len({f.keyword for f in flags}) != 1:
+        raise ClaimError(f"cases chosen by the keyword {keyword!r}: {algorithm or 'this algorithm'} has no such "
+                         "option (known: " + ", ".join(f"{a}: {', '.join(k)}" for a, k in FLAG_FORMS.items()) + ")",
+                         "latex", None)
+    outcomes = []
+    for setting in sorted({f.setting for f in flags}):
+        choose = {f: sp.true if f.setting == setting else sp.false for f in flags}
+        links = [(lhs.xreplace(choose) if isinstance(lhs, sp.Basic) else lhs, rel,
+                  rhs.xreplace(choose) if isinstance(rhs, sp.Basic) else rhs) for lhs, rel, rhs in r.links]
+        if any(isinstance(x, sp.Basic) and (x.has(sp.Piecewise) and x.atoms(Flag) or x.has(sp.nan))
+               for lhs, _, rhs in links for x in (lhs, rhs)):
+            raise ClaimError("a case chosen by a keyword is left without a value", "latex", None)
+        sub = _Reading(r.scope, r.it, r.defs, r.given, links, r.parsed, r.statement, r.parts)
+        sub.temps, sub.origins = r.temps, r.origins
+        out = _judge_reading(dataclasses.replace(claim, algorithm=forms[setting]), sub)
+        out.reason = f"with {keyword} = {setting} ({forms[setting]}): {out.reason}"
+        outcomes.append(out)
+    return combine(outcomes)
+
+
 def _refuted_alone(claim, r: _Reading, outcomes):
     """A refuted line that no change of variables can save: no line uses what it computes, and it uses
     nothing another line computes, so its quantities are the reference's own (by their roles) and it
@@ -710,14 +762,23 @@ def _as_algorithm(claim, r: _Reading) -> Outcome:
     for lhs, rel, rhs in r.links:
         if rel not in ("<-", "="):
             return Outcome("undecided", "a relation other than an update among the lines")
+        if lhs in r.temps:
+            lines.append((lhs, evaluate(rhs, r.defs)))     # in the reference's symbols below
+            continue
         others = [k for k, _, _ in r.links if k is not lhs]
-        line = canonical_update(lhs, rhs, claim, r.scope, r.defs, r.it, algorithm_of(claim), others)
+        line = canonical_update(lhs, rhs, claim, r.scope, r.defs, r.it, algorithm_of(claim), others, r.temps)
         opt, role, new, value, m, _ = line
         if line.shifts.subs or line.shifts.extra:
             return Outcome("undecided", "a line uses a quantity at another step than the run gives it")
         mapping.update(m)
         lines.append((new, value))
         tags.append((role, line.shifts.tags))
+    if r.temps:
+        lines = [(new, value.xreplace(mapping)) if new in r.temps else (new, value) for new, value in lines]
+        stray = set().union(*(v.free_symbols for n, v in lines if n in r.temps)) - set(SYM.values()) - r.temps
+        if stray:
+            return Outcome("undecided", "a definition the lines use names symbols without a role: "
+                           + ", ".join(sorted(map(str, stray))))
     # a line's time indices must be the claim's own order: a role at the left side's step is the value an
     # earlier line computed, one step before the value no earlier line has replaced yet
     updated = {role for role, _ in tags}
@@ -736,7 +797,7 @@ def _as_algorithm(claim, r: _Reading) -> Outcome:
             return Outcome("undecided", "a given fact that is not the start of a state (such as v_0 = 0)")
         (value,) = sp.solve(eq, syms[0])
         start[by_base[_START.sub("", syms[0].name)]] = value
-    return judge_trajectory(lines, start, opt, claim.id)
+    return judge_trajectory(lines, start, opt, claim.id, r.temps)
 
 
 _START = re.compile(r"_(?:\{0\}|0)$")
@@ -771,7 +832,9 @@ def _update_givens(lhs, rhs, r: _Reading):
 def _under(r: _Reading, part) -> _Reading:
     """The reading a part of 'A and hence B' is judged in: B with A's premise as a given fact."""
     _, premises = part
-    return _Reading(r.scope, r.it, r.defs, list(r.given) + list(premises), r.links, r.parsed, r.statement, r.parts)
+    out = _Reading(r.scope, r.it, r.defs, list(r.given) + list(premises), r.links, r.parsed, r.statement, r.parts)
+    out.temps, out.origins = r.temps, r.origins
+    return out
 
 
 def _given_substituted(lhs, rhs, r: _Reading):

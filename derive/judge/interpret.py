@@ -663,6 +663,33 @@ def _pos(node):
     return node.span[0] if node is not None else None
 
 
+_FLAG = re.compile(r"^\s*([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(True|False)\s*$")
+
+
+def _flag_of(cond):
+    r"""``\texttt{nesterov = True}`` as a case condition: ``("nesterov", True)``, else None."""
+    if isinstance(cond, ir.Chain) and len(cond.terms) == 1 and isinstance(cond.terms[0], ir.Name):
+        m = _FLAG.match(cond.terms[0].name)
+        if m:
+            return m.group(1), m.group(2) == "True"
+    return None
+
+
+class Flag(sp.Symbol):
+    """The condition 'keyword = setting' of a case (an optimizer's option); set by the judge, never sampled."""
+
+    def __new__(cls, name, setting=None):
+        return super().__new__(cls, name if setting is None else f"{name} = {setting}")
+
+    @property
+    def keyword(self):
+        return self.name.split(" = ")[0]
+
+    @property
+    def setting(self):
+        return self.name.split(" = ")[1] == "True"
+
+
 class Interpreter:
     """Turns the readings of one claim's strings into SymPy, in one :class:`Scope`."""
 
@@ -689,6 +716,9 @@ class Interpreter:
         self.recurrence_bound = []                           # recurrence variables bound to a number now
         self.recurrence_hypothesis = {}                      # base -> C(index), during an induction step
         self.symbolic_terms = {}                             # base -> {placeholder: index} (terms v_t, a start stated)
+        self.updates = False                                 # the claim is an update rule (it names an algorithm)
+        self.written = []                                    # the definitions in order: ('update', k, chain) or
+        #                                                      ('def', k, symbol), for update lines among them
         self.moment_laws = None                              # inside E/Var/Std(...): the distributions written there
         self.moment_event = None                             # E[X \mid A]: the event A, for the moment being built
         self.prod_shape = None                               # the shape a prod(A, B) of the chain being read needs
@@ -1132,6 +1162,9 @@ class Interpreter:
     def _Cases(self, c: ir.Cases):
         if any(_probability_of(cond) is not None for _, cond in c.rows):
             return self._random_cases(c)
+        flags = [_flag_of(cond) for _, cond in c.rows]
+        if any(flags):
+            return self._flag_cases(c, flags)
         pieces = []
         for value, cond in c.rows:
             v = self.expr(value)
@@ -1148,6 +1181,19 @@ class Interpreter:
             return PiecewiseArray(*pieces) if shape != (1, 1) else sp.Piecewise(*[(v[0, 0], k) for v, k in pieces])
         _no_conflicting_overlap(pieces, _pos(c))
         return sp.Piecewise(*pieces)
+
+    def _flag_cases(self, c: ir.Cases, flags):
+        r"""``\begin{cases} a & \text{if } \texttt{nesterov = False} \\ b & \text{if } \texttt{nesterov = True}
+        \end{cases}`` in an update rule: one value per setting of an optimizer's keyword, a Piecewise on
+        :class:`Flag` symbols that the judge sets per setting (each judged against the optimizer that setting
+        selects, :data:`..mathematics.optimizers.FLAG_FORMS`); nowhere else has a keyword a value."""
+        if not self.updates:
+            raise Unsupported("a case chosen by an optimizer's keyword is read in an update rule only (with "
+                              "'algorithm')", _pos(c))
+        if not all(flags) or len({f[0] for f in flags}) != 1 or len({f[1] for f in flags}) != len(flags):
+            raise Unsupported("cases chosen by one keyword, each setting once, are read; not these", _pos(c))
+        return sp.Piecewise(*[(self.expr(value), Flag(name, setting)) for (value, _), (name, setting)
+                              in zip(c.rows, flags)])
 
     def _random_cases(self, c: ir.Cases):
         r"""``\begin{cases} x & \text{with probability } p \\ 0 & \text{otherwise} \end{cases}``: a random
@@ -2718,7 +2764,14 @@ def parse_definitions(claim, it: Interpreter) -> dict:
             for ch in st.chains:
                 if ch in it.recurrence_chains:
                     continue          # a recurrence or its start: read term by term (recurrences.py)
+                if it.updates and tuple(ch.rels) == ("<-",):
+                    # an update rule's definitions may be lines of its algorithm: run in the order written
+                    # with the claim's own lines (listing.definition_lines), never read as an equation
+                    it.written.append(("update", k, ch))
+                    continue
+                before = set(defs)
                 _definition(ch, it, defs, k, claim, field_name)
+                it.written += [("def", k, target) for target in defs if target not in before]
         except LatexError as exc:
             raise ClaimError(exc.message, field_name, exc.pos)
     _check_acyclic(defs)
@@ -2860,7 +2913,7 @@ _DOMAIN_ASSUMPTIONS = ("positive", "negative", "nonnegative", "nonpositive", "no
 
 def outside_domain(var, value, pos=None):
     """A value given to ``var`` (an evaluation point, a stated value) that its declared domain excludes is an
-    error: SymPy applied the domain before the value (\operatorname{ReLU}(x) with x positive is x)."""
+    error: SymPy applied the domain before the value (ReLU(x) with x positive is x)."""
     if not isinstance(var, sp.Symbol) or not isinstance(value, sp.Basic):
         return
     for k in _DOMAIN_ASSUMPTIONS:
@@ -3238,6 +3291,7 @@ def prepare(claim, conventions=None, updates=False):
     """Scope, interpreter and definitions of a claim (what every string binds, defines and uses first)."""
     scope = build_scope(claim, conventions)
     it = Interpreter(scope, notation=claim.notation)
+    it.updates = updates
     subs = {}
     grids, entry_defs = {}, []
     for k, text in enumerate([claim.formula, *claim.definitions, *claim.given]):

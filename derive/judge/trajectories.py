@@ -24,7 +24,7 @@ import zlib
 import mpmath
 import sympy as sp
 
-from ..mathematics.optimizers import INTERVALS, SYM
+from ..mathematics.optimizers import INTERVALS, OPTIMIZERS, SYM
 from ..mathematics.printing import tex as L
 from ..mathematics.zero import is_zero
 from .numeval import NotEvaluable, evaluate as evaluate_numeric
@@ -83,16 +83,27 @@ def _numeric_run(lines, start, grads, env):
     return out
 
 
-def judge_trajectory(claim_lines, claim_start, opt, claim_id) -> Outcome:
+def judge_trajectory(claim_lines, claim_start, opt, claim_id, temps=frozenset()) -> Outcome:
     """``claim_lines``: the claim's update lines in the reference's symbols, ``[(symbol, value)]`` in
-    order; ``claim_start``: the states' stated starting values; ``opt``: the reference optimizer.
+    order; ``claim_start``: the states' stated starting values; ``opt``: the reference optimizer;
+    ``temps``: states of the claim's run that the reference does not have (a value named within a step).
     Iterates that differ from the reference's but equal a named variant's (momentum with dampening)
-    are that convention."""
-    out = _against(claim_lines, claim_start, opt, opt.updates, opt.name, claim_id)
+    are that convention.  Lines that take the plain gradient where the reference takes it at a look-ahead
+    point run against the form the reference has at its stored point (:attr:`Optimizer.stored_point`):
+    the gradient sequence then fixes the stored iterates uniquely, so equal iterates prove and different
+    ones refute."""
+    used = set().union(*(v.free_symbols for _, v in claim_lines)) | {s for s, _ in claim_lines}
+    if opt.stored_point and _GRAD in used and not used & {SYM["lookahead"], SYM["lookahead_grad"]}:
+        name, why = opt.stored_point
+        out = judge_trajectory(claim_lines, claim_start, OPTIMIZERS[name], claim_id, temps)
+        out.reason = f"{opt.name} {why}: {out.reason}"
+        return out
+    out = _against(claim_lines, claim_start, opt, opt.updates, opt.name, claim_id, temps)
     if out.verdict != "refuted":
         return out
     for name, (why, changed) in opt.variants.items():
-        alt = _against(claim_lines, claim_start, opt, {**opt.updates, **changed}, f"{opt.name} ({why})", claim_id)
+        alt = _against(claim_lines, claim_start, opt, {**opt.updates, **changed}, f"{opt.name} ({why})", claim_id,
+                       temps)
         if alt.verdict == "proved":
             return Outcome("convention", f"the same iterates as {opt.name}'s variant, {why}; the reference is "
                            f"{opt.reference}",
@@ -101,13 +112,15 @@ def judge_trajectory(claim_lines, claim_start, opt, claim_id) -> Outcome:
     return out
 
 
-def _against(claim_lines, claim_start, opt, updates, ref_name, claim_id) -> Outcome:
+def _against(claim_lines, claim_start, opt, updates, ref_name, claim_id, temps=frozenset()) -> Outcome:
     ref_lines = [(SYM[r], updates[r]) for r in (opt.order or list(updates))]
     ref_states = {s for s, _ in ref_lines}
     claim_states = {s for s, _ in claim_lines}
-    if claim_states - ref_states:      # a value setting (beta_1 = 0.9) or a quantity the reference has not
+    if claim_states - ref_states - set(temps):      # a value setting (beta_1 = 0.9) or a quantity the reference has not
         return Outcome("undecided", "a line sets $" + ", ".join(L(x) for x in sorted(claim_states - ref_states,
                        key=str)) + f"$, which {ref_name} does not update: not a whole algorithm to run")
+    if set(temps) & ref_states:
+        return Outcome("undecided", "a value named within a step is a state of the reference: not run")
     if _THETA not in claim_states or _THETA not in ref_states:
         return Outcome("undecided", "the lines do not update the parameter: no iterates to compare")
     used = set().union(*(v.free_symbols for _, v in claim_lines))

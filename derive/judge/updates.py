@@ -67,9 +67,10 @@ def infer_roles(symbols, opt, scope):
     return out, ambiguous
 
 
-def canonical_update(lhs, rhs, claim, scope, defs, it, algorithm=None, others=()):
+def canonical_update(lhs, rhs, claim, scope, defs, it, algorithm=None, others=(), temps=frozenset()):
     """One update line in the reference's symbols: ``(opt, role, new, value, mapping, same_symbol)``,
-    ``mapping`` from the claim's symbols to the reference's."""
+    ``mapping`` from the claim's symbols to the reference's; ``temps``: the temporaries of a listing
+    (:mod:`.listing`), kept as symbols of the run."""
     algorithm = algorithm or claim.algorithm
     opt = OPTIMIZERS.get(algorithm)
     if opt is None:
@@ -110,7 +111,7 @@ def canonical_update(lhs, rhs, claim, scope, defs, it, algorithm=None, others=()
             raw_value = raw_value.subs(done, sym)
     raw_value, before = _accumulated(raw_new, raw_value, mapping, opt, scope)
     unmapped = sorted((x for x in (raw_value.free_symbols | raw_new.free_symbols) - set(mapping) - set(SYM.values())
-                       - set(before) if isinstance(x, sp.Symbol)), key=str)   # (not a vector g of g_tau)
+                       - set(before) - set(temps) if isinstance(x, sp.Symbol)), key=str)   # (not a vector g of g_tau)
     # v_{t-1} has the role the claim gives v_t: one quantity at two time steps
     by_base = {_TIME.sub("", k.name): v for k, v in mapping.items() if isinstance(k, sp.Symbol)}
     for sym in list(unmapped):
@@ -150,7 +151,7 @@ def canonical_update(lhs, rhs, claim, scope, defs, it, algorithm=None, others=()
     if SYM["grad"] not in set(mapping.values()) and "grad" in _roles_of(opt):
         value, free_ok = _through_objective(value, mapping, opt, scope, it)
     stray = sorted(map(str, (value.free_symbols | new.free_symbols) - set(SYM.values()) - set(shifts.extra)
-                       - free_ok))
+                       - free_ok - set(temps)))
     if stray:
         raise ClaimError(f"symbols without a role in {opt.name}: {', '.join(stray)}", "roles", None)
     role = role_of.get(new)

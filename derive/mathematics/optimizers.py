@@ -24,7 +24,7 @@ from .findings import Finding, Theorem
 from .printing import tex as _tex
 from .zero import is_zero
 
-__all__ = ["Optimizer", "OPTIMIZERS", "SYM", "ROLE_SPELLINGS", "run", "prove_adam_bias_correction", "prove_momentum_equivalence",
+__all__ = ["Optimizer", "OPTIMIZERS", "FLAG_FORMS", "SYM", "ROLE_SPELLINGS", "run", "prove_adam_bias_correction", "prove_momentum_equivalence",
            "prove_nesterov_equivalence", "eps_placement_ratio", "prove_lr_divergence", "THEOREMS"]
 
 _pos = dict(positive=True)
@@ -92,6 +92,9 @@ class Optimizer:
     #: role -> (why, value): the reference's update with a parameter that is 0 in it (PyTorch's dampening
     #: tau); a claim that writes the parameter is judged against this form
     general: dict[str, tuple] = field(default_factory=dict)
+    #: (name, why): the optimizer this one is when its gradient is taken at the point the run stores (the
+    #: look-ahead algorithm in the variables of that point); a run with the plain gradient is judged as it
+    stored_point: tuple = ()
 
     def sequence(self) -> list[str]:
         """The roles in the order one step computes them (intermediates after the role they follow)."""
@@ -132,7 +135,9 @@ OPTIMIZERS: dict[str, Optimizer] = {
                               "lookahead": _th - _lr * _mu * _b},
         "Nesterov 1983; Sutskever et al. 2013, eq. 3-4, with $v = -\\eta b$: the gradient is taken at "
         "$\\theta - \\eta \\mu b$; torch.optim.SGD(nesterov=True) is the same algorithm in shifted variables",
-        order=["lookahead", "velocity", "param"]),
+        order=["lookahead", "velocity", "param"],
+        stored_point=("nesterov_pytorch", "with the gradient taken at the stored point, that point is the look-ahead "
+                      "$p = \\theta + \\mu v$ and the algorithm is its PyTorch form (theorem nesterov_equivalence)")),
     "nesterov_pytorch": Optimizer(
         "Nesterov momentum (PyTorch form)", {"velocity": _mu * _b + _g, "param": _th - _lr * (_g + _mu * _b)},
         "torch.optim.SGD(nesterov=True): $b_t = \\mu b_{t-1} + g_t$, $\\theta_t = \\theta_{t-1} - \\gamma (g_t + \\mu b_t)$; "
@@ -185,6 +190,12 @@ OPTIMIZERS: dict[str, Optimizer] = {
         "L2 regularisation as a gradient term", {"grad": _g + S["weight_decay"] * _th},
         "the gradient of $\\frac{\\lambda}{2}\\|\\theta\\|^2$ added to $g$; torch.optim.SGD(weight_decay=$\\lambda$)"),
 }
+
+
+#: algorithm -> keyword -> setting -> the algorithm that setting selects: torch.optim.SGD(momentum, nesterov)
+#: and optax.sgd(momentum, nesterov) keep one buffer and choose the heavy-ball or the Nesterov step by it
+_SGD_NESTEROV = {"nesterov": {False: "momentum", True: "nesterov_pytorch"}}
+FLAG_FORMS: dict[str, dict] = {"momentum": _SGD_NESTEROV, "nesterov_pytorch": _SGD_NESTEROV}
 
 
 def run(name: str, grad, theta0: float, steps: int, hyper: dict, variant: str | None = None) -> list[float]:
