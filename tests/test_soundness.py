@@ -62,6 +62,7 @@ EXPECTED = {
     "r3.cases_overlap": "error", "r3.cases_overlap_agree": "proved",   # two values at x = 0 / the same one
     "r3.limit_outside_domain": "error", "r3.limit_inside_domain": "proved",
     "r3.symbolic_counterexample": "undecided",
+    "r3.default.other_library": "convention", "r3.default.no_library": "refuted",
     "sum_reach": "undecided",                                        # how far a sum reaches: not guessed
     "list_without_layout": "undecided", "list_denominator_layout": "undecided",   # [a, b]: a row only in numerator layout
     "loss_matrix.first_column": "refuted", "loss_matrix.every_entry": "proved",   # a loss of a matrix

@@ -409,6 +409,12 @@ def judge_update(lhs, rel, rhs, claim, scope, defs, it, algorithm=None, others=(
         if sp.simplify(value - ref) == 0:
             return _confirmed(Outcome("proved", f"the default ${L(new)} = {L(value)}$ is {opt.name}'s "
                                       f"({opt.reference})", steps=steps), value, ref, intervals, claim)
+        for library, other in opt.library_defaults.get(role, ()):
+            if sp.simplify(value - other) == 0:
+                return Outcome("convention", f"${L(new)} = {L(value)}$ is the default of {library}; "
+                               f"the reference default (PyTorch's) is ${L(new)} = {L(ref)}$", steps=steps,
+                               convention={"axis": f"{opt.name}: library defaults", "claim": library,
+                                           "reference": f"${L(new)} = {L(ref)}$", "source": opt.reference})
         return _confirmed(Outcome("refuted", f"{opt.name}'s default is ${L(new)} = {L(ref)}$, not ${L(value)}$",
                                   steps=steps, counterexample={"claimed": str(value), "reference": str(ref)},
                                   point={}, corrected=f"{L(new)} = {L(ref)}"), value, ref, intervals, claim)

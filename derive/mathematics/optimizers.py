@@ -95,6 +95,9 @@ class Optimizer:
     #: (name, why): the optimizer this one is when its gradient is taken at the point the run stores (the
     #: look-ahead algorithm in the variables of that point); a run with the plain gradient is judged as it
     stored_point: tuple = ()
+    #: role -> [(library, value)]: the defaults other libraries ship (Keras's RMSprop rho = 0.9): a claim that
+    #: states one of them is true under that library, not wrong
+    library_defaults: dict = field(default_factory=dict)
 
     def sequence(self) -> list[str]:
         """The roles in the order one step computes them (intermediates after the role they follow)."""
@@ -162,13 +165,16 @@ OPTIMIZERS: dict[str, Optimizer] = {
         "$\\theta_t = \\theta_{t-1} - \\gamma g_t / (\\sqrt{v_t} + \\epsilon)$",
         defaults={"alpha": sp.Rational(99, 100), "eps": sp.Rational(1, 10**8)},
         variants={"eps_inside": (_eps_inside, {"param": _th - _lr * _g / sp.sqrt(S["sq_avg"] + _eps)})},
-        order=["sq_avg", "param"]),
+        order=["sq_avg", "param"],
+        library_defaults={"alpha": [("Keras and TensorFlow (rho = 0.9, the value of Hinton's lecture 6e)", sp.Rational(9, 10))],
+                          "eps": [("Keras and TensorFlow", sp.Rational(1, 10**7))]}),
     "adam": Optimizer(
         "Adam", dict(_adam_updates),
         "Kingma & Ba 2015, Algorithm 1; torch.optim.Adam: $\\theta_t = \\theta_{t-1} - \\gamma \\hat m_t / "
         "(\\sqrt{\\hat v_t} + \\epsilon)$",
         defaults={"lr": sp.Rational(1, 1000), "beta1": sp.Rational(9, 10), "beta2": sp.Rational(999, 1000),
                   "eps": sp.Rational(1, 10**8)},
+        library_defaults={"eps": [("Keras and TensorFlow", sp.Rational(1, 10**7))]},
         variants={"eps_inside": (_eps_inside, {"param": _th - _lr * S["m_hat"] / sp.sqrt(S["v_hat"] + _eps)})},
         order=["m", "v", "m_hat", "v_hat", "param"]),
     "adamw": Optimizer(
