@@ -165,6 +165,17 @@ EXPECTED = {
     "listing.without_algorithm": "error",              # an update among definitions is no equation
     "flag.outside_update_rule": "undecided", "flag.unknown_keyword": "error",   # a keyword's cases: in an
     "flag.beside_a_condition": "undecided", "flag.in_a_definition": "error",    # update rule's own line only
+    "moment.pieces_leave_a_gap": "undecided",          # E by pieces only where the cases cover the support
+    # random variables without a law: a product (a covariance) only of variables declared independent, no
+    # moment above the second, no value outside a moment, nothing beside a given law, a moment given only of
+    # a variable declared random
+    "unnamed.sum_not_independent": "undecided", "unnamed.one_independent": "undecided",
+    "unnamed.fourth_moment": "undecided", "unnamed.outside_a_moment": "undecided",
+    "unnamed.defined_outside_a_moment": "undecided", "unnamed.not_a_polynomial": "undecided",
+    "unnamed.beside_a_law": "undecided", "unnamed.moment_given_undeclared": "error",
+    # P(y \mid x; w) = a = b: the first member named by the second only in the formula's chain of three or more
+    "named_conditional.alone": "undecided", "named_conditional.in_a_moment": "undecided",
+    "named_conditional.in_a_definition": "error",
 }
 
 

@@ -611,6 +611,24 @@ def _cross_read(claim, r: _Reading):
     return None
 
 
+def _unnamed_outside(r: _Reading, lhs, rhs) -> bool:
+    """A variable declared ``scalar random`` left in a side, a given or a definition the sides use, outside
+    every moment: read as a real number it would make ``X = E[X]`` false though it holds when Var[X] = 0."""
+    unnamed = set(r.scope.unnamed_random()[0])
+    if not unnamed:
+        return False
+    for v in (lhs, rhs, *r.given):
+        if not isinstance(v, sp.Basic):
+            continue
+        try:
+            seen = v.free_symbols | evaluate(v, r.defs).free_symbols
+        except Exception:           # noqa: BLE001 - what cannot be expanded is not read
+            return True
+        if seen & unnamed:
+            return True
+    return False
+
+
 def _judge_reading(claim, r: _Reading) -> Outcome:
     if r.it.symbolic_terms:        # v_t = C(t) for every t, v a recurrence with its start
         return judge_induction(r.links, r.it)
@@ -656,6 +674,10 @@ def _judge_reading(claim, r: _Reading) -> Outcome:
         if any(isinstance(v, sp.Basic) and v.atoms(RandomSymbol) for v in (lhs, rhs)):
             outcomes.append(Outcome("undecided", "a random variable outside E[...] or Var(...): a statement about "
                                     "its distribution is not judged yet"))
+            continue
+        if _unnamed_outside(r, lhs, rhs):
+            outcomes.append(Outcome("undecided", "a random variable declared without a law outside E[...] or "
+                                    "Var(...): a statement about its values is not judged yet"))
             continue
         if rel != "=" and r.given:
             lhs, rhs, r = _given_substituted(lhs, rhs, r)

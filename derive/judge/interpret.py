@@ -18,6 +18,7 @@ Nothing the user writes is evaluated: the tree is walked node by node.
 """
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 
 import re
@@ -49,6 +50,7 @@ from ..notation.latex import canon, read_expression
 from ..notation.readers import reader
 from . import prod
 from .families import declared_member, member as family_member
+from .moments import MomentUnread, check_by_two_points, piecewise_expectation, unnamed_moment
 from .grids import declare_entry_indices, declare_grids, given_entry
 from .recurrences import find as find_recurrences
 from .recurrences import term as recurrence_term
@@ -99,6 +101,11 @@ class Scope(Conventions):
     role_keys: frozenset = frozenset()                 # keys the claim gives an optimizer role (scalars: eta)
     stated_layout: str = ""                            # the layout the claim (or its file) states, not one tried
     operators: dict = field(default_factory=dict)      # an operator's meaning the source states (\otimes: hadamard)
+
+    def unnamed_random(self):
+        """The symbols declared ``scalar random`` (no law given) and, of those, the ones declared independent."""
+        rand = [d.obj for d in self.symbols.values() if "random" in d.domain.split()]
+        return rand, [d.obj for d in self.symbols.values() if "independent" in d.domain.split()]
 
     def note(self, text: str):
         if text not in self.notes:
@@ -295,14 +302,20 @@ def _moment(name, operator):
         x = _one(args, name, pos)
         if primes or is_array(x):
             raise Unsupported(f"{name} of a vector or with a prime is not read yet", pos)
-        x = elementary(_through_definitions(x, it.definitions))  # ReLU, sigmoid, ... as elementary functions
+        unnamed, independent = it.scope.unnamed_random()
+        x = elementary(_through_definitions(x, it.definitions, unnamed))  # ReLU, sigmoid, ... elementary
+        if x.free_symbols & set(unnamed):
+            return _unnamed(it, name, operator is stats_E, x, unnamed, independent, event, pos)
         if not x.atoms(RandomSymbol):
             raise Unsupported(f"{name}[...] of an expression without a random variable: give one with "
                               r"'X \sim \mathcal{N}(0, 1)' (moments stated as givens are not read yet)", pos)
         if event is not None:
             return _conditional_moment(it, name, operator is stats_E, x, event, pos)
+        # a piecewise function of one variable piece by piece first: SymPy's statistics may spend a minute on
+        # it and leave the integral
+        value = _by_pieces(operator is stats_E, x)
         try:
-            value = sp.simplify(operator(x))
+            value = sp.simplify(operator(x)) if value is None else sp.simplify(value)
         except (NotImplementedError, ValueError, TypeError) as exc:
             raise Unsupported(f"{name}[...] has no closed form here ({type(exc).__name__})", pos)
         if value.atoms(RandomSymbol) or value.has(sp.Integral, Expectation, Variance):
@@ -312,6 +325,33 @@ def _moment(name, operator):
                       "confirmed by numerical quadrature")
         return value
     return build
+
+
+def _by_pieces(mean, x):
+    """E[x] (or Var[x] = E[x^2] - E[x]^2) piece by piece over a Piecewise of one variable; None if not."""
+    first = piecewise_expectation(x)
+    if first is None or mean:
+        return first
+    second = piecewise_expectation(sp.expand(x ** 2) if not x.has(sp.Piecewise) else sp.piecewise_fold(x ** 2))
+    return None if second is None else second - first ** 2
+
+
+def _unnamed(it, name, mean, x, unnamed, independent, event, pos):
+    """E or Var of random variables declared without a law, from their means and variances alone
+    (:mod:`.moments`), confirmed by enumeration over two-point laws."""
+    if event is not None or x.atoms(RandomSymbol):
+        raise Unsupported(f"{name}[...] of a random variable without a law beside a condition or a given law: "
+                          "not read yet", pos)
+    try:
+        value = unnamed_moment(mean, x, unnamed, independent)
+    except MomentUnread as exc:
+        raise Unsupported(f"{name}[...]: {exc}", pos)
+    if not check_by_two_points(mean, x, value, unnamed, independent):
+        raise Unsupported(f"{name}[...]: the moment and its check over two-point laws disagree; no verdict", pos)
+    it.scope.note(f"${name}$ of random variables without a given law, from their means and variances" +
+                  (" (independent as declared)" if set(independent) & x.free_symbols else "") +
+                  ", confirmed by enumeration over two-point laws")
+    return value
 
 
 def _closed_expectation(it, name, f, pos):
@@ -351,10 +391,12 @@ def _std(it, args, primes, pos, param=None):
     return sp.sqrt(_moment("Std", stats_variance)(it, args, primes, pos, param))
 
 
-def _through_definitions(x, defs):
-    """``x`` with the defined symbols that stand for random variables (a random choice of cases) replaced by
-    their definitions, so that a moment sees the randomness; other symbols stay."""
-    return _substituted(x, {k: v for k, v in defs.items() if isinstance(v, sp.Basic) and v.atoms(RandomSymbol)})
+def _through_definitions(x, defs, unnamed=()):
+    """``x`` with the defined symbols that stand for random variables (a random choice of cases, or an
+    expression in variables declared random) replaced by their definitions, so that a moment sees the
+    randomness; other symbols stay."""
+    return _substituted(x, {k: v for k, v in defs.items() if isinstance(v, sp.Basic) and
+                            (v.atoms(RandomSymbol) or v.free_symbols & set(unnamed))})
 
 
 def _substituted(x, reps, rounds=20):
@@ -690,6 +732,18 @@ class Flag(sp.Symbol):
         return self.name.split(" = ")[1] == "True"
 
 
+def _conditional_name(node) -> bool:
+    r"""``P(y = 1 \mid x; w, b)``: a probability's letter before a conditional with parameters after ';'."""
+    if isinstance(node, ir.Product) and len(node.factors) == 2:
+        head, arg = node.factors
+    elif isinstance(node, ir.Call):
+        head, arg = node.head, node.arg
+    else:
+        return False
+    return (isinstance(head, ir.Atom) and not head.bold and head.name in _PROBABILITY and
+            isinstance(arg, ir.Tuple) and arg.bracket == "(;")
+
+
 class Interpreter:
     """Turns the readings of one claim's strings into SymPy, in one :class:`Scope`."""
 
@@ -760,10 +814,26 @@ class Interpreter:
         """The readings of a string as statements of the intermediate form, their sums' ranges noted
         (``logic``: the claim's formula, where 'A and hence B' is judged; anywhere else it is not read)."""
         sts = self.read(text, logic)
+        if logic:
+            sts = [self._named_conditional(st) for st in sts]
         for st in sts:
             _bound_indices(st, self.bound_ranges)
             _conditional_bars(st)
         return sts
+
+    def _named_conditional(self, st):
+        r"""``P(y = 1 \mid x; w, b) = \frac{1}{1 + e^{-(w^T x + b)}} = \sigma(w^T x + b)``: the first member
+        names the conditional probability the second writes out (a function of y given x, w and b its
+        parameters), so it is a definition and the rest is the claim; only in the formula, only with ``=``
+        after it and at least two members after it (else nothing would be left to check)."""
+        chains = []
+        for ch in st.chains:
+            if len(ch.terms) >= 3 and ch.rels[0] == "=" and _conditional_name(ch.terms[0]):
+                self.scope.note("the conditional probability on the left is named by the expression it is set "
+                                "equal to (a definition); the rest of the chain is checked")
+                ch = dataclasses.replace(ch, terms=ch.terms[1:], rels=ch.rels[1:])
+            chains.append(ch)
+        return dataclasses.replace(st, chains=tuple(chains))
 
     def is_new(self, node, defining=False) -> bool:
         """A name the claim introduces here: not declared, not defined, not a function the reader knows
@@ -2149,7 +2219,8 @@ class Interpreter:
             return ("user", key)
         if key in self.entry_functions:
             return ("entry", key)
-        if key in ("E", r"\mathbb{E}") and self.scope.random and key not in self.scope.symbols:
+        if key in ("E", r"\mathbb{E}") and (self.scope.random or self.scope.unnamed_random()[0]) \
+                and key not in self.scope.symbols:
             return "expectation"
         decl = self.scope.symbols.get(key)
         if decl is not None or key in self.scope.role_keys:
@@ -3298,6 +3369,7 @@ def prepare(claim, conventions=None, updates=False):
         if text:
             try:
                 for st in it.read(text, k == 0):
+                    st = it._named_conditional(st) if k == 0 else st
                     _bound_indices(st, it.bound_ranges)
                     _conditional_bars(st)
                     _uses(st, it.values, subs)

@@ -11,6 +11,8 @@ A declaration is a whitespace-separated string::
     matrix n n padded      (entries outside the matrix read as 0, as in a zero-padded image)
     matrix n n symmetric   (also: invertible, positive definite)
     vector n simplex       (positive entries that sum to 1, as probabilities)
+    scalar random          (a random variable whose law is not given: its mean and variance only)
+    scalar random independent   (... independent of the other variables declared so)
 
 Shapes are written in letters (LaTeX spellings such as ``n_{in}``) or whole
 numbers; each shape letter becomes a positive integer symbol that the claim's
@@ -49,6 +51,8 @@ DOMAINS: dict[str, tuple[dict, tuple]] = {
     "invertible": ({"real": True}, (-3, 3, False, False)),     # a square matrix with an inverse
     "positive_definite": ({"real": True}, (-3, 3, False, False)),   # symmetric with x^T A x > 0
     "simplex": ({"positive": True}, (0, 1, True, True)),       # positive entries that sum to 1
+    "random": ({"real": True}, (-3, 3, False, False)),         # a random variable of no given law
+    "independent": ({"real": True}, (-3, 3, False, False)),    # ... independent of the others declared so
 }
 #: words that only make sense for some kinds of declaration
 _MATRIX_ONLY = {"symmetric", "invertible", "positive_definite"}
@@ -120,6 +124,12 @@ def parse_declaration(spelling: str, text: str) -> Decl:
     if _MATRIX_ONLY & set(domain_words) and (kind != "matrix" or dims[0] != dims[1]):
         raise DeclarationError(f"declaration of {spelling!r}: {', '.join(sorted(_MATRIX_ONLY & set(domain_words)))} "
                                "needs a square matrix")
+    if {"random", "independent"} & set(domain_words) and (kind != "scalar" or len(domain_words) !=
+                                                           len({"random", "independent"} & set(domain_words))):
+        raise DeclarationError(f"declaration of {spelling!r}: random and independent go with a scalar alone "
+                               "('scalar random', 'scalar random independent')")
+    if "independent" in domain_words and "random" not in domain_words:
+        raise DeclarationError(f"declaration of {spelling!r}: independent needs random")
     if "simplex" in domain_words and kind != "vector":
         raise DeclarationError(f"declaration of {spelling!r}: simplex needs a vector")
     sizes = tuple(dim_symbol(d) for d in dims)

@@ -334,6 +334,12 @@ class _Build(Transformer):
             return ir.Paren(ch, bracket, span=span)     # a condition such as (x < 0)
         if any(s not in (",",) for s in body.seps):
             if any(isinstance(ch, ir.Chain) and "mid" in ch.rels for ch in items):
+                if (bracket == "(" and body.seps[0] == ";" and all(s == "," for s in body.seps[1:])
+                        and "mid" in items[0].rels and len(items) == len(body.seps) + 1):
+                    # P(y = 1 \mid x; w, b): a conditional with its parameters, bracket "(;" (only the judge's
+                    # reading of a probability named by the formula's next member takes it; anything else errs)
+                    return ir.Tuple(tuple(ch.terms[0] if len(ch.terms) == 1 else ch for ch in items), "(;",
+                                    span=span)
                 raise Unsupported(r"\mid (a conditional bar) with parameters after ';' is not read yet", span[0])
             raise LatexError("';' or \\quad inside brackets", span[0])
         return ir.Tuple(tuple(ch.terms[0] if len(ch.terms) == 1 else ch for ch in items), bracket, span=span)
