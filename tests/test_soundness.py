@@ -139,6 +139,8 @@ EXPECTED = {
     "norm.one_of_matrix": "undecided",                 # the induced or the entry-wise 1-norm: not guessed
     "max.tie_is_no_counterexample": "undecided",       # d max(x, y)/dx has no value at x = y: a point there
     "max.tie_is_no_counterexample.mutant": "refuted",  # is no counterexample; off the tie it still is
+    "given.matrix_value_against_declaration": "error",   # a given matrix against its declared shape
+    "given.one_column_matrix_value": "error",          # a one-column bmatrix: no vector declared from it
 }
 
 
