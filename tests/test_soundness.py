@@ -141,6 +141,8 @@ EXPECTED = {
     "max.tie_is_no_counterexample.mutant": "refuted",  # is no counterexample; off the tie it still is
     "given.matrix_value_against_declaration": "error",   # a given matrix against its declared shape
     "given.one_column_matrix_value": "error",          # a one-column bmatrix: no vector declared from it
+    "chain.generic_through_matrix_product": "proved",  # dL/dW through D = W X: every entry of D
+    "chain.generic_through_matrix_product.mutant": "refuted",   # that holds W_11 counts
 }
 
 
