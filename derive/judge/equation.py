@@ -28,7 +28,7 @@ def _entries(x, shape):
 
 
 def _dense(x):
-    """An array expression at explicit sizes as the matrix of its entries: products, sums and transposes
+    r"""An array expression at explicit sizes as the matrix of its entries: products, sums and transposes
     carried out on the entries of their factors (:math:`(AB)_{ij} = \sum_k A_{ik} B_{kj}` written out), each
     factor indexed once; SymPy's own indexing spells out the sum for each entry again."""
     if not all(sp.sympify(n).is_Integer for n in x.shape):
