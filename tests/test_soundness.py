@@ -176,6 +176,10 @@ EXPECTED = {
     # P(y \mid x; w) = a = b: the first member named by the second only in the formula's chain of three or more
     "named_conditional.alone": "undecided", "named_conditional.in_a_moment": "undecided",
     "named_conditional.in_a_definition": "error",
+    "given.matrix_value_against_declaration": "error",   # a given matrix against its declared shape
+    "given.one_column_matrix_value": "error",          # a one-column bmatrix: no vector declared from it
+    "chain.generic_through_matrix_product": "proved",  # dL/dW through D = W X: every entry of D
+    "chain.generic_through_matrix_product.mutant": "refuted",   # that holds W_11 counts
 }
 
 

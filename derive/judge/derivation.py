@@ -6,6 +6,8 @@ re-checked by the independent evaluator of :mod:`.numeval` before a verdict is g
 """
 from __future__ import annotations
 
+from functools import lru_cache
+
 import sympy as sp
 from sympy.matrices.expressions.matexpr import MatrixElement
 
@@ -14,6 +16,18 @@ from ..mathematics.indexsums import doit_sums, linearize_sums
 from .interpret import ClaimError
 
 __all__ = ["evaluate", "settle"]
+
+
+def _entry(mat, i, j):
+    """``mat[i, j]``, computed once for a matrix expression: an entry of a product of matrices is a sum SymPy
+    spells out anew at each indexing (seconds for the entries of a 5 x 10 times 10 x 3 product, met again in
+    every derivative)."""
+    return _expression_entry(mat, i, j) if isinstance(mat, sp.MatrixExpr) else mat[i, j]
+
+
+@lru_cache(maxsize=4096)
+def _expression_entry(mat, i, j):
+    return mat[i, j]
 
 
 def _base(var):
@@ -27,8 +41,10 @@ def evaluate(e, defs: dict, exclude=frozenset()):
                 if k not in exclude and not is_array(k) and e.has(k)}
         for me in e.atoms(MatrixElement):
             if me.parent in defs and me.parent not in exclude:
-                reps[me] = evaluate(defs[me.parent][me.i, me.j], defs, exclude)
-        return e.subs(reps) if reps else e
+                reps[me] = evaluate(_entry(defs[me.parent], me.i, me.j), defs, exclude)
+        # simultaneously: one by one, d L(D_11, D_12)/dW_11 would meet D_12 as a variable of its own, held
+        # fixed while D_11 is replaced, and lose the chain term through D_12 (a silent 0)
+        return e.subs(reps, simultaneous=True) if reps else e
     if isinstance(e, sp.Derivative):
         # Table primitives differentiate by their (proved) rule rows: see derive.rules.
         f = settle(e.expr, defs, exclude | {_base(v) for v, _ in e.variable_count})
@@ -48,7 +64,7 @@ def evaluate(e, defs: dict, exclude=frozenset()):
         return e
     if isinstance(e, MatrixElement):
         if e.parent in defs and e.parent not in exclude:
-            return evaluate(defs[e.parent][e.i, e.j], defs, exclude)
+            return evaluate(_entry(defs[e.parent], e.i, e.j), defs, exclude)
         return e
     if is_array(e) and not isinstance(e, sp.MatrixSymbol):
         # Entries are evaluated by the caller; defined matrix symbols inside are substituted now.

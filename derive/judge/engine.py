@@ -233,6 +233,9 @@ def _given_difference(a, b, field):
         if b == 0 or a == 0:
             return a if b == 0 else -b
         raise ClaimError("the sides of a given fact have different shapes", field, 0)
+    if is_array(a) and is_array(b) and any(sp.simplify(p - q) != 0 for p, q in zip(a.shape, b.shape)):
+        raise ClaimError(f"the sides of a given fact have different shapes ({a.shape[0]} x {a.shape[1]} and "
+                         f"{b.shape[0]} x {b.shape[1]})", field, 0)
     return a - b
 
 

@@ -22,8 +22,36 @@ __all__ = ["judge_equation", "general_proof", "given_facts", "symmetrize"]
 
 def _entries(x, shape):
     if is_array(x):
-        return [[x[i, j] for j in range(shape[1])] for i in range(shape[0])]
+        d = _dense(x)
+        return [[d[i, j] for j in range(shape[1])] for i in range(shape[0])]
     return [[x]]
+
+
+def _dense(x):
+    r"""An array expression at explicit sizes as the matrix of its entries: products, sums and transposes
+    carried out on the entries of their factors (:math:`(AB)_{ij} = \sum_k A_{ik} B_{kj}` written out), each
+    factor indexed once; SymPy's own indexing spells out the sum for each entry again."""
+    if not all(sp.sympify(n).is_Integer for n in x.shape):
+        return x
+    if isinstance(x, sp.Transpose):
+        return _dense(x.arg).T
+    if isinstance(x, sp.MatAdd):
+        out = _dense(x.args[0])
+        for a in x.args[1:]:
+            out = out + _dense(a)
+        return sp.ImmutableMatrix(out)
+    if isinstance(x, sp.MatMul):
+        scalar, out = sp.Integer(1), None
+        for a in x.args:
+            if is_array(a):
+                out = _dense(a) if out is None else sp.ImmutableMatrix(out * _dense(a))
+            else:
+                scalar = scalar * a
+        if out is not None:
+            return sp.ImmutableMatrix(scalar * out) if scalar != 1 else out
+    if isinstance(x, sp.MatrixBase):
+        return x
+    return sp.ImmutableMatrix(int(x.shape[0]), int(x.shape[1]), lambda i, j: x[i, j])
 
 
 def _symmetric_matrix(g):

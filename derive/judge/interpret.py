@@ -1002,12 +1002,13 @@ class Interpreter:
         x is a real vector of that length (the list states it), as if declared; False where x is declared or the
         value is not such a list."""
         items = _vector_items(value)
-        if not isinstance(name, (ir.Atom, ir.Sub)) or items is None:
+        grid = _matrix_size(value)
+        if not isinstance(name, (ir.Atom, ir.Sub)) or (items is None and grid is None):
             return False
         key = canon(name)
         if key in self.scope.declared or key in self.scope.symbols:
             return False
-        text = f"vector {len(items)} real"
+        text = f"vector {len(items)} real" if items is not None else "matrix %d %d real" % grid
         self.scope.symbols[key] = parse_declaration(key, text)
         self.scope.declared.add(key)
         self.scope.inferred[key] = f"{text}, from the list a given fact equates it with"
@@ -1096,8 +1097,8 @@ class Interpreter:
         return _activation("relu")(self, [value], 0, _pos(p))      # as \max(0, x) is read
 
     def _Transpose(self, t: ir.Transpose):
-        if isinstance(t.base, ir.Tuple) and t.base.bracket == "[":
-            return self.column(t.base)          # [x_1, x_2]^T: the column vector of the entries
+        if isinstance(t.base, ir.Tuple) and (t.base.bracket == "[" or t.base.bracket == "(" and len(t.base.items) >= 2):
+            return self.column(t.base)          # [x_1, x_2]^T, (x_1, x_2)^T: the column vector of the entries
         v = self.expr(t.base)
         self._transposed_scalar(v, t)
         return sp.Transpose(v) if is_array(v) else v
@@ -2706,9 +2707,24 @@ def _vector_items(node):
     None."""
     if isinstance(node, ir.Transpose) and isinstance(node.base, ir.Tuple) and node.base.bracket == "[":
         return node.base.items
+    if isinstance(node, ir.Transpose) and isinstance(node.base, ir.Tuple) and node.base.bracket == "(" \
+            and len(node.base.items) >= 2:
+        return node.base.items          # (a, b)^T: the point written as a row, stood up as a column
     if isinstance(node, ir.Tuple) and node.bracket == "(" and len(node.items) >= 2:
         return node.items
     return None
+
+
+def _matrix_size(node):
+    r"""``(rows, columns)`` of a given's ``\begin{bmatrix} ... \end{bmatrix}`` of at least two rows and two
+    columns, all rows of one length (a one-row or one-column array is a vector whose orientation the
+    declaration states); None otherwise."""
+    if not isinstance(node, ir.Matrix) or len(node.rows) < 2:
+        return None
+    widths = {len(r) for r in node.rows}
+    if len(widths) != 1 or min(widths) < 2:
+        return None
+    return len(node.rows), widths.pop()
 
 
 def _is_number(node):
