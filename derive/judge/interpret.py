@@ -530,6 +530,36 @@ def _init(name):
     return build
 
 
+def _side_of_domain(body, var, point) -> str:
+    r"""``"+"`` where the body (of the limit's variable only) is real and continuous on some
+    :math:`(a, a + \delta)` but on no :math:`(a - \delta, a)` (:math:`\frac{d}{dx}\log x` at 0), ``"-"`` for the
+    mirror case, else ``"+-"`` (the two-sided limit as written)."""
+    if body.free_symbols != {var} or not (point.is_number and point.is_finite and point.is_real):
+        return "+-"
+    from sympy.calculus.util import continuous_domain
+    try:
+        dom = continuous_domain(body, var, sp.S.Reals)
+        marks = sorted((p for p in dom.boundary if p.is_number and p.is_finite and p != point), key=float)
+
+        def covers(side):
+            near = [abs(p - point) for p in marks if (p - point) * side > 0]
+            r = min(near) if near else sp.Integer(1)
+            span = sp.Interval.open(point, point + r) if side > 0 else sp.Interval.open(point - r, point)
+            return bool(span.is_subset(dom))
+
+        def empty(side):
+            half = sp.Interval.open(point, sp.oo) if side > 0 else sp.Interval.open(-sp.oo, point)
+            part = dom.intersect(half)
+            return part is sp.S.EmptySet or (part.sup < point if side < 0 else part.inf > point)
+        if covers(1) and empty(-1):
+            return "+"
+        if covers(-1) and empty(1):
+            return "-"
+    except (NotImplementedError, TypeError, ValueError, AttributeError):
+        pass
+    return "+-"
+
+
 def _normal_cdf(x):
     return (1 + sp.erf(x / sp.sqrt(2))) / 2
 
@@ -1132,7 +1162,7 @@ class Interpreter:
             return self._random_cases(c)
         pieces = []
         for value, cond in c.rows:
-            v = self.expr(value)
+            v = self._worked_value(value) if isinstance(value, ir.Chain) else self.expr(value)
             pieces.append((v, self.condition(cond)))
         arrays = [is_array(v) for v, _ in pieces]
         if any(arrays):
@@ -1145,6 +1175,19 @@ class Interpreter:
                                     _pos(c))
             return PiecewiseArray(*pieces) if shape != (1, 1) else sp.Piecewise(*[(v[0, 0], k) for v, k in pieces])
         return sp.Piecewise(*pieces)
+
+    def _worked_value(self, ch: ir.Chain):
+        r"""A case value written as a worked step, ``\frac{dz}{dz} = 1``: one value only if its sides are equal
+        for every input (not only under the case's condition); then the last side is the value."""
+        values = [self.expr(t) for t in ch.terms]
+        if any(is_array(v) or not isinstance(v, sp.Basic) for v in values):
+            raise Unsupported("a relation inside a case value between vectors or matrices", _pos(ch))
+        for a, b in zip(values, values[1:]):
+            if not is_zero(elementary(sp.sympify(a - b).doit())):
+                raise Unsupported(f"a relation inside a case value whose sides are not shown equal: ${canon(ch)}$",
+                                  _pos(ch))
+        self.scope.note(f"the case value ${canon(ch)}$ is a worked step (its sides are equal): read as its last side")
+        return values[-1]
 
     def _random_cases(self, c: ir.Cases):
         r"""``\begin{cases} x & \text{with probability } p \\ 0 & \text{otherwise} \end{cases}``: a random
@@ -1732,6 +1775,11 @@ class Interpreter:
         body = self.expr(b.body)
         if is_array(body):
             raise Unsupported("the limit of a vector or matrix", _pos(b))
+        if direction == "+-":
+            direction = _side_of_domain(body, var, point)
+            if direction != "+-":
+                self.scope.note(rf"${canon(b.body)}$ is real only {'right' if direction == '+' else 'left'} of "
+                                rf"${_tex(point)}$: the limit is the one from that side")
         # definitions that depend on the limit's variable (s_t = t g^2) go inside the limit, so that both
         # the proof and the re-check see the dependence
         for _ in range(8):
@@ -2690,6 +2738,7 @@ def parse_definitions(claim, it: Interpreter) -> dict:
 
 def _definition(ch, it, defs, k, claim, field_name):
     """``y = f(x) = x + x^2`` defines every link, the rightmost first."""
+    ch = _maps_to(ch, it)
     if len(ch.terms) < 2 or any(r not in ("=", ":=") for r in ch.rels):
         # v \leftarrow \mu v - \eta g here would make the claim's v the new value, where an update rule's
         # quantities are the reference's at one step: not read, never guessed
@@ -2698,6 +2747,20 @@ def _definition(ch, it, defs, k, claim, field_name):
         raise ClaimError(f"a definition must read 'symbol = expression' ({found})", field_name, 0)
     for j in range(len(ch.terms) - 2, -1, -1):
         _one_definition(ch.terms[j], ch.terms[j + 1], it, defs, k, claim, field_name)
+
+
+def _maps_to(ch, it):
+    r"""``\mathbf{x} \rightarrow \textrm{LN}(\mathbf{x}) = \dots``: the map x to LN(x), defined by the rest; read
+    only where what stands before the arrow is the call's one argument, as written."""
+    if len(ch.terms) < 3 or ch.rels[0] != "->" or any(r != "=" for r in ch.rels[1:]):
+        return ch
+    head, call = ch.terms[0], ch.terms[1]
+    if not isinstance(call, ir.Call):
+        return ch
+    args, post = it._unwrap(call.arg)
+    if post or len(args) != 1 or canon(args[0]) != canon(head):
+        return ch
+    return ir.Chain(ch.terms[1:], ch.rels[1:], span=ch.span)
 
 
 def _one_definition(lhs, rhs, it, defs, k, claim, field_name):

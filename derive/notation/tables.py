@@ -87,7 +87,7 @@ KEYWORDS = frozenset({"for", "if", "where", "and", "with", "when", "otherwise", 
                       "all", "s.t.", "subject to", "since", "then", "or", "given", "i.e.", "e.g.", "as"})
 
 #: words that join two statements (each is judged): they separate, like a comma
-CONNECTIVES = frozenset({"and"})
+CONNECTIVES = frozenset({"and", "with gradient"})
 #: words that draw one statement from another ("A = 0 and hence B"): not two claims that each hold alone
 IMPLICATIONS = frozenset({"and hence", "hence", "thus", "so", "therefore", "or equivalently", "equivalently",
                           "i.e.", "that is", "and so", "which gives", "giving", "so that", "and thus", "implies",
