@@ -95,7 +95,8 @@ EXPECTED = {
     "family_two_sizes": "error",                                       # the spelling, one range from 1
     "case_in_words_no_given": "undecided", "case_in_words_plain_no_given": "undecided",   # words: a given
     "case_in_words_equation_given": "undecided",                                         # inequality
-    "sign_leaves_a_kink": "undecided", "sign_selects_nothing": "undecided",   # a sign used whole or not at all
+    "sign_leaves_a_kink": "undecided",               # a sign used whole or not at all; one that selects
+    "sign_selects_nothing": "refuted",               # nothing in an identity restricts the inputs: z = c = 1/2
     "sign_for_every_index": "refuted",               # its counterexample satisfies the sign for every i
     "grid_incomplete": "error", "grid_entry_outside": "error",   # entries given: a size only from a whole grid
     "diag_ellipsis_two_indices": "undecided",        # diag(\ldots a \ldots): one running index
@@ -180,6 +181,24 @@ EXPECTED = {
     "given.one_column_matrix_value": "error",          # a one-column bmatrix: no vector declared from it
     "chain.generic_through_matrix_product": "proved",  # dL/dW through D = W X: every entry of D
     "chain.generic_through_matrix_product.mutant": "refuted",   # that holds W_11 counts
+    "with_gradient.bare_list": "undecided",          # the words join statements, a bare list stays unread
+    "with_gradient.no_relation": "error",            # words before a value: no second statement
+    "given.irrational_value": "refuted",             # e^0 + e^{log 2} = 3: the point as the facts fix it
+    "index.free_and_bound_same_name": "proved",        # the claim's free j takes values in a definition,
+    "index.free_and_bound_same_name.mutant": "refuted",  # its sum's bound j does not
+    "sign.restricts_identity": "proved",             # f'(x) > 0 beside a division by it: an identity for
+    "sign.restricts_identity.mutant": "undecided",   # every input holds there; f(x) = u f'(x) fixes a value,
+    "sign.counterexample_outside": "undecided",      # no function; every point refuting g = 1 has x <= y;
+    "sign.not_a_bound": "undecided",                 # a bound does not take the sign as a domain fact
+    "max_cases.only_on_its_case": "undecided",       # true, but its case gaps are not positive everywhere
+    "max_cases.one_case_fails": "refuted",           # a = b: the gap is 0
+    "cases.worked_step_false": "undecided",          # a case value a = b: read only where a - b is 0 for
+    "cases.worked_step_only_on_its_case": "undecided",  # every input, not only under the case's condition
+    "maps_to.other_name": "error",                   # y -> f(x) = ...: not the map of f's argument
+    "limit.both_sides_real": "undecided",            # 1/x at 0: real on both sides, no side is chosen
+    "limit.other_input": "undecided",                # a body of other inputs too: its domain is not read
+    "limit.infinite_vs_input": "undecided",          # infinity against an input: no real value of both
+    "given.value_inside_derivative": "error",        # f'(x) = 2x is one value of f', not f' for every x
 }
 
 

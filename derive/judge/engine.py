@@ -328,10 +328,12 @@ def _sign_rule(rel, a, b, it):
     indices = [d.obj for d in it.scope.symbols.values() if d.kind == "index" and d.obj in u.free_symbols]
     if len(indices) > 1:
         return None
-    it.scope.note(f"the condition ${L(u)} {_REL_LATEX[rel]} 0$"
-                  + (f" (for every ${L(indices[0])}$)" if indices else "")
-                  + r" selects the branch of each $\max(0, \cdot)$ of that argument")
-    return SignRule(u, rel in (">", ">="), rel in (">", "<"), indices, f"{L(u)} {_REL_LATEX[rel]} 0")
+    rule = SignRule(u, rel in (">", ">="), rel in (">", "<"), indices, f"{L(u)} {_REL_LATEX[rel]} 0")
+    rule.announced = (f"the condition ${L(u)} {_REL_LATEX[rel]} 0$" + (f" (for every ${L(indices[0])}$)" if indices
+                                                                      else "")
+                      + r" selects the branch of each $\max(0, \cdot)$ of that argument")
+    it.scope.note(rule.announced)
+    return rule
 
 
 _REL_LATEX = {"<": "<", ">": ">", "<=": r"\le", ">=": r"\ge", "!=": r"\ne"}
@@ -439,7 +441,8 @@ def _read(claim, conventions, statement_index, prod_choice=None):
         parts = [p and (p[0], [_sub(g, reps, defs) for g in p[1]]) for p in parts]
         defs = {k: _sub(v, reps, defs) for k, v in defs.items()}
         given = [_sub(g, reps, defs) for g in given]
-        _apply_sign_rules(reps, it, links, defs)
+        plain = not (claim.algorithm or claim.theorem or it.symbolic_terms or st.logic)
+        _apply_sign_rules(reps, it, links, defs, identities=plain and all(rel == "=" for _a, rel, _b in links))
     out = _Reading(scope, it, defs, given, links, r" \quad ".join(printed), st, parts)
     out.temps, out.origins = frozenset(temps), tuple(origins)
     return out, len(statements)
@@ -509,9 +512,13 @@ def _sub(e, reps, defs=None):
     return e
 
 
-def _apply_sign_rules(reps, it, links, defs):
+def _apply_sign_rules(reps, it, links, defs, identities=False):
     """Sign rules reach the bodies of the claim's functions too; each must replace something and leave no
-    kink of its argument's inputs behind (else the verdict would not use the stated condition)."""
+    kink of its argument's inputs behind (else the verdict would not use the stated condition).
+
+    In identities only (every link ``=``), a condition that selects no branch may stand as a domain fact
+    (``f''(x) > 0`` beside a division by it): an identity proved for every input holds where the condition
+    does, and a counterexample is re-checked against every given sign (:func:`.recheck.recheck_differs`)."""
     rules = [r for r in reps if isinstance(r, SignRule)]
     if not rules:
         return
@@ -524,6 +531,11 @@ def _apply_sign_rules(reps, it, links, defs):
     values = [x for a, _rel, b in links for x in (a, b)] + list(defs.values()) + \
         [body for _p, body, _s in it.user_functions.values()] + [b for _v, _i, b in it.entry_functions.values()]
     for rule in rules:
+        if not rule.fired and identities:
+            it.scope.notes[:] = [n for n in it.scope.notes if n != getattr(rule, "announced", None)]
+            it.scope.note(f"the condition ${rule.text}$ selects no branch: it only restricts the inputs (a "
+                          "counterexample must satisfy it)")
+            continue
         if not rule.fired:
             raise Unsupported(f"the condition ${rule.text}$ selects no branch of a max(0, .) of that argument: "
                               "it is not used yet", 0)

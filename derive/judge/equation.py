@@ -5,6 +5,7 @@ import itertools
 
 import sympy as sp
 from sympy.matrices.expressions.matexpr import MatrixElement
+from sympy.core.function import AppliedUndef
 
 from ..mathematics.arrays import Grad, Jacobian, SoftmaxVec, is_array
 from ..mathematics.indexsums import zero_for_all_n
@@ -144,6 +145,9 @@ def judge_equation(lhs, rhs, claim, scope, defs, given) -> Outcome:
     if not has_arrays:
         lv, rv = evaluate(lhs, defs), evaluate(rhs, defs)
         steps.append(("substitute the definitions and differentiate", f"{L(lv)} \\;\\text{{vs}}\\; {L(rv)}"))
+        infinite = _infinite_sides(lv, rv, steps)
+        if infinite is not None:
+            return infinite
         diff, solved = _apply_given(elementary(lv - rv), given, {}, decls_by_name)
         if solved:
             steps.append(("the given facts substituted", ", ".join(f"{L(k)} = {L(v)}" for k, v in solved.items())))
@@ -303,8 +307,16 @@ def _entry_values(l0, r0, ex_defs, sizes, free_idx, scope, symmetric):
         le, re_ = _entries(_explicit(l0, {}, iv), shape), _entries(_explicit(r0, {}, iv), shape)
         for a in range(int(shape[0])):
             for b in range(int(shape[1])):
-                yield (iv, le), a, b, symmetrize(evaluate(le[a][b], ex_defs), symmetric), \
-                    symmetrize(evaluate(re_[a][b], ex_defs), symmetric)
+                yield (iv, le), a, b, symmetrize(_at(evaluate(le[a][b], ex_defs), iv), symmetric), \
+                    symmetrize(_at(evaluate(re_[a][b], ex_defs), iv), symmetric)
+
+
+def _at(e, iv):
+    """A definition's value names the claim's free indices too (L_i = -log p_{y_i}): they take this entry's
+    values; ``subs`` leaves an index bound by a sum of the same name alone."""
+    if not isinstance(e, sp.Basic) or not (e.free_symbols & set(iv)):
+        return e
+    return e.subs(iv)
 
 
 def general_proof(lhs, rhs, scope, defs, given, symmetric=frozenset()):
@@ -408,12 +420,17 @@ def _apply_given(diff, given, sizes, decls_by_name, back=None):
                 raise ClaimError(f"the given fact is false ({L(eq)} = 0)", f"given[{k}]", None)
             syms = sorted(eq.free_symbols & diff.free_symbols, key=str) or sorted(eq.free_symbols, key=str)
             sol, several = [], None
+            inside = {x for a in _function_values(eq) for x in a.free_symbols}
             for target in reversed(syms):
+                if target in inside:
+                    continue      # x of f'(x): solving for it would treat f'(x) as a number that x does not move
                 sol = _solve_for(eq, target)
                 if len(sol) == 1:
                     break
                 several = several or (target if sol else None)
                 sol = []
+            if not sol:
+                sol = _solve_for_a_value(eq, diff)
             if not sol:
                 # x^2 = 4 fixes x to one of two values: substituting one of them would judge half the claim
                 why = f"several solutions for ${L(several)}$" if several is not None else "no input to solve it for"
@@ -431,6 +448,52 @@ def _apply_given(diff, given, sizes, decls_by_name, back=None):
             if diff.is_rational_function() and not diff.is_polynomial():
                 diff = sp.cancel(sp.together(diff))
     return diff, solved
+
+
+def _infinite_sides(lv, rv, steps):
+    r"""A side that is :math:`\pm\infty` (a limit that diverges, or ``\infty`` written): proved when both are the
+    same infinity, refuted when the other side is a finite real number; otherwise (an expression of inputs, an
+    undirected infinity) None, for the usual path to find no real value."""
+    sides = [sp.sympify(v).doit() if isinstance(v, sp.Basic) else v for v in (lv, rv)]
+    if not any(v in (sp.oo, -sp.oo) for v in sides):
+        return None
+    a, b = sides
+    steps.append(("evaluate the limits", f"{L(a)} \\;\\text{{vs}}\\; {L(b)}"))
+    if a == b:
+        return Outcome("proved", f"both sides are ${L(a)}$", steps=steps)
+    if all(v in (sp.oo, -sp.oo) or (v.is_number and v.is_real and v.is_finite) for v in sides):
+        return Outcome("refuted", f"the sides are different: lhs is ${L(a)}$, rhs ${L(b)}$", steps=steps,
+                       counterexample={"lhs": str(a), "rhs": str(b)}, point={})
+    return None
+
+
+def _function_values(e) -> list:
+    """The values of arbitrary functions at points in ``e`` (``f(a)``, ``f''(a)``), outermost only."""
+    out, stack = [], [e]
+    while stack:
+        a = stack.pop()
+        if isinstance(a, (AppliedUndef, sp.Subs, sp.Derivative)) and a.atoms(AppliedUndef):
+            if a not in out:
+                out.append(a)
+            continue
+        stack.extend(a.args)
+    return sorted(out, key=sp.default_sort_key)
+
+
+def _solve_for_a_value(eq, diff) -> list:
+    r"""``0 = f'(a) - e f''(a) + ...`` solved for a function's value at a point that the claim names too, where
+    the fact is linear in it: that value, as the fact gives it, replaces the same value in the claim (the
+    value is an unknown number; the point's own inputs stay as they are)."""
+    named = _function_values(diff)
+    for value in _function_values(eq):
+        if value not in named or any(w != value and w.has(value) for w in named):
+            continue        # (inside a derivative it would be read as a fact for every input, not one value)
+        u = sp.Dummy("v")
+        e = eq.xreplace({value: u})
+        a = sp.expand(sp.diff(e, u))
+        if a.is_number and a != 0:        # a coefficient that could be 0 would be a division by it
+            return [{value: sp.expand(-e.xreplace({u: 0}) / a)}]
+    return []
 
 
 def _solve_for(eq, target) -> list:

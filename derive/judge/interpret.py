@@ -572,6 +572,36 @@ def _init(name):
     return build
 
 
+def _side_of_domain(body, var, point) -> str:
+    r"""``"+"`` where the body (of the limit's variable only) is real and continuous on some
+    :math:`(a, a + \delta)` but on no :math:`(a - \delta, a)` (:math:`\frac{d}{dx}\log x` at 0), ``"-"`` for the
+    mirror case, else ``"+-"`` (the two-sided limit as written)."""
+    if body.free_symbols != {var} or not (point.is_number and point.is_finite and point.is_real):
+        return "+-"
+    from sympy.calculus.util import continuous_domain
+    try:
+        dom = continuous_domain(body, var, sp.S.Reals)
+        marks = sorted((p for p in dom.boundary if p.is_number and p.is_finite and p != point), key=float)
+
+        def covers(side):
+            near = [abs(p - point) for p in marks if (p - point) * side > 0]
+            r = min(near) if near else sp.Integer(1)
+            span = sp.Interval.open(point, point + r) if side > 0 else sp.Interval.open(point - r, point)
+            return bool(span.is_subset(dom))
+
+        def empty(side):
+            half = sp.Interval.open(point, sp.oo) if side > 0 else sp.Interval.open(-sp.oo, point)
+            part = dom.intersect(half)
+            return part is sp.S.EmptySet or (part.sup < point if side < 0 else part.inf > point)
+        if covers(1) and empty(-1):
+            return "+"
+        if covers(-1) and empty(1):
+            return "-"
+    except (NotImplementedError, TypeError, ValueError, AttributeError):
+        pass
+    return "+-"
+
+
 def _normal_cdf(x):
     return (1 + sp.erf(x / sp.sqrt(2))) / 2
 
@@ -1238,7 +1268,7 @@ class Interpreter:
             return self._flag_cases(c, flags)
         pieces = []
         for value, cond in c.rows:
-            v = self.expr(value)
+            v = self._worked_value(value) if isinstance(value, ir.Chain) else self.expr(value)
             pieces.append((v, self.condition(cond)))
         arrays = [is_array(v) for v, _ in pieces]
         if any(arrays):
@@ -1265,6 +1295,19 @@ class Interpreter:
             raise Unsupported("cases chosen by one keyword, each setting once, are read; not these", _pos(c))
         return sp.Piecewise(*[(self.expr(value), Flag(name, setting)) for (value, _), (name, setting)
                               in zip(c.rows, flags)])
+
+    def _worked_value(self, ch: ir.Chain):
+        r"""A case value written as a worked step, ``\frac{dz}{dz} = 1``: one value only if its sides are equal
+        for every input (not only under the case's condition); then the last side is the value."""
+        values = [self.expr(t) for t in ch.terms]
+        if any(is_array(v) or not isinstance(v, sp.Basic) for v in values):
+            raise Unsupported("a relation inside a case value between vectors or matrices", _pos(ch))
+        for a, b in zip(values, values[1:]):
+            if not is_zero(elementary(sp.sympify(a - b).doit())):
+                raise Unsupported(f"a relation inside a case value whose sides are not shown equal: ${canon(ch)}$",
+                                  _pos(ch))
+        self.scope.note(f"the case value ${canon(ch)}$ is a worked step (its sides are equal): read as its last side")
+        return values[-1]
 
     def _random_cases(self, c: ir.Cases):
         r"""``\begin{cases} x & \text{with probability } p \\ 0 & \text{otherwise} \end{cases}``: a random
@@ -1362,6 +1405,7 @@ class Interpreter:
                                           "whether it applies to the term or to the whole sum is not written, and "
                                           "the two readings differ; bracket the body", _pos(b))
                     break
+            self._limit_reaches(b, terms, vals, narrow)
             return narrow
         left, right = self.expr(b.left), self.expr(b.right)
         if b.op == "*":
@@ -1440,6 +1484,36 @@ class Interpreter:
             else:
                 vals.append(self.expr(f))
         return self.multiply(vals, _pos(p))
+
+    def _limit_reaches(self, b, terms, vals, narrow):
+        r"""``\lim_{x \to 0} \frac{\sin x}{x} + x``: the limit of the first term (1 + x) or of the whole sum (1)?
+        Where a later term writes the limit's variable, both readings are evaluated and must agree
+        (``\lim_{t \to \infty} t^2 - t`` is :math:`\infty` either way), else the claim is not judged."""
+        for k, (sk, t) in enumerate(terms[:-1]):
+            last = t.factors[-1] if isinstance(t, ir.Product) and t.factors else t
+            if not (isinstance(last, ir.BigOp) and last.op == "lim" and isinstance(last.lower, ir.Chain)
+                    and isinstance(last.lower.terms[0], ir.Atom) and not isinstance(last.body, ir.Paren)):
+                continue
+            name = last.lower.terms[0].name
+            if not any(isinstance(n, ir.Atom) and n.name == name for _, tj in terms[k + 1:] for n in ir.walk(tj)):
+                continue
+            body = last.body
+            for sj, tj in terms[k + 1:]:
+                body = ir.BinOp("+" if sj > 0 else "-", body, tj, span=b.span)
+            wide_l = ir.BigOp(last.op, last.lower, last.upper, body, span=last.span)
+            wide_t = ir.Product(t.factors[:-1] + (wide_l,), span=t.span) if isinstance(t, ir.Product) else wide_l
+            parts = [v if s_ > 0 else -v for s_, v in vals[:k]]
+            try:
+                wide = self.add(parts + [self.expr(wide_t) if sk > 0 else -self.expr(wide_t)], _pos(b))
+                same = not is_array(wide) and not is_array(narrow) and sp.simplify(narrow.doit() - wide.doit()) == 0 \
+                    or narrow.doit() == wide.doit()
+            except (Unsupported, LatexError, ShapeMismatch, NotImplementedError, ValueError, TypeError):
+                same = False
+            if not same:
+                raise Unsupported(f"a limit over {name} before a + or -, its body in no bracket, and {name} written "
+                                  "again in a later term: whether the limit takes the term or the whole sum is not "
+                                  "written, and the two readings differ; bracket the body", _pos(b))
+            return
 
     def _names_function(self, node) -> bool:
         """``node`` is the bare name of a function: one the claim defines with arguments, or declares."""
@@ -1879,6 +1953,11 @@ class Interpreter:
         body = self.expr(b.body)
         if is_array(body):
             raise Unsupported("the limit of a vector or matrix", _pos(b))
+        if direction == "+-":
+            direction = _side_of_domain(body, var, point)
+            if direction != "+-":
+                self.scope.note(rf"${canon(b.body)}$ is real only {'right' if direction == '+' else 'left'} of "
+                                rf"${_tex(point)}$: the limit is the one from that side")
         # definitions that depend on the limit's variable (s_t = t g^2) go inside the limit, so that both
         # the proof and the re-check see the dependence
         for _ in range(8):
@@ -2867,6 +2946,7 @@ def parse_definitions(claim, it: Interpreter) -> dict:
 
 def _definition(ch, it, defs, k, claim, field_name):
     """``y = f(x) = x + x^2`` defines every link, the rightmost first."""
+    ch = _maps_to(ch, it)
     if len(ch.terms) < 2 or any(r not in ("=", ":=") for r in ch.rels):
         # v \leftarrow \mu v - \eta g here would make the claim's v the new value, where an update rule's
         # quantities are the reference's at one step: not read, never guessed
@@ -2875,6 +2955,20 @@ def _definition(ch, it, defs, k, claim, field_name):
         raise ClaimError(f"a definition must read 'symbol = expression' ({found})", field_name, 0)
     for j in range(len(ch.terms) - 2, -1, -1):
         _one_definition(ch.terms[j], ch.terms[j + 1], it, defs, k, claim, field_name)
+
+
+def _maps_to(ch, it):
+    r"""``\mathbf{x} \rightarrow \textrm{LN}(\mathbf{x}) = \dots``: the map x to LN(x), defined by the rest; read
+    only where what stands before the arrow is the call's one argument, as written."""
+    if len(ch.terms) < 3 or ch.rels[0] != "->" or any(r != "=" for r in ch.rels[1:]):
+        return ch
+    head, call = ch.terms[0], ch.terms[1]
+    if not isinstance(call, ir.Call):
+        return ch
+    args, post = it._unwrap(call.arg)
+    if post or len(args) != 1 or canon(args[0]) != canon(head):
+        return ch
+    return ir.Chain(ch.terms[1:], ch.rels[1:], span=ch.span)
 
 
 def _one_definition(lhs, rhs, it, defs, k, claim, field_name):
@@ -3306,25 +3400,6 @@ def _sum_reach(st: ir.Statement, indices):
     return None
 
 
-def _limit_reach(st: ir.Statement):
-    r"""The variable of a limit whose body no bracket closes that a later term of the same side uses again,
-    ``\lim_{x \to 0} \frac{\sin x}{x} + x``: the limit of the first term, or of the whole sum?"""
-    for ch in st.chains:
-        for side in ch.terms:
-            terms, bound = [], set()
-            _additive(side, terms)
-            for t in terms:
-                names = {n.name for n in ir.walk(t) if isinstance(n, ir.Atom)}
-                again = sorted(names & bound)
-                if again:
-                    return again[0]
-                for n in ir.walk(t):
-                    if isinstance(n, ir.BigOp) and n.op == "lim" and isinstance(n.lower, ir.Chain) \
-                            and isinstance(n.lower.terms[0], ir.Atom) and not isinstance(n.body, ir.Paren):
-                        bound.add(n.lower.terms[0].name)
-    return None
-
-
 def einstein_sums(st: ir.Statement, indices) -> ir.Statement:
     r"""The statement under the Einstein convention (the claim's ``summation = "einstein"``): in each additive
     term, an index written twice is summed over its range, :math:`x_i a_{ij} x_j = \sum_i \sum_j x_i a_{ij} x_j`;
@@ -3391,11 +3466,6 @@ def prepare(claim, conventions=None, updates=False):
                     _uses(st, it.values, subs)
                     _applications(st, it.applications, it.bare_derivatives)
                     indices = {k2 for k2, d in scope.symbols.items() if d.kind == "index"}
-                    lim = _limit_reach(st)
-                    if lim is not None:
-                        raise Unsupported(f"a limit over {lim} before a + or -, its body in no bracket, and {lim} "
-                                          "written again in a later term: whether the limit takes the term or the "
-                                          "whole sum is not written; bracket the body", 0)
                     reach = _sum_reach(st, indices) if not claim.summation else None
                     if reach is not None:
                         # \sum_i a_i + b_i: one sum of both terms, or b_i with i free (or summed again by Einstein)

@@ -318,30 +318,63 @@ class _Eval:
         return central
 
     def _limit(self, e):
-        """A limit by evaluation near its point: from each side the approach is asked to agree."""
+        """A limit by evaluation near its point: from each side the approach is asked to agree (a two-sided one
+        from both sides), or to grow without bound with one sign (:meth:`_divergence`)."""
         body, var, point, direction = e.args
+        if point in (sp.oo, -sp.oo):
+            sign = 1 if point == sp.oo else -1
+            # far out, so that a slow approach (1/sqrt(t)) is within the re-check's tolerance
+            return self._approach(body, var, [mpmath.mpf(10) ** k * sign for k in (40, 80)],
+                                  [mpmath.mpf(10) ** k * sign for k in (20, 40, 60)])
+        p = self(point)
+        h = mpmath.mpf(10) ** -20
+        sides = {"+": [1], "-": [-1]}.get(str(direction), [1, -1])
+        values = [self._approach(body, var, [p + s * h, p + s * h / 100],
+                                 [p + s * mpmath.mpf(10) ** -k for k in (20, 40, 60)]) for s in sides]
+        if len(values) == 2 and not (values[0] == values[1] or (
+                not mpmath.isinf(values[0]) and not mpmath.isinf(values[1])
+                and abs(values[0] - values[1]) <= mpmath.mpf(10) ** -16 * max(1, abs(values[0])))):
+            raise NotEvaluable("the limit does not settle numerically (the sides differ)")
+        return values[-1]
+
+    def _approach(self, body, var, steps, far):
+        """The body at the two steps, if they agree; else +-inf if it diverges over the points ``far``."""
         vals = []
         saved = dict(self.env)
         try:
-            if point in (sp.oo, -sp.oo):
-                sign = 1 if point == sp.oo else -1
-                # far out, so that a slow approach (1/sqrt(t)) is within the re-check's tolerance
-                steps = [mpmath.mpf(10) ** 40 * sign, mpmath.mpf(10) ** 80 * sign]
-            else:
-                p = self(point)
-                h = mpmath.mpf(10) ** -20
-                side = str(direction)
-                steps = [p + h, p - h] if side == "+-" else ([p + h, p + h / 100] if side == "+" else
-                                                             [p - h, p - h / 100])
             with mpmath.workdps(mpmath.mp.dps + 100):     # 1 + 10^-80 must not round to 1
                 for x in steps:
                     self._set(var, x)
                     vals.append(self(body))
         finally:
             self._restore(saved)
-        if abs(vals[0] - vals[1]) > mpmath.mpf(10) ** -16 * max(1, abs(vals[0])):
+        if abs(vals[0] - vals[1]) <= mpmath.mpf(10) ** -16 * max(1, abs(vals[0])):
+            return vals[1]
+        divergent = self._divergence(body, var, far)
+        if divergent is None:
             raise NotEvaluable("the limit does not settle numerically")
-        return vals[1]
+        return divergent
+
+    def _divergence(self, body, var, points):
+        """``+inf`` (``-inf``) where the body at ``points`` (each nearer the limit point, by a factor 10^20)
+        keeps its sign and grows past 10^15 by more than ten times at each; else None."""
+        vals = []
+        saved = dict(self.env)
+        try:
+            with mpmath.workdps(mpmath.mp.dps + 100):
+                for x in points:
+                    self._set(var, x)
+                    vals.append(self(body))
+        finally:
+            self._restore(saved)
+        if any(not isinstance(v, mpmath.mpf) for v in vals):
+            return None
+        signs = {mpmath.sign(v) for v in vals}
+        if len(signs) != 1 or 0 in signs or abs(vals[-1]) < mpmath.mpf(10) ** 15:
+            return None
+        if not all(abs(b) > 10 * abs(a) for a, b in zip(vals, vals[1:])):
+            return None
+        return mpmath.inf if signs == {1} else -mpmath.inf
 
     def _matrix_symbol(self, m):
         key = (m, tuple(self.stamp.get(d, 0) for d in self._depends(m)))

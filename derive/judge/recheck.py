@@ -147,6 +147,8 @@ def _close(a, b):
             if (a.rows, a.cols) != (b.rows, b.cols):
                 return False
             return all(_close(a[i, j], b[i, j]) for i in range(a.rows) for j in range(a.cols))
+        if mpmath.isinf(a) or mpmath.isinf(b):       # a divergent limit: the same infinity, or not close
+            return a == b
         scale = max(abs(a), abs(b), mpmath.mpf(1))
         return abs(a - b) <= TOLERANCE * scale
 
@@ -294,12 +296,29 @@ def recheck_equal(lhs, rhs, defs, given, scope, seed, sizes=None) -> int:
     for sizes_, env, ex_defs, (l, r) in _environments([lhs, rhs], defs, given, scope, seed, sizes_list):
         sizes = sizes_
         with mpmath.workdps(DPS):
-            a, b = evaluate(l, env, ex_defs), evaluate(r, env, ex_defs)
+            a, b = _side(l, env, ex_defs), _side(r, env, ex_defs)
             if not _close(a, b):
                 raise Inconsistent(f"the proof says the sides are equal, but at {_where(sizes, env)} the "
                                    f"independent evaluation gives {_num(a)} and {_num(b)}")
         n += 1
     return n
+
+
+def _side(e, env, defs):
+    """A side's value; a side that is \\infty itself (as written) is mpmath's infinity."""
+    if e in (sp.oo, -sp.oo):
+        return mpmath.inf if e == sp.oo else -mpmath.inf
+    return evaluate(e, env, defs)
+
+
+def _exact(v):
+    """An input of the counterexample: a rational, or an exact real number a given fact fixed (y = log 2)."""
+    v = sp.sympify(v)
+    if v.is_Rational:
+        return v
+    if not (v.is_number and v.is_real and v.is_finite):
+        raise TypeError(f"the counterexample's input {v} is not an exact real number")
+    return v
 
 
 def recheck_differs(lhs, rhs, defs, given, scope, point, entry=None, signs=()) -> None:
@@ -315,8 +334,8 @@ def recheck_differs(lhs, rhs, defs, given, scope, point, entry=None, signs=()) -
     env = {}
     for k, v in point.items():
         try:
-            sp.Rational(v)
-        except (TypeError, ValueError):
+            _exact(v)
+        except (TypeError, ValueError, sp.SympifyError):
             raise NotEvaluable(f"the counterexample gives {k} the value {v}, not a number")
         if k in sizes or isinstance(k, sp.MatrixSymbol):
             continue      # (a whole array at a number: a symbol the proof path sampled, its entries are named)
@@ -328,7 +347,7 @@ def recheck_differs(lhs, rhs, defs, given, scope, point, entry=None, signs=()) -
                 env[m] = Sampler(scope, 7).matrix(m)
             env[m][int(k.i), int(k.j)] = mpmath.mpf(int(sp.Rational(v).p)) / int(sp.Rational(v).q)
         else:
-            env[k] = sp.Rational(v)
+            env[k] = _exact(v)
     # inputs the counterexample does not name do not change the difference: any value will do (a given sign
     # may rule some out: other draws are tried for them, the named inputs kept)
     named = env
@@ -344,7 +363,8 @@ def recheck_differs(lhs, rhs, defs, given, scope, point, entry=None, signs=()) -
             if m not in env and m not in ex_defs and all(d.is_Integer for d in m.shape):
                 env[m] = sampler.matrix(m)
         with mpmath.workdps(DPS):
-            env = {k: (mpmath.mpf(int(v.p)) / int(v.q) if isinstance(v, sp.Rational) else v) for k, v in env.items()}
+            env = {k: (mpmath.mpf(int(v.p)) / int(v.q) if isinstance(v, sp.Rational) else
+                       mpmath.mpf(str(sp.N(v, DPS + 10))) if isinstance(v, sp.Expr) else v) for k, v in env.items()}
             ex_given = [_explicit(g, sizes) for g in given]
             if not _givens_hold(ex_given, env, ex_defs):
                 if signs and attempt < 19:
@@ -358,7 +378,7 @@ def recheck_differs(lhs, rhs, defs, given, scope, point, entry=None, signs=()) -
                 raise
             break
     with mpmath.workdps(DPS):
-        a, b = evaluate(l, env, ex_defs), evaluate(r, env, ex_defs)
+        a, b = _side(l, env, ex_defs), _side(r, env, ex_defs)
         if entry is not None and isinstance(a, mpmath.matrix) and isinstance(b, mpmath.matrix):
             a, b = a[entry[0], entry[1]], b[entry[0], entry[1]]
         if _close(a, b):

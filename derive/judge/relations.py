@@ -105,6 +105,35 @@ def _settled_form(raw, strict, scope):
     return next((f for f in sign_forms(raw) if f is not raw and _sign_settles(f, strict, scope)), None)
 
 
+def _max_cases_settle(g, strict):
+    r"""A gap with one :math:`\max(u, v)` (or min): at every point it is u or v, so the gap is the gap with u or
+    the gap with v there; each positive (nonnegative) for *every* input settles the bound, without the case's
+    own condition.  :math:`\log(e^a + e^b) - a` is written :math:`\log(1 + e^{b - a})` (one log and real
+    terms beside it, moved into it) for the signs to decide.  ``[(max, case, form)]`` or None."""
+    found = [m for m in g.atoms(sp.Max, sp.Min) if len(m.args) == 2]
+    if len(found) != 1 or g.atoms(AppliedUndef) or g.has(sp.Piecewise, sp.Sum, sp.MatrixExpr):
+        return None
+    m = found[0]
+    out = []
+    for arg in m.args:
+        form = _one_log(g.xreplace({m: arg}))
+        if form is None or not (form.is_positive if strict else form.is_nonnegative):
+            return None
+        out.append((m, arg, form))
+    return out
+
+
+def _one_log(e):
+    """``log(S) + c``, c real and free of logs, as ``log(S e^c)`` expanded; other forms as they are."""
+    if e.is_positive or not e.is_Add:
+        return e
+    logs = [t for t in e.args if isinstance(t, sp.log)]
+    rest = e - sum(logs)
+    if len(logs) != 1 or rest.has(sp.log) or not rest.is_real:
+        return e
+    return sp.log(sp.powsimp(sp.expand(logs[0].args[0] * sp.exp(rest))))
+
+
 def judge_bound(lhs, rel, rhs, claim, scope, defs) -> Outcome:
     """``lhs <= rhs`` over the declared domain, by the extremum of ``rhs - lhs`` (or a counterexample)."""
     lv, rv = elementary(evaluate(lhs, defs).doit()), elementary(evaluate(rhs, defs).doit())
@@ -130,6 +159,14 @@ def judge_bound(lhs, rel, rhs, claim, scope, defs) -> Outcome:
             return Outcome("undecided", f"the sign of the constant gap ${L(g)}$ could not be decided", steps=steps)
         return Outcome("proved" if holds else "refuted", f"the sides are constants; their gap is ${L(g)}$",
                        steps=steps, counterexample=None if holds else {"gap": str(g)})
+    cases = _max_cases_settle(g, strict)
+    if cases is not None:
+        sign = ">" if strict else r"\ge"
+        for m, arg, form in cases:
+            steps.append((f"where ${L(m)} = {L(arg)}$ the gap is ${L(form)}$, for every input (the signs of its parts)",
+                          f"{L(form)} {sign} 0"))
+        return Outcome("proved", f"the gap is {'positive' if strict else 'nonnegative'} in each case of "
+                       f"${L(cases[0][0])}$, by the signs of its parts", steps=steps)
     if len(free) != 1:
         return _bound_search(g, free, strict, claim, scope, steps)
     x = free[0]

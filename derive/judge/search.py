@@ -103,6 +103,12 @@ def search(diff, lv, rv, claim, scope, steps, where=None, decls_by_name=None, in
         worst = max(worst, mag / scale if scale > 1e-300 else mag)
         if abs(val) <= sp.Float(10) ** -40:
             continue
+        if any(not isinstance(k, sp.Symbol) or v.has(AppliedUndef) for k, v in (derived_inputs or {}).items()):
+            # a given fact fixed a function's value (f'(a) = ...) or an input by one: the point gives the values,
+            # but no function that has them, so nothing the re-check could evaluate
+            return Outcome("undecided", "the sides differ at inputs where a given fact fixes a function's value "
+                           "or an input by one, but no function with those values is exhibited: no counterexample",
+                           steps=steps, evidence={"points": n})
         ce = {k: str(v) for k, v in where.items()}
         pt = {**pt, **{k: sp.nsimplify(v.xreplace(pt)) for k, v in (derived_inputs or {}).items()}}
         ce.update({str(k): str(v) for k, v in pt.items()})

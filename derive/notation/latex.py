@@ -123,6 +123,15 @@ def _only_expr(body: _Body, what: str):
     return chain.terms[0]
 
 
+def _case_value(body: _Body):
+    r"""A case's value; ``\frac{dz}{dz} = 1`` (a worked step, every relation ``=``) is kept as its chain, for the
+    interpreter to read only where its sides are equal."""
+    items = [x for x in body.items if x is not None]
+    if len(items) == 1 and not body.seps and len(items[0].terms) > 1 and all(r == "=" for r in items[0].rels):
+        return items[0]
+    return _only_expr(body, "a case value")
+
+
 @v_args(meta=True)
 class _Build(Transformer):
     """Parse tree -> raw intermediate form."""
@@ -377,7 +386,7 @@ class _Build(Transformer):
                     continue
                 if len(row) > 2:
                     raise LatexError("a case has one value and one condition", span[0])
-                value = _only_expr(_strip_trailing_sep(row[0]), "a case value")
+                value = _case_value(_strip_trailing_sep(row[0]))
                 cond = _condition(row[1]) if len(row) == 2 else None
                 out.append((value, cond))
             return ir.Cases(tuple(out), span=span)

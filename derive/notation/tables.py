@@ -92,7 +92,7 @@ PROSE_WORDS = frozenset({"iff", "is", "are", "be", "so", "the", "an", "we", "it"
                          "thus", "that", "which", "holds", "equals", "gives"})
 
 #: words that join two statements (each is judged): they separate, like a comma
-CONNECTIVES = frozenset({"and"})
+CONNECTIVES = frozenset({"and", "with gradient"})
 #: words that draw one statement from another ("A = 0 and hence B"): not two claims that each hold alone
 IMPLICATIONS = frozenset({"and hence", "hence", "thus", "so", "therefore", "or equivalently", "equivalently",
                           "i.e.", "that is", "and so", "which gives", "giving", "so that", "and thus", "implies",
