@@ -29,6 +29,10 @@ __all__ = ["evaluate", "NotEvaluable", "DPS"]
 DPS = 50
 
 
+#: functions without a kink on their domain (poles and domain ends give errors, never a value)
+_SMOOTH = (sp.exp, sp.log, sp.sin, sp.cos, sp.tan, sp.sinh, sp.cosh, sp.tanh, sp.atan, sp.erf, Sigmoid, Softplus)
+
+
 class NotEvaluable(Exception):
     """The tree holds something this evaluator does not compute (the verdict then stays unconfirmed)."""
 
@@ -302,9 +306,12 @@ class _Eval:
                 self._restore(saved)
         try:
             central = mpmath.diff(at, x0, int(order))
-            # a central difference gives a value at a kink (3/2 for max(x, 2x) at 0): the derivative exists
-            # only where both one-sided ones agree with it
-            sides = [mpmath.diff(at, x0, int(order), direction=d) for d in (1, -1)]
+            if not self._smooth(inner):
+                # a central difference gives a value at a kink (3/2 for max(x, 2x) at 0): the derivative
+                # exists only where both one-sided ones agree with it
+                sides = [mpmath.diff(at, x0, int(order), direction=d) for d in (1, -1)]
+            else:
+                sides = [central, central]
         except NotEvaluable:
             raise
         except (ValueError, ZeroDivisionError) as exc:
@@ -316,6 +323,26 @@ class _Eval:
                                f"({mpmath.nstr(sides[0], 8)} from the right, {mpmath.nstr(sides[1], 8)} from the "
                                "left) differ (a kink)")
         return central
+
+    def _smooth(self, e, _seen=None) -> bool:
+        """``e``, with the definitions it reaches, is built from +, *, integer powers and functions that have
+        no kink (exp, log, the trigonometric and hyperbolic ones, the sigmoid, softplus): its central
+        difference is its derivative.  Anything else (|x|, max, a fractional power, a piecewise or unknown
+        function) is checked from both sides."""
+        seen = set() if _seen is None else _seen
+        if not isinstance(e, sp.Basic) or e.has(sp.Piecewise, sp.Abs, sp.Max, sp.Min, sp.Heaviside, sp.sign,
+                                                 sp.floor, sp.ceiling, sp.DiracDelta):
+            return False
+        if any(not p.exp.is_Integer for p in e.atoms(sp.Pow)):
+            return False
+        if any(not isinstance(f, _SMOOTH) for f in e.atoms(sp.Function)):
+            return False
+        for s_ in e.free_symbols | {m.parent for m in e.atoms(MatrixElement)}:
+            if s_ in self.defs and s_ not in seen:
+                seen.add(s_)
+                if not self._smooth(self.defs[s_], seen):
+                    return False
+        return True
 
     def _limit(self, e):
         """A limit by evaluation near its point: from each side the approach is asked to agree (a two-sided one
