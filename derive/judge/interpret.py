@@ -1380,22 +1380,13 @@ class Interpreter:
                     # applies to its own term)
                     # \frac{d}{dx} x^2 + x^3: the derivative of x^2 alone, or of the whole sum after it? Both
                     # readings are taken; they must agree (d/dz ReLU(z) - 1 does), else the claim is not judged
-                    body = last.body
-                    for sj, tj in terms[k + 1:]:
-                        body = ir.BinOp("+" if sj > 0 else "-", body, tj, span=b.span)
-                    wide_d = ir.Derivative(last.kind, body, last.wrt, last.order, span=last.span)
-                    wide_t = ir.Product(t.factors[:-1] + (wide_d,), span=t.span) if isinstance(t, ir.Product) \
-                        else wide_d
-                    parts = [v if s_ > 0 else -v for s_, v in vals[:k]]
                     try:
-                        wide_v = self.expr(wide_t)
+                        wide = self._wide_reading(b, terms, vals, k, lambda op, body: ir.Derivative(
+                            op.kind, body, op.wrt, op.order, span=op.span))
                     except (Unsupported, LatexError, ShapeMismatch):
-                        wide_v = None
-                    if wide_v is None:
                         raise Unsupported("a derivative operator before a + or -, its body in no bracket: whether "
                                           "it applies to the term or to the whole sum is not written, and the "
-                                          "whole-sum reading is not read; bracket the body", _pos(b))
-                    wide = self.add(parts + [wide_v if sk > 0 else -wide_v], _pos(b))
+                                          "whole-sum reading is not read; bracket the body", _pos(b)) from None
                     if is_array(narrow) or is_array(wide):
                         same = False                   # of arrays: not compared (sizes may be symbolic)
                     else:
@@ -1485,6 +1476,19 @@ class Interpreter:
                 vals.append(self.expr(f))
         return self.multiply(vals, _pos(p))
 
+    def _wide_reading(self, b, terms, vals, k, rebuild):
+        """The sum ``b`` read with the operator closing term ``k`` taking every later term into its body:
+        ``rebuild(operator, body)`` makes that operator over the longer body."""
+        sk, t = terms[k]
+        last = t.factors[-1] if isinstance(t, ir.Product) and t.factors else t
+        body = last.body
+        for sj, tj in terms[k + 1:]:
+            body = ir.BinOp("+" if sj > 0 else "-", body, tj, span=b.span)
+        wide_op = rebuild(last, body)
+        wide_t = ir.Product(t.factors[:-1] + (wide_op,), span=t.span) if isinstance(t, ir.Product) else wide_op
+        wide_v = self.expr(wide_t)
+        return self.add([v if s_ > 0 else -v for s_, v in vals[:k]] + [wide_v if sk > 0 else -wide_v], _pos(b))
+
     def _limit_reaches(self, b, terms, vals, narrow):
         r"""``\lim_{x \to 0} \frac{\sin x}{x} + x``: the limit of the first term (1 + x) or of the whole sum (1)?
         Where a later term writes the limit's variable, both readings are evaluated and must agree
@@ -1497,14 +1501,9 @@ class Interpreter:
             name = last.lower.terms[0].name
             if not any(isinstance(n, ir.Atom) and n.name == name for _, tj in terms[k + 1:] for n in ir.walk(tj)):
                 continue
-            body = last.body
-            for sj, tj in terms[k + 1:]:
-                body = ir.BinOp("+" if sj > 0 else "-", body, tj, span=b.span)
-            wide_l = ir.BigOp(last.op, last.lower, last.upper, body, span=last.span)
-            wide_t = ir.Product(t.factors[:-1] + (wide_l,), span=t.span) if isinstance(t, ir.Product) else wide_l
-            parts = [v if s_ > 0 else -v for s_, v in vals[:k]]
             try:
-                wide = self.add(parts + [self.expr(wide_t) if sk > 0 else -self.expr(wide_t)], _pos(b))
+                wide = self._wide_reading(b, terms, vals, k, lambda op, body: ir.BigOp(
+                    op.op, op.lower, op.upper, body, span=op.span))
                 same = not is_array(wide) and not is_array(narrow) and sp.simplify(narrow.doit() - wide.doit()) == 0 \
                     or narrow.doit() == wide.doit()
             except (Unsupported, LatexError, ShapeMismatch, NotImplementedError, ValueError, TypeError):
@@ -3111,10 +3110,8 @@ def _from_outside(var, point, direction) -> bool:
         return bool(var.is_nonnegative)
     if not point.is_number or not point.is_real:
         return False
-    below = direction in ("-", "+-")
-    above = direction in ("+", "+-")
-    return bool(below and var.is_nonnegative and point <= 0 and direction == "-"
-                or above and var.is_nonpositive and point >= 0 and direction == "+")
+    return bool(direction == "-" and var.is_nonnegative and point <= 0
+                or direction == "+" and var.is_nonpositive and point >= 0)
 
 
 def _overlap(c1, c2):

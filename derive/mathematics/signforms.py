@@ -12,15 +12,12 @@ def sign_forms(expr):
     """Yield ``expr``, then ``together(expr)`` and its factored form, lazily: the rewrites cost more than the
     sign test, and a rewrite SymPy cannot do is skipped, not an error."""
     yield expr
-    try:
-        one = sp.together(expr)
-    except (sp.PolynomialError, NotImplementedError, TypeError, ValueError):
-        return
-    if one != expr:
-        yield one
-    try:
-        factored = sp.factor(one)
-    except (sp.PolynomialError, NotImplementedError, TypeError, ValueError):
-        return
-    if factored != one:
-        yield factored
+    form = expr
+    for rewrite in (sp.together, sp.factor):
+        try:
+            nxt = rewrite(form)
+        except (sp.PolynomialError, NotImplementedError, TypeError, ValueError):
+            return
+        if nxt != form:
+            yield nxt
+        form = nxt

@@ -941,7 +941,7 @@ _LOGIC = {v: k for k, v in LOGIC_SEP.items()}
 
 def _bare_bound(chain) -> bool:
     """``x \\ge 0``, ``0 < p < 1``, ``x \\neq 0``: inequalities between bare symbols and numbers only."""
-    return bool(chain.rels) and all(r in ("<", "<=", ">", ">=", "!=", "\\neq", "\\ne") for r in chain.rels) \
+    return bool(chain.rels) and all(r in ("<", "<=", ">", ">=", "!=") for r in chain.rels) \
         and all(isinstance(t, (ir.Atom, ir.Sub, ir.Number)) for t in chain.terms) \
         and any(isinstance(t, (ir.Atom, ir.Sub)) for t in chain.terms)
 
