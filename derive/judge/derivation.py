@@ -44,7 +44,9 @@ def evaluate(e, defs: dict, exclude=frozenset()):
                 reps[me] = evaluate(_entry(defs[me.parent], me.i, me.j), defs, exclude)
         # simultaneously: one by one, d L(D_11, D_12)/dW_11 would meet D_12 as a variable of its own, held
         # fixed while D_11 is replaced, and lose the chain term through D_12 (a silent 0)
-        return e.subs(reps, simultaneous=True) if reps else e
+        if not reps:
+            return e
+        return _partial_at(e, reps) or e.subs(reps, simultaneous=True)
     if isinstance(e, sp.Derivative):
         # Table primitives differentiate by their (proved) rule rows: see derive.rules.
         f = settle(e.expr, defs, exclude | {_base(v) for v, _ in e.variable_count})
@@ -81,6 +83,28 @@ def evaluate(e, defs: dict, exclude=frozenset()):
     if all(a is b for a, b in zip(args, e.args)):
         return e        # nothing defined inside: rebuilding would only repeat SymPy's canonicalisation
     return e.func(*args)
+
+
+def _partial_at(d, reps):
+    r""":math:`\partial L(u_1, \dots, u_m) / \partial u_k` with the arguments given values: the partial
+    :math:`\partial_k L` at that point, ``Subs(Derivative(L(.., \xi, ..), \xi), \xi, value of u_k)``, built
+    at once, or None where SymPy's general substitution must decide (a higher or mixed derivative, an
+    argument that is not a plain symbol, or a value that names an argument again).  The same object SymPy's
+    ``subs`` makes, which takes seconds per entry for a function of the 15 entries of a matrix."""
+    f, vc = d.expr, d.variable_count
+    if len(vc) != 1 or vc[0][1] != 1:
+        return None
+    v = vc[0][0]
+    args = f.args
+    if args.count(v) != 1 or v not in reps or len(set(args)) != len(args) \
+            or not all(isinstance(a, (sp.Symbol, MatrixElement)) for a in args):
+        return None
+    vals = [reps.get(a, a) for a in args]
+    if any(isinstance(x, sp.Basic) and x.has(*args) for a, x in zip(args, vals) if a in reps):
+        return None
+    k = args.index(v)
+    xi = sp.Dummy("xi")
+    return sp.Subs(sp.Derivative(f.func(*vals[:k], xi, *vals[k + 1:]), xi), xi, vals[k])
 
 
 def settle(e, defs, exclude, rounds=12):
