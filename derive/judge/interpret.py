@@ -2097,8 +2097,11 @@ class Interpreter:
         full = self._sum(ir.BigOp(b.op, ir.Atom(name), None, b.body, span=b.span))
         if not isinstance(full, (sp.Sum, sp.Product)):
             raise Unsupported(f"the sum over {name!r} without {canon(excluded)!r}", _pos(b))
-        var = full.limits[0][0]
-        term = full.function.xreplace({var: value})
+        # SymPy merges a summand that is itself a sum (an entry of a product, \sum_k a_k b_k) into one Sum
+        # of several limits, innermost first: this sum's own variable is the last, the others stay summed
+        var = full.limits[-1][0]
+        inner = full.function if len(full.limits) == 1 else type(full)(full.function, *full.limits[:-1])
+        term = inner.xreplace({var: value})
         self.scope.note(rf"$\{b.op}_{{{name} \ne {canon(excluded)}}}$ is the whole {b.op} over ${name}$ "
                         rf"{'without' if op is sp.Sum else 'divided by'} the factor at ${name} = {canon(excluded)}$")
         return full - term if op is sp.Sum else full / term
