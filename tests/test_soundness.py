@@ -199,6 +199,11 @@ EXPECTED = {
     "limit.other_input": "undecided",                # a body of other inputs too: its domain is not read
     "limit.infinite_vs_input": "undecided",          # infinity against an input: no real value of both
     "given.value_inside_derivative": "error",        # f'(x) = 2x is one value of f', not f' for every x
+    # h1: how far a definition's sum reaches, row labels, slash partials: never guessed
+    "h1.reach_letter_on_left": "error", "h1.reach_term_without_letter": "error",
+    "h1.row_labels_two_letters": "error", "h1.slash_partial_then_factor": "error",
+    "h1.given_entries_free_entry": "error", "h1.given_entries_more_entry": "error", "h1.given_entries_gap": "error",
+    "h1.family_member_twice": "error", "h1.except_inner_product_sum": "proved",
 }
 
 

@@ -793,6 +793,11 @@ class Interpreter:
         self.defined_keys = set()                            # spellings the definitions define
         self.values = set()                                  # symbol keys used as values (not applied)
         self.sequences = {}                                  # base key -> subscripts with a variable
+        self.subscripts = {}                                 # base key -> every Sub node the claim writes on it
+        self.given_numbers = {}                              # key -> the whole number a given equates it with
+        self.given_entries = {}                              # base key -> k of every given 's_k = number'
+        self.unrolled = set()                                # bases read entry by entry from their given values
+        self.statements_seen = []                            # every statement of the claim, as read first
         self.entry_functions = {}                            # key -> (vector, index, body): f(x_i) = ...
         self.elementwise = set()                             # generic functions a definition applies entry by entry
         self.recurrences = {}                                # sequence base -> Recurrence (v_t = F(v_{t-1}), v_0)
@@ -1751,7 +1756,11 @@ class Interpreter:
             value = recurrence_term(self, s)
             if value is not None:
                 return value
-        forms = self.sequences.get(base_key, set())
+        if base_key is not None and base_key not in self.scope.symbols:
+            labelled = self._labelled_entry(s, base_key)
+            if labelled is not None:
+                return labelled
+        forms = self.sequences.get(base_key, set()) if base_key not in self.unrolled else set()
         if len(forms) > 1 and base_key not in self.scope.symbols and canon(s) not in self.scope.symbols:
             raise Unsupported(f"{', '.join(sorted(f'{base_key}_{{{f}}}' for f in forms))} are entries of one "
                               "array or terms of one sequence whose range is not stated (declare it, or write the "
@@ -1804,6 +1813,63 @@ class Interpreter:
         except IndexError:       # SymPy sees the entry is past the end (x_{n+1} of a vector of length n)
             size = " x ".join(_tex(d) for d in obj.shape) if want == 2 else _tex(max(obj.shape, key=lambda d: d != 1))
             raise LatexError(f"the entry {decl.spelling}_{{{s.text}}} is outside {decl.spelling} (of size {size})", _pos(s)) from None
+
+    def _labelled_entry(self, s: ir.Sub, base_key):
+        r"""``y_{ij}`` with ``j`` an index and ``i`` a letter that nothing declares and no sum binds, which
+        labels other objects of the claim as their whole subscript (cs231n's "the j-th dimension of the i-th
+        example", with ``L_i``, ``y_i`` naming the example's objects): entry ``j`` of the vector ``y_i``, the
+        example's row.
+
+        A free ``i`` would make the claim a statement for every row; with ``i`` never summed and every
+        subscript on ``y`` starting with the same ``i``, no statement relates two rows, so one arbitrary row
+        ``y_i`` says the same.  A declared ``y_i`` must have ``j``'s range; anything else is not this reading
+        (None), and the caller's errors stand."""
+        parts = self._index_parts(s.index)
+        if len(parts) != 2 or not all(isinstance(p, ir.Atom) for p in parts):
+            return None
+        label, index = parts
+        if label.name in self.scope.symbols or label.name in self.local or label.name in self.bound_ranges or \
+                label.name in self.scope.functions or label.name in RESERVED or not re.fullmatch(r"[a-z]", label.name):
+            return None
+        d = self.scope.symbols.get(index.name)
+        if index.name in self.local:
+            lo, hi = self.sum_ranges.get(index.name, (sp.Integer(1), None))
+            if hi is None or sp.simplify(lo - 1) != 0:
+                return None
+        elif d is None or d.kind != "index":
+            return None
+        uses = self.subscripts.get(base_key, ())
+        if s not in uses:
+            return None          # the claim's uses are not collected yet (or this node is not the claim's)
+        if not any(isinstance(n.index, ir.Atom) and n.index.name == label.name
+                   for other, nodes in self.subscripts.items() if other != base_key for n in nodes):
+            return None          # no other object of the claim is labelled by it (L_i, y_i): a lost index?
+        for n in uses:
+            written = self._index_parts(n.index)
+            if len(written) != 2 or not isinstance(written[0], ir.Atom) or written[0].name != label.name:
+                raise LatexError(f"{base_key}_{{{s.text}}} would be entry {index.name} of the row {base_key}_"
+                                 f"{label.name}, but the claim also writes {base_key}_{{{n.text}}}: which rows "
+                                 f"are the same is not written; declare {base_key!r}", _pos(s))
+        row = ir.Sub(s.base, label, label.name, span=s.span)
+        key = _key(row)
+        decl = self.scope.symbols.get(key)
+        if decl is None:
+            decl = self._infer_array(key, ir.Sub(row, index, index.name, span=s.span))
+            if decl is None:
+                return None
+            self.scope.inferred[key] = f"the row {key} (its subscript {label.name} labels it; {index.name} runs " \
+                                       f"over its entries)"
+            self.scope.note(f"${canon(s)}$ is entry ${index.name}$ of the vector ${key}$ (the letter ${label.name}$ "
+                            f"labels one row: no sum runs over it)")
+        if decl.kind != "vector" or decl.obj.shape[1] != 1:
+            raise LatexError(f"{canon(s)}: {key!r} is declared as a {decl.kind}, not a vector with entries "
+                             f"{index.name}", _pos(s))
+        (idx,) = self.indices(index, s)
+        top = self.sum_ranges[index.name][1] if index.name in self.local else d.dims[0]
+        if sp.simplify(top - decl.obj.shape[0]) != 0:
+            raise LatexError(f"{canon(s)}: {index.name!r} runs over 1..{_tex(top)}, but {key} has "
+                             f"{_tex(decl.obj.shape[0])} entries", _pos(s))
+        return decl.obj[idx - 1, 0]
 
     def _double_script(self, s: ir.Sub):
         r"""``g^2_t`` as TeX sets it: both scripts on the nucleus, so ``(g_t)^2``.  Only for a power by a
@@ -2033,6 +2099,10 @@ class Interpreter:
             return self._sum_except(b, op, low.terms[0].name, low.terms[1])
         name, lo, hi = self._range(b)
         decl = self.scope.symbols.get(name)
+        if lo is None and hi is None and decl is None:
+            unrolled = self._given_entries_sum(b, op, name, None)
+            if unrolled is not None:
+                return unrolled
         if lo is None:
             lo = sp.Integer(1)
             if hi is None:
@@ -2073,10 +2143,13 @@ class Interpreter:
         if b.upper is not None:
             raise Unsupported(f"the range '{name} \\ne {canon(excluded)}' with an upper bound", _pos(b))
         decl = self.scope.symbols.get(name)
+        unrolled = self._given_entries_sum(b, op, name, excluded) if decl is None else None
+        if unrolled is not None:
+            return unrolled
         if decl is not None and decl.kind == "index":
             hi = decl.dims[0]
         elif decl is None:
-            hi = self._range_from_use(name, b)
+            hi = self._range_from_use(name, b, excluded)
         else:
             raise LatexError(f"sum index {name!r} is declared as a {decl.kind}", _pos(b))
         key = _key(excluded)
@@ -2086,24 +2159,96 @@ class Interpreter:
                 raise LatexError(f"{canon(excluded)!r} runs over 1..{edecl.dims[0]}, the sum over {name!r} over "
                                  f"1..{hi}: the excluded value may lie outside the range", _pos(b))
             value = edecl.obj
-        elif _is_number(excluded) and self.expr(excluded).is_Integer:
-            value = self.expr(excluded)
+        elif key in self.given_numbers or _is_number(excluded) and self.expr(excluded).is_Integer:
+            # y_i = 2 given: the excluded value is that number
+            value = sp.Integer(self.given_numbers[key]) if key in self.given_numbers else self.expr(excluded)
             if not (sp.Ge(value, 1) == sp.true and sp.Ge(hi - value, 0) == sp.true):
                 raise LatexError(f"the excluded value {value} may lie outside the range 1..{hi} of {name!r}",
                                  _pos(b))
+        elif key is not None and edecl is None and key not in self.local and self.scope.symbols.get(name) is not None \
+                and isinstance(excluded, (ir.Atom, ir.Sub)) and not self._bound_in_scripts(excluded) and \
+                (isinstance(excluded, ir.Atom) or isinstance(excluded.index, ir.Atom)) and \
+                self.scope.symbols[name].dims[0].free_symbols and \
+                str(self.scope.symbols[name].dims[0]) == f"N_{{{name}}}":
+            # \sum_{j \ne y_i} over members whose number is not stated: y_i is one of them (the excluded class)
+            value = sp.Symbol(key, integer=True, positive=True)
+            self.scope.symbols[key] = Decl(key, "index", (hi,), "integer", {"integer": True, "positive": True},
+                                           (1, 5, False, False), value)
+            self.scope.inferred[key] = f"index over 1..{_tex(hi)} (the value the sum over {name} leaves out)"
         else:
             raise LatexError(f"the value {canon(excluded)!r} excluded from the sum over {name!r} must be an index "
                              f"declared over the same range (declare it 'index {_tex(hi)}')", _pos(b))
         full = self._sum(ir.BigOp(b.op, ir.Atom(name), None, b.body, span=b.span))
         if not isinstance(full, (sp.Sum, sp.Product)):
             raise Unsupported(f"the sum over {name!r} without {canon(excluded)!r}", _pos(b))
-        var = full.limits[0][0]
-        term = full.function.xreplace({var: value})
+        # SymPy merges a summand that is itself a sum (an entry of a product, \sum_k a_k b_k) into one Sum
+        # of several limits, innermost first: this sum's own variable is the last, the others stay summed
+        var = full.limits[-1][0]
+        inner = full.function if len(full.limits) == 1 else type(full)(full.function, *full.limits[:-1])
+        term = inner.xreplace({var: value})
         self.scope.note(rf"$\{b.op}_{{{name} \ne {canon(excluded)}}}$ is the whole {b.op} over ${name}$ "
                         rf"{'without' if op is sp.Sum else 'divided by'} the factor at ${name} = {canon(excluded)}$")
         return full - term if op is sp.Sum else full / term
 
-    def _range_from_use(self, name, b):
+    def _given_entries_sum(self, b, op, name, excluded):
+        r"""``\sum_{j \ne y_i} \max(0, s_j - s_{y_i} + \Delta)`` with ``s_0 = 13, s_1 = -7, s_2 = 11`` and
+        ``y_i = 0`` given (cs231n's worked SVM loss): ``j`` runs over the entries the givens state.
+
+        Read only where the givens state every entry from 0 or 1 to the last, and each entry the claim
+        writes of that base is a given one, a sum's letter with no range of its own, or a symbol a given
+        fixes to one of them: the claim then names no other entry, so none is left out.  The sum is the
+        body at each of those values (without the excluded one), :math:`\sum_{j \ne 0} f(j) = f(1) + f(2)`.
+        None where no base of the body has given entries; anything short of the above is an error."""
+        bases = {canon(n.base) for n in ir.walk(b.body) if isinstance(n, ir.Sub) and isinstance(n.base, ir.Atom)
+                 and isinstance(n.index, ir.Atom) and n.index.name == name}
+        found = {k: v for k, v in self.given_entries.items() if k in bases and k not in self.scope.symbols and
+                 k not in self.scope.declared and k not in self.scope.functions}
+        if not found:
+            return None
+        if len({frozenset(v) for v in found.values()}) != 1:
+            raise LatexError(f"the sum over {name!r} runs over entries of {', '.join(sorted(found))}, whose given "
+                             "entries differ", _pos(b))
+        values = sorted(next(iter(found.values())))
+        if len(values) < 2 or values[0] not in (0, 1) or values != list(range(values[0], values[-1] + 1)):
+            raise LatexError(f"the given entries {', '.join(f'{k}_{v}' for k in found for v in values)} are not "
+                             f"every entry from 0 or 1 to the last: the range of {name!r} is not fixed", _pos(b))
+        fixed = {}
+        for base in found:
+            for n in self.subscripts.get(base, ()):
+                at = n.index
+                if isinstance(at, ir.Number) and at.text.isdigit() and int(at.text) in values:
+                    continue
+                if isinstance(at, ir.Atom) and self.bound_ranges.get(at.name, (None, None)) == (None, None) and \
+                        at.name not in self.scope.symbols and not _outside_sums(self.statements_seen, base, at.name):
+                    continue
+                if _key(at) in self.given_numbers and self.given_numbers[_key(at)] in values:
+                    fixed[_key(at)] = self.given_numbers[_key(at)]
+                    continue
+                raise LatexError(f"{canon(n)}: the claim writes an entry of {base!r} the givens do not state, so "
+                                 f"the range of the sum over {name!r} is not the given entries'", _pos(b))
+        if any(isinstance(n, ir.BigOp) and n.lower is not None and
+               any(isinstance(x, ir.Atom) and x.name == name for x in ir.walk(n.lower)) for n in ir.walk(b.body)):
+            raise Unsupported(f"a sum over {name!r} inside a sum over {name!r}", _pos(b))
+        skip = None
+        if excluded is not None:
+            key = _key(excluded)
+            skip = self.given_numbers.get(key) if key is not None else None
+            if skip is None and isinstance(excluded, ir.Number) and excluded.text.isdigit():
+                skip = int(excluded.text)
+            if skip not in values:
+                raise LatexError(f"the value {canon(excluded)!r} excluded from the sum over {name!r} is not one of "
+                                 f"the given entries' {values}", _pos(b))
+        terms = []
+        self.unrolled |= set(found)
+        for k in values:
+            if k != skip:
+                terms.append(self.expr(_at_entry(b.body, name, k, fixed, set(found))))
+        shown = ", ".join(str(k) for k in values if k != skip)
+        self.scope.note(rf"$\{b.op}_{{{canon(b.lower)}}}$ runs over the entries the given facts state: "
+                        rf"${name} = {shown}$")
+        return sp.Add(*terms) if op is sp.Sum else sp.Mul(*terms)
+
+    def _range_from_use(self, name, b, excluded=None):
         """``\\sum_j e^{o_j}`` (or ``(w_2)_j``) with ``o`` a declared vector: j runs over o's entries."""
         for n in ir.walk(b.body):
             if isinstance(n, ir.Sub) and any(isinstance(x, ir.Atom) and x.name == name for x in ir.walk(n.index)):
@@ -2119,7 +2264,49 @@ class Interpreter:
                             hi = dims[k] if d.obj.shape[1] != 1 else dims[0]
                             self.scope.note(rf"$\sum_{name}$ runs over the entries of ${d.spelling}$")
                             return hi
+        members = sorted({canon(n) for n in ir.walk(b.body) if isinstance(n, ir.Sub) and isinstance(n.index, ir.Atom)
+                          and n.index.name == name and canon(n) in self.scope.symbols
+                          and self.scope.symbols[canon(n)].kind == "vector"})
+        if members and name not in self.bound_ranges or members and self.bound_ranges[name] == (None, None):
+            return self._family_count(name, members, b, excluded)
         raise LatexError(f"sum index {name!r} is not declared as an index (or give both bounds)", _pos(b))
+
+    def _family_count(self, name, members, b, excluded):
+        r"""``\sum_{j \ne y_i} \max(0, w_j^T x_i - \dots)`` with ``w_j`` declared as one vector and nothing
+        stating how many there are (cs231n's class scores: the number of classes is never written): ``j``
+        runs over ``1..N_j``, a size of its own, and the claim is judged for every ``N_j`` as for any
+        declared size.  Every sum over ``j`` with no range of its own is then over the same members.
+
+        A member declared under another subscript (``w_{y_i}``) is read as a vector of its own, which is
+        exact only where the sum leaves that member out (``j \ne y_i``); any other sum would hold it twice
+        over, once as a row of the family, and is not read."""
+        def spelled(key):
+            try:
+                (node,) = set(read_expression(key))
+            except (LatexError, ValueError):
+                return None
+            return node if isinstance(node, ir.Sub) else None
+        for member in members:
+            base = canon(spelled(member).base)
+            for key, decl in list(self.scope.symbols.items()):
+                if decl.kind != "vector" or key in members:
+                    continue
+                node = spelled(key)
+                if node is not None and canon(node.base) == base and \
+                        (excluded is None or canon(node.index) != canon(excluded)):
+                    raise Unsupported(f"{key!r} is declared apart from the family {member!r} summed over {name!r}, "
+                                      f"but the sum does not leave it out: it would be read twice, as a row and "
+                                      f"as a vector of its own", _pos(b))
+        size = sp.Symbol(f"N_{{{name}}}", integer=True, positive=True)
+        if any(size in getattr(d, "free_symbols", ()) for decl in self.scope.symbols.values() for d in decl.dims):
+            return size
+        self.scope.symbols[name] = Decl(name, "index", (size,), "integer", {"integer": True, "positive": True},
+                                        (1, 5, False, False), sp.Symbol(name, integer=True, positive=True))
+        self.scope.inferred[name] = f"index over 1..N_{{{name}}} (how many {', '.join(members)} there are is " \
+                                    "not stated)"
+        self.scope.note(rf"${', '.join(members)}$ declared as one vector, summed over ${name}$ with no range: "
+                        rf"${name} = 1, \dots, N_{{{name}}}$ for every number $N_{{{name}}}$ of them")
+        return size
 
     # ------------------------------------------------------------------ functions
     def _Call(self, c: ir.Call):
@@ -2925,6 +3112,8 @@ def parse_definitions(claim, it: Interpreter) -> dict:
                 raise Unsupported(f"a definition with several readings: ${canon(a)}$ or ${canon(b)}$ (the reader "
                                   "keeps both; a bracket fixes it)", _pos(a))
             st = sts[0]
+            if not claim.summation:
+                st = definition_sum_reach(st, {k2 for k2, d in it.scope.symbols.items() if d.kind == "index"})
             _bound_indices(st, it.bound_ranges)
             for ch in st.chains:
                 if ch in it.recurrence_chains:
@@ -3066,7 +3255,14 @@ def _probability_of(cond):
 
 
 def _entrywise_target(lhs, it):
-    """``p_i = ...`` with ``i`` an index: the definition of the whole vector ``p`` (declared or new)."""
+    """``p_i = ...`` with ``i`` an index: the definition of the whole vector ``p`` (declared or new);
+    ``\\delta_{ij} = ...`` with ``i`` a label (``Interpreter._labelled_entry``): of the row ``\\delta_i``."""
+    if isinstance(lhs, ir.Sub) and isinstance(lhs.base, ir.Atom) and canon(lhs) not in it.scope.declared and \
+            isinstance(lhs.index, ir.Product) and len(lhs.index.factors) == 2 and \
+            it._labelled_entry(lhs, _key(lhs.base)) is not None:
+        label, index = lhs.index.factors
+        decl = it.scope.symbols[_key(ir.Sub(lhs.base, label, label.name))]
+        return decl.obj, it.scope.symbols[index.name].obj, decl.obj.shape[0]
     if not (isinstance(lhs, ir.Sub) and isinstance(lhs.index, ir.Atom) and isinstance(lhs.base, (ir.Atom, ir.Pow))):
         return None
     if canon(lhs) in it.scope.declared:
@@ -3397,6 +3593,120 @@ def _sum_reach(st: ir.Statement, indices):
     return None
 
 
+def _at_entry(node, name, k, fixed, bases):
+    """``node`` with the letter ``name`` set to the number ``k``, and on ``bases`` each subscript a given fixes
+    (``s_{y_i}`` with ``y_i = 0``) set to its number: the summand of one entry."""
+    if isinstance(node, ir.Atom) and node.name == name:
+        return ir.Number(str(k), span=node.span)
+    if isinstance(node, ir.Sub) and _key(node.base) in bases and _key(node.index) in fixed:
+        return ir.Sub(node.base, ir.Number(str(fixed[_key(node.index)])), str(fixed[_key(node.index)]),
+                      span=node.span)
+    if not isinstance(node, ir.Node):
+        return node
+    changes = {}
+    for f in dataclasses.fields(node):
+        v = getattr(node, f.name)
+        if isinstance(v, ir.Node):
+            changes[f.name] = _at_entry(v, name, k, fixed, bases)
+        elif isinstance(v, tuple):
+            changes[f.name] = tuple(_at_entry(x, name, k, fixed, bases) if isinstance(x, ir.Node) else
+                                    tuple(_at_entry(y, name, k, fixed, bases) for y in x) if isinstance(x, tuple)
+                                    else x for x in v)
+    if isinstance(node, ir.Sub) and isinstance(changes.get("index"), ir.Number):
+        changes["text"] = changes["index"].text
+    return dataclasses.replace(node, **changes)
+
+
+def _outside_sums(statements, base, letter) -> bool:
+    """Some statement writes ``base_{letter}`` where no sum around it binds ``letter`` (a free entry)."""
+    def bound_by(n):
+        low = n.lower
+        if isinstance(low, ir.Chain) and low.terms and isinstance(low.terms[0], ir.Atom):
+            return low.terms[0].name
+        return low.name if isinstance(low, ir.Atom) else None
+
+    def free(node, bound):
+        if isinstance(node, ir.Sub) and _key(node.base) == base and isinstance(node.index, ir.Atom) and \
+                node.index.name == letter and letter not in bound:
+            return True
+        if isinstance(node, ir.BigOp) and node.op in ("sum", "prod"):
+            inner = bound | {bound_by(node)}
+            return any(free(c, bound) for c in (node.lower, node.upper) if c is not None) or \
+                (node.body is not None and free(node.body, inner))
+        return any(free(c, bound) for c in node.children())
+    return any(free(st, frozenset()) for st in statements)
+
+
+def _given_number(ch: ir.Chain, it) -> None:
+    """Note a given ``y_i = 0`` (a name equal to a whole number), and ``s_k = ...`` (an entry by a digit)."""
+    if ch.rels != ("=",) or len(ch.terms) != 2:
+        return
+    lhs, rhs = ch.terms
+    value = rhs.arg if isinstance(rhs, ir.Neg) else rhs
+    if isinstance(lhs, (ir.Atom, ir.Sub)) and isinstance(value, ir.Number) and value.text.isdigit():
+        it.given_numbers[canon(lhs)] = int(value.text) * (-1 if isinstance(rhs, ir.Neg) else 1)
+    if isinstance(lhs, ir.Sub) and isinstance(lhs.base, ir.Atom) and isinstance(lhs.index, ir.Number) and \
+            lhs.index.text.isdigit() and len(lhs.index.text) == 1 and isinstance(value, ir.Number):
+        it.given_entries.setdefault(canon(lhs.base), set()).add(int(lhs.index.text))
+
+
+def _signed_terms(node, sign=1) -> list:
+    """``a - b + c`` as ``[(1, a), (-1, b), (1, c)]`` (a leading minus flips its term)."""
+    if isinstance(node, ir.BinOp) and node.op in ("+", "-"):
+        return _signed_terms(node.left, sign) + _signed_terms(node.right, sign if node.op == "+" else -sign)
+    if isinstance(node, ir.Neg):
+        return _signed_terms(node.arg, -sign)
+    return [(sign, node)]
+
+
+def _joined(terms, span):
+    out = None
+    for sign, t in terms:
+        if out is None:
+            out = t if sign > 0 else ir.Neg(t, span=span)
+        else:
+            out = ir.BinOp("+" if sign > 0 else "-", out, t, span=span)
+    return out
+
+
+def definition_sum_reach(st: ir.Statement, indices) -> ir.Statement:
+    r"""A definition ``L_i = -\sum_j y_{ij} \log p_j + (1 - y_{ij}) \log(1 - p_j)`` whose later terms use the
+    sum's index again (cs231n's logistic loss, printed without brackets): the sum reaches them.
+
+    Had it stopped before them, the right side would hold ``j`` free while the defined ``L_i`` does not
+    carry it: a definition cannot depend on a letter its left side does not name, so that reading is not
+    a definition and only :math:`L_i = -\sum_j [y_{ij} \log p_j + (1 - y_{ij}) \log(1 - p_j)]` is left.
+    Where the left side writes the letter, or a term after the sum does not use it (is it summed too?),
+    or the sum stands inside a product, both readings remain: not read."""
+    chains = []
+    for ch in st.chains:
+        terms = list(ch.terms)
+        for pos in range(1, len(terms)):
+            for _ in range(8):
+                letter = _sum_reach(ir.Statement((ir.Chain((terms[pos],), (), span=ch.span),), (), span=st.span),
+                                    indices)
+                if letter is None:
+                    break
+                named = {x.name for side in terms[:pos] for x in ir.walk(side) if isinstance(x, ir.Atom)}
+                signed = _signed_terms(terms[pos])
+                at = [k for k, (_, t) in enumerate(signed) if isinstance(t, ir.BigOp) and t.op == "sum" and
+                      letter in {x.name for x in ir.walk(t.lower) if isinstance(x, ir.Atom)}]
+                later = signed[at[0] + 1:] if at else []
+                uses = [any(isinstance(n, ir.Sub) and any(isinstance(x, ir.Atom) and x.name == letter
+                                                          for x in ir.walk(n.index)) for n in ir.walk(t))
+                        for _, t in later]
+                if letter in named or not at or not all(uses):
+                    raise Unsupported(f"'{letter}' is summed by a \\sum over {letter} earlier in the same side and "
+                                      "written again in a later term: whether the sum reaches it is not written "
+                                      "(bracket the summands)", 0)
+                sign, total = signed[at[0]]
+                body = _joined([(1, total.body)] + later, total.span)   # each later term with the sign written before it
+                reached = ir.BigOp(total.op, total.lower, total.upper, body, span=total.span)
+                terms[pos] = _joined(signed[:at[0]] + [(sign, reached)], ch.span)
+        chains.append(ir.Chain(tuple(terms), ch.rels, span=ch.span))
+    return ir.Statement(tuple(chains), st.conditions, st.words, st.logic, span=st.span)
+
+
 def einstein_sums(st: ir.Statement, indices) -> ir.Statement:
     r"""The statement under the Einstein convention (the claim's ``summation = "einstein"``): in each additive
     term, an index written twice is summed over its range, :math:`x_i a_{ij} x_j = \sum_i \sum_j x_i a_{ij} x_j`;
@@ -3461,6 +3771,7 @@ def prepare(claim, conventions=None, updates=False):
                     _bound_indices(st, it.bound_ranges)
                     _conditional_bars(st)
                     _uses(st, it.values, subs)
+                    it.statements_seen.append(st)
                     _applications(st, it.applications, it.bare_derivatives)
                     indices = {k2 for k2, d in scope.symbols.items() if d.kind == "index"}
                     reach = _sum_reach(st, indices) if not claim.summation else None
@@ -3488,11 +3799,13 @@ def prepare(claim, conventions=None, updates=False):
                             if ch.rels == ("=",):
                                 it.declares_list(*ch.terms)
                                 given_entry(ch, grids)
+                                _given_number(ch, it)
             except Unsupported:
                 if k == 0:
                     raise
             except LatexError:
                 pass   # reported with its field when that string is read
+    it.subscripts = subs
     declare_grids(it, grids, subs)
     declare_entry_indices(it, entry_defs)
     for base, nodes in subs.items() if not updates else ():   # an update's time steps are its roles

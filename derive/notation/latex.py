@@ -740,8 +740,40 @@ def _callable_head(node) -> bool:
     return False
 
 
+def _bare_partial(x) -> bool:
+    return isinstance(x, _Marker) and x.kind == "partial" and x.sub is None and x.sup is None
+
+
+def _slash_derivatives(items, span) -> list:
+    r"""``\partial L_i / \partial f_j`` (inline, as prose sets a fraction): the first-order partial
+    derivative of the one factor after the first ``\partial`` by the one factor after the second.
+
+    Read only where the variable's factor ends the term or an explicit product follows it: in
+    ``\partial L / \partial w x`` the variable could be ``w`` or ``w x``, which is not decided here."""
+    out, k = [], 0
+    while k < len(items):
+        x = items[k]
+        if _bare_partial(x) and k + 4 < len(items) and items[k + 2] == "/" and _bare_partial(items[k + 3]):
+            body, var = items[k + 1], items[k + 4]
+            if isinstance(body, (str, _Marker)) or isinstance(var, (str, _Marker)) or \
+                    _d_order(body) is not None or _d_order(var) is not None:
+                raise LatexError(r"a \partial ... / \partial ... whose parts are not one factor each", x.span[0])
+            if k + 5 < len(items) and not (isinstance(items[k + 5], str) and items[k + 5] != "/"):
+                raise LatexError(r"\partial ... / \partial x followed by a factor: the variable is x alone or "
+                                 r"x with what follows; write \frac", x.span[0])
+            bodies, variables = _resolve(body), _resolve(var)
+            if len(bodies) != 1 or len(variables) != 1:
+                raise LatexError(r"a \partial ... / \partial ... with more than one reading", x.span[0])
+            out.append(ir.Derivative("partial", bodies[0], ((variables[0], 1),), span=span))
+            k += 5
+            continue
+        out.append(x)
+        k += 1
+    return out
+
+
 def _resolve_term(term: _Term) -> list:
-    items = list(term.items)
+    items = _slash_derivatives(list(term.items), term.span)
     # children first (each factor may itself have several readings)
     resolved = []
     for x in items:
