@@ -101,6 +101,7 @@ class Scope(Conventions):
     role_keys: frozenset = frozenset()                 # keys the claim gives an optimizer role (scalars: eta)
     stated_layout: str = ""                            # the layout the claim (or its file) states, not one tried
     operators: dict = field(default_factory=dict)      # an operator's meaning the source states (\otimes: hadamard)
+    rays: dict = field(default_factory=dict)           # scale h -> the small vector eps of O(||eps||^k), read as h eps
 
     def unnamed_random(self):
         """The symbols declared ``scalar random`` (no law given) and, of those, the ones declared independent."""
@@ -617,9 +618,25 @@ def _order(it, args, primes, pos, param=None):
     if len(small) != 1:
         raise LatexError("O(...) needs one parameter declared 'scalar small' (the one that tends to 0)", pos)
     if is_array(small[0]):
-        raise Unsupported(f"O(...) of a vector {small[0]} that tends to 0 is not read yet (a scalar small parameter)",
-                          pos)
+        return _ray_order(it, x, small[0], pos)
     return sp.Order(x, (small[0], 0))
+
+
+def _ray_order(it, x, eps, pos):
+    r"""``O(\|\epsilon\|^k)`` for a small vector :math:`\epsilon`: the claim is read along every ray
+    :math:`\epsilon = h u` (:math:`u` a fixed vector, a scalar :math:`h \to 0^+`), where
+    :math:`\|h u\|^k = h^k \|u\|^k` with :math:`\|u\|` a positive constant, so the term is :math:`O(h^k)`.
+    For a smooth expression that is the same claim: its terms below :math:`h^k` are homogeneous polynomials in
+    :math:`u`, and these vanish for every :math:`u` exactly when nothing below order :math:`k` is left in
+    :math:`\epsilon` (the remainder is then :math:`O(\|\epsilon\|^k)` by Taylor's theorem).  Only a power of the
+    norm is read: any other expression of the vector is not one order."""
+    base, k = x.as_base_exp() if isinstance(x, sp.Pow) else (x, sp.Integer(1))
+    if not (isinstance(base, Norm) and base.args[0] == eps and k.is_Integer and k > 0 and eps.shape[1] == 1):
+        raise Unsupported(f"O(...) of a vector {eps} that tends to 0 is read only as O(\\|{eps}\\|^k)", pos)
+    h = next((s for s, v in it.scope.rays.items() if v == eps), None) or sp.Dummy("h", positive=True)
+    it.scope.rays[h] = eps
+    it.scope.note(f"$O(\\|{_tex(eps)}\\|^{{{k}}})$ is read along every ray ${_tex(eps)} = h u$ as $O(h^{{{k}}})$, $h \\to 0^+$")
+    return sp.Order(h ** k, (h, 0))
 
 
 #: function kind -> builder(interpreter, args, primes, pos, param) ; one row per name
