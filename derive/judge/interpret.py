@@ -42,6 +42,7 @@ from ..mathematics.primitives import ACTIVATIONS, LeakyReLU, elementary
 from ..mathematics.signforms import sign_forms
 from ..mathematics.zero import is_zero
 from ..mathematics.printing import tex as _tex
+from ..mathematics.spectral import SpectralRadius
 from ..mathematics.sequences import Conv, ConvMatrix, Vec
 from ..notation import ir
 from ..notation.declarations import Decl, DeclarationError, parse_declaration
@@ -2182,6 +2183,9 @@ class Interpreter:
             if power is not None:
                 out = self.power(out, self.expr(power), _pos(c))
             return self._post(out, post)
+        spectral = self._spectral_radius(key, c, primes, power)
+        if spectral is not None:
+            return spectral
         if key in ("E", r"\mathbb{E}") and key not in self.scope.symbols and self._names_a_law(c.arg):
             kind = "expectation"           # E[U(0, 1)^2]: the variable is written inside
         else:
@@ -2207,6 +2211,25 @@ class Interpreter:
         if power is not None:
             out = self.power(out, self.expr(power), _pos(c))
         return self._post(out, post)
+
+    def _spectral_radius(self, key, c: ir.Call, primes, power):
+        r"""``\rho(A)`` of a square matrix: its spectral radius, as sources write it (a product \rho A of a
+        scalar and a matrix compared with a number would have no meaning).  Only where \rho is no name of
+        the claim's own (declared, defined, or used as a value: \rho(1 - \rho) is a product); anything else,
+        or a scalar argument, is read as before."""
+        if key != r"\rho" or primes or power is not None or key in self.scope.symbols or \
+                key in self.scope.functions or key in self.user_functions or key in self.values or \
+                key in self.defined_keys:
+            return None
+        args, post = self._unwrap(c.arg)
+        if len(args) != 1 or post:
+            return None
+        m = self.expr(args[0])
+        if not is_array(m) or sp.simplify(m.shape[0] - m.shape[1]) != 0:
+            return None
+        self.scope.note(r"$\rho(\cdot)$ of a square matrix is read as its spectral radius, the largest "
+                        "modulus of its eigenvalues")
+        return SpectralRadius(m)
 
     def _event(self, key, arg):
         r"""``P(X \le x)`` of random variables (in closed form, confirmed by quadrature) and the indicator
