@@ -3,8 +3,8 @@ r"""``A \iff B`` for statements of several inputs, each a conjunction of inequal
 Each statement is written as a set of *atoms* :math:`p > 0` (or :math:`p \ge 0`) in a canonical form:
 
 * :math:`|u| < v` is :math:`v - u > 0` and :math:`v + u > 0` (for every real u and v);
-* :math:`\rho(A) < 1` of a real 2x2 matrix is Jury's :math:`1 - |\det A| > 0`, :math:`1 + \det A - |\operatorname{tr} A| > 0`
-  (:mod:`..mathematics.spectral`), each unfolded again;
+* :math:`\rho(A) < 1` of a real 2x2 matrix is Jury's :math:`1 - |\det A| > 0`,
+  :math:`1 + \det A - |\operatorname{tr} A| > 0` (:mod:`..mathematics.spectral`), each unfolded again;
 * :math:`p` expanded and divided by its positive rational content;
 * an atom of one declared input that holds on the whole declared domain (:math:`\beta + 1 > 0` for
   :math:`\beta \in (0, 1)`) is dropped.
@@ -119,10 +119,20 @@ def _numeric_truth(rels, point, defs) -> bool | None:
     return True
 
 
+def _sample_list(s, domains):
+    """The sample values of one input: by its declared domain, or by the assumptions its symbol carries."""
+    dom = domains.get(s, "real")
+    if dom == "(0,1)" or dom == "positive":
+        return _SAMPLES[dom]
+    if dom == "real" and s.is_positive:
+        return _SAMPLES["positive"]
+    if dom == "real" and s.is_real and s.is_integer is not True and s.is_nonnegative is None:
+        return _SAMPLES["real"]
+    raise Unsupported(f"an input {s} of a domain the equivalence does not sample", None)
+
+
 def _points(inputs, domains):
-    lists = [_SAMPLES.get(domains.get(s, "real")) for s in inputs]
-    if any(v is None for v in lists):
-        raise Unsupported("an input of a domain the equivalence does not sample", None)
+    lists = [_sample_list(s, domains) for s in inputs]
     for values in itertools.product(*lists):
         yield dict(zip(inputs, map(sp.sympify, values)))
 

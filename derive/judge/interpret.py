@@ -627,16 +627,18 @@ def _ray_order(it, x, eps, pos):
     r"""``O(\|\epsilon\|^k)`` for a small vector :math:`\epsilon`: the claim is read along every ray
     :math:`\epsilon = h u` (:math:`u` a fixed vector, a scalar :math:`h \to 0^+`), where
     :math:`\|h u\|^k = h^k \|u\|^k` with :math:`\|u\|` a positive constant, so the term is :math:`O(h^k)`.
-    For a smooth expression that is the same claim: its terms below :math:`h^k` are homogeneous polynomials in
-    :math:`u`, and these vanish for every :math:`u` exactly when nothing below order :math:`k` is left in
-    :math:`\epsilon` (the remainder is then :math:`O(\|\epsilon\|^k)` by Taylor's theorem).  Only a power of the
-    norm is read: any other expression of the vector is not one order."""
+    For an expression that is a polynomial in :math:`\epsilon` once its arbitrary (smooth) functions are Taylor
+    polynomials, that is the same claim: its terms below :math:`h^k` are homogeneous polynomials in :math:`u`,
+    which vanish for every :math:`u` exactly when no term of degree below :math:`k` is left (the rest is then
+    :math:`O(\|\epsilon\|^k)`, the functions' remainders by Taylor's theorem); the judge reads nothing else
+    (:mod:`.rays`).  Only a power of the norm is read: any other expression of the vector is not one order."""
     base, k = x.as_base_exp() if isinstance(x, sp.Pow) else (x, sp.Integer(1))
     if not (isinstance(base, Norm) and base.args[0] == eps and k.is_Integer and k > 0 and eps.shape[1] == 1):
         raise Unsupported(f"O(...) of a vector {eps} that tends to 0 is read only as O(\\|{eps}\\|^k)", pos)
     h = next((s for s, v in it.scope.rays.items() if v == eps), None) or sp.Dummy("h", positive=True)
     it.scope.rays[h] = eps
-    it.scope.note(f"$O(\\|{_tex(eps)}\\|^{{{k}}})$ is read along every ray ${_tex(eps)} = h u$ as $O(h^{{{k}}})$, $h \\to 0^+$")
+    it.scope.note(f"$O(\\|{_tex(eps)}\\|^{{{k}}})$ is read along every ray ${_tex(eps)} = h u$ as $O(h^{{{k}}})$, "
+                  "$h \\to 0^+$")
     return sp.Order(h ** k, (h, 0))
 
 

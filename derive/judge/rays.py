@@ -5,7 +5,8 @@ The interpreter reads the order term as :math:`O(h^k)` in a scale :math:`h \to 0
 direction :math:`u` a free vector (it keeps the name :math:`\epsilon`), at each explicit size, and expanded in
 :math:`h` with arbitrary functions replaced by their Taylor polynomials (:mod:`..mathematics.taylor`).  The
 coefficients of :math:`h^0, \dots, h^{k-1}` are polynomials in :math:`u` and in the derivatives of the
-functions; the claim is proved when all are identically 0, refuted when one is not 0 at an exact rational
+functions.  The expanded value must be a polynomial in :math:`h` and :math:`u` (else small along every ray
+need not be small near 0: :math:`\epsilon_1^2 \epsilon_2 / (\epsilon_1^4 + \epsilon_2^2)`); the claim is proved when all are identically 0, refuted when one is not 0 at an exact rational
 point (then some polynomial :math:`f` and direction :math:`u` leave a term below :math:`h^k`).
 """
 from __future__ import annotations
@@ -66,7 +67,14 @@ def judge_ray_order(value, h, eps, k, claim, scope, defs, assumed) -> Outcome:
         except ValueError as exc:        # SymPy's: a derivative by an entry that moves with the ray (x + eps)
             raise Unsupported(f"the expression along the ray ${L(eps)} = h u$ is not expanded ({exc})", None) \
                 from None
-        coeffs, jets = taylor_coefficients(v, h, int(k) - 1)
+        # the direction's entries as symbols: the expansion must be a polynomial in them (then the order along
+        # every ray is the order near 0: a polynomial with no terms of degree below k is O(||eps||^k))
+        at = explicit(eps, sizes, {})
+        u = {at[i, 0]: sp.Dummy(f"u_{i + 1}", real=True) for i in range(int(at.shape[0]))}
+        v = v.xreplace(u)
+        coeffs, jets = taylor_coefficients(v, h, int(k) - 1, polynomial_in=list(u.values()))
+        back = {s_: e for e, s_ in u.items()}
+        coeffs = [c.xreplace(back) for c in coeffs]
         for j, c in enumerate(coeffs):
             if is_zero(c):
                 continue
@@ -75,7 +83,11 @@ def judge_ray_order(value, h, eps, k, claim, scope, defs, assumed) -> Outcome:
                 return Outcome("undecided", f"along the ray ${L(eps)} = h u$ (at {where}) the term of order "
                                f"$h^{j}$ does not vanish for every function, but the function is not declared: "
                                "the source may mean a particular one")
-            if _nonzero_point(c, j) is None:
+            points = {}
+            for func, point, _ in jets.values():
+                points.setdefault(func, set()).add(point)
+            if any(len(ps) > 1 for ps in points.values()) or _nonzero_point(c, j) is None:
+                # a function at two points: their derivatives are independent only where the points differ
                 return Outcome("undecided", f"the term of order $h^{j}$ along the ray ${L(eps)} = h u$ is not "
                                "shown to vanish, nor found non-zero at a point")
             named = c.xreplace({s: sp.Symbol(_jet_name(*jets[s])) for s in c.free_symbols if s in jets})

@@ -379,7 +379,10 @@ def judge_order(value, order: sp.Order, claim, scope, defs) -> Outcome:
     if k_expr.as_coeff_exponent(eps)[0].has(eps):
         raise Unsupported(f"$O({L(k_expr)})$ is not a power of ${L(eps)}$", None)
     if eps in scope.rays:          # O(||epsilon||^k) of a small vector: along every ray epsilon = h u
-        return judge_ray_order(value, eps, scope.rays[eps], k, claim, scope, defs, lambda e: _assumed(e, scope))
+        try:
+            return judge_ray_order(value, eps, scope.rays[eps], k, claim, scope, defs, lambda e: _assumed(e, scope))
+        except Unsupported as exc:
+            return Outcome("undecided", f"not supported yet: {exc.message}")
     v = evaluate(value, defs)
     lowest, lead, ser = _leading(v, eps)
     steps = [(f"expand the left side in a series at ${L(eps)} = 0$", L(sp.simplify(ser)))]

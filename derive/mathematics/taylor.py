@@ -67,10 +67,12 @@ def _expanded(f: AppliedUndef, h, order, jets):
     return out
 
 
-def taylor_coefficients(expr, h, order) -> tuple[list, dict]:
+def taylor_coefficients(expr, h, order, polynomial_in=()) -> tuple[list, dict]:
     """``[c_0, ..., c_order]`` with ``expr = sum c_j h^j + O(h^(order+1))``, and the derivative symbols
     (symbol -> the derivative it stands for).  Raises Unsupported where a derivative is taken at a point
-    that moves with h, or a function is applied where its point at h = 0 is no variable."""
+    that moves with h, or a function is applied where its point at h = 0 is no variable; and, with
+    ``polynomial_in``, where the expanded expression is no polynomial in h and those symbols (a term such as
+    :math:`h u_1^2 u_2 / (h^2 u_1^4 + u_2^2)` is small along every ray but not near 0)."""
     jets = _Jets()
     expr = sp.sympify(expr)
     for d in expr.atoms(sp.Derivative, sp.Subs):
@@ -88,6 +90,9 @@ def taylor_coefficients(expr, h, order) -> tuple[list, dict]:
         expr = expr.xreplace(reps_f)
     if expr.atoms(AppliedUndef, sp.Derivative):
         raise Unsupported("an arbitrary function left after the expansion", None)
+    if polynomial_in and not sp.expand(expr).is_polynomial(h, *polynomial_in):
+        raise Unsupported("an expression that is no polynomial in the small vector (after the Taylor "
+                          "polynomials): its order along rays need not be its order near 0", None)
     ser = sp.expand(sp.series(expr, h, 0, order + 1).removeO()) if expr.has(h) else sp.expand(expr)
     coeffs = [sp.expand(ser.coeff(h, j)) for j in range(order + 1)]
     if any(c.has(h) for c in coeffs) or sp.expand(ser - sum(c * h ** j for j, c in enumerate(coeffs))) != 0:
