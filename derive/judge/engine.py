@@ -46,8 +46,8 @@ from .crossread import Disagreement, compare, readable
 from .derivation import evaluate
 from .equation import judge_equation
 from . import logic
-from .interpret import (ClaimError, Flag, Printed, Scope, _entrywise_target, _one_definition, einstein_sums,
-                        outside_domain, prepare)
+from .interpret import (_GENERIC_LETTERS, ClaimError, Flag, Printed, Scope, _entrywise_target, _one_definition,
+                        einstein_sums, outside_domain, prepare)
 from .listing import definition_lines
 from .numeval import NotEvaluable
 from .outcome import Outcome, combine
@@ -411,6 +411,12 @@ def _read(claim, conventions, statement_index, prod_choice=None):
             _one_definition(terms[0], terms[1], it, defs, 0, _NoClaim, "latex")
             printed.append(_printed([it.expr(terms[0]), "=", it.expr(terms[1])]) + r" \quad (\text{definition})")
             terms, rels = terms[1:], rels[1:]
+        named = _naming(terms, rels, it) if defining else None
+        if named is not None:
+            # ... = M u = R(beta, eta) u: the last member names the matrix M; that link holds by the naming
+            _one_definition(named[0], named[1], it, defs, 0, _NoClaim, "latex")
+            printed.append(_printed([it.expr(named[0]), "=", it.expr(named[1])]) + r" \quad (\text{naming})")
+            terms, rels = terms[:-1], rels[:-1]
         if defining and len(terms) == 2 and rels[0] in ("=", ":=") and it.is_new(terms[0]) and len(st.chains) > 1:
             _one_definition(terms[0], terms[1], it, defs, 0, _NoClaim, "latex")
             continue
@@ -446,6 +452,30 @@ def _read(claim, conventions, statement_index, prod_choice=None):
     out = _Reading(scope, it, defs, given, links, r" \quad ".join(printed), st, parts)
     out.temps, out.origins = frozenset(temps), tuple(origins)
     return out, len(statements)
+
+
+def _naming(terms, rels, it):
+    r"""``A = M u = R(\beta, \eta) u``: ``(R(\beta, \eta), M)`` where the chain's last member is the one before it
+    with its leading factors M replaced by a new function R applied (written nowhere else in the chain), the
+    other factors the same as written: the source names M.  None for any other chain (its last link is then
+    judged as written)."""
+    if len(terms) < 3 or rels[-1] != "=":
+        return None
+    last, prev = terms[-1], terms[-2]
+    if not (isinstance(last, ir.Product) and isinstance(prev, ir.Product) and len(last.factors) >= 2):
+        return None
+    call, rest = last.factors[0], last.factors[1:]
+    if not isinstance(call, ir.Call) or not it.is_new(call) or len(prev.factors) <= len(rest) or \
+            canon(call.head) in _GENERIC_LETTERS:      # f(a) u: an arbitrary function's value, not a name
+        return None
+    if [canon(f) for f in prev.factors[-len(rest):]] != [canon(f) for f in rest]:
+        return None
+    head = canon(call.head)
+    others = [n for t in terms[:-1] for n in ir.walk(t)] + [n for f in rest for n in ir.walk(f)]
+    if any(isinstance(n, ir.Call) and canon(n.head) == head or canon(n) == head for n in others):
+        return None
+    lead = prev.factors[:-len(rest)]
+    return call, (lead[0] if len(lead) == 1 else ir.Product(tuple(lead), span=prev.span))
 
 
 def _recurrence_lhs(node, it) -> bool:

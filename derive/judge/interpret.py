@@ -42,6 +42,7 @@ from ..mathematics.primitives import ACTIVATIONS, LeakyReLU, elementary
 from ..mathematics.signforms import sign_forms
 from ..mathematics.zero import is_zero
 from ..mathematics.printing import tex as _tex
+from ..mathematics.spectral import SpectralRadius
 from ..mathematics.sequences import Conv, ConvMatrix, Vec
 from ..notation import ir
 from ..notation.declarations import Decl, DeclarationError, parse_declaration
@@ -101,6 +102,7 @@ class Scope(Conventions):
     role_keys: frozenset = frozenset()                 # keys the claim gives an optimizer role (scalars: eta)
     stated_layout: str = ""                            # the layout the claim (or its file) states, not one tried
     operators: dict = field(default_factory=dict)      # an operator's meaning the source states (\otimes: hadamard)
+    rays: dict = field(default_factory=dict)           # scale h -> the small vector eps of O(||eps||^k), read as h eps
 
     def unnamed_random(self):
         """The symbols declared ``scalar random`` (no law given) and, of those, the ones declared independent."""
@@ -617,9 +619,27 @@ def _order(it, args, primes, pos, param=None):
     if len(small) != 1:
         raise LatexError("O(...) needs one parameter declared 'scalar small' (the one that tends to 0)", pos)
     if is_array(small[0]):
-        raise Unsupported(f"O(...) of a vector {small[0]} that tends to 0 is not read yet (a scalar small parameter)",
-                          pos)
+        return _ray_order(it, x, small[0], pos)
     return sp.Order(x, (small[0], 0))
+
+
+def _ray_order(it, x, eps, pos):
+    r"""``O(\|\epsilon\|^k)`` for a small vector :math:`\epsilon`: the claim is read along every ray
+    :math:`\epsilon = h u` (:math:`u` a fixed vector, a scalar :math:`h \to 0^+`), where
+    :math:`\|h u\|^k = h^k \|u\|^k` with :math:`\|u\|` a positive constant, so the term is :math:`O(h^k)`.
+    For an expression that is a polynomial in :math:`\epsilon` once its arbitrary (smooth) functions are Taylor
+    polynomials, that is the same claim: its terms below :math:`h^k` are homogeneous polynomials in :math:`u`,
+    which vanish for every :math:`u` exactly when no term of degree below :math:`k` is left (the rest is then
+    :math:`O(\|\epsilon\|^k)`, the functions' remainders by Taylor's theorem); the judge reads nothing else
+    (:mod:`.rays`).  Only a power of the norm is read: any other expression of the vector is not one order."""
+    base, k = x.as_base_exp() if isinstance(x, sp.Pow) else (x, sp.Integer(1))
+    if not (isinstance(base, Norm) and base.args[0] == eps and k.is_Integer and k > 0 and eps.shape[1] == 1):
+        raise Unsupported(f"O(...) of a vector {eps} that tends to 0 is read only as O(\\|{eps}\\|^k)", pos)
+    h = next((s for s, v in it.scope.rays.items() if v == eps), None) or sp.Dummy("h", positive=True)
+    it.scope.rays[h] = eps
+    it.scope.note(f"$O(\\|{_tex(eps)}\\|^{{{k}}})$ is read along every ray ${_tex(eps)} = h u$ as $O(h^{{{k}}})$, "
+                  "$h \\to 0^+$")
+    return sp.Order(h ** k, (h, 0))
 
 
 #: function kind -> builder(interpreter, args, primes, pos, param) ; one row per name
@@ -2352,6 +2372,9 @@ class Interpreter:
             if power is not None:
                 out = self.power(out, self.expr(power), _pos(c))
             return self._post(out, post)
+        spectral = self._spectral_radius(key, c, primes, power)
+        if spectral is not None:
+            return spectral
         if key in ("E", r"\mathbb{E}") and key not in self.scope.symbols and self._names_a_law(c.arg):
             kind = "expectation"           # E[U(0, 1)^2]: the variable is written inside
         else:
@@ -2377,6 +2400,25 @@ class Interpreter:
         if power is not None:
             out = self.power(out, self.expr(power), _pos(c))
         return self._post(out, post)
+
+    def _spectral_radius(self, key, c: ir.Call, primes, power):
+        r"""``\rho(A)`` of a square matrix: its spectral radius, as sources write it (a product \rho A of a
+        scalar and a matrix compared with a number would have no meaning).  Only where \rho is no name of
+        the claim's own (declared, defined, or used as a value: \rho(1 - \rho) is a product); anything else,
+        or a scalar argument, is read as before."""
+        if key != r"\rho" or primes or power is not None or key in self.scope.symbols or \
+                key in self.scope.functions or key in self.user_functions or key in self.values or \
+                key in self.defined_keys:
+            return None
+        args, post = self._unwrap(c.arg)
+        if len(args) != 1 or post:
+            return None
+        m = self.expr(args[0])
+        if not is_array(m) or sp.simplify(m.shape[0] - m.shape[1]) != 0:
+            return None
+        self.scope.note(r"$\rho(\cdot)$ of a square matrix is read as its spectral radius, the largest "
+                        "modulus of its eigenvalues")
+        return SpectralRadius(m)
 
     def _event(self, key, arg):
         r"""``P(X \le x)`` of random variables (in closed form, confirmed by quadrature) and the indicator

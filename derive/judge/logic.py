@@ -28,6 +28,7 @@ from ..mathematics.zero import is_zero
 from ..notation import ir
 from ..notation.errors import Unsupported
 from ..notation.latex import canon
+from .conjunctions import judge_atomwise
 from .derivation import evaluate
 from .outcome import Outcome
 
@@ -93,6 +94,11 @@ def judge_equivalence(a_rels, b_rels, defs, scope) -> Outcome:
     x = b_rels[0][0]
     if not isinstance(x, sp.Symbol):      # 2x = 2: the one input both statements share, if there is one
         common = _inputs(a_rels) & _inputs(b_rels)
+        if len(common) > 1:           # conditions on several inputs: compared as conjunctions of inequalities
+            try:
+                return judge_atomwise(a_rels, b_rels, scope, defs)
+            except Unsupported:
+                pass
         if len(common) != 1:
             return Outcome("undecided", "an equivalence is solved for the input on the second statement's left "
                            f"side or the one input both share; ${L(x)}$ is neither")

@@ -21,6 +21,7 @@ import sympy as sp
 from sympy.core.function import AppliedUndef
 from sympy.matrices.expressions.matexpr import MatrixElement
 
+from ..mathematics.spectral import SpectralRadius
 from ..mathematics.arrays import GenericPartial, Norm, SoftmaxVec, VecMax, VecMin, is_array
 from ..mathematics.primitives import LeakyReLU, ReLU, Sigmoid, Softplus, Step
 
@@ -213,6 +214,9 @@ class _Eval:
             m = self(e.args[0])
             vals = [m[i, j] for i in range(m.rows) for j in range(m.cols)]
             return max(vals) if isinstance(e, VecMax) else min(vals)
+        if isinstance(e, SpectralRadius):
+            m = self(e.args[0])
+            return max(abs(z) for z in mpmath.eig(m, left=False, right=False))
         if isinstance(e, Norm):
             m = self(e.args[0])
             return mpmath.sqrt(mpmath.fsum(m[i, j] ** 2 for i in range(m.rows) for j in range(m.cols)))

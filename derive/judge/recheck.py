@@ -27,6 +27,7 @@ from sympy.matrices.expressions.matexpr import MatrixElement
 
 from ..mathematics.arrays import is_array
 from .numeval import DPS, NotEvaluable, evaluate
+from .rays import along_ray
 
 __all__ = ["Inconsistent", "NotEvaluable", "recheck_equal", "recheck_differs", "recheck_bound", "recheck_order",
            "Sampler"]
@@ -431,13 +432,19 @@ def recheck_bound(lhs, rel, rhs, defs, scope, seed, point=None) -> int:
 
 
 def recheck_order(value, eps, k, defs, scope, seed, holds) -> str:
-    """``value = O(eps^k)`` checked from two small values of eps: the observed order of the value."""
+    """``value = O(eps^k)`` checked from two small values of eps: the observed order of the value.  For
+    ``O(||v||^k)`` of a small vector v (``eps`` the scale of the ray v = eps u), the value along the ray at the
+    first explicit size, every other input drawn at random."""
     sampler = Sampler(scope, seed)
+    if eps in scope.rays:
+        value = along_ray(value, eps, scope.rays[eps])
+        sizes, env, defs, (value,) = next(_environments([value], defs, [], scope, seed, sampler.sizes()[:1]))
+    else:
+        env = {}
     scalars, _ = _atoms([value], defs)
     with mpmath.workdps(DPS):
-        env = {}
         for s_ in scalars:
-            if s_ != eps and s_ not in defs:
+            if s_ != eps and s_ not in defs and s_ not in env:
                 v = sampler.scalar(s_)
                 env[s_] = mpmath.mpf(int(v.p)) / int(v.q)
         vals = []

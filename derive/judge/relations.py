@@ -20,6 +20,7 @@ from .interpret import ClaimError
 from .numeval import NotEvaluable, evaluate as evaluate_numeric
 from ..notation.errors import Unsupported
 from .outcome import Outcome
+from .rays import judge_ray_order
 from .sampling import numeric, sample_points, show
 
 __all__ = ["judge_bound", "judge_approx", "judge_asymptotic", "judge_order", "judge_shape"]
@@ -377,6 +378,11 @@ def judge_order(value, order: sp.Order, claim, scope, defs) -> Outcome:
     _, k = k_expr.as_coeff_exponent(eps)
     if k_expr.as_coeff_exponent(eps)[0].has(eps):
         raise Unsupported(f"$O({L(k_expr)})$ is not a power of ${L(eps)}$", None)
+    if eps in scope.rays:          # O(||epsilon||^k) of a small vector: along every ray epsilon = h u
+        try:
+            return judge_ray_order(value, eps, scope.rays[eps], k, claim, scope, defs, lambda e: _assumed(e, scope))
+        except Unsupported as exc:
+            return Outcome("undecided", f"not supported yet: {exc.message}")
     v = evaluate(value, defs)
     lowest, lead, ser = _leading(v, eps)
     steps = [(f"expand the left side in a series at ${L(eps)} = 0$", L(sp.simplify(ser)))]
