@@ -64,7 +64,7 @@ EXPECTED = {
     "r3.symbolic_counterexample": "undecided",
     "r3.default.other_library": "convention", "r3.default.no_library": "refuted",
     "sum_reach": "undecided",                                        # how far a sum reaches: not guessed
-    "list_without_layout": "undecided", "list_denominator_layout": "undecided",   # [a, b]: a row only in numerator layout
+    "list_without_layout": "proved", "list_denominator_layout": "proved",   # [a, b]: its entries, against the vector beside it
     "loss_matrix.first_column": "refuted", "loss_matrix.every_entry": "proved",   # a loss of a matrix
     "loss_matrix.bce": "proved", "loss_matrix.bce_first_column": "refuted",       # is over every entry
     "update_role.sq": "proved", "update_role.sq.mutant": "refuted", "update_role.half": "proved",
@@ -102,13 +102,13 @@ EXPECTED = {
     "diag_ellipsis_two_indices": "undecided",        # diag(\ldots a \ldots): one running index
     "mid.conditional_probability": "undecided", "mid.null_event": "undecided",   # \mid only in a moment
     "mid.outside_moment": "undecided",                                            # over an event P(A) > 0
-    "nabla.bare_tuple": "undecided", "nabla.undefined_function": "undecided",    # nabla f(x, y): a column
+    "nabla.bare_tuple": "proved", "nabla.undefined_function": "undecided",    # nabla f(x, y): a column
     "nabla.row_in_mixed_layout": "convention", "hessian.declared_H": "refuted",  # of a defined function
     "bold.number_inside": "error",                   # \mathbf{x + 1}: the bold 1 is not guessed
     "eta_applied_without_role": "error",             # \eta(...) settled only by a role or a declaration
     "logic.two_roots": "error", "logic.not_two_claims": "proved",     # a premise must fix its input; an
     "logic.not_equivalent": "refuted", "logic.in_given": "error",     # equivalence is not two identities
-    "tuple.lengths": "error", "list.bare": "undecided",                # one length; a row or a column?
+    "tuple.lengths": "error", "list.bare": "refuted",                  # one length; entries against x
     "sum_range.other_vector": "error", "sum_range.tuple_for_scalar": "error",   # a sum's range is never guessed
     "sum_range.index_past_length": "error", "sum_range.index_past_length.numbers": "error",   # nor past a length
     "nabla.order_kept": "refuted", "order.both_sides": "undecided",   # \nabla^2 is no \nabla; O = O is no claim
@@ -181,7 +181,7 @@ EXPECTED = {
     "given.one_column_matrix_value": "error",          # a one-column bmatrix: no vector declared from it
     "chain.generic_through_matrix_product": "proved",  # dL/dW through D = W X: every entry of D
     "chain.generic_through_matrix_product.mutant": "refuted",   # that holds W_11 counts
-    "with_gradient.bare_list": "undecided",          # the words join statements, a bare list stays unread
+    "with_gradient.bare_list": "proved",             # the words join statements; the list against the gradient
     "with_gradient.no_relation": "error",            # words before a value: no second statement
     "given.irrational_value": "refuted",             # e^0 + e^{log 2} = 3: the point as the facts fix it
     "index.free_and_bound_same_name": "proved",        # the claim's free j takes values in a definition,
@@ -212,6 +212,9 @@ EXPECTED = {
     "h3.equivalence.different_not_found": "undecided",     # differ as written, no witness found: no verdict
     "h3.naming.other_vector": "error", "h3.naming.used_before": "error",   # = M u = T(a) u names M only as
     "h3.naming.generic_letter": "undecided",                                # written, T new, no f letter
+    # a bare list beside vectors of one orientation: its entries are compared; nowhere else read
+    "bare_list.wrong_entry": "refuted", "bare_list.beside_matrix": "undecided",
+    "bare_list.wrong_length": "undecided", "bare_list.inside_a_product": "undecided",
 }
 
 

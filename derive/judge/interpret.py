@@ -946,16 +946,51 @@ class Interpreter:
     def chain(self, ch: ir.Chain) -> list:
         if any(prod.prod_calls(t) for t in ch.terms):
             return self._prod_chain(ch)
+        lists = self._bare_lists(ch)
         out = []
         for k, term in enumerate(ch.terms):
             if k:
                 out.append(ch.rels[k - 1])
-            if k and ch.rels[k - 1] == "in":
+            if k in lists:
+                out.append(lists[k])
+            elif k and ch.rels[k - 1] == "in":
                 out.append(self.space(term))
             elif k and ch.rels[k - 1] == "~" and _is_number(term):
                 out.append(Printed(canon(term), self.expr(term)))    # the digits as printed
             else:
                 out.append(self.expr(term))
+        return out
+
+    def _bare_lists(self, ch: ir.Chain) -> dict:
+        r"""``\nabla f(x, y) = [2xy, x^2]``: a bracketed list of scalars written as a whole side of an equation
+        whose other sides are vectors of that length, one orientation among them.  The list writes the
+        entries and no orientation, and an equation of vectors holds entry by entry: it is read in the other
+        sides' orientation.  Elsewhere (no vector beside it, vectors of both orientations, a matrix) a bare list
+        stays unread."""
+        if not ch.rels or any(r != "=" for r in ch.rels):
+            return {}
+        spots = [k for k, t in enumerate(ch.terms) if isinstance(t, ir.Tuple) and t.bracket == "["]
+        if not spots or len(spots) == len(ch.terms):
+            return {}
+        try:
+            others = [self.expr(t) for k, t in enumerate(ch.terms) if k not in spots]
+        except (Unsupported, LatexError, ShapeMismatch):
+            return {}
+        shapes = {tuple(v.shape) if is_array(v) else None for v in others}
+        if len(shapes) != 1 or None in shapes:
+            return {}
+        (shape,) = shapes
+        if 1 not in shape or shape == (1, 1):
+            return {}
+        out = {}
+        for k in spots:
+            entries = [self.expr(x) for x in ch.terms[k].items]
+            if any(is_array(e) or not isinstance(e, sp.Basic) for e in entries) \
+                    or (shape[0] if shape[1] == 1 else shape[1]) != len(entries):
+                return {}
+            out[k] = sp.ImmutableMatrix([entries]) if shape[0] == 1 else sp.ImmutableMatrix([[e] for e in entries])
+        self.scope.note("a bare list $[a, b, \\dots]$ writes entries, not an orientation: it is compared entry by "
+                        "entry with the vector on the other side")
         return out
 
     def _prod_chain(self, ch: ir.Chain) -> list:
