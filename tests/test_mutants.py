@@ -57,6 +57,8 @@ EQUIVALENT = {
     "cs231n.dropout.expected_output#sign@18": "the sign of a term (1 - p) * 0 = 0",
     "d2l.momentum.eigen_update#sign@56": "the sign flipped is in the line defining v_t, which the claimed lines "
                                          "do not use (they use v_{t-1})",
+    "d2l.gd.example_gradient#transpose@35": "a bare list writes entries, not an orientation: [a, b] beside the "
+                                            "gradient is the statement [a, b]^T makes",
     "d2l.matrix_calculus.einstein#swap@18": "x^T A^T x = x^T A x: its gradient is the same (A + A^T) x",
     "d2l.gd.taylor_step#sign@40": "the sign before an O(...) term: -O(eta^2) is O(eta^2)",
     "matrix_calculus.neuron.affine_partials#sign@106": "the sign of d b/d w, which is 0 (b and w are independent "
