@@ -287,6 +287,8 @@ def _conditions(conds, it, defs):
                     p = sp.Symbol(f"{x.name}_c", integer=True, nonnegative=True)
                     offset = (1 if strict else 0)
                     reps[x] = c + offset + p if rel in (">", ">=") else c - offset - p
+                    if rel in (">", ">="):
+                        it.scope.raised[p] = x      # p grows with x (an asymptotic count may be read through it)
                 else:
                     p = sp.Symbol(f"{x.name}_c", positive=True) if strict else sp.Symbol(f"{x.name}_c",
                                                                                           nonnegative=True)
@@ -559,10 +561,11 @@ def _recheck(out: Outcome, lhs, rel, rhs, r: _Reading, claim) -> Outcome:
             out.recheck = recheck_order(value, eps, k, r.defs, r.scope, seed, out.verdict == "proved")
         elif rel == "~" and isinstance(rhs, sp.Basic) and not isinstance(rhs, Printed):
             eps = next((d.obj for d in r.scope.symbols.values() if d.domain == "small"), None)
-            if eps is None:
+            if eps is None and out.recheck is None:
                 raise NotEvaluable("no small parameter")
-            out.recheck = recheck_order(lhs - rhs, eps, sp.Rational(1, 2), r.defs, r.scope, seed,
-                                        out.verdict == "proved")
+            if eps is not None:
+                out.recheck = recheck_order(lhs - rhs, eps, sp.Rational(1, 2), r.defs, r.scope, seed,
+                                            out.verdict == "proved")
         elif rel == "=" and isinstance(rhs, sp.Basic):
             if out.verdict == "proved":
                 n = recheck_equal(lhs, rhs, r.defs, r.given, r.scope, seed, claim.sizes)

@@ -101,6 +101,7 @@ class Scope(Conventions):
     role_keys: frozenset = frozenset()                 # keys the claim gives an optimizer role (scalars: eta)
     stated_layout: str = ""                            # the layout the claim (or its file) states, not one tried
     operators: dict = field(default_factory=dict)      # an operator's meaning the source states (\otimes: hadamard)
+    raised: dict = field(default_factory=dict)         # p -> x where a condition x >= c was applied as x = c + p
 
     def unnamed_random(self):
         """The symbols declared ``scalar random`` (no law given) and, of those, the ones declared independent."""
@@ -255,6 +256,16 @@ def _max_min(kind):
             raise Unsupported(f"{kind} of several arrays", pos)
         return (sp.Max if kind == "max" else sp.Min)(*args)
     return build
+
+
+def _binomial(it, args, primes, pos, param=None):
+    r"""``\binom{n}{k}``: :math:`n! / (k! (n-k)!)` (SymPy's binomial, the polynomial in :math:`n` for an
+    integer :math:`k`)."""
+    if len(args) != 2:
+        raise LatexError(f"a binomial coefficient takes two arguments, got {len(args)}", pos)
+    if primes or param is not None or any(is_array(a) for a in args):
+        raise Unsupported("a binomial coefficient of arrays, with a prime or a subscript", pos)
+    return sp.binomial(*args)
 
 
 def _clip(it, args, primes, pos, param=None):
@@ -634,7 +645,7 @@ FUNCTIONS = {
     "max": _max_min("max"), "min": _max_min("min"), "trace": _trace, "tr": _trace, "det": _det,
     "softmax": _softmax, "diag": _diag, "sum": _total, "clip": _clip,
     "expectation": _moment("E", stats_E), "variance": _moment("Var", stats_variance), "std": _std, "vec": _sequence("vec"), "conv2d": _sequence("conv2d"),
-    "convmat": _sequence("convmat"), "order": _order,
+    "convmat": _sequence("convmat"), "order": _order, "binomial": _binomial,
     **{name: _loss(name) for name in LOSSES}, **{name: _init(name) for name in INITS},
 }
 
@@ -646,7 +657,7 @@ FUNCTION_NAMES = {
     "cosh": "cosh", "erf": "erf", "erfc": "erfc", "max": "max", "min": "min", "tr": "trace", "trace": "trace",
     "det": "det", "diag": "diag", "sign": "sign", "sgn": "sgn", "vec": "vec", "mse": "mse", "bce": "bce",
     "sse": "sse", "cce": "cce", "step": "step", "heaviside": "step", "lg": "lg", "sum": "sum",
-    "var": "variance", "std": "std", "clip": "clip",
+    "var": "variance", "std": "std", "clip": "clip", "binom": "binomial",
 }
 #: how sources write a probability
 _PROBABILITY = frozenset({"P", r"\Pr", "Pr", r"\mathbb{P}"})
