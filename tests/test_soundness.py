@@ -204,6 +204,9 @@ EXPECTED = {
     "h2.approx.ratio_only": "undecided", "h2.approx.difference_only": "undecided",
     "h2.approx.count_bounded_above": "error", "h2.approx.real_not_count": "error",
     "h2.approx.no_limit": "undecided", "h2.choose_without_group": "error", "h2.binom_bare_arguments": "error",
+    "h2.const.some_inputs": "undecided", "h2.const.bound_held": "undecided",   # + const: which inputs it may
+    "h2.const.scaled": "undecided", "h2.const.declared": "refuted",             # hold is not written
+    "h2.bound.domain_too_wide": "error", "h2.bound.after_derivative": "proved",
 }
 
 

@@ -102,6 +102,7 @@ class Scope(Conventions):
     stated_layout: str = ""                            # the layout the claim (or its file) states, not one tried
     operators: dict = field(default_factory=dict)      # an operator's meaning the source states (\otimes: hadamard)
     raised: dict = field(default_factory=dict)         # p -> x where a condition x >= c was applied as x = c + p
+    bounds: dict = field(default_factory=dict)         # p -> (x, y) where a condition x >= y was applied as x = y + p
 
     def unnamed_random(self):
         """The symbols declared ``scalar random`` (no law given) and, of those, the ones declared independent."""
@@ -659,6 +660,10 @@ FUNCTION_NAMES = {
     "sse": "sse", "cce": "cce", "step": "step", "heaviside": "step", "lg": "lg", "sum": "sum",
     "var": "variance", "std": "std", "clip": "clip", "binom": "binomial",
 }
+#: ``+ \text{const}``: the marker of an additive constant (a name with a space: no claim can spell it)
+CONSTANT = sp.Symbol("additive constant", real=True)
+#: the words sources write for it (lower case, a final period dropped)
+CONSTANT_WORDS = frozenset({"const", "constant", "cst"})
 #: how sources write a probability
 _PROBABILITY = frozenset({"P", r"\Pr", "Pr", r"\mathbb{P}"})
 #: the function kinds that take a random variable (their argument may name a distribution)
@@ -1169,6 +1174,8 @@ class Interpreter:
         """``\\text{learning\\_rate}``, ``fan_in``: a name of several letters used as a value is a symbol."""
         key = canon(n)
         word = n.name.replace("\\_", "_")          # \text{fan\_in}: the escaped underscore of LaTeX text
+        if word.lower().rstrip(".") in CONSTANT_WORDS and key not in self.scope.symbols:
+            return CONSTANT          # + \text{const.}: an additive constant, judged by :mod:`.uptoconstant`
         if not word.replace("_", "").isalnum():
             raise LatexError(f"the words {n.name!r} used as a value", _pos(n))
         if key in self.scope.symbols:
