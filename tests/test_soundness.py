@@ -207,6 +207,8 @@ EXPECTED = {
     "h2.const.some_inputs": "undecided", "h2.const.bound_held": "undecided",   # + const: which inputs it may
     "h2.const.scaled": "undecided", "h2.const.declared": "refuted",             # hold is not written
     "h2.bound.domain_too_wide": "error", "h2.bound.after_derivative": "proved",
+    "h2.observed.probability": "undecided", "h2.observed.variance": "undecided",   # a value, no variable
+    "h2.observed.outside_support": "error", "h2.observed.parameter": "error",
 }
 
 

@@ -103,6 +103,7 @@ class Scope(Conventions):
     operators: dict = field(default_factory=dict)      # an operator's meaning the source states (\otimes: hadamard)
     raised: dict = field(default_factory=dict)         # p -> x where a condition x >= c was applied as x = c + p
     bounds: dict = field(default_factory=dict)         # p -> (x, y) where a condition x >= y was applied as x = y + p
+    observed: dict = field(default_factory=dict)       # declared symbol -> the law it is a value of (target ~ Poisson)
 
     def unnamed_random(self):
         """The symbols declared ``scalar random`` (no law given) and, of those, the ones declared independent."""
@@ -527,6 +528,15 @@ def _valid_law(kind, params, spelled, pos, declared=()):
         raise Unsupported(f"{spelled}(...) needs {need}, and the declarations do not guarantee it: declare the "
                           "parameters (for instance 'scalar positive')", pos)
 
+
+#: laws a declared scalar may be given as a value of: name -> (parameters, whether the declared symbol lies in
+#: the support with valid parameters, by the assumptions alone)
+_VALUE_LAWS = {
+    "poisson": (1, lambda x, ps: bool(x.is_integer and x.is_nonnegative and ps[0].is_positive)),
+    "normal": (2, lambda x, ps: bool(x.is_real and ps[1].is_positive)),
+    r"\mathcal{n}": (2, lambda x, ps: bool(x.is_real and ps[1].is_positive)), "n": (2, lambda x, ps: bool(
+        x.is_real and ps[1].is_positive)),
+}
 
 #: how sources spell them
 DISTRIBUTION_NAMES = {r"\mathcal{N}": "normal", "N": "normal", r"\mathcal{U}": "uniform", "U": "uniform",
@@ -2219,6 +2229,7 @@ class Interpreter:
         if any(r not in ("<", "<=", ">", ">=") for r in arg.arg.rels):
             raise Unsupported(f"{key} of the relation {arg.arg.rels} is not read yet (only <, <=, >, >=)", _pos(arg))
         cond = self.condition(arg.arg)
+        self._no_observed([cond], _pos(arg))
         indicator = sp.Piecewise((1, cond), (0, True))
         if key == r"\mathbb{1}":
             return indicator
@@ -2272,6 +2283,7 @@ class Interpreter:
         outer, self.moment_laws = self.moment_laws, []
         try:
             vals = [self.expr(a) for a in args]
+            self._no_observed(vals, pos)
             if given is not None:
                 self.moment_event = self.condition(given)
         finally:
@@ -2464,6 +2476,8 @@ class Interpreter:
     def random_variable(self, name_node, dist_node):
         r"""``X \sim \mathcal{N}(0, \sigma^2)``: X becomes a random variable (a given, read before the formula)."""
         key = canon(name_node)
+        if key in self.scope.symbols and key not in self.scope.random:
+            return self._observed_value(key, dist_node)
         if not isinstance(name_node, ir.Atom) or key in self.scope.symbols or key in self.scope.random:
             raise Unsupported(f"{key} \\sim ...: only a plain, otherwise undeclared letter can be a random variable",
                               _pos(name_node))
@@ -2487,6 +2501,41 @@ class Interpreter:
             raise LatexError(f"{kind} takes {arity} parameter(s), got {len(args)}", _pos(dist_node))
         self.scope.random[key] = self._law(kind, [self.expr(a) for a in args], spelled, key, _pos(dist_node))
         self.scope.note(f"${key}$ is a random variable, ${key} \\sim$ {kind}")
+
+    def _observed_value(self, key, dist_node):
+        r"""``\text{target} \sim \mathrm{Poisson}(\text{input})`` for a declared scalar: the symbol is a value the
+        law can take (the claim is about values, as a likelihood's formula is).  The declared domain must lie in
+        the law's support and its parameters be valid by the declarations; a moment or probability of the symbol
+        is then not read (it is no random variable here)."""
+        decl = self.scope.symbols[key]
+        if not isinstance(dist_node, (ir.Call, ir.Apply)) or decl.kind != "scalar":
+            raise Unsupported(f"{key} \sim ...: a declared scalar and a law applied to its parameters are needed",
+                              _pos(dist_node))
+        if isinstance(dist_node, ir.Call):
+            head = dist_node.head
+            spelled = head.name.lower() if isinstance(head, ir.Name) else _key(head).lower()
+            args, post = self._unwrap(dist_node.arg)
+        else:
+            spelled, (args, post) = dist_node.func.name.lower(), (list(dist_node.args), [])
+            if len(args) == 1:
+                args, post = self._unwrap(args[0])
+        law = _VALUE_LAWS.get(spelled)
+        if law is None or post or len(args) != law[0]:
+            raise Unsupported(f"{key} \sim {spelled}(...): a declared value of this law is not read yet (known: "
+                              f"{', '.join(sorted(_VALUE_LAWS))})", _pos(dist_node))
+        params = [self.expr(a) for a in args]
+        if any(is_array(v) for v in params) or not law[1](decl.obj, params):
+            raise Unsupported(f"{key} \sim {spelled}(...): the declarations do not put {key} in the law's support "
+                              "with valid parameters", _pos(dist_node))
+        self.scope.observed[decl.obj] = spelled
+        self.scope.note(f"${_tex(decl.obj)}$ is read as a value of {spelled}$({', '.join(map(_tex, params))})$")
+
+    def _no_observed(self, vals, pos):
+        """A moment or probability of a symbol given only as a law's value: not read."""
+        held = [v for v in vals if isinstance(v, sp.Basic) for o in self.scope.observed if v.has(o)]
+        if held:
+            raise Unsupported("a moment or probability of a declared symbol given as a value of a law (declare no "
+                              r"symbol for a random variable: 'X \sim ...' alone)", pos)
 
     def _law_variable(self, key, args, primes, pos):
         r"""``U(-a, a)`` inside ``\operatorname{Var}[\cdot]``: a random variable with that law, as sources write
