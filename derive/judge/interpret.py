@@ -2509,7 +2509,7 @@ class Interpreter:
         is then not read (it is no random variable here)."""
         decl = self.scope.symbols[key]
         if not isinstance(dist_node, (ir.Call, ir.Apply)) or decl.kind != "scalar":
-            raise Unsupported(f"{key} \sim ...: a declared scalar and a law applied to its parameters are needed",
+            raise Unsupported(f"{key} \\sim ...: a declared scalar and a law applied to its parameters are needed",
                               _pos(dist_node))
         if isinstance(dist_node, ir.Call):
             head = dist_node.head
@@ -2521,11 +2521,11 @@ class Interpreter:
                 args, post = self._unwrap(args[0])
         law = _VALUE_LAWS.get(spelled)
         if law is None or post or len(args) != law[0]:
-            raise Unsupported(f"{key} \sim {spelled}(...): a declared value of this law is not read yet (known: "
+            raise Unsupported(f"{key} \\sim {spelled}(...): a declared value of this law is not read yet (known: "
                               f"{', '.join(sorted(_VALUE_LAWS))})", _pos(dist_node))
         params = [self.expr(a) for a in args]
         if any(is_array(v) for v in params) or not law[1](decl.obj, params):
-            raise Unsupported(f"{key} \sim {spelled}(...): the declarations do not put {key} in the law's support "
+            raise Unsupported(f"{key} \\sim {spelled}(...): the declarations do not put {key} in the law's support "
                               "with valid parameters", _pos(dist_node))
         self.scope.observed[decl.obj] = spelled
         self.scope.note(f"${_tex(decl.obj)}$ is read as a value of {spelled}$({', '.join(map(_tex, params))})$")

@@ -63,7 +63,7 @@ def _intervals(scope, symbols):
 
 
 def _claim_inputs(a, b, scope):
-    """The inputs the sides depend on, in the claim's own terms: a condition's ``x = y + p`` (x >= y) undone
+    r"""The inputs the sides depend on, in the claim's own terms: a condition's ``x = y + p`` (x >= y) undone
     (``p = x - y``), so that a y the sides hold only through x (a clamp ``\max(x, y)`` that the condition
     settles) is no input of theirs."""
     back = {p: x - y for p, (x, y) in scope.bounds.items()}
