@@ -209,6 +209,7 @@ EXPECTED = {
     "h2.bound.domain_too_wide": "error", "h2.bound.after_derivative": "proved",
     "h2.observed.probability": "undecided", "h2.observed.variance": "undecided",   # a value, no variable
     "h2.observed.outside_support": "error", "h2.observed.parameter": "error",
+    "h2.bound.chained": "undecided",
 }
 
 

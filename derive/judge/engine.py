@@ -484,6 +484,11 @@ def _read(claim, conventions, statement_index, prod_choice=None):
     printed[:0] = [f"{L(lhs)} \\leftarrow {L(value)} \\quad (\\text{{{field}}})"
                    for field, (lhs, _, value) in zip(origins, links) if field is not None]
     reps = {**given_reps, **_conditions(conditions, it, defs)}
+    chained = [k for k, v in reps.items() if isinstance(v, sp.Basic) and v.free_symbols & set(reps)]
+    if chained:
+        # x >= y then y > 0: x = y + p is substituted at once with y = q, and would lose the tie to y
+        raise Unsupported(f"conditions on ${L(chained[0])}$ and on an input of its bound at once are not applied "
+                          "yet", None)
     if reps:
         links = [(_sub(a, reps, defs), rel, _sub(b, reps, defs)) for a, rel, b in links]
         parts = [p and (p[0], [_sub(g, reps, defs) for g in p[1]]) for p in parts]
