@@ -210,6 +210,9 @@ EXPECTED = {
     "h2.observed.probability": "undecided", "h2.observed.variance": "undecided",   # a value, no variable
     "h2.observed.outside_support": "error", "h2.observed.parameter": "error",
     "h2.bound.chained": "undecided",
+    "h2.told_in_words.defined": "undecided", "h2.told_in_words.alone": "undecided",   # an opaque value
+    "h2.told_in_words.bound": "undecided", "h2.told_in_words.chain": "undecided",
+    "h2.told_in_words.chain.mutant": "refuted",
 }
 
 

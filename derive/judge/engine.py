@@ -542,6 +542,18 @@ def _derivatives_first(e, fixed, defs):
     return e.func(*args) if any(a is not b for a, b in zip(args, e.args)) else e
 
 
+def _described(r) -> set:
+    """The probabilities told in words (:meth:`.interpret.Interpreter._described_event`) and every name whose
+    definition reaches one."""
+    out = set(r.scope.described)
+    while out:
+        more = {k for k, v in r.defs.items() if isinstance(v, sp.Basic) and v.free_symbols & out} - out
+        if not more:
+            break
+        out |= more
+    return out
+
+
 def _sub(e, reps, defs=None):
     if isinstance(e, Printed) or not isinstance(e, sp.Basic):
         return e
@@ -723,6 +735,10 @@ def _judge_reading(claim, r: _Reading) -> Outcome:
                        f"judged as one algorithm only: {whole.reason}", steps=whole.steps)
     for (lhs, rel, rhs), part in zip(base.links, base.parts):
         r = _under(base, part) if part else base
+        if any(isinstance(v, sp.Basic) and v.free_symbols & _described(r) for v in (lhs, rhs)):
+            outcomes.append(Outcome("undecided", "a probability of an event told in words: its value is not "
+                                    "known here"))
+            continue
         if rel == "<=>":
             outcomes.append(logic.judge_equivalence(lhs, rhs, r.defs, r.scope))
             continue

@@ -104,6 +104,7 @@ class Scope(Conventions):
     raised: dict = field(default_factory=dict)         # p -> x where a condition x >= c was applied as x = c + p
     bounds: dict = field(default_factory=dict)         # p -> (x, y) where a condition x >= y was applied as x = y + p
     observed: dict = field(default_factory=dict)       # declared symbol -> the law it is a value of (target ~ Poisson)
+    described: set = field(default_factory=set)        # opaque symbols of probabilities of events told in words
 
     def unnamed_random(self):
         """The symbols declared ``scalar random`` (no law given) and, of those, the ones declared independent."""
@@ -2178,6 +2179,8 @@ class Interpreter:
                 key not in self.user_functions and key not in self.scope.symbols:
             return self._prod(c)
         event = self._event(key, c.arg) if not primes and power is None else None
+        if event is None and not primes and power is None:
+            event = self._described_event(key, c.arg)
         if event is not None:
             return event
         base = _key(head.base) if isinstance(head, ir.Sub) else None
@@ -2245,6 +2248,20 @@ class Interpreter:
         _quadrature_check("E", indicator, value, self.scope.random_laws, _pos(arg))
         self.scope.note(rf"${key}(\ldots)$ computed in closed form over the given distributions, confirmed by "
                         "numerical quadrature of the indicator")
+        return value
+
+    def _described_event(self, key, arg):
+        r"""``P(\textrm{choose } i)``: the probability of an event told in words, a value nothing here computes.
+        It stands as an opaque symbol (recorded in ``scope.described``) so that the rest of a chain can be read;
+        a relation holding it is never judged (:mod:`.engine`)."""
+        if key not in _PROBABILITY or key in self.scope.symbols or not isinstance(arg, ir.Paren):
+            return None
+        if not any(isinstance(n, ir.Name) and len(n.name.strip("~ ")) > 1 for n in ir.walk(arg.arg)):
+            return None
+        value = sp.Symbol(f"P({canon(arg.arg)})", real=True)
+        self.scope.described.add(value)
+        self.scope.note(f"${_tex(value)}$ is a probability of an event told in words: relations holding it are "
+                        "not judged")
         return value
 
     def _law(self, kind, params, spelled, name, pos):
