@@ -58,6 +58,7 @@ from .relations import judge_approx, judge_bound, judge_order, judge_shape
 from .theorems import judge_theorem, theorem_algorithm
 from .trajectories import judge_trajectory
 from .updates import canonical_update, judge_update
+from .uptoconstant import CONSTANT, constant_form, judge_up_to_constant
 
 __all__ = ["judge_claim", "relations", "ClaimError", "JUDGES"]
 
@@ -96,6 +97,15 @@ def _equation(lhs, rhs, claim, r):
     if form is not None:
         value, order = form
         return judge_order(value, order, claim, r.scope, r.defs), lhs, rhs
+    try:
+        sides = constant_form(lhs, rhs)
+    except Unsupported as exc:
+        return Outcome("undecided", f"not supported yet: {exc.message}"), lhs, rhs
+    if sides is not None:
+        if r.given:
+            return Outcome("undecided", "an equation up to a constant with given equations is not judged yet"), \
+                lhs, rhs
+        return judge_up_to_constant(*sides, claim, r.scope, r.defs), lhs, rhs
     lhs, rhs, note = _entrywise(lhs, rhs, r.scope)
     if note:
         r.scope.note(note)
@@ -287,11 +297,15 @@ def _conditions(conds, it, defs):
                     p = sp.Symbol(f"{x.name}_c", integer=True, nonnegative=True)
                     offset = (1 if strict else 0)
                     reps[x] = c + offset + p if rel in (">", ">=") else c - offset - p
+                    if rel in (">", ">="):
+                        it.scope.raised[p] = x      # p grows with x (an asymptotic count may be read through it)
                 else:
                     p = sp.Symbol(f"{x.name}_c", positive=True) if strict else sp.Symbol(f"{x.name}_c",
                                                                                           nonnegative=True)
                     reps[x] = c + p if rel in (">", ">=") else c - p
                 it.scope.note(f"the condition ${L(x)} {_REL_LATEX[rel]} {L(c)}$ is applied exactly")
+                continue
+            if rel in ("<", ">", "<=", ">=") and _input_bound(a, b, rel, it, defs, reps):
                 continue
             rule = _sign_rule(rel, a, b, it)
             if rule is not None:
@@ -316,6 +330,40 @@ def _cases_in_words(conds, claim, it):
             raise Unsupported(f"the condition in words '{text}' is not read: state it as a given fact (an "
                               "inequality)", 0)
         it.scope.note(f"the condition in words '{text}' is read as the claim's given inequalities state it")
+
+
+#: an input's declared domain -> the domains of a lower bound that keep ``bound + p`` (p >= 0) inside it (each
+#: unbounded above: :mod:`.uptoconstant` moves the bound up with the larger input held)
+_BOUND_DOMAINS = {"real": {"real", "positive", "nonnegative"},
+                  "positive": {"positive"}, "nonnegative": {"positive", "nonnegative"}}
+
+
+def _input_bound(a, b, rel, it, defs, reps) -> bool:
+    r"""``\operatorname{var} \ge \operatorname{eps}`` between two inputs: the larger becomes the smaller plus a
+    new nonnegative input (positive for a strict bound), exactly the pairs the condition allows when the larger
+    one's declared domain holds every such sum (a positive var above a real eps would not).  False when the
+    condition is not of this form; an error when it is but cannot be applied exactly."""
+    if not (isinstance(a, (ir.Atom, ir.Sub, ir.Name)) and isinstance(b, (ir.Atom, ir.Sub, ir.Name))):
+        return False
+    x, y = it.expr(a), it.expr(b)
+    if not (isinstance(x, sp.Symbol) and isinstance(y, sp.Symbol)) or x == y:
+        return False
+    big, small = (x, y) if rel in (">", ">=") else (y, x)
+    decls = {d.obj: d for d in it.scope.symbols.values() if d.kind == "scalar"}
+    if big not in decls or small not in decls or big in defs or big in reps or small in reps:
+        raise Unsupported(f"the condition ${L(x)} {_REL_LATEX[rel]} {L(y)}$ between inputs needs both declared "
+                          "scalars, neither defined nor already set", a.span[0])
+    big_dom, small_dom = decls[big].domain, decls[small].domain
+    if small_dom not in _BOUND_DOMAINS.get(big_dom, ()):
+        raise Unsupported(f"the condition ${L(x)} {_REL_LATEX[rel]} {L(y)}$ is not applied: ${L(big)}$ is declared "
+                          f"{big_dom}, ${L(small)}$ {small_dom}", a.span[0])
+    strict = rel in ("<", ">")
+    p = sp.Symbol(f"{big.name}_c", positive=True) if strict else sp.Symbol(f"{big.name}_c", nonnegative=True)
+    reps[big] = small + p
+    it.scope.bounds[p] = (big, small)
+    it.scope.note(f"the condition ${L(x)} {_REL_LATEX[rel]} {L(y)}$ is applied exactly: ${L(big)} = {L(small)} + "
+                  f"{L(p)}$, ${L(p)} {_REL_LATEX['>' if strict else '>=']} 0$")
+    return True
 
 
 def _sign_rule(rel, a, b, it):
@@ -442,6 +490,11 @@ def _read(claim, conventions, statement_index, prod_choice=None):
     printed[:0] = [f"{L(lhs)} \\leftarrow {L(value)} \\quad (\\text{{{field}}})"
                    for field, (lhs, _, value) in zip(origins, links) if field is not None]
     reps = {**given_reps, **_conditions(conditions, it, defs)}
+    chained = [k for k, v in reps.items() if isinstance(v, sp.Basic) and v.free_symbols & set(reps)]
+    if chained:
+        # x >= y then y > 0: x = y + p is substituted at once with y = q, and would lose the tie to y
+        raise Unsupported(f"conditions on ${L(chained[0])}$ and on an input of its bound at once are not applied "
+                          "yet", None)
     if reps:
         links = [(_sub(a, reps, defs), rel, _sub(b, reps, defs)) for a, rel, b in links]
         parts = [p and (p[0], [_sub(g, reps, defs) for g in p[1]]) for p in parts]
@@ -519,6 +572,18 @@ def _derivatives_first(e, fixed, defs):
     return e.func(*args) if any(a is not b for a, b in zip(args, e.args)) else e
 
 
+def _described(r) -> set:
+    """The probabilities told in words (:meth:`.interpret.Interpreter._described_event`) and every name whose
+    definition reaches one."""
+    out = set(r.scope.described)
+    while out:
+        more = {k for k, v in r.defs.items() if isinstance(v, sp.Basic) and v.free_symbols & out} - out
+        if not more:
+            break
+        out |= more
+    return out
+
+
 def _sub(e, reps, defs=None):
     if isinstance(e, Printed) or not isinstance(e, sp.Basic):
         return e
@@ -589,10 +654,14 @@ def _recheck(out: Outcome, lhs, rel, rhs, r: _Reading, claim) -> Outcome:
             out.recheck = recheck_order(value, eps, k, r.defs, r.scope, seed, out.verdict == "proved")
         elif rel == "~" and isinstance(rhs, sp.Basic) and not isinstance(rhs, Printed):
             eps = next((d.obj for d in r.scope.symbols.values() if d.domain == "small"), None)
-            if eps is None:
+            if eps is None and out.recheck is None:
                 raise NotEvaluable("no small parameter")
-            out.recheck = recheck_order(lhs - rhs, eps, sp.Rational(1, 2), r.defs, r.scope, seed,
-                                        out.verdict == "proved")
+            if eps is not None:
+                out.recheck = recheck_order(lhs - rhs, eps, sp.Rational(1, 2), r.defs, r.scope, seed,
+                                            out.verdict == "proved")
+        elif rel == "=" and any(isinstance(v, sp.Basic) and v.has(CONSTANT) for v in (lhs, rhs)):
+            if out.recheck is None:       # up to a constant: its judge evaluates the difference independently
+                raise NotEvaluable("the constant was not evaluated independently")
         elif rel == "=" and isinstance(rhs, sp.Basic):
             if out.verdict == "proved":
                 n = recheck_equal(lhs, rhs, r.defs, r.given, r.scope, seed, claim.sizes)
@@ -696,6 +765,10 @@ def _judge_reading(claim, r: _Reading) -> Outcome:
                        f"judged as one algorithm only: {whole.reason}", steps=whole.steps)
     for (lhs, rel, rhs), part in zip(base.links, base.parts):
         r = _under(base, part) if part else base
+        if any(isinstance(v, sp.Basic) and v.free_symbols & _described(r) for v in (lhs, rhs)):
+            outcomes.append(Outcome("undecided", "a probability of an event told in words: its value is not "
+                                    "known here"))
+            continue
         if rel == "<=>":
             outcomes.append(logic.judge_equivalence(lhs, rhs, r.defs, r.scope))
             continue

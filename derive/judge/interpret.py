@@ -103,6 +103,10 @@ class Scope(Conventions):
     stated_layout: str = ""                            # the layout the claim (or its file) states, not one tried
     operators: dict = field(default_factory=dict)      # an operator's meaning the source states (\otimes: hadamard)
     rays: dict = field(default_factory=dict)           # scale h -> the small vector eps of O(||eps||^k), read as h eps
+    raised: dict = field(default_factory=dict)         # p -> x where a condition x >= c was applied as x = c + p
+    bounds: dict = field(default_factory=dict)         # p -> (x, y) where a condition x >= y was applied as x = y + p
+    observed: dict = field(default_factory=dict)       # declared symbol -> the law it is a value of (target ~ Poisson)
+    described: set = field(default_factory=set)        # opaque symbols of probabilities of events told in words
 
     def unnamed_random(self):
         """The symbols declared ``scalar random`` (no law given) and, of those, the ones declared independent."""
@@ -257,6 +261,16 @@ def _max_min(kind):
             raise Unsupported(f"{kind} of several arrays", pos)
         return (sp.Max if kind == "max" else sp.Min)(*args)
     return build
+
+
+def _binomial(it, args, primes, pos, param=None):
+    r"""``\binom{n}{k}``: :math:`n! / (k! (n-k)!)` (SymPy's binomial, the polynomial in :math:`n` for an
+    integer :math:`k`)."""
+    if len(args) != 2:
+        raise LatexError(f"a binomial coefficient takes two arguments, got {len(args)}", pos)
+    if primes or param is not None or any(is_array(a) for a in args):
+        raise Unsupported("a binomial coefficient of arrays, with a prime or a subscript", pos)
+    return sp.binomial(*args)
 
 
 def _clip(it, args, primes, pos, param=None):
@@ -518,6 +532,15 @@ def _valid_law(kind, params, spelled, pos, declared=()):
                           "parameters (for instance 'scalar positive')", pos)
 
 
+#: laws a declared scalar may be given as a value of: name -> (parameters, whether the declared symbol lies in
+#: the support with valid parameters, by the assumptions alone)
+_VALUE_LAWS = {
+    "poisson": (1, lambda x, ps: bool(x.is_integer and x.is_nonnegative and ps[0].is_positive)),
+    "normal": (2, lambda x, ps: bool(x.is_real and ps[1].is_positive)),
+    r"\mathcal{n}": (2, lambda x, ps: bool(x.is_real and ps[1].is_positive)), "n": (2, lambda x, ps: bool(
+        x.is_real and ps[1].is_positive)),
+}
+
 #: how sources spell them
 DISTRIBUTION_NAMES = {r"\mathcal{N}": "normal", "N": "normal", r"\mathcal{U}": "uniform", "U": "uniform",
                       "normal": "normal", "uniform": "uniform", "bernoulli": "bernoulli", "bern": "bernoulli"}
@@ -654,7 +677,7 @@ FUNCTIONS = {
     "max": _max_min("max"), "min": _max_min("min"), "trace": _trace, "tr": _trace, "det": _det,
     "softmax": _softmax, "diag": _diag, "sum": _total, "clip": _clip,
     "expectation": _moment("E", stats_E), "variance": _moment("Var", stats_variance), "std": _std, "vec": _sequence("vec"), "conv2d": _sequence("conv2d"),
-    "convmat": _sequence("convmat"), "order": _order,
+    "convmat": _sequence("convmat"), "order": _order, "binomial": _binomial,
     **{name: _loss(name) for name in LOSSES}, **{name: _init(name) for name in INITS},
 }
 
@@ -666,8 +689,12 @@ FUNCTION_NAMES = {
     "cosh": "cosh", "erf": "erf", "erfc": "erfc", "max": "max", "min": "min", "tr": "trace", "trace": "trace",
     "det": "det", "diag": "diag", "sign": "sign", "sgn": "sgn", "vec": "vec", "mse": "mse", "bce": "bce",
     "sse": "sse", "cce": "cce", "step": "step", "heaviside": "step", "lg": "lg", "sum": "sum",
-    "var": "variance", "std": "std", "clip": "clip",
+    "var": "variance", "std": "std", "clip": "clip", "binom": "binomial",
 }
+#: ``+ \text{const}``: the marker of an additive constant (a name with a space: no claim can spell it)
+CONSTANT = sp.Symbol("additive constant", real=True)
+#: the words sources write for it (lower case, a final period dropped)
+CONSTANT_WORDS = frozenset({"const", "constant", "cst"})
 #: how sources write a probability
 _PROBABILITY = frozenset({"P", r"\Pr", "Pr", r"\mathbb{P}"})
 #: the function kinds that take a random variable (their argument may name a distribution)
@@ -1218,6 +1245,8 @@ class Interpreter:
         """``\\text{learning\\_rate}``, ``fan_in``: a name of several letters used as a value is a symbol."""
         key = canon(n)
         word = n.name.replace("\\_", "_")          # \text{fan\_in}: the escaped underscore of LaTeX text
+        if word.lower().rstrip(".") in CONSTANT_WORDS and key not in self.scope.symbols:
+            return CONSTANT          # + \text{const.}: an additive constant, judged by :mod:`.uptoconstant`
         if not word.replace("_", "").isalnum():
             raise LatexError(f"the words {n.name!r} used as a value", _pos(n))
         if key in self.scope.symbols:
@@ -2392,6 +2421,8 @@ class Interpreter:
                 key not in self.user_functions and key not in self.scope.symbols:
             return self._prod(c)
         event = self._event(key, c.arg) if not primes and power is None else None
+        if event is None and not primes and power is None:
+            event = self._described_event(key, c.arg)
         if event is not None:
             return event
         base = _key(head.base) if isinstance(head, ir.Sub) else None
@@ -2465,6 +2496,7 @@ class Interpreter:
         if any(r not in ("<", "<=", ">", ">=") for r in arg.arg.rels):
             raise Unsupported(f"{key} of the relation {arg.arg.rels} is not read yet (only <, <=, >, >=)", _pos(arg))
         cond = self.condition(arg.arg)
+        self._no_observed([cond], _pos(arg))
         indicator = sp.Piecewise((1, cond), (0, True))
         if key == r"\mathbb{1}":
             return indicator
@@ -2480,6 +2512,20 @@ class Interpreter:
         _quadrature_check("E", indicator, value, self.scope.random_laws, _pos(arg))
         self.scope.note(rf"${key}(\ldots)$ computed in closed form over the given distributions, confirmed by "
                         "numerical quadrature of the indicator")
+        return value
+
+    def _described_event(self, key, arg):
+        r"""``P(\textrm{choose } i)``: the probability of an event told in words, a value nothing here computes.
+        It stands as an opaque symbol (recorded in ``scope.described``) so that the rest of a chain can be read;
+        a relation holding it is never judged (:mod:`.engine`)."""
+        if key not in _PROBABILITY or key in self.scope.symbols or not isinstance(arg, ir.Paren):
+            return None
+        if not any(isinstance(n, ir.Name) and len(n.name.strip("~ ")) > 1 for n in ir.walk(arg.arg)):
+            return None
+        value = sp.Symbol(f"P({canon(arg.arg)})", real=True)
+        self.scope.described.add(value)
+        self.scope.note(f"${_tex(value)}$ is a probability of an event told in words: relations holding it are "
+                        "not judged")
         return value
 
     def _law(self, kind, params, spelled, name, pos):
@@ -2518,6 +2564,7 @@ class Interpreter:
         outer, self.moment_laws = self.moment_laws, []
         try:
             vals = [self.expr(a) for a in args]
+            self._no_observed(vals, pos)
             if given is not None:
                 self.moment_event = self.condition(given)
         finally:
@@ -2710,6 +2757,8 @@ class Interpreter:
     def random_variable(self, name_node, dist_node):
         r"""``X \sim \mathcal{N}(0, \sigma^2)``: X becomes a random variable (a given, read before the formula)."""
         key = canon(name_node)
+        if key in self.scope.symbols and key not in self.scope.random:
+            return self._observed_value(key, dist_node)
         if not isinstance(name_node, ir.Atom) or key in self.scope.symbols or key in self.scope.random:
             raise Unsupported(f"{key} \\sim ...: only a plain, otherwise undeclared letter can be a random variable",
                               _pos(name_node))
@@ -2733,6 +2782,41 @@ class Interpreter:
             raise LatexError(f"{kind} takes {arity} parameter(s), got {len(args)}", _pos(dist_node))
         self.scope.random[key] = self._law(kind, [self.expr(a) for a in args], spelled, key, _pos(dist_node))
         self.scope.note(f"${key}$ is a random variable, ${key} \\sim$ {kind}")
+
+    def _observed_value(self, key, dist_node):
+        r"""``\text{target} \sim \mathrm{Poisson}(\text{input})`` for a declared scalar: the symbol is a value the
+        law can take (the claim is about values, as a likelihood's formula is).  The declared domain must lie in
+        the law's support and its parameters be valid by the declarations; a moment or probability of the symbol
+        is then not read (it is no random variable here)."""
+        decl = self.scope.symbols[key]
+        if not isinstance(dist_node, (ir.Call, ir.Apply)) or decl.kind != "scalar":
+            raise Unsupported(f"{key} \\sim ...: a declared scalar and a law applied to its parameters are needed",
+                              _pos(dist_node))
+        if isinstance(dist_node, ir.Call):
+            head = dist_node.head
+            spelled = head.name.lower() if isinstance(head, ir.Name) else _key(head).lower()
+            args, post = self._unwrap(dist_node.arg)
+        else:
+            spelled, (args, post) = dist_node.func.name.lower(), (list(dist_node.args), [])
+            if len(args) == 1:
+                args, post = self._unwrap(args[0])
+        law = _VALUE_LAWS.get(spelled)
+        if law is None or post or len(args) != law[0]:
+            raise Unsupported(f"{key} \\sim {spelled}(...): a declared value of this law is not read yet (known: "
+                              f"{', '.join(sorted(_VALUE_LAWS))})", _pos(dist_node))
+        params = [self.expr(a) for a in args]
+        if any(is_array(v) for v in params) or not law[1](decl.obj, params):
+            raise Unsupported(f"{key} \\sim {spelled}(...): the declarations do not put {key} in the law's support "
+                              "with valid parameters", _pos(dist_node))
+        self.scope.observed[decl.obj] = spelled
+        self.scope.note(f"${_tex(decl.obj)}$ is read as a value of {spelled}$({', '.join(map(_tex, params))})$")
+
+    def _no_observed(self, vals, pos):
+        """A moment or probability of a symbol given only as a law's value: not read."""
+        held = [v for v in vals if isinstance(v, sp.Basic) for o in self.scope.observed if v.has(o)]
+        if held:
+            raise Unsupported("a moment or probability of a declared symbol given as a value of a law (declare no "
+                              r"symbol for a random variable: 'X \sim ...' alone)", pos)
 
     def _law_variable(self, key, args, primes, pos):
         r"""``U(-a, a)`` inside ``\operatorname{Var}[\cdot]``: a random variable with that law, as sources write

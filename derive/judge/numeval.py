@@ -190,6 +190,8 @@ class _Eval:
             return mpmath.mpf(1) if self._int(e.args[0]) == self._int(e.args[1]) else mpmath.mpf(0)
         if isinstance(e, sp.factorial):
             return mpmath.factorial(self(e.args[0]))
+        if isinstance(e, sp.binomial):      # Gamma(n+1) / (Gamma(k+1) Gamma(n-k+1)), as SymPy's for integers
+            return mpmath.binomial(self(e.args[0]), self(e.args[1]))
         if isinstance(e, sp.Piecewise):
             for value, cond in e.args:
                 if self._truth(cond):

@@ -17,6 +17,7 @@ from ..mathematics.printing import tex as L
 from ..mathematics.signforms import sign_forms
 from .derivation import evaluate
 from .interpret import ClaimError
+from .largecount import count_variable, judge_large_count
 from .numeval import NotEvaluable, evaluate as evaluate_numeric
 from ..notation.errors import Unsupported
 from .outcome import Outcome
@@ -347,9 +348,13 @@ def _leading(expr, eps):
 def judge_asymptotic(lhs, rhs, claim, scope, defs) -> Outcome:
     """``lhs \\approx rhs`` as the small parameter tends to 0: the order of the error term."""
     small = [d.obj for d in scope.symbols.values() if d.domain == "small"]
+    count = count_variable(lhs, rhs, scope, defs) if not small and isinstance(rhs, sp.Basic) else None
+    if count is not None:
+        return judge_large_count(lhs, rhs, count, scope, defs)
     if len(small) != 1 or not isinstance(rhs, sp.Basic):
         raise ClaimError(r"the right side of \approx must be a decimal number, or declare one "
-                         r"'scalar small' parameter for an asymptotic claim", "latex", None)
+                         r"'scalar small' parameter for an asymptotic claim (or write both sides in one "
+                         "count, a positive integer that grows)", "latex", None)
     eps = small[0]
     d = evaluate(lhs, defs) - evaluate(rhs, defs)
     order, lead, ser = _leading(d, eps)

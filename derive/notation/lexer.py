@@ -258,6 +258,10 @@ def _command(s, cmd, i, j, pos, out) -> int:
                 out.append(_tok("SEP", ",", start, start))
                 out.append(_tok("NAMECMD", word, start, pos + after))
                 out.append(_tok("NAMECMD", rest, start, pos + after))
+            elif value.endswith("!") and re.fullmatch(r"[A-Za-z][A-Za-z0-9_ ]*[A-Za-z0-9]|[A-Za-z]", value[:-1]):
+                # \text{target!}: the factorial of the name, the bang typeset inside the text
+                out.append(_tok("NAMECMD", value[:-1], start, pos + after - 2))
+                out.append(_tok("BANG", "!", pos + after - 2, pos + after - 1))
             else:
                 out.append(_tok("NAMECMD", value, start, pos + after))
         return after
@@ -358,6 +362,8 @@ def _command(s, cmd, i, j, pos, out) -> int:
         out.append(_tok("NAMECMD", "for all", start, end))
     elif cmd == r"\argmax" or cmd == r"\argmin":
         out.append(_tok("BIGOP", cmd, start, end))
+    elif cmd in _BINOMIALS:
+        out.append(_tok("BINOM", cmd, start, end))
     elif cmd in _NOT_SUPPORTED:
         raise Unsupported(f"{cmd} ({_NOT_SUPPORTED[cmd]}) is not read yet", start)
     else:
@@ -491,6 +497,74 @@ ALIGNED = frozenset({"aligned", "align", "align*", "split", "gather", "gather*",
                      "equation", "equation*", "alignat", "alignat*", "multline", "multline*", "alignedat"})
 
 
+#: the binomial coefficient: ``\binom{n}{k}`` (amsmath) and ``{n \choose k}`` (plain TeX, infix in its group)
+_BINOMIALS = frozenset({r"\binom", r"\dbinom", r"\tbinom", r"\choose"})
+
+
+def _group_end(toks: list[Token], k: int) -> int:
+    """The index of the RGROUP closing the LGROUP at ``k``."""
+    depth = 0
+    for m in range(k, len(toks)):
+        depth += {"LGROUP": 1, "RGROUP": -1}.get(toks[m].type, 0)
+        if depth == 0:
+            return m
+    raise LatexError("unbalanced '{'", toks[k].start_pos)
+
+
+def _balanced(toks: list[Token]) -> bool:
+    """Whether brackets open and close within ``toks`` (no binomial argument may cut one), and nothing in it
+    separates arguments or statements (a comma at its top level would add an argument)."""
+    depth = 0
+    for t in toks:
+        if t.type in ("LPAR", "LBRK", "LGROUP", "LBAR", "LNORM", "LANGLE", "LBRACE"):
+            depth += 1
+        elif t.type in ("RPAR", "RBRK", "RGROUP", "RBAR", "RNORM", "RANGLE", "RBRACE"):
+            depth -= 1
+            if depth < 0:
+                return False
+        elif t.type in ("SEP", "REL", "AMP", "ROWSEP", "BINOM", "BAR", "DBAR") and depth == 0:
+            return False
+    return depth == 0
+
+
+def _binomials(toks: list[Token]) -> list[Token]:
+    r"""``\binom{n}{k}`` and ``{n \choose k}`` become the call ``\operatorname{binom}(n, k)``.  Both arguments
+    must be braced groups (``\binom nk`` takes one token each in TeX, an easy misreading), and a ``\choose`` must
+    be the only one in its group, which must exist: in TeX it splits the whole group."""
+    toks = list(toks)
+    for k in [k for k, t in enumerate(toks) if t.type == "BINOM" and t.value != r"\choose"][::-1]:
+        t = toks[k]
+        if k + 1 >= len(toks) or toks[k + 1].type != "LGROUP":
+            raise LatexError(f"{t.value} needs its two arguments in braces", t.start_pos)
+        mid = _group_end(toks, k + 1)
+        if mid + 1 >= len(toks) or toks[mid + 1].type != "LGROUP":
+            raise LatexError(f"{t.value} needs its two arguments in braces", t.start_pos)
+        end = _group_end(toks, mid + 1)
+        if not toks[k + 2:mid] or not toks[mid + 2:end] or not (_balanced(toks[k + 2:mid])
+                                                                and _balanced(toks[mid + 2:end])):
+            raise LatexError(f"{t.value} needs one whole expression in each of its two braces", t.start_pos)
+        toks[k:end + 1] = [_tok("FUNC", r"\operatorname{binom}", t.start_pos, t.end_pos),
+                           _tok("LPAR", "(", toks[k + 1].start_pos, toks[k + 1].end_pos),
+                           *toks[k + 2:mid], _tok("SEP", ",", toks[mid].start_pos, toks[mid].end_pos),
+                           *toks[mid + 2:end], _tok("RPAR", ")", toks[end].start_pos, toks[end].end_pos)]
+    while any(t.type == "BINOM" for t in toks):
+        k = next(k for k, t in enumerate(toks) if t.type == "BINOM")
+        opens = [m for m in range(k) if toks[m].type == "LGROUP" and _group_end(toks, m) > k]
+        if not opens:
+            raise LatexError(r"\choose must stand in a braced group: {n \choose k}", toks[k].start_pos)
+        start = opens[-1]
+        end = _group_end(toks, start)
+        above, below = toks[start + 1:k], toks[k + 1:end]
+        if not above or not below or not _balanced(above) or not _balanced(below):
+            raise LatexError(r"\choose needs a whole expression on each side within its group", toks[k].start_pos)
+        # the braces stay: {n \choose k} may be a script or an argument, as the group it is
+        toks[start + 1:end] = [_tok("FUNC", r"\operatorname{binom}", toks[k].start_pos, toks[k].end_pos),
+                               _tok("LPAR", "(", toks[start].start_pos, toks[start].end_pos), *above,
+                               _tok("SEP", ",", toks[k].start_pos, toks[k].end_pos), *below,
+                               _tok("RPAR", ")", toks[end].start_pos, toks[end].end_pos)]
+    return toks
+
+
 def _aligned(toks: list[Token]) -> list[Token]:
     """Alignment environments are layout: ``&`` goes, and a row starts a new statement unless it continues
     the previous chain (``L &= a \\\\ &= b`` is ``L = a = b``).  Inside a ``cases`` or a matrix nested in one,
@@ -534,7 +608,7 @@ def tokenize(text: str, words: frozenset = frozenset()) -> list[Token]:
     ``words``: multi-letter names the claim declares (written in plain letters), read as one name."""
     if len(text) > MAX_LENGTH:
         raise LatexError(f"LaTeX longer than {MAX_LENGTH} characters", 0)
-    toks = _spaced_relations(_digits(_delimiters(_aligned(_raw(text, 0, frozenset(words))))))
+    toks = _spaced_relations(_digits(_delimiters(_aligned(_binomials(_raw(text, 0, frozenset(words)))))))
     depth = []
     for t in toks:
         if t.type in ("LGROUP",):
