@@ -199,6 +199,9 @@ EXPECTED = {
     "limit.other_input": "undecided",                # a body of other inputs too: its domain is not read
     "limit.infinite_vs_input": "undecided",          # infinity against an input: no real value of both
     "given.value_inside_derivative": "error",        # f'(x) = 2x is one value of f', not f' for every x
+    # h4: matrix and miscellaneous readings
+    "prod_contraction_readings_disagree": "undecided",   # two contractions of the 3-index array fit
+    "held_scalar_derivative_times_matrix": "proved",     # dJ/ds times a matrix: no silent 0
 }
 
 
