@@ -34,7 +34,7 @@ from sympy.stats import variance as stats_variance
 from sympy.stats.rv import RandomSymbol
 from sympy.stats.symbolic_probability import Expectation, Probability, Variance
 
-from ..mathematics.arrays import (Elementwise, FromEntries, GenericFunction, Grad, HeldDerivative, Hessian, Jacobian, Norm, PiecewiseArray,
+from ..mathematics.arrays import (ArgMax, ArgMin, Elementwise, FromEntries, GenericFunction, Grad, HeldDerivative, Hessian, Jacobian, Norm, PiecewiseArray,
                                   SoftmaxVec, VecMax,
                                   VecMin, is_array)
 from ..mathematics.conventions import INITS, LOSSES, Conventions
@@ -1940,6 +1940,14 @@ class Interpreter:
             return self._extremum(b)
         if b.op == "lim":
             return self._limit(b)
+        if b.op in ("argmax", "argmin"):
+            if b.lower is None or (isinstance(b.lower, ir.Chain) and b.lower.rels != ("=",)):
+                # \argmax_{x \in S}, or no index: an argmax over a set of points is not an entry index
+                raise Unsupported(f"\\{b.op} over anything but the index of a vector's entries", _pos(b))
+            name, lo, _ = self._range(b)
+            vec = self._extremum(b).args[0]
+            # the first index of the range kept: argmax_j names an index j, not a position in the vector
+            return (ArgMax if b.op == "argmax" else ArgMin)(vec, sp.Integer(1) if lo is None else lo)
         raise Unsupported(f"\\{b.op} is not read yet", _pos(b))
 
     def _limit(self, b):

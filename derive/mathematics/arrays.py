@@ -15,7 +15,8 @@ from sympy.matrices.expressions.matexpr import MatrixElement, MatrixExpr
 from .primitives import ACTIVATIONS
 
 __all__ = ["FromEntries", "SoftmaxVec", "Grad", "Jacobian", "Hessian", "is_array", "Elementwise", "VecMax", "VecMin", "Norm",
-           "GenericFunction", "GenericPartial", "HeldDerivative", "PiecewiseArray", "Contraction"]
+           "GenericFunction", "GenericPartial", "HeldDerivative", "PiecewiseArray", "Contraction",
+           "ArgMax", "ArgMin"]
 
 
 def is_array(expr) -> bool:
@@ -323,3 +324,19 @@ class Norm(sp.Function):
     def _latex(self, printer, exp=None):
         body = r"\left\|%s\right\|" % printer._print(self.args[0])
         return body if exp is None else "%s^{%s}" % (body, exp)
+
+
+class ArgMax(sp.Function):
+    r""":math:`\operatorname{argmax}_i v_i` of a vector: the set of the indices of its largest entries (one
+    index where the largest is unique), ``args = (vector, first index)``: entry ``r`` (0-based) is index
+    ``first + r``.  Held as written; judged by :mod:`nnderive.judge.argext`."""
+
+    is_commutative = True
+    is_integer = True
+    kind = "max"
+
+
+class ArgMin(ArgMax):
+    r""":math:`\operatorname{argmin}_i v_i` of a vector."""
+
+    kind = "min"
