@@ -2766,9 +2766,9 @@ def derivative(f, var, order, pos, scope=None):
     if not (var.is_Symbol or isinstance(var, (sp.Indexed, MatrixElement))):
         # d/d(log z) and friends: a change of variable the reader does not make
         raise Unsupported(f"a derivative with respect to the expression ${_tex(var)}$", pos)
-    if f.is_Symbol:
+    if f.is_Symbol and f != var:
         # dJ/ds of a defined J: held, as in a gradient's entries; SymPy's matrix product (dJ/ds times a
-        # matrix) carries it out at once, reads J as independent of s and gives a silent 0
+        # matrix) carries it out at once, reads J as independent of s and gives a silent 0 (dz/dz is 1 as it is)
         return HeldDerivative(f, (var, order))
     return sp.Derivative(f, (var, order))
 
