@@ -229,6 +229,11 @@ EXPECTED = {
     "h2.told_in_words.defined": "undecided", "h2.told_in_words.alone": "undecided",   # an opaque value
     "h2.told_in_words.bound": "undecided", "h2.told_in_words.chain": "undecided",
     "h2.told_in_words.chain.mutant": "refuted", "h2.const.entries": "undecided",
+    # h4: matrix and miscellaneous readings
+    "prod_contraction_readings_disagree": "undecided",   # two contractions of the 3-index array fit
+    "held_scalar_derivative_times_matrix": "proved",     # dJ/ds times a matrix: no silent 0
+    "argmax.offset_range": "undecided",              # argmax_j is an index: ranges from other first indices
+    "argmax.map_depends_on_index": "refuted",        # a monotone map must be one map for every index
 }
 
 

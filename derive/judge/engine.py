@@ -42,6 +42,7 @@ from ..notation.errors import LatexError, ShapeMismatch, Unsupported
 from ..notation.latex import canon
 from ..notation.latex import read as latex_read
 from ..verdict import Verdict
+from .argext import is_argext_pair, judge_argext
 from .crossread import Disagreement, compare, readable
 from .derivation import evaluate
 from .equation import judge_equation
@@ -782,6 +783,9 @@ def _judge_reading(claim, r: _Reading) -> Outcome:
             lhs, rhs = _update_givens(lhs, rhs, r)
             out = judge_update(lhs, rel, rhs, claim, r.scope, r.defs, r.it, algorithm, others)
             outcomes.append(_recheck_update(out))
+            continue
+        if rel == "=" and is_argext_pair(lhs, rhs):
+            outcomes.append(_recheck(judge_argext(lhs, rhs, claim, r.scope, r.defs), lhs, rel, rhs, r, claim))
             continue
         judge = JUDGES.get(rel)
         if judge is None:

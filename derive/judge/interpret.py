@@ -34,7 +34,7 @@ from sympy.stats import variance as stats_variance
 from sympy.stats.rv import RandomSymbol
 from sympy.stats.symbolic_probability import Expectation, Probability, Variance
 
-from ..mathematics.arrays import (Elementwise, FromEntries, GenericFunction, Grad, Hessian, Jacobian, Norm, PiecewiseArray,
+from ..mathematics.arrays import (ArgMax, ArgMin, Elementwise, FromEntries, GenericFunction, Grad, HeldDerivative, Hessian, Jacobian, Norm, PiecewiseArray,
                                   SoftmaxVec, VecMax,
                                   VecMin, is_array)
 from ..mathematics.conventions import INITS, LOSSES, Conventions
@@ -1052,12 +1052,20 @@ class Interpreter:
             raise LatexError(r"\textrm{prod} takes two operands", _pos(c))
         if self.prod_shape is None:
             raise Unsupported(r"\textrm{prod}(A, B) outside an equation's sides: its shape is not fixed", _pos(c))
-        if any(self._vector_by_matrix(x) for x in args):
-            raise Unsupported(r"\textrm{prod} with the derivative of a vector by a matrix (a 3-index array) is "
-                              "not read yet", _pos(c))
-        a, b = (self.expr(x) for x in args)
-        found = prod.candidates(a, b, self.prod_shape)
-        ops = f"${_tex(a)}$ and ${_tex(b)}$"
+        three = [self._vector_by_matrix(x) for x in args]
+        if all(three):
+            raise Unsupported(r"\textrm{prod} of two derivatives of a vector by a matrix (3-index arrays)", _pos(c))
+        if any(three):
+            # the 3-index array is contracted with the other operand, a vector (:func:`.prod.contractions`)
+            d, other = (args[0], args[1]) if three[0] else (args[1], args[0])
+            a, f, w = self.expr(other), self.expr(d.body), self.expr(d.wrt[0][0])
+            self._vacuous(d.body, f, d.wrt)
+            found = prod.contractions(a, f, w, self.prod_shape)
+            ops = f"${_tex(a)}$ and the 3-index array $T = {canon(d)}$"
+        else:
+            a, b = (self.expr(x) for x in args)
+            found = prod.candidates(a, b, self.prod_shape)
+            ops = f"${_tex(a)}$ and ${_tex(b)}$"
         if not found:
             raise ShapeMismatch(f"no product of {ops} (with transposes, in either order, or elementwise) has the "
                                 f"shape ({self.prod_shape[0]}, {self.prod_shape[1]}) of the other sides", _pos(c))
@@ -2082,6 +2090,14 @@ class Interpreter:
             return self._extremum(b)
         if b.op == "lim":
             return self._limit(b)
+        if b.op in ("argmax", "argmin"):
+            if b.lower is None or (isinstance(b.lower, ir.Chain) and b.lower.rels != ("=",)):
+                # \argmax_{x \in S}, or no index: an argmax over a set of points is not an entry index
+                raise Unsupported(f"\\{b.op} over anything but the index of a vector's entries", _pos(b))
+            name, lo, _ = self._range(b)
+            vec = self._extremum(b).args[0]
+            # the first index of the range kept: argmax_j names an index j, not a position in the vector
+            return (ArgMax if b.op == "argmax" else ArgMin)(vec, sp.Integer(1) if lo is None else lo)
         raise Unsupported(f"\\{b.op} is not read yet", _pos(b))
 
     def _limit(self, b):
@@ -3098,6 +3114,10 @@ def derivative(f, var, order, pos, scope=None):
     if not (var.is_Symbol or isinstance(var, (sp.Indexed, MatrixElement))):
         # d/d(log z) and friends: a change of variable the reader does not make
         raise Unsupported(f"a derivative with respect to the expression ${_tex(var)}$", pos)
+    if f.is_Symbol and f != var:
+        # dJ/ds of a defined J: held, as in a gradient's entries; SymPy's matrix product (dJ/ds times a
+        # matrix) carries it out at once, reads J as independent of s and gives a silent 0 (dz/dz is 1 as it is)
+        return HeldDerivative(f, (var, order))
     return sp.Derivative(f, (var, order))
 
 

@@ -22,7 +22,7 @@ from sympy.core.function import AppliedUndef
 from sympy.matrices.expressions.matexpr import MatrixElement
 
 from ..mathematics.spectral import SpectralRadius
-from ..mathematics.arrays import GenericPartial, Norm, SoftmaxVec, VecMax, VecMin, is_array
+from ..mathematics.arrays import ArgMax, GenericPartial, Norm, SoftmaxVec, VecMax, VecMin, is_array
 from ..mathematics.primitives import LeakyReLU, ReLU, Sigmoid, Softplus, Step
 
 __all__ = ["evaluate", "NotEvaluable", "DPS"]
@@ -212,6 +212,14 @@ class _Eval:
                 self._restore(saved)
         if isinstance(e, sp.Limit):
             return self._limit(e)
+        if isinstance(e, ArgMax):
+            m = self(e.args[0])
+            vals = [m[i, 0] if e.kind == "max" else -m[i, 0] for i in range(m.rows)]
+            top = max(vals)
+            best = [i + 1 for i, v in enumerate(vals) if abs(v - top) <= mpmath.mpf(10) ** (-DPS // 2) * (1 + abs(top))]
+            if len(best) != 1:
+                raise NotEvaluable("the largest entry is not unique at this point: the argmax is a set")
+            return mpmath.mpf(best[0] - 1) + self(e.args[1])
         if isinstance(e, (VecMax, VecMin)):
             m = self(e.args[0])
             vals = [m[i, j] for i in range(m.rows) for j in range(m.cols)]

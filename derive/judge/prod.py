@@ -5,8 +5,11 @@ The book does not say which product, so no single one is picked: every product o
 formed, :math:`AB, BA, A^\top B, A B^\top, \dots` and the elementwise :math:`A \odot B` where the shapes
 are equal (a scalar operand: only the scalar product), and those with the shape the claim needs (the
 shape of the other sides of its chain) are kept.  One left is the reading; several are several readings,
-each judged, and the claim has a verdict only when they all give the same one.  The derivative of a
-vector by a matrix (a 3-index array) inside prod is not read yet.
+each judged, and the claim has a verdict only when they all give the same one.
+
+With the derivative of a vector by a matrix, the 3-index array :math:`T_{ijk} = \partial f_i/\partial X_{jk}`,
+and a vector, the products are the contractions of the vector with one index of :math:`T` of its length,
+the two indices left in either order (:func:`contractions`); again those of the shape needed are kept.
 
 >>> import sympy as sp
 >>> a, B = sp.MatrixSymbol("a", 3, 1), sp.MatrixSymbol("B", 3, 2)
@@ -19,10 +22,10 @@ from __future__ import annotations
 
 import sympy as sp
 
-from ..mathematics.arrays import is_array
+from ..mathematics.arrays import Contraction, is_array
 from ..notation import ir
 
-__all__ = ["additive_only", "candidates", "is_prod", "prod_calls"]
+__all__ = ["additive_only", "candidates", "contractions", "is_prod", "prod_calls"]
 
 NAME = "prod"
 
@@ -83,3 +86,27 @@ def candidates(a, b, shape) -> list:
             distinct.append((label, value))
     return distinct
 
+
+
+def contractions(a, f, x, shape) -> list:
+    r"""``[(label, value)]``: the contractions of the vector ``a`` with the 3-index derivative of the vector
+    ``f`` by the matrix ``x`` (:class:`~nnderive.mathematics.arrays.Contraction`) over an index of ``a``'s
+    length, of ``shape``; empty when ``a`` is not a vector.
+
+    >>> import sympy as sp
+    >>> a, W = sp.MatrixSymbol("a", 3, 1), sp.MatrixSymbol("W", 3, 2)
+    >>> [label for label, _ in contractions(a, W * sp.MatrixSymbol("h", 2, 1), W, (3, 2))]
+    ['A . T_(1)', 'A . T_(2)']
+    """
+    if not is_array(a) or not (_same(a.shape[1], 1) or _same(a.shape[0], 1)):
+        return []
+    n = a.shape[0] if _same(a.shape[1], 1) else a.shape[1]
+    out = []
+    for axis, size in enumerate((f.shape[0], x.shape[0], x.shape[1])):
+        if not _same(size, n):
+            continue
+        for swap in (0, 1):
+            value = Contraction(a, f, x, axis, swap)
+            if all(_same(p, q) for p, q in zip(value.shape, shape)):
+                out.append((f"A . T_({axis + 1})" + ("^T" if swap else ""), value))
+    return out

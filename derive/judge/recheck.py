@@ -67,6 +67,9 @@ def _atoms(exprs, defs):
             seen |= bound
             continue
         if isinstance(e, sp.Lambda):
+            # a vector given entry by entry (FunctionMatrix): its body's symbols, not its variables
+            seen |= set(e.variables)
+            stack.append(e.expr)
             continue
         stack.extend(e.args)
     # sorted: the sampler draws in this order, and a set's order changes with the interpreter's hash seed

@@ -15,7 +15,8 @@ from sympy.matrices.expressions.matexpr import MatrixElement, MatrixExpr
 from .primitives import ACTIVATIONS
 
 __all__ = ["FromEntries", "SoftmaxVec", "Grad", "Jacobian", "Hessian", "is_array", "Elementwise", "VecMax", "VecMin", "Norm",
-           "GenericFunction", "GenericPartial", "HeldDerivative", "PiecewiseArray"]
+           "GenericFunction", "GenericPartial", "HeldDerivative", "PiecewiseArray", "Contraction",
+           "ArgMax", "ArgMin"]
 
 
 def is_array(expr) -> bool:
@@ -186,6 +187,50 @@ class Hessian(MatrixExpr):
         return r"\frac{\partial^2 %s}{\partial %s^2}" % tuple(printer._print(a) for a in self.args)
 
 
+class Contraction(MatrixExpr):
+    r"""A vector :math:`a` contracted with the 3-index derivative of a vector :math:`f` (length :math:`m`) by a
+    matrix :math:`X` (:math:`p \times r`), :math:`T_{ijk} = \partial f_i / \partial X_{jk}`, over the index
+    ``axis`` (0, 1 or 2): for ``axis = 0`` entry :math:`(j, k)` is :math:`\sum_i a_i \, \partial f_i / \partial
+    X_{jk}`, the chain rule's :math:`\partial J/\partial X` from :math:`a = \partial J/\partial f`.  The two
+    indices left are the rows and columns in their order, or swapped when ``swap`` is 1.  ``a`` may be a
+    column or a row: only its entries count."""
+
+    def __new__(cls, a, f, x, axis, swap=0):
+        return MatrixExpr.__new__(cls, a, f, x, sp.Integer(axis), sp.Integer(swap))
+
+    def _sizes(self):
+        f, x = self.args[1], self.args[2]
+        return (f.shape[0], x.shape[0], x.shape[1])
+
+    @property
+    def shape(self):
+        axis, swap = int(self.args[3]), int(self.args[4])
+        left = [n for k, n in enumerate(self._sizes()) if k != axis]
+        return tuple(reversed(left)) if swap else tuple(left)
+
+    def _entry(self, i, j, **kwargs):
+        a, f, x = self.args[:3]
+        axis, swap = int(self.args[3]), int(self.args[4])
+        if swap:
+            i, j = j, i
+        entries = a if a.shape[1] == 1 else a.T
+
+        def term(c):
+            idx = [i, j]
+            idx.insert(axis, c)
+            return entries[c, 0] * HeldDerivative(f[idx[0], 0], x[idx[1], idx[2]])
+        n = self._sizes()[axis]
+        if sp.sympify(n).is_Integer:
+            return sp.Add(*[term(c) for c in range(int(n))])
+        c = sp.Dummy("c", integer=True)
+        return sp.Sum(term(c), (c, 0, n - 1))
+
+    def _latex(self, printer):
+        a, f, x = (printer._print(v) for v in self.args[:3])
+        return r"\operatorname{contract}_{%d}\left(%s, \frac{\partial %s}{\partial %s}\right)%s" % (
+            int(self.args[3]) + 1, a, f, x, "^{T}" if int(self.args[4]) else "")
+
+
 class VecMax(sp.Function):
     r""":math:`\max_i v_i` of a vector; expanded to ``Max`` of the entries at explicit sizes."""
 
@@ -279,3 +324,19 @@ class Norm(sp.Function):
     def _latex(self, printer, exp=None):
         body = r"\left\|%s\right\|" % printer._print(self.args[0])
         return body if exp is None else "%s^{%s}" % (body, exp)
+
+
+class ArgMax(sp.Function):
+    r""":math:`\operatorname{argmax}_i v_i` of a vector: the set of the indices of its largest entries (one
+    index where the largest is unique), ``args = (vector, first index)``: entry ``r`` (0-based) is index
+    ``first + r``.  Held as written; judged by :mod:`nnderive.judge.argext`."""
+
+    is_commutative = True
+    is_integer = True
+    kind = "max"
+
+
+class ArgMin(ArgMax):
+    r""":math:`\operatorname{argmin}_i v_i` of a vector."""
+
+    kind = "min"

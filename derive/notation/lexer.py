@@ -238,7 +238,10 @@ def _command(s, cmd, i, j, pos, out) -> int:
         else:
             raise LatexError(f"{cmd} needs an argument", start)
         value = " ".join(text.replace("\\,", " ").replace("\\ ", " ").replace("\\!", "").split())
-        if base in (r"\operatorname", r"\mathop") and value:   # an operator name: a function
+        if base in (r"\operatorname", r"\mathop") and value.replace(" ", "") in ("argmax", "argmin"):
+            # \operatorname*{argmax}_j: the big operator \argmax, its index below
+            out.append(_tok("BIGOP", "\\" + value.replace(" ", ""), start, pos + after))
+        elif base in (r"\operatorname", r"\mathop") and value:   # an operator name: a function
             out.append(_tok("FUNC", r"\operatorname{%s}" % value, start, pos + after))
         else:
             low = value.lower().strip().rstrip(",")
