@@ -229,6 +229,8 @@ EXPECTED = {
     "h2.told_in_words.defined": "undecided", "h2.told_in_words.alone": "undecided",   # an opaque value
     "h2.told_in_words.bound": "undecided", "h2.told_in_words.chain": "undecided",
     "h2.told_in_words.chain.mutant": "refuted", "h2.const.entries": "undecided",
+    # r1: a shape n_{in} is the declared n_\textrm{in} only when that is a size and n_{in} is not declared itself
+    "r1.size.both_declared": "refuted", "r1.size.not_a_count": "refuted", "r1.size.one_size": "proved",
 }
 
 
