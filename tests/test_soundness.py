@@ -234,6 +234,8 @@ EXPECTED = {
     "held_scalar_derivative_times_matrix": "proved",     # dJ/ds times a matrix: no silent 0
     "argmax.offset_range": "undecided",              # argmax_j is an index: ranges from other first indices
     "argmax.map_depends_on_index": "refuted",        # a monotone map must be one map for every index
+    # r1: a shape n_{in} is the declared n_\textrm{in} only when that is a size and n_{in} is not declared itself
+    "r1.size.both_declared": "refuted", "r1.size.not_a_count": "refuted", "r1.size.one_size": "proved",
 }
 
 

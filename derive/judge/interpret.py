@@ -157,7 +157,11 @@ def build_scope(claim, conventions=None) -> Scope:
     for d in list(symbols.values()):
         for dim in sorted({x for dd in d.dims for x in getattr(dd, "free_symbols", ())}, key=str):
             key = _safe_key(dim.name)
-            if key not in symbols:
+            same = _upright_size(dim.name, key, symbols)
+            if same is not None:
+                _resize(d, dim, same.obj)
+                symbols[key] = same
+            elif key not in symbols:
                 symbols[key] = Decl(dim.name, "scalar", (), "positive integer", {"integer": True, "positive": True},
                                     (1, 5, False, False), dim)
     functions = {}
@@ -175,6 +179,31 @@ def build_scope(claim, conventions=None) -> Scope:
     return Scope(symbols=symbols, functions=functions, conventions=dict(conventions or {}), declared=set(symbols),
                  words=words, role_keys=frozenset(role_keys), stated_layout=claim.layout or "",
                  operators=dict(getattr(claim, "operators", {}) or {}))
+
+
+_WORD_SUBSCRIPT = re.compile(r"^([A-Za-z])_\{([A-Za-z]{2,})\}$")
+
+
+def _upright_size(name, key, symbols):
+    r"""The declared size a shape letter ``n_{in}`` names when the claim declares ``n_\textrm{in}`` (or
+    ``n_{\text{in}}``) and not ``n_{in}`` itself: a shape is written in plain letters, so its subscript word is
+    the label the claim prints upright; one symbol spelled two ways, not two sizes.  Only a declared positive
+    integer is a size; None where the shape letter is its own symbol."""
+    m = _WORD_SUBSCRIPT.match(name)
+    if m is None:
+        return None
+    d = symbols.get(_safe_key(rf"{m.group(1)}_{{\text{{{m.group(2)}}}}}"))
+    if d is None or d.kind != "scalar" or not (d.obj.is_integer and d.obj.is_positive) or \
+            symbols.get(key, d) is not d:        # n_{in} declared itself: its own symbol
+        return None
+    return d
+
+
+def _resize(d, old, new):
+    """The declaration ``d`` with the size symbol ``old`` read as ``new`` (its shape and its object)."""
+    d.dims = tuple(x.xreplace({old: new}) if isinstance(x, sp.Basic) else x for x in d.dims)
+    if isinstance(d.obj, sp.Basic) and d.obj.has(old):
+        d.obj = d.obj.xreplace({old: new})
 
 
 def _safe_key(name):
