@@ -50,6 +50,7 @@ from ..notation.errors import LatexError, ShapeMismatch, Unsupported
 from ..notation.latex import canon, read_expression
 from ..notation.readers import reader
 from . import prod
+from .bareranges import name_bare_ranges
 from .families import declared_member, member as family_member
 from .moments import MomentUnread, check_by_two_points, piecewise_expectation, unnamed_moment
 from .grids import declare_entry_indices, declare_grids, given_entry
@@ -828,7 +829,9 @@ class Interpreter:
         self.scope = scope
         read = reader(notation)
         words = scope.words
-        self.read = lambda text, logic=False: self._applied_readings(_without_logic(read(text, words), logic))
+        self.read = lambda text, logic=False: [
+            name_bare_ranges(st, set(self.scope.declared) | set(getattr(self, "defined_keys", ())), self.scope.note)
+            for st in self._applied_readings(_without_logic(read(text, words), logic))]
         self.user_functions = dict(user_functions or {})    # key -> (params, body)
         self.definitions = {}                                # symbol -> value, for a(z) dependency notation
         self.local = {}                                      # bound index name -> Symbol (inside sums)
@@ -2002,6 +2005,10 @@ class Interpreter:
                                  f"or {p.name!r}", _pos(s))
             else:
                 return None
+        if any(getattr(d, "is_finite", None) is False for d in dims):
+            # a sum to infinity over an undeclared a_j: a sequence with no last entry, not an array
+            raise Unsupported(f"{key}_{{...}} over an infinite range: the terms of an infinite sequence are not "
+                              "read yet", _pos(s))
         if len(dims) == 1:
             obj, kind = sp.MatrixSymbol(key, dims[0], 1), "vector"
         else:
