@@ -1219,6 +1219,13 @@ class Interpreter:
     def _Transpose(self, t: ir.Transpose):
         if isinstance(t.base, ir.Tuple) and (t.base.bracket == "[" or t.base.bracket == "(" and len(t.base.items) >= 2):
             return self.column(t.base)          # [x_1, x_2]^T, (x_1, x_2)^T: the column vector of the entries
+        if t.mark == r"\tau":
+            # x^\tau is a transpose in some sources; inside a sum over tau (beta^\tau) it is the power
+            if r"\tau" in self.local:
+                return self.expr(ir.Pow(t.base, ir.Atom(r"\tau", span=t.span), r"\tau", span=t.span))
+            if r"\tau" in self.scope.symbols:
+                raise Unsupported(r"x^\tau with \tau a declared value: a power or a transpose is not written",
+                                  _pos(t))
         v = self.expr(t.base)
         self._transposed_scalar(v, t)
         return sp.Transpose(v) if is_array(v) else v

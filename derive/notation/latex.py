@@ -543,7 +543,7 @@ def _superscript(base, script, span):
     if isinstance(base, _Marker):
         return _Marker(base.kind, base.sub, node, span)
     if text in TRANSPOSE_MARKS or text in ("{T}",):
-        return ir.Transpose(base, span=span)
+        return ir.Transpose(base, span=span, mark=text)
     if isinstance(base, ir.Func) and text in (r"\prime", "'", r"\prime\prime", "''"):
         return ir.Func(base.name, base.sub, base.sup, base.primes + (2 if len(text) > 6 or text == "''" else 1),
                        span=span)
