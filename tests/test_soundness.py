@@ -234,6 +234,8 @@ EXPECTED = {
     "series.dots.last_member": "undecided", "series.dots.beside_inequality": "undecided",
     "series.infinite_family": "undecided", "series.tau_declared": "undecided",
     "series.expansion_two_terms": "undecided", "series.closed_form_late": "refuted",
+    "series.one_written_term": "undecided", "series.skipping_terms": "undecided",
+    "series.count_as_constant": "undecided", "series.infinite_dots": "undecided",
 }
 
 

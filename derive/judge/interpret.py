@@ -51,6 +51,7 @@ from ..notation.latex import canon, read_expression
 from ..notation.readers import reader
 from . import prod
 from .bareranges import name_bare_ranges
+from .series import finite_series, is_dots
 from .families import declared_member, member as family_member
 from .moments import MomentUnread, check_by_two_points, piecewise_expectation, unnamed_moment
 from .grids import declare_entry_indices, declare_grids, given_entry
@@ -1467,6 +1468,8 @@ class Interpreter:
         if b.op in ("+", "-"):
             terms = []
             self._flatten_sum(b, 1, terms)
+            if any(is_dots(t) for _, t in terms):       # x_1 + x_2 + \ldots + x_n
+                return self.expr(finite_series(self, terms, b.span))
             vals = [(s, self.expr(t)) for s, t in terms]
             narrow = self.add([v if s > 0 else -v for s, v in vals], _pos(b))
             def _leading_derivative(node):
