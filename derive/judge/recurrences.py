@@ -312,8 +312,10 @@ def _sum_parts(d):
         found = [f for f in sp.Mul.make_args(term_) if isinstance(f, sp.Sum)]
         if len(found) == 1 and len(found[0].limits) == 1:
             (v, lo, hi), = found[0].limits
-            sums.append((sp.Mul(*[f for f in sp.Mul.make_args(term_) if f is not found[0]]) * found[0].function,
-                         v, lo, hi))
+            coeff = sp.Mul(*[f for f in sp.Mul.make_args(term_) if f is not found[0]])
+            if v in coeff.free_symbols:
+                return None           # the index's letter also free outside its sum: not moved inside
+            sums.append((coeff * found[0].function, v, lo, hi))
         elif term_.has(sp.Sum):
             return None
         else:
