@@ -236,6 +236,13 @@ EXPECTED = {
     "argmax.map_depends_on_index": "refuted",        # a monotone map must be one map for every index
     # r1: a shape n_{in} is the declared n_\textrm{in} only when that is a size and n_{in} is not declared itself
     "r1.size.both_declared": "refuted", "r1.size.not_a_count": "refuted", "r1.size.one_size": "proved",
+    # series (helper r3): an unwritten index read only when one letter counts; dots dropped only as steps
+    "series.unnamed_index.two_letters": "undecided", "series.unnamed_index.none": "undecided",
+    "series.dots.last_member": "undecided", "series.dots.beside_inequality": "undecided",
+    "series.infinite_family": "undecided", "series.tau_declared": "undecided",
+    "series.expansion_two_terms": "undecided", "series.closed_form_late": "refuted",
+    "series.one_written_term": "undecided", "series.skipping_terms": "undecided",
+    "series.count_as_constant": "undecided", "series.infinite_dots": "undecided",
 }
 
 

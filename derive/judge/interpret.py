@@ -50,6 +50,8 @@ from ..notation.errors import LatexError, ShapeMismatch, Unsupported
 from ..notation.latex import canon, read_expression
 from ..notation.readers import reader
 from . import prod
+from .bareranges import name_bare_ranges
+from .series import finite_series, is_dots
 from .families import declared_member, member as family_member
 from .moments import MomentUnread, check_by_two_points, piecewise_expectation, unnamed_moment
 from .grids import declare_entry_indices, declare_grids, given_entry
@@ -857,7 +859,9 @@ class Interpreter:
         self.scope = scope
         read = reader(notation)
         words = scope.words
-        self.read = lambda text, logic=False: self._applied_readings(_without_logic(read(text, words), logic))
+        self.read = lambda text, logic=False: [
+            name_bare_ranges(st, set(self.scope.declared) | set(getattr(self, "defined_keys", ())), self.scope.note)
+            for st in self._applied_readings(_without_logic(read(text, words), logic))]
         self.user_functions = dict(user_functions or {})    # key -> (params, body)
         self.definitions = {}                                # symbol -> value, for a(z) dependency notation
         self.local = {}                                      # bound index name -> Symbol (inside sums)
@@ -1253,6 +1257,13 @@ class Interpreter:
     def _Transpose(self, t: ir.Transpose):
         if isinstance(t.base, ir.Tuple) and (t.base.bracket == "[" or t.base.bracket == "(" and len(t.base.items) >= 2):
             return self.column(t.base)          # [x_1, x_2]^T, (x_1, x_2)^T: the column vector of the entries
+        if t.mark == r"\tau":
+            # x^\tau is a transpose in some sources; inside a sum over tau (beta^\tau) it is the power
+            if r"\tau" in self.local:
+                return self.expr(ir.Pow(t.base, ir.Atom(r"\tau", span=t.span), r"\tau", span=t.span))
+            if r"\tau" in self.scope.symbols:
+                raise Unsupported(r"x^\tau with \tau a declared value: a power or a transpose is not written",
+                                  _pos(t))
         v = self.expr(t.base)
         self._transposed_scalar(v, t)
         return sp.Transpose(v) if is_array(v) else v
@@ -1494,6 +1505,8 @@ class Interpreter:
         if b.op in ("+", "-"):
             terms = []
             self._flatten_sum(b, 1, terms)
+            if any(is_dots(t) for _, t in terms):       # x_1 + x_2 + \ldots + x_n
+                return self.expr(finite_series(self, terms, b.span))
             vals = [(s, self.expr(t)) for s, t in terms]
             narrow = self.add([v if s > 0 else -v for s, v in vals], _pos(b))
             def _leading_derivative(node):
@@ -2039,6 +2052,10 @@ class Interpreter:
                                  f"or {p.name!r}", _pos(s))
             else:
                 return None
+        if any(getattr(d, "is_finite", None) is False for d in dims):
+            # a sum to infinity over an undeclared a_j: a sequence with no last entry, not an array
+            raise Unsupported(f"{key}_{{...}} over an infinite range: the terms of an infinite sequence are not "
+                              "read yet", _pos(s))
         if len(dims) == 1:
             obj, kind = sp.MatrixSymbol(key, dims[0], 1), "vector"
         else:

@@ -22,6 +22,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import itertools
+
 import sympy as sp
 
 from ..mathematics.printing import tex
@@ -184,12 +186,14 @@ def term(it, s: ir.Sub):
     rec = it.recurrences.get(base)
     bound = [v for v in it.recurrence_bound if _mentions(index, v)]
     if rec is None and not bound:
+        if any(base in r.inputs and r.start is not None and _mentions(index, r.var) for r in it.recurrences.values()):
+            # an input at a symbolic index of a started recurrence (g_{t-tau} in a closed form): a function of
+            # its index, so that the closed form at t = 3 names the same inputs as the unrolled recurrence
+            return _input(it, s, [it.expr(x) for x in _index_items(index)])
         return None
-    k = it.expr(index)
     if rec is None:       # an input g_t while t is bound to a number: the symbol g_{k}
-        if not k.is_Integer:
-            return sp.Symbol(f"{base}_{{{tex(k)}}}", real=True)
-        return it.symbol(ir.Sub(s.base, ir.Number(str(k)), str(k)))
+        return _input(it, s, [it.expr(x) for x in _index_items(index)])
+    k = it.expr(index)
     if k.is_Integer:
         return _unrolled(it, rec, int(k), s)
     hyp = it.recurrence_hypothesis.get(base)
@@ -205,6 +209,43 @@ def term(it, s: ir.Sub):
                       "is stated)")
         return _read_rule(it, rec, None)
     return it._default_scalar(canon(s), s)
+
+
+def _index_items(index):
+    """``t, t-1`` -> its two entries; anything else -> itself."""
+    if not isinstance(index, ir.Tuple):
+        return [index]
+    return [x.terms[0] if isinstance(x, ir.Chain) and len(x.terms) == 1 else x for x in index.items]
+
+
+def input_function(base: str):
+    """The function an input sequence's terms at symbolic indices are values of."""
+    return sp.Function(f"{base}_{{\\cdot}}", real=True)
+
+
+def _input(it, s, ks):
+    """The input term ``g_{k}`` (``g_{k, l}``): at whole numbers the symbol the unrolled recurrence names, else
+    the value of :func:`input_function` there."""
+    if all(k.is_Integer for k in ks):
+        return input_symbol(it, s.base, ks)
+    return input_function(canon(s.base))(*ks)
+
+
+def input_symbol(it, base_node, ks):
+    """The symbol of an input term at whole numbers: ``g_{3}``, ``g_{3,2}``."""
+    if len(ks) == 1:
+        return it.symbol(ir.Sub(base_node, ir.Number(str(ks[0])), str(ks[0])))
+    text = ",".join(str(k) for k in ks)
+    return it.symbol(ir.Sub(base_node, ir.Tuple(tuple(ir.Number(str(k)) for k in ks)), text))
+
+
+def inputs_at_numbers(it, expr):
+    """``expr`` with every input function at whole numbers replaced by the symbol of that term."""
+    for base in {b for r in it.recurrences.values() for b in r.inputs}:
+        f = input_function(base)
+        expr = expr.replace(lambda e, f=f: getattr(e, "func", None) == f and all(a.is_Integer for a in e.args),
+                            lambda e, base=base: input_symbol(it, ir.Atom(base), list(e.args)))
+    return expr
 
 
 def _read_rule(it, rec, n):
@@ -263,24 +304,97 @@ def _samples(expr, it, count=3):
     return out
 
 
+def _sum_parts(d):
+    """``d`` as ``(rest, [(body, index, lo, hi), ...])``: its terms that are a multiple of one single sum,
+    the multiple taken inside; None when a sum stands anywhere else."""
+    rest, sums = sp.Integer(0), []
+    for term_ in sp.Add.make_args(sp.expand(d)):
+        found = [f for f in sp.Mul.make_args(term_) if isinstance(f, sp.Sum)]
+        if len(found) == 1 and len(found[0].limits) == 1:
+            (v, lo, hi), = found[0].limits
+            coeff = sp.Mul(*[f for f in sp.Mul.make_args(term_) if f is not found[0]])
+            if v in coeff.free_symbols:
+                return None           # the index's letter also free outside its sum: not moved inside
+            sums.append((coeff * found[0].function, v, lo, hi))
+        elif term_.has(sp.Sum):
+            return None
+        else:
+            rest += term_
+    return rest, sums
+
+
+def zero_with_sums(d) -> bool:
+    r"""True if ``d``, a combination of single sums whose lengths differ by whole numbers, is 0 term by term.
+
+    Every sum is moved to start at 0 (:math:`\sum_{\tau=a}^{b} f(\tau) = \sum_{\tau=0}^{b-a} f(\tau + a)`); a sum
+    :math:`m` terms longer than the shortest (length :math:`H + 1`) gives up its last :math:`m` terms
+    (:math:`\sum_0^{H+m} f = \sum_0^H f + \sum_{r=1}^{m} f(H + r)`) or its first :math:`m` and is shifted
+    (:math:`= \sum_{r<m} f(r) + \sum_0^H f(\tau + m)`); both hold for :math:`H \ge -1`, which is required.
+    When, for one choice per sum, the bodies over the common range cancel and so do the terms given up,
+    ``d`` is 0.  Nothing else is concluded (False: not shown)."""
+    parts = _sum_parts(d)
+    if parts is None:
+        return False
+    rest, sums = parts
+    if not sums:
+        return sp.simplify(rest) == 0
+    if len(sums) > 6:
+        return False
+    tau = sp.Dummy("tau", integer=True)
+    norm = [(f.xreplace({v: tau + lo}), sp.simplify(hi - lo)) for f, v, lo, hi in sums]
+    offs = [sp.simplify(h - norm[0][1]) for _, h in norm]
+    if not all(o.is_Integer for o in offs):
+        return False
+    low = min(offs)
+    H = norm[0][1] + low
+    if (H + 1).is_nonnegative is not True:
+        return False
+    for choice in itertools.product((0, 1), repeat=len(norm)):
+        given_up, body = rest, sp.Integer(0)
+        skip = False
+        for (f, _), o, c in zip(norm, offs, choice):
+            m = int(o - low)
+            if c and not m:
+                skip = True        # the same as the other choice
+                break
+            if c == 0:
+                given_up += sum((f.xreplace({tau: H + r}) for r in range(1, m + 1)), sp.Integer(0))
+                body += f
+            else:
+                given_up += sum((f.xreplace({tau: sp.Integer(r)}) for r in range(m)), sp.Integer(0))
+                body += f.xreplace({tau: tau + m})
+        if not skip and sp.simplify(body) == 0 and sp.simplify(given_up) == 0:
+            return True
+    return False
+
+
+def _members(links):
+    """The members of one chain of equalities ``a = b = c`` given as its links, else None."""
+    if any(rel != "=" or not isinstance(a, sp.Basic) or not isinstance(b, sp.Basic) for a, rel, b in links):
+        return None
+    if any(links[k][2] is not links[k + 1][0] and links[k][2] != links[k + 1][0] for k in range(len(links) - 1)):
+        return None
+    return [links[0][0]] + [b for _, _, b in links]
+
+
 def judge_induction(links, it):
-    """``v_t = C(t)`` for every ``t`` of its declared range: the outcome, or None when the links are not that."""
+    """``v_t = C(t)`` for every ``t`` of its declared range (or a chain ``v_t = E(v_{t-2}) = C(t)``): the
+    outcome, or None when the links are not that."""
     terms = it.symbolic_terms
     if not terms:
         return None
     placeholders = {p: (b, k) for b, d in terms.items() for p, k in d.items()}
-    if len(links) != 1:
+    members = _members(links)
+    if members is None:
         return Outcome("undecided", "a term of a recurrence at a symbolic index in a statement of several "
-                           "relations is not judged yet")
-    lhs, rel, rhs = links[0]
-    if rel != "=" or not isinstance(lhs, sp.Basic) or not isinstance(rhs, sp.Basic):
-        return Outcome("undecided", "only v_t = C(t) is judged for a recurrence at a symbolic index")
-    if lhs not in placeholders:
-        lhs, rhs = rhs, lhs
-    if lhs not in placeholders or rhs.free_symbols & set(placeholders):
+                           "relations is not judged yet" if len(links) != 1 else
+                           "only v_t = C(t) is judged for a recurrence at a symbolic index")
+    anchors = [m for m in members if m in placeholders and placeholders[m][1].is_Symbol]
+    if not anchors:
         return Outcome("undecided", "a term of a recurrence at a symbolic index: only a statement "
                            "v_t = C(t) with C free of the sequence is judged yet")
-    base, k = placeholders[lhs]
+    anchor = anchors[0]
+    base, k = placeholders[anchor]
     rec = it.recurrences[base]
     if not (k.is_Symbol and k.is_integer and (k.is_positive or k.is_nonnegative)):
         return Outcome("undecided", f"the index {k} of a recurrence's term must be a symbol declared a "
@@ -290,29 +404,74 @@ def judge_induction(links, it):
     if low < rec.start:
         return Outcome("undecided", f"the claim's range starts at {t} = {low}, before the recurrence's "
                            f"start {rec.start}")
-    closed = rhs
-    if closed.has(*[sp.Symbol(f"{i}_{{{t}}}", real=True) for i in rec.inputs]):
-        return Outcome("undecided", "a closed form in the recurrence's inputs is not judged by induction yet")
-    at = lambda n: closed.xreplace({t: n})
-    # counterexample first: the unrolled terms at small t, exact, at rational inputs
-    for n in range(low, low + 6):
+    outcomes = []
+    for m in members:
+        if m is anchor:
+            continue
+        inside = [p for p in m.free_symbols if p in placeholders]
+        if not inside:
+            outcomes.append(_closed_form(it, rec, t, low, m, placeholders))
+        else:
+            outcomes.append(_expansion(it, rec, t, low, m, inside, placeholders))
+    for o in outcomes:
+        if o.verdict == "refuted":
+            return o
+    if all(o.verdict == "proved" for o in outcomes):
+        if len(outcomes) == 1:
+            return outcomes[0]
+        return Outcome("proved", "every member of the chain equals " + f"${canon_tex(anchor)}$: " +
+                       "; ".join(o.reason for o in outcomes),
+                       steps=[s_ for o in outcomes for s_ in (o.steps or [])],
+                       recheck="; ".join(o.recheck for o in outcomes if o.recheck))
+    return next(o for o in outcomes if o.verdict != "proved")
+
+
+def canon_tex(e):
+    return tex(e)
+
+
+def _at_number(it, expr, t, n, extra=None):
+    """``expr`` at ``t = n``: its sums written out, its inputs the symbols the unrolled recurrence names."""
+    value = expr.xreplace({**(extra or {}), t: sp.Integer(n)})
+    return inputs_at_numbers(it, value.doit())
+
+
+def _counterexample(it, rec, t, ns, claimed):
+    """The first ``n`` of ``ns`` where the unrolled term differs from ``claimed(n)`` at exact rational inputs."""
+    for n in ns:
         exact = _unrolled(it, rec, n, rec.chain)
-        for point in _samples(exact - at(n), it):
-            a, b = exact.xreplace(point), at(n).xreplace(point)
+        at_n = claimed(n)
+        for point in _samples(exact - at_n, it):
+            a, b = exact.xreplace(point), at_n.xreplace(point)
             if sp.simplify(a - b) != 0:
                 shown = {str(s_): str(v) for s_, v in point.items()}
                 return Outcome("refuted", f"counterexample at {t} = {n}: the recurrence gives ${tex(a)}$, "
                                    f"the claim ${tex(b)}$ (at {shown})",
                                    counterexample={str(t): str(n), **shown, "lhs": str(a), "rhs": str(b)},
                                    recheck="the recurrence unrolled exactly from its start at that point")
-    base_ok = sp.simplify(_unrolled(it, rec, low, rec.chain) - at(low)) == 0
+    return None
+
+
+def _agree(d) -> bool:
+    return sp.simplify(d) == 0 or zero_with_sums(d)
+
+
+def _closed_form(it, rec, t, low, closed, placeholders):
+    """``v_t = C(t)``, C free of the sequence: a counterexample at a small t, or a proof by induction."""
+    if closed.has(*[sp.Symbol(f"{i}_{{{t}}}", real=True) for i in rec.inputs]):
+        return Outcome("undecided", "a closed form in the recurrence's inputs is not judged by induction yet")
+    at = lambda n: closed.xreplace({t: n})
+    found = _counterexample(it, rec, t, range(low, low + 6), lambda n: _at_number(it, closed, t, n))
+    if found is not None:
+        return found
+    base_ok = sp.simplify(_unrolled(it, rec, low, rec.chain) - _at_number(it, closed, t, low)) == 0
     u = sp.Symbol(f"{t}_step", integer=True, positive=True)      # t = low + u, so t - 1 >= low
-    it.recurrence_hypothesis[base] = lambda j: at(j)
+    it.recurrence_hypothesis[rec.base] = lambda j: at(j)
     try:
         stepped = _read_rule(it, rec, low + u - rec.shift)
     finally:
-        del it.recurrence_hypothesis[base]
-    step_ok = sp.simplify(stepped - at(low + u)) == 0
+        del it.recurrence_hypothesis[rec.base]
+    step_ok = _agree(stepped - at(low + u))
     if not (base_ok and step_ok):
         return Outcome("undecided", "no proof by induction (the step does not reduce) and no counterexample "
                            f"at {t} = {low}..{low + 5}")
@@ -321,3 +480,48 @@ def judge_induction(links, it):
                        steps=[("the base case", f"{tex(at(low))}"),
                               ("the step", f"{tex(stepped)} = {tex(at(low + u))}")],
                        recheck=f"the recurrence unrolled exactly at {t} = {low}..{low + 5} at rational inputs agrees")
+
+
+#: how many steps an expansion v_t = E(v_{t-j}) may skip
+MAX_EXPANSION = 8
+
+
+def _expansion(it, rec, t, low, member, inside, placeholders):
+    r"""``v_t = E(v_{t-j})``: the rule applied ``j`` times, for every :math:`t \ge` start + j (where
+    :math:`v_{t-j}` is a term of the sequence): proved with :math:`v_{t-j}` left free, or refuted by the
+    recurrence unrolled at a small ``t``."""
+    if len(inside) != 1:
+        return Outcome("undecided", "a member with terms of a recurrence at several symbolic indices is not "
+                           "judged yet")
+    ph = inside[0]
+    b, k = placeholders[ph]
+    j = sp.simplify(t - k)
+    if b != rec.base or not j.is_Integer or not 0 < j <= MAX_EXPANSION:
+        return Outcome("undecided", f"${tex(member)}$: a term of a recurrence at an index other than "
+                           f"{t} minus a whole number is not judged yet")
+    j = int(j)
+    first = max(low, rec.start + j)
+    found = _counterexample(it, rec, t, range(first, first + 6), lambda n: _at_number(
+        it, member, t, n, {ph: _unrolled(it, rec, n - j, rec.chain)}))
+    if found is not None:
+        return found
+
+    def hyp(kk):
+        m = sp.simplify(t - kk)
+        if m == j:
+            return ph
+        if m.is_Integer and 0 <= m < j:
+            return _read_rule(it, rec, kk - rec.shift)
+        raise Unsupported(f"{rec.base}_{{{tex(kk)}}} while expanding {rec.base}_{{{t}}}")
+    it.recurrence_hypothesis[rec.base] = hyp
+    try:
+        expanded = _read_rule(it, rec, t - rec.shift)
+    finally:
+        del it.recurrence_hypothesis[rec.base]
+    if not _agree(expanded - member):
+        return Outcome("undecided", f"${tex(member)}$ is not shown to be the rule applied {j} times, and no "
+                           f"counterexample at {t} = {first}..{first + 5}")
+    where = f"for every {t} >= {first} (where ${rec.base}_{{{t}-{j}}}$ is a term of the sequence)"
+    return Outcome("proved", f"${tex(member)}$ is the rule applied {j} times, {where}",
+                   steps=[(f"the rule applied {j} times", tex(expanded))],
+                   recheck=f"the recurrence unrolled exactly at {t} = {first}..{first + 5} at rational inputs agrees")

@@ -117,6 +117,7 @@ class Transpose(Node):
 
     base: Node
     span: Span = _span()
+    mark: str = field(default="T", compare=False)    # the superscript written (\tau may also be a power)
 
 
 @dataclass(frozen=True)

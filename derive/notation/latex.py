@@ -27,6 +27,7 @@ belongs to the factor), ``\log (x+1)^2`` has two.
 """
 from __future__ import annotations
 
+import dataclasses
 import functools
 import itertools
 from pathlib import Path
@@ -542,7 +543,7 @@ def _superscript(base, script, span):
     if isinstance(base, _Marker):
         return _Marker(base.kind, base.sub, node, span)
     if text in TRANSPOSE_MARKS or text in ("{T}",):
-        return ir.Transpose(base, span=span)
+        return ir.Transpose(base, span=span, mark=text)
     if isinstance(base, ir.Func) and text in (r"\prime", "'", r"\prime\prime", "''"):
         return ir.Func(base.name, base.sub, base.sup, base.primes + (2 if len(text) > 6 or text == "''" else 1),
                        span=span)
@@ -1034,7 +1035,25 @@ def _statement(body: _Body) -> list:
     if pending is not None:
         raise Unsupported("an implication with nothing after it", body.span[1])
     node = ir.Statement(tuple(chains), tuple(conds), tuple(words), tuple(logic), span=body.span)
-    return _resolve(node)
+    return [_omit_steps(st) for st in _resolve(node)]
+
+
+def _omit_steps(st: ir.Statement) -> ir.Statement:
+    r"""``a = b = \ldots = c``: a member that is only the dots, between two equals signs, stands for steps the
+    source leaves out; every member equals the next, so the chain says ``a = b = c`` and the dots are dropped.
+    Dots anywhere else (a chain's first or last member, beside another relation) stay, and are not read."""
+    chains = []
+    for ch in st.chains:
+        terms, rels = [ch.terms[0]], []
+        for k in range(1, len(ch.terms)):
+            t = ch.terms[k]
+            dots = isinstance(t, ir.Text) and t.text == "..."
+            if dots and k < len(ch.terms) - 1 and ch.rels[k - 1] == "=" and ch.rels[k] == "=":
+                continue          # the relation after the dots joins the member before them to the next
+            terms.append(t)
+            rels.append(ch.rels[k - 1])
+        chains.append(ch if len(terms) == len(ch.terms) else ir.Chain(tuple(terms), tuple(rels), span=ch.span))
+    return dataclasses.replace(st, chains=tuple(chains)) if chains != list(st.chains) else st
 
 
 def _parse(text: str, words=frozenset()) -> _Body:
