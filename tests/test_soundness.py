@@ -229,6 +229,9 @@ EXPECTED = {
     "h2.told_in_words.defined": "undecided", "h2.told_in_words.alone": "undecided",   # an opaque value
     "h2.told_in_words.bound": "undecided", "h2.told_in_words.chain": "undecided",
     "h2.told_in_words.chain.mutant": "refuted", "h2.const.entries": "undecided",
+    # r2: a given k != c between indices: honoured by every reading of an equation, or no verdict
+    "r2.distinct.true_only_when_equal": "refuted", "r2.distinct.counterexample_at_equal": "undecided",
+    "r2.distinct.bound": "undecided", "r2.distinct.other_ranges": "error",
 }
 
 
