@@ -243,6 +243,9 @@ EXPECTED = {
     "series.expansion_two_terms": "undecided", "series.closed_form_late": "refuted",
     "series.one_written_term": "undecided", "series.skipping_terms": "undecided",
     "series.count_as_constant": "undecided", "series.infinite_dots": "undecided",
+    # r2: a given k != c between indices: honoured by every reading of an equation, or no verdict
+    "r2.distinct.true_only_when_equal": "refuted", "r2.distinct.counterexample_at_equal": "undecided",
+    "r2.distinct.bound": "undecided", "r2.distinct.other_ranges": "error",
 }
 
 

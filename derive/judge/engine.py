@@ -280,6 +280,8 @@ def _conditions(conds, it, defs):
                     continue
                 _one_definition(a, b, it, defs, 0, _NoClaim, "latex")
                 continue
+            if rel == "!=" and _distinct_indices(a, b, it):
+                continue
             if rel in ("<", ">", "<=", ">=", "!=") and isinstance(a, (ir.Atom, ir.Sub)) and _is_number_node(b):
                 x, c = it.expr(a), it.expr(b)
                 if not isinstance(x, sp.Symbol):
@@ -314,6 +316,25 @@ def _conditions(conds, it, defs):
                 continue
             raise Unsupported(f"the condition ${canon(cond)}$ is not read yet", cond.span[0])
     return reps
+
+
+def _distinct_indices(a, b, it) -> bool:
+    r"""``j \ne y_i`` between two indices of one range (a free index and the label a sum leaves out): every
+    reading honours it, so it is recorded, not substituted: the explicit sizes skip the index values where
+    they meet, and a Kronecker delta of the two is 0 there and in index notation
+    (:func:`.equation.distinct_deltas`); the re-check draws them apart.  Anything else is not this."""
+    if not (isinstance(a, (ir.Atom, ir.Sub)) and isinstance(b, (ir.Atom, ir.Sub))):
+        return False
+    x, y = it.expr(a), it.expr(b)
+    decls = [next((d for d in it.scope.symbols.values() if d.obj == s and d.kind == "index"), None) for s in (x, y)]
+    if any(d is None for d in decls) or x == y:
+        return False
+    if sp.simplify(decls[0].dims[0] - decls[1].dims[0]) != 0:
+        raise Unsupported(f"the condition ${L(x)} \\ne {L(y)}$ between indices of different ranges is not read",
+                          a.span[0])
+    it.scope.distinct.append((x, y))
+    it.scope.note(f"the given ${L(x)} \\ne {L(y)}$: every index value where they meet is left out")
+    return True
 
 
 def _cases_in_words(conds, claim, it):
@@ -1211,6 +1232,10 @@ def _verdict(claim) -> Verdict:
     if claim.not_checkable:
         return Verdict(**base, verdict="not checkable", reason=claim.not_checkable)
     scope, parsed, out = judge_once(claim)
+    if scope.distinct and not scope.distinct_used and out.verdict in ("proved", "refuted"):
+        # j \ne y_i is honoured by the equation judge alone: any other judge would run over j = y_i too
+        pairs = ", ".join(f"${L(a)} \\ne {L(b)}$" for a, b in scope.distinct)
+        out = Outcome("undecided", f"the given {pairs} between indices is honoured only in equations yet")
     if out.verdict == "error":
         return Verdict(**base, verdict="error", reason=f"{claim.file}: claim {claim.id}: {out.reason}",
                        parsed=parsed, steps=out.steps, evidence=out.evidence, notes=scope.notes,

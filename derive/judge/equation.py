@@ -18,7 +18,7 @@ from .outcome import Outcome
 from .sampling import check_ranges as _check_ranges, explicit as _explicit, scalarize as _scalarize, size_assignments
 from .search import search as _search
 
-__all__ = ["judge_equation", "general_proof", "given_facts", "symmetrize"]
+__all__ = ["judge_equation", "general_proof", "given_facts", "symmetrize", "distinct_deltas"]
 
 
 def _entries(x, shape):
@@ -121,7 +121,51 @@ def interval_conditions(scope, symbols) -> list:
     return out
 
 
+def distinct_deltas(e, pairs, iv=None):
+    r"""``e`` with every Kronecker delta of two indices a given ``a \ne b`` keeps apart set to 0.
+
+    :math:`\delta_{pq} = 1` exactly where :math:`p = q`; when :math:`p - q = \pm(a - b)` (at the index values
+    ``iv`` of this entry, which may fix one of them: ``\delta_{0, y_i - 1}`` at :math:`j = 1`) that is
+    :math:`a = b`, which the given excludes.  Any other delta is left as it is."""
+    if not pairs or not isinstance(e, sp.Basic) or not e.has(sp.KroneckerDelta):
+        return e
+    iv = iv or {}
+    gaps = [sp.expand(sp.sympify(a - b).xreplace(iv)) for a, b in pairs]
+
+    def apart(d):
+        g = sp.expand(d.args[0] - d.args[1])
+        return any(g != 0 and (sp.expand(g - h) == 0 or sp.expand(g + h) == 0) for h in gaps)
+    return e.replace(lambda x: isinstance(x, sp.KroneckerDelta) and apart(x), lambda x: sp.Integer(0))
+
+
+def _distinct_values(iv, pairs) -> bool:
+    """The index values of this entry keep every given pair apart (a pair not both fixed here: True)."""
+    return all(not (a in iv and b in iv and iv[a] == iv[b]) for a, b in pairs)
+
+
+def _refutation_apart(out, pairs) -> bool:
+    """A counterexample respects ``a \ne b`` only where both indices have values there and they differ; an
+    index left free in it could sit at the excluded value."""
+    point = {str(k): v for k, v in (out.point or {}).items()}
+    for a, b in pairs:
+        va, vb = point.get(str(a)), point.get(str(b))
+        if va is None or vb is None or sp.sympify(va) == sp.sympify(vb):
+            return False
+    return True
+
+
 def judge_equation(lhs, rhs, claim, scope, defs, given) -> Outcome:
+    pairs = list(getattr(scope, "distinct", ()))
+    if pairs:
+        scope.distinct_used = True
+    out = _judge_equation(lhs, rhs, claim, scope, defs, given, pairs)
+    if pairs and out.verdict == "refuted" and not _refutation_apart(out, pairs):
+        return Outcome("undecided", "a counterexample that does not fix the indices a given keeps apart "
+                       f"({', '.join(f'{L(a)} != {L(b)}' for a, b in pairs)}) is not used: {out.reason}")
+    return out
+
+
+def _judge_equation(lhs, rhs, claim, scope, defs, given, pairs) -> Outcome:
     steps = []
     decls_by_name = {d.spelling: d for d in scope.symbols.values()}
     symmetric, given = given_facts(given, scope)
@@ -148,7 +192,7 @@ def judge_equation(lhs, rhs, claim, scope, defs, given) -> Outcome:
         infinite = _infinite_sides(lv, rv, steps)
         if infinite is not None:
             return infinite
-        diff, solved = _apply_given(elementary(lv - rv), given, {}, decls_by_name)
+        diff, solved = _apply_given(distinct_deltas(elementary(lv - rv), pairs), given, {}, decls_by_name)
         if solved:
             steps.append(("the given facts substituted", ", ".join(f"{L(k)} = {L(v)}" for k, v in solved.items())))
         z = is_zero(diff, within=interval_conditions(scope, diff.free_symbols))
@@ -158,7 +202,7 @@ def judge_equation(lhs, rhs, claim, scope, defs, given) -> Outcome:
         return _search(diff, lv.xreplace(solved), rv.xreplace(solved), claim, scope, steps, defs=defs,
                        derived_inputs=solved)
     # 2. index notation at symbolic sizes (accepted only if the explicit sizes below agree)
-    general, general_steps = general_proof(lhs, rhs, scope, defs, given, symmetric)
+    general, general_steps = general_proof(lhs, rhs, scope, defs, given, symmetric, pairs)
     # 3. explicit sizes, every index value
     proved_sizes = []
     assignments = size_assignments(scope, claim)
@@ -169,7 +213,7 @@ def judge_equation(lhs, rhs, claim, scope, defs, given) -> Outcome:
         for sizes in assignments[:1] if _may_leave_range([lhs, rhs, *defs.values()], scope) else []:
             ex_defs = {_explicit(k, sizes, {}): _explicit(v, sizes, {}) for k, v in defs.items()}
             l0, r0 = _explicit(lhs, sizes, {}), _explicit(rhs, sizes, {})
-            for _, _, _, lv, rv in _entry_values(l0, r0, ex_defs, sizes, free_idx, scope, symmetric):
+            for _, _, _, lv, rv in _entry_values(l0, r0, ex_defs, sizes, free_idx, scope, symmetric, pairs):
                 _check_ranges(lv, decls_by_name)
                 _check_ranges(rv, decls_by_name)
         return Outcome("proved", "proved for every size in index notation (re-checked entry by entry at explicit "
@@ -178,7 +222,7 @@ def judge_equation(lhs, rhs, claim, scope, defs, given) -> Outcome:
         ex_defs = {_explicit(k, sizes, {}): _explicit(v, sizes, {}) for k, v in defs.items()}
         l0, r0 = _explicit(lhs, sizes, {}), _explicit(rhs, sizes, {})
         shape = l0.shape if is_array(l0) else (r0.shape if is_array(r0) else (1, 1))
-        for (iv, le), a, b, lv, rv in _entry_values(l0, r0, ex_defs, sizes, free_idx, scope, symmetric):
+        for (iv, le), a, b, lv, rv in _entry_values(l0, r0, ex_defs, sizes, free_idx, scope, symmetric, pairs):
             _check_ranges(lv, decls_by_name)  # before any cancellation hides them
             _check_ranges(rv, decls_by_name)
             if _zero_with_partials_opaque(lv, rv, given, sizes, decls_by_name, symmetric):
@@ -345,18 +389,22 @@ def _zero_with_partials_opaque(lv, rv, given, sizes, decls_by_name, symmetric) -
     return bool(is_zero(diff))
 
 
-def _entry_values(l0, r0, ex_defs, sizes, free_idx, scope, symmetric):
+def _entry_values(l0, r0, ex_defs, sizes, free_idx, scope, symmetric, pairs=()):
     """Every entry of both sides at explicit sizes and index values, definitions substituted (not simplified):
-    ``((index values, lhs entries), row, col, lhs entry, rhs entry)``."""
+    ``((index values, lhs entries), row, col, lhs entry, rhs entry)``.  Index values a given ``a \\ne b``
+    excludes are skipped, and its Kronecker deltas are 0."""
     shape = l0.shape if is_array(l0) else (r0.shape if is_array(r0) else (1, 1))
     ranges = [range(1, int(sizes.get(_dim_of(i, scope), 1)) + 1) for i in free_idx]
     for combo in itertools.product(*ranges):
         iv = dict(zip(free_idx, map(sp.Integer, combo)))
+        if not _distinct_values(iv, pairs):
+            continue
         le, re_ = _entries(_explicit(l0, {}, iv), shape), _entries(_explicit(r0, {}, iv), shape)
         for a in range(int(shape[0])):
             for b in range(int(shape[1])):
-                yield (iv, le), a, b, symmetrize(_at(evaluate(le[a][b], ex_defs), iv), symmetric), \
-                    symmetrize(_at(evaluate(re_[a][b], ex_defs), iv), symmetric)
+                yield (iv, le), a, b, \
+                    distinct_deltas(symmetrize(_at(evaluate(le[a][b], ex_defs), iv), symmetric), pairs, iv), \
+                    distinct_deltas(symmetrize(_at(evaluate(re_[a][b], ex_defs), iv), symmetric), pairs, iv)
 
 
 def _at(e, iv):
@@ -367,7 +415,7 @@ def _at(e, iv):
     return e.subs(iv)
 
 
-def general_proof(lhs, rhs, scope, defs, given, symmetric=frozenset()):
+def general_proof(lhs, rhs, scope, defs, given, symmetric=frozenset(), pairs=()):
     """``lhs - rhs`` reduced to 0 in index notation at symbolic sizes, or (False, steps)."""
     ranges = {d.obj: (1, d.dims[0]) for d in scope.symbols.values() if d.kind == "index"}
     shape = lhs.shape if is_array(lhs) else (rhs.shape if is_array(rhs) else (1, 1))
@@ -385,7 +433,7 @@ def general_proof(lhs, rhs, scope, defs, given, symmetric=frozenset()):
         lv, rv = symmetrize(evaluate(le, defs), symmetric), symmetrize(evaluate(re_, defs), symmetric)
         if any(isinstance(a, _OPAQUE) for e in (lv, rv) for a in sp.preorder_traversal(e)):
             return False, []  # SymPy's matrix calculus on these is not trusted (silent zeros)
-        ok = zero_for_all_n(elementary(lv - rv), ranges, given, is_zero)
+        ok = zero_for_all_n(distinct_deltas(elementary(lv - rv), pairs), ranges, given, is_zero)
     except (TypeError, ValueError, NotImplementedError, AttributeError, IndexError, RecursionError):
         return False, []
     if not ok:

@@ -106,6 +106,8 @@ class Scope(Conventions):
     operators: dict = field(default_factory=dict)      # an operator's meaning the source states (\otimes: hadamard)
     rays: dict = field(default_factory=dict)           # scale h -> the small vector eps of O(||eps||^k), read as h eps
     raised: dict = field(default_factory=dict)         # p -> x where a condition x >= c was applied as x = c + p
+    distinct: list = field(default_factory=list)       # (a, b) of a given a \ne b between two indices
+    distinct_used: bool = False                        # the equation judge honoured them
     bounds: dict = field(default_factory=dict)         # p -> (x, y) where a condition x >= y was applied as x = y + p
     observed: dict = field(default_factory=dict)       # declared symbol -> the law it is a value of (target ~ Poisson)
     described: set = field(default_factory=set)        # opaque symbols of probabilities of events told in words

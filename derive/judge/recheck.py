@@ -265,16 +265,21 @@ def _environments(exprs, defs, given, scope, seed, sizes_list=None):
         ex_given = [_explicit(g, sizes) for g in given]
         scalars, mats = _atoms(ex + ex_given, ex_defs)
         for _ in range(points):
-            env = {}
-            for s in scalars:
-                if s in ex_defs:
-                    continue
-                v = sampler.scalar(s)
-                if v is None:
-                    d = sampler.decl_of.get(s)
-                    hi = int(_explicit(d.dims[0], sizes)) if d is not None and d.dims else 2
-                    v = sp.Integer(sampler.rng.randrange(1, hi + 1))
-                env[s] = mpmath.mpf(int(v.p)) / int(v.q) if isinstance(v, sp.Rational) else v
+            for _attempt in range(20):
+                env = {}
+                for s in scalars:
+                    if s in ex_defs:
+                        continue
+                    v = sampler.scalar(s)
+                    if v is None:
+                        d = sampler.decl_of.get(s)
+                        hi = int(_explicit(d.dims[0], sizes)) if d is not None and d.dims else 2
+                        v = sp.Integer(sampler.rng.randrange(1, hi + 1))
+                    env[s] = mpmath.mpf(int(v.p)) / int(v.q) if isinstance(v, sp.Rational) else v
+                if _apart(env, scope):
+                    break
+            else:
+                raise NotEvaluable("no index values apart as a given a != b asks were drawn")
             for m in mats:
                 if m in ex_defs:
                     continue
@@ -286,6 +291,11 @@ def _environments(exprs, defs, given, scope, seed, sizes_list=None):
                 if not _givens_hold(ex_given, env, ex_defs):
                     raise NotEvaluable("the given facts could not be imposed on the inputs")
             yield sizes, env, ex_defs, ex
+
+
+def _apart(env, scope) -> bool:
+    """The drawn index values keep every pair of a given ``a \\ne b`` apart (a pair not drawn: True)."""
+    return all(not (a in env and b in env and env[a] == env[b]) for a, b in getattr(scope, "distinct", ()))
 
 
 def recheck_equal(lhs, rhs, defs, given, scope, seed, sizes=None) -> int:
