@@ -103,7 +103,7 @@ def _partial_at(d, reps):
     if any(isinstance(x, sp.Basic) and x.has(*args) for a, x in zip(args, vals) if a in reps):
         return None
     k = args.index(v)
-    xi = sp.Dummy("xi")
+    xi = v if isinstance(v, sp.Symbol) else sp.Dummy("xi")     # the variable's own name reads best in the steps
     return sp.Subs(sp.Derivative(f.func(*vals[:k], xi, *vals[k + 1:]), xi), xi, vals[k])
 
 
