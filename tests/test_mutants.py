@@ -59,6 +59,8 @@ EQUIVALENT = {
                                          "do not use (they use v_{t-1})",
     "d2l.gd.example_gradient#transpose@35": "a bare list writes entries, not an orientation: [a, b] beside the "
                                             "gradient is the statement [a, b]^T makes",
+    "cs231n.svm.example#sign@22": "max(0, -7 - 13 + 10) and max(0, -7 - 13 - 10) are both 0",
+    "d2l.gd.second_order_taylor#sign@190": "- O(||eps||^3) is O(||eps||^3): the order term's sign says nothing",
     "d2l.matrix_calculus.einstein#swap@18": "x^T A^T x = x^T A x: its gradient is the same (A + A^T) x",
     "d2l.gd.taylor_step#sign@40": "the sign before an O(...) term: -O(eta^2) is O(eta^2)",
     "matrix_calculus.neuron.affine_partials#sign@106": "the sign of d b/d w, which is 0 (b and w are independent "
