@@ -32,26 +32,6 @@ def _candidates(body, declared, bounds) -> set:
     return {x for x in out if x not in declared and x not in bounds and x not in inner}
 
 
-def _rebuild(node, fn):
-    """``node`` with every node below it mapped bottom-up by ``fn``."""
-    if not isinstance(node, ir.Node):
-        return node
-    changes = {}
-    for f in dataclasses.fields(node):
-        if f.name == "span":
-            continue
-        v = getattr(node, f.name)
-        if isinstance(v, ir.Node):
-            w = _rebuild(v, fn)
-        elif isinstance(v, tuple):
-            w = tuple(tuple(_rebuild(y, fn) for y in x) if isinstance(x, tuple) else _rebuild(x, fn) for x in v)
-        else:
-            continue
-        if w != v:
-            changes[f.name] = w
-    return fn(dataclasses.replace(node, **changes) if changes else node)
-
-
 def name_bare_ranges(st, declared, note=None):
     r"""``st`` with each :math:`\sum_{c}^{u}` (``c`` a whole number) whose body counts with exactly one letter
     rewritten as :math:`\sum_{j=c}^{u}`; ``declared``: the names the claim declares."""
@@ -68,4 +48,4 @@ def name_bare_ranges(st, declared, note=None):
                  "the one letter its body counts with")
         lower = ir.Chain((ir.Atom(name, span=n.lower.span), n.lower), ("=",), span=n.lower.span)
         return dataclasses.replace(n, lower=lower)
-    return _rebuild(st, fn)
+    return ir.rebuild(st, lambda n, _changes: fn(n))

@@ -30,30 +30,15 @@ def is_dots(node) -> bool:
 
 def _replace(node, name, new):
     """``node`` with the letter ``name`` replaced by the node ``new``; scripts' spellings follow."""
-    if isinstance(node, ir.Atom):
-        return new if node.name == name else node
-    if not isinstance(node, ir.Node):
-        return node
-    changes = {}
-    for f in dataclasses.fields(node):
-        if f.name == "span":
-            continue
-        v = getattr(node, f.name)
-        if isinstance(v, ir.Node):
-            w = _replace(v, name, new)
-        elif isinstance(v, tuple):
-            w = tuple(_replace(x, name, new) for x in v)
-        else:
-            continue
-        if w != v:
-            changes[f.name] = w
-    if not changes:
-        return node
-    if isinstance(node, ir.Sub) and "index" in changes:
-        changes["text"] = canon(changes["index"])
-    if isinstance(node, ir.Pow) and "exp" in changes:
-        changes["text"] = canon(changes["exp"])
-    return dataclasses.replace(node, **changes)
+    def fn(n, changes):
+        if isinstance(n, ir.Atom):
+            return new if n.name == name else n
+        if isinstance(n, ir.Sub) and "index" in changes:
+            return dataclasses.replace(n, text=canon(n.index))
+        if isinstance(n, ir.Pow) and "exp" in changes:
+            return dataclasses.replace(n, text=canon(n.exp))
+        return n
+    return ir.rebuild(node, fn)
 
 
 def _same(it, a, b) -> bool:

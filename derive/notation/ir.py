@@ -16,13 +16,14 @@ True
 """
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from typing import Optional
 
 __all__ = [
     "Node", "Number", "Atom", "Name", "Text", "Call", "Func", "BigOp", "Apply", "BinOp", "Neg", "Product",
     "Frac", "Pow", "Sub", "Transpose", "Prime", "Factorial", "Sqrt", "Abs", "Norm", "Paren", "Tuple",
-    "Derivative", "DiffOp", "Cases", "Matrix", "Chain", "Statement", "At", "RELATIONS", "walk",
+    "Derivative", "DiffOp", "Cases", "Matrix", "Chain", "Statement", "At", "RELATIONS", "walk", "rebuild",
 ]
 
 Span = tuple
@@ -336,3 +337,24 @@ def walk(node):
         n = stack.pop()
         yield n
         stack.extend(reversed(n.children()))
+
+
+def rebuild(node, fn):
+    """``node`` with every node below it, itself included, mapped bottom-up: ``fn(new, changed)`` gets each
+    node with its children already rebuilt and the dict of its fields that changed (empty: the node as it was)."""
+    if not isinstance(node, Node):
+        return node
+    changes = {}
+    for f in dataclasses.fields(node):
+        if f.name == "span":
+            continue
+        v = getattr(node, f.name)
+        if isinstance(v, Node):
+            w = rebuild(v, fn)
+        elif isinstance(v, tuple):
+            w = tuple(tuple(rebuild(y, fn) for y in x) if isinstance(x, tuple) else rebuild(x, fn) for x in v)
+        else:
+            continue
+        if w != v:
+            changes[f.name] = w
+    return fn(dataclasses.replace(node, **changes) if changes else node, changes)
