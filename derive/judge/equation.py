@@ -227,12 +227,8 @@ def _judge_equation(lhs, rhs, claim, scope, defs, given, pairs) -> Outcome:
             _check_ranges(rv, decls_by_name)
             if _zero_with_partials_opaque(lv, rv, given, sizes, decls_by_name, symmetric):
                 continue
-            lv = symmetrize(_entrywise_ops(sp.sympify(lv).doit()), symmetric)
-            rv = symmetrize(_entrywise_ops(sp.sympify(rv).doit()), symmetric)
-            diff, back = _scalarize(symmetrize(elementary(sp.sympify(lv - rv).doit()), symmetric),
-                                    decls_by_name)
             given_back = {}
-            diff, solved = _apply_given(diff, given, sizes, decls_by_name, given_back)
+            lv, rv, diff, back, solved = _entry_difference(lv, rv, given, sizes, decls_by_name, symmetric, given_back)
             if is_zero(diff):
                 continue
             where = {str(k): int(v) for k, v in list(sizes.items()) + list(iv.items())}
@@ -343,6 +339,17 @@ def _entrywise_ops(e):
                                 else x.arg.as_explicit().trace()))
 
 
+def _entry_difference(lv, rv, given, sizes, decls_by_name, symmetric, given_back):
+    """One entry's two sides written out (determinants and traces in their entries, symmetric matrices
+    symmetrised) and their difference in scalars with the given facts applied:
+    ``(lv, rv, diff, back, solved)``."""
+    lv = symmetrize(_entrywise_ops(sp.sympify(lv).doit()), symmetric)
+    rv = symmetrize(_entrywise_ops(sp.sympify(rv).doit()), symmetric)
+    diff, back = _scalarize(symmetrize(elementary(sp.sympify(lv - rv).doit()), symmetric), decls_by_name)
+    diff, solved = _apply_given(diff, given, sizes, decls_by_name, given_back)
+    return lv, rv, diff, back, solved
+
+
 def _zero_with_partials_opaque(lv, rv, given, sizes, decls_by_name, symmetric) -> bool:
     r"""``lv - rv`` is 0 with every first partial derivative of an undefined function held as an opaque
     name: :math:`\partial_k L` at the point :math:`(u_1, \dots, u_m)` is one name, whether it is written
@@ -380,10 +387,7 @@ def _zero_with_partials_opaque(lv, rv, given, sizes, decls_by_name, symmetric) -
         lq, rq = opaque(lv), opaque(rv)
         if not names or any(q.has(sp.Derivative, sp.Subs) for q in (lq, rq) if isinstance(q, sp.Basic)):
             return False
-        lq = symmetrize(_entrywise_ops(sp.sympify(lq).doit()), symmetric)
-        rq = symmetrize(_entrywise_ops(sp.sympify(rq).doit()), symmetric)
-        diff, _ = _scalarize(symmetrize(elementary(sp.sympify(lq - rq).doit()), symmetric), decls_by_name)
-        diff, _ = _apply_given(diff, given, sizes, decls_by_name, {})
+        diff = _entry_difference(lq, rq, given, sizes, decls_by_name, symmetric, {})[2]
     except (TypeError, ValueError, NotImplementedError, AttributeError):
         return False
     return bool(is_zero(diff))

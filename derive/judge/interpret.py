@@ -1008,13 +1008,13 @@ class Interpreter:
     def chain(self, ch: ir.Chain) -> list:
         if any(prod.prod_calls(t) for t in ch.terms):
             return self._prod_chain(ch)
-        lists = self._bare_lists(ch)
+        read = self._bare_lists(ch)
         out = []
         for k, term in enumerate(ch.terms):
             if k:
                 out.append(ch.rels[k - 1])
-            if k in lists:
-                out.append(lists[k])
+            if k in read:
+                out.append(read[k])
             elif k and ch.rels[k - 1] == "in":
                 out.append(self.space(term))
             elif k and ch.rels[k - 1] == "~" and _is_number(term):
@@ -1028,23 +1028,23 @@ class Interpreter:
         whose other sides are vectors of that length, one orientation among them.  The list writes the
         entries and no orientation, and an equation of vectors holds entry by entry: it is read in the other
         sides' orientation.  Elsewhere (no vector beside it, vectors of both orientations, a matrix) a bare list
-        stays unread."""
+        stays unread.  Returns every side's value (the lists read), or {}."""
         if not ch.rels or any(r != "=" for r in ch.rels):
             return {}
         spots = [k for k, t in enumerate(ch.terms) if isinstance(t, ir.Tuple) and t.bracket == "["]
         if not spots or len(spots) == len(ch.terms):
             return {}
         try:
-            others = [self.expr(t) for k, t in enumerate(ch.terms) if k not in spots]
+            others = {k: self.expr(t) for k, t in enumerate(ch.terms) if k not in spots}
         except (Unsupported, LatexError, ShapeMismatch):
             return {}
-        shapes = {tuple(v.shape) if is_array(v) else None for v in others}
+        shapes = {tuple(v.shape) if is_array(v) else None for v in others.values()}
         if len(shapes) != 1 or None in shapes:
             return {}
         (shape,) = shapes
         if 1 not in shape or shape == (1, 1):
             return {}
-        out = {}
+        out = dict(others)          # the other sides, evaluated once
         for k in spots:
             entries = [self.expr(x) for x in ch.terms[k].items]
             if any(is_array(e) or not isinstance(e, sp.Basic) for e in entries) \
@@ -1693,8 +1693,7 @@ class Interpreter:
                                   "or I", pos)
             kind = "vector" if 1 in shape else "matrix"
             self.scope.note(f"a scalar added to a {kind} is broadcast over its entries")
-        return sp.MatAdd(*[v if is_array(v) else v * sp.OneMatrix(*shape) for v in vals]).doit(deep=False) \
-            if False else sp.MatAdd(*[v if is_array(v) else v * sp.OneMatrix(*shape) for v in vals])
+        return sp.MatAdd(*[v if is_array(v) else v * sp.OneMatrix(*shape) for v in vals])
 
     def _broadcast(self, vals, shapes, pos):
         """A row (1 x k) added to an n x k matrix, or a column (n x 1) to n x k, is repeated (NumPy's rule)."""
