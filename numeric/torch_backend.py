@@ -56,7 +56,7 @@ from .kernels import kernel
 __all__ = ["DerivedPrinter", "TorchKernel", "torch_kernel", "ACTIVATIONS", "activation_function", "act",
            "claimed_activation",
            "Activation", "Dense", "dense_function", "stack_function", "MLP", "loss_function", "SoftmaxCrossEntropy", "MeanSquaredError",
-           "source", "mlp"]
+           "source", "mlp", "ONE_PASS_FROM"]
 
 ACTIVATIONS = tuple(r.name for r in RULES)
 _ALPHA = {"leaky_relu": 0.01}          # default slope, as torch.nn.LeakyReLU
@@ -200,7 +200,7 @@ def fuse_rows(expr):
     r"""Every subexpression that is, node for node, the table's stabilised log-softmax or softmax of
     some :math:`u` (the one inside its ``RowMax``) replaced by one node that prints as
     ``torch.log_softmax(u, -1)`` / ``torch.softmax(u, -1)``: one pass instead of six to eight, computing
-    the same formula.  Matched on the expression, never on a kernel's name; anything written otherwise
+    the same formula (faster on large tensors only: :data:`ONE_PASS_FROM`).  Matched on the expression, never on a kernel's name; anything written otherwise
     is printed as it stands."""
     if not isinstance(expr, sp.Basic) or not expr.has(RowMax):
         return expr
@@ -259,15 +259,38 @@ class TorchKernel:
     fn: Callable
     source: str
     derivation: str
+    written: Callable | None = None      # the two forms of a kernel with row forms (see _lambdify)
+    one_pass: Callable | None = None
 
 
-def _lambdify(name, args, expr, derivation) -> TorchKernel:
-    printed = tuple(fuse_rows(e) for e in expr) if isinstance(expr, tuple) else fuse_rows(expr)
+# torch's one-pass row kernels pay off only on large tensors: with the few classes of a usual output
+# layer the expression's own passes, sharing the shifted exponentials through CSE, are faster (the
+# softmax + CE forward at 1024 x 10 float32: 58 against 300 us, one thread on this project's VM); from
+# about 2^18 entries on the one-pass kernels win (log-softmax and softmax of 1024 x 1000: 1.2 against 1.6 ms).
+ONE_PASS_FROM = 1 << 18
+
+
+def _print_kernel(name, args, printed):
     fn = sp.lambdify(list(args), printed, modules=[{"torch": torch}, "math"], cse=True,
                      printer=DerivedPrinter({"fully_qualified_modules": True, "allow_unknown_functions": False}),
                      docstring_limit=0)
-    src = inspect.getsource(fn).replace("_lambdifygenerated", name.replace(".", "_"))
-    return TorchKernel(name, tuple(str(a) for a in args), expr, fn, src, derivation)
+    return fn, inspect.getsource(fn).replace("_lambdifygenerated", name.replace(".", "_"))
+
+
+def _lambdify(name, args, expr, derivation) -> TorchKernel:
+    """The kernel of ``expr`` as written; where it holds the table's log-softmax or softmax
+    (:func:`fuse_rows`), also printed with torch's one-pass row kernels, which it runs on a first
+    argument of at least :data:`ONE_PASS_FROM` entries (a test compares the two)."""
+    written, src = _print_kernel(name, args, expr)
+    fused = tuple(fuse_rows(e) for e in expr) if isinstance(expr, tuple) else fuse_rows(expr)
+    if fused == expr:
+        return TorchKernel(name, tuple(str(a) for a in args), expr, written, src, derivation)
+    one_pass, src_one = _print_kernel(name + ".one_pass", args, fused)
+
+    def fn(*a):
+        return (one_pass if a[0].numel() >= ONE_PASS_FROM else written)(*a)
+    src = f"{src}\n# from {ONE_PASS_FROM} entries of {args[0]} on:\n{src_one}"
+    return TorchKernel(name, tuple(str(a) for a in args), expr, fn, src, derivation, written, one_pass)
 
 
 def _lambdify_inplace(name, args, expr, derivation) -> TorchKernel | None:

@@ -203,8 +203,8 @@ def test_dense_layer_skips_the_data_gradient():
 
 
 def test_row_softmax_fusion_computes_the_expression():
-    # log-softmax and softmax of the table, printed as one torch call each: equal to the expression as
-    # written (printed unfused), at ordinary and extreme logits
+    # log-softmax and softmax of the table, printed also as one torch call each (run on large tensors):
+    # both forms equal to the expression as written (printed unfused), at ordinary and extreme logits
     from nnderive.numeric.codegen import RowMax, RowSum
     u, w = sp.symbols("u w", real=True)
     g = torch.Generator().manual_seed(6)
@@ -219,8 +219,15 @@ def test_row_softmax_fusion_computes_the_expression():
             assert f"torch.{name}(u, -1)" in fused.source
             plain = sp.lambdify((u, w), expr, modules=[{"torch": torch}, "math"], printer=T.DerivedPrinter())
             # atol: the unfused order rounds at the scale of the 1e3 logits (a few ulps of 1e3)
-            assert torch.allclose(fused.fn(U, Wt), plain(U, Wt), rtol=1e-13, atol=1e-11)
-            assert torch.isfinite(fused.fn(U, Wt)).all()
+            for form in (fused.one_pass, fused.written, fused.fn):
+                assert torch.allclose(form(U, Wt), plain(U, Wt), rtol=1e-13, atol=1e-11)
+                assert torch.isfinite(form(U, Wt)).all()
+            # the kernel runs the one-pass form from ONE_PASS_FROM entries of its first argument on
+            reps = T.ONE_PASS_FROM // U.numel() + 1
+            big, big_w = U.repeat(reps, 1), Wt.repeat(reps, 1)
+            assert torch.equal(fused.fn(big, big_w), fused.one_pass(big, big_w))
+            assert torch.equal(fused.fn(U, Wt), fused.written(U, Wt))
+            assert torch.allclose(fused.fn(big, big_w), plain(big, big_w), rtol=1e-13, atol=1e-11)
     # written any other way (a sign, a missing shift, another argument inside the max): printed as it stands
     m = RowMax(u)
     for wrong in (u + sp.log(RowSum(sp.exp(u - m))) - m, u - sp.log(RowSum(sp.exp(u))),
