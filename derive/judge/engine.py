@@ -1156,7 +1156,11 @@ def _judged_reading(claim, conventions, k, prod_choice=None):
                                                 recheck="the declared shapes do not fit")), None, None
     except LatexError as exc:
         raise ClaimError(exc.message, "latex", exc.pos)
-    return (r.scope, r.parsed, _judge_reading(claim, r)), r, count
+    try:
+        outcome = _judge_reading(claim, r)
+    except Unsupported as exc:        # a form met only while judging (a gradient at a point x + epsilon)
+        outcome = Outcome("undecided", f"not supported yet: {exc.message}")
+    return (r.scope, r.parsed, outcome), r, count
 
 
 def _prod_readings(claim, conventions, k, counts):

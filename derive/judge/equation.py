@@ -524,6 +524,8 @@ def _apply_given(diff, given, sizes, decls_by_name, back=None):
             for target in reversed(syms):
                 if target in inside:
                     continue      # x of f'(x): solving for it would treat f'(x) as a number that x does not move
+                if isinstance(target, sp.MatrixSymbol):
+                    continue      # x of x_i = 1 (an entry at an index): an entry is solved for, never the whole array
                 sol = _solve_for(eq, target)
                 if len(sol) == 1:
                     break
@@ -533,7 +535,10 @@ def _apply_given(diff, given, sizes, decls_by_name, back=None):
                 sol = _solve_for_a_value(eq, diff)
             if not sol:
                 # x^2 = 4 fixes x to one of two values: substituting one of them would judge half the claim
-                why = f"several solutions for ${L(several)}$" if several is not None else "no input to solve it for"
+                free_entry = next((a for a in eq.atoms(MatrixElement) if not (a.i.is_Integer and a.j.is_Integer)), None)
+                why = (f"several solutions for ${L(several)}$" if several is not None else
+                       f"a fact about the entry ${L(free_entry)}$ at a free index: a fact for every index is not "
+                       "used yet; state it for each entry" if free_entry is not None else "no input to solve it for")
                 raise ClaimError(f"the given fact {L(g)} = 0 could not be used ({why})", f"given[{k}]", None)
             solved = {s_: v.xreplace(sol[0]) for s_, v in solved.items()}
             solved.update(sol[0])

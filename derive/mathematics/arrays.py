@@ -12,6 +12,7 @@ from __future__ import annotations
 import sympy as sp
 from sympy.matrices.expressions.matexpr import MatrixElement, MatrixExpr
 
+from ..notation.errors import Unsupported
 from .primitives import ACTIVATIONS
 
 __all__ = ["FromEntries", "SoftmaxVec", "Grad", "Jacobian", "Hessian", "is_array", "Elementwise", "VecMax", "VecMin", "Norm",
@@ -143,7 +144,12 @@ class Grad(MatrixExpr):
         f = self.args[0]
         if is_array(f):  # a 1 x 1 matrix expression such as x^T A x
             f = f[0, 0]
-        return HeldDerivative(f, self.args[1][i, j])
+        v = self.args[1][i, j]
+        if not (v.is_Symbol or isinstance(v, MatrixElement)):
+            # \nabla f(x + \epsilon): the gradient at a point, not a derivative by the sum x + epsilon
+            raise Unsupported("the gradient of a function at a point that is an expression, not a variable "
+                              "(as in \\nabla f(x + \\epsilon)), is not read yet")
+        return HeldDerivative(f, v)
 
     def _latex(self, printer):
         return r"\frac{\partial %s}{\partial %s}" % tuple(printer._print(a) for a in self.args)
