@@ -47,7 +47,7 @@ from .crossread import Disagreement, compare, readable
 from .derivation import evaluate
 from .equation import judge_equation
 from . import logic
-from .interpret import (_GENERIC_LETTERS, ClaimError, Flag, Printed, Scope, _entrywise_target, _one_definition,
+from .interpret import (_GENERIC_LETTERS, ClaimError, Flag, Printed, Scope, SizeForced, _entrywise_target, _one_definition,
                         einstein_sums, outside_domain, prepare)
 from .listing import definition_lines
 from .numeval import NotEvaluable
@@ -417,11 +417,12 @@ def _is_number_node(n):
     return isinstance(n, ir.Number) or (isinstance(n, ir.Neg) and isinstance(n.arg, ir.Number))
 
 
-def _read(claim, conventions, statement_index, prod_choice=None):
+def _read(claim, conventions, statement_index, prod_choice=None, sizes=None):
     """Scope and relations of one reading; the leading new names of chains become definitions (not in update
     rules, whose names are the optimizer's quantities).  ``prod_choice``: which product each d2l prod(A, B)
-    takes, by its position (:mod:`.prod`; the first by default)."""
-    scope, it, defs = prepare(claim, conventions, updates=bool(claim.algorithm or theorem_algorithm(claim.theorem)))
+    takes, by its position (:mod:`.prod`; the first by default); ``sizes``: fresh sizes tied by earlier reads."""
+    scope, it, defs = prepare(claim, conventions, updates=bool(claim.algorithm or theorem_algorithm(claim.theorem)),
+                              sizes=sizes)
     it.prod_choice = dict(prod_choice or {})
     defining = not (claim.algorithm or theorem_algorithm(claim.theorem))
     given, given_reps = _given(claim, it, defs)
@@ -1147,10 +1148,14 @@ def _judged_reading(claim, conventions, k, prod_choice=None):
     """``((scope, parsed, outcome), reading, count)`` of statement ``k``: a reading the notation does not
     support is undecided, one whose shapes do not fit refuted (reading and count None for both)."""
     try:
-        r, count = _read(claim, conventions, k, prod_choice)
+        r, count = _read_sized(claim, conventions, k, prod_choice)
     except Unsupported as exc:
         return (Scope(), claim.formula, Outcome("undecided", f"not supported yet: {exc.message}")), None, None
     except ShapeMismatch as exc:
+        if _vector_functions(claim):
+            # a generic function's output length is no declared shape: a mismatch with it is no counterexample
+            return (Scope(), claim.formula, Outcome("undecided", f"not supported yet: shapes with a generic "
+                                                    f"vector-valued function's length: {exc.message}")), None, None
         return (Scope(), claim.formula, Outcome("refuted", f"shape mismatch: {exc.message}",
                                                 counterexample={"shapes": exc.message},
                                                 recheck="the declared shapes do not fit")), None, None
@@ -1161,6 +1166,39 @@ def _judged_reading(claim, conventions, k, prod_choice=None):
     except Unsupported as exc:        # a form met only while judging (a gradient at a point x + epsilon)
         outcome = Outcome("undecided", f"not supported yet: {exc.message}")
     return (r.scope, r.parsed, outcome), r, count
+
+
+def _vector_functions(claim) -> bool:
+    """The claim declares a bold generic function (vector-valued, of a length no field states)."""
+    return any(v == "generic" and k.startswith((r"\mathbf{", r"\boldsymbol{"))
+               for k, v in (claim.functions or {}).items())
+
+
+def _read_sized(claim, conventions, k, prod_choice, rounds=8):
+    """:func:`_read` at the most general sizes the claim allows: each size a product, sum or equation ties to a
+    generic function's fresh output length (:class:`SizeForced`) is made equal to it and the claim read again."""
+    sizes = {}
+    for _ in range(rounds):
+        try:
+            r, count = _read(claim, conventions, k, prod_choice, sizes)
+            _tie_sides(r)
+            return r, count
+        except SizeForced as exc:
+            if exc.fresh in sizes:
+                raise Unsupported(f"the length {exc.fresh} is tied twice", exc.pos)
+            sizes[exc.fresh] = exc.size
+    raise Unsupported("the sizes of the generic vector-valued functions are not settled", None)
+
+
+def _tie_sides(r):
+    """The two sides of an equation have one shape: a fresh size on one side against another size on the
+    other is tied to it (:class:`SizeForced`)."""
+    if not r.scope.fresh_sizes:
+        return
+    for a, rel, b in r.links:
+        if rel == "=" and is_array(a) and is_array(b):
+            for x, y in zip(a.shape, b.shape):
+                r.it.tie(x, y, None)
 
 
 def _prod_readings(claim, conventions, k, counts):

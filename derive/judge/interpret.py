@@ -34,7 +34,7 @@ from sympy.stats import variance as stats_variance
 from sympy.stats.rv import RandomSymbol
 from sympy.stats.symbolic_probability import Expectation, Probability, Variance
 
-from ..mathematics.arrays import (ArgMax, ArgMin, Elementwise, FromEntries, GenericFunction, Grad, HeldDerivative, Hessian, Jacobian, Norm, PiecewiseArray,
+from ..mathematics.arrays import (ArgMax, ArgMin, ArgumentJacobian, GenericVector, Elementwise, FromEntries, GenericFunction, Grad, HeldDerivative, Hessian, Jacobian, Norm, PiecewiseArray,
                                   SoftmaxVec, VecMax,
                                   VecMin, is_array)
 from ..mathematics.conventions import INITS, LOSSES, Conventions
@@ -59,6 +59,16 @@ from .recurrences import find as find_recurrences
 from .recurrences import term as recurrence_term
 
 __all__ = ["Scope", "Interpreter", "Reading", "read", "prepare", "ClaimError", "Printed", "symbol_key", "FUNCTIONS"]
+
+
+class SizeForced(ShapeMismatch):
+    """A product, sum or equation of the claim is well-formed only if the fresh size ``fresh`` (the output
+    length of a generic vector-valued function) equals ``size``: the claim is read again with them equal (the
+    most general sizes the claim allows).  A ShapeMismatch, so a reading tried and dropped drops it too."""
+
+    def __init__(self, fresh, size, pos=None):
+        super().__init__(f"the length {fresh} is tied to {size}", pos)
+        self.fresh, self.size = fresh, size
 
 
 class ClaimError(Exception):
@@ -111,6 +121,23 @@ class Scope(Conventions):
     bounds: dict = field(default_factory=dict)         # p -> (x, y) where a condition x >= y was applied as x = y + p
     observed: dict = field(default_factory=dict)       # declared symbol -> the law it is a value of (target ~ Poisson)
     described: set = field(default_factory=set)        # opaque symbols of probabilities of events told in words
+    bold_functions: frozenset = frozenset()            # generic functions the claim declares in bold: vector-valued
+    fresh_sizes: dict = field(default_factory=dict)    # bold generic function -> its output length, a fresh size
+    forced_sizes: dict = field(default_factory=dict)   # fresh size -> the size a product or '=' ties it to
+
+    def size_symbols(self) -> list:
+        """The size letters of the declarations and the fresh output lengths left untied, in a fixed order."""
+        dims = {x for d in self.symbols.values() for dd in d.dims for x in getattr(dd, "free_symbols", ())}
+        return sorted(dims | set(self.fresh_sizes.values()) - set(self.forced_sizes), key=str)
+
+    def distinct_sizes(self, dims, s, reverse=False):
+        """Explicit sizes ``s, s + 1, s + 2, ...`` for ``dims`` (in reverse order if asked) where a generic
+        function's output length is among them, so that no two of the sizes the claim leaves free agree by
+        accident; None otherwise (the callers' alternating sizes)."""
+        if not set(dims) & set(self.fresh_sizes.values()):
+            return None
+        order = list(reversed(dims)) if reverse else list(dims)
+        return {d: sp.Integer(s + order.index(d)) for d in dims}
 
     def unnamed_random(self):
         """The symbols declared ``scalar random`` (no law given) and, of those, the ones declared independent."""
@@ -168,10 +195,12 @@ def build_scope(claim, conventions=None) -> Scope:
             elif key not in symbols:
                 symbols[key] = Decl(dim.name, "scalar", (), "positive integer", {"integer": True, "positive": True},
                                     (1, 5, False, False), dim)
-    functions = {}
+    functions, bold = {}, set()
     for spelling, kind in claim.functions.items():
         try:
             functions[function_key(spelling, words)] = kind
+            if kind == "generic" and spelling.startswith((r"\mathbf{", r"\boldsymbol{")):
+                bold.add(function_key(spelling, words))
         except LatexError as exc:
             raise ClaimError(f"bad function spelling {spelling!r}: {exc.message}", "functions")
     role_keys = set()
@@ -182,7 +211,7 @@ def build_scope(claim, conventions=None) -> Scope:
             pass                          # a role for an expression (dL/dw): judged in updates.py
     return Scope(symbols=symbols, functions=functions, conventions=dict(conventions or {}), declared=set(symbols),
                  words=words, role_keys=frozenset(role_keys), stated_layout=claim.layout or "",
-                 operators=dict(getattr(claim, "operators", {}) or {}))
+                 operators=dict(getattr(claim, "operators", {}) or {}), bold_functions=frozenset(bold))
 
 
 _WORD_SUBSCRIPT = re.compile(r"^([A-Za-z])_\{([A-Za-z]{2,})\}$")
@@ -1316,6 +1345,7 @@ class Interpreter:
             u, v = (self.expr(x) for x in t.items)
             if not (is_array(u) and is_array(v) and u.shape[1] == 1 and v.shape[1] == 1):
                 raise Unsupported(r"\langle a, b \rangle of anything but two vectors is not read yet", _pos(t))
+            self.tie(u.shape[0], v.shape[0], _pos(t))
             if sp.simplify(u.shape[0] - v.shape[0]) != 0:
                 raise ShapeMismatch(f"inner product of vectors of lengths {u.shape[0]} and {v.shape[0]}", _pos(t))
             return (sp.Transpose(u) * v)[0, 0]
@@ -1546,6 +1576,7 @@ class Interpreter:
             return self._explicit_product(b.op, left, right, _pos(b))
         if b.op == "dot":
             if is_array(left) and is_array(right) and left.shape[1] == 1 and right.shape[1] == 1:
+                self.tie(left.shape[0], right.shape[0], _pos(b))
                 if sp.simplify(left.shape[0] - right.shape[0]) != 0:
                     raise ShapeMismatch(f"dot product of vectors of lengths {left.shape[0]} and {right.shape[0]}",
                                         _pos(b))
@@ -1678,6 +1709,11 @@ class Interpreter:
         if len(shapes) > 1:
             vals, shapes = self._broadcast(vals, shapes, pos)
         if len(shapes) > 1:
+            for x in shapes:
+                for y in shapes:
+                    if x != (1, 1) and y != (1, 1):
+                        self.tie(x[0], y[0], pos)
+                        self.tie(x[1], y[1], pos)
             # 1 x 1 arrays (x^T y) mix with scalars, never with other arrays
             if all(s == (1, 1) for s in shapes) or not all(_same_shape(a, b) for a in shapes for b in shapes):
                 raise ShapeMismatch(f"sum of shapes {sorted(map(str, shapes))}", pos)
@@ -1735,6 +1771,7 @@ class Interpreter:
             else:
                 break
         for x, y in zip(mats, mats[1:]):
+            self.tie(x.shape[1], y.shape[0], pos)
             if not _conform(x.shape[1], y.shape[0]):
                 raise ShapeMismatch(f"matrix product of shapes {_shape_text(x)} and {_shape_text(y)}", pos)
         out = sp.MatMul(*mats) if len(mats) > 1 else (mats[0] if mats else None)
@@ -1745,6 +1782,8 @@ class Interpreter:
 
     def hadamard(self, a, b, pos):
         if is_array(a) and is_array(b):
+            for x, y in zip(a.shape, b.shape):
+                self.tie(x, y, pos)
             if not all(_conform(x, y) for x, y in zip(a.shape, b.shape)):
                 raise ShapeMismatch(f"Hadamard product of shapes {_shape_text(a)} and {_shape_text(b)}", pos)
             return sp.HadamardProduct(a, b)
@@ -2917,12 +2956,58 @@ class Interpreter:
                 # phi(z) for a vector z, phi not declared: an activation, applied entry by entry
                 self.scope.note(f"${name}$ applied to a vector is read entry by entry")
                 return Elementwise(name, args[0], primes)
+            if tag == "generic" and self._vector_valued(name):
+                return self._generic_vector(name, args, primes, pos)
             return _generic(name)(self, args, primes, pos)
         if kind == "kronecker":
             if len(args) != 2:
                 raise LatexError("Kronecker delta needs two indices", pos)
             return sp.KroneckerDelta(*args)
         return FUNCTIONS[kind](self, args, primes, pos, param)
+
+    def _vector_valued(self, key) -> bool:
+        r"""A bold function the claim declares generic, :math:`\mathbf{f}`: vector-valued, as bold type says."""
+        return self.scope.functions.get(key) == "generic" and key in self.scope.bold_functions
+
+    def output_size(self, key):
+        r"""The length of :math:`\mathbf{f}(u)` for a generic :math:`\mathbf{f}`: no field states it, so the claim is
+        read for every length, a fresh size symbol, unless a product or an equation of the claim ties it to another
+        size (then it is that size: :class:`SizeForced`, and the claim is read again)."""
+        size = self.scope.fresh_sizes.get(key)
+        if size is None:
+            taken = {str(d.obj) for d in self.scope.symbols.values()} | set(map(str, self.scope.fresh_sizes.values()))
+            name = next(n for n in (rf"m_{{{key}}}" + "'" * k for k in range(10)) if n not in taken)
+            size = self.scope.fresh_sizes[key] = sp.Symbol(name, integer=True, positive=True)
+        while size in self.scope.forced_sizes:
+            size = self.scope.forced_sizes[size]
+        return size
+
+    def _generic_vector(self, key, args, primes, pos):
+        if primes:
+            raise Unsupported(f"a prime on the vector-valued function {key}: write its Jacobian as a partial "
+                              "derivative", pos)
+        u = _one(args, key, pos)
+        if is_array(u) and u.shape[1] != 1:
+            raise Unsupported(f"the vector-valued function {key} of a matrix", pos)
+        self.scope.note(f"${key}$, a bold generic function, is read as vector-valued, of a length no field states: "
+                        "the claim is read for every length its products allow")
+        return GenericVector(key, u, self.output_size(key))
+
+    def tie(self, a, b, pos):
+        """Sizes ``a`` and ``b`` must be equal for a product or sum to be well-formed: where one is a fresh size
+        (:meth:`output_size`), that is forced (:class:`SizeForced`); otherwise nothing is done here."""
+        fresh = set(self.scope.fresh_sizes.values())
+        if _conform(a, b) or not ({a, b} & fresh):
+            return
+        if _conform(a, 1) or _conform(b, 1):
+            # one output: the claim then says something of scalars, not of the vectors it writes
+            raise Unsupported(f"the length {a if a in fresh else b} of a generic vector-valued function would be 1 "
+                              "here (a product or sum with a length-1 side)", pos)
+        if a in fresh and b in fresh:
+            a, b = sorted((a, b), key=str, reverse=True)
+        elif b in fresh:
+            a, b = b, a
+        raise SizeForced(a, b, pos)
 
     def _user(self, key, args, primes, pos, param):
         params, body, sub = self.user_functions[key]
@@ -2981,11 +3066,33 @@ class Interpreter:
                 raise LatexError(r"\nabla without the variable: write \nabla_x", _pos(d))
         else:
             wrt = list(d.wrt)
+        if len(wrt) == 1 and wrt[0][1] == 1 and isinstance(wrt[0][0], (ir.Atom, ir.Name)) \
+                and self._vector_valued(_key(wrt[0][0])) and _key(wrt[0][0]) not in self.local:
+            return self._by_argument(d, f, wrt[0][0])
         self._vacuous(d.body, f, wrt)
         for var_node, order in wrt:
             var = self.expr(var_node)
             f = derivative(f, var, order, _pos(d), self.scope)
         return f
+
+    def _by_argument(self, d, f, var_node):
+        r"""``\frac{\partial \mathbf{f}}{\partial \mathbf{g}}`` where the claim applies :math:`\mathbf{f}` to
+        :math:`\mathbf{g}(x)`: the Jacobian of :math:`\mathbf{f}` by its argument, evaluated at :math:`\mathbf{g}(x)`
+        (:class:`ArgumentJacobian`, transposed in denominator layout).  Only for a generic vector-valued
+        :math:`\mathbf{f}` applied to exactly that: any other body by a function is not read."""
+        key = _key(var_node)
+        g = self.expr(self._applied(var_node))
+        head = d.body.head if isinstance(d.body, ir.Call) else d.body
+        fkey = _key(head) if isinstance(head, (ir.Atom, ir.Name)) else None
+        if fkey is None or not self._vector_valued(fkey) or not is_array(g) or g.shape[1] != 1 \
+                or f != GenericVector(fkey, g, self.output_size(fkey)):
+            raise Unsupported(f"a derivative by the function {key} of something other than a generic vector-valued "
+                              f"function applied to {key}(...)", _pos(d))
+        self.scope.used_axes.update({"layout", "jacobian_form"})
+        self.scope.note(f"$\\partial {fkey}/\\partial {key}$ is read as the Jacobian of ${fkey}$ by its argument, "
+                        f"at ${_tex(g)}$")
+        jac = ArgumentJacobian(fkey, g, self.output_size(fkey))
+        return sp.Transpose(jac) if self.scope.conventions.get("layout", "mixed") == "denominator" else jac
 
     def _partials(self, call: ir.Call, order, pos):
         r"""``\nabla f(a, b)`` (order 1): the vector of partials of a function defined as ``f(x, y) = ...``
@@ -3984,9 +4091,11 @@ def _additive(node, out):
         out.append(node)
 
 
-def prepare(claim, conventions=None, updates=False):
-    """Scope, interpreter and definitions of a claim (what every string binds, defines and uses first)."""
+def prepare(claim, conventions=None, updates=False, sizes=None):
+    """Scope, interpreter and definitions of a claim (what every string binds, defines and uses first);
+    ``sizes``: the fresh sizes earlier readings found tied (:class:`SizeForced`)."""
     scope = build_scope(claim, conventions)
+    scope.forced_sizes = dict(sizes or {})
     it = Interpreter(scope, notation=claim.notation)
     it.updates = updates
     subs = {}

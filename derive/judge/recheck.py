@@ -86,10 +86,13 @@ class Sampler:
         self.by_name = {getattr(d.obj, "name", None): d for d in scope.symbols.values()}
 
     def sizes(self):
-        dims = sorted({x for d in self.scope.symbols.values() for dd in d.dims
-                       for x in getattr(dd, "free_symbols", ())}, key=str)
+        dims = self.scope.size_symbols()
         if not dims:
             return [{}]
+        if self.scope.distinct_sizes(dims, 2):
+            # all different both ways, and all equal (where a product in another order would fit too)
+            return [self.scope.distinct_sizes(dims, 2), self.scope.distinct_sizes(dims, 2, reverse=True),
+                    {d: sp.Integer(2) for d in dims}]
         # two assignments, rectangular where there are several sizes
         return [{d: sp.Integer(2 + (k % 2)) for k, d in enumerate(dims)},
                 {d: sp.Integer(3 - (k % 2)) for k, d in enumerate(dims)}]
@@ -303,9 +306,9 @@ def recheck_equal(lhs, rhs, defs, given, scope, seed, sizes=None) -> int:
 
     ``sizes``: the explicit sizes a claim asks for (each declared size letter takes them in turn)."""
     n = 0
-    dims = sorted({x for d in scope.symbols.values() for dd in d.dims for x in getattr(dd, "free_symbols", ())},
-                  key=str)
-    sizes_list = [{d: sp.Integer(s + (k % 2 if len(dims) > 1 else 0)) for k, d in enumerate(dims)}
+    dims = scope.size_symbols()
+    sizes_list = [scope.distinct_sizes(dims, s) or {d: sp.Integer(s + (k % 2 if len(dims) > 1 else 0))
+                                                    for k, d in enumerate(dims)}
                   for s in sizes] if sizes and dims else None
     for sizes_, env, ex_defs, (l, r) in _environments([lhs, rhs], defs, given, scope, seed, sizes_list):
         sizes = sizes_
@@ -342,7 +345,7 @@ def recheck_differs(lhs, rhs, defs, given, scope, point, entry=None, signs=()) -
     # a size letter is a size wherever it stands (also a sum's bound n that no declaration makes an integer)
     sizes = {k: v for k, v in point.items() if isinstance(k, sp.Symbol) and sp.sympify(v).is_Integer
              and (k.is_integer or k.is_integer is None) and sp.sympify(v) > 0
-             and any(k in getattr(dd, "free_symbols", ()) for d in scope.symbols.values() for dd in d.dims)}
+             and k in scope.size_symbols()}
     ex_defs = {_explicit(k, sizes): _explicit(v, sizes) for k, v in defs.items()}
     l, r = _explicit(lhs, sizes), _explicit(rhs, sizes)
     env = {}

@@ -66,8 +66,7 @@ def numeric(d, point, prec=60):
 
 
 def size_assignments(scope: Scope, claim) -> list[dict]:
-    dims = sorted({x for decl in scope.symbols.values() for d in decl.dims
-                   for x in getattr(d, "free_symbols", ())}, key=str)
+    dims = scope.size_symbols()
     if not dims:
         return [{}]
     sizes = list(claim.sizes or [2, 3, 4])
@@ -75,7 +74,8 @@ def size_assignments(scope: Scope, claim) -> list[dict]:
         sizes = [2, 3]       # symbolic matrices: the entries grow fast with the size
     out = []
     for s in sizes:
-        out.append({d: sp.Integer(s + (k % 2 if len(dims) > 1 else 0)) for k, d in enumerate(dims)})
+        out.append(scope.distinct_sizes(dims, s) or
+                   {d: sp.Integer(s + (k % 2 if len(dims) > 1 else 0)) for k, d in enumerate(dims)})
     return out
 
 

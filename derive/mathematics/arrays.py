@@ -17,7 +17,7 @@ from .primitives import ACTIVATIONS
 
 __all__ = ["FromEntries", "SoftmaxVec", "Grad", "Jacobian", "Hessian", "is_array", "Elementwise", "VecMax", "VecMin", "Norm",
            "GenericFunction", "GenericPartial", "HeldDerivative", "PiecewiseArray", "Contraction",
-           "ArgMax", "ArgMin"]
+           "ArgMax", "ArgMin", "GenericVector", "GenericEntry", "GenericEntryPartial", "ArgumentJacobian"]
 
 
 def is_array(expr) -> bool:
@@ -310,6 +310,127 @@ class GenericPartial(sp.Function):
         name, u, k = self.args
         body = r"\partial_{%s} %s\left(%s\right)" % (printer._print(k + 1), name.name, printer._print(u))
         return body if exp is None else r"\left(%s\right)^{%s}" % (body, exp)
+
+
+def _explicit_shape(u) -> bool:
+    return not is_array(u) or all(sp.sympify(d).is_Integer for d in u.shape)
+
+
+def _flat(u) -> list:
+    """The entries of ``u`` in order (row by row), or ``[u]`` for a scalar."""
+    if not is_array(u):
+        return [u]
+    return [u[i, j] for i in range(int(u.shape[0])) for j in range(int(u.shape[1]))]
+
+
+def _entry_function(name, i):
+    r"""The arbitrary scalar function that is entry ``i`` (0-based) of a vector-valued ``name``: :math:`f_{i+1}`."""
+    return sp.Function(r"%s_{%d}" % (name.name, int(i) + 1), real=True)
+
+
+class GenericVector(MatrixExpr):
+    r""":math:`\mathbf{f}(u)` for an arbitrary (smooth) vector-valued :math:`\mathbf{f}` with ``m`` outputs, a
+    column: entry :math:`i` is :math:`f_i(u)`, an arbitrary scalar function of the entries of :math:`u`.  At
+    explicit sizes (``m`` and the shape of :math:`u` integers) it is the explicit column of those functions."""
+
+    def __new__(cls, name, u, m):
+        name = sp.Symbol(name) if isinstance(name, str) else name
+        m = sp.sympify(m)
+        if m.is_Integer and _explicit_shape(u):
+            return sp.ImmutableMatrix([[GenericEntry(name, sp.Integer(i), u)] for i in range(int(m))])
+        return MatrixExpr.__new__(cls, name, u, m)
+
+    @property
+    def shape(self):
+        return (self.args[2], sp.Integer(1))
+
+    def _entry(self, i, j, **kwargs):
+        return GenericEntry(self.args[0], sp.sympify(i), self.args[1])
+
+    def _latex(self, printer):
+        return r"\mathbf{%s}\left(%s\right)" % (self.args[0].name, printer._print(self.args[1]))
+
+
+class GenericEntry(sp.Function):
+    r""":math:`f_i(u)`, entry ``i`` (0-based) of an arbitrary vector-valued :math:`\mathbf{f}` at :math:`u`.  Its
+    derivative at symbolic size is the chain rule :math:`\sum_k \partial_k f_i(u)\, \partial u_k/\partial s`;
+    at an explicit entry of an explicit argument it is SymPy's undefined function :math:`f_{i+1}(u_1, \dots)`,
+    whose derivatives SymPy writes by the same rule."""
+
+    is_commutative = True
+    is_real = True
+
+    @classmethod
+    def eval(cls, name, i, u):
+        if i.is_Integer and _explicit_shape(u):
+            return _entry_function(name, i)(*_flat(u))
+        return None
+
+    def _eval_derivative(self, s):
+        name, i, u = self.args
+        if not is_array(u):
+            return GenericEntryPartial(name, i, u, sp.Integer(0)) * sp.diff(u, s)
+        if u.shape[1] != 1:
+            return None
+        k = sp.Dummy("k", integer=True)
+        return sp.Sum(GenericEntryPartial(name, i, u, k) * sp.diff(u[k, 0], s), (k, 0, u.shape[0] - 1))
+
+    def _latex(self, printer, exp=None):
+        body = r"%s_{%s}\left(%s\right)" % (self.args[0].name, printer._print(self.args[1] + 1),
+                                             printer._print(self.args[2]))
+        return body if exp is None else r"%s^{%s}" % (body, exp)
+
+
+class GenericEntryPartial(sp.Function):
+    r""":math:`\partial f_i / \partial u_k` at :math:`u` (0-based ``i``, ``k``) for an arbitrary vector-valued
+    :math:`\mathbf{f}`; at explicit indices and size, SymPy's own form of that partial,
+    ``Subs(Derivative(f_i(.., xi, ..), xi), xi, u_k)`` (what its chain rule writes for :math:`f_i(u)`)."""
+
+    is_commutative = True
+    is_real = True
+
+    @classmethod
+    def eval(cls, name, i, u, k):
+        if i.is_Integer and k.is_Integer and _explicit_shape(u):
+            flat = _flat(u)
+            xi = sp.Dummy("xi", real=True)
+            at = _entry_function(name, i)(*flat[:int(k)], xi, *flat[int(k) + 1:])
+            return sp.Subs(sp.Derivative(at, xi), xi, flat[int(k)])
+        return None
+
+    def _latex(self, printer, exp=None):
+        name, i, u, k = self.args
+        body = r"\frac{\partial %s_{%s}}{\partial u_{%s}}\left(%s\right)" % (
+            name.name, printer._print(i + 1), printer._print(k + 1), printer._print(u))
+        return body if exp is None else r"\left(%s\right)^{%s}" % (body, exp)
+
+
+class ArgumentJacobian(MatrixExpr):
+    r"""The Jacobian of an arbitrary vector-valued :math:`\mathbf{f}` (``m`` outputs) with respect to its argument,
+    at the point :math:`u` (a column): entry :math:`(i, k)` is :math:`\partial f_i/\partial u_k (u)`, ``m`` rows
+    (numerator layout).  What :math:`\partial \mathbf{f}/\partial \mathbf{g}` means where the claim applies
+    :math:`\mathbf{f}` to :math:`\mathbf{g}(x)`: the derivative by the argument, evaluated at :math:`\mathbf{g}(x)`."""
+
+    def __new__(cls, name, u, m):
+        name = sp.Symbol(name) if isinstance(name, str) else name
+        m = sp.sympify(m)
+        if m.is_Integer and _explicit_shape(u):
+            cols = int(u.shape[0]) if is_array(u) else 1
+            return sp.ImmutableMatrix(int(m), cols, lambda i, k: GenericEntryPartial(
+                name, sp.Integer(i), u, sp.Integer(k)))
+        return MatrixExpr.__new__(cls, name, u, m)
+
+    @property
+    def shape(self):
+        u = self.args[1]
+        return (self.args[2], u.shape[0] if is_array(u) else sp.Integer(1))
+
+    def _entry(self, i, j, **kwargs):
+        return GenericEntryPartial(self.args[0], sp.sympify(i), self.args[1], sp.sympify(j))
+
+    def _latex(self, printer):
+        return r"\left.\frac{\partial \mathbf{%s}}{\partial \mathbf{u}}\right|_{\mathbf{u} = %s}" % (self.args[0].name,
+                                                                           printer._print(self.args[1]))
 
 
 class Norm(sp.Function):
