@@ -246,6 +246,9 @@ EXPECTED = {
     # r2: a given k != c between indices: honoured by every reading of an equation, or no verdict
     "r2.distinct.true_only_when_equal": "refuted", "r2.distinct.counterexample_at_equal": "undecided",
     "r2.distinct.bound": "undecided", "r2.distinct.other_ranges": "error",
+    # g6: labelled families x^{(i)}, y^{(i)}: apart from x_i, one reading per spelling, numbered from 1, one size
+    "g6.label_and_subscript_apart": "refuted", "g6.label_both_ways": "error", "g6.scalar_label_both_ways": "error",
+    "g6.scalar_label_from_zero": "error", "g6.scalar_label_two_sizes": "error",
 }
 
 

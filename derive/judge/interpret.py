@@ -52,7 +52,7 @@ from ..notation.readers import reader
 from . import prod
 from .bareranges import name_bare_ranges
 from .series import finite_series, is_dots
-from .families import declared_member, member as family_member
+from .families import declared_member, labelled_entry, member as family_member
 from .moments import MomentUnread, check_by_two_points, piecewise_expectation, unnamed_moment
 from .grids import declare_entry_indices, declare_grids, given_entry
 from .recurrences import find as find_recurrences
@@ -1808,11 +1808,25 @@ class Interpreter:
                     return value
             return self._subscripted(node)
         if isinstance(node, ir.Pow):          # a labelled symbol W^{(l)} not declared under that spelling
+            label = node.exp.arg if isinstance(node.exp, ir.Paren) else None
+            if key is not None and isinstance(label, ir.Atom) and \
+                    (label.name in self.local or getattr(self.scope.symbols.get(label.name), "kind", None) == "index"):
+                other = declared_member(self, node)
+                if other is not None:
+                    # \mathbf{x}^{(j)} where \mathbf{x}^{(i)} is declared: a member of that family
+                    value = family_member(self, node, key, other[1])
+                    if value is not None:
+                        return value
             base_key = _key(node.base)
             decl = self.scope.symbols.get(base_key)
             if decl is not None and decl.is_array:
                 raise LatexError(f"{key} is not declared; declare it (its base {base_key} is a {decl.kind})",
                                  _pos(node))
+            if key is not None and decl is None:
+                # y^{(i)} under a sum over i = 1..N: the entries of a family of reals, as y_i is of a vector y
+                value = labelled_entry(self, node, key)
+                if value is not None:
+                    return value
             bound = self._bound_in_scripts(node)
             if bound:
                 raise LatexError(f"{key!r} is not declared, and its label holds {bound[0]!r}, which the sum or "
