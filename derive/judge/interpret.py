@@ -47,7 +47,7 @@ from ..mathematics.sequences import Conv, ConvMatrix, Vec
 from ..notation import ir
 from ..notation.declarations import Decl, DeclarationError, parse_declaration
 from ..notation.errors import LatexError, ShapeMismatch, Unsupported
-from ..notation.latex import canon, read_expression
+from ..notation.latex import TRANSPOSE_MARKS, canon, read_expression
 from ..notation.readers import reader
 from . import prod
 from .bareranges import name_bare_ranges
@@ -1209,6 +1209,14 @@ class Interpreter:
         if isinstance(p.exp, ir.Atom) and p.exp.name in ("+", "-"):
             return self._sign_part(p)
         if p.text.startswith(("(", "[")) and isinstance(p.base, (ir.Atom, ir.Sub)) and not _is_number(p.exp):
+            labelled = _label_then_transpose(p)
+            if labelled is not None:
+                # x^{(i)\top}: the transpose of the labelled x^{(i)}, not a name spelled with the mark
+                return self.expr(labelled)
+            if isinstance(p.exp, ir.Product) and any(isinstance(f, ir.Atom) and f.name in TRANSPOSE_MARKS
+                                                     for f in p.exp.factors):
+                raise Unsupported(f"the superscript {p.text!r} holds a label and a mark that may be a transpose: "
+                                  "write the label's symbol transposed, (x^{(i)})^\\top", _pos(p))
             return self.symbol(p)       # W^{(l)}: a labelled symbol
         if isinstance(p.base, ir.Atom) and p.base.name == "e" and self._declared(p.base) is None:
             exp = self.expr(p.exp)
@@ -3197,6 +3205,17 @@ def _same_symbol(it, node, param) -> bool:
         return it.expr(node) == param
     except (LatexError, Unsupported):
         return False
+
+
+def _label_then_transpose(p):
+    r"""``x^{(i)\top}`` (or ``\intercal``) as the IR of ``(x^{(i)})^\top``, else None."""
+    if not isinstance(p.exp, ir.Product) or len(p.exp.factors) != 2:
+        return None
+    label, mark = p.exp.factors
+    if not (isinstance(label, ir.Paren) and label.bracket == "(" and isinstance(mark, ir.Atom)
+            and mark.name in (r"\top", r"\intercal")):
+        return None
+    return ir.Transpose(ir.Pow(p.base, label, canon(label), span=p.span), span=p.span, mark=mark.name)
 
 
 def _key(node):
