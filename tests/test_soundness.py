@@ -250,6 +250,10 @@ EXPECTED = {
     # a mismatch with an untied output length: none is read
     "vecfun.by_function_not_applied": "undecided", "vecfun.length_one": "undecided",
     "vecfun.untied_mismatch": "undecided",
+    # g6: labelled families x^{(i)}, y^{(i)}: apart from x_i, one reading per spelling, numbered from 1, one size
+    "g6.label_and_subscript_apart": "refuted", "g6.label_both_ways": "error", "g6.scalar_label_both_ways": "error",
+    "g6.scalar_label_from_zero": "error", "g6.scalar_label_two_sizes": "error",
+    "g6.label_mark_T": "undecided",                  # x^{(i)T}: a transpose or a letter T, not guessed
 }
 
 

@@ -13,6 +13,10 @@ bound, ``x_i`` is the one vector the declaration names; one claim using the spel
 or sums over it with ranges that differ, is an error (which object the spelling means is not
 written).  A sum starting anywhere but at 1 is not read as a family (its members' numbering is
 then not the array's).
+
+The member's letter may also be a bracketed label, ``\mathbf{x}^{(i)}`` (the i-th example in d2l and
+cs229), read the same way: a family over that letter.  A label and a subscript on one base are two
+families (``x_i`` may be a coordinate where ``x^{(i)}`` is an example), never one.
 """
 from __future__ import annotations
 
@@ -24,44 +28,76 @@ from ..notation.declarations import Decl
 from ..notation.latex import canon, read_expression
 from ..notation.errors import LatexError
 
-__all__ = ["member", "declared_member"]
+__all__ = ["member", "declared_member", "labelled_entry"]
 
 
 def _pos(node):
     return node.span[0] if getattr(node, "span", None) else None
 
 
+def _letter(node):
+    """``(family id, index letter)`` of a member spelling, ``x_i`` or ``x^{(i)}`` (one letter alone in
+    the subscript or the label), else None.  The id keeps the two spellings' families apart."""
+    if isinstance(node, ir.Sub) and isinstance(node.index, ir.Atom):
+        return canon(node.base), node.index.name
+    if isinstance(node, ir.Pow) and isinstance(node.exp, ir.Paren) and node.exp.bracket == "(" and \
+            isinstance(node.exp.arg, ir.Atom) and not isinstance(node.base, (ir.Sub, ir.Pow)):
+        return canon(node.base) + "^{()}", node.exp.arg.name
+    return None
+
+
 def declared_member(it, node):
     """``(key, decl)`` of a declared member spelled with another index letter (``\\mathbf{x}_i`` declared,
     ``\\mathbf{x}_j`` written), or None."""
-    if not isinstance(node, ir.Sub) or not isinstance(node.index, ir.Atom):
+    here = _letter(node)
+    if here is None:
         return None
-    base = canon(node.base)
     found = []
     for key, decl in it.scope.symbols.items():
-        if decl.kind != "vector" or "_" not in key:
+        if decl.kind != "vector" or ("_" not in key and "^" not in key):
             continue
         try:
             (other,) = set(read_expression(key))
         except (LatexError, ValueError):
             continue
-        if isinstance(other, ir.Sub) and isinstance(other.index, ir.Atom) and canon(other.base) == base:
+        there = _letter(other)
+        if there is not None and there[0] == here[0]:
             found.append((key, decl))
     return found[0] if len(found) == 1 else None
 
 
+def labelled_entry(it, node, key):
+    r"""An undeclared scalar with a label, ``y^{(i)}`` under a sum over ``i = 1..N``: the entry ``i`` of a
+    family of N reals (the vector :math:`\{y^{(i)}\}`), as an undeclared ``y_i`` is the entry of a vector
+    ``y``; None where the label's letter is not bound (then it is one named scalar) or is a declared
+    index (then the family must be declared)."""
+    spelled = _letter(node)
+    if not isinstance(node, ir.Pow) or spelled is None:
+        return None
+    index_decl = it.scope.symbols.get(spelled[1])
+    if index_decl is not None and index_decl.kind == "index":
+        # a declared index reaches past the sums (y^{(i)} at a free i): the family is then not written, so
+        # it is declared or not read
+        return None
+    return member(it, node, key, Decl(key, "scalar", (), "real", {"real": True}, (-3, 3, False, False)))
+
+
 def member(it, node, key, decl):
     """The value of ``node`` (spelled ``key``, declared ``decl``) as a member of a family, or None
-    where the spelling names the one declared vector."""
-    if not isinstance(node, ir.Sub) or not isinstance(node.index, ir.Atom) or decl.kind != "vector":
+    where the spelling names the one declared vector (a scalar ``decl``: an undeclared labelled scalar,
+    :func:`labelled_entry`)."""
+    spelled = _letter(node)
+    if spelled is None or decl.kind not in ("vector", "scalar"):
         return None
-    name = node.index.name
+    base, name = spelled
     index_decl = it.scope.symbols.get(name)
     declared_index = index_decl is not None and index_decl.kind == "index"
     if name in it.local:
         lo, hi = it.sum_ranges.get(name, (None, None))
         if lo is None or hi is None or sp.simplify(lo - 1) != 0:
-            raise LatexError(f"{key!r} is declared as one vector of length {_tex(decl.dims[0])}, its subscript "
+            what = f"declared as one vector of length {_tex(decl.dims[0])}" if decl.kind == "vector" else \
+                "one named scalar"
+            raise LatexError(f"{key!r} is {what}, its subscript or label "
                              f"part of the name, but the sum around it runs over {name!r}, so it stands for a "
                              f"family of them, and the sum does not run over 1..N with both bounds stated",
                              _pos(node))
@@ -72,16 +108,15 @@ def member(it, node, key, decl):
     elif declared_index:
         size, idx = index_decl.dims[0], index_decl.obj
     else:
-        if canon(node.base) in it.families:
-            raise LatexError(f"{key!r} is read elsewhere as a family over {name!r}, here as one vector "
+        if base in it.families:
+            raise LatexError(f"{key!r} is read elsewhere as a family over {name!r}, here as one {decl.kind} "
                              f"({name!r} is neither declared as an index nor bound by a sum here)", _pos(node))
-        it.single_members.add(canon(node.base))
+        it.single_members.add(base)
         return None
-    if canon(node.base) in it.single_members:
-        raise LatexError(f"{key!r} is read elsewhere as one vector, here as a family over {name!r}", _pos(node))
-    length = decl.dims[0]
+    if base in it.single_members:
+        raise LatexError(f"{key!r} is read elsewhere as one {decl.kind}, here as a family over {name!r}", _pos(node))
+    length = decl.dims[0] if decl.kind == "vector" else sp.Integer(1)
     # one family by its base: x_i and x_j under sums over i and j are the same members (a bound letter renamed)
-    base = canon(node.base)
     if base in it.families:
         family = it.families[base]
         if sp.simplify(family.shape[0] - size) != 0:
@@ -95,10 +130,20 @@ def member(it, node, key, decl):
         family = sp.MatrixSymbol(spelling, size, length)
         it.families[base] = family
         it.family_decls[base] = (decl.domain, decl.interval)
-        it.scope.symbols[spelling] = Decl(spelling, "matrix", (size, length), decl.domain, dict(decl.assumptions),
-                                          decl.interval, family)
-        it.scope.inferred[spelling] = f"the family {key} over {name} = 1..{_tex(size)}: the rows of a " \
-                                      f"{_tex(size)} x {_tex(length)} array"
-        it.scope.note(f"${key}$ with ${name} = 1, \\dots, {_tex(size)}$ is a family of {_tex(size)} vectors of "
-                      f"length ${_tex(length)}$: the rows of ${spelling}$")
+        if decl.kind == "scalar":
+            it.scope.symbols[spelling] = Decl(spelling, "vector", (size,), decl.domain, dict(decl.assumptions),
+                                              decl.interval, family)
+            it.scope.inferred[spelling] = f"the family {key} over {name} = 1..{_tex(size)}: a vector of " \
+                                          f"{_tex(size)} reals"
+            it.scope.note(f"${key}$ with ${name} = 1, \\dots, {_tex(size)}$ is a family of {_tex(size)} reals: the "
+                          f"entries of ${spelling}$")
+        else:
+            it.scope.symbols[spelling] = Decl(spelling, "matrix", (size, length), decl.domain,
+                                              dict(decl.assumptions), decl.interval, family)
+            it.scope.inferred[spelling] = f"the family {key} over {name} = 1..{_tex(size)}: the rows of a " \
+                                          f"{_tex(size)} x {_tex(length)} array"
+            it.scope.note(f"${key}$ with ${name} = 1, \\dots, {_tex(size)}$ is a family of {_tex(size)} vectors "
+                          f"of length ${_tex(length)}$: the rows of ${spelling}$")
+    if decl.kind == "scalar":
+        return family[idx - 1, 0]
     return sp.Transpose(family[idx - 1:idx, :])

@@ -47,12 +47,12 @@ from ..mathematics.sequences import Conv, ConvMatrix, Vec
 from ..notation import ir
 from ..notation.declarations import Decl, DeclarationError, parse_declaration
 from ..notation.errors import LatexError, ShapeMismatch, Unsupported
-from ..notation.latex import canon, read_expression
+from ..notation.latex import TRANSPOSE_MARKS, canon, read_expression
 from ..notation.readers import reader
 from . import prod
 from .bareranges import name_bare_ranges
 from .series import finite_series, is_dots
-from .families import declared_member, member as family_member
+from .families import declared_member, labelled_entry, member as family_member
 from .moments import MomentUnread, check_by_two_points, piecewise_expectation, unnamed_moment
 from .grids import declare_entry_indices, declare_grids, given_entry
 from .recurrences import find as find_recurrences
@@ -1238,6 +1238,14 @@ class Interpreter:
         if isinstance(p.exp, ir.Atom) and p.exp.name in ("+", "-"):
             return self._sign_part(p)
         if p.text.startswith(("(", "[")) and isinstance(p.base, (ir.Atom, ir.Sub)) and not _is_number(p.exp):
+            labelled = _label_then_transpose(p)
+            if labelled is not None:
+                # x^{(i)\top}: the transpose of the labelled x^{(i)}, not a name spelled with the mark
+                return self.expr(labelled)
+            if isinstance(p.exp, ir.Product) and any(isinstance(f, ir.Atom) and f.name in TRANSPOSE_MARKS
+                                                     for f in p.exp.factors):
+                raise Unsupported(f"the superscript {p.text!r} holds a label and a mark that may be a transpose: "
+                                  "write the label's symbol transposed, (x^{(i)})^\\top", _pos(p))
             return self.symbol(p)       # W^{(l)}: a labelled symbol
         if isinstance(p.base, ir.Atom) and p.base.name == "e" and self._declared(p.base) is None:
             exp = self.expr(p.exp)
@@ -1847,11 +1855,25 @@ class Interpreter:
                     return value
             return self._subscripted(node)
         if isinstance(node, ir.Pow):          # a labelled symbol W^{(l)} not declared under that spelling
+            label = node.exp.arg if isinstance(node.exp, ir.Paren) else None
+            if key is not None and isinstance(label, ir.Atom) and \
+                    (label.name in self.local or getattr(self.scope.symbols.get(label.name), "kind", None) == "index"):
+                other = declared_member(self, node)
+                if other is not None:
+                    # \mathbf{x}^{(j)} where \mathbf{x}^{(i)} is declared: a member of that family
+                    value = family_member(self, node, key, other[1])
+                    if value is not None:
+                        return value
             base_key = _key(node.base)
             decl = self.scope.symbols.get(base_key)
             if decl is not None and decl.is_array:
                 raise LatexError(f"{key} is not declared; declare it (its base {base_key} is a {decl.kind})",
                                  _pos(node))
+            if key is not None and decl is None:
+                # y^{(i)} under a sum over i = 1..N: the entries of a family of reals, as y_i is of a vector y
+                value = labelled_entry(self, node, key)
+                if value is not None:
+                    return value
             bound = self._bound_in_scripts(node)
             if bound:
                 raise LatexError(f"{key!r} is not declared, and its label holds {bound[0]!r}, which the sum or "
@@ -3290,6 +3312,17 @@ def _same_symbol(it, node, param) -> bool:
         return it.expr(node) == param
     except (LatexError, Unsupported):
         return False
+
+
+def _label_then_transpose(p):
+    r"""``x^{(i)\top}`` (or ``\intercal``) as the IR of ``(x^{(i)})^\top``, else None."""
+    if not isinstance(p.exp, ir.Product) or len(p.exp.factors) != 2:
+        return None
+    label, mark = p.exp.factors
+    if not (isinstance(label, ir.Paren) and label.bracket == "(" and isinstance(mark, ir.Atom)
+            and mark.name in (r"\top", r"\intercal")):
+        return None
+    return ir.Transpose(ir.Pow(p.base, label, canon(label), span=p.span), span=p.span, mark=mark.name)
 
 
 def _key(node):
