@@ -246,6 +246,10 @@ EXPECTED = {
     # r2: a given k != c between indices: honoured by every reading of an equation, or no verdict
     "r2.distinct.true_only_when_equal": "refuted", "r2.distinct.counterexample_at_equal": "undecided",
     "r2.distinct.bound": "undecided", "r2.distinct.other_ranges": "error",
+    # g5: a derivative of a call before + or -: the call alone only if the later terms are free of the variable
+    "g5.scope.later_term_writes_variable": "undecided", "g5.scope.later_term_through_definition": "undecided",
+    "g5.scope.product_after_call": "undecided", "g5.scope.power_not_call": "undecided",
+    "g5.undeclared_variable_broadcast": "undecided",   # scalar broadcast or gradient: not guessed
 }
 
 
