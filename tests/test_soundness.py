@@ -256,6 +256,10 @@ EXPECTED = {
     "g6.label_mark_T": "undecided",                  # x^{(i)T}: a transpose or a letter T, not guessed
     # lead: a fact at a free index is named as not used; a gradient at the point x + epsilon is not read
     "lead.given_at_free_index": "error", "lead.gradient_at_a_sum": "undecided",
+    # g5: a derivative of a call before + or -: the call alone only if the later terms are free of the variable
+    "g5.scope.later_term_writes_variable": "undecided", "g5.scope.later_term_through_definition": "undecided",
+    "g5.scope.product_after_call": "undecided", "g5.scope.power_not_call": "undecided",
+    "g5.undeclared_variable_broadcast": "undecided",   # scalar broadcast or gradient: not guessed
 }
 
 

@@ -1557,6 +1557,8 @@ class Interpreter:
                 if isinstance(last, ir.Derivative) and last.open_scope and not _leading_derivative(terms[k + 1][1]):
                     # (\frac{d}{dx} x + \frac{d}{dx} x^2: the operator written again on the next term, so each
                     # applies to its own term)
+                    if self._call_closes_scope(last, terms[k + 1:], vals[k + 1:]):
+                        break
                     # \frac{d}{dx} x^2 + x^3: the derivative of x^2 alone, or of the whole sum after it? Both
                     # readings are taken; they must agree (d/dz ReLU(z) - 1 does), else the claim is not judged
                     try:
@@ -1656,6 +1658,36 @@ class Interpreter:
                 vals.append(self.expr(f))
         return self.multiply(vals, _pos(p))
 
+    def _call_closes_scope(self, op: ir.Derivative, later, later_vals) -> bool:
+        r"""``\partial_\mathbf{x} f(\boldsymbol{\xi}, \mathbf{x}) - \mathbf{x}^*``: the operator takes the call alone.
+
+        Its body is exactly one application of a declared or defined function, its argument list closed by
+        its bracket: the notation :math:`\partial_x f(a)` is :math:`(\partial_x f)(a)`, the derivative of
+        :math:`f` at the point, whose scope the argument list ends.  Read over the whole sum, every later
+        term (free of the variables, also through the definitions) would be differentiated to 0: a term
+        written only to vanish.  Both facts are required; the cases that stay ambiguous stay with the
+        two-reading comparison: a body that is no bare call (:math:`\frac{d}{dx} x^2 + 3x`, a product
+        :math:`\partial_x f(x) g(x)` after the call) or a later term that writes a variable
+        (:math:`\frac{d}{dx} f(x) + x^2`)."""
+        body = op.body
+        if not op.wrt or not isinstance(body, ir.Call) or body.bracket != "(" or not self._names_function(body.head):
+            return False
+        variables = set()
+        for var_node, _ in op.wrt:
+            var = self.expr(var_node)
+            variables |= set(var.free_symbols) | ({var} if isinstance(var, sp.MatrixSymbol) else set())
+            if isinstance(var, MatrixElement):
+                variables.add(var.parent)
+        if not variables:
+            return False
+        for v in later_vals:
+            value = v[1]
+            if not isinstance(value, sp.Basic) or _free_of(value, self.definitions) & variables:
+                return False
+        self.scope.note(rf"${canon(op)}$ before a + or -: the derivative of the call alone (its argument list "
+                        "closes it; the later terms do not depend on the variable)")
+        return True
+
     def _wide_reading(self, b, terms, vals, k, rebuild):
         """The sum ``b`` read with the operator closing term ``k`` taking every later term into its body:
         ``rebuild(operator, body)`` makes that operator over the longer body."""
@@ -1736,8 +1768,24 @@ class Interpreter:
                                   r"multiple of the identity (a matrix polynomial)? write \mathbf{1}\mathbf{1}^T "
                                   "or I", pos)
             kind = "vector" if 1 in shape else "matrix"
+            self._guessed_variable(vals, kind, pos)
             self.scope.note(f"a scalar added to a {kind} is broadcast over its entries")
         return sp.MatAdd(*[v if is_array(v) else v * sp.OneMatrix(*shape) for v in vals])
+
+    def _guessed_variable(self, vals, kind, pos):
+        r"""``\mathbf{x}_t - \eta \partial_\mathbf{x} f(\mathbf{x})`` with ``\mathbf{x}`` undeclared: read as a
+        scalar only because it is undeclared, its derivative is one number broadcast over the vector; as a
+        vector of the sum's length it is the gradient, of other values (its squared norm has d terms, not
+        one).  Which is meant is not written: refused, never a guess."""
+        for v in vals:
+            if is_array(v) or not isinstance(v, sp.Basic):
+                continue
+            guessed = sorted({str(x) for d in v.atoms(sp.Derivative) for x, _ in d.variable_count
+                              if self.scope.inferred.get(str(x)) == "real scalar (undeclared)"})
+            if guessed:
+                raise Unsupported(f"a derivative by {', '.join(guessed)} (not declared) added to a {kind}: as a "
+                                  "scalar its derivative is broadcast over the entries, as a vector it is the "
+                                  "gradient; declare its shape", pos)
 
     def _broadcast(self, vals, shapes, pos):
         """A row (1 x k) added to an n x k matrix, or a column (n x 1) to n x k, is repeated (NumPy's rule)."""
