@@ -76,8 +76,8 @@ def canonical_update(lhs, rhs, claim, scope, defs, it, algorithm=None, others=()
     """One update line in the reference's symbols: ``(opt, role, new, value, mapping, same_symbol)``,
     ``mapping`` from the claim's symbols to the reference's; ``temps``: the temporaries of a listing
     (:mod:`.listing`), kept as symbols of the run.  A left side with no role that the right side does not
-    use raises :class:`NewName`; ``as_role``: read such a left side as that role (its time index, primes
-    aside, the line's step), to ask whether it is that quantity."""
+    use raises :class:`NewName`; ``as_role``: read such a left side as that role (its time index the
+    line's step), to ask whether it is that quantity."""
     algorithm = algorithm or claim.algorithm
     opt = OPTIMIZERS.get(algorithm)
     if opt is None:
@@ -149,8 +149,13 @@ def canonical_update(lhs, rhs, claim, scope, defs, it, algorithm=None, others=()
         r = role_of.get(mapping.get(other)) or role_of.get(by_base.get(_TIME.sub("", getattr(other, "name", ""))))
         if r is not None and _tag(other) is not None:
             known[r] = _tag(other)
-    shifts = _time_shifts(raw_new, raw_value, mapping, opt, scope, known,
-                          _tag(sp.Symbol(raw_new.name.rstrip("'"))) if as_role is not None else None)
+    timed = {_tag(x) for x in raw_value.free_symbols if x in mapping and _tag(x) is not None}
+    if _tag(raw_new) is None and (len(timed) > 1 or timed and as_role is not None):
+        # an untimed left side: the reference's reading holds for quantities of one step (theta <- theta_{t-1}
+        # - eta g_{t-1}); with several indices, or for a name of a quantity, which step it is is not written
+        raise ClaimError(f"${L(raw_new)}$ has no time index and its right side has "
+                         f"{'several' if len(timed) > 1 else 'one'}: not judged", "latex", None)
+    shifts = _time_shifts(raw_new, raw_value, mapping, opt, scope, known)
     for sym, (r, update) in before.items():
         shifts.subs[SYM[r]] = update
         shifts.extra[sym] = INTERVALS.get(r, (-3, 3, False, False))
@@ -251,7 +256,7 @@ class _Shifts:
 
 
 _INPUTS = ("grad", "lookahead_grad", "grad_norm")
-_TAG = re.compile(r"_\{?([tkTn])([+-]\d+)?\}?$")
+_TAG = re.compile(r"_\{?([tkTn])([+-]\d+)?\}?'*$")      # theta_t': a primed name at step t
 
 
 def _tag(sym):
@@ -259,7 +264,7 @@ def _tag(sym):
     return (m.group(1), int(m.group(2) or 0)) if m else None
 
 
-def _time_shifts(raw_new, raw_value, mapping, opt, scope, known=None, lhs_tag=None) -> _Shifts:
+def _time_shifts(raw_new, raw_value, mapping, opt, scope, known=None) -> _Shifts:
     r"""What the time indices of a line say, against the order in which the reference computes a step.
 
     The reference's symbols denote each quantity as the line sees it: the new value of a role computed
@@ -275,7 +280,7 @@ def _time_shifts(raw_new, raw_value, mapping, opt, scope, known=None, lhs_tag=No
     judged.  Lines without time indices keep the reference's reading.  ``known``: role -> the index at
     which another line of the claim computes it (its left side), which fixes the step's index."""
     out = _Shifts()
-    lt = lhs_tag or _tag(raw_new)
+    lt = _tag(raw_new)
     role_of = {v: k for k, v in SYM.items()}
     lhs_role = role_of.get(mapping.get(raw_new))
     seq = opt.sequence()
