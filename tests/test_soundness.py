@@ -260,6 +260,14 @@ EXPECTED = {
     "g5.scope.later_term_writes_variable": "undecided", "g5.scope.later_term_through_definition": "undecided",
     "g5.scope.product_after_call": "undecided", "g5.scope.power_not_call": "undecided",
     "g5.undeclared_variable_broadcast": "undecided",   # scalar broadcast or gradient: not guessed
+    # g4: a line naming a quantity (a new name, no role): proved as one the reference computes, convention
+    # under a variant, else undecided; a stale or earlier step's value is no match; a prime that could be a
+    # derivative, or an untimed left side over several steps, is not read
+    "g4.named.step": "proved", "g4.named.eps_inside": "convention", "g4.named.not_computed": "undecided",
+    "g4.named.moment": "proved", "g4.named.stale_moment": "undecided", "g4.named.previous_step": "undecided",
+    "g4.named.untimed_of_timed": "undecided",
+    "g4.prime.declared_function": "error", "g4.prime.applied_elsewhere": "error",
+    "g4.untimed.several_steps": "error",
 }
 
 

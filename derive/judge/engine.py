@@ -47,8 +47,8 @@ from .crossread import Disagreement, compare, readable
 from .derivation import evaluate
 from .equation import judge_equation
 from . import logic
-from .interpret import (_GENERIC_LETTERS, ClaimError, Flag, Printed, Scope, SizeForced, _entrywise_target, _one_definition,
-                        einstein_sums, outside_domain, prepare)
+from .interpret import (_GENERIC_LETTERS, ClaimError, Flag, Printed, Scope, SizeForced, _entrywise_target,
+                        _one_definition, declare_primed, einstein_sums, outside_domain, prepare, primed_name)
 from .listing import definition_lines
 from .numeval import NotEvaluable
 from .outcome import Outcome, combine
@@ -58,7 +58,8 @@ from .recheck import Inconsistent, recheck_bound, recheck_differs, recheck_equal
 from .relations import judge_approx, judge_bound, judge_order, judge_shape
 from .theorems import judge_theorem, theorem_algorithm
 from .trajectories import judge_trajectory
-from .updates import canonical_update, judge_update
+from .intermediates import judge_named_quantity
+from .updates import NewName, canonical_update, judge_update
 from .uptoconstant import CONSTANT, constant_form, judge_up_to_constant
 
 __all__ = ["judge_claim", "relations", "ClaimError", "JUDGES"]
@@ -502,6 +503,10 @@ def _read(claim, conventions, statement_index, prod_choice=None, sizes=None):
                 links += [(comp[j], comp[j + 1], comp[j + 2]) for j in range(0, len(comp) - 2, 2)]
                 parts += [labels.get(id(chain))] * (len(links) - len(parts))
             continue
+        if not defining and algorithm_of(claim) and len(rels) == 1 and rels[0] in ("<-", "=") and \
+                primed_name(terms[0], it):
+            # g_t' = ... in an algorithm: the line names a quantity g-prime (updates.NewName judges it)
+            declare_primed(terms[0], it, "the update line")
         values = it.chain(ir.Chain(tuple(terms), tuple(rels), span=chain.span))
         printed.append(_printed(values))
         links += [(values[k], values[k + 1], values[k + 2]) for k in range(0, len(values) - 2, 2)]
@@ -803,7 +808,10 @@ def _judge_reading(claim, r: _Reading) -> Outcome:
         if algorithm and rel in ("<-", "="):
             others = [k for k, rl, _ in base.links if rl in ("<-", "=") and k is not lhs]
             lhs, rhs = _update_givens(lhs, rhs, r)
-            out = judge_update(lhs, rel, rhs, claim, r.scope, r.defs, r.it, algorithm, others)
+            try:
+                out = judge_update(lhs, rel, rhs, claim, r.scope, r.defs, r.it, algorithm, others)
+            except NewName:         # the line names a quantity (g_t' = ...): is it one the algorithm computes?
+                out = judge_named_quantity(lhs, rhs, claim, r.scope, r.defs, r.it, algorithm, others)
             outcomes.append(_recheck_update(out))
             continue
         if rel == "=" and is_argext_pair(lhs, rhs):

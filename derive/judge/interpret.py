@@ -58,7 +58,8 @@ from .grids import declare_entry_indices, declare_grids, given_entry
 from .recurrences import find as find_recurrences
 from .recurrences import term as recurrence_term
 
-__all__ = ["Scope", "Interpreter", "Reading", "read", "prepare", "ClaimError", "Printed", "symbol_key", "FUNCTIONS"]
+__all__ = ["Scope", "Interpreter", "Reading", "read", "prepare", "ClaimError", "Printed", "symbol_key", "FUNCTIONS",
+           "primed_name", "declare_primed"]
 
 
 class SizeForced(ShapeMismatch):
@@ -3561,6 +3562,38 @@ def _definition(ch, it, defs, k, claim, field_name):
         _one_definition(ch.terms[j], ch.terms[j + 1], it, defs, k, claim, field_name)
 
 
+def primed_name(node, it) -> bool:
+    r"""``h'`` or ``g_t'`` on the defined side (of a definition or an update line) is a name of its own,
+    h-prime, where the prime cannot be a derivative: not where its base is a function the claim declares or
+    defines, a name it applies to an argument anywhere (``g(x)``, ``g'(x)``) or differentiates bare; those
+    keep the error of a prime outside a call.  Only a single prime on a letter, subscripted or not."""
+    if not (isinstance(node, ir.Prime) and node.order == 1 and isinstance(node.base, (ir.Atom, ir.Sub))) or \
+            canon(node) in it.scope.symbols:
+        return False
+    bases = {_key(node.base)} | ({_key(node.base.base)} if isinstance(node.base, ir.Sub) else set())
+    if None in bases:
+        return False
+    functions = it.function_names() | set(it.applications) | set(it.bare_derivatives)
+    if bases & functions:
+        return False
+    for st in it.statements_seen:
+        for n in ir.walk(st):
+            head = n.head if isinstance(n, ir.Call) else None
+            while isinstance(head, ir.Prime):
+                head = head.base
+            if head is not None and (_key(head) in bases or isinstance(head, ir.Sub) and _key(head.base) in bases):
+                return False
+    return True
+
+
+def declare_primed(node, it, where: str):
+    """The symbol of a primed name (:func:`primed_name`), a real scalar; ``where``: what introduces it."""
+    key = canon(node)
+    target = it._default_scalar(key, node)
+    it.scope.inferred[key] = f"real scalar (a primed name {where} introduces)"
+    return target
+
+
 def _maps_to(ch, it):
     r"""``\mathbf{x} \rightarrow \textrm{LN}(\mathbf{x}) = \dots``: the map x to LN(x), defined by the rest; read
     only where what stands before the arrow is the call's one argument, as written."""
@@ -3578,12 +3611,11 @@ def _maps_to(ch, it):
 def _one_definition(lhs, rhs, it, defs, k, claim, field_name):
     if isinstance(lhs, (ir.Call, ir.Apply)) and _function_definition(lhs, rhs, it, field_name):
         return
-    if isinstance(lhs, ir.Prime) and isinstance(lhs.base, (ir.Atom, ir.Sub)) and canon(lhs) not in it.scope.symbols:
+    if primed_name(lhs, it):
         value = it.expr(rhs)        # h' = \frac{h}{1-p}: a primed name of its own, not a derivative
         if is_array(value):
             raise ClaimError("a primed name defined as an array is not read yet", field_name, _pos(lhs))
-        target = it._default_scalar(canon(lhs), lhs)
-        it.scope.inferred[canon(lhs)] = "real scalar (a primed name its definition introduces)"
+        target = declare_primed(lhs, it, "its definition")
         if target in defs:
             raise ClaimError(f"{target} is defined twice", field_name, 0)
         defs[target] = value

@@ -23,7 +23,12 @@ from .numeval import NotEvaluable, evaluate as evaluate_numeric
 from .outcome import Outcome
 from .search import search
 
-__all__ = ["judge_update", "canonical_update", "infer_roles"]
+__all__ = ["judge_update", "canonical_update", "infer_roles", "NewName"]
+
+
+class NewName(ClaimError):
+    """The line's left side is a name with no role that its right side does not use: it names a quantity
+    (:mod:`.intermediates` judges which), it does not update one of the reference's."""
 
 
 _TIME = re.compile(r"_\{(?:t|t-1|t\+1|t-2|k|k-1|k\+1|T|n|n-1|n\+1)\}$")
@@ -67,10 +72,12 @@ def infer_roles(symbols, opt, scope):
     return out, ambiguous
 
 
-def canonical_update(lhs, rhs, claim, scope, defs, it, algorithm=None, others=(), temps=frozenset()):
+def canonical_update(lhs, rhs, claim, scope, defs, it, algorithm=None, others=(), temps=frozenset(), as_role=None):
     """One update line in the reference's symbols: ``(opt, role, new, value, mapping, same_symbol)``,
     ``mapping`` from the claim's symbols to the reference's; ``temps``: the temporaries of a listing
-    (:mod:`.listing`), kept as symbols of the run."""
+    (:mod:`.listing`), kept as symbols of the run.  A left side with no role that the right side does not
+    use raises :class:`NewName`; ``as_role``: read such a left side as that role (its time index the
+    line's step), to ask whether it is that quantity."""
     algorithm = algorithm or claim.algorithm
     opt = OPTIMIZERS.get(algorithm)
     if opt is None:
@@ -105,6 +112,8 @@ def canonical_update(lhs, rhs, claim, scope, defs, it, algorithm=None, others=()
         written = written.subs(pat, sym)
     raw_new, raw_value = evaluate(lhs, defs), evaluate(written, defs)
     same_symbol = isinstance(raw_new, sp.Symbol) and raw_new in raw_value.free_symbols
+    if as_role is not None:
+        mapping[raw_new] = SYM[as_role]
     for pat, sym in patterns.items():
         done = evaluate(pat, defs)
         if not done.is_Atom:
@@ -122,7 +131,7 @@ def canonical_update(lhs, rhs, claim, scope, defs, it, algorithm=None, others=()
     inferred, ambiguous = infer_roles(unmapped, opt, scope)
     # a role the claim gives one symbol is not inferred for another (alpha is a learning rate in some
     # sources, a regularisation weight next to eta in others): that symbol stays without a role
-    taken = set(mapping.values())
+    taken = {v for k, v in mapping.items() if not (as_role is not None and k == raw_new)}
     inferred = {s_: r for s_, r in inferred.items() if SYM[r] not in taken}
     if ambiguous:
         raise ClaimError("roles to state in 'roles': " + "; ".join(f"{k} could be {' or '.join(c)}"
@@ -140,6 +149,12 @@ def canonical_update(lhs, rhs, claim, scope, defs, it, algorithm=None, others=()
         r = role_of.get(mapping.get(other)) or role_of.get(by_base.get(_TIME.sub("", getattr(other, "name", ""))))
         if r is not None and _tag(other) is not None:
             known[r] = _tag(other)
+    timed = {_tag(x) for x in raw_value.free_symbols if x in mapping and _tag(x) is not None}
+    if _tag(raw_new) is None and (len(timed) > 1 or timed and as_role is not None):
+        # an untimed left side: the reference's reading holds for quantities of one step (theta <- theta_{t-1}
+        # - eta g_{t-1}); with several indices, or for a name of a quantity, which step it is is not written
+        raise ClaimError(f"${L(raw_new)}$ has no time index and its right side has "
+                         f"{'several' if len(timed) > 1 else 'one'}: not judged", "latex", None)
     shifts = _time_shifts(raw_new, raw_value, mapping, opt, scope, known)
     for sym, (r, update) in before.items():
         shifts.subs[SYM[r]] = update
@@ -150,10 +165,14 @@ def canonical_update(lhs, rhs, claim, scope, defs, it, algorithm=None, others=()
     free_ok = set()
     if SYM["grad"] not in set(mapping.values()) and "grad" in _roles_of(opt):
         value, free_ok = _through_objective(value, mapping, opt, scope, it)
-    stray = sorted(map(str, (value.free_symbols | new.free_symbols) - set(SYM.values()) - set(shifts.extra)
-                       - free_ok - set(temps)))
+    named = as_role is None and isinstance(new, sp.Symbol) and new not in set(SYM.values()) | set(temps) and \
+        new not in raw_value.free_symbols and raw_new not in defs
+    stray = sorted(map(str, (value.free_symbols | (set() if named else new.free_symbols)) - set(SYM.values())
+                       - set(shifts.extra) - free_ok - set(temps)))
     if stray:
         raise ClaimError(f"symbols without a role in {opt.name}: {', '.join(stray)}", "roles", None)
+    if named:
+        raise NewName(f"${L(new)}$ has no role in {opt.name}: the line names a quantity", "latex", None)
     role = role_of.get(new)
     if role is None:
         raise ClaimError("the updated quantity must be one symbol with a role", "latex", None)
@@ -237,7 +256,7 @@ class _Shifts:
 
 
 _INPUTS = ("grad", "lookahead_grad", "grad_norm")
-_TAG = re.compile(r"_\{?([tkTn])([+-]\d+)?\}?$")
+_TAG = re.compile(r"_\{?([tkTn])([+-]\d+)?\}?'*$")      # theta_t': a primed name at step t
 
 
 def _tag(sym):
