@@ -289,7 +289,10 @@ def _with_linear_given(lhs, rhs, scope, given, assignments):
     """A claim that inverts a matrix expression, with a given matrix equation (:mod:`.lineargiven`): proved at
     matrix level and cross-checked at exact rational points satisfying the facts, or refuted at such a point;
     None where neither settles it (the entry-by-entry path goes on)."""
-    proof = lineargiven.rewrite_proof(lhs, rhs, given)
+    try:
+        proof = lineargiven.rewrite_proof(lhs, rhs, given)
+    except (TypeError, ValueError, NotImplementedError, AttributeError):
+        proof = None                # a product this rewriting cannot take apart: no matrix-level proof
     checked = []
     for sizes in assignments:
         for point, d in lineargiven.rational_points(lhs, rhs, given, scope, sizes):

@@ -144,6 +144,8 @@ def rational_points(lhs, rhs, given, scope, sizes, seed=0, count=2, tries=6):
     """Up to ``count`` exact points at these sizes where every given fact holds: ``[(point, diff matrix)]``,
     ``point`` mapping each input entry (and the sizes) to a rational.  A point where an inverse is singular,
     or where no given determines an input uniquely, is not one (fewer points, never a wrong one)."""
+    if not (is_array(lhs) and is_array(rhs)):
+        return []
     rng = random.Random(seed)
     ex = [sp.sympify(e).xreplace(sizes) for e in (lhs, rhs, *given)]
     mats = sorted({a for e in ex for a in e.atoms(sp.MatrixSymbol)}, key=sp.default_sort_key)
@@ -163,7 +165,10 @@ def rational_points(lhs, rhs, given, scope, sizes, seed=0, count=2, tries=6):
             if not is_array(g):
                 ok = False
                 break
-            ok = _solve_given(g, values, mats, solved)
+            try:
+                ok = _solve_given(g, values, mats, solved)
+            except (TypeError, ValueError, NotImplementedError, AttributeError, ZeroDivisionError):
+                ok = False
             if not ok:
                 break
         if not ok:
@@ -173,8 +178,11 @@ def rational_points(lhs, rhs, given, scope, sizes, seed=0, count=2, tries=6):
             held = [sp.ImmutableMatrix(g.xreplace(values).doit()) for g in ex[2:]]
         except (ValueError, ZeroDivisionError):     # (a singular inverse is a ValueError)
             continue                        # singular here: the claim says nothing at this point
-        if any(not h.is_zero_matrix for h in held) or l.has(sp.zoo, sp.nan) or r.has(sp.zoo, sp.nan):
-            continue
+        except (TypeError, NotImplementedError, AttributeError):
+            return points                   # something these exact values do not evaluate: no point from here
+        if any(h.is_zero_matrix is not True for h in held) or l.shape != r.shape or \
+                any(not v.is_Rational for v in (*l, *r)):
+            continue                        # only numbers count: an unevaluated entry is no counterexample
         point = {m[i, j]: values[m][i, j] for m in mats for i in range(int(m.shape[0]))
                  for j in range(int(m.shape[1]))}
         point.update(sizes)
@@ -193,7 +201,10 @@ def _solve_given(g, values, mats, solved) -> bool:
         known[u] = u.as_explicit()
         gx = sp.ImmutableMatrix(g.xreplace(known).doit())
         system = [sp.expand(e) for e in gx]
-        if any(not sp.Poly(e, *unknowns).is_linear for e in system if e != 0):
+        try:
+            if any(not sp.Poly(e, *unknowns).is_linear for e in system if e != 0):
+                continue
+        except sp.PolynomialError:
             continue
         sol = sp.linsolve(system, unknowns)
         if not isinstance(sol, sp.FiniteSet) or len(sol) != 1:
