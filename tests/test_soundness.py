@@ -63,6 +63,10 @@ EXPECTED = {
     "r3.limit_outside_domain": "error", "r3.limit_inside_domain": "proved",
     "r3.symbolic_counterexample": "undecided",
     "r3.default.other_library": "convention", "r3.default.no_library": "refuted",
+    # g2: a given matrix equation where the claim inverts a matrix expression
+    "g2.linear_given.wrong_product": "refuted", "g2.linear_given.dropped_factor": "refuted",   # shapes
+    "g2.linear_given.extra_term": "refuted", "g2.linear_given.scaled": "refuted",   # exact points on the given
+    "g2.linear_given.solved_for_b": "proved",
     "sum_reach": "undecided",                                        # how far a sum reaches: not guessed
     "list_without_layout": "proved", "list_denominator_layout": "proved",   # [a, b]: its entries, against the vector beside it
     "loss_matrix.first_column": "refuted", "loss_matrix.every_entry": "proved",   # a loss of a matrix

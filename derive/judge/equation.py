@@ -17,6 +17,7 @@ from .interpret import ClaimError
 from .outcome import Outcome
 from .sampling import check_ranges as _check_ranges, explicit as _explicit, scalarize as _scalarize, size_assignments
 from .search import search as _search
+from . import lineargiven
 
 __all__ = ["judge_equation", "general_proof", "given_facts", "symmetrize", "distinct_deltas"]
 
@@ -206,6 +207,10 @@ def _judge_equation(lhs, rhs, claim, scope, defs, given, pairs) -> Outcome:
     # 3. explicit sizes, every index value
     proved_sizes = []
     assignments = size_assignments(scope, claim)
+    if not general and lineargiven.applies(lhs, rhs, defs, given):
+        out = _with_linear_given(lhs, rhs, scope, given, assignments)
+        if out is not None:
+            return out
     if general:
         # proved for every size: the independent re-check evaluates it entry by entry at explicit sizes
         # (numerically, so a silent 0 of SymPy's matrix calculus cannot pass), no symbolic repeat needed;
@@ -278,6 +283,39 @@ def _judge_equation(lhs, rhs, claim, scope, defs, given, pairs) -> Outcome:
 
 
 _OPAQUE = (sp.Determinant, sp.Inverse, sp.Trace, sp.MatPow)
+
+
+def _with_linear_given(lhs, rhs, scope, given, assignments):
+    """A claim that inverts a matrix expression, with a given matrix equation (:mod:`.lineargiven`): proved at
+    matrix level and cross-checked at exact rational points satisfying the facts, or refuted at such a point;
+    None where neither settles it (the entry-by-entry path goes on)."""
+    try:
+        proof = lineargiven.rewrite_proof(lhs, rhs, given)
+    except (TypeError, ValueError, NotImplementedError, AttributeError):
+        proof = None                # a product this rewriting cannot take apart: no matrix-level proof
+    checked = []
+    for sizes in assignments:
+        for point, d in lineargiven.rational_points(lhs, rhs, given, scope, sizes):
+            bad = next(((i, j) for i in range(d.shape[0]) for j in range(d.shape[1]) if d[i, j] != 0), None)
+            if bad is None:
+                checked.append(sizes)
+                continue
+            where = ", ".join(f"{k}={v}" for k, v in sizes.items())
+            if proof is not None:
+                return Outcome("undecided", "the matrix-level proof and the exact evaluation at a point satisfying "
+                               f"the given facts ({where}, entry {bad[0] + 1},{bad[1] + 1}) disagree")
+            ce = {str(k): str(v) for k, v in point.items()}
+            ce["entry"] = f"({bad[0] + 1},{bad[1] + 1})"
+            at = ", ".join(f"{L(k)} = {v}" for k, v in point.items() if isinstance(k, MatrixElement))
+            return Outcome("refuted", f"counterexample at {where}: entry ({bad[0] + 1},{bad[1] + 1}) of lhs - rhs "
+                           f"is {d[bad]} at exact inputs satisfying the given facts (${at}$)",
+                           counterexample=ce, point=dict(point), entry=bad)
+    if proof is not None and checked:
+        sz = "; ".join(dict.fromkeys(",".join(f"{k}={v}" for k, v in s.items()) for s in checked))
+        return Outcome("proved", "proved for every size at matrix level (the given fact substituted, inverses "
+                       f"cancelled), cross-checked entry by entry at exact points satisfying the given at sizes {sz}",
+                       steps=proof)
+    return None
 
 
 def _matrix_form(lhs, scope, defs, given, symmetric):

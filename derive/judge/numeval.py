@@ -25,7 +25,7 @@ from ..mathematics.spectral import SpectralRadius
 from ..mathematics.arrays import ArgMax, GenericPartial, Norm, SoftmaxVec, VecMax, VecMin, is_array
 from ..mathematics.primitives import LeakyReLU, ReLU, Sigmoid, Softplus, Step
 
-__all__ = ["evaluate", "NotEvaluable", "DPS"]
+__all__ = ["evaluate", "NotEvaluable", "Singular", "DPS"]
 
 DPS = 50
 
@@ -36,6 +36,10 @@ _SMOOTH = (sp.exp, sp.log, sp.sin, sp.cos, sp.tan, sp.sinh, sp.cosh, sp.tanh, sp
 
 class NotEvaluable(Exception):
     """The tree holds something this evaluator does not compute (the verdict then stays unconfirmed)."""
+
+
+class Singular(NotEvaluable):
+    """An inverse of a singular matrix at this point: the expression is undefined there (no value to compare)."""
 
 
 def _mp(v):
@@ -465,10 +469,13 @@ class _Eval:
         if isinstance(e, sp.Inverse):
             m = self(e.arg)
             if abs(mpmath.det(m)) < mpmath.mpf(10) ** -30:
-                raise NotEvaluable("a singular matrix")
+                raise Singular("a singular matrix")
             return mpmath.inverse(m)
         if isinstance(e, sp.MatPow):
-            return self(e.base) ** self._int(e.exp)
+            m, k = self(e.base), self._int(e.exp)
+            if k < 0 and isinstance(m, mpmath.matrix) and abs(mpmath.det(m)) < mpmath.mpf(10) ** -30:
+                raise Singular("a singular matrix")
+            return m ** k
         if isinstance(e, sp.HadamardProduct):
             out = None
             for a in e.args:

@@ -26,7 +26,7 @@ import sympy as sp
 from sympy.matrices.expressions.matexpr import MatrixElement
 
 from ..mathematics.arrays import is_array
-from .numeval import DPS, NotEvaluable, evaluate
+from .numeval import DPS, NotEvaluable, Singular, evaluate
 from .rays import along_ray
 
 __all__ = ["Inconsistent", "NotEvaluable", "recheck_equal", "recheck_differs", "recheck_bound", "recheck_order",
@@ -310,14 +310,23 @@ def recheck_equal(lhs, rhs, defs, given, scope, seed, sizes=None) -> int:
     sizes_list = [scope.distinct_sizes(dims, s) or {d: sp.Integer(s + (k % 2 if len(dims) > 1 else 0))
                                                     for k, d in enumerate(dims)}
                   for s in sizes] if sizes and dims else None
+    singular = None
     for sizes_, env, ex_defs, (l, r) in _environments([lhs, rhs], defs, given, scope, seed, sizes_list):
         sizes = sizes_
         with mpmath.workdps(DPS):
-            a, b = _side(l, env, ex_defs), _side(r, env, ex_defs)
+            try:
+                a, b = _side(l, env, ex_defs), _side(r, env, ex_defs)
+            except Singular as exc:
+                # a side inverts a singular matrix here (X^T X at n < d is singular for every X): the claim
+                # says nothing at this point; the points where it is defined must still be found
+                singular = exc
+                continue
             if not _close(a, b):
                 raise Inconsistent(f"the proof says the sides are equal, but at {_where(sizes, env)} the "
                                    f"independent evaluation gives {_num(a)} and {_num(b)}")
         n += 1
+    if n == 0 and singular is not None:
+        raise singular
     return n
 
 
@@ -362,7 +371,8 @@ def recheck_differs(lhs, rhs, defs, given, scope, point, entry=None, signs=()) -
                 # the entries the counterexample does not name: drawn as any other unnamed input (zeros could
                 # leave the evaluation undefined, 1/x at an x the difference does not involve)
                 env[m] = Sampler(scope, 7).matrix(m)
-            env[m][int(k.i), int(k.j)] = mpmath.mpf(int(sp.Rational(v).p)) / int(sp.Rational(v).q)
+            with mpmath.workdps(DPS):       # (at the working precision: -4/7 at 53 bits breaks a given fact)
+                env[m][int(k.i), int(k.j)] = mpmath.mpf(int(sp.Rational(v).p)) / int(sp.Rational(v).q)
         else:
             env[k] = _exact(v)
     # inputs the counterexample does not name do not change the difference: any value will do (a given sign
