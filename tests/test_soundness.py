@@ -272,6 +272,7 @@ EXPECTED = {
     "g4.named.untimed_of_timed": "undecided",
     "g4.prime.declared_function": "error", "g4.prime.applied_elsewhere": "error",
     "g4.untimed.several_steps": "error",
+    "lead.own_u_names_the_step": "proved",           # u = eta m_hat / (...): the step subtracted, by name only
 }
 
 

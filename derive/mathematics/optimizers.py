@@ -51,7 +51,9 @@ SYM: dict[str, sp.Symbol] = {
     "lookahead": sp.Symbol(r"\theta_{ahead}", real=True),
     "lookahead_grad": sp.Symbol(r"g_{ahead}", real=True),
     "dampening": sp.Symbol(r"\tau", nonnegative=True),
-    "update": sp.Symbol("u", real=True),
+    # the step taken has no spelling of its own (optax's u_t, d2l's g_t'): a Dummy, so that a claim's own u,
+    # which may be the step subtracted or anything else, is never taken for it without a role
+    "update": sp.Dummy("u", real=True),
 }
 #: how sources spell each role (an update's quantities are recognised by these when no roles are given)
 ROLE_SPELLINGS: dict[str, tuple[str, ...]] = {
