@@ -246,6 +246,11 @@ EXPECTED = {
     # r2: a given k != c between indices: honoured by every reading of an equation, or no verdict
     "r2.distinct.true_only_when_equal": "refuted", "r2.distinct.counterexample_at_equal": "undecided",
     "r2.distinct.bound": "undecided", "r2.distinct.other_ranges": "error",
+    # g1: a \sum_i over a parameter's entries needs one length where it is applied; a vector recurrence a start
+    "g1.entrysums.no_length": "undecided", "g1.entrysums.two_lengths": "undecided",
+    "g1.entrysums.recurrence_without_start": "undecided", "g1.vector_recurrence.symbolic_index": "undecided",
+    # x_i in f's body is the parameter's entry, not a term of the sequence x_k (read as such: refused)
+    "g1.vector_recurrence.parameter_is_sequence_letter": "error",
 }
 
 
