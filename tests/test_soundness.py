@@ -113,7 +113,9 @@ EXPECTED = {
     "logic.two_roots": "error", "logic.not_two_claims": "proved",     # a premise must fix its input; an
     "logic.not_equivalent": "refuted", "logic.in_given": "error",     # equivalence is not two identities
     "tuple.lengths": "error", "list.bare": "refuted",                  # one length; entries against x
-    "sum_range.other_vector": "error", "sum_range.tuple_for_scalar": "error",   # a sum's range is never guessed
+    # f(y) = \sum_i y_i^2 applied to the given x = (1, 2, 3): the parameter takes x's length (it was an error
+    # before functions of a vector were read at their argument's length)
+    "sum_range.other_vector": "proved", "sum_range.tuple_for_scalar": "error",  # a sum's range is never guessed
     "sum_range.index_past_length": "error", "sum_range.index_past_length.numbers": "error",   # nor past a length
     "nabla.order_kept": "refuted", "order.both_sides": "undecided",   # \nabla^2 is no \nabla; O = O is no claim
     "sign.negative_part": "error", "sign.matrix_plus": "undecided",    # x^- has two conventions; A^+ two readings
@@ -273,6 +275,11 @@ EXPECTED = {
     "g4.prime.declared_function": "error", "g4.prime.applied_elsewhere": "error",
     "g4.untimed.several_steps": "error",
     "lead.own_u_names_the_step": "proved",           # u = eta m_hat / (...): the step subtracted, by name only
+    # g1: a \sum_i over a parameter's entries needs one length where it is applied; a vector recurrence a start
+    "g1.entrysums.no_length": "undecided", "g1.entrysums.two_lengths": "undecided",
+    "g1.entrysums.recurrence_without_start": "undecided", "g1.vector_recurrence.symbolic_index": "undecided",
+    # x_i in f's body is the parameter's entry, not a term of the sequence x_k (read as such: refused)
+    "g1.vector_recurrence.parameter_is_sequence_letter": "error",
 }
 
 

@@ -49,7 +49,7 @@ from ..notation.declarations import Decl, DeclarationError, parse_declaration
 from ..notation.errors import LatexError, ShapeMismatch, Unsupported
 from ..notation.latex import TRANSPOSE_MARKS, canon, read_expression
 from ..notation.readers import reader
-from . import prod
+from . import entrysums, prod
 from .bareranges import name_bare_ranges
 from .series import finite_series, is_dots
 from .families import declared_member, labelled_entry, member as family_member
@@ -911,6 +911,10 @@ class Interpreter:
         self.unrolled = set()                                # bases read entry by entry from their given values
         self.statements_seen = []                            # every statement of the claim, as read first
         self.entry_functions = {}                            # key -> (vector, index, body): f(x_i) = ...
+        self.vector_functions = {}                           # key -> (parameter, body node): f(x) = \sum_i x_i^2
+        self.vector_function_lengths = {}                    # key -> the length of the vector it is applied to
+        self.shadowed = set()                                # parameters being read: not terms of a sequence
+        self.listed = set()                                  # keys declared by declares_list (x = (1, 2, 3))
         self.elementwise = set()                             # generic functions a definition applies entry by entry
         self.recurrences = {}                                # sequence base -> Recurrence (v_t = F(v_{t-1}), v_0)
         self.recurrence_chains = []                          # the chains that state them (not read as relations)
@@ -932,7 +936,8 @@ class Interpreter:
     def function_names(self) -> set:
         """Names the claim makes functions: declared, defined, the table's letters (sigma), and the heads of
         symbols declared applied (``'f(x)' = "scalar (0,1)"``)."""
-        names = set(self.scope.functions) | set(self.user_functions) | set(self.entry_functions)
+        names = set(self.scope.functions) | set(self.user_functions) | set(self.entry_functions) | \
+            set(self.vector_functions)
         names |= {k for k in SYMBOL_FUNCTIONS if k not in self.scope.symbols}
         names |= {m.group(1) for k in self.scope.symbols for m in [re.match(r"(.+?)\(.*\)$", k)] if m}
         return names
@@ -1049,6 +1054,9 @@ class Interpreter:
                 out.append(self.space(term))
             elif k and ch.rels[k - 1] == "~" and _is_number(term):
                 out.append(Printed(canon(term), self.expr(term)))    # the digits as printed
+            elif k and ch.rels[k - 1] == "~" and _scientific(term):
+                text = rf"{term.factors[0].text} \times 10^{{{canon(term.factors[1].exp)}}}"
+                out.append(Printed(text, self.expr(term)))
             else:
                 out.append(self.expr(term))
         return out
@@ -1202,6 +1210,7 @@ class Interpreter:
         self.scope.symbols[key] = parse_declaration(key, text)
         self.scope.declared.add(key)
         self.scope.inferred[key] = f"{text}, from the list a given fact equates it with"
+        self.listed.add(key)
         return True
 
     def space(self, node):
@@ -1971,7 +1980,7 @@ class Interpreter:
         if name in self.bound_ranges and self.scope.symbols.get(name) is None:
             raise LatexError(f"the sum index {name!r} is used outside its sum", _pos(a))
         key = self.scope.functions.get(name)
-        if key is not None:
+        if key is not None or name in self.vector_functions:
             raise LatexError(f"the function {name!r} without an argument", _pos(a))
         return self._default_scalar(name, a)
 
@@ -1997,7 +2006,7 @@ class Interpreter:
         base_key = _key(s.base)
         if base_key in RESERVED and base_key not in self.scope.symbols:
             raise Unsupported(f"{base_key} ({RESERVED[base_key]}) is not read yet", _pos(s))
-        if self.recurrences or self.recurrence_bound:
+        if (self.recurrences or self.recurrence_bound) and base_key not in self.shadowed:
             value = recurrence_term(self, s)
             if value is not None:
                 return value
@@ -2782,6 +2791,8 @@ class Interpreter:
             return ("user", key)
         if key in self.entry_functions:
             return ("entry", key)
+        if key in self.vector_functions:
+            return ("vector", key)
         if key in ("E", r"\mathbb{E}") and (self.scope.random or self.scope.unnamed_random()[0]) \
                 and key not in self.scope.symbols:
             return "expectation"
@@ -3013,6 +3024,8 @@ class Interpreter:
                 return self._user(name, args, primes, pos, param)
             if tag == "entry":
                 return self._entry_call(name, args, primes, pos, param)
+            if tag == "vector":
+                return entrysums.apply(self, name, args, primes, pos)
             if tag == "activation":
                 x = _one(args, name, pos)
                 if is_array(x):
@@ -3111,6 +3124,16 @@ class Interpreter:
     # ------------------------------------------------------------------ derivatives
     def _Derivative(self, d: ir.Derivative):
         bare = _key(d.body) if isinstance(d.body, (ir.Atom, ir.Name)) else None
+        if bare in self.vector_functions:
+            raise Unsupported(f"the derivative of {bare!r}, a function of a vector of no stated length, written "
+                              f"without its argument", _pos(d))
+        if d.kind == "nabla" and not d.wrt and d.order == 1 and isinstance(d.body, ir.Call) and \
+                _key(d.body.head) in self.vector_functions:
+            args, post = self._unwrap(d.body.arg)
+            if post:
+                raise Unsupported(rf"\nabla {canon(d.body)}", _pos(d))
+            return entrysums.gradient_at(self, _key(d.body.head), [self.expr(x) for x in args], _pos(d),
+                                         lambda f, v: derivative(f, v, 1, _pos(d), self.scope))
         if bare in self.user_functions:
             f = self._function_by_name(d)
         elif bare in self.scope.functions and self.scope.functions[bare] == "generic" and bare not in self.local:
@@ -3407,6 +3430,15 @@ def _matrix_size(node):
     if len(widths) != 1 or min(widths) < 2:
         return None
     return len(node.rows), widths.pop()
+
+
+def _scientific(node) -> bool:
+    r"""``1.32 \times 10^{1}``: a decimal times a whole power of ten, as numbers are printed (1.32E+01)."""
+    if not (isinstance(node, ir.Product) and len(node.factors) == 2 and isinstance(node.factors[0], ir.Number)):
+        return False
+    p = node.factors[1]
+    return isinstance(p, ir.Pow) and isinstance(p.base, ir.Number) and p.base.text == "10" and \
+        (_is_number(p.exp) and "." not in canon(p.exp))
 
 
 def _is_number(node):
@@ -3813,6 +3845,12 @@ def _function_definition(lhs, rhs, it, field_name) -> bool:
         return False
     args, post = it._unwrap(arg)
     if sub is None and not post and _entry_function_definition(key, args, rhs, it):
+        return True
+    if sub is None and not post and len(args) == 1 and entrysums.sums_over_entries(args[0], rhs, it):
+        # f(x) = \sum_i x_i^2: the sum runs over the entries of the argument, read where f is applied
+        it.vector_functions[key] = (args[0].name, rhs)
+        it.scope.note(rf"${key}$ is a function of a vector ${args[0].name}$ whose $\sum$ runs over its entries: "
+                      "read at each argument, with the argument's length")
         return True
     entry = _entry_post(post, it)
     if (post and entry is None) or not all(_parameter_node(a, it) for a in args):
@@ -4271,6 +4309,12 @@ def prepare(claim, conventions=None, updates=False, sizes=None):
         for rec in it.recurrences.values():
             for base in {rec.base, *rec.inputs}:
                 it.sequences.pop(base, None)
+            start = canon(rec.start_chain.terms[0]) if rec.start_chain is not None else None
+            if start in it.listed:
+                # x_0 = (1, 2, 3) starts a recurrence: x_0 is its term (the list), not a vector of its own
+                for table in (scope.symbols, scope.inferred):
+                    table.pop(start, None)
+                scope.declared.discard(start)
     defs = parse_definitions(claim, it)
     _declared_domains_follow(scope, defs)
     return scope, it, defs

@@ -196,6 +196,9 @@ def term(it, s: ir.Sub):
     k = it.expr(index)
     if k.is_Integer:
         return _unrolled(it, rec, int(k), s)
+    if is_list(rec.start_value):
+        raise Unsupported(f"{canon(s)}: a term at a symbolic index of a recurrence of vectors (its start is a "
+                          "list) is not read yet: only terms at numbers are unrolled", s.span[0] if s.span else None)
     hyp = it.recurrence_hypothesis.get(base)
     if hyp is not None:
         return hyp(k)
@@ -209,6 +212,11 @@ def term(it, s: ir.Sub):
                       "is stated)")
         return _read_rule(it, rec, None)
     return it._default_scalar(canon(s), s)
+
+
+def is_list(node) -> bool:
+    """A start written as a tuple of two or more values, ``(1, 2, 3)``: a point, a column vector."""
+    return isinstance(node, ir.Tuple) and node.bracket == "(" and len(node.items) >= 2
 
 
 def _index_items(index):
@@ -276,8 +284,12 @@ def _unrolled(it, rec, k, node):
     if k in rec.cache:
         return rec.cache[k]
     if k == rec.start:
-        value = it.expr(rec.start_value) if rec.start_value is not None else \
-            it._default_scalar(canon(node) if isinstance(node, ir.Sub) else f"{rec.base}_{{{k}}}", node)
+        if is_list(rec.start_value):
+            value = it.column(rec.start_value)      # x_0 = (1, 2, 3): the start is a vector, and so is every term
+        elif rec.start_value is not None:
+            value = it.expr(rec.start_value)
+        else:
+            value = it._default_scalar(canon(node) if isinstance(node, ir.Sub) else f"{rec.base}_{{{k}}}", node)
     else:
         value = _read_rule(it, rec, sp.Integer(k - rec.shift))
     rec.cache[k] = value

@@ -224,6 +224,26 @@ def judge_bound(lhs, rel, rhs, claim, scope, defs) -> Outcome:
 
 
 _DECIMAL = re.compile(r"^-?\d*\.(\d+)$|^-?(\d+)$")
+#: a number printed in scientific notation, ``1.32 \times 10^{1}`` (spaces and braces dropped)
+_SCIENTIFIC = re.compile(r"^(-?\d*\.?\d+)(?:\\times|\\cdot)?10\^(-?\d+)$")
+
+
+def _printed_number(text):
+    r"""``(digits, printed, show)`` of a printed number: the decimal place it is rounded at (negative:
+    tens, hundreds), its exact value and a function writing a rational the way it is printed.
+    ``1.32 \times 10^{1}`` is rounded at :math:`10^{1-2}`, its mantissa's last digit; None if not a number."""
+    m = _DECIMAL.match(text)
+    if m:
+        digits = len(m.group(1)) if m.group(1) else 0
+        return digits, sp.Rational(text), lambda q: _decimal_text(q, digits)
+    m = _SCIENTIFIC.match(text)
+    if not m:
+        return None
+    mantissa, e = m.group(1), int(m.group(2))
+    places = len(mantissa.split(".")[1]) if "." in mantissa else 0
+    scale = sp.Integer(10) ** e
+    return places - e, sp.Rational(mantissa) * scale, \
+        lambda q: f"{_decimal_text(sp.Rational(q) / scale, places)} \\times 10^{{{e}}}"
 
 
 def _decimal_at(value, digits, prec):
@@ -252,11 +272,10 @@ def judge_approx(lhs, rhs_text, claim, scope, defs) -> Outcome:
     if not isinstance(rhs_text, str):
         return judge_asymptotic(lhs, rhs_text, claim, scope, defs)
     text = rhs_text.replace(" ", "").replace("{", "").replace("}", "")
-    m = _DECIMAL.match(text)
-    if not m:
+    number = _printed_number(text)
+    if number is None:
         raise ClaimError(r"the right side of \approx must be a decimal number", "latex", None)
-    digits = len(m.group(1)) if m.group(1) else 0
-    printed = sp.Rational(text)
+    digits, printed, show = number
     exact = elementary(evaluate(lhs, defs).doit())
     if exact.free_symbols:
         return Outcome("undecided", f"the value still depends on {sorted(map(str, exact.free_symbols))}")
@@ -268,14 +287,14 @@ def judge_approx(lhs, rhs_text, claim, scope, defs) -> Outcome:
     if exact.is_real is not True and abs(sp.im(sp.N(exact, 30))) > sp.Float(10) ** -25:
         return Outcome("undecided", f"the value ${L(exact)}$ is not a real number, and nnderive judges decimals "
                        "over the real numbers", steps=[("exact value", L(sp.nsimplify(exact)))])
-    prec = digits + 30
+    prec = abs(digits) + 30 + max(0, int(sp.floor(sp.log(abs(sp.N(exact, 15)) + 1, 10))))
     value, rounded, truncated = _decimal_at(exact, digits, prec)
     half = sp.Rational(1, 2) / sp.Integer(10) ** digits
     gap = abs(value - printed)
     steps = [("exact value", f"{L(exact)} = {sp.N(exact, max(12, digits + 3))}"),
-             (f"rounded to {digits} decimals", _decimal_text(rounded, digits))]
-    check = _independent_decimal(lhs, defs, digits)
-    as_double = _significant(text) in DOUBLE_DIGITS
+             (f"rounded to {digits} decimals", show(rounded))]
+    check = _independent_decimal(lhs, defs, max(digits, 0))
+    as_double = _DECIMAL.match(text) is not None and _significant(text) in DOUBLE_DIGITS
     if as_double:
         # a constant printed with 16 or 17 significant digits may be a double's printout (repr of a float64): it
         # also holds when the value's nearest double is the printed one's, though the last digit is not rounded
@@ -294,9 +313,9 @@ def judge_approx(lhs, rhs_text, claim, scope, defs) -> Outcome:
             off = (printed - rounded) * sp.Integer(10) ** digits
             kind = f"wrong: {abs(off)} unit{'s' if abs(off) != 1 else ''} off in the last printed digit"
         out = Outcome("refuted", f"the exact value ${sp.N(exact, max(8, digits + 2))}$ rounds to "
-                      f"${_decimal_text(rounded, digits)}$, not ${rhs_text}$ ({kind})", steps=steps,
-                      counterexample={"exact": str(sp.N(exact, digits + 5)), "printed": rhs_text},
-                      corrected=f"{L(lhs)} \\approx {_decimal_text(rounded, digits)}")
+                      f"${show(rounded)}$, not ${rhs_text}$ ({kind})", steps=steps,
+                      counterexample={"exact": str(sp.N(exact, max(digits, 0) + 5)), "printed": rhs_text},
+                      corrected=f"{L(lhs)} \\approx {show(rounded)}")
     agrees = check is not None and (abs(check - printed) <= half or as_double and _double(check) == _double(printed))
     if check is not None and agrees != (out.verdict == "proved"):
         return Outcome("error", f"internal inconsistency: the exact value says {out.verdict}, but the independent "
