@@ -1982,7 +1982,39 @@ class Interpreter:
         key = self.scope.functions.get(name)
         if key is not None or name in self.vector_functions:
             raise LatexError(f"the function {name!r} without an argument", _pos(a))
+        decl = self._variable_of_forms(name)
+        if decl is not None:
+            return decl.obj
         return self._default_scalar(name, a)
+
+    def _variable_of_forms(self, name):
+        r"""An undeclared letter whose decorated forms the claim declares, all arrays of one shape
+        (``\mathbf{x}_t``, ``\mathbf{x}_{t+1}``, ``\mathbf{x}^*`` vectors of length d beside a bare
+        ``\mathbf{x}``): the variable those are values of, declared with that shape (the iterates and the
+        optimum of x are points of x's space).  Not where a decoration writes an index or a letter a sum binds
+        (``x_i`` is then a member of a family, and x the family or a member, not written), nor where the forms'
+        shapes differ; then it stays the real scalar of an undeclared letter."""
+        forms = []
+        for k in self.scope.declared:
+            deco = k[len(name):] if k.startswith(name) else ""
+            if not re.fullmatch(r"(?:_\{[^{}]*\}|\^\{[^{}]*\})+", deco):
+                continue
+            letters = re.findall(r"\\?[A-Za-z]+", deco)
+            if any(getattr(self.scope.symbols.get(x), "kind", None) == "index" or x in self.local
+                   or x in self.bound_ranges for x in letters):
+                return None
+            forms.append(k)
+        decls = [self.scope.symbols[k] for k in forms]
+        if not decls or not all(d.is_array for d in decls) or len({(d.kind, d.dims) for d in decls}) != 1:
+            return None
+        d = decls[0]
+        text = " ".join([d.kind, *(str(x) for x in d.dims), "real"])
+        decl = parse_declaration(name, text)
+        if decl.dims != d.dims:
+            return None
+        self.scope.symbols[name] = decl
+        self.scope.inferred[name] = f"{text}, as its declared forms {', '.join(sorted(forms))} are"
+        return decl
 
     def _default_scalar(self, key, node):
         """An undeclared symbol the notation fixes as a real scalar (not a dotted one: \\dot{x} is dx/dt in
