@@ -22,6 +22,7 @@ import random
 import sympy as sp
 
 from ..mathematics.arrays import is_array
+from ..mathematics.printing import tex as L
 
 __all__ = ["applies", "rewrite_proof", "rational_points"]
 
@@ -109,7 +110,6 @@ def _reduce(e):
 
 def rewrite_proof(lhs, rhs, given):
     """The matrix-level proof, or None: the steps ``[(rule, latex)]`` where ``lhs - rhs`` reduces to 0."""
-    from ..mathematics.printing import tex as L
     diff = sp.MatAdd(lhs, -rhs) if is_array(lhs) and is_array(rhs) else None
     if diff is None:
         return None
