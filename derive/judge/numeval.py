@@ -22,7 +22,7 @@ from sympy.core.function import AppliedUndef
 from sympy.matrices.expressions.matexpr import MatrixElement
 
 from ..mathematics.spectral import SpectralRadius
-from ..mathematics.arrays import ArgMax, GenericPartial, Norm, SoftmaxVec, VecMax, VecMin, is_array
+from ..mathematics.arrays import ArgMax, GenericArgPartial, GenericPartial, Norm, SoftmaxVec, VecMax, VecMin, is_array
 from ..mathematics.primitives import LeakyReLU, ReLU, Sigmoid, Softplus, Step
 
 __all__ = ["evaluate", "NotEvaluable", "Singular", "DPS"]
@@ -239,7 +239,7 @@ class _Eval:
         if isinstance(e, sp.Trace):
             m = self(e.arg)
             return mpmath.fsum(m[i, i] for i in range(m.rows))
-        if isinstance(e, GenericPartial):
+        if isinstance(e, (GenericPartial, GenericArgPartial)):
             raise NotEvaluable("an opaque partial derivative at symbolic size")
         if isinstance(e, AppliedUndef):
             return _generic(e.func.__name__, [self(a) for a in e.args])

@@ -16,7 +16,7 @@ from ..notation.errors import Unsupported
 from .primitives import ACTIVATIONS
 
 __all__ = ["FromEntries", "SoftmaxVec", "Grad", "Jacobian", "Hessian", "is_array", "Elementwise", "VecMax", "VecMin", "Norm",
-           "GenericFunction", "GenericPartial", "HeldDerivative", "PiecewiseArray", "Contraction",
+           "GenericFunction", "GenericPartial", "GenericArgPartial", "HeldDerivative", "PiecewiseArray", "Contraction",
            "ArgMax", "ArgMin", "GenericVector", "GenericEntry", "GenericEntryPartial", "ArgumentJacobian"]
 
 
@@ -289,15 +289,39 @@ class _GenericOfArray(sp.Function):
     def _eval_derivative(self, s):
         """Chain rule at symbolic size: sum_k (partial_k f)(u) * d u_k / d s."""
         name, *args = self.args
-        if len(args) != 1 or args[0].shape[1] != 1:
-            return None
-        u = args[0]
-        k = sp.Dummy("k", integer=True)
-        return sp.Sum(GenericPartial(name, u, k) * sp.diff(u[k, 0], s), (k, 0, u.shape[0] - 1))
+        if len(args) == 1 and is_array(args[0]) and args[0].shape[1] == 1:
+            u = args[0]
+            k = sp.Dummy("k", integer=True)
+            return sp.Sum(GenericPartial(name, u, k) * sp.diff(u[k, 0], s), (k, 0, u.shape[0] - 1))
+        if any(is_array(a) and a.shape[1] != 1 for a in args):
+            return None       # a matrix argument: its entries have no order of their own here
+        out = sp.Integer(0)
+        for p, a in enumerate(args):
+            pos = sp.Integer(p)
+            if not is_array(a):
+                out += GenericArgPartial(name, pos, sp.Integer(0), *args) * sp.diff(a, s)
+                continue
+            k = sp.Dummy("k", integer=True)
+            out += sp.Sum(GenericArgPartial(name, pos, k, *args) * sp.diff(a[k, 0], s), (k, 0, a.shape[0] - 1))
+        return out
 
     def _latex(self, printer, exp=None):
         body = r"%s\left(%s\right)" % (self.args[0].name, printer._print(self.args[1]))
         return body if exp is None else r"%s^{%s}" % (body, exp)
+
+
+def _partial_derivative(partial, s):
+    """The derivative of an opaque partial (:class:`GenericPartial`, :class:`GenericArgPartial`) by ``s``: 0
+    only where ``s`` is not in its point at all; otherwise a second partial this module does not write, so no
+    value (SymPy's own rule differentiates the matrix-expression point to a silent 0)."""
+    names = {_base_symbol(a) for a in sp.sympify(s).free_symbols} | {s}
+    if not any(partial.has(n) for n in names):
+        return sp.Integer(0)
+    raise NotImplementedError("a second partial derivative of an arbitrary function at symbolic size")
+
+
+def _base_symbol(a):
+    return a.parent if isinstance(a, MatrixElement) else a
 
 
 class GenericPartial(sp.Function):
@@ -306,9 +330,31 @@ class GenericPartial(sp.Function):
     is_commutative = True
     is_real = True
 
+    def _eval_derivative(self, s):
+        return _partial_derivative(self, s)
+
     def _latex(self, printer, exp=None):
         name, u, k = self.args
         body = r"\partial_{%s} %s\left(%s\right)" % (printer._print(k + 1), name.name, printer._print(u))
+        return body if exp is None else r"\left(%s\right)^{%s}" % (body, exp)
+
+
+class GenericArgPartial(sp.Function):
+    r""":math:`\partial f / \partial (a_p)_k` at :math:`(a_1, \dots, a_m)`: the partial of an arbitrary
+    :math:`f` of several arguments (vectors and scalars) by entry ``k`` (0-based; 0 for a scalar) of its
+    argument ``p`` (0-based), at symbolic size.  ``args = (name, p, k, a_1, ..., a_m)``.  Two of them are
+    equal only when name, argument, entry and point all are: a partial derivative is a function of the point."""
+
+    is_commutative = True
+    is_real = True
+
+    def _eval_derivative(self, s):
+        return _partial_derivative(self, s)
+
+    def _latex(self, printer, exp=None):
+        name, p, k, *args = self.args
+        body = r"\partial_{%s, %s} %s\left(%s\right)" % (printer._print(p + 1), printer._print(k + 1), name.name,
+                                                          ", ".join(printer._print(a) for a in args))
         return body if exp is None else r"\left(%s\right)^{%s}" % (body, exp)
 
 
