@@ -282,6 +282,10 @@ EXPECTED = {
     "g1.vector_recurrence.parameter_is_sequence_letter": "error",
     # lead: a bare x is a point of its declared forms' space only when they agree and write no index
     "lead.forms_shapes_differ": "undecided", "lead.forms_family_member": "undecided",
+    # g10: w = 0 holds at the point, after differentiating (the gradient is x, not 0); sum_i max(0, x_i) is
+    # not max(0, sum_i x_i); rho^2 = 1 leaves two values, never one substituted
+    "g10.given_zero_before_derivative": "refuted", "g10.sum_of_max_not_folded": "refuted",
+    "g10.given_nonlinear_not_solved": "error",
 }
 
 
