@@ -457,6 +457,61 @@ def _at(e, iv):
     return e.subs(iv)
 
 
+def symbolic_given(given, scope, defs):
+    r"""The given facts usable at symbolic size, as substitutions, and the facts left (for the sums).
+
+    ``X = 0`` with ``X`` a declared array: every entry of ``X`` is 0.  A scalar fact linear in a declared
+    scalar input ``s`` with a constant nonzero coefficient (``\rho = 1``, ``b = 1 - \rho``): ``s`` equals the
+    solution exactly where the fact holds, so an identity after the substitution holds at every point
+    satisfying the fact.  Indices, sizes and defined symbols are never solved for; anything else is left."""
+    decl = {d.obj: d for d in scope.symbols.values()}
+    sizes = {x for d in scope.symbols.values() if d.is_array for x in d.obj.shape if isinstance(x, sp.Symbol)}
+    reps, rest = {}, []
+    for g in given:
+        g = g.xreplace(reps) if isinstance(g, sp.Basic) and reps else g
+        if is_array(g):
+            x = g.args[1] if isinstance(g, sp.MatMul) and len(g.args) == 2 and g.args[0] == -1 else g
+            if isinstance(x, sp.MatrixSymbol) and x in decl and decl[x].is_array and x not in defs:
+                reps[x] = sp.ZeroMatrix(*x.shape)
+                continue
+            rest.append(g)
+            continue
+        g = sp.sympify(g)
+        target = None
+        if not g.has(sp.Sum, MatrixElement, sp.Derivative, sp.Subs, sp.Piecewise):
+            for s_ in sorted(g.free_symbols, key=str, reverse=True):
+                d = decl.get(s_)
+                if d is None or d.kind != "scalar" or s_ in sizes or s_ in defs:
+                    continue
+                coeff = sp.diff(g, s_)
+                if coeff.is_Number and coeff != 0:
+                    target = s_
+                    break
+        if target is None:
+            rest.append(g)
+            continue
+        value = sp.solve(g, target)
+        if len(value) != 1:
+            rest.append(g)
+            continue
+        reps = {k: v.xreplace({target: value[0]}) for k, v in reps.items()}
+        reps[target] = value[0]
+    return reps, rest
+
+
+def substitute_given(e, reps):
+    """``e`` with the substitutions of :func:`symbolic_given`: an entry of an array given 0 is 0."""
+    if not reps or not isinstance(e, sp.Basic):
+        return e
+    if any(v in reps for b in e.atoms(sp.Sum, sp.Integral, sp.Product, sp.Lambda)
+           for v in getattr(b, "variables", ())):
+        raise ValueError("a given input is a bound variable here")   # not substituted: no general proof
+    zero = {x for x, v in reps.items() if isinstance(v, sp.ZeroMatrix)}
+    if zero:
+        e = e.replace(lambda a: isinstance(a, MatrixElement) and a.parent in zero, lambda a: sp.S.Zero)
+    return e.xreplace(reps)
+
+
 def general_proof(lhs, rhs, scope, defs, given, symmetric=frozenset(), pairs=()):
     """``lhs - rhs`` reduced to 0 in index notation at symbolic sizes, or (False, steps)."""
     ranges = {d.obj: (1, d.dims[0]) for d in scope.symbols.values() if d.kind == "index"}
@@ -473,9 +528,16 @@ def general_proof(lhs, rhs, scope, defs, given, symmetric=frozenset(), pairs=())
         le = lhs[ri, ci] if is_array(lhs) else lhs
         re_ = rhs[ri, ci] if is_array(rhs) else rhs
         lv, rv = symmetrize(evaluate(le, defs), symmetric), symmetrize(evaluate(re_, defs), symmetric)
+        # the given facts that fix an input hold at the point judged: substituted after differentiating
+        reps, given = symbolic_given(given, scope, defs)
+        lv, rv = substitute_given(lv, reps), substitute_given(rv, reps)
         if any(isinstance(a, _OPAQUE) for e in (lv, rv) for a in sp.preorder_traversal(e)):
             return False, []  # SymPy's matrix calculus on these is not trusted (silent zeros)
-        ok = zero_for_all_n(distinct_deltas(elementary(lv - rv), pairs), ranges, given, is_zero)
+        # a given array equal to 0, of the claim's shape: its entry at the same (r, c) is 0
+        multiples = [elementary(symmetrize(evaluate(g[ri, ci], defs), symmetric)) for g in given
+                     if is_array(g) and not isinstance(g, sp.MatrixSymbol)
+                     and all(sp.simplify(a - b) == 0 for a, b in zip(g.shape, shape))]
+        ok = zero_for_all_n(distinct_deltas(elementary(lv - rv), pairs), ranges, given, is_zero, multiples)
     except (TypeError, ValueError, NotImplementedError, AttributeError, IndexError, RecursionError):
         return False, []
     if not ok:

@@ -57,19 +57,33 @@ def doit_sums(expr):
     return expr
 
 
+def _top(lo, hi):
+    """``(N, k)`` when the upper bound is a size plus an integer (``n``, ``n - 1``) not in the lower bound."""
+    k = sp.S.Zero
+    if isinstance(hi, sp.Add):
+        k, rest = hi.as_coeff_Add()
+        hi = rest
+    if isinstance(hi, sp.Symbol) and k.is_Integer and hi not in sp.sympify(lo).free_symbols:
+        return hi, k
+    return None
+
+
 def _decide(rel, ranges):
     """Decide a relation between indices and sizes from 1 <= idx <= dim, or return it unchanged."""
     syms = rel.free_symbols
-    if not syms or not syms <= set(ranges) | {d for _, d in ranges.values() if isinstance(d, sp.Symbol)}:
+    tops = {idx: _top(lo, hi) for idx, (lo, hi) in ranges.items()}
+    if not syms or not syms <= set(ranges) | {t[0] for t in tops.values() if t is not None}:
         return rel
     reps = {}
     for idx, (lo, hi) in ranges.items():
         if idx in syms:
             u = sp.Dummy("u", integer=True, nonnegative=True)
             reps[idx] = lo + u
-            if isinstance(hi, sp.Symbol) and hi in syms and hi not in reps:
+            top = tops[idx]
+            if top is not None and top[0] in syms and top[0] not in reps:
+                # idx <= N + k for every idx = lo + u, N = lo + u + w - k (u, w >= 0)
                 w = sp.Dummy("w", integer=True, nonnegative=True)
-                reps[hi] = lo + u + w
+                reps[top[0]] = lo + u + w - top[1]
     # Rebuilding the relation asks SymPy's assumptions about lhs - rhs in the nonnegative offsets, which
     # decides every relation the ranges decide; simplify() on the rest never decided one over the
     # catalogue and cost a fifth of a second per call (numeric identification of constants).
@@ -90,15 +104,36 @@ def _canonical_delta(e):
     return sp.KroneckerDelta(a, b)
 
 
+def _guards_in_sums(expr, ranges):
+    """The guards in a summand decided with the sum's own variable in its range too (``lo <= v <= hi``
+    holds for every term of the sum): ``sum_i [0 <= i < n] w_i [i = c]`` is ``w_c``."""
+    if not isinstance(expr, sp.Basic) or not expr.args or not expr.has(sp.Sum):
+        return expr
+    if isinstance(expr, sp.Sum) and len(expr.limits) == 1:
+        (v, lo, hi), = expr.limits
+        body = clean_ranges(expr.function, {**ranges, v: (lo, hi)})
+        return expr if body == expr.function else sp.Sum(body, expr.limits)
+    if isinstance(expr, sp.Sum):
+        return expr
+    args = [_guards_in_sums(a, ranges) for a in expr.args]
+    return expr.func(*args) if any(a is not b for a, b in zip(args, expr.args)) else expr
+
+
 def clean_ranges(expr, ranges: dict):
     """Drop index-range guards that the declarations decide; strip KroneckerDelta ranges."""
     expr = expr.replace(lambda e: isinstance(e, sp.KroneckerDelta), _canonical_delta)
+    expr = _guards_in_sums(expr, ranges)
     rels = [r for r in expr.atoms(sp.core.relational.Relational)]
     reps = {r: _decide(r, ranges) for r in rels}
     reps = {k: v for k, v in reps.items() if v is not k}
     if reps:
         expr = expr.xreplace(reps)
-    return sp.piecewise_fold(expr) if expr.has(sp.Piecewise) else expr
+    if not expr.has(sp.Piecewise):
+        return expr
+    folded = sp.piecewise_fold(expr)
+    # SymPy folds a Piecewise out of a Sum too, leaving the sum's variable free in the conditions:
+    # sum_i max(0, a_i) would become "0 if a_i <= 0 else sum_i a_i", another function.  Not folded then.
+    return folded if folded.free_symbols <= expr.free_symbols else expr
 
 
 def linearize_sums(expr):
@@ -122,18 +157,18 @@ def _height(e) -> int:
         max((_height(a) for a in inner), default=0)
 
 
-def canonical_sums(expr):
+def canonical_sums(expr, prefix="kappa"):
     """Shift every sum to start at 1 and name its variable by its nesting height, bottom up, so
     equal sums are equal objects and a nested sum never captures an outer variable."""
     if not isinstance(expr, sp.Basic) or not expr.args:
         return expr
     if isinstance(expr, sp.Sum) and len(expr.limits) == 1:
         (var, lo, hi), = expr.limits
-        body = canonical_sums(expr.function)
-        k = sp.Symbol(f"kappa_{_height(sp.Sum(body, (var, lo, hi)))}", integer=True, positive=True)
+        body = canonical_sums(expr.function, prefix)
+        k = sp.Symbol(f"{prefix}_{_height(sp.Sum(body, (var, lo, hi)))}", integer=True, positive=True)
         body = body.xreplace({var: k + lo - 1})
         return sp.Sum(sp.expand(body) if body.is_Add else body, (k, 1, sp.expand(hi - lo + 1)))
-    args = [canonical_sums(a) for a in expr.args]
+    args = [canonical_sums(a, prefix) for a in expr.args]
     return expr.func(*args) if any(a is not b for a, b in zip(args, expr.args)) else expr
 
 
@@ -188,8 +223,11 @@ def normal_sums(expr):
     sums merged, bound names canonical), so equal sums compare equal."""
     def walk(e):
         if isinstance(e, sp.Sum):
+            # sums inside a summand's functions (a max, a log) named canonically too, by height under
+            # another prefix: the summand's own variables become kappa_k and none is captured
+            body = canonical_sums(e.function, "iota")
             return sp.Add(*[_normal_term(sp.S.One, mono, lims)
-                            for mono, lims in _expand_sum(e.function, e.limits)])
+                            for mono, lims in _expand_sum(body, e.limits)])
         if not isinstance(e, sp.Basic) or not e.args:
             return e
         args = [walk(a) for a in e.args]
@@ -231,14 +269,21 @@ def index_cases(d, ranges, depth=0):
         index_cases(sp.piecewise_fold(differ), ranges, depth + 1)
 
 
-def zero_for_all_n(diff, ranges: dict, given: list, is_zero) -> bool:
-    """True if ``diff`` is 0 for every size and every index value in its declared range."""
-    d = doit_sums(sp.sympify(diff))
+def _normal(e, ranges):
+    d = doit_sums(sp.sympify(e))
     for _ in range(3):
         d = clean_ranges(d, ranges)
         d = doit_sums(linearize_sums(d))
         d = clean_ranges(d, ranges)
-    d = normal_sums(d)
+    return normal_sums(d)
+
+
+def zero_for_all_n(diff, ranges: dict, given: list, is_zero, multiples=()) -> bool:
+    """True if ``diff`` is 0 for every size and every index value in its declared range.
+
+    ``multiples``: entries (at the same indices) of given arrays that are 0: ``diff`` equal to a nonzero
+    constant times one of them is 0 wherever the given holds (``X^T y - X^T X w = -1/2 * 2 X^T (X w - y)``)."""
+    d = _normal(diff, ranges)
     for g in given:
         g = normal_sums(linearize_sums(doit_sums(sp.sympify(g))))
         sums = list(g.atoms(sp.Sum))
@@ -246,11 +291,18 @@ def zero_for_all_n(diff, ranges: dict, given: list, is_zero) -> bool:
             rest = sp.solve(g, sums[0])
             if rest:
                 d = d.xreplace({sums[0]: rest[0]})
+    ms = [_normal(m, ranges) for m in multiples]
     atoms = {}
-    for s in sorted(d.atoms(sp.Sum), key=sp.default_sort_key):
+    for s in sorted(set().union(d.atoms(sp.Sum), *(m.atoms(sp.Sum) for m in ms)), key=sp.default_sort_key):
         positive = s.function.is_positive or s.function.has(sp.exp) and s.function.func == sp.exp
         atoms[s] = sp.Dummy("S", positive=True) if positive else sp.Dummy("S", real=True)
     d = d.xreplace(atoms)
     if d.has(sp.Sum, sp.Derivative, sp.Subs):
         return False
+    for m in ms:
+        m = m.xreplace(atoms)
+        if m != 0 and not m.has(sp.Sum, sp.Derivative, sp.Subs, sp.Piecewise) and not d.has(sp.Piecewise):
+            ratio = sp.cancel(sp.expand(d) / sp.expand(m))
+            if ratio.is_Number and ratio != 0:
+                return True
     return all(is_zero(case) for case in index_cases(d, ranges))
