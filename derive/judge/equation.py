@@ -512,6 +512,60 @@ def substitute_given(e, reps):
     return e.xreplace(reps)
 
 
+def _real_valued(e, real_arrays) -> bool:
+    """``e`` is real for every value of its inputs: numbers, real symbols and entries of real arrays under
+    +, * and integer powers (an entry ``o_j`` of a real vector has no real assumption of its own)."""
+    if e.is_number:
+        return bool(e.is_real)
+    if isinstance(e, MatrixElement):
+        return e.parent in real_arrays
+    if isinstance(e, sp.Symbol):
+        return bool(e.is_real)
+    if isinstance(e, (sp.Add, sp.Mul)):
+        return all(_real_valued(a, real_arrays) for a in e.args)
+    if isinstance(e, sp.Pow):
+        return e.exp.is_Integer and _real_valued(e.base, real_arrays)
+    return False
+
+
+def _positive_valued(e, real_arrays) -> bool:
+    """``e > 0`` for every value of its inputs: exp of a real value, positive numbers and symbols, sums of
+    positive terms, products and real powers of positive factors."""
+    if e.is_number:
+        return bool(e.is_positive)
+    if isinstance(e, sp.exp):
+        return _real_valued(e.args[0], real_arrays)
+    if isinstance(e, sp.Symbol):
+        return bool(e.is_positive)
+    if isinstance(e, sp.Sum):
+        return _positive_valued(e.function, real_arrays) and all(
+            (hi - lo).is_nonnegative for _, lo, hi in e.limits)
+    if isinstance(e, (sp.Add, sp.Mul)):
+        return all(_positive_valued(a, real_arrays) for a in e.args)
+    if isinstance(e, sp.Pow):
+        return _positive_valued(e.base, real_arrays) and _real_valued(e.exp, real_arrays)
+    return False
+
+
+def split_positive_logs(e, real_arrays):
+    r""":math:`\log(ab^k) = \log a + k \log b` and :math:`\log e^{u} = u` where every factor is positive and
+    ``u`` real for every value of the inputs (the entries of declared real arrays, which SymPy cannot see at
+    symbolic size); any other log is left as written."""
+    def split(arg):
+        out = []
+        for f in sp.Mul.make_args(arg):
+            base, k = (f.base, f.exp) if isinstance(f, sp.Pow) else (f, sp.S.One)
+            if not _positive_valued(base, real_arrays) or not _real_valued(k, real_arrays):
+                return None
+            out.append(k * (base.args[0] if isinstance(base, sp.exp) else sp.log(base)))
+        return sp.Add(*out)
+
+    def rule(x):
+        parts = split(x.args[0]) if len(x.args) == 1 else None
+        return parts if parts is not None else x
+    return e.replace(lambda x: isinstance(x, sp.log), rule) if isinstance(e, sp.Basic) and e.has(sp.log) else e
+
+
 def general_proof(lhs, rhs, scope, defs, given, symmetric=frozenset(), pairs=()):
     """``lhs - rhs`` reduced to 0 in index notation at symbolic sizes, or (False, steps)."""
     ranges = {d.obj: (1, d.dims[0]) for d in scope.symbols.values() if d.kind == "index"}
@@ -531,6 +585,8 @@ def general_proof(lhs, rhs, scope, defs, given, symmetric=frozenset(), pairs=())
         # the given facts that fix an input hold at the point judged: substituted after differentiating
         reps, given = symbolic_given(given, scope, defs)
         lv, rv = substitute_given(lv, reps), substitute_given(rv, reps)
+        real_arrays = {d.obj for d in scope.symbols.values() if d.is_array and d.domain != "complex"}
+        lv, rv = split_positive_logs(lv, real_arrays), split_positive_logs(rv, real_arrays)
         if any(isinstance(a, _OPAQUE) for e in (lv, rv) for a in sp.preorder_traversal(e)):
             return False, []  # SymPy's matrix calculus on these is not trusted (silent zeros)
         # a given array equal to 0, of the claim's shape: its entry at the same (r, c) is 0
