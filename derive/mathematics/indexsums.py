@@ -274,6 +274,8 @@ def _contract_once(term, inverses):
     factors = sp.Mul.make_args(s.function)
     for n_lim, (k, lo, hi) in enumerate(s.limits):
         with_k = [f for f in factors if k in f.free_symbols]
+        if any(k in (lo2.free_symbols | hi2.free_symbols) for v2, lo2, hi2 in s.limits if v2 != k):
+            continue  # another variable's range depends on k: not a product over the whole range
         if len(with_k) != 2 or not all(isinstance(f, MatrixElement) for f in with_k):
             continue
         for a_parent, w_parent, both_symmetric in inverses:
