@@ -7,8 +7,8 @@ import sympy as sp
 from sympy.matrices.expressions.matexpr import MatrixElement
 from sympy.core.function import AppliedUndef
 
-from ..mathematics.arrays import (ArgumentJacobian, GenericEntryPartial, GenericPartial, Grad, Hessian, Jacobian,
-                                  SoftmaxVec, is_array)
+from ..mathematics.arrays import (ArgumentJacobian, GenericArgPartial, GenericEntryPartial, GenericPartial, Grad, Hessian, Jacobian,
+                                  Norm, SoftmaxVec, is_array)
 from ..mathematics.indexsums import zero_for_all_n
 from ..mathematics.primitives import elementary
 from ..mathematics.printing import tex as L
@@ -471,6 +471,7 @@ def general_proof(lhs, rhs, scope, defs, given, symmetric=frozenset(), pairs=())
     if shape[1] != 1:
         ranges[c] = (1, shape[1])
     lhs, rhs, defs, inverses = _inverses_named(lhs, rhs, defs, symmetric)
+    lhs, rhs = _norms_as_sums(lhs), _norms_as_sums(rhs)
     symmetric = frozenset(symmetric) | {w for _, w, sym in inverses if sym}
     try:
         le = lhs[ri, ci] if is_array(lhs) else lhs
@@ -499,7 +500,7 @@ def general_proof(lhs, rhs, scope, defs, given, symmetric=frozenset(), pairs=())
 
 
 #: nodes that differentiate: an inverse inside one is left to SymPy's (distrusted) matrix calculus
-_DIFFERENTIATING = (sp.Derivative, sp.Subs, Grad, Jacobian, Hessian, ArgumentJacobian, GenericPartial,
+_DIFFERENTIATING = (sp.Derivative, sp.Subs, Grad, Jacobian, Hessian, ArgumentJacobian, GenericPartial, GenericArgPartial,
                     GenericEntryPartial)
 
 
@@ -549,6 +550,21 @@ def _entry_rule_applied(diff, g, defs, symmetric):
     if any(match(a) for a in sp.preorder_traversal(value)):
         return diff
     return diff.replace(match, lambda a: value.xreplace({q: index(a)}))
+
+
+def _norms_as_sums(e):
+    r""":math:`\|v\| = \sqrt{\sum_k v_k^2}` for a column vector ``v`` (real entries), so its entries are read in
+    index notation; a matrix's norm is left as written."""
+    if not isinstance(e, sp.Basic) or not e.has(Norm):
+        return e
+
+    def as_sum(n):
+        v = n.args[0]
+        if not is_array(v) or v.shape[1] != 1:
+            return n
+        k = sp.Dummy("k", integer=True)
+        return sp.sqrt(sp.Sum(v[k, 0] ** 2, (k, 0, v.shape[0] - 1)))
+    return e.replace(lambda a: isinstance(a, Norm), as_sum)
 
 
 def _inverses_named(lhs, rhs, defs, symmetric):

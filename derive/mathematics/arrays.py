@@ -16,7 +16,7 @@ from ..notation.errors import Unsupported
 from .primitives import ACTIVATIONS
 
 __all__ = ["FromEntries", "SoftmaxVec", "Grad", "Jacobian", "Hessian", "is_array", "Elementwise", "VecMax", "VecMin", "Norm",
-           "GenericFunction", "GenericPartial", "HeldDerivative", "PiecewiseArray", "Contraction",
+           "GenericFunction", "GenericPartial", "GenericArgPartial", "HeldDerivative", "PiecewiseArray", "Contraction",
            "ArgMax", "ArgMin", "GenericVector", "GenericEntry", "GenericEntryPartial", "ArgumentJacobian"]
 
 
@@ -289,11 +289,30 @@ class _GenericOfArray(sp.Function):
     def _eval_derivative(self, s):
         """Chain rule at symbolic size: sum_k (partial_k f)(u) * d u_k / d s."""
         name, *args = self.args
-        if len(args) != 1 or args[0].shape[1] != 1:
+        if len(args) != 1:
+            return self._several_arguments(s)
+        if args[0].shape[1] != 1:
             return None
         u = args[0]
         k = sp.Dummy("k", integer=True)
         return sp.Sum(GenericPartial(name, u, k) * sp.diff(u[k, 0], s), (k, 0, u.shape[0] - 1))
+
+    def _several_arguments(self, s):
+        r"""f(a_1, ..., a_m) with vector arguments: :math:`\sum_p \sum_k \partial_{p,k} f \, \partial a_{p,k} / \partial s`;
+        not taken (None) where a scalar argument depends on ``s`` or an argument is a matrix."""
+        name, *args = self.args
+        out = sp.S.Zero
+        for p, u in enumerate(args):
+            if not is_array(u):
+                if sp.diff(u, s) != 0:
+                    return None
+                continue
+            if u.shape[1] != 1:
+                return None
+            k = sp.Dummy("k", integer=True)
+            out += sp.Sum(GenericArgPartial(name, sp.Tuple(*args), p, k) * sp.diff(u[k, 0], s),
+                          (k, 0, u.shape[0] - 1))
+        return out
 
     def _latex(self, printer, exp=None):
         body = r"%s\left(%s\right)" % (self.args[0].name, printer._print(self.args[1]))
@@ -309,6 +328,26 @@ class GenericPartial(sp.Function):
     def _latex(self, printer, exp=None):
         name, u, k = self.args
         body = r"\partial_{%s} %s\left(%s\right)" % (printer._print(k + 1), name.name, printer._print(u))
+        return body if exp is None else r"\left(%s\right)^{%s}" % (body, exp)
+
+
+class GenericArgPartial(sp.Function):
+    r""":math:`\partial_{p,k} f(a_1, \dots, a_m)`: the partial derivative of an arbitrary f in entry k (0-based) of its
+    argument p (0-based), at symbolic size."""
+
+    is_commutative = True
+    is_real = True
+
+    def _eval_derivative(self, s):
+        """0 where no argument holds ``s``; a second derivative is not taken here (None)."""
+        _, args, _, _ = self.args
+        parent = s.parent if isinstance(s, MatrixElement) else s
+        return None if any(a.has(s) or a.has(parent) for a in args) else sp.S.Zero
+
+    def _latex(self, printer, exp=None):
+        name, args, p, k = self.args
+        body = r"\partial_{%s, %s} %s\left(%s\right)" % (printer._print(p + 1), printer._print(k + 1), name.name,
+                                                         ", ".join(printer._print(a) for a in args))
         return body if exp is None else r"\left(%s\right)^{%s}" % (body, exp)
 
 
