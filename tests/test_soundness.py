@@ -67,6 +67,10 @@ EXPECTED = {
     "g2.linear_given.wrong_product": "refuted", "g2.linear_given.dropped_factor": "refuted",   # shapes
     "g2.linear_given.extra_term": "refuted", "g2.linear_given.scaled": "refuted",   # exact points on the given
     "g2.linear_given.solved_for_b": "proved",
+    # g9: an inverse read in index notation only through A A^{-1} = A^{-1} A = I, in its orientation
+    "g9.inverse.transpose_not_cancelled": "refuted", "g9.inverse.symmetric_transpose_cancelled": "proved",
+    "g9.inverse.wrong_side_given": "refuted",
+    "g9.generic.both_arguments_vary": "undecided",   # not proved: f(w, w) differs from f(z, w) in w
     "sum_reach": "undecided",                                        # how far a sum reaches: not guessed
     "list_without_layout": "proved", "list_denominator_layout": "proved",   # [a, b]: its entries, against the vector beside it
     "loss_matrix.first_column": "refuted", "loss_matrix.every_entry": "proved",   # a loss of a matrix

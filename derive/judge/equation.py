@@ -7,7 +7,8 @@ import sympy as sp
 from sympy.matrices.expressions.matexpr import MatrixElement
 from sympy.core.function import AppliedUndef
 
-from ..mathematics.arrays import Grad, Jacobian, SoftmaxVec, is_array
+from ..mathematics.arrays import (ArgumentJacobian, GenericArgPartial, GenericEntryPartial, GenericPartial, Grad, Hessian, Jacobian,
+                                  Norm, SoftmaxVec, is_array)
 from ..mathematics.indexsums import zero_for_all_n
 from ..mathematics.primitives import elementary
 from ..mathematics.printing import tex as L
@@ -578,10 +579,16 @@ def general_proof(lhs, rhs, scope, defs, given, symmetric=frozenset(), pairs=())
         ranges[r] = (1, shape[0])
     if shape[1] != 1:
         ranges[c] = (1, shape[1])
+    lhs, rhs, defs, inverses = _inverses_named(lhs, rhs, defs, symmetric)
+    lhs, rhs = _norms_as_sums(lhs), _norms_as_sums(rhs)
+    symmetric = frozenset(symmetric) | {w for _, w, sym in inverses if sym}
     try:
         le = lhs[ri, ci] if is_array(lhs) else lhs
         re_ = rhs[ri, ci] if is_array(rhs) else rhs
-        lv, rv = symmetrize(evaluate(le, defs), symmetric), symmetrize(evaluate(re_, defs), symmetric)
+        lv, rv = evaluate(le, defs), evaluate(re_, defs)
+        if inverses:
+            lv, rv = _product_entries(lv), _product_entries(rv)
+        lv, rv = symmetrize(lv, symmetric), symmetrize(rv, symmetric)
         # the given facts that fix an input hold at the point judged: substituted after differentiating
         reps, given = symbolic_given(given, scope, defs)
         lv, rv = substitute_given(lv, reps), substitute_given(rv, reps)
@@ -593,7 +600,13 @@ def general_proof(lhs, rhs, scope, defs, given, symmetric=frozenset(), pairs=())
         multiples = [elementary(symmetrize(evaluate(g[ri, ci], defs), symmetric)) for g in given
                      if is_array(g) and not isinstance(g, sp.MatrixSymbol)
                      and all(sp.simplify(a - b) == 0 for a, b in zip(g.shape, shape))]
-        ok = zero_for_all_n(distinct_deltas(elementary(lv - rv), pairs), ranges, given, is_zero, multiples)
+        diff = elementary(lv - rv)
+        if inverses:  # a given vector equation solved entrywise, so its inverse can meet its matrix
+            vector_given = [g for g in given if is_array(g) and g.shape[1] == 1]
+            given = [g for g in given if g not in vector_given]
+            for g in vector_given:
+                diff = _entry_rule_applied(diff, g, defs, symmetric)
+        ok = zero_for_all_n(distinct_deltas(diff, pairs), ranges, given, is_zero, multiples, inverses=inverses)
     except (TypeError, ValueError, NotImplementedError, AttributeError, IndexError, RecursionError):
         return False, []
     if not ok:
@@ -602,6 +615,99 @@ def general_proof(lhs, rhs, scope, defs, given, symmetric=frozenset(), pairs=())
     return True, [(f"index notation at symbolic size: {entry} of lhs and rhs", f"{L(lv)} \\;\\text{{vs}}\\; {L(rv)}"),
                   ("sums over the whole range as atoms, index ranges from the declarations"
                    + (", the given facts applied" if given else "") + ", cases i = j and i != j: lhs - rhs", "0")]
+
+
+#: nodes that differentiate: an inverse inside one is left to SymPy's (distrusted) matrix calculus
+_DIFFERENTIATING = (sp.Derivative, sp.Subs, Grad, Jacobian, Hessian, ArgumentJacobian, GenericPartial, GenericArgPartial,
+                    GenericEntryPartial)
+
+
+_PRODUCTS = (sp.MatMul, sp.MatAdd, sp.Transpose)
+
+
+def _product_entries(e, rounds=6):
+    r"""Entries of products, sums and transposes of matrix symbols written out,
+    :math:`(AB)_{ij} = \sum_k A_{ik} B_{kj}` (an argument such as :math:`h(-Q^{-1} c)` leaves them whole)."""
+    for _ in range(rounds):
+        new = e.replace(lambda a: isinstance(a, MatrixElement) and isinstance(a.parent, _PRODUCTS)
+                        and all(isinstance(x, sp.MatrixSymbol) or not isinstance(x, sp.MatrixExpr)
+                                for x in sp.preorder_traversal(a.parent) if not isinstance(x, _PRODUCTS)),
+                        lambda a: a.parent._entry(a.i, a.j))
+        if new == e:
+            return e
+        e = new
+    return e
+
+
+def _entry_rule_applied(diff, g, defs, symmetric):
+    r"""A given vector equation :math:`g = 0` read at a symbolic entry ``q``: where exactly one term outside
+    the sums holds ``q``, a constant times one entry (:math:`\partial_q f` or :math:`v_q`), that entry is
+    solved for and put in at every index ``diff`` reads it at (the fact holds for every ``q`` in range).
+    Otherwise ``diff`` is returned unchanged: a proof that does not use a fact still holds."""
+    q = sp.Dummy("q", integer=True, nonnegative=True)
+    gq = symmetrize(_product_entries(evaluate(g[q, 0], defs)), symmetric)
+    alone = [t for t in sp.Add.make_args(sp.expand(gq)) if q in t.free_symbols and not t.has(sp.Sum)]
+    if len(alone) != 1:
+        return diff
+    coeff, atoms = alone[0].as_coeff_mul()
+    if coeff == 0 or len(atoms) != 1:
+        return diff
+    atom = atoms[0]
+    if isinstance(atom, MatrixElement) and atom.i == q and q not in atom.j.free_symbols | atom.parent.free_symbols:
+        match = lambda a: isinstance(a, MatrixElement) and a.parent == atom.parent and a.j == atom.j
+        index = lambda a: a.i
+    elif isinstance(atom, sp.Function) and atom.args.count(q) == 1 and not any(
+            q in x.free_symbols for x in atom.args if x != q):
+        pos = atom.args.index(q)
+        match = lambda a: (isinstance(a, sp.Function) and a.func == atom.func and len(a.args) == len(atom.args)
+                           and all(x == y for k, (x, y) in enumerate(zip(a.args, atom.args)) if k != pos))
+        index = lambda a: a.args[pos]
+    else:
+        return diff
+    value = -(gq - alone[0]) / coeff
+    if any(match(a) for a in sp.preorder_traversal(value)):
+        return diff
+    return diff.replace(match, lambda a: value.xreplace({q: index(a)}))
+
+
+def _norms_as_sums(e):
+    r""":math:`\|v\| = \sqrt{\sum_k v_k^2}` for a column vector ``v`` (real entries), so its entries are read in
+    index notation; a matrix's norm is left as written."""
+    if not isinstance(e, sp.Basic) or not e.has(Norm):
+        return e
+
+    def as_sum(n):
+        v = n.args[0]
+        if not is_array(v) or v.shape[1] != 1:
+            return n
+        k = sp.Dummy("k", integer=True)
+        return sp.sqrt(sp.Sum(v[k, 0] ** 2, (k, 0, v.shape[0] - 1)))
+    return e.replace(lambda a: isinstance(a, Norm), as_sum)
+
+
+def _inverses_named(lhs, rhs, defs, symmetric):
+    r"""Each inverse :math:`A^{-1}` of a square matrix symbol named by a matrix symbol ``W`` of its own, so that
+    index notation reads its entries; ``W`` is then used only through :math:`A W = W A = I` (and
+    :math:`W^T = W` for a symmetric ``A``), facts of every inverse.  Not where ``A`` is differentiated or
+    defined: there ``W`` would wrongly be held constant."""
+    exprs = [lhs, rhs, *defs.values()]
+    found = {a.arg for e in exprs if isinstance(e, sp.Basic) for a in sp.preorder_traversal(e)
+             if isinstance(a, sp.Inverse) and isinstance(a.arg, sp.MatrixSymbol)}
+    names = {x.name for e in exprs + list(defs) if isinstance(e, sp.Basic) for x in e.atoms(sp.MatrixSymbol)}
+    reps, inverses = {}, []
+    for a in sorted(found, key=str):
+        w_name = f"{a.name}^{{-1}}"
+        if a.shape[0] != a.shape[1] or a in defs or w_name in names or any(
+                isinstance(n, _DIFFERENTIATING) and a in n.free_symbols
+                for e in exprs if isinstance(e, sp.Basic) for n in sp.preorder_traversal(e)):
+            continue
+        w = sp.MatrixSymbol(w_name, *a.shape)
+        reps[sp.Inverse(a)] = w
+        inverses.append((a, w, a in symmetric))
+    if not reps:
+        return lhs, rhs, defs, ()
+    sub = lambda e: e.xreplace(reps) if isinstance(e, sp.Basic) else e
+    return sub(lhs), sub(rhs), {k: sub(v) for k, v in defs.items()}, tuple(inverses)
 
 
 def _in_claim_terms(value, ex_defs, decls_by_name):

@@ -15,9 +15,10 @@ from __future__ import annotations
 import itertools
 
 import sympy as sp
+from sympy.matrices.expressions.matexpr import MatrixElement
 from sympy.concrete.delta import deltasummation
 
-__all__ = ["clean_ranges", "linearize_sums", "canonical_sums", "zero_for_all_n", "doit_sums"]
+__all__ = ["clean_ranges", "linearize_sums", "canonical_sums", "zero_for_all_n", "doit_sums", "contract_inverses"]
 
 
 def _sum1(f, lim):
@@ -278,12 +279,15 @@ def _normal(e, ranges):
     return normal_sums(d)
 
 
-def zero_for_all_n(diff, ranges: dict, given: list, is_zero, multiples=()) -> bool:
+def zero_for_all_n(diff, ranges: dict, given: list, is_zero, multiples=(), inverses=()) -> bool:
     """True if ``diff`` is 0 for every size and every index value in its declared range.
 
     ``multiples``: entries (at the same indices) of given arrays that are 0: ``diff`` equal to a nonzero
-    constant times one of them is 0 wherever the given holds (``X^T y - X^T X w = -1/2 * 2 X^T (X w - y)``)."""
+    constant times one of them is 0 wherever the given holds (``X^T y - X^T X w = -1/2 * 2 X^T (X w - y)``);
+    ``inverses``: see :func:`contract_inverses`."""
     d = _normal(diff, ranges)
+    if inverses:
+        d = clean_ranges(contract_inverses(d, inverses, ranges), ranges)
     for g in given:
         g = normal_sums(linearize_sums(doit_sums(sp.sympify(g))))
         sums = list(g.atoms(sp.Sum))
@@ -306,3 +310,71 @@ def zero_for_all_n(diff, ranges: dict, given: list, is_zero, multiples=()) -> bo
             if ratio.is_Number and ratio != 0:
                 return True
     return all(is_zero(case) for case in index_cases(d, ranges))
+
+
+def _contract_once(term, inverses):
+    r"""One contraction :math:`\sum_k A_{xk} W_{ky} = \delta_{xy}` (or :math:`W_{xk} A_{ky}`) in
+    ``coeff * Sum(monomial, limits)``, where ``W`` names :math:`A^{-1}`; with both symmetric any
+    orientation is the same product.  ``k`` must sweep the whole inner range and occur nowhere else."""
+    sums = [x for x in sp.Mul.make_args(term) if isinstance(x, sp.Sum)]
+    if len(sums) != 1:
+        return None
+    s = sums[0]
+    coeff = sp.Mul(*[x for x in sp.Mul.make_args(term) if x is not s])
+    if s.free_symbols & coeff.free_symbols & {v for v, _, _ in s.limits}:
+        return None
+    factors = sp.Mul.make_args(s.function)
+    for n_lim, (k, lo, hi) in enumerate(s.limits):
+        with_k = [f for f in factors if k in f.free_symbols]
+        if any(k in (lo2.free_symbols | hi2.free_symbols) for v2, lo2, hi2 in s.limits if v2 != k):
+            continue  # another variable's range depends on k: not a product over the whole range
+        if len(with_k) != 2 or not all(isinstance(f, MatrixElement) for f in with_k):
+            continue
+        for a_parent, w_parent, both_symmetric in inverses:
+            n = a_parent.shape[0]
+            parents = [f.parent for f in with_k]
+            if sorted(map(str, parents)) != sorted(map(str, (a_parent, w_parent))):
+                continue
+            a_el = with_k[0] if with_k[0].parent == a_parent else with_k[1]
+            w_el = with_k[1] if a_el is with_k[0] else with_k[0]
+            # (outer of A, inner of A, inner of W, outer of W) for A W and for W A
+            shapes = [(a_el.i, a_el.j, w_el.i, w_el.j), (w_el.i, w_el.j, a_el.i, a_el.j)]
+            if both_symmetric:
+                shapes = [(p, q, u, v) for p, q in ((a_el.i, a_el.j), (a_el.j, a_el.i))
+                          for u, v in ((w_el.i, w_el.j), (w_el.j, w_el.i))]
+            for x, inner, inner2, y in shapes:
+                if sp.expand(inner - inner2) != 0 or k in (x.free_symbols | y.free_symbols):
+                    continue
+                if sp.diff(inner, k) != 1 or sp.expand(inner - k).has(k):
+                    continue
+                if sp.expand(inner.xreplace({k: lo})) != 0 or sp.expand(inner.xreplace({k: hi}) - (n - 1)) != 0:
+                    continue
+                rest = sp.Mul(*[f for f in factors if f not in with_k]) * sp.KroneckerDelta(x, y)
+                lims = s.limits[:n_lim] + s.limits[n_lim + 1:]
+                return coeff * (sp.Sum(rest, *lims) if lims else rest)
+    return None
+
+
+def _clean_in_sums(expr, ranges):
+    """clean_ranges inside each sum with its own variables' limits as their ranges (a delta summed
+    leaves guards on the other bound variables)."""
+    def clean(e):
+        inner = {**ranges, **{v: (lo, hi) for v, lo, hi in e.limits}}
+        return sp.Sum(clean_ranges(e.function, inner), *e.limits)
+    return expr.replace(lambda e: isinstance(e, sp.Sum), clean)
+
+
+def contract_inverses(expr, inverses, ranges=None):
+    r"""Every contraction :math:`A A^{-1} = A^{-1} A = I` found in the (normalized) sums of ``expr``,
+    the deltas summed again.  ``inverses``: ``(A, W, both_symmetric)`` with ``W`` the symbol standing
+    for :math:`A^{-1}`; a true identity for every invertible ``A``, so nothing here can prove a false claim."""
+    for _ in range(8):
+        changed, out = False, sp.S.Zero
+        for term in sp.Add.make_args(sp.expand(expr)):
+            new = _contract_once(term, inverses)
+            changed |= new is not None
+            out += term if new is None else new
+        if not changed:
+            return expr
+        expr = normal_sums(clean_ranges(_clean_in_sums(doit_sums(out), ranges or {}), ranges or {}))
+    return expr
