@@ -270,13 +270,56 @@ def index_cases(d, ranges, depth=0):
         index_cases(sp.piecewise_fold(differ), ranges, depth + 1)
 
 
+def _indicator_form(p):
+    r"""A two-way case ``(a if c else b)`` with one value 0, written as value times an indicator
+    :math:`v\,[c]` with ``c`` a strict ``>``/``>=`` comparison (``(0 if m <= 0 else -x)`` is
+    :math:`-x\,[m > 0]`), so the same case written two ways compares equal; any other case as written."""
+    if len(p.args) != 2 or p.args[1].cond is not sp.true:
+        return p
+    (a, c), (b, _) = p.args
+    if isinstance(c, (sp.LessThan, sp.StrictLessThan)):
+        a, b, c = b, a, c.negated
+    if not isinstance(c, (sp.GreaterThan, sp.StrictGreaterThan)):
+        return p
+    if b == 0 and a != 0:
+        return a * sp.Piecewise((1, c), (0, True))
+    return p
+
+
+def _sum_of_indicator(s):
+    r"""``Sum`` of a two-way case with one value 0 (``sum_k (v if c_k else 0)``): the factors of ``v`` free of
+    the sum's variables taken out, :math:`v' \sum_k v''\,[c_k]` (SymPy's ``Sum`` folds a factor back into a
+    case, so it is taken out here rather than left to the linearisation)."""
+    f = _indicator_form(s.function) if isinstance(s.function, sp.Piecewise) else s.function
+    if not isinstance(f, sp.Mul):
+        return s
+    bound = {v for v, *_ in s.limits}
+    pw = [x for x in f.args if isinstance(x, sp.Piecewise)]
+    if len(pw) != 1:
+        return s
+    indep = [x for x in f.args if x is not pw[0] and not x.free_symbols & bound]
+    dep = [x for x in f.args if x is not pw[0] and x.free_symbols & bound]
+    if not indep:
+        return s
+    (one, c), _ = pw[0].args
+    return sp.Mul(*indep) * sp.Sum(sp.Piecewise((sp.Mul(*dep) * one, c), (0, True)), *s.limits)
+
+
+def _indicators(d):
+    if not d.has(sp.Piecewise):
+        return d
+    d = d.replace(lambda x: isinstance(x, sp.Piecewise), _indicator_form)
+    return d.replace(lambda x: isinstance(x, sp.Sum) and x.function.has(sp.Piecewise), _sum_of_indicator)
+
+
 def _normal(e, ranges):
-    d = doit_sums(sp.sympify(e))
+    d = doit_sums(_indicators(sp.sympify(e)))
     for _ in range(3):
         d = clean_ranges(d, ranges)
-        d = doit_sums(linearize_sums(d))
+        # (the range guards fold a factor back into a case: written as value times indicator again)
+        d = doit_sums(linearize_sums(_indicators(d)))
         d = clean_ranges(d, ranges)
-    return normal_sums(d)
+    return normal_sums(linearize_sums(_indicators(d)))
 
 
 def zero_for_all_n(diff, ranges: dict, given: list, is_zero, multiples=(), inverses=()) -> bool:
