@@ -48,7 +48,8 @@ from .derivation import evaluate
 from .equation import judge_equation
 from . import logic
 from .interpret import (_GENERIC_LETTERS, ClaimError, Flag, Printed, Scope, SizeForced, _entrywise_target,
-                        _one_definition, declare_primed, einstein_sums, outside_domain, prepare, primed_name)
+                        _is_number, _one_definition, declare_primed, einstein_sums, outside_domain, prepare,
+                        primed_name)
 from .listing import definition_lines
 from .numeval import NotEvaluable
 from .outcome import Outcome, combine
@@ -273,7 +274,7 @@ def _conditions(conds, it, defs):
         for k, rel in enumerate(cond.rels):
             a, b = cond.terms[k], cond.terms[k + 1]
             if rel == "=" and it.is_new(a) or (rel == "=" and isinstance(a, (ir.Atom, ir.Sub))
-                                                and _is_number_node(b)):
+                                                and _is_number(b)):
                 target = it.expr(a)
                 value = it.expr(b)
                 if isinstance(target, sp.Symbol) and target not in defs:
@@ -283,7 +284,7 @@ def _conditions(conds, it, defs):
                 continue
             if rel == "!=" and _distinct_indices(a, b, it):
                 continue
-            if rel in ("<", ">", "<=", ">=", "!=") and isinstance(a, (ir.Atom, ir.Sub)) and _is_number_node(b):
+            if rel in ("<", ">", "<=", ">=", "!=") and isinstance(a, (ir.Atom, ir.Sub)) and _is_number(b):
                 x, c = it.expr(a), it.expr(b)
                 if not isinstance(x, sp.Symbol):
                     raise Unsupported("a condition on something that is not a symbol", a.span[0])
@@ -391,7 +392,7 @@ def _input_bound(a, b, rel, it, defs, reps) -> bool:
 
 def _sign_rule(rel, a, b, it):
     """``u > 0`` for an expression u (not one input): a :class:`.signs.SignRule`, or None."""
-    if rel not in ("<", ">", "<=", ">=") or not _is_number_node(b) or it.expr(b) != 0:
+    if rel not in ("<", ">", "<=", ">=") or not _is_number(b) or it.expr(b) != 0:
         return None
     u = it.expr(a)
     if is_array(u) or not isinstance(u, sp.Basic) or not u.free_symbols:
@@ -412,10 +413,6 @@ _REL_LATEX = {"<": "<", ">": ">", "<=": r"\le", ">=": r"\ge", "!=": r"\ne"}
 
 class _NoClaim:
     own_definitions = 10 ** 6
-
-
-def _is_number_node(n):
-    return isinstance(n, ir.Number) or (isinstance(n, ir.Neg) and isinstance(n.arg, ir.Number))
 
 
 def _read(claim, conventions, statement_index, prod_choice=None, sizes=None):
@@ -458,7 +455,7 @@ def _read(claim, conventions, statement_index, prod_choice=None, sizes=None):
         # \hat{y} = softmax(o) \quad where \quad \hat{y}_i = ...: the entries a condition defines, read before
         # the claim that uses the vector (else its name would be taken for a scalar first)
         if tuple(cond.rels) == ("=",) and isinstance(cond.terms[0], ir.Sub) and it.is_new(cond.terms[0]) and \
-                not _is_number_node(cond.terms[1]) and _entrywise_target(cond.terms[0], it) is not None:
+                not _is_number(cond.terms[1]) and _entrywise_target(cond.terms[0], it) is not None:
             _one_definition(cond.terms[0], cond.terms[1], it, defs, 0, _NoClaim, "latex")
             printed.append(canon(cond) + r" \quad (\text{definition})")
             conditions.remove(cond)
@@ -1085,13 +1082,13 @@ def _finite_given(claim):
         if ch.rels != ("in",) or not isinstance(ch.terms[0], (ir.Atom, ir.Sub)):
             continue
         values = ch.terms[1]
-        if isinstance(values, ir.Paren) and values.bracket == "{" and _is_number_node(values.arg):
+        if isinstance(values, ir.Paren) and values.bracket == "{" and _is_number(values.arg):
             items = (values.arg,)
         elif isinstance(values, ir.Tuple) and values.bracket == "{":
             items = values.items
         else:
             continue
-        if 1 <= len(items) <= _MAX_CASES and all(_is_number_node(v) for v in items):
+        if 1 <= len(items) <= _MAX_CASES and all(_is_number(v) for v in items):
             return k, canon(ch.terms[0]), [canon(v) for v in items]
     return None
 

@@ -678,10 +678,7 @@ def _norms_as_sums(e):
 
     def as_sum(n):
         v = n.args[0]
-        if not is_array(v) or v.shape[1] != 1:
-            return n
-        k = sp.Dummy("k", integer=True)
-        return sp.sqrt(sp.Sum(v[k, 0] ** 2, (k, 0, v.shape[0] - 1)))
+        return n.doit() if is_array(v) and v.shape[1] == 1 else n     # sqrt((v^T v)_{11}): a sum of squares
     return e.replace(lambda a: isinstance(a, Norm), as_sum)
 
 

@@ -110,12 +110,9 @@ def _guards_in_sums(expr, ranges):
     holds for every term of the sum): ``sum_i [0 <= i < n] w_i [i = c]`` is ``w_c``."""
     if not isinstance(expr, sp.Basic) or not expr.args or not expr.has(sp.Sum):
         return expr
-    if isinstance(expr, sp.Sum) and len(expr.limits) == 1:
-        (v, lo, hi), = expr.limits
-        body = clean_ranges(expr.function, {**ranges, v: (lo, hi)})
-        return expr if body == expr.function else sp.Sum(body, expr.limits)
     if isinstance(expr, sp.Sum):
-        return expr
+        body = clean_ranges(expr.function, {**ranges, **{v: (lo, hi) for v, lo, hi in expr.limits}})
+        return expr if body == expr.function else sp.Sum(body, *expr.limits)
     args = [_guards_in_sums(a, ranges) for a in expr.args]
     return expr.func(*args) if any(a is not b for a, b in zip(args, expr.args)) else expr
 
@@ -398,15 +395,6 @@ def _contract_once(term, inverses):
     return None
 
 
-def _clean_in_sums(expr, ranges):
-    """clean_ranges inside each sum with its own variables' limits as their ranges (a delta summed
-    leaves guards on the other bound variables)."""
-    def clean(e):
-        inner = {**ranges, **{v: (lo, hi) for v, lo, hi in e.limits}}
-        return sp.Sum(clean_ranges(e.function, inner), *e.limits)
-    return expr.replace(lambda e: isinstance(e, sp.Sum), clean)
-
-
 def contract_inverses(expr, inverses, ranges=None):
     r"""Every contraction :math:`A A^{-1} = A^{-1} A = I` found in the (normalized) sums of ``expr``,
     the deltas summed again.  ``inverses``: ``(A, W, both_symmetric)`` with ``W`` the symbol standing
@@ -419,5 +407,5 @@ def contract_inverses(expr, inverses, ranges=None):
             out += term if new is None else new
         if not changed:
             return expr
-        expr = normal_sums(clean_ranges(_clean_in_sums(doit_sums(out), ranges or {}), ranges or {}))
+        expr = normal_sums(clean_ranges(doit_sums(out), ranges or {}))
     return expr
